@@ -1,0 +1,66 @@
+/** Who made a request, once authenticated. */
+export interface Principal {
+  kind: "root" | "user" | "session" | "anonymous";
+  /** User name ("root" for the root credential, "" for anonymous). */
+  name: string;
+  accessKeyId: string;
+}
+
+/** A secret that can verify signatures made with an access key. */
+export interface Credential {
+  accessKeyId: string;
+  secretAccessKey: string;
+  principal: Principal;
+  /** Session token that must accompany requests signed with this key (STS). */
+  sessionToken?: string;
+}
+
+/** Finds the credential of an access key, or undefined when it is unknown or disabled. */
+export type CredentialLookup = (accessKeyId: string, sessionToken: string | undefined) => Promise<Credential | undefined>;
+
+/** The parts of an HTTP request that signature verification reads. */
+export interface SignedRequest {
+  method: string;
+  /** The path exactly as the server resolved it, still percent-encoded (e.g. "/b/a%20b"). */
+  path: string;
+  /** The raw query string without the leading "?". */
+  query: string;
+  headers: Headers;
+  /**
+   * Hex SHA-256 of the body, for services other than S3 (STS, IAM), whose clients sign the body hash
+   * without sending x-amz-content-sha256; the caller reads and hashes those small bodies first.
+   * When absent there, the empty body's hash is used.
+   */
+  bodySha256?: string;
+}
+
+/** How the request body is protected, as declared by x-amz-content-sha256. */
+export type PayloadMode =
+  | { kind: "unsigned" }
+  | { kind: "sha256"; hex: string }
+  | { kind: "streaming-signed"; trailer: boolean }
+  | { kind: "streaming-unsigned-trailer" };
+
+/** Everything needed to verify aws-chunked chunk signatures after the headers checked out. */
+export interface ChunkSigningContext {
+  signingKey: CryptoKey;
+  /** yyyymmddThhmmssZ */
+  amzDate: string;
+  /** date/region/service/aws4_request */
+  scope: string;
+  /** The request signature: the seed of the chunk signature chain. */
+  seedSignature: string;
+}
+
+export type AuthResult =
+  | { kind: "anonymous"; principal: Principal; payload: PayloadMode }
+  | {
+      kind: "sigv4";
+      principal: Principal;
+      credential: Credential;
+      presigned: boolean;
+      payload: PayloadMode;
+      chunkSigning?: ChunkSigningContext;
+      /** When the signature was made (X-Amz-Date). */
+      signedAt: Date;
+    };

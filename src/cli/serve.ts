@@ -1,0 +1,78 @@
+import { createHash } from "node:crypto";
+import { mkdir, realpath } from "node:fs/promises";
+import { createCredentialLookup } from "../iam/credential-store.ts";
+import { loadRootCredential } from "../iam/root-credential.ts";
+import { startHttpServer } from "../runtime/http-server.ts";
+import { createStdoutLineWriter } from "../runtime/line-writer.ts";
+import { createApp } from "../s3/app.ts";
+import { createPosixStore } from "../storage/posix-store.ts";
+import { parseArgs } from "./args.ts";
+import { parseServeOptions } from "./serve-options.ts";
+
+/** `s3dir serve`: serves a root directory as S3 until SIGTERM/SIGINT. */
+export async function serveCommand(argv: string[]): Promise<void> {
+  const options = parseServeOptions(parseArgs(argv).flags, process.env);
+  await mkdir(options.root, { recursive: true });
+  const root = await realpath(options.root);
+  const { credential, generated } = await loadRootCredential(root, process.env);
+  const store = await createPosixStore({ root, fsync: options.fsync, metadataStore: options["metadata-store"] });
+  const out = createStdoutLineWriter();
+  let ready = true;
+  let inFlight = 0;
+
+  const app = createApp({
+    store,
+    credentials: createCredentialLookup(credential),
+    config: {
+      region: options.region,
+      domains: options.domain,
+      owner: { id: createHash("sha256").update("s3dir:root").digest("hex"), displayName: "root" },
+    },
+    log: options["access-log"] ? (entry) => out.write(JSON.stringify(entry)) : () => {},
+    onInternalError: (error, requestId) =>
+      out.write(JSON.stringify({ level: "error", requestId, error: error instanceof Error ? error.stack : String(error) })),
+    isReady: () => ready,
+    remoteIp: (req) => server.remoteIp(req),
+  });
+  const server = startHttpServer({
+    hostname: options.host,
+    port: options.port,
+    fetch: async (req) => {
+      inFlight++;
+      try {
+        return await app.fetch(req);
+      } finally {
+        inFlight--;
+      }
+    },
+  });
+
+  if (generated) {
+    process.stderr.write(
+      `s3dir: generated the root credential (shown once; stored in ${root}/.s3dir/root-credential.json):\n` +
+        `  AWS_ACCESS_KEY_ID=${credential.accessKeyId}\n  AWS_SECRET_ACCESS_KEY=${credential.secretAccessKey}\n`,
+    );
+  }
+  out.write(
+    JSON.stringify({
+      level: "info",
+      msg: "listening",
+      url: `http://${options.host}:${server.port}`,
+      root,
+      region: options.region,
+      fsync: options.fsync,
+    }),
+  );
+
+  const shutdown = async (signal: string) => {
+    if (!ready) return;
+    ready = false;
+    out.write(JSON.stringify({ level: "info", msg: "shutting down", signal, inFlight }));
+    await server.stop();
+    out.write(JSON.stringify({ level: "info", msg: "stopped" }));
+    await out.flush();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}

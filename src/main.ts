@@ -1,0 +1,28 @@
+#!/usr/bin/env bun
+import { serveCommand } from "./cli/serve.ts";
+
+const usage = `usage: s3dir <command> [options]
+
+commands:
+  serve   serve a directory as S3
+          --root DIR (default ./data, or env S3DIR_ROOT)  --host 127.0.0.1  --port 9000
+          --region us-east-1  --domain example.com,...  --fsync on|off  --metadata-store auto|xattr|file
+          --access-log on|off
+`;
+
+const commands: Record<string, (argv: string[]) => Promise<void>> = {
+  serve: serveCommand,
+};
+
+const [name, ...rest] = process.argv.slice(2);
+const command = name ? commands[name] : undefined;
+if (!command) {
+  process.stderr.write(name && name !== "help" && name !== "--help" ? `s3dir: unknown command '${name}'\n${usage}` : usage);
+  process.exit(name === "help" || name === "--help" ? 0 : 2);
+}
+try {
+  await command(rest);
+} catch (e) {
+  process.stderr.write(`s3dir ${name}: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+}

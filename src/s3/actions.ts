@@ -1,0 +1,26 @@
+import type { Operation } from "./operations.ts";
+
+/** The IAM action each operation is authorized as. */
+export const actionOf: Record<Operation, string> = {
+  ListBuckets: "s3:ListAllMyBuckets",
+  CreateBucket: "s3:CreateBucket",
+  HeadBucket: "s3:ListBucket",
+  DeleteBucket: "s3:DeleteBucket",
+  GetBucketLocation: "s3:GetBucketLocation",
+  GetBucketVersioning: "s3:GetBucketVersioning",
+  ListObjects: "s3:ListBucket",
+  ListObjectsV2: "s3:ListBucket",
+  ListObjectVersions: "s3:ListBucketVersions",
+  PutObject: "s3:PutObject",
+  GetObject: "s3:GetObject",
+  HeadObject: "s3:GetObject",
+  DeleteObject: "s3:DeleteObject",
+  DeleteObjects: "s3:DeleteObject",
+  CopyObject: "s3:PutObject",
+};
+
+/** The resource ARN an action applies to: the bucket, an object, or everything. */
+export function resourceArn(bucket: string, key: string): string {
+  if (!bucket) return "arn:aws:s3:::*";
+  return key ? `arn:aws:s3:::${bucket}/${key}` : `arn:aws:s3:::${bucket}`;
+}

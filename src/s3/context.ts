@@ -1,0 +1,22 @@
+import type { AuthResult } from "../auth/types.ts";
+import type { ObjectStore } from "../storage/object-store.ts";
+import type { Operation } from "./operations.ts";
+import type { RequestTarget } from "./request-target.ts";
+import type { ServerConfig } from "./server-config.ts";
+
+/** Everything a handler needs about one request, after authentication and authorization. */
+export interface S3Context {
+  req: Request;
+  requestId: string;
+  target: RequestTarget;
+  operation: Operation;
+  auth: AuthResult;
+  store: ObjectStore;
+  config: ServerConfig;
+  /** Bytes of request body the handler consumed, for the access log. */
+  bytesIn: number;
+  /** Checks a further action the operation implies (copy source, each key of DeleteObjects). */
+  authorize(action: string, bucket: string, key: string): void;
+}
+
+export type Handler = (ctx: S3Context) => Promise<Response>;

@@ -1,0 +1,125 @@
+import { xmlEscape } from "./xml/escape.ts";
+
+/** Every S3 error code this server can answer with, and its HTTP status. */
+const statusByCode = {
+  AccessDenied: 403,
+  AccountProblem: 403,
+  AuthorizationHeaderMalformed: 400,
+  AuthorizationQueryParametersError: 400,
+  BadDigest: 400,
+  BucketAlreadyExists: 409,
+  BucketAlreadyOwnedByYou: 409,
+  BucketNotEmpty: 409,
+  ConditionalRequestConflict: 409,
+  EntityTooLarge: 400,
+  EntityTooSmall: 400,
+  ExpiredToken: 400,
+  IllegalLocationConstraintException: 400,
+  IncompleteBody: 400,
+  InternalError: 500,
+  InvalidAccessKeyId: 403,
+  InvalidArgument: 400,
+  InvalidBucketName: 400,
+  InvalidDigest: 400,
+  InvalidObjectState: 403,
+  InvalidLocationConstraint: 400,
+  InvalidPart: 400,
+  InvalidPartOrder: 400,
+  InvalidRange: 416,
+  InvalidRequest: 400,
+  InvalidToken: 400,
+  InvalidURI: 400,
+  KeyTooLongError: 400,
+  KeyConflict: 409,
+  MalformedXML: 400,
+  MalformedTrailerError: 400,
+  MaxMessageLengthExceeded: 400,
+  MetadataTooLarge: 400,
+  MethodNotAllowed: 405,
+  MissingContentLength: 411,
+  MissingSecurityHeader: 400,
+  NoSuchBucket: 404,
+  NoSuchBucketPolicy: 404,
+  NoSuchKey: 404,
+  NoSuchUpload: 404,
+  NoSuchVersion: 404,
+  NotImplemented: 501,
+  NotModified: 304,
+  PreconditionFailed: 412,
+  RequestTimeTooSkewed: 403,
+  RequestTimeout: 400,
+  SignatureDoesNotMatch: 403,
+  ServiceUnavailable: 503,
+  SlowDown: 503,
+  XAmzContentSHA256Mismatch: 400,
+  InvalidChecksum: 400,
+} as const satisfies Record<string, number>;
+
+export type S3ErrorCode = keyof typeof statusByCode;
+
+const defaultMessages: Partial<Record<S3ErrorCode, string>> = {
+  AccessDenied: "Access Denied",
+  BadDigest: "The Content-MD5 you specified did not match what we received.",
+  BucketAlreadyOwnedByYou: "Your previous request to create the named bucket succeeded and you already own it.",
+  BucketNotEmpty: "The bucket you tried to delete is not empty",
+  InternalError: "We encountered an internal error. Please try again.",
+  InvalidAccessKeyId: "The AWS Access Key Id you provided does not exist in our records.",
+  InvalidBucketName: "The specified bucket is not valid.",
+  InvalidRange: "The requested range is not satisfiable",
+  KeyTooLongError: "Your key is too long",
+  MalformedXML: "The XML you provided was not well-formed or did not validate against our published schema.",
+  MethodNotAllowed: "The specified method is not allowed against this resource.",
+  NoSuchBucket: "The specified bucket does not exist",
+  NoSuchKey: "The specified key does not exist.",
+  NoSuchUpload: "The specified multipart upload does not exist.",
+  NotImplemented: "A header or query you provided implies functionality that is not implemented.",
+  PreconditionFailed: "At least one of the pre-conditions you specified did not hold",
+  RequestTimeTooSkewed: "The difference between the request time and the current time is too large.",
+  SignatureDoesNotMatch:
+    "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+  XAmzContentSHA256Mismatch: "The provided 'x-amz-content-sha256' header does not match what was computed.",
+};
+
+/** The one error type of the S3 layer: a code, a message and optional extra XML fields. */
+export class S3Error extends Error {
+  readonly code: S3ErrorCode;
+  readonly status: number;
+  /** Extra elements rendered inside <Error>, e.g. { Key: "..." } or { BucketName: "..." }. */
+  readonly details: Record<string, string>;
+  /** Extra response headers, e.g. Content-Range on InvalidRange. */
+  readonly headers: Record<string, string>;
+
+  constructor(
+    code: S3ErrorCode,
+    message?: string,
+    details: Record<string, string> = {},
+    headers: Record<string, string> = {},
+  ) {
+    super(message ?? defaultMessages[code] ?? code);
+    this.code = code;
+    this.status = statusByCode[code];
+    this.details = details;
+    this.headers = headers;
+  }
+}
+
+export function isS3Error(e: unknown): e is S3Error {
+  return e instanceof S3Error;
+}
+
+export function statusOf(code: S3ErrorCode): number {
+  return statusByCode[code];
+}
+
+/** Renders the S3 XML error document. */
+export function renderErrorXml(error: S3Error, resource: string, requestId: string): string {
+  let extra = "";
+  for (const [name, value] of Object.entries(error.details)) {
+    extra += `<${name}>${xmlEscape(value)}</${name}>`;
+  }
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${error.code}</Code>` +
+    `<Message>${xmlEscape(error.message)}</Message>${extra}` +
+    `<Resource>${xmlEscape(resource)}</Resource><RequestId>${requestId}</RequestId></Error>`
+  );
+}

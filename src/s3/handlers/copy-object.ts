@@ -1,0 +1,40 @@
+import { toIsoDate } from "../../lib/http-date.ts";
+import { checkCopySourceConditions } from "../conditions.ts";
+import type { Handler } from "../context.ts";
+import { parseCopySource } from "../copy-source.ts";
+import { S3Error } from "../errors.ts";
+import { attributesFromRequest } from "../object-headers.ts";
+import { quoteEtag, s3Namespace, xmlResponse } from "../responses.ts";
+import { writeConditionsFrom } from "../write-conditions.ts";
+
+export const copyObject: Handler = async (ctx) => {
+  const { req, store, target } = ctx;
+  const source = parseCopySource(req.headers.get("x-amz-copy-source")!);
+  ctx.authorize("s3:GetObject", source.bucket, source.key);
+  const directive = (req.headers.get("x-amz-metadata-directive") ?? "COPY").toUpperCase();
+  if (directive !== "COPY" && directive !== "REPLACE") {
+    throw new S3Error("InvalidArgument", "Unknown metadata directive.", {
+      ArgumentName: "x-amz-metadata-directive",
+      ArgumentValue: directive,
+    });
+  }
+  const sameObject = source.bucket === target.bucket && source.key === target.key;
+  if (sameObject && directive === "COPY") {
+    throw new S3Error(
+      "InvalidRequest",
+      "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+    );
+  }
+  const result = await store.copyObject({
+    sourceBucket: source.bucket,
+    sourceKey: source.key,
+    bucket: target.bucket,
+    key: target.key,
+    attributes: directive === "REPLACE" ? attributesFromRequest(req.headers) : undefined,
+    sourceCheck: (info) => checkCopySourceConditions(req.headers, info),
+    conditions: writeConditionsFrom(req.headers),
+  });
+  return xmlResponse(
+    `<CopyObjectResult xmlns="${s3Namespace}"><LastModified>${toIsoDate(result.lastModified)}</LastModified><ETag>${quoteEtag(result.etag)}</ETag></CopyObjectResult>`,
+  );
+};

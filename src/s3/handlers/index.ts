@@ -1,0 +1,34 @@
+import type { Handler } from "../context.ts";
+import type { Operation } from "../operations.ts";
+import {
+  createBucket,
+  deleteBucket,
+  getBucketLocation,
+  getBucketVersioning,
+  headBucket,
+  listBuckets,
+} from "./buckets.ts";
+import { copyObject } from "./copy-object.ts";
+import { deleteObject } from "./delete-object.ts";
+import { deleteObjects } from "./delete-objects.ts";
+import { getObject, headObject } from "./get-object.ts";
+import { listObjectsV1, listObjectsV2, listObjectVersions } from "./list-objects.ts";
+import { putObject } from "./put-object.ts";
+
+export const handlers: Record<Operation, Handler> = {
+  ListBuckets: listBuckets,
+  CreateBucket: createBucket,
+  HeadBucket: headBucket,
+  DeleteBucket: deleteBucket,
+  GetBucketLocation: getBucketLocation,
+  GetBucketVersioning: getBucketVersioning,
+  ListObjects: listObjectsV1,
+  ListObjectsV2: listObjectsV2,
+  ListObjectVersions: listObjectVersions,
+  PutObject: putObject,
+  GetObject: getObject,
+  HeadObject: headObject,
+  DeleteObject: deleteObject,
+  DeleteObjects: deleteObjects,
+  CopyObject: copyObject,
+};

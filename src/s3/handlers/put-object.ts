@@ -1,0 +1,28 @@
+import { checksumHeaderName } from "../../lib/checksum-algorithm.ts";
+import type { Handler } from "../context.ts";
+import { attributesFromRequest } from "../object-headers.ts";
+import { emptyResponse, quoteEtag } from "../responses.ts";
+import { uploadBody } from "../upload-body.ts";
+import { writeConditionsFrom } from "../write-conditions.ts";
+
+export const putObject: Handler = async (ctx) => {
+  const { req, store, target } = ctx;
+  const attributes = attributesFromRequest(req.headers);
+  const conditions = writeConditionsFrom(req.headers);
+  const body = uploadBody(ctx);
+  const result = await store.putObject({
+    bucket: target.bucket,
+    key: target.key,
+    body: body.stream,
+    attributes,
+    verify: body.verify,
+    conditions,
+  });
+  ctx.bytesIn += result.size;
+  const headers: Record<string, string> = { etag: quoteEtag(result.etag) };
+  if (result.checksum) {
+    headers[checksumHeaderName(result.checksum.algorithm)] = result.checksum.value;
+    headers["x-amz-checksum-type"] = result.checksum.type;
+  }
+  return emptyResponse(200, headers);
+};

@@ -1,0 +1,98 @@
+import { authenticate } from "../auth/authenticate.ts";
+import type { AuthResult, CredentialLookup } from "../auth/types.ts";
+import type { ObjectStore } from "../storage/object-store.ts";
+import type { AccessLogSink } from "./access-log.ts";
+import { actionOf, resourceArn } from "./actions.ts";
+import { authorize } from "./authorize.ts";
+import type { S3Context } from "./context.ts";
+import { S3Error, isS3Error, renderErrorXml } from "./errors.ts";
+import { handlers } from "./handlers/index.ts";
+import { resolveOperation } from "./operations.ts";
+import { hostId, newRequestId } from "./request-id.ts";
+import { type RequestTarget, resolveTarget } from "./request-target.ts";
+import type { ServerConfig } from "./server-config.ts";
+import { toS3Error } from "./storage-errors.ts";
+
+export interface PipelineDeps {
+  store: ObjectStore;
+  credentials: CredentialLookup;
+  config: ServerConfig;
+  log: AccessLogSink;
+  /** Called with unexpected errors (bugs, I/O failures) that became InternalError. */
+  onInternalError: (error: unknown, requestId: string) => void;
+}
+
+/** authenticate → resolve operation → authorize → handle → render, for every S3 request. */
+export function createS3Pipeline(deps: PipelineDeps) {
+  const { store, credentials, config, log } = deps;
+  return async function handleS3(req: Request, remoteIp: string): Promise<Response> {
+    const started = performance.now();
+    const requestId = newRequestId();
+    let target: RequestTarget | undefined;
+    let auth: AuthResult | undefined;
+    let operation = "Unknown";
+    let ctx: S3Context | undefined;
+    let response: Response;
+    let errorCode: string | undefined;
+    try {
+      target = resolveTarget(req.url, req.headers.get("host") ?? "", config.domains);
+      auth = await authenticate(
+        { method: req.method, path: target.rawPath, query: target.rawQuery, headers: req.headers },
+        credentials,
+        { region: config.region },
+      );
+      const op = resolveOperation(req.method, target.bucket, target.key, target.query, req.headers);
+      operation = op;
+      const authResult = auth;
+      authorize(authResult, { action: actionOf[op], resource: resourceArn(target.bucket, target.key) });
+      ctx = {
+        req,
+        requestId,
+        target,
+        operation: op,
+        auth: authResult,
+        store,
+        config,
+        bytesIn: 0,
+        authorize: (action, bucket, key) => authorize(authResult, { action, resource: resourceArn(bucket, key) }),
+      };
+      response = await handlers[op](ctx);
+    } catch (caught) {
+      const error = toS3Error(caught, target?.key ? { Key: target.key } : target?.bucket ? { BucketName: target.bucket } : {});
+      const s3Error = isS3Error(error) ? error : new S3Error("InternalError");
+      if (!isS3Error(error)) deps.onInternalError(error, requestId);
+      errorCode = s3Error.code;
+      response = errorResponse(s3Error, req.method, target?.rawPath ?? "/", requestId);
+    }
+    response.headers.set("x-amz-request-id", requestId);
+    response.headers.set("x-amz-id-2", hostId);
+    log({
+      time: new Date().toISOString(),
+      requestId,
+      remoteIp,
+      principal: auth?.principal.name ?? "",
+      accessKeyId: auth?.principal.accessKeyId ?? "",
+      operation,
+      method: req.method,
+      bucket: target?.bucket ?? "",
+      key: target?.key ?? "",
+      status: response.status,
+      errorCode,
+      bytesIn: ctx?.bytesIn ?? 0,
+      bytesOut: Number(response.headers.get("content-length") ?? 0),
+      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+      userAgent: req.headers.get("user-agent") ?? "",
+    });
+    return response;
+  };
+}
+
+function errorResponse(error: S3Error, method: string, resource: string, requestId: string): Response {
+  const headers = new Headers(error.headers);
+  if (method === "HEAD" || error.status === 304) {
+    if (error.code !== "NotModified") headers.set("x-amz-error-code", error.code);
+    return new Response(null, { status: error.status, headers });
+  }
+  headers.set("content-type", "application/xml");
+  return new Response(renderErrorXml(error, resource, requestId), { status: error.status, headers });
+}

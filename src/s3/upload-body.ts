@@ -1,0 +1,114 @@
+import { createAwsChunkedDecoder } from "../auth/aws-chunked.ts";
+import { checksumHeaderName, parseChecksumAlgorithm, type ChecksumAlgorithm } from "../lib/checksum-algorithm.ts";
+import type { BodyVerification } from "../storage/types.ts";
+import type { S3Context } from "./context.ts";
+import { S3Error } from "./errors.ts";
+
+const maxObjectSize = 5 * 1024 ** 4;
+
+export interface UploadBody {
+  stream: ReadableStream<Uint8Array>;
+  verify: BodyVerification;
+  /** Checksum algorithm the client asked for, if any (to echo on the response). */
+  checksumAlgorithm?: ChecksumAlgorithm;
+}
+
+const emptyStream = (): ReadableStream<Uint8Array> =>
+  new ReadableStream({
+    start(controller) {
+      controller.close();
+    },
+  });
+
+function parseLength(value: string | null, name: string): number | undefined {
+  if (value === null) return undefined;
+  if (!/^\d+$/.test(value)) throw new S3Error("InvalidArgument", `${name} must be a non-negative integer.`);
+  return Number(value);
+}
+
+function md5Header(headers: Headers): string | undefined {
+  const value = headers.get("content-md5");
+  if (value === null) return undefined;
+  if (!/^[A-Za-z0-9+/]{22}==$/.test(value.trim())) throw new S3Error("InvalidDigest", "The Content-MD5 you specified is not valid.");
+  return value.trim();
+}
+
+/** The checksum algorithm named by headers or the x-amz-trailer, with a header value to verify. */
+function requestedChecksum(headers: Headers): { algorithm: ChecksumAlgorithm; expected?: string; inTrailer: boolean } | undefined {
+  const trailer = headers.get("x-amz-trailer");
+  if (trailer) {
+    const name = trailer.trim().toLowerCase();
+    const algorithm = parseChecksumAlgorithm(name.replace(/^x-amz-checksum-/, ""));
+    if (!algorithm || !name.startsWith("x-amz-checksum-")) {
+      throw new S3Error("InvalidRequest", `The value specified in the x-amz-trailer header is not supported: ${trailer}`);
+    }
+    return { algorithm, inTrailer: true };
+  }
+  let found: { algorithm: ChecksumAlgorithm; expected: string } | undefined;
+  headers.forEach((value, name) => {
+    if (!name.startsWith("x-amz-checksum-") || name === "x-amz-checksum-type" || name === "x-amz-checksum-mode") return;
+    const algorithm = parseChecksumAlgorithm(name.slice("x-amz-checksum-".length));
+    if (!algorithm) throw new S3Error("InvalidRequest", `Unsupported checksum header ${name}.`);
+    if (found) throw new S3Error("InvalidRequest", "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
+    found = { algorithm, expected: value.trim() };
+  });
+  if (found) return { ...found, inTrailer: false };
+  const sdkAlgorithm = headers.get("x-amz-sdk-checksum-algorithm");
+  if (sdkAlgorithm) {
+    const algorithm = parseChecksumAlgorithm(sdkAlgorithm);
+    if (!algorithm) throw new S3Error("InvalidRequest", `Checksum algorithm ${sdkAlgorithm} is not supported.`);
+    return { algorithm, inTrailer: false };
+  }
+  return undefined;
+}
+
+/**
+ * Turns the request body into the decoded byte stream of the object plus every integrity
+ * check the client asked for; storage applies the checks while it writes.
+ */
+export function uploadBody(ctx: S3Context): UploadBody {
+  const { req, auth } = ctx;
+  const headers = req.headers;
+  const payload = auth.payload;
+  const contentLength = parseLength(headers.get("content-length"), "Content-Length");
+  const streaming = payload.kind === "streaming-signed" || payload.kind === "streaming-unsigned-trailer";
+  const decodedLength = parseLength(headers.get("x-amz-decoded-content-length"), "x-amz-decoded-content-length");
+  const chunkedTransfer = (headers.get("transfer-encoding") ?? "").toLowerCase().includes("chunked");
+  if (streaming && decodedLength === undefined) {
+    throw new S3Error("MissingContentLength", "You must provide the x-amz-decoded-content-length header.");
+  }
+  if (!streaming && contentLength === undefined && !chunkedTransfer) {
+    throw new S3Error("MissingContentLength", "You must provide the Content-Length HTTP header.");
+  }
+  const size = streaming ? decodedLength : contentLength;
+  if (size !== undefined && size > maxObjectSize) throw new S3Error("EntityTooLarge");
+
+  const checksum = requestedChecksum(headers);
+  const trailerExpected = streaming && (payload.kind === "streaming-unsigned-trailer" || payload.trailer);
+  if (checksum?.inTrailer && !trailerExpected) {
+    throw new S3Error("InvalidRequest", "x-amz-trailer is only valid with a streaming trailer payload.");
+  }
+  const verify: BodyVerification = { expectedSize: size, md5Base64: md5Header(headers) };
+  if (payload.kind === "sha256") verify.sha256Hex = payload.hex;
+  if (checksum) verify.checksum = { algorithm: checksum.algorithm, expected: checksum.expected };
+
+  let stream = req.body ?? emptyStream();
+  if (streaming) {
+    const decoder = createAwsChunkedDecoder({
+      signing: auth.kind === "sigv4" ? auth.chunkSigning : undefined,
+      trailer: trailerExpected,
+      decodedLength,
+    });
+    stream = stream.pipeThrough(decoder.transform);
+    if (trailerExpected) {
+      verify.beforePublish = async () => {
+        const trailers = await decoder.trailers;
+        if (!checksum?.inTrailer) return undefined;
+        const value = trailers[checksumHeaderName(checksum.algorithm)];
+        if (!value) throw new S3Error("MalformedTrailerError", "The request contained trailing data that was not well-formed or did not conform to our published schema.");
+        return { checksumExpected: value };
+      };
+    }
+  }
+  return { stream, verify, checksumAlgorithm: checksum?.algorithm };
+}

@@ -1,0 +1,127 @@
+import type { ChecksumAlgorithm } from "../lib/checksum-algorithm.ts";
+
+/** Content headers S3 stores with an object and serves back. */
+export interface ContentHeaders {
+  contentType?: string;
+  contentEncoding?: string;
+  contentDisposition?: string;
+  contentLanguage?: string;
+  cacheControl?: string;
+  expires?: string;
+}
+
+/** A stored full-object checksum (base64 value as S3 sends it). */
+export interface StoredChecksum {
+  algorithm: ChecksumAlgorithm;
+  value: string;
+  type: "FULL_OBJECT" | "COMPOSITE";
+}
+
+/** What a client set on the object, kept in its metadata record. */
+export interface ObjectAttributes extends ContentHeaders {
+  /** x-amz-meta-* names lower-cased without the prefix. */
+  userMetadata: Record<string, string>;
+  checksum?: StoredChecksum;
+}
+
+/** An object's full description as returned by head/get. */
+export interface ObjectInfo extends ObjectAttributes {
+  key: string;
+  size: number;
+  /** Unquoted ETag, e.g. "d41d8cd98f00b204e9800998ecf8427e" or "…-3". */
+  etag: string;
+  lastModified: Date;
+  /** Multipart part count when the object came from a multipart upload. */
+  partsCount?: number;
+}
+
+/** Preconditions for a write, evaluated atomically against the current object. */
+export interface WriteConditions {
+  /** If-None-Match: * — fail if the key exists. */
+  ifNoneMatch?: "*";
+  /** If-Match — fail unless the current ETag equals this (unquoted; "*" = any existing object). */
+  ifMatch?: string;
+}
+
+/** Integrity checks applied while the body streams to disk; any mismatch aborts the write. */
+export interface BodyVerification {
+  /** Content-MD5 header, base64. */
+  md5Base64?: string;
+  /** x-amz-content-sha256 hex value when the payload is signed. */
+  sha256Hex?: string;
+  /** x-amz-checksum-* value (base64) to verify, or just an algorithm to compute and store. */
+  checksum?: { algorithm: ChecksumAlgorithm; expected?: string };
+  /** Exact number of bytes expected (Content-Length or x-amz-decoded-content-length). */
+  expectedSize?: number;
+  /**
+   * Resolved after the body has been fully read, before publishing; lets a caller supply
+   * values only known at the end of the stream (trailer checksums). May throw to abort.
+   */
+  beforePublish?: () => Promise<{ checksumExpected?: string } | undefined> | undefined;
+}
+
+export interface PutObjectInput {
+  bucket: string;
+  key: string;
+  body: ReadableStream<Uint8Array>;
+  attributes: ObjectAttributes;
+  verify: BodyVerification;
+  conditions?: WriteConditions;
+}
+
+export interface PutObjectResult {
+  etag: string;
+  size: number;
+  lastModified: Date;
+  checksum?: StoredChecksum;
+}
+
+/** An opened object: metadata and bytes of the same inode, whatever happens to the path. */
+export interface OpenedObject {
+  info: ObjectInfo;
+  /** Streams bytes [start, end] inclusive; closes the file when done or cancelled. */
+  stream(start: number, endInclusive: number): ReadableStream<Uint8Array> | Blob;
+  /** Releases the file without reading (e.g. after a 304 or 412). */
+  close(): void;
+}
+
+export interface CopyObjectInput {
+  sourceBucket: string;
+  sourceKey: string;
+  bucket: string;
+  key: string;
+  /** When set, replaces the source's attributes (metadata directive REPLACE). */
+  attributes?: ObjectAttributes;
+  /** Checked against the source, on the same open file that is copied. */
+  sourceCheck?: (source: ObjectInfo) => void;
+  conditions?: WriteConditions;
+}
+
+export interface BucketInfo {
+  name: string;
+  created: Date;
+}
+
+export interface ListInput {
+  bucket: string;
+  prefix: string;
+  delimiter: string;
+  /** Return keys (and common prefixes) strictly greater than this. */
+  after: string;
+  maxKeys: number;
+}
+
+export interface ListedObject {
+  key: string;
+  size: number;
+  etag: string;
+  lastModified: Date;
+}
+
+export interface ListResult {
+  objects: ListedObject[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  /** The last key or common prefix returned; the cursor for the next page. */
+  lastReturned?: string;
+}
