@@ -16,7 +16,10 @@ export interface Credential {
 }
 
 /** Finds the credential of an access key, or undefined when it is unknown or disabled. */
-export type CredentialLookup = (accessKeyId: string, sessionToken: string | undefined) => Promise<Credential | undefined>;
+export type CredentialLookup = (
+  accessKeyId: string,
+  sessionToken: string | undefined,
+) => Promise<Credential | undefined>;
 
 /** The parts of an HTTP request that signature verification reads. */
 export interface SignedRequest {

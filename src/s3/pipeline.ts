@@ -7,6 +7,7 @@ import { authorize } from "./authorize.ts";
 import type { S3Context } from "./context.ts";
 import { S3Error, isS3Error, renderErrorXml } from "./errors.ts";
 import { handlers } from "./handlers/index.ts";
+import { withHoistedHeaders } from "./hoisted-headers.ts";
 import { resolveOperation } from "./operations.ts";
 import { hostId, newRequestId } from "./request-id.ts";
 import { type RequestTarget, resolveTarget } from "./request-target.ts";
@@ -46,7 +47,7 @@ export function createS3Pipeline(deps: PipelineDeps) {
       const authResult = auth;
       authorize(authResult, { action: actionOf[op], resource: resourceArn(target.bucket, target.key) });
       ctx = {
-        req,
+        req: authResult.kind === "sigv4" && authResult.presigned ? withHoistedHeaders(req, target.query) : req,
         requestId,
         target,
         operation: op,
@@ -58,7 +59,7 @@ export function createS3Pipeline(deps: PipelineDeps) {
       };
       response = await handlers[op](ctx);
     } catch (caught) {
-      const error = toS3Error(caught, target?.key ? { Key: target.key } : target?.bucket ? { BucketName: target.bucket } : {});
+      const error = toS3Error(caught, target);
       const s3Error = isS3Error(error) ? error : new S3Error("InternalError");
       if (!isS3Error(error)) deps.onInternalError(error, requestId);
       errorCode = s3Error.code;

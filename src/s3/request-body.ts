@@ -1,42 +1,32 @@
 import type { S3Context } from "./context.ts";
 import { S3Error } from "./errors.ts";
 import { verifySmallBody } from "./small-body-verification.ts";
+import { uploadBody } from "./upload-body.ts";
 import { parseXml, type XmlElement } from "./xml/parse.ts";
+
+function tooBig(limit: number): S3Error {
+  return new S3Error("MaxMessageLengthExceeded", `Your request was too big (limit ${limit} bytes).`);
+}
 
 /**
  * Reads a small request body (XML configuration, DeleteObjects) whole, bounded by `limit`,
  * and verifies what the client declared about it: signed SHA-256, Content-MD5, x-amz-checksum-*.
  */
 export async function readSmallBody(ctx: S3Context, limit: number): Promise<Uint8Array> {
-  const { req } = ctx;
-  const declared = req.headers.get("content-length");
-  if (declared !== null && Number(declared) > limit) {
-    throw new S3Error("MaxMessageLengthExceeded", `Your request was too big (limit ${limit} bytes).`);
-  }
+  if (!ctx.req.body) return new Uint8Array(0);
+  const { stream, verify } = uploadBody(ctx, { lengthOptional: true });
+  if (verify.expectedSize !== undefined && verify.expectedSize > limit) throw tooBig(limit);
   const chunks: Uint8Array[] = [];
   let total = 0;
-  if (req.body) {
-    for await (const chunk of req.body) {
-      total += chunk.byteLength;
-      if (total > limit) throw new S3Error("MaxMessageLengthExceeded", `Your request was too big (limit ${limit} bytes).`);
-      chunks.push(chunk);
-    }
+  for await (const chunk of stream) {
+    total += chunk.byteLength;
+    if (total > limit) throw tooBig(limit);
+    chunks.push(chunk);
   }
-  const body = concat(chunks, total);
+  const body = Buffer.concat(chunks, total);
   ctx.bytesIn += total;
-  await verifySmallBody(ctx, body);
+  await verifySmallBody(body, verify);
   return body;
-}
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
 }
 
 /** Reads and parses an XML body; undefined when the body is empty and not required. */
@@ -46,5 +36,5 @@ export async function readXmlBody(ctx: S3Context, limit: number, required: boole
     if (required) throw new S3Error("MalformedXML");
     return undefined;
   }
-  return parseXml(new TextDecoder().decode(body));
+  return parseXml(body);
 }

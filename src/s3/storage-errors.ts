@@ -28,9 +28,19 @@ const s3CodeOf: Record<StorageErrorCode, [S3ErrorCode, string?]> = {
   DirectoryObjectNotEmpty: ["InvalidRequest", "An object whose key ends in '/' is a directory and must be empty."],
 };
 
+/** The element that names what was missing, as S3 puts it in the error body. */
+function detailsFor(code: S3ErrorCode, target?: { bucket: string; key: string }): Record<string, string> {
+  if (!target) return {};
+  if (code === "NoSuchBucket" || code === "BucketNotEmpty" || code === "BucketAlreadyOwnedByYou") {
+    return { BucketName: target.bucket };
+  }
+  if (code === "NoSuchKey" && target.key) return { Key: target.key };
+  return {};
+}
+
 /** Converts a StorageError to its S3Error; returns other errors unchanged. */
-export function toS3Error(error: unknown, details: Record<string, string> = {}): unknown {
+export function toS3Error(error: unknown, target?: { bucket: string; key: string }): unknown {
   if (!isStorageError(error)) return error;
   const [code, message] = s3CodeOf[error.code];
-  return new S3Error(code, message ?? (error.message !== error.code ? error.message : undefined), details);
+  return new S3Error(code, message ?? (error.message !== error.code ? error.message : undefined), detailsFor(code, target));
 }

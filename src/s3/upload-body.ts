@@ -66,18 +66,17 @@ function requestedChecksum(headers: Headers): { algorithm: ChecksumAlgorithm; ex
  * Turns the request body into the decoded byte stream of the object plus every integrity
  * check the client asked for; storage applies the checks while it writes.
  */
-export function uploadBody(ctx: S3Context): UploadBody {
+export function uploadBody(ctx: S3Context, options: { lengthOptional?: boolean } = {}): UploadBody {
   const { req, auth } = ctx;
   const headers = req.headers;
   const payload = auth.payload;
   const contentLength = parseLength(headers.get("content-length"), "Content-Length");
   const streaming = payload.kind === "streaming-signed" || payload.kind === "streaming-unsigned-trailer";
   const decodedLength = parseLength(headers.get("x-amz-decoded-content-length"), "x-amz-decoded-content-length");
-  const chunkedTransfer = (headers.get("transfer-encoding") ?? "").toLowerCase().includes("chunked");
   if (streaming && decodedLength === undefined) {
     throw new S3Error("MissingContentLength", "You must provide the x-amz-decoded-content-length header.");
   }
-  if (!streaming && contentLength === undefined && !chunkedTransfer) {
+  if (!streaming && contentLength === undefined && !options.lengthOptional) {
     throw new S3Error("MissingContentLength", "You must provide the Content-Length HTTP header.");
   }
   const size = streaming ? decodedLength : contentLength;

@@ -1,0 +1,196 @@
+/**
+ * SigV4 request authentication: header signatures and presigned URLs, for S3 (and STS/IAM when the
+ * caller allows those services). Web-standard only: runs unchanged in the edge worker.
+ */
+import { S3Error } from "../s3/errors.ts";
+import { toHex } from "../lib/hex.ts";
+import { hmacSha256 } from "../lib/hmac.ts";
+import { EMPTY_SHA256_HEX, sha256Hex } from "../lib/sha256.ts";
+import {
+  canonicalHeaderValue,
+  canonicalQuery,
+  canonicalUri,
+  parseQuery,
+  type QueryParam,
+  stringToSign,
+} from "../lib/sigv4-canonical.ts";
+import { timingSafeEqual } from "../lib/timing-safe-equal.ts";
+import { parsePayloadMode, UNSIGNED_PAYLOAD } from "./payload-mode.ts";
+import { signingKeyFor } from "./signing-key-cache.ts";
+import { parseAuthorizationHeader, parsePresignedQuery, type SigV4Claim } from "./sigv4-parse.ts";
+import type { AuthResult, CredentialLookup, PayloadMode, SignedRequest } from "./types.ts";
+
+export interface AuthenticateOptions {
+  /** The region this server answers for; signatures scoped to another region are refused. */
+  region: string;
+  /** Services a signature may be scoped to. Defaults to ["s3"]; the STS endpoint passes ["sts"]. */
+  services?: readonly string[];
+  /** The current time (tests). */
+  now?: Date;
+}
+
+/** Largest difference between a request's time and ours that is still accepted. */
+export const MAX_SKEW_MS = 15 * 60 * 1000;
+
+const anonymousPrincipal = { kind: "anonymous", name: "", accessKeyId: "" } as const;
+const defaultServices = ["s3"] as const;
+const unsupported =
+  "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.";
+
+/**
+ * Authenticates a request: anonymous when it carries no signature, otherwise a verified SigV4
+ * principal. Throws S3Error for every refusal. Reads no body: a time skew is refused first.
+ */
+export async function authenticate(
+  req: SignedRequest,
+  lookup: CredentialLookup,
+  options: AuthenticateOptions,
+): Promise<AuthResult> {
+  const { headers } = req;
+  const authorization = headers.get("authorization");
+  const params = parseQuery(req.query);
+  const presigned = params.some(isV4QueryParam);
+  const rules = { region: options.region, services: options.services ?? defaultServices };
+
+  let claim: SigV4Claim;
+  if (authorization !== null) {
+    if (presigned) {
+      throw new S3Error(
+        "InvalidArgument",
+        "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string " +
+          "parameter or the Authorization header should be specified",
+      );
+    }
+    if (!authorization.startsWith("AWS4-HMAC-SHA256")) throw new S3Error("InvalidRequest", unsupported);
+    claim = parseAuthorizationHeader(authorization, headers, rules);
+  } else if (presigned) {
+    claim = parsePresignedQuery(params, rules);
+  } else if (params.some((p) => p.name === "AWSAccessKeyId" || p.name === "Signature")) {
+    throw new S3Error("InvalidRequest", unsupported);
+  } else {
+    const declared = headers.get("x-amz-content-sha256");
+    const payload: PayloadMode = declared === null ? { kind: "unsigned" } : parsePayloadMode(declared);
+    if (payload.kind === "streaming-signed") {
+      throw new S3Error("InvalidRequest", "A signed streaming payload requires a signed request.");
+    }
+    return { kind: "anonymous", principal: anonymousPrincipal, payload };
+  }
+
+  checkTime(claim, options.now ?? new Date());
+  const { payloadHash, payload } = payloadOf(req, claim);
+  if (!claim.presigned) checkAllAmzHeadersSigned(headers, claim.signedHeaders);
+
+  const canonicalRequest = buildCanonicalRequest(req, params, claim, payloadHash);
+  const digest = sha256Hex(canonicalRequest);
+  const token = claim.presigned
+    ? (params.find((p) => p.name === "X-Amz-Security-Token")?.value ?? headers.get("x-amz-security-token"))
+    : (headers.get("x-amz-security-token") ?? params.find((p) => p.name === "X-Amz-Security-Token")?.value);
+  const credential = await lookup(claim.accessKeyId, token ?? undefined);
+  if (!credential) {
+    throw new S3Error("InvalidAccessKeyId", undefined, { AWSAccessKeyId: claim.accessKeyId });
+  }
+  if ((credential.sessionToken ?? "") !== "" || (token ?? "") !== "") {
+    if (!timingSafeEqual(credential.sessionToken ?? "", token ?? "")) {
+      throw new S3Error("InvalidToken", "The provided token is malformed or otherwise invalid.");
+    }
+  }
+
+  const cached = signingKeyFor(credential.secretAccessKey, claim.day, claim.region, claim.service);
+  const signingKey = cached instanceof Promise ? await cached : cached;
+  const toSign = stringToSign(claim.amzDate, claim.scope, await digest);
+  const expected = toHex(await hmacSha256(signingKey, toSign));
+  if (!timingSafeEqual(expected, claim.signature)) {
+    throw new S3Error("SignatureDoesNotMatch", undefined, {
+      AWSAccessKeyId: claim.accessKeyId,
+      StringToSign: toSign,
+      SignatureProvided: claim.signature,
+      CanonicalRequest: canonicalRequest,
+    });
+  }
+
+  const streamingSigned = payload.kind === "streaming-signed";
+  return {
+    kind: "sigv4",
+    principal: credential.principal,
+    credential,
+    presigned: claim.presigned,
+    payload,
+    signedAt: claim.signedAt,
+    chunkSigning: streamingSigned
+      ? { signingKey, amzDate: claim.amzDate, scope: claim.scope, seedSignature: claim.signature }
+      : undefined,
+  };
+}
+
+function isV4QueryParam(p: QueryParam): boolean {
+  return p.name === "X-Amz-Algorithm" || p.name === "X-Amz-Signature" || p.name === "X-Amz-Credential";
+}
+
+function checkTime(claim: SigV4Claim, now: Date): void {
+  const signed = claim.signedAt.getTime();
+  const current = now.getTime();
+  if (claim.expiresSeconds !== undefined && current > signed + claim.expiresSeconds * 1000) {
+    throw new S3Error("AccessDenied", "Request has expired", {
+      "X-Amz-Expires": String(claim.expiresSeconds),
+      Expires: new Date(signed + claim.expiresSeconds * 1000).toISOString(),
+      ServerTime: now.toISOString(),
+    });
+  }
+  const tooEarly = signed - current > MAX_SKEW_MS;
+  const tooLate = claim.expiresSeconds === undefined && current - signed > MAX_SKEW_MS;
+  if (tooEarly || tooLate) {
+    throw new S3Error("RequestTimeTooSkewed", undefined, {
+      RequestTime: claim.amzDate,
+      ServerTime: now.toISOString(),
+      MaxAllowedSkewMilliseconds: String(MAX_SKEW_MS),
+    });
+  }
+}
+
+/** The payload hash the canonical request ends with, and what it means for the body. */
+function payloadOf(req: SignedRequest, claim: SigV4Claim): { payloadHash: string; payload: PayloadMode } {
+  const declared = req.headers.get("x-amz-content-sha256");
+  if (declared !== null) return { payloadHash: declared, payload: parsePayloadMode(declared) };
+  if (claim.service === "s3") {
+    if (claim.presigned) return { payloadHash: UNSIGNED_PAYLOAD, payload: { kind: "unsigned" } };
+    throw new S3Error("InvalidRequest", "Missing required header for this request: x-amz-content-sha256");
+  }
+  // Other services sign the body's hash without sending it; the caller hashes small bodies first.
+  const hex = req.bodySha256 ?? EMPTY_SHA256_HEX;
+  return { payloadHash: hex, payload: { kind: "sha256", hex } };
+}
+
+/** As S3 does for header signatures: every x-amz-* header sent must be signed. */
+function checkAllAmzHeadersSigned(headers: Headers, signed: readonly string[]): void {
+  const unsigned: string[] = [];
+  for (const name of headers.keys()) {
+    if (name.startsWith("x-amz-") && !signed.includes(name)) unsigned.push(name);
+  }
+  if (unsigned.length > 0) {
+    throw new S3Error("AccessDenied", "There were headers present in the request which were not signed", {
+      HeadersNotSigned: unsigned.join(", "),
+    });
+  }
+}
+
+function buildCanonicalRequest(
+  req: SignedRequest,
+  params: readonly QueryParam[],
+  claim: SigV4Claim,
+  payloadHash: string,
+): string {
+  let headerBlock = "";
+  for (const name of claim.signedHeaders) {
+    const value = req.headers.get(name);
+    if (value === null) {
+      throw new S3Error("SignatureDoesNotMatch", undefined, {
+        AWSAccessKeyId: claim.accessKeyId,
+        SignatureProvided: claim.signature,
+        MissingSignedHeader: name,
+      });
+    }
+    headerBlock += `${name}:${canonicalHeaderValue(value)}\n`;
+  }
+  const query = canonicalQuery(params, claim.presigned ? "X-Amz-Signature" : undefined);
+  return `${req.method}\n${canonicalUri(req.path)}\n${query}\n${headerBlock}\n${claim.signedHeaders.join(";")}\n${payloadHash}`;
+}

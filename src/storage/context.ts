@@ -1,0 +1,16 @@
+/** What the storage modules share: one per store. */
+import type { FsOps } from "../runtime/fs-ops.ts";
+import type { Describer } from "./describe.ts";
+import type { MetadataStore } from "./metadata-store.ts";
+import type { ParentDirs } from "./parent-dirs.ts";
+import type { Layout } from "./paths.ts";
+
+export interface StoreContext {
+  ops: FsOps;
+  layout: Layout;
+  meta: MetadataStore;
+  describer: Describer;
+  parents: ParentDirs;
+  /** fsync files and their directories before acknowledging a write. */
+  fsync: boolean;
+}

@@ -1,0 +1,72 @@
+/**
+ * Where buckets, objects and reserved directories live, and opening them without ever
+ * traversing a symlink: open with O_NOFOLLOW (final component), then read the kernel's
+ * path of the descriptor from /proc/self/fd and require it to equal the expected real
+ * path (intermediate components). One extra readlink on procfs: ~3 µs, always local.
+ */
+import { fdPath } from "../runtime/fd-path.ts";
+import { errCode, type FsOps, O_DIRECTORY, O_NOFOLLOW, O_RDONLY } from "../runtime/fs-ops.ts";
+import { RESERVED } from "./keys.ts";
+
+export class Layout {
+  /** root must be a real path (no symlinks). */
+  constructor(readonly root: string) {}
+
+  systemDir(): string {
+    return `${this.root}/${RESERVED}`;
+  }
+  bucket(name: string): string {
+    return `${this.root}/${name}`;
+  }
+  /** Path of a key; a directory key ("a/b/") maps to the directory ("a/b"). */
+  object(bucket: string, key: string): string {
+    return `${this.root}/${bucket}/${key.endsWith("/") ? key.slice(0, -1) : key}`;
+  }
+  reserved(bucket: string, sub?: string): string {
+    return `${this.root}/${bucket}/${RESERVED}${sub ? `/${sub}` : ""}`;
+  }
+}
+
+export { fdPath };
+
+/** A path that reaches the directory open on fd, usable for rename/link/unlink/lstat. */
+export function viaFd(fd: number, name: string): string {
+  return `/proc/self/fd/${fd}/${name}`;
+}
+
+export type VerifiedOpen =
+  | { ok: true; fd: number }
+  /** The file was replaced or removed between lookup and check: retry. */
+  | { ok: false; reason: "moved" }
+  /** A component is a symlink (or the path does not lead where expected). */
+  | { ok: false; reason: "symlink" };
+
+/**
+ * Opens path (already an absolute path under the real root) without following symlinks.
+ * Errors from open (ENOENT, ENOTDIR, ELOOP…) propagate.
+ */
+export async function openVerified(ops: FsOps, path: string, flags = O_RDONLY): Promise<VerifiedOpen> {
+  const fd = await ops.open(path, flags | O_NOFOLLOW);
+  let real: string;
+  try {
+    real = fdPath(fd);
+  } catch (e) {
+    await ops.close(fd);
+    throw e;
+  }
+  if (real === path) return { ok: true, fd };
+  await ops.close(fd);
+  return real.endsWith(" (deleted)") ? { ok: false, reason: "moved" } : { ok: false, reason: "symlink" };
+}
+
+/** Opens a directory verified as above; undefined when missing, not a directory or symlinked. */
+export async function openDirVerified(ops: FsOps, path: string): Promise<number | undefined> {
+  try {
+    const r = await openVerified(ops, path, O_RDONLY | O_DIRECTORY);
+    return r.ok ? r.fd : undefined;
+  } catch (e) {
+    const code = errCode(e);
+    if (code === "ENOENT" || code === "ENOTDIR" || code === "ELOOP" || code === "ESTALE") return undefined;
+    throw e;
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The POSIX object store: a directory tree served as buckets and objects. This file only
+ * wires the pieces together; each concept lives in its own module (see DESIGN.md).
+ */
+import { chmod, mkdir, realpath } from "node:fs/promises";
+import { fsOps, isLocalFilesystem } from "../runtime/fs-ops.ts";
+import { Buckets } from "./buckets.ts";
+import type { StoreContext } from "./context.ts";
+import { Copier } from "./copier.ts";
+import { Deleter } from "./deleter.ts";
+import { Describer } from "./describe.ts";
+import { DirCache } from "./dir-cache.ts";
+import { StorageError } from "./errors.ts";
+import { checkKey, isDirectoryKey, isValidBucketName } from "./keys.ts";
+import { Lister } from "./listing.ts";
+import { createMetadataStore, probeXattrSupport } from "./metadata-store.ts";
+import type { ObjectStore } from "./object-store.ts";
+import { ParentDirs } from "./parent-dirs.ts";
+import { Layout } from "./paths.ts";
+import { Publisher } from "./publish.ts";
+import { Reader } from "./reader.ts";
+import { cleanStaleTemps } from "./stale-temps.ts";
+import { discardTemp, writeBodyToTemp } from "./temp-writer.ts";
+import type { PutObjectInput, PutObjectResult } from "./types.ts";
+import { checkUserMetadata } from "./user-metadata.ts";
+
+export interface PosixStoreOptions {
+  /** The served directory; each valid-named top-level directory is a bucket. */
+  root: string;
+  /** fsync files and directories before acknowledging writes. */
+  fsync: boolean;
+  /** Where metadata records live; "auto" probes the root once for user xattrs. */
+  metadataStore?: "auto" | "xattr" | "file";
+  /**
+   * Use synchronous calls for small metadata syscalls (open, fstat, rename…). Default: true
+   * on local filesystems (ext4, xfs, btrfs, tmpfs, zfs), false on network ones.
+   */
+  syncMetadataIo?: boolean;
+  /** Remove temp files older than a day at startup (best-effort, in the background). Default true. */
+  cleanStaleTemps?: boolean;
+}
+
+export interface PosixStore extends ObjectStore {
+  readonly root: string;
+  readonly metadataStore: "xattr" | "file";
+  /** Shared internals for other storage modules (multipart uploads). */
+  readonly context: StoreContext;
+  readonly publisher: Publisher;
+}
+
+export async function createPosixStore(options: PosixStoreOptions): Promise<PosixStore> {
+  await mkdir(options.root, { recursive: true });
+  const root = await realpath(options.root);
+  const layout = new Layout(root);
+  await mkdir(layout.systemDir(), { mode: 0o700, recursive: true });
+  await chmod(layout.systemDir(), 0o700);
+  const ops = fsOps(options.syncMetadataIo ?? isLocalFilesystem(root));
+  const wanted = options.metadataStore ?? "auto";
+  const kind =
+    wanted === "auto" ? ((await probeXattrSupport(ops, layout.systemDir())) ? "xattr" : "file") : wanted;
+  const meta = createMetadataStore(kind, ops);
+  const describer = new Describer(meta, ops);
+  const parents = new ParentDirs(ops, layout, describer, options.fsync);
+  const ctx: StoreContext = { ops, layout, meta, describer, parents, fsync: options.fsync };
+  const publisher = new Publisher(ctx);
+  const reader = new Reader(ctx);
+  const buckets = new Buckets(ops, layout);
+  const lister = new Lister(ops, layout, new DirCache(ops), describer);
+  const deleter = new Deleter(ctx);
+  const copier = new Copier(ctx, reader, publisher);
+  if (options.cleanStaleTemps ?? true) void cleanStaleTemps(layout).catch(() => {});
+
+  async function putObject(input: PutObjectInput): Promise<PutObjectResult> {
+    try {
+      if (!isValidBucketName(input.bucket)) throw new StorageError("NoSuchBucket");
+      checkKey(input.key);
+      checkUserMetadata(input.attributes.userMetadata);
+      if (isDirectoryKey(input.key) && (input.verify.expectedSize ?? 0) > 0) {
+        throw new StorageError("DirectoryObjectNotEmpty");
+      }
+    } catch (e) {
+      await input.body.cancel().catch(() => {});
+      throw e;
+    }
+    const temp = await writeBodyToTemp(ops, layout, input.bucket, input.body, input.verify);
+    const attributes = { ...input.attributes };
+    if (temp.checksum) attributes.checksum = temp.checksum;
+    else delete attributes.checksum;
+    if (isDirectoryKey(input.key)) {
+      await discardTemp(ops, temp);
+      if (temp.size > 0) throw new StorageError("DirectoryObjectNotEmpty");
+      return publisher.putDirectory(input.bucket, input.key, attributes, input.conditions);
+    }
+    const finished = { path: temp.path, fd: temp.fd, etag: temp.md5Hex, attributes };
+    return publisher.publishFile(input.bucket, input.key, finished, input.conditions);
+  }
+
+  return {
+    root,
+    metadataStore: kind,
+    context: ctx,
+    publisher,
+    listBuckets: () => buckets.list(),
+    createBucket: (name) => buckets.create(name),
+    headBucket: (name) => buckets.head(name),
+    deleteBucket: (name) => buckets.delete(name),
+    putObject,
+    openObject: (bucket, key) => reader.open(bucket, key),
+    headObject: (bucket, key) => reader.head(bucket, key),
+    deleteObject: (bucket, key) => deleter.delete(bucket, key),
+    copyObject: (input) => copier.copy(input),
+    list: (input) => lister.list(input),
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * Sidecar metadata records under `<bucket>/.s3dir/meta/`, for filesystems without xattrs and
+ * for records too large for one. One file per key, named by the SHA-256 of the key, holding
+ * the key and up to two records: the newest, and the previous one for another inode. Keeping
+ * the previous record lets a put write the sidecar *before* it renames the new file into
+ * place without readers of the old version losing its record. Written temp + rename.
+ */
+import { errCode, type FsOps } from "../runtime/fs-ops.ts";
+import { RESERVED } from "./keys.ts";
+import type { MetadataRecord } from "./record.ts";
+import { randomName } from "./temp-names.ts";
+
+export interface RecordTarget {
+  /** Real path of the bucket directory. */
+  bucketPath: string;
+  key: string;
+}
+
+interface SidecarFile {
+  key: string;
+  records: MetadataRecord[];
+}
+
+const hex = (s: string) => new Bun.CryptoHasher("sha256").update(s).digest("hex");
+
+export class SidecarStore {
+  constructor(private readonly ops: FsOps) {}
+
+  path(t: RecordTarget): string {
+    const h = hex(t.key);
+    return `${t.bucketPath}/${RESERVED}/meta/${h.slice(0, 2)}/${h}`;
+  }
+
+  private async load(t: RecordTarget): Promise<SidecarFile | undefined> {
+    try {
+      const file = JSON.parse((await this.ops.readFile(this.path(t))).toString("utf8")) as SidecarFile;
+      return file.key === t.key && Array.isArray(file.records) ? file : undefined;
+    } catch (e) {
+      if (errCode(e) === "ENOENT" || e instanceof SyntaxError) return undefined;
+      throw e;
+    }
+  }
+
+  /** The record for this inode, else the newest one (which the caller will find stale). */
+  async read(t: RecordTarget, ino: bigint): Promise<MetadataRecord | undefined> {
+    const file = await this.load(t);
+    if (!file) return undefined;
+    const id = ino.toString();
+    return file.records.find((r) => r.i === id) ?? file.records[0];
+  }
+
+  async write(t: RecordTarget, rec: MetadataRecord): Promise<void> {
+    const old = await this.load(t);
+    const keep = old?.records.find((r) => r.i !== rec.i);
+    await this.store(t, { key: t.key, records: keep ? [rec, keep] : [rec] });
+  }
+
+  /**
+   * Forgets the record of a deleted inode and the older ones behind it; a newer record (of a
+   * put that wrote its sidecar and is about to rename) stays.
+   */
+  async remove(t: RecordTarget, ino: bigint): Promise<void> {
+    const old = await this.load(t);
+    if (!old) return;
+    const id = ino.toString();
+    const at = old.records.findIndex((r) => r.i === id);
+    if (at < 0) return;
+    const records = old.records.slice(0, at);
+    if (records.length > 0) return this.store(t, { key: t.key, records });
+    try {
+      await this.ops.unlink(this.path(t));
+    } catch (e) {
+      if (errCode(e) !== "ENOENT") throw e;
+    }
+  }
+
+  private async store(t: RecordTarget, file: SidecarFile): Promise<void> {
+    const target = this.path(t);
+    const tmpDir = `${t.bucketPath}/${RESERVED}/tmp`;
+    const tmp = `${tmpDir}/${randomName("meta")}`;
+    const data = new TextEncoder().encode(JSON.stringify(file));
+    try {
+      await this.ops.writeNewFile(tmp, data);
+    } catch (e) {
+      if (errCode(e) !== "ENOENT") throw e;
+      await mkdirs(this.ops, tmpDir);
+      await this.ops.writeNewFile(tmp, data);
+    }
+    try {
+      try {
+        await this.ops.rename(tmp, target);
+      } catch (e) {
+        if (errCode(e) !== "ENOENT") throw e;
+        await mkdirs(this.ops, target.slice(0, target.lastIndexOf("/")));
+        await this.ops.rename(tmp, target);
+      }
+    } catch (e) {
+      await this.ops.unlink(tmp).catch(() => {});
+      throw e;
+    }
+  }
+}
+
+/** mkdir -p for storage-owned directories (inside `.s3dir`, never through keys). */
+export async function mkdirs(ops: FsOps, path: string, mode?: number): Promise<void> {
+  try {
+    await ops.mkdir(path, mode);
+  } catch (e) {
+    const code = errCode(e);
+    if (code === "EEXIST") return;
+    if (code !== "ENOENT") throw e;
+    await mkdirs(ops, path.slice(0, path.lastIndexOf("/")), mode);
+    try {
+      await ops.mkdir(path, mode);
+    } catch (e2) {
+      if (errCode(e2) !== "EEXIST") throw e2;
+    }
+  }
+}

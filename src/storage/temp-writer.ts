@@ -1,0 +1,154 @@
+/**
+ * Streams a request body into a new temp file in `<bucket>/.s3dir/tmp/` (same filesystem as
+ * the target, so publishing is a rename), hashing and counting as it goes and verifying
+ * every integrity check before anything is published. Chunks are coalesced into 1 MiB
+ * buffers and written while the next buffer fills (double buffering), so memory stays flat
+ * and the disk sees large writes. On any failure the temp file is removed and the error —
+ * ours, the body stream's (client gone, signature failure) or beforePublish's — propagates
+ * unchanged.
+ */
+import { errCode, type FsOps, O_CREAT, O_EXCL, O_WRONLY } from "../runtime/fs-ops.ts";
+import { writeAt } from "../runtime/file-stream.ts";
+import { StorageError } from "./errors.ts";
+import { BodyHasher } from "./hashing.ts";
+import type { Layout } from "./paths.ts";
+import { mkdirs } from "./sidecar-store.ts";
+import { randomName } from "./temp-names.ts";
+import type { BodyVerification, StoredChecksum } from "./types.ts";
+
+export const MAX_OBJECT_SIZE = 5 * 1024 ** 4;
+const BUFFER_SIZE = 1 << 20;
+
+export interface TempFile {
+  path: string;
+  fd: number;
+  size: number;
+  md5Hex: string;
+  checksum?: StoredChecksum;
+}
+
+/** Creates a fresh temp file (O_EXCL, random name); NoSuchBucket when the bucket is gone. */
+export async function createTemp(
+  ops: FsOps,
+  layout: Layout,
+  bucket: string,
+): Promise<{ path: string; fd: number }> {
+  const dir = layout.reserved(bucket, "tmp");
+  for (let attempt = 0; ; attempt++) {
+    const path = `${dir}/${randomName("put")}`;
+    try {
+      return { path, fd: await ops.open(path, O_WRONLY | O_CREAT | O_EXCL, 0o666) };
+    } catch (e) {
+      if (errCode(e) !== "ENOENT" || attempt > 2) throw e;
+      const bucketStat = await ops.lstat(layout.bucket(bucket)).catch(() => undefined);
+      if (!bucketStat?.isDirectory()) throw new StorageError("NoSuchBucket");
+      await mkdirs(ops, dir);
+    }
+  }
+}
+
+/** Removes a temp file, ignoring errors (best-effort cleanup). */
+export async function discardTemp(ops: FsOps, t: { path: string; fd?: number }): Promise<void> {
+  if (t.fd !== undefined) await ops.close(t.fd).catch(() => {});
+  await ops.unlink(t.path).catch(() => {});
+}
+
+export async function writeBodyToTemp(
+  ops: FsOps,
+  layout: Layout,
+  bucket: string,
+  body: ReadableStream<Uint8Array>,
+  verify: BodyVerification,
+): Promise<TempFile> {
+  if (verify.expectedSize !== undefined && verify.expectedSize > MAX_OBJECT_SIZE) {
+    await body.cancel().catch(() => {});
+    throw new StorageError("TooLarge", "object larger than 5 TiB");
+  }
+  const temp = await createTemp(ops, layout, bucket);
+  try {
+    const result = await fill(temp.fd, body, verify);
+    return { ...temp, ...result };
+  } catch (e) {
+    await discardTemp(ops, temp);
+    throw e;
+  }
+}
+
+async function fill(fd: number, body: ReadableStream<Uint8Array>, verify: BodyVerification) {
+  const hasher = new BodyHasher({ sha256: !!verify.sha256Hex, checksum: verify.checksum?.algorithm });
+  const limit = verify.expectedSize ?? MAX_OBJECT_SIZE;
+  const reader = body.getReader();
+  let buffers: [Uint8Array, Uint8Array] | undefined;
+  let current: Uint8Array | undefined;
+  let fill = 0;
+  let written = 0;
+  let pending: Promise<void> | undefined;
+  let size = 0;
+  const flush = async () => {
+    if (!current || fill === 0) return;
+    if (pending) await pending;
+    pending = writeAt(fd, current.subarray(0, fill), written);
+    written += fill;
+    current = current === buffers![0] ? buffers![1] : buffers![0];
+    fill = 0;
+  };
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!value || value.length === 0) continue;
+      size += value.length;
+      if (size > limit) {
+        throw verify.expectedSize !== undefined && size <= MAX_OBJECT_SIZE
+          ? new StorageError("IncompleteBody", "body longer than declared")
+          : new StorageError("TooLarge", "object larger than 5 TiB");
+      }
+      hasher.update(value);
+      if (value.length >= BUFFER_SIZE) {
+        await flush();
+        if (pending) await pending;
+        pending = writeAt(fd, value, written);
+        written += value.length;
+        continue;
+      }
+      buffers ??= [new Uint8Array(BUFFER_SIZE), new Uint8Array(BUFFER_SIZE)];
+      current ??= buffers[0];
+      let off = 0;
+      while (off < value.length) {
+        const n = Math.min(value.length - off, BUFFER_SIZE - fill);
+        current.set(value.subarray(off, off + n), fill);
+        fill += n;
+        off += n;
+        if (fill === BUFFER_SIZE) await flush();
+      }
+    }
+    await flush();
+    if (pending) await pending;
+  } catch (e) {
+    reader.cancel().catch(() => {});
+    if (pending) await pending.catch(() => {});
+    throw e;
+  } finally {
+    reader.releaseLock();
+  }
+  if (verify.expectedSize !== undefined && size < verify.expectedSize) {
+    throw new StorageError("IncompleteBody", `body shorter than declared (${size} < ${verify.expectedSize})`);
+  }
+  const digests = hasher.finish();
+  if (verify.md5Base64 !== undefined && Buffer.from(digests.md5).toString("base64") !== verify.md5Base64) {
+    throw new StorageError("BadDigest", "Content-MD5 mismatch");
+  }
+  if (verify.sha256Hex !== undefined && digests.sha256Hex !== verify.sha256Hex.toLowerCase()) {
+    throw new StorageError("Sha256Mismatch", "x-amz-content-sha256 mismatch");
+  }
+  const late = verify.beforePublish ? await verify.beforePublish() : undefined;
+  const expected = late?.checksumExpected ?? verify.checksum?.expected;
+  if (verify.checksum && expected !== undefined && expected !== digests.checksum) {
+    throw new StorageError("ChecksumMismatch", `${verify.checksum.algorithm} checksum mismatch`);
+  }
+  const checksum: StoredChecksum | undefined =
+    verify.checksum && digests.checksum
+      ? { algorithm: verify.checksum.algorithm, value: digests.checksum, type: "FULL_OBJECT" }
+      : undefined;
+  return { size, md5Hex: Buffer.from(digests.md5).toString("hex"), checksum };
+}

@@ -1,0 +1,4 @@
+export * from "./clients.ts";
+export * from "./raw-http.ts";
+export * from "./server.ts";
+export * from "./util.ts";

@@ -1,0 +1,202 @@
+/**
+ * Starts a real s3dir server process for integration tests:
+ * `bun src/main.ts serve --root DIR --host 127.0.0.1 --port P [args]`.
+ */
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Subprocess } from "bun";
+
+export const repoRoot = resolve(import.meta.dir, "../..");
+
+/** The root credential every test server is started with. The secret has `/` and `+` like AWS secrets. */
+export const testCredentials = {
+  accessKeyId: "S3DIRTESTROOTKEY0001",
+  secretAccessKey: "s3dir/test+secret/0123456789abcdefABCDEFgh",
+} as const;
+
+export interface StartServerOptions {
+  /** Serve this root instead of a fresh temp directory (it is then not removed on stop). */
+  root?: string;
+  /** Extra CLI arguments after `serve --root … --host … --port …`, e.g. ["--domain", "s3.localhost"]. */
+  args?: string[];
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+  region?: string;
+  /** How long to wait for /health/ready. Default 20 s. */
+  readyTimeoutMs?: number;
+}
+
+export interface TestServer {
+  /** http://127.0.0.1:PORT */
+  endpoint: string;
+  host: string;
+  port: number;
+  root: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+  /** Stops the process (SIGTERM, then SIGKILL) and removes the root if this call created it. */
+  stop(): Promise<void>;
+  /** Every line the process wrote to stdout and stderr so far. */
+  logs(): string[];
+  /** The JSON objects among the stdout lines (the access log). */
+  accessLog(): Record<string, unknown>[];
+}
+
+const running = new Set<Subprocess>();
+process.on("exit", () => {
+  for (const proc of running) proc.kill("SIGKILL");
+});
+
+/** Asks the OS for a free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return await new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function collectLines(
+  stream: ReadableStream<Uint8Array>,
+  into: string[],
+  own: string[],
+): Promise<void> {
+  const decoder = new TextDecoder();
+  let partial = "";
+  for await (const chunk of stream) {
+    partial += decoder.decode(chunk, { stream: true });
+    const lines = partial.split("\n");
+    partial = lines.pop() ?? "";
+    for (const line of lines) {
+      into.push(line);
+      own.push(line);
+    }
+  }
+  if (partial) {
+    into.push(partial);
+    own.push(partial);
+  }
+}
+
+export async function startServer(options: StartServerOptions = {}): Promise<TestServer> {
+  const ownsRoot = options.root === undefined;
+  const root = options.root ?? mkdtempSync(join(tmpdir(), "s3dir-test-"));
+  const region = options.region ?? "us-east-1";
+  let lastError: Error | undefined;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const all: string[] = [];
+    const stdoutLines: string[] = [];
+    const stderrLines: string[] = [];
+    const proc = Bun.spawn(
+      [
+        process.execPath,
+        "src/main.ts",
+        "serve",
+        "--root",
+        root,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        ...(options.region ? ["--region", options.region] : []),
+        ...(options.args ?? []),
+      ],
+      {
+        cwd: repoRoot,
+        stdin: "ignore",
+        stdout: "pipe",
+        stderr: "pipe",
+        env: {
+          ...process.env,
+          S3DIR_ROOT_ACCESS_KEY: testCredentials.accessKeyId,
+          S3DIR_ROOT_SECRET_KEY: testCredentials.secretAccessKey,
+          ...options.env,
+        },
+      },
+    );
+    running.add(proc);
+    const done = Promise.all([
+      collectLines(proc.stdout, all, stdoutLines),
+      collectLines(proc.stderr, all, stderrLines),
+    ]);
+    const endpoint = `http://127.0.0.1:${port}`;
+    const stop = async () => {
+      if (running.has(proc)) {
+        proc.kill("SIGTERM");
+        const exited = await Promise.race([proc.exited.then(() => true), Bun.sleep(5000).then(() => false)]);
+        if (!exited) proc.kill("SIGKILL");
+        await proc.exited;
+        running.delete(proc);
+        await Promise.race([done, Bun.sleep(1000)]);
+      }
+      if (ownsRoot) rmSync(root, { recursive: true, force: true });
+    };
+    const ready = await waitReady(endpoint, proc, options.readyTimeoutMs ?? 20_000);
+    if (ready === true) {
+      return {
+        endpoint,
+        host: "127.0.0.1",
+        port,
+        root,
+        accessKeyId: testCredentials.accessKeyId,
+        secretAccessKey: testCredentials.secretAccessKey,
+        region,
+        stop,
+        logs: () => [...all],
+        accessLog: () => stdoutLines.flatMap((line) => parseJsonLine(line)),
+      };
+    }
+    proc.kill("SIGKILL");
+    await proc.exited;
+    running.delete(proc);
+    await Promise.race([done, Bun.sleep(1000)]);
+    lastError = new Error(
+      `s3dir did not become ready on ${endpoint}: ${ready}\n--- server output ---\n${all.join("\n")}`,
+    );
+    // Retry only when another process took the port between our probe and the server's bind.
+    if (!/EADDRINUSE|address already in use/i.test(all.join("\n"))) break;
+  }
+  if (ownsRoot) rmSync(root, { recursive: true, force: true });
+  throw lastError ?? new Error("s3dir did not start");
+}
+
+function parseJsonLine(line: string): Record<string, unknown>[] {
+  if (!line.startsWith("{")) return [];
+  try {
+    const value = JSON.parse(line);
+    return value && typeof value === "object" ? [value as Record<string, unknown>] : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Polls GET /health/ready until 200; returns true, or the reason it gave up. */
+async function waitReady(endpoint: string, proc: Subprocess, timeoutMs: number): Promise<true | string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "no answer";
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      return `the process exited (code ${proc.exitCode}, signal ${proc.signalCode})`;
+    }
+    try {
+      const response = await fetch(`${endpoint}/health/ready`, { signal: AbortSignal.timeout(2000) });
+      await response.arrayBuffer();
+      if (response.status === 200) return true;
+      last = `status ${response.status}`;
+    } catch (e) {
+      last = String(e);
+    }
+    await Bun.sleep(50);
+  }
+  return `timed out after ${timeoutMs} ms (${last})`;
+}

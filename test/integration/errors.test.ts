@@ -1,0 +1,211 @@
+/** The shape of errors and of every response: request ids, XML errors, bodiless HEAD errors, 501s. */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { CreateBucketCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import {
+  errorCodeOf,
+  md5Hex,
+  objectPath,
+  rawRequest,
+  type SignedFetchOptions,
+  s3Client,
+  signedFetch,
+  startServer,
+  type TestServer,
+  uniqueBucket,
+  waitFor,
+  xmlValue,
+} from "../helpers/index.ts";
+
+// Servers, the AWS CLI and python start in seconds, not milliseconds.
+setDefaultTimeout(60_000);
+
+let server: TestServer;
+let s3: S3Client;
+const bucket = uniqueBucket("errors");
+
+beforeAll(async () => {
+  server = await startServer();
+  s3 = s3Client(server);
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "exists.txt", Body: "0123456789" }));
+});
+afterAll(async () => {
+  s3?.destroy();
+  await server?.stop();
+});
+
+describe("unknown and unsupported operations", () => {
+  const unsupported: [string, string, SignedFetchOptions][] = [
+    ["GetObjectTorrent", objectPath("BUCKET", "exists.txt"), { query: "torrent" }],
+    [
+      "PutBucketAccelerateConfiguration",
+      "/BUCKET",
+      {
+        method: "PUT",
+        query: "accelerate",
+        body: '<AccelerateConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></AccelerateConfiguration>',
+        signPayload: true,
+      },
+    ],
+    ["GetBucketAnalyticsConfiguration", "/BUCKET", { query: "analytics&id=report" }],
+    ["ListBucketInventoryConfigurations", "/BUCKET", { query: "inventory" }],
+    ["ListBucketIntelligentTieringConfigurations", "/BUCKET", { query: "intelligent-tiering" }],
+    [
+      "SelectObjectContent",
+      objectPath("BUCKET", "exists.txt"),
+      {
+        method: "POST",
+        query: "select&select-type=2",
+        body: "<SelectObjectContentRequest/>",
+        signPayload: true,
+      },
+    ],
+    [
+      "RestoreObject",
+      objectPath("BUCKET", "exists.txt"),
+      {
+        method: "POST",
+        query: "restore",
+        body: "<RestoreRequest><Days>1</Days></RestoreRequest>",
+        signPayload: true,
+      },
+    ],
+  ];
+  for (const [operation, path, options] of unsupported) {
+    test(`${operation} → 501 NotImplemented XML`, async () => {
+      const response = await signedFetch(server, path.replace("BUCKET", bucket), options);
+      const body = await response.text();
+      expect({ status: response.status, code: errorCodeOf(body) }).toEqual({
+        status: 501,
+        code: "NotImplemented",
+      });
+      expect(response.headers.get("x-amz-request-id")).toBeTruthy();
+    });
+  }
+
+  test("an unsupported HTTP method → 405 or 501 with an XML error, never 500", async () => {
+    const response = await signedFetch(server, objectPath(bucket, "exists.txt"), {
+      method: "PATCH",
+      body: "x",
+    });
+    expect([405, 501]).toContain(response.status);
+    expect(["MethodNotAllowed", "NotImplemented"]).toContain(errorCodeOf(await response.text()));
+  });
+});
+
+describe("every response carries x-amz-request-id and x-amz-id-2", () => {
+  test("successes, redirects of state, client errors and HEAD errors", async () => {
+    const requests: [string, string, SignedFetchOptions][] = [
+      ["ListBuckets 200", "/", {}],
+      ["GetObject 200", objectPath(bucket, "exists.txt"), {}],
+      ["GetObject 206", objectPath(bucket, "exists.txt"), { headers: { range: "bytes=0-1" } }],
+      [
+        "GetObject 304",
+        objectPath(bucket, "exists.txt"),
+        { headers: { "if-none-match": `"${md5Hex("0123456789")}"` } },
+      ],
+      ["GetObject 404", objectPath(bucket, "missing.txt"), {}],
+      ["GetObject 416", objectPath(bucket, "exists.txt"), { headers: { range: "bytes=50-" } }],
+      ["HeadObject 200", objectPath(bucket, "exists.txt"), { method: "HEAD" }],
+      ["HeadObject 404", objectPath(bucket, "missing.txt"), { method: "HEAD" }],
+      ["HeadBucket 404", `/${uniqueBucket("none")}`, { method: "HEAD" }],
+      ["PutObject 200", objectPath(bucket, "ids.txt"), { method: "PUT", body: "x" }],
+      ["DeleteObject 204", objectPath(bucket, "ids.txt"), { method: "DELETE" }],
+      ["ListObjects 400", `/${bucket}`, { query: "max-keys=-5" }],
+      ["GetObjectTorrent 501", objectPath(bucket, "exists.txt"), { query: "torrent" }],
+    ];
+    const ids = new Set<string>();
+    for (const [name, path, options] of requests) {
+      const response = await signedFetch(server, path, options);
+      await response.arrayBuffer();
+      const id = response.headers.get("x-amz-request-id") ?? "";
+      expect({ name, id: id !== "", id2: (response.headers.get("x-amz-id-2") ?? "") !== "" }).toEqual({
+        name,
+        id: true,
+        id2: true,
+      });
+      ids.add(id);
+    }
+    expect(ids.size).toBe(requests.length);
+    const anonymous = await fetch(`${server.endpoint}/${bucket}`);
+    await anonymous.arrayBuffer();
+    expect(anonymous.status).toBe(403);
+    expect(anonymous.headers.get("x-amz-request-id")).toBeTruthy();
+    expect(anonymous.headers.get("x-amz-id-2")).toBeTruthy();
+  });
+});
+
+describe("error bodies", () => {
+  test("an S3 XML error document whose RequestId matches the header", async () => {
+    const response = await signedFetch(server, objectPath(bucket, "missing dir/missing.txt"));
+    expect(response.status).toBe(404);
+    expect(response.headers.get("content-type")).toMatch(/^application\/xml/);
+    const xml = await response.text();
+    expect(xml).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\s*<Error>/);
+    expect(xmlValue(xml, "Code")).toBe("NoSuchKey");
+    expect(xmlValue(xml, "Message")).toBeTruthy();
+    expect(xmlValue(xml, "Key")).toBe("missing dir/missing.txt");
+    expect(xmlValue(xml, "RequestId")).toBe(response.headers.get("x-amz-request-id")!);
+  });
+
+  test("NoSuchBucket names the bucket", async () => {
+    const missing = uniqueBucket("none");
+    const response = await signedFetch(server, objectPath(missing, "k"));
+    expect(response.status).toBe(404);
+    const xml = await response.text();
+    expect(xmlValue(xml, "Code")).toBe("NoSuchBucket");
+    expect(xmlValue(xml, "BucketName")).toBe(missing);
+  });
+
+  test("HEAD errors have no body", async () => {
+    const cases: [string, string, Record<string, string>, number][] = [
+      ["missing key", objectPath(bucket, "missing.txt"), {}, 404],
+      ["missing bucket", objectPath(uniqueBucket("none"), "k"), {}, 404],
+      ["failed precondition", objectPath(bucket, "exists.txt"), { "if-match": '"nope"' }, 412],
+      ["unsatisfiable range", objectPath(bucket, "exists.txt"), { range: "bytes=100-" }, 416],
+    ];
+    for (const [name, path, headers, status] of cases) {
+      const response = await rawRequest(server, { method: "HEAD", target: path, headers, sign: true });
+      expect({ name, status: response.status, body: response.body }).toEqual({ name, status, body: "" });
+    }
+    const anonymous = await rawRequest(server, { method: "HEAD", target: objectPath(bucket, "exists.txt") });
+    expect({ status: anonymous.status, body: anonymous.body }).toEqual({ status: 403, body: "" });
+  });
+
+  test("a PUT without Content-Length → 411 MissingContentLength, nothing stored", async () => {
+    const response = await rawRequest(server, {
+      method: "PUT",
+      target: objectPath(bucket, "chunked.txt"),
+      headers: { "transfer-encoding": "chunked" },
+      body: "5\r\nhello\r\n0\r\n\r\n",
+      sign: true,
+      omitContentLength: true,
+    });
+    expect(response.status).toBe(411);
+    expect(errorCodeOf(response.body)).toBe("MissingContentLength");
+    expect((await signedFetch(server, objectPath(bucket, "chunked.txt"), { method: "HEAD" })).status).toBe(
+      404,
+    );
+  });
+});
+
+describe("operations endpoints and the access log", () => {
+  test("/health/live and /health/ready answer without credentials", async () => {
+    for (const path of ["/health/live", "/health/ready"]) {
+      const response = await fetch(`${server.endpoint}${path}`);
+      await response.arrayBuffer();
+      expect({ path, status: response.status }).toEqual({ path, status: 200 });
+    }
+  });
+
+  test("each request is one JSON line on stdout that carries its request id", async () => {
+    const response = await signedFetch(server, objectPath(bucket, "exists.txt"));
+    await response.arrayBuffer();
+    const id = response.headers.get("x-amz-request-id")!;
+    const mentions = (entry: Record<string, unknown>) => JSON.stringify(entry).includes(id);
+    expect(await waitFor(() => server.accessLog().some(mentions), 3000)).toBe(true);
+    expect(server.accessLog().filter(mentions).length).toBe(1);
+    const entry = server.accessLog().find(mentions)!;
+    expect(JSON.stringify(entry)).toContain("200");
+  });
+});
