@@ -8,7 +8,7 @@
  * unchanged.
  */
 import { errCode, type FsOps, O_CREAT, O_EXCL, O_WRONLY } from "../runtime/fs-ops.ts";
-import { writeAt } from "../runtime/file-stream.ts";
+import { writeAt, writeAtSync } from "../runtime/file-stream.ts";
 import { StorageError } from "./errors.ts";
 import { BodyHasher } from "./hashing.ts";
 import type { Layout } from "./paths.ts";
@@ -18,6 +18,8 @@ import type { BodyVerification, StoredChecksum } from "./types.ts";
 
 export const MAX_OBJECT_SIZE = 5 * 1024 ** 4;
 const BUFFER_SIZE = 1 << 20;
+/** Below this, a write on a local filesystem is cheaper as one blocking call than a thread-pool trip. */
+const SYNC_WRITE_MAX = 256 * 1024;
 
 export interface TempFile {
   path: string;
@@ -66,7 +68,7 @@ export async function writeBodyToTemp(
   }
   const temp = await createTemp(ops, layout, bucket);
   try {
-    const result = await fill(temp.fd, body, verify);
+    const result = await fill(temp.fd, body, verify, ops.sync);
     return { ...temp, ...result };
   } catch (e) {
     await discardTemp(ops, temp);
@@ -74,11 +76,14 @@ export async function writeBodyToTemp(
   }
 }
 
-async function fill(fd: number, body: ReadableStream<Uint8Array>, verify: BodyVerification) {
+async function fill(fd: number, body: ReadableStream<Uint8Array>, verify: BodyVerification, syncIo: boolean) {
   const hasher = new BodyHasher({ sha256: !!verify.sha256Hex, checksum: verify.checksum?.algorithm });
   const limit = verify.expectedSize ?? MAX_OBJECT_SIZE;
   const reader = body.getReader();
-  let buffers: [Uint8Array, Uint8Array] | undefined;
+  // Two buffers, each allocated on first use and no larger than the declared body.
+  const bufferSize = Math.max(1, Math.min(BUFFER_SIZE, verify.expectedSize ?? BUFFER_SIZE));
+  const buffers: (Uint8Array | undefined)[] = [undefined, undefined];
+  let which = 0;
   let current: Uint8Array | undefined;
   let fill = 0;
   let written = 0;
@@ -87,9 +92,15 @@ async function fill(fd: number, body: ReadableStream<Uint8Array>, verify: BodyVe
   const flush = async () => {
     if (!current || fill === 0) return;
     if (pending) await pending;
-    pending = writeAt(fd, current.subarray(0, fill), written);
+    if (syncIo && fill <= SYNC_WRITE_MAX) {
+      writeAtSync(fd, current.subarray(0, fill), written);
+      pending = undefined;
+    } else {
+      pending = writeAt(fd, current.subarray(0, fill), written);
+    }
     written += fill;
-    current = current === buffers![0] ? buffers![1] : buffers![0];
+    which ^= 1;
+    current = undefined;
     fill = 0;
   };
   try {
@@ -104,22 +115,21 @@ async function fill(fd: number, body: ReadableStream<Uint8Array>, verify: BodyVe
           : new StorageError("TooLarge", "object larger than 5 TiB");
       }
       hasher.update(value);
-      if (value.length >= BUFFER_SIZE) {
+      if (value.length >= bufferSize && fill === 0) {
         await flush();
         if (pending) await pending;
         pending = writeAt(fd, value, written);
         written += value.length;
         continue;
       }
-      buffers ??= [new Uint8Array(BUFFER_SIZE), new Uint8Array(BUFFER_SIZE)];
-      current ??= buffers[0];
       let off = 0;
       while (off < value.length) {
-        const n = Math.min(value.length - off, BUFFER_SIZE - fill);
+        current ??= buffers[which] ??= new Uint8Array(bufferSize);
+        const n = Math.min(value.length - off, bufferSize - fill);
         current.set(value.subarray(off, off + n), fill);
         fill += n;
         off += n;
-        if (fill === BUFFER_SIZE) await flush();
+        if (fill === bufferSize) await flush();
       }
     }
     await flush();
