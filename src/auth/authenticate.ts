@@ -3,9 +3,7 @@
  * caller allows those services). Web-standard only: runs unchanged in the edge worker.
  */
 import { S3Error } from "../s3/errors.ts";
-import { toHex } from "../lib/hex.ts";
-import { hmacSha256 } from "../lib/hmac.ts";
-import { EMPTY_SHA256_HEX, sha256Hex } from "../lib/sha256.ts";
+import { EMPTY_SHA256_HEX } from "../lib/sha256.ts";
 import {
   canonicalHeaderValue,
   canonicalQuery,
@@ -16,7 +14,7 @@ import {
 } from "../lib/sigv4-canonical.ts";
 import { timingSafeEqual } from "../lib/timing-safe-equal.ts";
 import { parsePayloadMode, UNSIGNED_PAYLOAD } from "./payload-mode.ts";
-import { signingKeyFor } from "./signing-key-cache.ts";
+import { type SigV4Crypto, webSigV4Crypto } from "./sigv4-crypto.ts";
 import { parseAuthorizationHeader, parsePresignedQuery, type SigV4Claim } from "./sigv4-parse.ts";
 import type { AuthResult, CredentialLookup, PayloadMode, SignedRequest } from "./types.ts";
 
@@ -27,6 +25,8 @@ export interface AuthenticateOptions {
   services?: readonly string[];
   /** The current time (tests). */
   now?: Date;
+  /** Hashing and HMAC; WebCrypto unless the runtime offers something faster. */
+  crypto?: SigV4Crypto;
 }
 
 /** Largest difference between a request's time and ours that is still accepted. */
@@ -80,8 +80,9 @@ export async function authenticate(
   const { payloadHash, payload } = payloadOf(req, claim);
   if (!claim.presigned) checkAllAmzHeadersSigned(headers, claim.signedHeaders);
 
+  const crypto = options.crypto ?? webSigV4Crypto;
   const canonicalRequest = buildCanonicalRequest(req, params, claim, payloadHash);
-  const digest = sha256Hex(canonicalRequest);
+  const digest = crypto.sha256Hex(canonicalRequest);
   const token = claim.presigned
     ? (params.find((p) => p.name === "X-Amz-Security-Token")?.value ?? headers.get("x-amz-security-token"))
     : (headers.get("x-amz-security-token") ?? params.find((p) => p.name === "X-Amz-Security-Token")?.value);
@@ -95,10 +96,11 @@ export async function authenticate(
     }
   }
 
-  const cached = signingKeyFor(credential.secretAccessKey, claim.day, claim.region, claim.service);
-  const signingKey = cached instanceof Promise ? await cached : cached;
-  const toSign = stringToSign(claim.amzDate, claim.scope, await digest);
-  const expected = toHex(await hmacSha256(signingKey, toSign));
+  const derived = crypto.signingKey(credential.secretAccessKey, claim.day, claim.region, claim.service);
+  const signingKey = derived instanceof Promise ? await derived : derived;
+  const toSign = stringToSign(claim.amzDate, claim.scope, typeof digest === "string" ? digest : await digest);
+  const signed = crypto.hmacHex(signingKey, toSign);
+  const expected = typeof signed === "string" ? signed : await signed;
   if (!timingSafeEqual(expected, claim.signature)) {
     throw new S3Error("SignatureDoesNotMatch", undefined, {
       AWSAccessKeyId: claim.accessKeyId,
@@ -117,7 +119,7 @@ export async function authenticate(
     payload,
     signedAt: claim.signedAt,
     chunkSigning: streamingSigned
-      ? { signingKey, amzDate: claim.amzDate, scope: claim.scope, seedSignature: claim.signature }
+      ? { signingKey, crypto, amzDate: claim.amzDate, scope: claim.scope, seedSignature: claim.signature }
       : undefined,
   };
 }

@@ -14,9 +14,8 @@
  * (without the closing empty line), as some SDKs send; trailer lines ending in a bare LF.
  */
 import { S3Error } from "../s3/errors.ts";
-import { isLowerHex64, toHex } from "../lib/hex.ts";
-import { hmacSha256 } from "../lib/hmac.ts";
-import { EMPTY_SHA256_HEX, sha256Hex } from "../lib/sha256.ts";
+import { isLowerHex64 } from "../lib/hex.ts";
+import { EMPTY_SHA256_HEX } from "../lib/sha256.ts";
 import { timingSafeEqual } from "../lib/timing-safe-equal.ts";
 import type { ChunkSigningContext } from "./types.ts";
 
@@ -248,9 +247,9 @@ class ChunkedDecoder {
 
   private async verifyChunk(data: Uint8Array): Promise<void> {
     const signing = this.signing!;
-    const hash = data.length === 0 ? EMPTY_SHA256_HEX : await sha256Hex(data);
+    const hash = data.length === 0 ? EMPTY_SHA256_HEX : await signing.crypto.sha256Hex(data);
     const toSign = `AWS4-HMAC-SHA256-PAYLOAD\n${signing.amzDate}\n${signing.scope}\n${this.previousSignature}\n${EMPTY_SHA256_HEX}\n${hash}`;
-    const expected = toHex(await hmacSha256(signing.signingKey, toSign));
+    const expected = await signing.crypto.hmacHex(signing.signingKey, toSign);
     if (!timingSafeEqual(expected, this.chunkSignature)) {
       throw new S3Error("SignatureDoesNotMatch", "The chunk signature does not match.", {
         StringToSign: toSign,
@@ -269,8 +268,8 @@ class ChunkedDecoder {
       );
     }
     const signing = this.signing!;
-    const toSign = `AWS4-HMAC-SHA256-TRAILER\n${signing.amzDate}\n${signing.scope}\n${this.previousSignature}\n${await sha256Hex(this.trailerText)}`;
-    const expected = toHex(await hmacSha256(signing.signingKey, toSign));
+    const toSign = `AWS4-HMAC-SHA256-TRAILER\n${signing.amzDate}\n${signing.scope}\n${this.previousSignature}\n${await signing.crypto.sha256Hex(this.trailerText)}`;
+    const expected = await signing.crypto.hmacHex(signing.signingKey, toSign);
     if (!timingSafeEqual(expected, signature)) {
       throw new S3Error("SignatureDoesNotMatch", "The trailer signature does not match.", {
         StringToSign: toSign,

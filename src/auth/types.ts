@@ -1,3 +1,5 @@
+import type { SigningKey, SigV4Crypto } from "./sigv4-crypto.ts";
+
 /** Who made a request, once authenticated. */
 export interface Principal {
   kind: "root" | "user" | "session" | "anonymous";
@@ -46,7 +48,9 @@ export type PayloadMode =
 
 /** Everything needed to verify aws-chunked chunk signatures after the headers checked out. */
 export interface ChunkSigningContext {
-  signingKey: CryptoKey;
+  signingKey: SigningKey;
+  /** The crypto that derived signingKey; chunk signatures are checked with the same. */
+  crypto: SigV4Crypto;
   /** yyyymmddThhmmssZ */
   amzDate: string;
   /** date/region/service/aws4_request */

@@ -3,6 +3,7 @@ import { mkdir, realpath } from "node:fs/promises";
 import { createCredentialLookup } from "../iam/credential-store.ts";
 import { loadRootCredential } from "../iam/root-credential.ts";
 import { startHttpServer } from "../runtime/http-server.ts";
+import { nodeSigV4Crypto } from "../runtime/node-sigv4-crypto.ts";
 import { createStdoutLineWriter } from "../runtime/line-writer.ts";
 import { createApp } from "../s3/app.ts";
 import { createPosixStore } from "../storage/posix-store.ts";
@@ -15,7 +16,11 @@ export async function serveCommand(argv: string[]): Promise<void> {
   await mkdir(options.root, { recursive: true });
   const root = await realpath(options.root);
   const { credential, generated } = await loadRootCredential(root, process.env);
-  const store = await createPosixStore({ root, fsync: options.fsync, metadataStore: options["metadata-store"] });
+  const store = await createPosixStore({
+    root,
+    fsync: options.fsync,
+    metadataStore: options["metadata-store"],
+  });
   const out = createStdoutLineWriter();
   let ready = true;
   let inFlight = 0;
@@ -28,9 +33,16 @@ export async function serveCommand(argv: string[]): Promise<void> {
       domains: options.domain,
       owner: { id: createHash("sha256").update("s3dir:root").digest("hex"), displayName: "root" },
     },
+    sigv4Crypto: nodeSigV4Crypto,
     log: options["access-log"] ? (entry) => out.write(JSON.stringify(entry)) : () => {},
     onInternalError: (error, requestId) =>
-      out.write(JSON.stringify({ level: "error", requestId, error: error instanceof Error ? error.stack : String(error) })),
+      out.write(
+        JSON.stringify({
+          level: "error",
+          requestId,
+          error: error instanceof Error ? error.stack : String(error),
+        }),
+      ),
     isReady: () => ready,
     remoteIp: (req) => server.remoteIp(req),
   });

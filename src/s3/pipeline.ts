@@ -1,4 +1,5 @@
 import { authenticate } from "../auth/authenticate.ts";
+import type { SigV4Crypto } from "../auth/sigv4-crypto.ts";
 import type { AuthResult, CredentialLookup } from "../auth/types.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
 import type { AccessLogSink } from "./access-log.ts";
@@ -19,6 +20,8 @@ export interface PipelineDeps {
   credentials: CredentialLookup;
   config: ServerConfig;
   log: AccessLogSink;
+  /** Hashing and HMAC for signature checks; WebCrypto when not given. */
+  sigv4Crypto?: SigV4Crypto;
   /** Called with unexpected errors (bugs, I/O failures) that became InternalError. */
   onInternalError: (error: unknown, requestId: string) => void;
 }
@@ -40,14 +43,15 @@ export function createS3Pipeline(deps: PipelineDeps) {
       auth = await authenticate(
         { method: req.method, path: target.rawPath, query: target.rawQuery, headers: req.headers },
         credentials,
-        { region: config.region },
+        { region: config.region, crypto: deps.sigv4Crypto },
       );
       const op = resolveOperation(req.method, target.bucket, target.key, target.query, req.headers);
       operation = op;
       const authResult = auth;
       authorize(authResult, { action: actionOf[op], resource: resourceArn(target.bucket, target.key) });
       ctx = {
-        req: authResult.kind === "sigv4" && authResult.presigned ? withHoistedHeaders(req, target.query) : req,
+        req:
+          authResult.kind === "sigv4" && authResult.presigned ? withHoistedHeaders(req, target.query) : req,
         requestId,
         target,
         operation: op,
@@ -55,7 +59,8 @@ export function createS3Pipeline(deps: PipelineDeps) {
         store,
         config,
         bytesIn: 0,
-        authorize: (action, bucket, key) => authorize(authResult, { action, resource: resourceArn(bucket, key) }),
+        authorize: (action, bucket, key) =>
+          authorize(authResult, { action, resource: resourceArn(bucket, key) }),
       };
       response = await handlers[op](ctx);
     } catch (caught) {

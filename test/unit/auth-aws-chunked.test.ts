@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { createHash, createHmac } from "node:crypto";
 import { type AwsChunkedOptions, createAwsChunkedDecoder } from "../../src/auth/aws-chunked.ts";
+import { webSigV4Crypto } from "../../src/auth/sigv4-crypto.ts";
 import type { ChunkSigningContext } from "../../src/auth/types.ts";
 import { S3Error } from "../../src/s3/errors.ts";
 
@@ -30,7 +31,7 @@ async function contextOf(s: Signer): Promise<ChunkSigningContext> {
     false,
     ["sign"],
   );
-  return { signingKey, amzDate: s.amzDate, scope: s.scope, seedSignature: s.seed };
+  return { signingKey, crypto: webSigV4Crypto, amzDate: s.amzDate, scope: s.scope, seedSignature: s.seed };
 }
 
 type Mode = "signed" | "signed-trailer" | "unsigned-trailer";
