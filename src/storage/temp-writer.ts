@@ -7,7 +7,7 @@
  * ours, the body stream's (client gone, signature failure) or beforePublish's — propagates
  * unchanged.
  */
-import { errCode, type FsOps, O_CREAT, O_EXCL, O_WRONLY } from "../runtime/fs-ops.ts";
+import { errCode, type FsOps, fsOps, O_CREAT, O_EXCL, O_WRONLY } from "../runtime/fs-ops.ts";
 import { writeAt, writeAtSync } from "../runtime/file-stream.ts";
 import { StorageError } from "./errors.ts";
 import { BodyHasher } from "./hashing.ts";
@@ -39,7 +39,9 @@ export async function createTemp(
   for (let attempt = 0; ; attempt++) {
     const path = `${dir}/${randomName("put")}`;
     try {
-      return { path, fd: await ops.open(path, O_WRONLY | O_CREAT | O_EXCL, 0o666) };
+      // Always off the event loop: creating an inode can take hundreds of microseconds even
+      // on a local disk, far more than the other metadata calls.
+      return { path, fd: await fsOps(false).open(path, O_WRONLY | O_CREAT | O_EXCL, 0o666) };
     } catch (e) {
       if (errCode(e) !== "ENOENT" || attempt > 2) throw e;
       const bucketStat = await ops.lstat(layout.bucket(bucket)).catch(() => undefined);
