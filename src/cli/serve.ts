@@ -16,12 +16,19 @@ export async function serveCommand(argv: string[]): Promise<void> {
   await mkdir(options.root, { recursive: true });
   const root = await realpath(options.root);
   const { credential, generated } = await loadRootCredential(root, process.env);
+  const out = createStdoutLineWriter();
   const store = await createPosixStore({
     root,
     fsync: options.fsync,
     metadataStore: options["metadata-store"],
+    multipartExpiry: {
+      maxAgeMs: options["multipart-expiry"],
+      onSweep: (result) =>
+        out.write(JSON.stringify({ level: "info", msg: "multipart uploads swept", ...result })),
+      onError: (error) =>
+        out.write(JSON.stringify({ level: "error", msg: "multipart sweep failed", error: String(error) })),
+    },
   });
-  const out = createStdoutLineWriter();
   let ready = true;
   let inFlight = 0;
 
@@ -81,6 +88,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
     ready = false;
     out.write(JSON.stringify({ level: "info", msg: "shutting down", signal, inFlight }));
     await server.stop();
+    store.close();
     out.write(JSON.stringify({ level: "info", msg: "stopped" }));
     await out.flush();
     process.exit(0);

@@ -17,6 +17,14 @@ export const actionOf: Record<Operation, string> = {
   DeleteObject: "s3:DeleteObject",
   DeleteObjects: "s3:DeleteObject",
   CopyObject: "s3:PutObject",
+  CreateMultipartUpload: "s3:PutObject",
+  UploadPart: "s3:PutObject",
+  UploadPartCopy: "s3:PutObject",
+  CompleteMultipartUpload: "s3:PutObject",
+  AbortMultipartUpload: "s3:AbortMultipartUpload",
+  ListParts: "s3:ListMultipartUploadParts",
+  ListMultipartUploads: "s3:ListBucketMultipartUploads",
+  GetObjectAttributes: "s3:GetObjectAttributes",
 };
 
 /** The resource ARN an action applies to: the bucket, an object, or everything. */

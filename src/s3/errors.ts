@@ -25,6 +25,7 @@ const statusByCode = {
   InvalidLocationConstraint: 400,
   InvalidPart: 400,
   InvalidPartOrder: 400,
+  InvalidPartNumber: 416,
   InvalidRange: 416,
   InvalidRequest: 400,
   InvalidToken: 400,

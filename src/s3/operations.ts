@@ -16,7 +16,15 @@ export type Operation =
   | "HeadObject"
   | "DeleteObject"
   | "DeleteObjects"
-  | "CopyObject";
+  | "CopyObject"
+  | "CreateMultipartUpload"
+  | "UploadPart"
+  | "UploadPartCopy"
+  | "CompleteMultipartUpload"
+  | "AbortMultipartUpload"
+  | "ListParts"
+  | "ListMultipartUploads"
+  | "GetObjectAttributes";
 
 /** Query parameters that select a sub-resource; any not handled below is NotImplemented. */
 const subresources = new Set([
@@ -87,6 +95,7 @@ export function resolveOperation(
         if (sub === "location") return "GetBucketLocation";
         if (sub === "versioning") return "GetBucketVersioning";
         if (sub === "versions") return "ListObjectVersions";
+        if (sub === "uploads") return "ListMultipartUploads";
         if (sub) return notImplemented(method, sub);
         return query.get("list-type") === "2" ? "ListObjectsV2" : "ListObjects";
       case "HEAD":
@@ -104,20 +113,27 @@ export function resolveOperation(
         throw new S3Error("MethodNotAllowed");
     }
   }
+  const copy = headers.has("x-amz-copy-source");
   switch (method) {
     case "GET":
-      if (sub) return notImplemented(method, sub);
+      if (query.has("uploadId")) return "ListParts";
+      if (sub === "attributes") return "GetObjectAttributes";
+      if (sub && sub !== "partNumber") return notImplemented(method, sub);
       return "GetObject";
     case "HEAD":
       if (sub && sub !== "partNumber") return notImplemented(method, sub);
       return "HeadObject";
     case "PUT":
+      if (query.has("uploadId")) return copy ? "UploadPartCopy" : "UploadPart";
       if (sub) return notImplemented(method, sub);
-      return headers.has("x-amz-copy-source") ? "CopyObject" : "PutObject";
+      return copy ? "CopyObject" : "PutObject";
     case "DELETE":
+      if (query.has("uploadId")) return "AbortMultipartUpload";
       if (sub) return notImplemented(method, sub);
       return "DeleteObject";
     case "POST":
+      if (query.has("uploadId")) return "CompleteMultipartUpload";
+      if (sub === "uploads") return "CreateMultipartUpload";
       return notImplemented(method, sub);
     default:
       throw new S3Error("MethodNotAllowed");

@@ -26,20 +26,41 @@ const s3CodeOf: Record<StorageErrorCode, [S3ErrorCode, string?]> = {
   MetadataTooLarge: ["MetadataTooLarge"],
   InvalidRange: ["InvalidRange"],
   DirectoryObjectNotEmpty: ["InvalidRequest", "An object whose key ends in '/' is a directory and must be empty."],
+  NoSuchUpload: [
+    "NoSuchUpload",
+    "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
+  ],
+  InvalidPart: [
+    "InvalidPart",
+    "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+  ],
+  InvalidPartOrder: ["InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number."],
+  EntityTooSmall: ["EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size."],
+  InvalidRequest: ["InvalidRequest"],
 };
 
 /** The element that names what was missing, as S3 puts it in the error body. */
-function detailsFor(code: S3ErrorCode, target?: { bucket: string; key: string }): Record<string, string> {
+function detailsFor(
+  code: S3ErrorCode,
+  target?: { bucket: string; key: string; query?: URLSearchParams },
+): Record<string, string> {
   if (!target) return {};
   if (code === "NoSuchBucket" || code === "BucketNotEmpty" || code === "BucketAlreadyOwnedByYou") {
     return { BucketName: target.bucket };
   }
   if (code === "NoSuchKey" && target.key) return { Key: target.key };
+  if (code === "NoSuchUpload") {
+    const uploadId = target.query?.get("uploadId");
+    if (uploadId) return { UploadId: uploadId };
+  }
   return {};
 }
 
 /** Converts a StorageError to its S3Error; returns other errors unchanged. */
-export function toS3Error(error: unknown, target?: { bucket: string; key: string }): unknown {
+export function toS3Error(
+  error: unknown,
+  target?: { bucket: string; key: string; query?: URLSearchParams },
+): unknown {
   if (!isStorageError(error)) return error;
   const [code, message] = s3CodeOf[error.code];
   return new S3Error(code, message ?? (error.message !== error.code ? error.message : undefined), detailsFor(code, target));

@@ -7,7 +7,7 @@ import { errCode, O_WRONLY } from "../runtime/fs-ops.ts";
 import { copyFromFd, readWhole } from "../runtime/file-stream.ts";
 import type { StoreContext } from "./context.ts";
 import { StorageError } from "./errors.ts";
-import { md5Hex } from "./hashing.ts";
+import { createChecksummer, md5Hex } from "./hashing.ts";
 import { checkKey, isDirectoryKey } from "./keys.ts";
 import type { Publisher } from "./publish.ts";
 import type { Reader } from "./reader.ts";
@@ -32,7 +32,7 @@ export class Copier {
     let temp: { path: string; fd?: number } | undefined;
     try {
       input.sourceCheck?.(src.info);
-      const { key: _k, size: _s, etag: _e, lastModified: _l, partsCount: _p, ...kept } = src.info;
+      const { key: _k, size: _s, etag: _e, lastModified: _l, partsCount: _p, parts: _q, ...kept } = src.info;
       const attributes: ObjectAttributes = input.attributes
         ? { ...input.attributes, checksum: input.attributes.checksum ?? src.info.checksum }
         : kept;
@@ -58,9 +58,22 @@ export class Copier {
       let etag = src.info.etag;
       if (etag.includes("-")) {
         // A copy is a single-part object: its ETag is the MD5 of its bytes.
+        // A COMPOSITE ("-N") checksum does not describe a single-part object: recompute it whole.
+        const composite = attributes.checksum?.type === "COMPOSITE" ? attributes.checksum : undefined;
+        const sum = composite ? createChecksummer(composite.algorithm) : undefined;
         const h = md5Hex();
-        await readWhole(src.fd, (c) => h.update(c));
+        await readWhole(src.fd, (c) => {
+          h.update(c);
+          sum?.update(c);
+        });
         etag = h.hex();
+        if (composite && sum) {
+          attributes.checksum = {
+            algorithm: composite.algorithm,
+            value: sum.digestBase64(),
+            type: "FULL_OBJECT",
+          };
+        }
       }
       const fd = temp.fd!;
       const path = temp.path;

@@ -118,5 +118,6 @@ export function infoFromRecord(key: string, rec: MetadataRecord, st: BigStats): 
   };
   if (!info.contentType) info.contentType = contentTypeFor(key);
   if (rec.p) info.partsCount = rec.p;
+  if (rec.q) info.parts = rec.q.c ? { sizes: rec.q.s, checksums: rec.q.c } : { sizes: rec.q.s };
   return info;
 }

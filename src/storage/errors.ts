@@ -18,7 +18,12 @@ export type StorageErrorCode =
   | "TooLarge"
   | "MetadataTooLarge"
   | "InvalidRange"
-  | "DirectoryObjectNotEmpty";
+  | "DirectoryObjectNotEmpty"
+  | "NoSuchUpload"
+  | "InvalidPart"
+  | "InvalidPartOrder"
+  | "EntityTooSmall"
+  | "InvalidRequest";
 
 export class StorageError extends Error {
   readonly code: StorageErrorCode;

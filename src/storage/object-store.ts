@@ -1,4 +1,17 @@
 import type {
+  CompleteInput,
+  CompleteResult,
+  CreateUploadInput,
+  ListPartsInput,
+  ListPartsResult,
+  ListUploadsInput,
+  ListUploadsResult,
+  PartInfo,
+  UploadInfo,
+  UploadPartCopyInput,
+  UploadPartInput,
+} from "./multipart-types.ts";
+import type {
   BucketInfo,
   CopyObjectInput,
   ListInput,
@@ -53,4 +66,36 @@ export interface ObjectStore {
    * Throws NoSuchBucket. maxKeys is clamped to 0…1000.
    */
   list(input: ListInput): Promise<ListResult>;
+
+  /** Multipart uploads into this store's buckets. */
+  readonly multipart: MultipartStore;
+}
+
+/**
+ * Multipart uploads, staged in the shared root so that any host takes any part and any host
+ * completes. Every method throws NoSuchBucket for a missing bucket and NoSuchUpload for an
+ * upload id that is malformed, unknown, of another key, completed or aborted.
+ */
+export interface MultipartStore {
+  /** Throws InvalidKey, KeyTooLong, MetadataTooLarge. */
+  create(input: CreateUploadInput): Promise<UploadInfo>;
+  /**
+   * Stores (or replaces, atomically) one part. Throws TooLarge (> 5 GiB), InvalidRequest (a
+   * checksum of another algorithm than the upload's), and the body errors of putObject.
+   */
+  uploadPart(input: UploadPartInput): Promise<PartInfo>;
+  /** A part copied from (a range of) an object: source errors as copyObject, InvalidRange. */
+  uploadPartCopy(input: UploadPartCopyInput): Promise<PartInfo>;
+  /**
+   * Publishes the parts as the object. Exactly one of concurrent completions of an upload
+   * succeeds; the others get NoSuchUpload. Throws InvalidPart, EntityTooSmall, InvalidRequest,
+   * ChecksumMismatch and the write-condition errors of putObject; after any of those the upload
+   * stays as it was.
+   */
+  complete(input: CompleteInput): Promise<CompleteResult>;
+  /** Removes the upload and its parts at once. */
+  abort(bucket: string, key: string, uploadId: string): Promise<void>;
+  listParts(input: ListPartsInput): Promise<ListPartsResult>;
+  /** In-progress uploads by key (UTF-8 order), then by initiation. */
+  listUploads(input: ListUploadsInput): Promise<ListUploadsResult>;
 }

@@ -14,6 +14,8 @@ import { StorageError } from "./errors.ts";
 import { checkKey, isDirectoryKey, isValidBucketName } from "./keys.ts";
 import { Lister } from "./listing.ts";
 import { createMetadataStore, probeXattrSupport } from "./metadata-store.ts";
+import type { ExpiryOptions } from "./multipart-expiry.ts";
+import { createMultipartStore, type PosixMultipartStore } from "./multipart-store.ts";
 import type { ObjectStore } from "./object-store.ts";
 import { ParentDirs } from "./parent-dirs.ts";
 import { Layout } from "./paths.ts";
@@ -38,6 +40,8 @@ export interface PosixStoreOptions {
   syncMetadataIo?: boolean;
   /** Remove temp files older than a day at startup (best-effort, in the background). Default true. */
   cleanStaleTemps?: boolean;
+  /** Remove incomplete multipart uploads older than this (periodic sweep); none when absent. */
+  multipartExpiry?: ExpiryOptions;
 }
 
 export interface PosixStore extends ObjectStore {
@@ -46,6 +50,9 @@ export interface PosixStore extends ObjectStore {
   /** Shared internals for other storage modules (multipart uploads). */
   readonly context: StoreContext;
   readonly publisher: Publisher;
+  readonly multipart: PosixMultipartStore;
+  /** Stops background work (the multipart expiry sweep). */
+  close(): void;
 }
 
 export async function createPosixStore(options: PosixStoreOptions): Promise<PosixStore> {
@@ -69,6 +76,8 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
   const deleter = new Deleter(ctx);
   const copier = new Copier(ctx, reader, publisher);
   if (options.cleanStaleTemps ?? true) void cleanStaleTemps(layout).catch(() => {});
+  const multipart = createMultipartStore(ctx, reader, publisher);
+  const stopExpiry = options.multipartExpiry ? multipart.startExpiry(options.multipartExpiry) : () => {};
 
   async function putObject(input: PutObjectInput): Promise<PutObjectResult> {
     try {
@@ -110,5 +119,7 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     deleteObject: (bucket, key) => deleter.delete(bucket, key),
     copyObject: (input) => copier.copy(input),
     list: (input) => lister.list(input),
+    multipart,
+    close: stopExpiry,
   };
 }

@@ -24,7 +24,7 @@ import { trimSlash } from "./parent-dirs.ts";
 import { fdPath, openVerified, viaFd } from "./paths.ts";
 import { identityOf, makeRecord } from "./record.ts";
 import { discardTemp } from "./temp-writer.ts";
-import type { ObjectAttributes, PutObjectResult, WriteConditions } from "./types.ts";
+import type { ObjectAttributes, PartsLayout, PutObjectResult, WriteConditions } from "./types.ts";
 
 export const EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e";
 const ATTEMPTS = 8;
@@ -35,6 +35,7 @@ export interface FinishedTemp {
   etag: string;
   attributes: ObjectAttributes;
   partsCount?: number;
+  parts?: PartsLayout;
 }
 
 export function unquote(etag: string): string {
@@ -55,7 +56,10 @@ export class Publisher {
     let fd: number | undefined = temp.fd;
     try {
       const st = await ops.fstat(fd);
-      const rec = makeRecord(identityOf(st), temp.etag, temp.attributes, { partsCount: temp.partsCount });
+      const rec = makeRecord(identityOf(st), temp.etag, temp.attributes, {
+        partsCount: temp.partsCount,
+        parts: temp.parts,
+      });
       await meta.writeFd(fd, { bucketPath: layout.bucket(bucket), key }, rec);
       if (this.ctx.fsync) await ops.fsync(fd);
       await ops.close(fd);

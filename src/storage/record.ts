@@ -5,7 +5,7 @@
  * match the file describes an older version that was changed through POSIX.
  */
 import type { BigStats } from "../runtime/fs-ops.ts";
-import type { ContentHeaders, ObjectAttributes, StoredChecksum } from "./types.ts";
+import type { ContentHeaders, ObjectAttributes, PartsLayout, StoredChecksum } from "./types.ts";
 
 export interface MetadataRecord {
   v: 1;
@@ -22,6 +22,8 @@ export interface MetadataRecord {
   k?: StoredChecksum;
   /** Multipart parts count. */
   p?: number;
+  /** Multipart part sizes (run-length) and part checksums. */
+  q?: { s: [number, number][]; c?: string[] };
   /** Directory object: validated by inode only (a directory's mtime moves with its entries). */
   d?: 1;
   /** Last-Modified (ms) for directory objects. */
@@ -55,7 +57,7 @@ export function makeRecord(
   id: FileIdentity,
   etag: string,
   attrs: Partial<ObjectAttributes>,
-  extra?: { partsCount?: number; directory?: boolean; lastModified?: number },
+  extra?: { partsCount?: number; parts?: PartsLayout; directory?: boolean; lastModified?: number },
 ): MetadataRecord {
   const rec: MetadataRecord = { v: 1, s: id.size, m: id.mtimeNs, i: id.ino, e: etag };
   const h: Partial<Record<HeaderCode, string>> = {};
@@ -71,6 +73,10 @@ export function makeRecord(
   if (attrs.userMetadata && Object.keys(attrs.userMetadata).length > 0) rec.u = attrs.userMetadata;
   if (attrs.checksum) rec.k = attrs.checksum;
   if (extra?.partsCount) rec.p = extra.partsCount;
+  if (extra?.parts)
+    rec.q = extra.parts.checksums
+      ? { s: extra.parts.sizes, c: extra.parts.checksums }
+      : { s: extra.parts.sizes };
   if (extra?.directory) {
     rec.d = 1;
     rec.t = extra.lastModified ?? Date.now();

@@ -33,6 +33,16 @@ export interface ObjectInfo extends ObjectAttributes {
   lastModified: Date;
   /** Multipart part count when the object came from a multipart upload. */
   partsCount?: number;
+  /** Part sizes (and part checksums) of an object completed from a multipart upload. */
+  parts?: PartsLayout;
+}
+
+/** Where the parts of a completed multipart object lie, for partNumber reads and GetObjectAttributes. */
+export interface PartsLayout {
+  /** Part sizes in order, run-length encoded: [size, how many parts in a row have it]. */
+  sizes: [number, number][];
+  /** Each part's checksum (base64) in the object's checksum algorithm, when it has one. */
+  checksums?: string[];
 }
 
 /** Preconditions for a write, evaluated atomically against the current object. */

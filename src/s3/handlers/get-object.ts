@@ -1,7 +1,10 @@
-import type { Handler, S3Context } from "../context.ts";
+import { checksumHeaderName } from "../../lib/checksum-algorithm.ts";
 import { evaluateConditions, readConditionHeaders } from "../conditions.ts";
+import type { Handler, S3Context } from "../context.ts";
 import { S3Error } from "../errors.ts";
+import { parsePartNumber } from "../multipart-params.ts";
 import { applyResponseOverrides, objectHeaders } from "../object-headers.ts";
+import { partRange } from "../part-range.ts";
 import { resolveRange } from "../range.ts";
 import { emptyResponse } from "../responses.ts";
 
@@ -11,6 +14,11 @@ function checksumMode(req: Request): boolean {
 
 async function serveObject(ctx: S3Context, withBody: boolean): Promise<Response> {
   const { req, store, target } = ctx;
+  const partParam = target.query.get("partNumber");
+  const partNumber = partParam === null ? undefined : parsePartNumber(partParam);
+  if (partNumber !== undefined && req.headers.has("range")) {
+    throw new S3Error("InvalidRequest", "Cannot specify both Range header and partNumber query parameter");
+  }
   const opened = withBody
     ? await store.openObject(target.bucket, target.key)
     : { info: await store.headObject(target.bucket, target.key), stream: () => new Blob(), close() {} };
@@ -24,7 +32,9 @@ async function serveObject(ctx: S3Context, withBody: boolean): Promise<Response>
       const notModified = new Headers({ etag: headers.get("etag")!, "last-modified": headers.get("last-modified")! });
       return emptyResponse(304, notModified);
     }
-    const range = resolveRange(req.headers.get("range"), info.size);
+    const part = partNumber === undefined ? undefined : partRange(info, partNumber);
+    const range = partNumber === undefined ? resolveRange(req.headers.get("range"), info.size) : part;
+    if (partNumber !== undefined && info.partsCount) headers.set("x-amz-mp-parts-count", String(info.partsCount));
     applyResponseOverrides(headers, target.query);
     let status = 200;
     let start = 0;
@@ -33,8 +43,13 @@ async function serveObject(ctx: S3Context, withBody: boolean): Promise<Response>
       status = 206;
       ({ start, end } = range);
       headers.set("content-range", `bytes ${start}-${end}/${info.size}`);
-      // A ranged read of a checksummed object cannot be verified by the client.
+      // A ranged read of a checksummed object cannot be verified by the client; a part can,
+      // by its own checksum.
       for (const name of [...headers.keys()]) if (name.startsWith("x-amz-checksum-")) headers.delete(name);
+      if (part?.checksum && info.checksum && checksumMode(req)) {
+        headers.set(checksumHeaderName(info.checksum.algorithm), part.checksum);
+        headers.set("x-amz-checksum-type", info.checksum.type);
+      }
     }
     headers.set("content-length", String(end - start + 1));
     if (!withBody || info.size === 0) return new Response(null, { status, headers });
@@ -47,10 +62,4 @@ async function serveObject(ctx: S3Context, withBody: boolean): Promise<Response>
 
 export const getObject: Handler = (ctx) => serveObject(ctx, true);
 
-export const headObject: Handler = async (ctx) => {
-  const partNumber = ctx.target.query.get("partNumber");
-  if (partNumber !== null && partNumber !== "1") {
-    throw new S3Error("InvalidPart", "The requested partnumber is not satisfiable");
-  }
-  return serveObject(ctx, false);
-};
+export const headObject: Handler = (ctx) => serveObject(ctx, false);

@@ -12,7 +12,12 @@ import { copyObject } from "./copy-object.ts";
 import { deleteObject } from "./delete-object.ts";
 import { deleteObjects } from "./delete-objects.ts";
 import { getObject, headObject } from "./get-object.ts";
+import { getObjectAttributes } from "./get-object-attributes.ts";
 import { listObjectsV1, listObjectsV2, listObjectVersions } from "./list-objects.ts";
+import { completeMultipartUpload } from "./multipart-complete.ts";
+import { abortMultipartUpload, createMultipartUpload } from "./multipart-create.ts";
+import { listMultipartUploads, listParts } from "./multipart-list.ts";
+import { uploadPart, uploadPartCopy } from "./multipart-upload-part.ts";
 import { putObject } from "./put-object.ts";
 
 export const handlers: Record<Operation, Handler> = {
@@ -31,4 +36,12 @@ export const handlers: Record<Operation, Handler> = {
   DeleteObject: deleteObject,
   DeleteObjects: deleteObjects,
   CopyObject: copyObject,
+  CreateMultipartUpload: createMultipartUpload,
+  UploadPart: uploadPart,
+  UploadPartCopy: uploadPartCopy,
+  CompleteMultipartUpload: completeMultipartUpload,
+  AbortMultipartUpload: abortMultipartUpload,
+  ListParts: listParts,
+  ListMultipartUploads: listMultipartUploads,
+  GetObjectAttributes: getObjectAttributes,
 };

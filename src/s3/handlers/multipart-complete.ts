@@ -1,0 +1,105 @@
+import { checksumAlgorithms } from "../../lib/checksum-algorithm.ts";
+import type { CompletePart } from "../../storage/multipart-types.ts";
+import { checksumXml } from "../checksum-xml.ts";
+import type { Handler, S3Context } from "../context.ts";
+import { isS3Error, renderErrorXml, S3Error } from "../errors.ts";
+import { keepAliveResponse } from "../keepalive-response.ts";
+import { checksumHeader, parseChecksumType, uploadIdOf } from "../multipart-params.ts";
+import { readXmlBody } from "../request-body.ts";
+import { quoteEtag, s3Namespace, unquoteEtag } from "../responses.ts";
+import { toS3Error } from "../storage-errors.ts";
+import { writeConditionsFrom } from "../write-conditions.ts";
+import { xmlEscape } from "../xml/escape.ts";
+import { children, childText, type XmlElement } from "../xml/parse.ts";
+
+const maxBodyBytes = 4 * 1024 * 1024;
+/** Answer 200 and keep the connection alive with spaces when completing takes longer than this. */
+const KEEPALIVE_AFTER_MS = 2000;
+const KEEPALIVE_INTERVAL_MS = 5000;
+
+export const completeMultipartUpload: Handler = async (ctx) => {
+  const { req, store, target } = ctx;
+  const checksum = checksumHeader(req.headers);
+  const checksumType = parseChecksumType(req.headers.get("x-amz-checksum-type"));
+  const objectSize = parseObjectSize(req.headers.get("x-amz-mp-object-size"));
+  const conditions = writeConditionsFrom(req.headers);
+  const parts = parseParts(await readCompleteBody(ctx));
+  const work = store.multipart
+    .complete({
+      bucket: target.bucket,
+      key: target.key,
+      uploadId: uploadIdOf(target.query),
+      parts,
+      conditions,
+      checksum,
+      checksumType,
+      objectSize,
+    })
+    .then((result) => {
+      const path = target.key.split("/").map(encodeURIComponent).join("/");
+      const location = `http://${target.host}${target.virtualHosted ? "" : `/${target.bucket}`}/${path}`;
+      let xml = `<CompleteMultipartUploadResult xmlns="${s3Namespace}"><Location>${xmlEscape(location)}</Location>`;
+      xml += `<Bucket>${xmlEscape(target.bucket)}</Bucket><Key>${xmlEscape(target.key)}</Key><ETag>${xmlEscape(quoteEtag(result.etag))}</ETag>`;
+      if (result.checksum)
+        xml += `${checksumXml(result.checksum)}<ChecksumType>${result.checksum.type}</ChecksumType>`;
+      return `${xml}</CompleteMultipartUploadResult>`;
+    });
+  return keepAliveResponse(work, {
+    firstByteAfterMs: KEEPALIVE_AFTER_MS,
+    intervalMs: KEEPALIVE_INTERVAL_MS,
+    errorXml: (e) => {
+      const converted = toS3Error(e, target);
+      const error = isS3Error(converted) ? converted : new S3Error("InternalError");
+      return renderErrorXml(error, target.rawPath, ctx.requestId).replace(/^<\?xml[^>]*\?>\s*/, "");
+    },
+  });
+};
+
+/**
+ * The XML body. Its x-amz-checksum-* headers describe the object being completed, not the body,
+ * so they are kept away from the body checks (Content-MD5 and a signed SHA-256 still apply).
+ */
+async function readCompleteBody(ctx: S3Context): Promise<XmlElement> {
+  const headers = new Headers(ctx.req.headers);
+  for (const name of [...headers.keys()]) {
+    if (name.startsWith("x-amz-checksum-") || name === "x-amz-sdk-checksum-algorithm") headers.delete(name);
+  }
+  const bodyCtx: S3Context = { ...ctx, req: new Request(ctx.req, { headers }) };
+  const root = await readXmlBody(bodyCtx, maxBodyBytes, true);
+  ctx.bytesIn += bodyCtx.bytesIn - ctx.bytesIn;
+  if (root?.name !== "CompleteMultipartUpload") throw new S3Error("MalformedXML");
+  return root;
+}
+
+function parseParts(root: XmlElement): CompletePart[] {
+  const elements = children(root, "Part");
+  if (elements.length === 0 || elements.length > 10_000) throw new S3Error("MalformedXML");
+  const parts: CompletePart[] = [];
+  for (const element of elements) {
+    const number = childText(element, "PartNumber")?.trim() ?? "";
+    const etag = childText(element, "ETag");
+    if (!/^\d{1,9}$/.test(number) || etag === undefined) throw new S3Error("MalformedXML");
+    const partNumber = Number(number);
+    if (partNumber < 1 || partNumber > 10_000) throw new S3Error("InvalidPart");
+    const previous = parts.at(-1);
+    if (previous && previous.partNumber >= partNumber) throw new S3Error("InvalidPartOrder");
+    const checksums: CompletePart["checksums"] = {};
+    for (const algorithm of checksumAlgorithms) {
+      const value = childText(element, `Checksum${algorithm}`);
+      if (value !== undefined) checksums[algorithm] = value.trim();
+    }
+    parts.push({ partNumber, etag: unquoteEtag(etag), checksums });
+  }
+  return parts;
+}
+
+function parseObjectSize(value: string | null): number | undefined {
+  if (value === null) return undefined;
+  if (!/^\d{1,16}$/.test(value.trim())) {
+    throw new S3Error("InvalidArgument", "x-amz-mp-object-size must be a non-negative integer.", {
+      ArgumentName: "x-amz-mp-object-size",
+      ArgumentValue: value,
+    });
+  }
+  return Number(value.trim());
+}

@@ -1,0 +1,32 @@
+import type { Handler } from "../context.ts";
+import { uploadChecksumFrom, uploadIdOf } from "../multipart-params.ts";
+import { attributesFromRequest } from "../object-headers.ts";
+import { emptyResponse, s3Namespace, xmlResponse } from "../responses.ts";
+import { xmlEscape } from "../xml/escape.ts";
+
+export const createMultipartUpload: Handler = async (ctx) => {
+  const { req, store, target } = ctx;
+  const checksum = uploadChecksumFrom(req.headers);
+  const upload = await store.multipart.create({
+    bucket: target.bucket,
+    key: target.key,
+    attributes: attributesFromRequest(req.headers),
+    checksum,
+  });
+  const headers: Record<string, string> = {};
+  if (checksum) {
+    headers["x-amz-checksum-algorithm"] = checksum.algorithm;
+    headers["x-amz-checksum-type"] = checksum.type;
+  }
+  return xmlResponse(
+    `<InitiateMultipartUploadResult xmlns="${s3Namespace}"><Bucket>${xmlEscape(target.bucket)}</Bucket><Key>${xmlEscape(target.key)}</Key><UploadId>${upload.uploadId}</UploadId></InitiateMultipartUploadResult>`,
+    200,
+    headers,
+  );
+};
+
+export const abortMultipartUpload: Handler = async (ctx) => {
+  const { store, target } = ctx;
+  await store.multipart.abort(target.bucket, target.key, uploadIdOf(target.query));
+  return emptyResponse(204);
+};

@@ -1,0 +1,47 @@
+import { checksumHeaderName } from "../../lib/checksum-algorithm.ts";
+import { toIsoDate } from "../../lib/http-date.ts";
+import { checksumXml } from "../checksum-xml.ts";
+import { checkCopySourceConditions } from "../conditions.ts";
+import type { Handler } from "../context.ts";
+import { parseCopySource } from "../copy-source.ts";
+import { parseCopySourceRange, parsePartNumber, uploadIdOf } from "../multipart-params.ts";
+import { emptyResponse, quoteEtag, s3Namespace, xmlResponse } from "../responses.ts";
+import { uploadBody } from "../upload-body.ts";
+
+export const uploadPart: Handler = async (ctx) => {
+  const { store, target } = ctx;
+  const partNumber = parsePartNumber(target.query.get("partNumber"));
+  const body = uploadBody(ctx);
+  const part = await store.multipart.uploadPart({
+    bucket: target.bucket,
+    key: target.key,
+    uploadId: uploadIdOf(target.query),
+    partNumber,
+    body: body.stream,
+    verify: body.verify,
+  });
+  ctx.bytesIn += part.size;
+  const headers: Record<string, string> = { etag: quoteEtag(part.etag) };
+  if (part.checksum) headers[checksumHeaderName(part.checksum.algorithm)] = part.checksum.value;
+  return emptyResponse(200, headers);
+};
+
+export const uploadPartCopy: Handler = async (ctx) => {
+  const { req, store, target } = ctx;
+  const partNumber = parsePartNumber(target.query.get("partNumber"));
+  const source = parseCopySource(req.headers.get("x-amz-copy-source")!);
+  ctx.authorize("s3:GetObject", source.bucket, source.key);
+  const part = await store.multipart.uploadPartCopy({
+    bucket: target.bucket,
+    key: target.key,
+    uploadId: uploadIdOf(target.query),
+    partNumber,
+    sourceBucket: source.bucket,
+    sourceKey: source.key,
+    range: parseCopySourceRange(req.headers.get("x-amz-copy-source-range")),
+    sourceCheck: (info) => checkCopySourceConditions(req.headers, info),
+  });
+  return xmlResponse(
+    `<CopyPartResult xmlns="${s3Namespace}"><LastModified>${toIsoDate(part.lastModified)}</LastModified><ETag>${quoteEtag(part.etag)}</ETag>${checksumXml(part.checksum)}</CopyPartResult>`,
+  );
+};

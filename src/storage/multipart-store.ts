@@ -1,0 +1,38 @@
+/** The multipart half of the POSIX store: wires uploads, parts, completion, listing and expiry. */
+import type { StoreContext } from "./context.ts";
+import { Completer } from "./multipart-complete.ts";
+import { type ExpiryOptions, startUploadExpiry } from "./multipart-expiry.ts";
+import { pageUploads } from "./multipart-listing.ts";
+import { Parts } from "./multipart-parts.ts";
+import { Uploads } from "./multipart-uploads.ts";
+import type { MultipartStore } from "./object-store.ts";
+import type { Publisher } from "./publish.ts";
+import type { Reader } from "./reader.ts";
+
+export interface PosixMultipartStore extends MultipartStore {
+  /** Starts removing incomplete uploads older than options.maxAgeMs; returns stop. */
+  startExpiry(options: ExpiryOptions): () => void;
+}
+
+export function createMultipartStore(
+  ctx: StoreContext,
+  reader: Reader,
+  publisher: Publisher,
+): PosixMultipartStore {
+  const uploads = new Uploads(ctx);
+  const parts = new Parts(ctx, uploads, reader);
+  const completer = new Completer(ctx, uploads, parts, publisher);
+  return {
+    create: (input) => uploads.create(input),
+    uploadPart: (input) => parts.upload(input),
+    uploadPartCopy: (input) => parts.uploadCopy(input),
+    complete: (input) => completer.complete(input),
+    abort: async (bucket, key, uploadId) => {
+      await uploads.read(bucket, uploadId, key);
+      await uploads.discard(bucket, uploadId);
+    },
+    listParts: (input) => parts.list(input),
+    listUploads: async (input) => pageUploads(await uploads.all(input.bucket), input),
+    startExpiry: (options) => startUploadExpiry(ctx, uploads, options),
+  };
+}
