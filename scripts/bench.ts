@@ -19,12 +19,13 @@ import { cleanupNow, installCleanup, trackPath } from "./bench/cleanup.ts";
 import { type HttpCaseId, httpCases, runHttpCase } from "./bench/http-cases.ts";
 import { runListing } from "./bench/list.ts";
 import { runMemory } from "./bench/memory.ts";
+import { runMultipart } from "./bench/multipart.ts";
 import { machineFacts, type Row, renderReport } from "./bench/report.ts";
 import { type RunningServer, repoRoot, startBare, startS3dir } from "./bench/servers.ts";
 import { ensureWrk } from "./bench/wrk.ts";
 
-type CaseId = HttpCaseId | "list" | "memory";
-const allCases: CaseId[] = ["get4k", "get64m", "put4k", "put64m", "list", "memory"];
+type CaseId = HttpCaseId | "list" | "multipart" | "memory";
+const allCases: CaseId[] = ["get4k", "get64m", "put4k", "put64m", "list", "multipart", "memory"];
 
 interface Options {
   only: Set<CaseId>;
@@ -162,6 +163,12 @@ async function main(options: Options): Promise<void> {
       const result = await runListing(root, s3dir, log);
       rows.push(result.row);
       raw.list = result.raw;
+    }
+    if (options.only.has("multipart") && s3dir) {
+      assertStillThere(tmp);
+      const result = await runMultipart({ root, workDir, s3dir, log, rounds: options.rounds });
+      rows.push(...result.rows);
+      raw.multipart = result.raw;
     }
     for (const server of servers) await server.stop();
     if (options.only.has("memory")) {

@@ -7,7 +7,7 @@ commands:
   serve   serve a directory as S3
           --root DIR (default ./data, or env S3DIR_ROOT)  --host 127.0.0.1  --port 9000
           --region us-east-1  --domain example.com,...  --fsync on|off  --metadata-store auto|xattr|file
-          --access-log on|off
+          --access-log on|off  --multipart-expiry 7d (incomplete uploads older than this are removed)
 `;
 
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
@@ -17,7 +17,9 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
 const [name, ...rest] = process.argv.slice(2);
 const command = name ? commands[name] : undefined;
 if (!command) {
-  process.stderr.write(name && name !== "help" && name !== "--help" ? `s3dir: unknown command '${name}'\n${usage}` : usage);
+  process.stderr.write(
+    name && name !== "help" && name !== "--help" ? `s3dir: unknown command '${name}'\n${usage}` : usage,
+  );
   process.exit(name === "help" || name === "--help" ? 0 : 2);
 }
 try {

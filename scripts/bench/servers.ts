@@ -4,9 +4,9 @@
  */
 
 import { closeSync, openSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
+import { freePort } from "../../test/helpers/server.ts";
 import { trackChild } from "./cleanup.ts";
 
 export const repoRoot = resolve(import.meta.dir, "../..");
@@ -29,20 +29,6 @@ export interface RunningServer {
   rssBytes(): number;
   /** SIGTERM, then SIGKILL after a grace period. */
   stop(): Promise<void>;
-}
-
-/** Asks the OS for a free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return await new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 export interface S3dirOptions {

@@ -2,7 +2,7 @@
  * SigV4 request authentication: header signatures and presigned URLs, for S3 (and STS/IAM when the
  * caller allows those services). Web-standard only: runs unchanged in the edge worker.
  */
-import { S3Error } from "../s3/errors.ts";
+
 import { EMPTY_SHA256_HEX } from "../lib/sha256.ts";
 import {
   canonicalHeaderValue,
@@ -13,6 +13,7 @@ import {
   stringToSign,
 } from "../lib/sigv4-canonical.ts";
 import { timingSafeEqual } from "../lib/timing-safe-equal.ts";
+import { S3Error } from "../s3/errors.ts";
 import { parsePayloadMode, UNSIGNED_PAYLOAD } from "./payload-mode.ts";
 import { type SigV4Crypto, webSigV4Crypto } from "./sigv4-crypto.ts";
 import { parseAuthorizationHeader, parsePresignedQuery, type SigV4Claim } from "./sigv4-parse.ts";

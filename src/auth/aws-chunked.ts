@@ -13,10 +13,11 @@
  * Tolerated: the body ending right after the final chunk's line or after the last trailer line
  * (without the closing empty line), as some SDKs send; trailer lines ending in a bare LF.
  */
-import { S3Error } from "../s3/errors.ts";
+
 import { isLowerHex64 } from "../lib/hex.ts";
 import { EMPTY_SHA256_HEX } from "../lib/sha256.ts";
 import { timingSafeEqual } from "../lib/timing-safe-equal.ts";
+import { S3Error } from "../s3/errors.ts";
 import type { ChunkSigningContext } from "./types.ts";
 
 export interface AwsChunkedOptions {

@@ -1,5 +1,5 @@
-import { S3Error } from "../s3/errors.ts";
 import { isLowerHex64 } from "../lib/hex.ts";
+import { S3Error } from "../s3/errors.ts";
 import type { PayloadMode } from "./types.ts";
 
 export const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";

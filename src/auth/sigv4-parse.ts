@@ -1,8 +1,9 @@
 /** Reads the SigV4 claim of a request: from the Authorization header or from presigned query parameters. */
-import { S3Error, type S3ErrorCode } from "../s3/errors.ts";
+
 import { formatAmzDate, parseAmzDate } from "../lib/amz-date.ts";
 import { parseHttpDate } from "../lib/http-date.ts";
 import type { QueryParam } from "../lib/sigv4-canonical.ts";
+import { S3Error, type S3ErrorCode } from "../s3/errors.ts";
 
 export const ALGORITHM = "AWS4-HMAC-SHA256";
 /** Longest presigned URL lifetime S3 allows: seven days. */

@@ -31,10 +31,20 @@ export const serveOptionsSchema = v.object({
   root: v.optional(v.pipe(v.string(), v.minLength(1)), "./data"),
   host: v.optional(v.string(), "127.0.0.1"),
   port: v.optional(
-    v.pipe(v.string(), v.regex(/^\d+$/, "port must be a number"), v.transform(Number), v.integer(), v.minValue(0), v.maxValue(65535)),
+    v.pipe(
+      v.string(),
+      v.regex(/^\d+$/, "port must be a number"),
+      v.transform(Number),
+      v.integer(),
+      v.minValue(0),
+      v.maxValue(65535),
+    ),
     "9000",
   ),
-  region: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9-]+$/, "region is lower-case letters, digits and hyphens")), "us-east-1"),
+  region: v.optional(
+    v.pipe(v.string(), v.regex(/^[a-z0-9-]+$/, "region is lower-case letters, digits and hyphens")),
+    "us-east-1",
+  ),
   domain: v.optional(domainList, ""),
   fsync: v.optional(onOff, "on"),
   "metadata-store": v.optional(v.picklist(["auto", "xattr", "file"]), "auto"),
@@ -45,7 +55,10 @@ export const serveOptionsSchema = v.object({
 
 export type ServeOptions = v.InferOutput<typeof serveOptionsSchema>;
 
-export function parseServeOptions(flags: Record<string, string>, env: Record<string, string | undefined>): ServeOptions {
+export function parseServeOptions(
+  flags: Record<string, string>,
+  env: Record<string, string | undefined>,
+): ServeOptions {
   const input: Record<string, string> = {};
   if (env.S3DIR_ROOT) input.root = env.S3DIR_ROOT;
   Object.assign(input, flags);

@@ -30,11 +30,15 @@ function rootCredential(accessKeyId: string, secretAccessKey: string): Credentia
  * directory, else generated and stored there (mode 0600). Two hosts starting at once agree:
  * the file is published with link(), which only one of them can win.
  */
-export async function loadRootCredential(root: string, env: Record<string, string | undefined>): Promise<RootCredentialResult> {
+export async function loadRootCredential(
+  root: string,
+  env: Record<string, string | undefined>,
+): Promise<RootCredentialResult> {
   const envKey = env.S3DIR_ROOT_ACCESS_KEY;
   const envSecret = env.S3DIR_ROOT_SECRET_KEY;
   if (envKey && envSecret) return { credential: rootCredential(envKey, envSecret), generated: false };
-  if (envKey || envSecret) throw new Error("Set both S3DIR_ROOT_ACCESS_KEY and S3DIR_ROOT_SECRET_KEY, or neither.");
+  if (envKey || envSecret)
+    throw new Error("Set both S3DIR_ROOT_ACCESS_KEY and S3DIR_ROOT_SECRET_KEY, or neither.");
 
   const dir = await ensureSystemDir(root);
   const file = join(dir, "root-credential.json");
@@ -59,7 +63,10 @@ export async function loadRootCredential(root: string, env: Record<string, strin
 
 async function readStored(file: string): Promise<Credential | undefined> {
   try {
-    const parsed = JSON.parse(await readFile(file, "utf8")) as { accessKeyId?: unknown; secretAccessKey?: unknown };
+    const parsed = JSON.parse(await readFile(file, "utf8")) as {
+      accessKeyId?: unknown;
+      secretAccessKey?: unknown;
+    };
     if (typeof parsed.accessKeyId !== "string" || typeof parsed.secretAccessKey !== "string") {
       throw new Error(`${file} is not a valid root credential file`);
     }

@@ -27,7 +27,10 @@ interface ConditionHeaders {
  * overrides a failing If-Unmodified-Since, and If-None-Match that fails (→304) wins over
  * If-Modified-Since.
  */
-export function evaluateConditions(h: ConditionHeaders, info: ObjectInfo): "ok" | "precondition-failed" | "not-modified" {
+export function evaluateConditions(
+  h: ConditionHeaders,
+  info: ObjectInfo,
+): "ok" | "precondition-failed" | "not-modified" {
   if (h.ifMatch !== null) {
     if (!etagMatches(h.ifMatch, info.etag)) return "precondition-failed";
   } else if (h.ifUnmodifiedSince !== null) {

@@ -16,12 +16,18 @@ export function parseCopySource(header: string): { bucket: string; key: string }
   try {
     decoded = decodeURIComponent(value);
   } catch {
-    throw new S3Error("InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
+    throw new S3Error(
+      "InvalidArgument",
+      "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
+    );
   }
   if (decoded.startsWith("/")) decoded = decoded.slice(1);
   const slash = decoded.indexOf("/");
   if (slash <= 0 || slash === decoded.length - 1) {
-    throw new S3Error("InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
+    throw new S3Error(
+      "InvalidArgument",
+      "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
+    );
   }
   return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1) };
 }

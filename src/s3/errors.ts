@@ -61,7 +61,8 @@ export type S3ErrorCode = keyof typeof statusByCode;
 const defaultMessages: Partial<Record<S3ErrorCode, string>> = {
   AccessDenied: "Access Denied",
   BadDigest: "The Content-MD5 you specified did not match what we received.",
-  BucketAlreadyOwnedByYou: "Your previous request to create the named bucket succeeded and you already own it.",
+  BucketAlreadyOwnedByYou:
+    "Your previous request to create the named bucket succeeded and you already own it.",
   BucketNotEmpty: "The bucket you tried to delete is not empty",
   InternalError: "We encountered an internal error. Please try again.",
   InvalidAccessKeyId: "The AWS Access Key Id you provided does not exist in our records.",

@@ -47,5 +47,7 @@ export function decodeContinuationToken(token: string): string {
 
 /** encoding-type=url: percent-encode everything but unreserved characters and "/". */
 export function urlEncodeKey(key: string): string {
-  return encodeURIComponent(key).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replaceAll("%2F", "/");
+  return encodeURIComponent(key)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replaceAll("%2F", "/");
 }

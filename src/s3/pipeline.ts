@@ -6,7 +6,7 @@ import type { AccessLogSink } from "./access-log.ts";
 import { actionOf, resourceArn } from "./actions.ts";
 import { authorize } from "./authorize.ts";
 import type { S3Context } from "./context.ts";
-import { S3Error, isS3Error, renderErrorXml } from "./errors.ts";
+import { isS3Error, renderErrorXml, S3Error } from "./errors.ts";
 import { handlers } from "./handlers/index.ts";
 import { withHoistedHeaders } from "./hoisted-headers.ts";
 import { resolveOperation } from "./operations.ts";

@@ -30,7 +30,11 @@ export async function readSmallBody(ctx: S3Context, limit: number): Promise<Uint
 }
 
 /** Reads and parses an XML body; undefined when the body is empty and not required. */
-export async function readXmlBody(ctx: S3Context, limit: number, required: boolean): Promise<XmlElement | undefined> {
+export async function readXmlBody(
+  ctx: S3Context,
+  limit: number,
+  required: boolean,
+): Promise<XmlElement | undefined> {
   const body = await readSmallBody(ctx, limit);
   if (body.byteLength === 0) {
     if (required) throw new S3Error("MalformedXML");

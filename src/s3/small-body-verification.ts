@@ -5,9 +5,15 @@ import { S3Error } from "./errors.ts";
 /** Applies the checks storage would apply while streaming, to a body already in memory. */
 export async function verifySmallBody(body: Uint8Array, verify: BodyVerification): Promise<void> {
   if (verify.expectedSize !== undefined && verify.expectedSize !== body.byteLength) {
-    throw new S3Error("IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.");
+    throw new S3Error(
+      "IncompleteBody",
+      "You did not provide the number of bytes specified by the Content-Length HTTP header.",
+    );
   }
-  const hasher = new BodyHasher({ sha256: verify.sha256Hex !== undefined, checksum: verify.checksum?.algorithm });
+  const hasher = new BodyHasher({
+    sha256: verify.sha256Hex !== undefined,
+    checksum: verify.checksum?.algorithm,
+  });
   hasher.update(body);
   const digests = hasher.finish();
   if (verify.md5Base64 !== undefined && Buffer.from(digests.md5).toString("base64") !== verify.md5Base64) {

@@ -9,9 +9,15 @@ const s3CodeOf: Record<StorageErrorCode, [S3ErrorCode, string?]> = {
   BucketExists: ["BucketAlreadyOwnedByYou"],
   BucketNotEmpty: ["BucketNotEmpty"],
   InvalidBucketName: ["InvalidBucketName"],
-  InvalidKey: ["InvalidArgument", "Object key is not valid: empty, '.' or '..' segments, NUL and reserved names are not allowed."],
+  InvalidKey: [
+    "InvalidArgument",
+    "Object key is not valid: empty, '.' or '..' segments, NUL and reserved names are not allowed.",
+  ],
   KeyTooLong: ["KeyTooLongError"],
-  ParentIsObject: ["KeyConflict", "An object exists at a parent path of this key (key 'a' blocks key 'a/b')."],
+  ParentIsObject: [
+    "KeyConflict",
+    "An object exists at a parent path of this key (key 'a' blocks key 'a/b').",
+  ],
   KeyIsPrefix: ["KeyConflict", "Objects exist below this key used as a prefix (key 'a/b' blocks key 'a')."],
   PreconditionFailed: ["PreconditionFailed"],
   ConditionalConflict: [
@@ -21,11 +27,17 @@ const s3CodeOf: Record<StorageErrorCode, [S3ErrorCode, string?]> = {
   BadDigest: ["BadDigest"],
   Sha256Mismatch: ["XAmzContentSHA256Mismatch"],
   ChecksumMismatch: ["BadDigest", "The checksum you specified did not match the calculated checksum."],
-  IncompleteBody: ["IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header."],
+  IncompleteBody: [
+    "IncompleteBody",
+    "You did not provide the number of bytes specified by the Content-Length HTTP header.",
+  ],
   TooLarge: ["EntityTooLarge", "Your proposed upload exceeds the maximum allowed size."],
   MetadataTooLarge: ["MetadataTooLarge"],
   InvalidRange: ["InvalidRange"],
-  DirectoryObjectNotEmpty: ["InvalidRequest", "An object whose key ends in '/' is a directory and must be empty."],
+  DirectoryObjectNotEmpty: [
+    "InvalidRequest",
+    "An object whose key ends in '/' is a directory and must be empty.",
+  ],
   NoSuchUpload: [
     "NoSuchUpload",
     "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
@@ -34,7 +46,10 @@ const s3CodeOf: Record<StorageErrorCode, [S3ErrorCode, string?]> = {
     "InvalidPart",
     "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
   ],
-  InvalidPartOrder: ["InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number."],
+  InvalidPartOrder: [
+    "InvalidPartOrder",
+    "The list of parts was not in ascending order. Parts must be ordered by part number.",
+  ],
   EntityTooSmall: ["EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size."],
   InvalidRequest: ["InvalidRequest"],
 };
@@ -63,5 +78,9 @@ export function toS3Error(
 ): unknown {
   if (!isStorageError(error)) return error;
   const [code, message] = s3CodeOf[error.code];
-  return new S3Error(code, message ?? (error.message !== error.code ? error.message : undefined), detailsFor(code, target));
+  return new S3Error(
+    code,
+    message ?? (error.message !== error.code ? error.message : undefined),
+    detailsFor(code, target),
+  );
 }

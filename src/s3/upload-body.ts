@@ -1,5 +1,9 @@
 import { createAwsChunkedDecoder } from "../auth/aws-chunked.ts";
-import { checksumHeaderName, parseChecksumAlgorithm, type ChecksumAlgorithm } from "../lib/checksum-algorithm.ts";
+import {
+  type ChecksumAlgorithm,
+  checksumHeaderName,
+  parseChecksumAlgorithm,
+} from "../lib/checksum-algorithm.ts";
 import type { BodyVerification } from "../storage/types.ts";
 import type { S3Context } from "./context.ts";
 import { S3Error } from "./errors.ts";
@@ -29,34 +33,50 @@ function parseLength(value: string | null, name: string): number | undefined {
 function md5Header(headers: Headers): string | undefined {
   const value = headers.get("content-md5");
   if (value === null) return undefined;
-  if (!/^[A-Za-z0-9+/]{22}==$/.test(value.trim())) throw new S3Error("InvalidDigest", "The Content-MD5 you specified is not valid.");
+  if (!/^[A-Za-z0-9+/]{22}==$/.test(value.trim()))
+    throw new S3Error("InvalidDigest", "The Content-MD5 you specified is not valid.");
   return value.trim();
 }
 
 /** The checksum algorithm named by headers or the x-amz-trailer, with a header value to verify. */
-function requestedChecksum(headers: Headers): { algorithm: ChecksumAlgorithm; expected?: string; inTrailer: boolean } | undefined {
+function requestedChecksum(
+  headers: Headers,
+): { algorithm: ChecksumAlgorithm; expected?: string; inTrailer: boolean } | undefined {
   const trailer = headers.get("x-amz-trailer");
   if (trailer) {
     const name = trailer.trim().toLowerCase();
     const algorithm = parseChecksumAlgorithm(name.replace(/^x-amz-checksum-/, ""));
     if (!algorithm || !name.startsWith("x-amz-checksum-")) {
-      throw new S3Error("InvalidRequest", `The value specified in the x-amz-trailer header is not supported: ${trailer}`);
+      throw new S3Error(
+        "InvalidRequest",
+        `The value specified in the x-amz-trailer header is not supported: ${trailer}`,
+      );
     }
     return { algorithm, inTrailer: true };
   }
   let found: { algorithm: ChecksumAlgorithm; expected: string } | undefined;
   headers.forEach((value, name) => {
-    if (!name.startsWith("x-amz-checksum-") || name === "x-amz-checksum-type" || name === "x-amz-checksum-mode") return;
+    if (
+      !name.startsWith("x-amz-checksum-") ||
+      name === "x-amz-checksum-type" ||
+      name === "x-amz-checksum-mode"
+    )
+      return;
     const algorithm = parseChecksumAlgorithm(name.slice("x-amz-checksum-".length));
     if (!algorithm) throw new S3Error("InvalidRequest", `Unsupported checksum header ${name}.`);
-    if (found) throw new S3Error("InvalidRequest", "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
+    if (found)
+      throw new S3Error(
+        "InvalidRequest",
+        "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.",
+      );
     found = { algorithm, expected: value.trim() };
   });
   if (found) return { ...found, inTrailer: false };
   const sdkAlgorithm = headers.get("x-amz-sdk-checksum-algorithm");
   if (sdkAlgorithm) {
     const algorithm = parseChecksumAlgorithm(sdkAlgorithm);
-    if (!algorithm) throw new S3Error("InvalidRequest", `Checksum algorithm ${sdkAlgorithm} is not supported.`);
+    if (!algorithm)
+      throw new S3Error("InvalidRequest", `Checksum algorithm ${sdkAlgorithm} is not supported.`);
     return { algorithm, inTrailer: false };
   }
   return undefined;
@@ -72,7 +92,10 @@ export function uploadBody(ctx: S3Context, options: { lengthOptional?: boolean }
   const payload = auth.payload;
   const contentLength = parseLength(headers.get("content-length"), "Content-Length");
   const streaming = payload.kind === "streaming-signed" || payload.kind === "streaming-unsigned-trailer";
-  const decodedLength = parseLength(headers.get("x-amz-decoded-content-length"), "x-amz-decoded-content-length");
+  const decodedLength = parseLength(
+    headers.get("x-amz-decoded-content-length"),
+    "x-amz-decoded-content-length",
+  );
   if (streaming && decodedLength === undefined) {
     throw new S3Error("MissingContentLength", "You must provide the x-amz-decoded-content-length header.");
   }
@@ -104,7 +127,11 @@ export function uploadBody(ctx: S3Context, options: { lengthOptional?: boolean }
         const trailers = await decoder.trailers;
         if (!checksum?.inTrailer) return undefined;
         const value = trailers[checksumHeaderName(checksum.algorithm)];
-        if (!value) throw new S3Error("MalformedTrailerError", "The request contained trailing data that was not well-formed or did not conform to our published schema.");
+        if (!value)
+          throw new S3Error(
+            "MalformedTrailerError",
+            "The request contained trailing data that was not well-formed or did not conform to our published schema.",
+          );
         return { checksumExpected: value };
       };
     }

@@ -3,8 +3,9 @@
  * descriptor (kernel copy_file_range via /proc/self/fd/N), into a temp file that is then
  * published like a put. Copying an object onto itself with new attributes works naturally.
  */
-import { errCode, O_WRONLY } from "../runtime/fs-ops.ts";
+
 import { copyFromFd, readWhole } from "../runtime/file-stream.ts";
+import { errCode, O_WRONLY } from "../runtime/fs-ops.ts";
 import type { StoreContext } from "./context.ts";
 import { StorageError } from "./errors.ts";
 import { createChecksummer, md5Hex } from "./hashing.ts";

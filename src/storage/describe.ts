@@ -5,8 +5,9 @@
  * result is stored as a record bound to that size+mtime+inode (best-effort), and concurrent
  * computations for the same file version share one read.
  */
-import type { BigStats, FsOps } from "../runtime/fs-ops.ts";
+
 import { readWhole } from "../runtime/file-stream.ts";
+import type { BigStats, FsOps } from "../runtime/fs-ops.ts";
 import { contentTypeFor } from "./content-type.ts";
 import { md5Hex } from "./hashing.ts";
 import type { MetadataStore, RecordTarget } from "./metadata-store.ts";

@@ -6,8 +6,9 @@
  * exclude each other exactly as across hosts. The lock is released by closing the file,
  * also when the process or host dies.
  */
-import { errCode, type FsOps, O_CREAT, O_RDWR } from "../runtime/fs-ops.ts";
+
 import { lockExclusive } from "../runtime/file-lock.ts";
+import { errCode, type FsOps, O_CREAT, O_RDWR } from "../runtime/fs-ops.ts";
 import { StorageError } from "./errors.ts";
 import type { Layout } from "./paths.ts";
 import { mkdirs } from "./sidecar-store.ts";

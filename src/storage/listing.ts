@@ -14,12 +14,12 @@
  * delimiters descend and group; after a common prefix the cursor skips its whole range.
  */
 import type { FsOps } from "../runtime/fs-ops.ts";
+import type { Describer } from "./describe.ts";
 import type { DirCache, DirListing } from "./dir-cache.ts";
 import { searchEntries } from "./dir-cache.ts";
-import type { Describer } from "./describe.ts";
 import { StorageError } from "./errors.ts";
 import { compareUtf8, MAX_KEY_BYTES, RESERVED, utf8Length } from "./keys.ts";
-import { openDirVerified, type Layout } from "./paths.ts";
+import { type Layout, openDirVerified } from "./paths.ts";
 import type { ListedObject, ListInput, ListResult } from "./types.ts";
 
 /** Results must be > value; in prefix mode also not start with value (a consumed prefix). */

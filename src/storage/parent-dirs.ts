@@ -7,7 +7,7 @@
 import { errCode, type FsOps, O_DIRECTORY, O_RDONLY } from "../runtime/fs-ops.ts";
 import type { Describer } from "./describe.ts";
 import { StorageError } from "./errors.ts";
-import { openDirVerified, type Layout } from "./paths.ts";
+import { type Layout, openDirVerified } from "./paths.ts";
 
 export class ParentDirs {
   constructor(

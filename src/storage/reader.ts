@@ -10,8 +10,8 @@
  * the descriptor in 1 MiB reads, closed at the end or on cancel.
  */
 import { mkdirSync } from "node:fs";
-import { errCode, type BigStats, O_DIRECTORY, O_RDONLY } from "../runtime/fs-ops.ts";
 import { fdStream, readRange } from "../runtime/file-stream.ts";
+import { type BigStats, errCode, O_DIRECTORY, O_RDONLY } from "../runtime/fs-ops.ts";
 import { linkOpenFile, servedSlice } from "../runtime/serve-file-link.ts";
 import type { StoreContext } from "./context.ts";
 import { StorageError } from "./errors.ts";

@@ -35,7 +35,13 @@ async function removeOlder(
     const path = `${dir}/${name}`;
     const st = await lstat(path).catch(() => undefined);
     if (!st?.isFile() || now - st[age] <= maxAge) continue;
-    if (await unlink(path).then(() => true, () => false)) removed++;
+    if (
+      await unlink(path).then(
+        () => true,
+        () => false,
+      )
+    )
+      removed++;
   }
   return removed;
 }

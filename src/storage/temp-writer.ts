@@ -7,8 +7,9 @@
  * ours, the body stream's (client gone, signature failure) or beforePublish's — propagates
  * unchanged.
  */
-import { errCode, type FsOps, fsOps, O_CREAT, O_EXCL, O_WRONLY } from "../runtime/fs-ops.ts";
+
 import { writeAt, writeAtSync } from "../runtime/file-stream.ts";
+import { errCode, type FsOps, fsOps, O_CREAT, O_EXCL, O_WRONLY } from "../runtime/fs-ops.ts";
 import { StorageError } from "./errors.ts";
 import { BodyHasher } from "./hashing.ts";
 import type { Layout } from "./paths.ts";

@@ -552,7 +552,9 @@ describe("large objects", () => {
           etag: r.headers.get("etag"),
           data: Buffer.from(await r.arrayBuffer()),
         })),
-        s3.send(new PutObjectCommand({ Bucket: bucket, Key: "large/racing.bin", Body: round % 2 ? body : other })),
+        s3.send(
+          new PutObjectCommand({ Bucket: bucket, Key: "large/racing.bin", Body: round % 2 ? body : other }),
+        ),
       ]);
       if (got.status !== 200) continue;
       expect(got.etag).toBe(`"${md5Hex(got.data)}"`);

@@ -329,7 +329,12 @@ describe("failed uploads leave no trace", () => {
   const bucketDir = () => join(server.root, failBucket);
   const tmp = () => join(bucketDir(), ".s3dir", "tmp");
   /** Every non-directory entry of the bucket directory, staging area included. */
-  const files = () => walk(bucketDir()).filter((p) => !lstatSync(join(bucketDir(), p)).isDirectory());
+  const files = () =>
+    walk(bucketDir()).filter((p) => {
+      // An entry can vanish between the walk and the lstat (the server removing a temp file).
+      const st = lstatSync(join(bucketDir(), p), { throwIfNoEntry: false });
+      return st !== undefined && !st.isDirectory();
+    });
 
   beforeAll(async () => {
     await s3.send(new CreateBucketCommand({ Bucket: failBucket }));

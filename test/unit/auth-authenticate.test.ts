@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { createHash, createHmac } from "node:crypto";
 import { AwsV4Signer } from "aws4fetch";
-import { authenticate, type AuthenticateOptions } from "../../src/auth/authenticate.ts";
+import { type AuthenticateOptions, authenticate } from "../../src/auth/authenticate.ts";
 import { awsChunkedOptionsFor } from "../../src/auth/aws-chunked-options.ts";
 import type { Credential, CredentialLookup, SignedRequest } from "../../src/auth/types.ts";
 import { S3Error } from "../../src/s3/errors.ts";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
-import { createHash } from "node:crypto";
 import { StorageError } from "../../src/storage/errors.ts";
 import { createPosixStore, type PosixStore } from "../../src/storage/posix-store.ts";
 

@@ -1,9 +1,9 @@
 import { toIsoDate } from "../../lib/http-date.ts";
 import type { Handler } from "../context.ts";
 import { S3Error } from "../errors.ts";
+import { readXmlBody } from "../request-body.ts";
 import { emptyResponse, s3Namespace, xmlResponse } from "../responses.ts";
 import { xmlEscape } from "../xml/escape.ts";
-import { readXmlBody } from "../request-body.ts";
 import { childText } from "../xml/parse.ts";
 
 export const listBuckets: Handler = async ({ store, config, target }) => {
@@ -18,7 +18,8 @@ export const listBuckets: Handler = async ({ store, config, target }) => {
     xml += `<Bucket><Name>${bucket.name}</Name><CreationDate>${toIsoDate(bucket.created)}</CreationDate><BucketRegion>${config.region}</BucketRegion></Bucket>`;
   }
   xml += "</Buckets>";
-  if (truncated && page.length) xml += `<ContinuationToken>${btoa(page[page.length - 1]!.name)}</ContinuationToken>`;
+  if (truncated && page.length)
+    xml += `<ContinuationToken>${btoa(page[page.length - 1]!.name)}</ContinuationToken>`;
   if (target.query.has("prefix")) xml += `<Prefix>${xmlEscape(prefix)}</Prefix>`;
   return xmlResponse(`${xml}</ListAllMyBucketsResult>`);
 };

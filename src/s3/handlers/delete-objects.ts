@@ -4,7 +4,7 @@ import { readXmlBody } from "../request-body.ts";
 import { s3Namespace, xmlResponse } from "../responses.ts";
 import { toS3Error } from "../storage-errors.ts";
 import { xmlEscape } from "../xml/escape.ts";
-import { childText, children } from "../xml/parse.ts";
+import { children, childText } from "../xml/parse.ts";
 
 const maxKeys = 1000;
 const maxBodyBytes = 2 * 1024 * 1024;
@@ -12,12 +12,13 @@ const maxBodyBytes = 2 * 1024 * 1024;
 export const deleteObjects: Handler = async (ctx) => {
   const { req, store, target } = ctx;
   const hasDigest =
-    req.headers.has("content-md5") || [...req.headers.keys()].some((n) => n.startsWith("x-amz-checksum-") && n !== "x-amz-checksum-type");
+    req.headers.has("content-md5") ||
+    [...req.headers.keys()].some((n) => n.startsWith("x-amz-checksum-") && n !== "x-amz-checksum-type");
   if (!hasDigest && req.headers.get("x-amz-trailer") === null) {
     throw new S3Error("InvalidRequest", "Missing required header for this request: Content-MD5");
   }
   const root = await readXmlBody(ctx, maxBodyBytes, true);
-  if (!root || root.name !== "Delete") throw new S3Error("MalformedXML");
+  if (root?.name !== "Delete") throw new S3Error("MalformedXML");
   const objects = children(root, "Object");
   if (objects.length === 0 || objects.length > maxKeys) throw new S3Error("MalformedXML");
   const quiet = (childText(root, "Quiet") ?? "").trim().toLowerCase() === "true";

@@ -26,15 +26,20 @@ async function serveObject(ctx: S3Context, withBody: boolean): Promise<Response>
   try {
     const { info } = opened;
     const outcome = evaluateConditions(readConditionHeaders(req.headers), info);
-    if (outcome === "precondition-failed") throw new S3Error("PreconditionFailed", undefined, { Condition: "If-Match" });
+    if (outcome === "precondition-failed")
+      throw new S3Error("PreconditionFailed", undefined, { Condition: "If-Match" });
     const headers = objectHeaders(info, checksumMode(req));
     if (outcome === "not-modified") {
-      const notModified = new Headers({ etag: headers.get("etag")!, "last-modified": headers.get("last-modified")! });
+      const notModified = new Headers({
+        etag: headers.get("etag")!,
+        "last-modified": headers.get("last-modified")!,
+      });
       return emptyResponse(304, notModified);
     }
     const part = partNumber === undefined ? undefined : partRange(info, partNumber);
     const range = partNumber === undefined ? resolveRange(req.headers.get("range"), info.size) : part;
-    if (partNumber !== undefined && info.partsCount) headers.set("x-amz-mp-parts-count", String(info.partsCount));
+    if (partNumber !== undefined && info.partsCount)
+      headers.set("x-amz-mp-parts-count", String(info.partsCount));
     applyResponseOverrides(headers, target.query);
     let status = 200;
     let start = 0;

@@ -35,13 +35,20 @@ function ownerXml(ctx: S3Context): string {
   return `<Owner><ID>${owner.id}</ID><DisplayName>${xmlEscape(owner.displayName)}</DisplayName></Owner>`;
 }
 
-function contentsXml(ctx: S3Context, page: Page, withOwner: boolean, element = "Contents", extra = ""): string {
+function contentsXml(
+  ctx: S3Context,
+  page: Page,
+  withOwner: boolean,
+  element = "Contents",
+  extra = "",
+): string {
   const owner = withOwner ? ownerXml(ctx) : "";
   let xml = "";
   for (const o of page.result.objects) {
     xml += `<${element}><Key>${page.encode(o.key)}</Key>${extra}<LastModified>${toIsoDate(o.lastModified)}</LastModified><ETag>${xmlEscape(quoteEtag(o.etag))}</ETag><Size>${o.size}</Size>${owner}<StorageClass>STANDARD</StorageClass></${element}>`;
   }
-  for (const p of page.result.commonPrefixes) xml += `<CommonPrefixes><Prefix>${page.encode(p)}</Prefix></CommonPrefixes>`;
+  for (const p of page.result.commonPrefixes)
+    xml += `<CommonPrefixes><Prefix>${page.encode(p)}</Prefix></CommonPrefixes>`;
   return xml;
 }
 
