@@ -7,11 +7,11 @@ export interface AccessRequest {
 }
 
 /**
- * Decides whether the authenticated caller may perform an action on a resource.
- * The root credential may do everything; anonymous callers nothing.
+ * Decides whether the authenticated caller may perform an action on a resource. Today the
+ * root credential may do everything and anonymous callers nothing; users, policies and
+ * bucket policies will judge `_request` here without handlers changing.
  */
-export function authorize(auth: AuthResult, request: AccessRequest): void {
+export function authorize(auth: AuthResult, _request: AccessRequest): void {
   if (auth.principal.kind === "root") return;
-  void request;
   throw new S3Error("AccessDenied");
 }
