@@ -1,5 +1,8 @@
 #!/usr/bin/env bun
+import { keyCommand } from "./cli/key.ts";
+import { policyCommand } from "./cli/policy.ts";
 import { serveCommand } from "./cli/serve.ts";
+import { userCommand } from "./cli/user.ts";
 
 const usage = `usage: s3dir <command> [options]
 
@@ -8,10 +11,17 @@ commands:
           --root DIR (default ./data, or env S3DIR_ROOT)  --host 127.0.0.1  --port 9000
           --region us-east-1  --domain example.com,...  --fsync on|off  --metadata-store auto|xattr|file
           --access-log on|off  --multipart-expiry 7d (incomplete uploads older than this are removed)
+  user    user add NAME [--role admin|s3] | list | show NAME | remove NAME
+  key     key create USER | list [USER] | disable|enable|remove ACCESS_KEY_ID
+  policy  policy add NAME FILE|- | list | show NAME | remove NAME | attach|detach NAME USER
+          admin commands take --root DIR (else env S3DIR_ROOT, else ./data) and --json
 `;
 
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
   serve: serveCommand,
+  user: userCommand,
+  key: keyCommand,
+  policy: policyCommand,
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, realpath } from "node:fs/promises";
-import { createCredentialLookup } from "../iam/credential-store.ts";
+import { createIamStore } from "../iam/iam-store.ts";
+import { loadMasterKey } from "../iam/master-key.ts";
 import { loadRootCredential } from "../iam/root-credential.ts";
 import { startHttpServer } from "../runtime/http-server.ts";
 import { createStdoutLineWriter } from "../runtime/line-writer.ts";
@@ -16,6 +17,11 @@ export async function serveCommand(argv: string[]): Promise<void> {
   await mkdir(options.root, { recursive: true });
   const root = await realpath(options.root);
   const { credential, generated } = await loadRootCredential(root, process.env);
+  const iam = createIamStore({
+    root,
+    master: await loadMasterKey(root, process.env),
+    rootCredential: credential,
+  });
   const out = createStdoutLineWriter();
   const store = await createPosixStore({
     root,
@@ -34,7 +40,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
 
   const app = createApp({
     store,
-    credentials: createCredentialLookup(credential),
+    credentials: iam.lookupCredential,
     config: {
       region: options.region,
       domains: options.domain,
