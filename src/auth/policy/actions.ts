@@ -1,0 +1,84 @@
+/** The actions a policy may name. A pattern (with `*`/`?`) is valid when it matches at least one of them. */
+import { matchGlob } from "./wildcard.ts";
+
+const s3Actions = [
+  "AbortMultipartUpload",
+  "CreateBucket",
+  "DeleteBucket",
+  "DeleteBucketPolicy",
+  "DeleteObject",
+  "DeleteObjectTagging",
+  "DeleteObjectVersion",
+  "DeleteObjectVersionTagging",
+  "GetBucketAcl",
+  "GetBucketCORS",
+  "GetBucketLocation",
+  "GetBucketPolicy",
+  "GetBucketPolicyStatus",
+  "GetBucketTagging",
+  "GetBucketVersioning",
+  "GetEncryptionConfiguration",
+  "GetLifecycleConfiguration",
+  "GetObject",
+  "GetObjectAcl",
+  "GetObjectAttributes",
+  "GetObjectTagging",
+  "GetObjectVersion",
+  "GetObjectVersionAcl",
+  "GetObjectVersionAttributes",
+  "GetObjectVersionTagging",
+  "ListAllMyBuckets",
+  "ListBucket",
+  "ListBucketMultipartUploads",
+  "ListBucketVersions",
+  "ListMultipartUploadParts",
+  "PutBucketAcl",
+  "PutBucketCORS",
+  "PutBucketPolicy",
+  "PutBucketTagging",
+  "PutBucketVersioning",
+  "PutEncryptionConfiguration",
+  "PutLifecycleConfiguration",
+  "PutObject",
+  "PutObjectAcl",
+  "PutObjectTagging",
+  "PutObjectVersionAcl",
+  "PutObjectVersionTagging",
+] as const;
+
+const iamActions = [
+  "AttachUserPolicy",
+  "CreateAccessKey",
+  "CreatePolicy",
+  "CreateUser",
+  "DeleteAccessKey",
+  "DeletePolicy",
+  "DeleteUser",
+  "DeleteUserPolicy",
+  "DetachUserPolicy",
+  "GetPolicy",
+  "GetUser",
+  "GetUserPolicy",
+  "ListAccessKeys",
+  "ListAttachedUserPolicies",
+  "ListPolicies",
+  "ListUserPolicies",
+  "ListUsers",
+  "PutUserPolicy",
+  "UpdateAccessKey",
+] as const;
+
+export const knownActions: readonly string[] = [
+  ...s3Actions.map((a) => `s3:${a}`),
+  ...iamActions.map((a) => `iam:${a}`),
+  "sts:AssumeRole",
+];
+
+/** Action names compare case-insensitively (AWS). */
+export function actionMatches(pattern: string, action: string): boolean {
+  return matchGlob(pattern, action, true);
+}
+
+export function isKnownActionPattern(pattern: string): boolean {
+  return knownActions.some((action) => actionMatches(pattern, action));
+}
