@@ -64,7 +64,10 @@ describe("admin CLI", () => {
     expect(keys).toEqual([expect.objectContaining({ accessKeyId: key.accessKeyId, status: "Active" })]);
     expect(JSON.stringify(keys)).not.toContain(key.secretAccessKey);
 
-    const doc = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*" }] });
+    const doc = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }],
+    });
     const file = join(root, "p.json");
     await Bun.write(file, doc);
     expect((await cli("policy", "add", "mine", file)).code).toBe(0);
@@ -72,6 +75,16 @@ describe("admin CLI", () => {
     const bad = await cli("policy", "add", "other", file);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain("MalformedPolicy");
+    await Bun.write(
+      file,
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "s3:GetObjekt", Resource: "*" }],
+      }),
+    );
+    const unknownAction = await cli("policy", "add", "other", file);
+    expect(unknownAction.code).not.toBe(0);
+    expect(unknownAction.stderr).toContain('unknown action "s3:GetObjekt"');
     expect((await cli("policy", "attach", "mine", "alice")).code).toBe(0);
     expect((await cli("policy", "attach", "readonly", "alice")).code).toBe(0);
     const refused = await cli("policy", "remove", "mine");

@@ -130,9 +130,13 @@ describe("policies", () => {
       '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}';
     await addPolicy(paths, "p1", doc);
     await expect(addPolicy(paths, "p2", "{nope")).rejects.toThrow("MalformedPolicy");
-    await expect(addPolicy(paths, "p2", '{"Statement":[{"Effect":"Maybe","Action":"*"}]}')).rejects.toThrow(
-      "Effect",
-    );
+    await expect(
+      addPolicy(
+        paths,
+        "p2",
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Action":"*","Resource":"*"}]}',
+      ),
+    ).rejects.toThrow("Effect");
     await expect(attachPolicy(paths, "missing", "dave")).rejects.toThrow("no such policy");
     await attachPolicy(paths, "p1", "dave");
     await expect(removePolicy(paths, "p1")).rejects.toThrow("attached to: dave");
