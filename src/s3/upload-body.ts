@@ -1,4 +1,5 @@
 import { createAwsChunkedDecoder } from "../auth/aws-chunked.ts";
+import { awsChunkedOptionsFor } from "../auth/aws-chunked-options.ts";
 import {
   type ChecksumAlgorithm,
   checksumHeaderName,
@@ -91,22 +92,15 @@ export function uploadBody(ctx: S3Context, options: { lengthOptional?: boolean }
   const headers = req.headers;
   const payload = auth.payload;
   const contentLength = parseLength(headers.get("content-length"), "Content-Length");
-  const streaming = payload.kind === "streaming-signed" || payload.kind === "streaming-unsigned-trailer";
-  const decodedLength = parseLength(
-    headers.get("x-amz-decoded-content-length"),
-    "x-amz-decoded-content-length",
-  );
-  if (streaming && decodedLength === undefined) {
-    throw new S3Error("MissingContentLength", "You must provide the x-amz-decoded-content-length header.");
-  }
-  if (!streaming && contentLength === undefined && !options.lengthOptional) {
+  const chunked = awsChunkedOptionsFor(auth, headers);
+  if (!chunked && contentLength === undefined && !options.lengthOptional) {
     throw new S3Error("MissingContentLength", "You must provide the Content-Length HTTP header.");
   }
-  const size = streaming ? decodedLength : contentLength;
+  const size = chunked ? chunked.decodedLength : contentLength;
   if (size !== undefined && size > maxObjectSize) throw new S3Error("EntityTooLarge");
 
   const checksum = requestedChecksum(headers);
-  const trailerExpected = streaming && (payload.kind === "streaming-unsigned-trailer" || payload.trailer);
+  const trailerExpected = chunked?.trailer ?? false;
   if (checksum?.inTrailer && !trailerExpected) {
     throw new S3Error("InvalidRequest", "x-amz-trailer is only valid with a streaming trailer payload.");
   }
@@ -115,12 +109,8 @@ export function uploadBody(ctx: S3Context, options: { lengthOptional?: boolean }
   if (checksum) verify.checksum = { algorithm: checksum.algorithm, expected: checksum.expected };
 
   let stream = req.body ?? emptyStream();
-  if (streaming) {
-    const decoder = createAwsChunkedDecoder({
-      signing: auth.kind === "sigv4" ? auth.chunkSigning : undefined,
-      trailer: trailerExpected,
-      decodedLength,
-    });
+  if (chunked) {
+    const decoder = createAwsChunkedDecoder(chunked);
     stream = stream.pipeThrough(decoder.transform);
     if (trailerExpected) {
       verify.beforePublish = async () => {
