@@ -37,17 +37,28 @@ export async function waitFor(
   }
 }
 
-/** Every path (files, directories, symlinks) below `dir`, relative to it, sorted; [] when missing. */
+/**
+ * Every path (files, directories, symlinks) below `dir`, relative to it, sorted; [] when
+ * missing. Entries the server removes while the walk runs (temp files) are left out.
+ */
 export function walk(dir: string, maxEntries = 100_000): string[] {
   if (!existsSync(dir)) return [];
   const out: string[] = [];
   const stack = [dir];
   while (stack.length > 0 && out.length < maxEntries) {
     const current = stack.pop()!;
-    for (const name of readdirSync(current)) {
+    let names: string[];
+    try {
+      names = readdirSync(current);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
       const full = join(current, name);
+      const st = lstatSync(full, { throwIfNoEntry: false });
+      if (!st) continue;
       out.push(relative(dir, full));
-      if (lstatSync(full).isDirectory()) stack.push(full);
+      if (st.isDirectory()) stack.push(full);
     }
   }
   return out.sort();
