@@ -1,12 +1,15 @@
 import { createHash } from "node:crypto";
 import { mkdir, realpath } from "node:fs/promises";
+import { iamPaths } from "../iam/iam-paths.ts";
 import { createIamStore } from "../iam/iam-store.ts";
+import { createIdentityPolicies } from "../iam/identity-policies.ts";
 import { loadMasterKey } from "../iam/master-key.ts";
 import { loadRootCredential } from "../iam/root-credential.ts";
 import { startHttpServer } from "../runtime/http-server.ts";
 import { createStdoutLineWriter } from "../runtime/line-writer.ts";
 import { nodeSigV4Crypto } from "../runtime/node-sigv4-crypto.ts";
 import { createApp } from "../s3/app.ts";
+import { createAuthorizer } from "../s3/authorize.ts";
 import { createPosixStore } from "../storage/posix-store.ts";
 import { parseArgs } from "./args.ts";
 import { parseServeOptions } from "./serve-options.ts";
@@ -38,9 +41,17 @@ export async function serveCommand(argv: string[]): Promise<void> {
   let ready = true;
   let inFlight = 0;
 
+  const policiesOf = createIdentityPolicies(iamPaths(root));
   const app = createApp({
     store,
     credentials: iam.lookupCredential,
+    authorize: createAuthorizer({
+      roleOf: async (name) => (await iam.getUser(name))?.role,
+      policiesOf: async (name) => {
+        const user = await iam.getUser(name);
+        return user ? policiesOf(user) : [];
+      },
+    }),
     config: {
       region: options.region,
       domains: options.domain,

@@ -1,7 +1,11 @@
 import type { Operation } from "./operations.ts";
 
-/** The IAM action each operation is authorized as. */
-export const actionOf: Record<Operation, string> = {
+/**
+ * The IAM action each operation is authorized as, on its bucket or object. `undefined`: the
+ * handler authorizes each resource itself (DeleteObjects asks s3:DeleteObject for every key,
+ * and reports a denied key in its result instead of failing the whole batch).
+ */
+export const actionOf: Record<Operation, string | undefined> = {
   ListBuckets: "s3:ListAllMyBuckets",
   CreateBucket: "s3:CreateBucket",
   HeadBucket: "s3:ListBucket",
@@ -15,7 +19,7 @@ export const actionOf: Record<Operation, string> = {
   GetObject: "s3:GetObject",
   HeadObject: "s3:GetObject",
   DeleteObject: "s3:DeleteObject",
-  DeleteObjects: "s3:DeleteObject",
+  DeleteObjects: undefined,
   CopyObject: "s3:PutObject",
   CreateMultipartUpload: "s3:PutObject",
   UploadPart: "s3:PutObject",

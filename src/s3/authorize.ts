@@ -1,17 +1,82 @@
+import { evaluate, type Policy, type RequestContext } from "../auth/policy/index.ts";
 import type { AuthResult } from "../auth/types.ts";
 import { S3Error } from "./errors.ts";
 
+/** The account every principal of this server belongs to, as it appears in ARNs. */
+export const accountId = "000000000000";
+
+/** What the identity directory tells about a user, for authorization. */
+export interface Identities {
+  roleOf(userName: string): Promise<"admin" | "s3" | undefined>;
+  policiesOf(userName: string): Promise<Policy[]>;
+}
+
 export interface AccessRequest {
   action: string;
+  /** The resource ARN. */
   resource: string;
 }
 
+/** Facts about the HTTP request that policy conditions may test. */
+export interface RequestFacts {
+  headers: Headers;
+  query: URLSearchParams;
+  remoteIp: string;
+  secure: boolean;
+}
+
+export type Authorize = (auth: AuthResult, request: AccessRequest, facts: RequestFacts) => Promise<void>;
+
+function conditionKeys(auth: AuthResult, facts: RequestFacts): RequestContext["conditionKeys"] {
+  const now = new Date();
+  const { query, headers } = facts;
+  const presigned = auth.kind === "sigv4" && auth.presigned;
+  return {
+    "aws:SourceIp": facts.remoteIp || undefined,
+    "aws:SecureTransport": String(facts.secure),
+    "aws:CurrentTime": now.toISOString(),
+    "aws:EpochTime": String(Math.floor(now.getTime() / 1000)),
+    "aws:UserAgent": headers.get("user-agent") ?? undefined,
+    "aws:Referer": headers.get("referer") ?? undefined,
+    "s3:prefix": query.get("prefix") ?? undefined,
+    "s3:delimiter": query.get("delimiter") ?? undefined,
+    "s3:max-keys": query.get("max-keys") ?? undefined,
+    "s3:x-amz-content-sha256": headers.get("x-amz-content-sha256") ?? undefined,
+    "s3:signatureversion": auth.kind === "sigv4" ? "AWS4-HMAC-SHA256" : undefined,
+    "s3:authType": auth.kind === "sigv4" ? (presigned ? "REST-QUERY-STRING" : "REST-HEADER") : undefined,
+  };
+}
+
 /**
- * Decides whether the authenticated caller may perform an action on a resource. Today the
- * root credential may do everything and anonymous callers nothing; users, policies and
- * bucket policies will judge `_request` here without handlers changing.
+ * authorize: the root credential and admin users may do everything; an s3 user what its
+ * identity policies allow (explicit Deny wins); anonymous callers nothing yet.
  */
-export function authorize(auth: AuthResult, _request: AccessRequest): void {
-  if (auth.principal.kind === "root") return;
-  throw new S3Error("AccessDenied");
+export function createAuthorizer(identities: Identities): Authorize {
+  return async (auth, request, facts) => {
+    const { principal } = auth;
+    if (principal.kind === "root") return;
+    if (principal.kind !== "user") throw new S3Error("AccessDenied");
+    const role = await identities.roleOf(principal.name);
+    if (role === "admin") return;
+    if (role !== "s3") throw new S3Error("AccessDenied");
+    const context: RequestContext = {
+      action: request.action,
+      resource: request.resource,
+      principal: {
+        type: "user",
+        arn: `arn:aws:iam::${accountId}:user/${principal.name}`,
+        username: principal.name,
+        userid: principal.name,
+        accountId,
+      },
+      conditionKeys: {
+        ...conditionKeys(auth, facts),
+        "aws:username": principal.name,
+        "aws:userid": principal.name,
+        "aws:PrincipalType": "User",
+      },
+    };
+    const result = evaluate({ identity: await identities.policiesOf(principal.name) }, context);
+    if (result.decision !== "Allow") throw new S3Error("AccessDenied");
+  };
 }

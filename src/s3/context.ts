@@ -16,7 +16,7 @@ export interface S3Context {
   /** Bytes of request body the handler consumed, for the access log. */
   bytesIn: number;
   /** Checks a further action the operation implies (copy source, each key of DeleteObjects). */
-  authorize(action: string, bucket: string, key: string): void;
+  authorize(action: string, bucket: string, key: string): Promise<void>;
 }
 
 export type Handler = (ctx: S3Context) => Promise<Response>;

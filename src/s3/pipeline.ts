@@ -4,7 +4,7 @@ import type { AuthResult, CredentialLookup } from "../auth/types.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
 import type { AccessLogSink } from "./access-log.ts";
 import { actionOf, resourceArn } from "./actions.ts";
-import { authorize } from "./authorize.ts";
+import type { Authorize } from "./authorize.ts";
 import type { S3Context } from "./context.ts";
 import { isS3Error, renderErrorXml, S3Error } from "./errors.ts";
 import { handlers } from "./handlers/index.ts";
@@ -20,6 +20,8 @@ export interface PipelineDeps {
   credentials: CredentialLookup;
   config: ServerConfig;
   log: AccessLogSink;
+  /** Decides each action on each resource (the operation's own, copy sources, each key of a batch). */
+  authorize: Authorize;
   /** Hashing and HMAC for signature checks; WebCrypto when not given. */
   sigv4Crypto?: SigV4Crypto;
   /** Called with unexpected errors (bugs, I/O failures) that became InternalError. */
@@ -48,7 +50,11 @@ export function createS3Pipeline(deps: PipelineDeps) {
       const op = resolveOperation(req.method, target.bucket, target.key, target.query, req.headers);
       operation = op;
       const authResult = auth;
-      authorize(authResult, { action: actionOf[op], resource: resourceArn(target.bucket, target.key) });
+      const facts = { headers: req.headers, query: target.query, remoteIp, secure: false };
+      const authorizeResource = (action: string, bucket: string, key: string) =>
+        deps.authorize(authResult, { action, resource: resourceArn(bucket, key) }, facts);
+      const action = actionOf[op];
+      if (action) await authorizeResource(action, target.bucket, target.key);
       ctx = {
         req:
           authResult.kind === "sigv4" && authResult.presigned ? withHoistedHeaders(req, target.query) : req,
@@ -59,8 +65,7 @@ export function createS3Pipeline(deps: PipelineDeps) {
         store,
         config,
         bytesIn: 0,
-        authorize: (action, bucket, key) =>
-          authorize(authResult, { action, resource: resourceArn(bucket, key) }),
+        authorize: authorizeResource,
       };
       response = await handlers[op](ctx);
     } catch (caught) {

@@ -113,7 +113,7 @@ describe("admin CLI", () => {
       await cli("user", "add", "bob");
       const key = await cliJson<{ accessKeyId: string; secretAccessKey: string }>("key", "create", "bob");
       const client = s3Client(server, key);
-      // authorization still admits only the root principal: authenticated, then denied
+      // a user with no policies attached may do nothing: authenticated, then denied
       expect(await errorOf(client.send(new ListBucketsCommand({})))).toEqual({
         name: "AccessDenied",
         status: 403,

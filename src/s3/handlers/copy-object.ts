@@ -10,7 +10,7 @@ import { writeConditionsFrom } from "../write-conditions.ts";
 export const copyObject: Handler = async (ctx) => {
   const { req, store, target } = ctx;
   const source = parseCopySource(req.headers.get("x-amz-copy-source")!);
-  ctx.authorize("s3:GetObject", source.bucket, source.key);
+  await ctx.authorize("s3:GetObject", source.bucket, source.key);
   const directive = (req.headers.get("x-amz-metadata-directive") ?? "COPY").toUpperCase();
   if (directive !== "COPY" && directive !== "REPLACE") {
     throw new S3Error("InvalidArgument", "Unknown metadata directive.", {

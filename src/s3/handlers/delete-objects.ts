@@ -32,7 +32,7 @@ export const deleteObjects: Handler = async (ctx) => {
   let xml = `<DeleteResult xmlns="${s3Namespace}">`;
   for (const key of keys) {
     try {
-      ctx.authorize("s3:DeleteObject", target.bucket, key);
+      await ctx.authorize("s3:DeleteObject", target.bucket, key);
       await store.deleteObject(target.bucket, key);
       if (!quiet) xml += `<Deleted><Key>${xmlEscape(key)}</Key></Deleted>`;
     } catch (e) {

@@ -52,7 +52,7 @@ function objectPartsXml(info: ObjectInfo, headers: Headers): string {
 
 export const getObjectAttributes: Handler = async (ctx) => {
   const { req, store, target } = ctx;
-  ctx.authorize("s3:GetObject", target.bucket, target.key);
+  await ctx.authorize("s3:GetObject", target.bucket, target.key);
   const wanted = requestedAttributes(req.headers.get("x-amz-object-attributes"));
   const info = await store.headObject(target.bucket, target.key);
   let xml = `<GetObjectAttributesResponse xmlns="${s3Namespace}">`;

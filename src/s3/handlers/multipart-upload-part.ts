@@ -30,7 +30,7 @@ export const uploadPartCopy: Handler = async (ctx) => {
   const { req, store, target } = ctx;
   const partNumber = parsePartNumber(target.query.get("partNumber"));
   const source = parseCopySource(req.headers.get("x-amz-copy-source")!);
-  ctx.authorize("s3:GetObject", source.bucket, source.key);
+  await ctx.authorize("s3:GetObject", source.bucket, source.key);
   const part = await store.multipart.uploadPartCopy({
     bucket: target.bucket,
     key: target.key,
