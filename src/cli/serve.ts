@@ -10,6 +10,7 @@ import { createStdoutLineWriter } from "../runtime/line-writer.ts";
 import { nodeSigV4Crypto } from "../runtime/node-sigv4-crypto.ts";
 import { createApp } from "../s3/app.ts";
 import { createAuthorizer } from "../s3/authorize.ts";
+import { createBucketPolicies } from "../s3/bucket-policies.ts";
 import { createPosixStore } from "../storage/posix-store.ts";
 import { parseArgs } from "./args.ts";
 import { parseServeOptions } from "./serve-options.ts";
@@ -45,13 +46,16 @@ export async function serveCommand(argv: string[]): Promise<void> {
   const app = createApp({
     store,
     credentials: iam.lookupCredential,
-    authorize: createAuthorizer({
-      roleOf: async (name) => (await iam.getUser(name))?.role,
-      policiesOf: async (name) => {
-        const user = await iam.getUser(name);
-        return user ? policiesOf(user) : [];
+    authorize: createAuthorizer(
+      {
+        roleOf: async (name) => (await iam.getUser(name))?.role,
+        policiesOf: async (name) => {
+          const user = await iam.getUser(name);
+          return user ? policiesOf(user) : [];
+        },
       },
-    }),
+      createBucketPolicies(store),
+    ),
     config: {
       region: options.region,
       domains: options.domain,

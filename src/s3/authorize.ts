@@ -15,6 +15,8 @@ export interface AccessRequest {
   action: string;
   /** The resource ARN. */
   resource: string;
+  /** The bucket whose policy applies ("" for ListBuckets). */
+  bucket: string;
 }
 
 /** Facts about the HTTP request that policy conditions may test. */
@@ -49,12 +51,28 @@ function conditionKeys(auth: AuthResult, facts: RequestFacts): RequestContext["c
 
 /**
  * authorize: the root credential and admin users may do everything; an s3 user what its
- * identity policies allow (explicit Deny wins); anonymous callers nothing yet.
+ * identity policies or the bucket's policy allow; an anonymous caller what the bucket policy
+ * grants to Principal "*". An explicit Deny anywhere wins.
  */
-export function createAuthorizer(identities: Identities): Authorize {
+export function createAuthorizer(
+  identities: Identities,
+  bucketPolicyOf: (bucket: string) => Promise<Policy | undefined>,
+): Authorize {
   return async (auth, request, facts) => {
     const { principal } = auth;
     if (principal.kind === "root") return;
+    if (principal.kind === "anonymous") {
+      const bucket = await bucketPolicyOf(request.bucket);
+      if (!bucket) throw new S3Error("AccessDenied");
+      const context: RequestContext = {
+        action: request.action,
+        resource: request.resource,
+        principal: { type: "anonymous", arn: "*" },
+        conditionKeys: { ...conditionKeys(auth, facts), "aws:PrincipalType": "Anonymous" },
+      };
+      if (evaluate({ identity: [], bucket }, context).decision !== "Allow") throw new S3Error("AccessDenied");
+      return;
+    }
     if (principal.kind !== "user") throw new S3Error("AccessDenied");
     const role = await identities.roleOf(principal.name);
     if (role === "admin") return;
@@ -76,7 +94,11 @@ export function createAuthorizer(identities: Identities): Authorize {
         "aws:PrincipalType": "User",
       },
     };
-    const result = evaluate({ identity: await identities.policiesOf(principal.name) }, context);
+    const [identity, bucket] = await Promise.all([
+      identities.policiesOf(principal.name),
+      bucketPolicyOf(request.bucket),
+    ]);
+    const result = evaluate({ identity, bucket }, context);
     if (result.decision !== "Allow") throw new S3Error("AccessDenied");
   };
 }

@@ -32,6 +32,7 @@ const statusByCode = {
   InvalidURI: 400,
   KeyTooLongError: 400,
   KeyConflict: 409,
+  MalformedPolicy: 400,
   MalformedXML: 400,
   MalformedTrailerError: 400,
   MaxMessageLengthExceeded: 400,

@@ -24,7 +24,11 @@ export type Operation =
   | "AbortMultipartUpload"
   | "ListParts"
   | "ListMultipartUploads"
-  | "GetObjectAttributes";
+  | "GetObjectAttributes"
+  | "GetBucketPolicy"
+  | "PutBucketPolicy"
+  | "DeleteBucketPolicy"
+  | "GetBucketPolicyStatus";
 
 /** Query parameters that select a sub-resource; any not handled below is NotImplemented. */
 const subresources = new Set([
@@ -96,14 +100,18 @@ export function resolveOperation(
         if (sub === "versioning") return "GetBucketVersioning";
         if (sub === "versions") return "ListObjectVersions";
         if (sub === "uploads") return "ListMultipartUploads";
+        if (sub === "policy") return "GetBucketPolicy";
+        if (sub === "policyStatus") return "GetBucketPolicyStatus";
         if (sub) return notImplemented(method, sub);
         return query.get("list-type") === "2" ? "ListObjectsV2" : "ListObjects";
       case "HEAD":
         return "HeadBucket";
       case "PUT":
+        if (sub === "policy") return "PutBucketPolicy";
         if (sub) return notImplemented(method, sub);
         return "CreateBucket";
       case "DELETE":
+        if (sub === "policy") return "DeleteBucketPolicy";
         if (sub) return notImplemented(method, sub);
         return "DeleteBucket";
       case "POST":

@@ -52,7 +52,7 @@ export function createS3Pipeline(deps: PipelineDeps) {
       const authResult = auth;
       const facts = { headers: req.headers, query: target.query, remoteIp, secure: false };
       const authorizeResource = (action: string, bucket: string, key: string) =>
-        deps.authorize(authResult, { action, resource: resourceArn(bucket, key) }, facts);
+        deps.authorize(authResult, { action, resource: resourceArn(bucket, key), bucket }, facts);
       const action = actionOf[op];
       if (action) await authorizeResource(action, target.bucket, target.key);
       ctx = {

@@ -1,3 +1,4 @@
+import type { BucketSettingName } from "./bucket-settings.ts";
 import type {
   CompleteInput,
   CompleteResult,
@@ -69,6 +70,10 @@ export interface ObjectStore {
 
   /** Multipart uploads into this store's buckets. */
   readonly multipart: MultipartStore;
+  /** A bucket setting's text (e.g. its policy), undefined when unset; throws NoSuchBucket. */
+  getBucketSetting(bucket: string, name: BucketSettingName): Promise<string | undefined>;
+  putBucketSetting(bucket: string, name: BucketSettingName, text: string): Promise<void>;
+  deleteBucketSetting(bucket: string, name: BucketSettingName): Promise<void>;
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { chmod, mkdir, realpath } from "node:fs/promises";
 import { fsOps, isLocalFilesystem } from "../runtime/fs-ops.ts";
+import { BucketSettings } from "./bucket-settings.ts";
 import { Buckets } from "./buckets.ts";
 import type { StoreContext } from "./context.ts";
 import { Copier } from "./copier.ts";
@@ -72,6 +73,7 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
   const publisher = new Publisher(ctx);
   const reader = new Reader(ctx);
   const buckets = new Buckets(ops, layout);
+  const settings = new BucketSettings(layout, buckets);
   const lister = new Lister(ops, layout, new DirCache(ops), describer);
   const deleter = new Deleter(ctx);
   const copier = new Copier(ctx, reader, publisher);
@@ -112,6 +114,9 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     listBuckets: () => buckets.list(),
     createBucket: (name) => buckets.create(name),
     headBucket: (name) => buckets.head(name),
+    getBucketSetting: (bucket, name) => settings.get(bucket, name),
+    putBucketSetting: (bucket, name, text) => settings.put(bucket, name, text),
+    deleteBucketSetting: (bucket, name) => settings.delete(bucket, name),
     deleteBucket: (name) => buckets.delete(name),
     putObject,
     openObject: (bucket, key) => reader.open(bucket, key),

@@ -1,6 +1,12 @@
 import type { Handler } from "../context.ts";
 import type { Operation } from "../operations.ts";
 import {
+  deleteBucketPolicy,
+  getBucketPolicy,
+  getBucketPolicyStatus,
+  putBucketPolicy,
+} from "./bucket-policy.ts";
+import {
   createBucket,
   deleteBucket,
   getBucketLocation,
@@ -44,4 +50,8 @@ export const handlers: Record<Operation, Handler> = {
   ListParts: listParts,
   ListMultipartUploads: listMultipartUploads,
   GetObjectAttributes: getObjectAttributes,
+  GetBucketPolicy: getBucketPolicy,
+  PutBucketPolicy: putBucketPolicy,
+  DeleteBucketPolicy: deleteBucketPolicy,
+  GetBucketPolicyStatus: getBucketPolicyStatus,
 };

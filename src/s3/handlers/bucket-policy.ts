@@ -1,0 +1,64 @@
+import { type Policy, PolicyError, parsePolicy } from "../../auth/policy/index.ts";
+import type { Handler } from "../context.ts";
+import { S3Error } from "../errors.ts";
+import { readSmallBody } from "../request-body.ts";
+import { emptyResponse, s3Namespace, xmlResponse } from "../responses.ts";
+
+const maxPolicyBytes = 20 * 1024;
+
+/** Parses a bucket policy and checks that it speaks only of this bucket and its objects. */
+export function parseBucketPolicy(text: string, bucket: string): Policy {
+  let policy: Policy;
+  try {
+    policy = parsePolicy(text, "bucket");
+  } catch (e) {
+    if (e instanceof PolicyError) throw new S3Error("MalformedPolicy", e.message);
+    throw e;
+  }
+  const own = `arn:aws:s3:::${bucket}`;
+  for (const statement of policy.statements) {
+    for (const resource of [...(statement.resource ?? []), ...(statement.notResource ?? [])]) {
+      if (resource !== own && !resource.startsWith(`${own}/`)) {
+        throw new S3Error("MalformedPolicy", `Policy has invalid resource: ${resource}`);
+      }
+    }
+  }
+  return policy;
+}
+
+export const putBucketPolicy: Handler = async (ctx) => {
+  const body = new TextDecoder().decode(await readSmallBody(ctx, maxPolicyBytes));
+  parseBucketPolicy(body, ctx.target.bucket);
+  await ctx.store.putBucketSetting(ctx.target.bucket, "policy", body);
+  return emptyResponse(204);
+};
+
+export const getBucketPolicy: Handler = async ({ store, target }) => {
+  const text = await store.getBucketSetting(target.bucket, "policy");
+  if (text === undefined) {
+    throw new S3Error("NoSuchBucketPolicy", "The bucket policy does not exist", {
+      BucketName: target.bucket,
+    });
+  }
+  return new Response(text, { headers: { "content-type": "application/json" } });
+};
+
+export const deleteBucketPolicy: Handler = async ({ store, target }) => {
+  await store.deleteBucketSetting(target.bucket, "policy");
+  return emptyResponse(204);
+};
+
+/** Public: some Allow statement applies to everyone (Principal "*") without conditions. */
+export const getBucketPolicyStatus: Handler = async ({ store, target }) => {
+  const text = await store.getBucketSetting(target.bucket, "policy");
+  if (text === undefined) {
+    throw new S3Error("NoSuchBucketPolicy", "The bucket policy does not exist", {
+      BucketName: target.bucket,
+    });
+  }
+  const policy = parseBucketPolicy(text, target.bucket);
+  const isPublic = policy.statements.some(
+    (s) => s.effect === "Allow" && s.principal?.any === true && s.conditions.length === 0,
+  );
+  return xmlResponse(`<PolicyStatus xmlns="${s3Namespace}"><IsPublic>${isPublic}</IsPublic></PolicyStatus>`);
+};

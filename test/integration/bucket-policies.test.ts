@@ -1,0 +1,182 @@
+/** Bucket policies: the only way to open a bucket or a prefix to anonymous requests. */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import {
+  CreateBucketCommand,
+  DeleteBucketPolicyCommand,
+  GetBucketPolicyCommand,
+  GetBucketPolicyStatusCommand,
+  PutBucketPolicyCommand,
+  PutObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import { bucketPolicyPreset } from "../../src/auth/policy/index.ts";
+import {
+  aws,
+  errorCodeOf,
+  py,
+  s3Client,
+  sdkFailure,
+  startServer,
+  type TestServer,
+} from "../helpers/index.ts";
+
+setDefaultTimeout(60_000);
+
+let server: TestServer;
+let s3: S3Client;
+const url = (bucket: string, key = "") => `${server.endpoint}/${bucket}/${key}`;
+
+beforeAll(async () => {
+  server = await startServer();
+  s3 = s3Client(server);
+  for (const bucket of ["downloads", "dropbox", "private-data"]) {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "file.txt", Body: `in ${bucket}` }));
+  }
+  await s3.send(
+    new PutBucketPolicyCommand({ Bucket: "downloads", Policy: bucketPolicyPreset("download", "downloads")! }),
+  );
+  await s3.send(
+    new PutBucketPolicyCommand({ Bucket: "dropbox", Policy: bucketPolicyPreset("upload", "dropbox")! }),
+  );
+});
+afterAll(async () => {
+  s3?.destroy();
+  await server?.stop();
+});
+
+describe("a download-only public bucket", () => {
+  test("is read and listed with plain fetch and no credentials", async () => {
+    const got = await fetch(url("downloads", "file.txt"));
+    expect(got.status).toBe(200);
+    expect(await got.text()).toBe("in downloads");
+    const listed = await fetch(`${url("downloads")}?list-type=2`);
+    expect(listed.status).toBe(200);
+    expect(await listed.text()).toContain("<Key>file.txt</Key>");
+  });
+
+  test("refuses anonymous writes and deletes, and changes nothing", async () => {
+    const put = await fetch(url("downloads", "file.txt"), { method: "PUT", body: "defaced" });
+    expect(put.status).toBe(403);
+    expect(errorCodeOf(await put.text())).toBe("AccessDenied");
+    const del = await fetch(url("downloads", "file.txt"), { method: "DELETE" });
+    expect(del.status).toBe(403);
+    expect(await (await fetch(url("downloads", "file.txt"))).text()).toBe("in downloads");
+  });
+
+  test("boto3 and the AWS CLI without credentials (unsigned) can download", async () => {
+    const boto = await py(
+      server,
+      `
+      anon = boto3.client("s3", endpoint_url=os.environ["S3_ENDPOINT"], region_name="us-east-1",
+                          config=Config(signature_version=botocore.UNSIGNED))
+      out(anon.get_object(Bucket="downloads", Key="file.txt")["Body"].read().decode())
+      `,
+    );
+    expect(boto.json).toBe("in downloads");
+    const cli = await aws(server, ["s3", "ls", "s3://downloads/", "--no-sign-request"]);
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toContain("file.txt");
+  });
+});
+
+describe("an upload-only bucket", () => {
+  test("takes anonymous uploads but does not serve them", async () => {
+    const put = await fetch(url("dropbox", "incoming/report.txt"), { method: "PUT", body: "hello" });
+    expect(put.status).toBe(200);
+    const get = await fetch(url("dropbox", "incoming/report.txt"));
+    expect(get.status).toBe(403);
+    const list = await fetch(`${url("dropbox")}?list-type=2`);
+    expect(list.status).toBe(403);
+  });
+});
+
+describe("a bucket without a policy", () => {
+  test("refuses anonymous requests", async () => {
+    expect((await fetch(url("private-data", "file.txt"))).status).toBe(403);
+    expect((await fetch(`${server.endpoint}/`)).status).toBe(403);
+  });
+});
+
+describe("the policy API", () => {
+  test("get, status, delete; a new policy takes effect and a deleted one ends within 2 seconds", async () => {
+    const policy = await s3.send(new GetBucketPolicyCommand({ Bucket: "downloads" }));
+    expect(JSON.parse(policy.Policy!)).toEqual(JSON.parse(bucketPolicyPreset("download", "downloads")!));
+    const status = await s3.send(new GetBucketPolicyStatusCommand({ Bucket: "downloads" }));
+    expect(status.PolicyStatus?.IsPublic).toBe(true);
+    expect((await sdkFailure(s3.send(new GetBucketPolicyCommand({ Bucket: "private-data" })))).name).toBe(
+      "NoSuchBucketPolicy",
+    );
+
+    await s3.send(
+      new PutBucketPolicyCommand({
+        Bucket: "private-data",
+        Policy: bucketPolicyPreset("download", "private-data")!,
+      }),
+    );
+    const setAt = Date.now();
+    let opened = (await fetch(url("private-data", "file.txt"))).status;
+    while (opened !== 200 && Date.now() - setAt < 2500) {
+      await Bun.sleep(100);
+      opened = (await fetch(url("private-data", "file.txt"))).status;
+    }
+    expect(opened).toBe(200);
+    await s3.send(new DeleteBucketPolicyCommand({ Bucket: "private-data" }));
+    const removedAt = Date.now();
+    let status403 = (await fetch(url("private-data", "file.txt"))).status;
+    while (status403 !== 403 && Date.now() - removedAt < 2500) {
+      await Bun.sleep(100);
+      status403 = (await fetch(url("private-data", "file.txt"))).status;
+    }
+    expect(status403).toBe(403);
+  });
+
+  test("malformed policies are refused with the reason, and nothing is stored", async () => {
+    const cases: [string, string][] = [
+      ["{not json", "JSON"],
+      [
+        JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::private-data/*" }],
+        }),
+        "Principal",
+      ],
+      [
+        JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: "*",
+              Action: "s3:GetObjekt",
+              Resource: "arn:aws:s3:::private-data/*",
+            },
+          ],
+        }),
+        "s3:GetObjekt",
+      ],
+      [
+        JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            { Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::downloads/*" },
+          ],
+        }),
+        "invalid resource",
+      ],
+    ];
+    for (const [policy, reason] of cases) {
+      const failure = await sdkFailure(
+        s3.send(new PutBucketPolicyCommand({ Bucket: "private-data", Policy: policy })),
+      );
+      expect({ code: failure.name, status: failure.status }).toEqual({
+        code: "MalformedPolicy",
+        status: 400,
+      });
+      expect(failure.message).toContain(reason);
+    }
+    expect((await sdkFailure(s3.send(new GetBucketPolicyCommand({ Bucket: "private-data" })))).name).toBe(
+      "NoSuchBucketPolicy",
+    );
+  });
+});
