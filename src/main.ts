@@ -1,4 +1,5 @@
 #!/usr/bin/env bun
+import { bucketCommand } from "./cli/bucket.ts";
 import { keyCommand } from "./cli/key.ts";
 import { policyCommand } from "./cli/policy.ts";
 import { serveCommand } from "./cli/serve.ts";
@@ -14,6 +15,8 @@ commands:
   user    user add NAME [--role admin|s3] | list | show NAME | remove NAME
   key     key create USER | list [USER] | disable|enable|remove ACCESS_KEY_ID
   policy  policy add NAME FILE|- | list | show NAME | remove NAME | attach|detach NAME USER
+  bucket  bucket create NAME | list | remove NAME
+          bucket policy set BUCKET none|download|upload|public|FILE|- | policy get|unset BUCKET
           admin commands take --root DIR (else env S3DIR_ROOT, else ./data) and --json
 `;
 
@@ -22,6 +25,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   user: userCommand,
   key: keyCommand,
   policy: policyCommand,
+  bucket: bucketCommand,
 };
 
 const [name, ...rest] = process.argv.slice(2);

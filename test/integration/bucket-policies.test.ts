@@ -14,6 +14,7 @@ import {
   aws,
   errorCodeOf,
   py,
+  repoRoot,
   s3Client,
   sdkFailure,
   startServer,
@@ -178,5 +179,45 @@ describe("the policy API", () => {
     expect((await sdkFailure(s3.send(new GetBucketPolicyCommand({ Bucket: "private-data" })))).name).toBe(
       "NoSuchBucketPolicy",
     );
+  });
+});
+
+describe("the bucket admin command", () => {
+  async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const proc = Bun.spawn([process.execPath, "src/main.ts", "bucket", ...args, "--root", server.root], {
+      cwd: repoRoot,
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [stdout, stderr, code] = await Promise.all([
+      new Response(proc.stdout).text(),
+      new Response(proc.stderr).text(),
+      proc.exited,
+    ]);
+    return { code, stdout, stderr };
+  }
+
+  test("creates a bucket and opens it with a preset that the running server enforces", async () => {
+    expect((await cli("create", "cli-made")).code).toBe(0);
+    expect((await cli("list")).stdout).toContain("cli-made");
+    await s3.send(new PutObjectCommand({ Bucket: "cli-made", Key: "hello.txt", Body: "hi" }));
+    expect((await fetch(url("cli-made", "hello.txt"))).status).toBe(403);
+    expect((await cli("policy", "set", "cli-made", "download")).code).toBe(0);
+    const setAt = Date.now();
+    let status = (await fetch(url("cli-made", "hello.txt"))).status;
+    while (status !== 200 && Date.now() - setAt < 2500) {
+      await Bun.sleep(100);
+      status = (await fetch(url("cli-made", "hello.txt"))).status;
+    }
+    expect(status).toBe(200);
+    expect(JSON.parse((await cli("policy", "get", "cli-made", "--json")).stdout).Statement.length).toBe(2);
+    const bad = await cli("policy", "set", "cli-made", "/dev/null");
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("MalformedPolicy");
+    expect((await cli("policy", "unset", "cli-made")).code).toBe(0);
+    const removed = await cli("remove", "cli-made");
+    expect(removed.code).not.toBe(0);
+    expect(removed.stderr).toContain("BucketNotEmpty");
   });
 });

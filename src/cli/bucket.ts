@@ -1,0 +1,81 @@
+import { readFile } from "node:fs/promises";
+import { type BucketPolicyPreset, bucketPolicyPreset } from "../auth/policy/index.ts";
+import { parseBucketPolicy } from "../s3/handlers/bucket-policy.ts";
+import { createPosixStore } from "../storage/posix-store.ts";
+import { adminContext, subcommand } from "./admin-options.ts";
+
+const usage = {
+  create: "s3dir bucket create NAME",
+  list: "s3dir bucket list",
+  remove: "s3dir bucket remove NAME",
+  policy: "s3dir bucket policy ACTION BUCKET [PRESET_OR_FILE]",
+};
+
+const presets: readonly string[] = ["none", "download", "upload", "public"];
+
+/**
+ * `s3dir bucket create|list|remove|policy`: works on the shared root directly, like the S3
+ * API would. ACTION is set, get or unset; `policy set BUCKET none|download|upload|public|FILE|-`
+ * sets a preset or a policy document.
+ */
+export async function bucketCommand(argv: string[]): Promise<void> {
+  const ctx = await adminContext(argv);
+  const [sub, args] = subcommand(ctx, usage);
+  const store = await createPosixStore({ root: ctx.root, fsync: true, cleanStaleTemps: false });
+  switch (sub) {
+    case "create":
+      await store.createBucket(args[0]!);
+      return ctx.print({ created: args[0] }, `created bucket ${args[0]}`);
+    case "list": {
+      const buckets = await store.listBuckets();
+      return ctx.print(
+        buckets.map((b) => ({ name: b.name, created: b.created.toISOString() })),
+        buckets.map((b) => `${b.created.toISOString()}\t${b.name}`).join("\n"),
+      );
+    }
+    case "remove":
+      await store.deleteBucket(args[0]!);
+      return ctx.print({ removed: args[0] }, `removed bucket ${args[0]}`);
+    default:
+      return bucketPolicy(ctx, store, args);
+  }
+}
+
+async function bucketPolicy(
+  ctx: Awaited<ReturnType<typeof adminContext>>,
+  store: Awaited<ReturnType<typeof createPosixStore>>,
+  [action, bucket, value]: string[],
+): Promise<void> {
+  if (!bucket) throw new Error(`usage: ${usage.policy}`);
+  switch (action) {
+    case "get": {
+      const text = await store.getBucketSetting(bucket, "policy");
+      if (text === undefined) throw new Error(`bucket ${bucket} has no policy`);
+      return ctx.print(JSON.parse(text), JSON.stringify(JSON.parse(text), null, 2));
+    }
+    case "unset":
+      await store.deleteBucketSetting(bucket, "policy");
+      return ctx.print({ bucket, policy: null }, `removed the policy of ${bucket}`);
+    case "set": {
+      if (!value) throw new Error(`usage: ${usage.policy}`);
+      const text = presets.includes(value)
+        ? bucketPolicyPreset(value as BucketPolicyPreset, bucket)
+        : value === "-"
+          ? await Bun.stdin.text()
+          : await readFile(value, "utf8");
+      if (text === undefined) {
+        await store.deleteBucketSetting(bucket, "policy");
+        return ctx.print({ bucket, policy: null }, `removed the policy of ${bucket}`);
+      }
+      try {
+        parseBucketPolicy(text, bucket);
+      } catch (e) {
+        throw new Error(`MalformedPolicy: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      await store.putBucketSetting(bucket, "policy", text);
+      return ctx.print({ bucket, policy: JSON.parse(text) }, `set the policy of ${bucket}`);
+    }
+    default:
+      throw new Error(`usage: ${usage.policy}`);
+  }
+}
