@@ -198,6 +198,32 @@ describe("a custom policy", () => {
     s3.destroy();
   });
 
+  test("aws:SourceIp decides by the client's address", async () => {
+    const fromNet = (name: string, cidr: string) =>
+      addPolicy(name, {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: ["s3:GetObject"],
+            Resource: `arn:aws:s3:::${bucket}/*`,
+            Condition: { IpAddress: { "aws:SourceIp": cidr } },
+          },
+        ],
+      });
+    await fromNet("from-loopback", "127.0.0.0/8");
+    await fromNet("from-office", "192.0.2.0/24");
+    const local = s3Client(server, await userWithKey("gina", "s3", "from-loopback"));
+    const remote = s3Client(server, await userWithKey("hank", "s3", "from-office"));
+    const got = await local.send(new GetObjectCommand({ Bucket: bucket, Key: "public/a.txt" }));
+    expect(await got.Body!.transformToString()).toBe("content of public/a.txt");
+    expect(await denied(remote.send(new GetObjectCommand({ Bucket: bucket, Key: "public/a.txt" })))).toBe(
+      "AccessDenied",
+    );
+    local.destroy();
+    remote.destroy();
+  });
+
   test("a policy change made with the CLI is enforced by the running server within 2 seconds", async () => {
     const s3 = s3Client(server, await userWithKey("frank", "s3", "readonly"));
     await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
