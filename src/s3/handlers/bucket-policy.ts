@@ -1,5 +1,5 @@
 import { type Policy, PolicyError, parsePolicy } from "../../auth/policy/index.ts";
-import type { Handler } from "../context.ts";
+import type { Handler, S3Context } from "../context.ts";
 import { S3Error } from "../errors.ts";
 import { readSmallBody } from "../request-body.ts";
 import { emptyResponse, s3Namespace, xmlResponse } from "../responses.ts";
