@@ -2,7 +2,10 @@ import { S3Error } from "./errors.ts";
 
 const maxPageSize = 1000;
 
-/** max-keys: absent → 1000, above 1000 → 1000, not a non-negative integer → InvalidArgument. */
+/**
+ * A page size (max-keys, max-uploads, max-parts, x-amz-max-parts): absent → 1000, above 1000 →
+ * 1000, not a non-negative integer → InvalidArgument.
+ */
 export function parseMaxKeys(value: string | null, name = "max-keys"): number {
   if (value === null || value === "") return maxPageSize;
   if (!/^\d+$/.test(value)) {

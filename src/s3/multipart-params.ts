@@ -3,8 +3,6 @@ import { type ChecksumAlgorithm, parseChecksumAlgorithm } from "../lib/checksum-
 import type { ChecksumType, UploadChecksum } from "../storage/multipart-types.ts";
 import { S3Error } from "./errors.ts";
 
-const maxPage = 1000;
-
 /** partNumber: an integer 1…10000. */
 export function parsePartNumber(value: string | null): number {
   if (value === null || !/^\d{1,5}$/.test(value) || Number(value) < 1 || Number(value) > 10_000) {
@@ -19,18 +17,6 @@ export function parsePartNumber(value: string | null): number {
 /** The uploadId query parameter (its shape is checked by storage: anything else is NoSuchUpload). */
 export function uploadIdOf(query: URLSearchParams): string {
   return query.get("uploadId") ?? "";
-}
-
-/** max-parts / max-uploads / x-amz-max-parts: absent → 1000, above → 1000. */
-export function parsePageSize(value: string | null, name: string): number {
-  if (value === null || value === "") return maxPage;
-  if (!/^\d+$/.test(value)) {
-    throw new S3Error("InvalidArgument", `Provided ${name} not an integer or within integer range`, {
-      ArgumentName: name,
-      ArgumentValue: value,
-    });
-  }
-  return Math.min(Number(value), maxPage);
 }
 
 /** part-number-marker: absent → 0. */

@@ -1,3 +1,4 @@
+export * from "./cli.ts";
 export * from "./clients.ts";
 export * from "./raw-http.ts";
 export * from "./server.ts";

@@ -3,25 +3,11 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ListBucketsCommand } from "@aws-sdk/client-s3";
-import { repoRoot, s3Client, startServer, type TestServer } from "../helpers/index.ts";
+import { s3Client, s3dirCli, startServer, type TestServer } from "../helpers/index.ts";
 
 let root: string;
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const proc = Bun.spawn([process.execPath, "src/main.ts", ...args, "--root", root], {
-    cwd: repoRoot,
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-    env: { ...process.env, S3DIR_ROOT: "" },
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  return { code, stdout, stderr };
-}
+const cli = (...args: string[]) => s3dirCli(root, ...args);
 
 async function cliJson<T>(...args: string[]): Promise<T> {
   const result = await cli(...args, "--json");

@@ -14,8 +14,8 @@ import {
   aws,
   errorCodeOf,
   py,
-  repoRoot,
   s3Client,
+  s3dirCli,
   sdkFailure,
   startServer,
   type TestServer,
@@ -183,20 +183,7 @@ describe("the policy API", () => {
 });
 
 describe("the bucket admin command", () => {
-  async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const proc = Bun.spawn([process.execPath, "src/main.ts", "bucket", ...args, "--root", server.root], {
-      cwd: repoRoot,
-      stdin: "ignore",
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    const [stdout, stderr, code] = await Promise.all([
-      new Response(proc.stdout).text(),
-      new Response(proc.stderr).text(),
-      proc.exited,
-    ]);
-    return { code, stdout, stderr };
-  }
+  const cli = (...args: string[]) => s3dirCli(server.root, "bucket", ...args);
 
   test("creates a bucket and opens it with a preset that the running server enforces", async () => {
     expect((await cli("create", "cli-made")).code).toBe(0);

@@ -16,8 +16,8 @@ import {
   aws,
   type Credentials,
   py,
-  repoRoot,
   s3Client,
+  s3dirCli,
   startServer,
   type TestServer,
 } from "../helpers/index.ts";
@@ -32,19 +32,9 @@ const bucket = "shared-data";
 const username = "${aws:username}";
 
 async function cli(...args: string[]): Promise<string> {
-  const proc = Bun.spawn([process.execPath, "src/main.ts", ...args, "--root", root, "--json"], {
-    cwd: repoRoot,
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  if (code !== 0) throw new Error(`s3dir ${args.join(" ")}: ${stderr}`);
-  return stdout;
+  const result = await s3dirCli(root, ...args, "--json");
+  if (result.code !== 0) throw new Error(`s3dir ${args.join(" ")}: ${result.stderr}`);
+  return result.stdout;
 }
 
 async function userWithKey(name: string, role: "s3" | "admin", ...policies: string[]): Promise<Credentials> {

@@ -33,15 +33,19 @@ export const putBucketPolicy: Handler = async (ctx) => {
   return emptyResponse(204);
 };
 
-export const getBucketPolicy: Handler = async ({ store, target }) => {
+/** The bucket's stored policy document; NoSuchBucketPolicy when it has none. */
+async function storedPolicy({ store, target }: S3Context): Promise<string> {
   const text = await store.getBucketSetting(target.bucket, "policy");
   if (text === undefined) {
     throw new S3Error("NoSuchBucketPolicy", "The bucket policy does not exist", {
       BucketName: target.bucket,
     });
   }
-  return new Response(text, { headers: { "content-type": "application/json" } });
-};
+  return text;
+}
+
+export const getBucketPolicy: Handler = async (ctx) =>
+  new Response(await storedPolicy(ctx), { headers: { "content-type": "application/json" } });
 
 export const deleteBucketPolicy: Handler = async ({ store, target }) => {
   await store.deleteBucketSetting(target.bucket, "policy");
@@ -49,14 +53,8 @@ export const deleteBucketPolicy: Handler = async ({ store, target }) => {
 };
 
 /** Public: some Allow statement applies to everyone (Principal "*") without conditions. */
-export const getBucketPolicyStatus: Handler = async ({ store, target }) => {
-  const text = await store.getBucketSetting(target.bucket, "policy");
-  if (text === undefined) {
-    throw new S3Error("NoSuchBucketPolicy", "The bucket policy does not exist", {
-      BucketName: target.bucket,
-    });
-  }
-  const policy = parseBucketPolicy(text, target.bucket);
+export const getBucketPolicyStatus: Handler = async (ctx) => {
+  const policy = parseBucketPolicy(await storedPolicy(ctx), ctx.target.bucket);
   const isPublic = policy.statements.some(
     (s) => s.effect === "Allow" && s.principal?.any === true && s.conditions.length === 0,
   );

@@ -3,7 +3,8 @@ import type { ObjectInfo } from "../../storage/types.ts";
 import { checksumXml } from "../checksum-xml.ts";
 import type { Handler } from "../context.ts";
 import { S3Error } from "../errors.ts";
-import { parsePageSize, parsePartNumberMarker } from "../multipart-params.ts";
+import { parseMaxKeys } from "../list-params.ts";
+import { parsePartNumberMarker } from "../multipart-params.ts";
 import { s3Namespace, xmlResponse } from "../responses.ts";
 import { xmlEscape } from "../xml/escape.ts";
 
@@ -31,7 +32,7 @@ function requestedAttributes(header: string | null): Set<AttributeName> {
 /** ObjectParts: the part count, and the parts themselves only when they carry checksums (as S3). */
 function objectPartsXml(info: ObjectInfo, headers: Headers): string {
   if (!info.partsCount) return "";
-  const maxParts = parsePageSize(headers.get("x-amz-max-parts"), "x-amz-max-parts");
+  const maxParts = parseMaxKeys(headers.get("x-amz-max-parts"), "x-amz-max-parts");
   const marker = parsePartNumberMarker(headers.get("x-amz-part-number-marker"), "x-amz-part-number-marker");
   let xml = `<ObjectParts><PartsCount>${info.partsCount}</PartsCount>`;
   const checksums = info.parts?.checksums;

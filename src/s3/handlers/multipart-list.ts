@@ -2,8 +2,8 @@ import { toIsoDate } from "../../lib/http-date.ts";
 import type { UploadInfo } from "../../storage/multipart-types.ts";
 import { checksumXml } from "../checksum-xml.ts";
 import type { Handler, S3Context } from "../context.ts";
-import { parseEncodingType, urlEncodeKey } from "../list-params.ts";
-import { parsePageSize, parsePartNumberMarker, uploadIdOf } from "../multipart-params.ts";
+import { parseEncodingType, parseMaxKeys, urlEncodeKey } from "../list-params.ts";
+import { parsePartNumberMarker, uploadIdOf } from "../multipart-params.ts";
 import { quoteEtag, s3Namespace, xmlResponse } from "../responses.ts";
 import { xmlEscape } from "../xml/escape.ts";
 
@@ -27,7 +27,7 @@ function uploadChecksumXml(upload: UploadInfo): string {
 export const listParts: Handler = async (ctx) => {
   const { store, target } = ctx;
   const { query } = target;
-  const maxParts = parsePageSize(query.get("max-parts"), "max-parts");
+  const maxParts = parseMaxKeys(query.get("max-parts"), "max-parts");
   const marker = parsePartNumberMarker(query.get("part-number-marker"));
   const encode = encoderFor(ctx);
   const result = await store.multipart.listParts({
@@ -58,7 +58,7 @@ export const listMultipartUploads: Handler = async (ctx) => {
   const delimiter = query.get("delimiter") ?? "";
   const keyMarker = query.get("key-marker") ?? "";
   const uploadIdMarker = keyMarker ? (query.get("upload-id-marker") ?? "") : "";
-  const maxUploads = parsePageSize(query.get("max-uploads"), "max-uploads");
+  const maxUploads = parseMaxKeys(query.get("max-uploads"), "max-uploads");
   const encode = encoderFor(ctx);
   const result = await store.multipart.listUploads({
     bucket: target.bucket,
