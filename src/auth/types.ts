@@ -1,3 +1,4 @@
+import type { Policy } from "./policy/types.ts";
 import type { SigningKey, SigV4Crypto } from "./sigv4-crypto.ts";
 
 /** Who made a request, once authenticated. */
@@ -6,6 +7,19 @@ export interface Principal {
   /** User name ("root" for the root credential, "" for anonymous). */
   name: string;
   accessKeyId: string;
+  /** For kind "session": what the temporary credential was issued for. */
+  session?: SessionInfo;
+}
+
+/** An STS session: its parent's rights, narrowed by the session policy when there is one. */
+export interface SessionInfo {
+  parentAccessKeyId: string;
+  roleArn: string;
+  sessionName: string;
+  /** `arn:aws:sts::<account>:assumed-role/<role>/<session>` */
+  arn: string;
+  policy?: Policy;
+  expiresAt: Date;
 }
 
 /** A secret that can verify signatures made with an access key. */

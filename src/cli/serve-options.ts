@@ -51,6 +51,16 @@ export const serveOptionsSchema = v.object({
   "access-log": v.optional(onOff, "on"),
   /** Incomplete multipart uploads older than this are removed. */
   "multipart-expiry": v.optional(duration, "7d"),
+  /** The longest STS session a caller may ask for (DurationSeconds), 15m … 12h. */
+  "sts-max-duration": v.optional(
+    v.pipe(
+      duration,
+      v.minValue(900_000, "the STS maximum duration is at least 15m"),
+      v.maxValue(43_200_000, "the STS maximum duration is at most 12h"),
+      v.transform((ms) => Math.floor(ms / 1000)),
+    ),
+    "12h",
+  ),
 });
 
 export type ServeOptions = v.InferOutput<typeof serveOptionsSchema>;

@@ -1,16 +1,20 @@
 import { createHash } from "node:crypto";
 import { mkdir, realpath } from "node:fs/promises";
+import type { CredentialLookup } from "../auth/types.ts";
 import { iamPaths } from "../iam/iam-paths.ts";
 import { createIamStore } from "../iam/iam-store.ts";
 import { createIdentityPolicies } from "../iam/identity-policies.ts";
 import { loadMasterKey } from "../iam/master-key.ts";
 import { loadRootCredential } from "../iam/root-credential.ts";
+import { createSessionCredentials, sessionKeyPrefix } from "../iam/session-credentials.ts";
+import { createTokenKeyCache, loadTokenKeys } from "../iam/token-keys.ts";
 import { startHttpServer } from "../runtime/http-server.ts";
 import { createStdoutLineWriter } from "../runtime/line-writer.ts";
 import { nodeSigV4Crypto } from "../runtime/node-sigv4-crypto.ts";
 import { createApp } from "../s3/app.ts";
 import { createAuthorizer } from "../s3/authorize.ts";
 import { createBucketPolicies } from "../s3/bucket-policies.ts";
+import { assumeRole, getCallerIdentity } from "../s3/query/sts-actions.ts";
 import { createPosixStore } from "../storage/posix-store.ts";
 import { parseArgs } from "./args.ts";
 import { parseServeOptions } from "./serve-options.ts";
@@ -26,6 +30,12 @@ export async function serveCommand(argv: string[]): Promise<void> {
     master: await loadMasterKey(root, process.env),
     rootCredential: credential,
   });
+  const tokenKeys = createTokenKeyCache(root, await loadTokenKeys(root));
+  const sessions = createSessionCredentials({ tokenKeys, parentCredential: iam.lookupCredential });
+  const credentials: CredentialLookup = (accessKeyId, token) =>
+    token && accessKeyId.startsWith(sessionKeyPrefix)
+      ? sessions(accessKeyId, token)
+      : iam.lookupCredential(accessKeyId, token);
   const out = createStdoutLineWriter();
   const store = await createPosixStore({
     root,
@@ -45,7 +55,16 @@ export async function serveCommand(argv: string[]): Promise<void> {
   const policiesOf = createIdentityPolicies(iamPaths(root));
   const app = createApp({
     store,
-    credentials: iam.lookupCredential,
+    credentials,
+    queryActions: {
+      sts: {
+        AssumeRole: assumeRole({
+          currentTokenKey: async () => (await tokenKeys()).current,
+          maxDurationSeconds: options["sts-max-duration"],
+        }),
+        GetCallerIdentity: getCallerIdentity,
+      },
+    },
     authorize: createAuthorizer(
       {
         roleOf: async (name) => (await iam.getUser(name))?.role,

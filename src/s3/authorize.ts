@@ -1,9 +1,15 @@
-import { evaluate, type Policy, type RequestContext } from "../auth/policy/index.ts";
+import { accountId, userArn } from "../auth/account.ts";
+import { evaluate, type Policy, parsePolicy, type RequestContext } from "../auth/policy/index.ts";
 import type { AuthResult } from "../auth/types.ts";
 import { S3Error } from "./errors.ts";
 
-/** The account every principal of this server belongs to, as it appears in ARNs. */
-export const accountId = "000000000000";
+export { accountId };
+
+/** What an admin may do, as a policy: the base that an admin's session policy narrows. */
+const everything = parsePolicy(
+  JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] }),
+  "identity",
+);
 
 /** What the identity directory tells about a user, for authorization. */
 export interface Identities {
@@ -73,16 +79,18 @@ export function createAuthorizer(
       if (evaluate({ identity: [], bucket }, context).decision !== "Allow") throw new S3Error("AccessDenied");
       return;
     }
-    if (principal.kind !== "user") throw new S3Error("AccessDenied");
+    if (principal.kind !== "user" && principal.kind !== "session") throw new S3Error("AccessDenied");
+    const session = principal.kind === "session" ? principal.session : undefined;
+    if (principal.kind === "session" && !session) throw new S3Error("AccessDenied");
     const role = await identities.roleOf(principal.name);
-    if (role === "admin") return;
-    if (role !== "s3") throw new S3Error("AccessDenied");
+    if (role === "admin" && !session?.policy) return;
+    if (role !== "s3" && role !== "admin") throw new S3Error("AccessDenied");
     const context: RequestContext = {
       action: request.action,
       resource: request.resource,
       principal: {
-        type: "user",
-        arn: `arn:aws:iam::${accountId}:user/${principal.name}`,
+        type: session ? "session" : "user",
+        arn: session ? session.arn : userArn(principal.name),
         username: principal.name,
         userid: principal.name,
         accountId,
@@ -91,14 +99,14 @@ export function createAuthorizer(
         ...conditionKeys(auth, facts),
         "aws:username": principal.name,
         "aws:userid": principal.name,
-        "aws:PrincipalType": "User",
+        "aws:PrincipalType": session ? "AssumedRole" : "User",
       },
     };
     const [identity, bucket] = await Promise.all([
-      identities.policiesOf(principal.name),
+      role === "admin" ? [everything] : identities.policiesOf(principal.name),
       bucketPolicyOf(request.bucket),
     ]);
-    const result = evaluate({ identity, bucket }, context);
+    const result = evaluate({ identity, bucket, session: session?.policy }, context);
     if (result.decision !== "Allow") throw new S3Error("AccessDenied");
   };
 }

@@ -1,0 +1,123 @@
+/**
+ * Self-contained STS session tokens: the temporary credential and its limits, encrypted and
+ * authenticated (JWE, dir + A256GCM) under a token key named by `kid`, so any host or the edge can
+ * open one with the key alone and no session store. Web-standard only.
+ */
+import { CompactEncrypt, type CompactJWEHeaderParameters, compactDecrypt } from "jose";
+
+/** A token key: 32 random bytes and the short id that names it in token headers. */
+export interface TokenKey {
+  id: string;
+  key: Uint8Array;
+}
+
+/** What a session token carries. */
+export interface SessionClaims {
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** The user whose rights the session inherits (and narrows). */
+  parentUser: string;
+  /** The parent's access key that asked for the session: disabling it revokes the session. */
+  parentAccessKeyId: string;
+  roleArn: string;
+  sessionName: string;
+  /** The session policy (JSON), if one narrowed the session. */
+  policy?: string;
+  /** Epoch seconds. */
+  issuedAt: number;
+  /** Epoch seconds. */
+  expiresAt: number;
+}
+
+interface Payload {
+  v: 1;
+  ak: string;
+  sk: string;
+  pu: string;
+  pk: string;
+  ra: string;
+  sn: string;
+  po?: string;
+  iat: number;
+  exp: number;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const decryptOptions = { keyManagementAlgorithms: ["dir"], contentEncryptionAlgorithms: ["A256GCM"] };
+
+export async function sealSessionToken(claims: SessionClaims, key: TokenKey): Promise<string> {
+  const payload: Payload = {
+    v: 1,
+    ak: claims.accessKeyId,
+    sk: claims.secretAccessKey,
+    pu: claims.parentUser,
+    pk: claims.parentAccessKeyId,
+    ra: claims.roleArn,
+    sn: claims.sessionName,
+    po: claims.policy,
+    iat: claims.issuedAt,
+    exp: claims.expiresAt,
+  };
+  return await new CompactEncrypt(encoder.encode(JSON.stringify(payload)))
+    .setProtectedHeader({ alg: "dir", enc: "A256GCM", kid: key.id, typ: "s3dir-session" })
+    .encrypt(key.key);
+}
+
+/**
+ * Opens a token; undefined when it is malformed, forged, or sealed with a key not in `keyOf`
+ * (unknown or rotated away). Expiry is not checked here: the caller reports ExpiredToken.
+ */
+export async function openSessionToken(
+  token: string,
+  keyOf: (id: string) => TokenKey | undefined,
+): Promise<SessionClaims | undefined> {
+  if (token.length > 16_384 || token.split(".").length !== 5) return undefined;
+  try {
+    const { plaintext, protectedHeader } = await compactDecrypt(
+      token,
+      (header: CompactJWEHeaderParameters) => {
+        const key = typeof header.kid === "string" ? keyOf(header.kid) : undefined;
+        if (!key) throw new Error("unknown token key");
+        return key.key;
+      },
+      decryptOptions,
+    );
+    if (protectedHeader.typ !== "s3dir-session") return undefined;
+    const p = JSON.parse(decoder.decode(plaintext)) as Partial<Payload>;
+    if (
+      p.v !== 1 ||
+      typeof p.ak !== "string" ||
+      typeof p.sk !== "string" ||
+      typeof p.pu !== "string" ||
+      typeof p.pk !== "string" ||
+      typeof p.ra !== "string" ||
+      typeof p.sn !== "string" ||
+      typeof p.iat !== "number" ||
+      typeof p.exp !== "number" ||
+      (p.po !== undefined && typeof p.po !== "string")
+    ) {
+      return undefined;
+    }
+    return {
+      accessKeyId: p.ak,
+      secretAccessKey: p.sk,
+      parentUser: p.pu,
+      parentAccessKeyId: p.pk,
+      roleArn: p.ra,
+      sessionName: p.sn,
+      policy: p.po,
+      issuedAt: p.iat,
+      expiresAt: p.exp,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The name of a role ARN (`arn:aws:iam::123:role/path/Name` → `Name`), for the assumed-role ARN. */
+export function roleNameOf(roleArn: string): string {
+  const resource = roleArn.split(":").slice(5).join(":");
+  const name = resource.split("/").at(-1);
+  return name || "role";
+}

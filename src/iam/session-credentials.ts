@@ -1,0 +1,88 @@
+import { assumedRoleArn } from "../auth/account.ts";
+import { parsePolicy } from "../auth/policy/index.ts";
+import { openSessionToken, type SessionClaims } from "../auth/session-token.ts";
+import type { Credential, CredentialLookup } from "../auth/types.ts";
+import { S3Error } from "../s3/errors.ts";
+import type { TokenKeySet } from "./token-keys.ts";
+
+/** Temporary access key ids start with this, as AWS's do. */
+export const sessionKeyPrefix = "ASIA";
+
+const maxCached = 10_000;
+
+export interface SessionCredentialsOptions {
+  tokenKeys: () => Promise<TokenKeySet>;
+  /** Looks up the parent's long-term key: a session lives only while that key is active. */
+  parentCredential: CredentialLookup;
+  now?: () => number;
+}
+
+/** The credential a session token stands for, with its policy parsed once. */
+export function sessionCredential(claims: SessionClaims, token: string): Credential {
+  return {
+    accessKeyId: claims.accessKeyId,
+    secretAccessKey: claims.secretAccessKey,
+    sessionToken: token,
+    principal: {
+      kind: "session",
+      name: claims.parentUser,
+      accessKeyId: claims.accessKeyId,
+      session: {
+        parentAccessKeyId: claims.parentAccessKeyId,
+        roleArn: claims.roleArn,
+        sessionName: claims.sessionName,
+        arn: assumedRoleArn(claims.roleArn, claims.sessionName),
+        policy: claims.policy === undefined ? undefined : parsePolicy(claims.policy, "session"),
+        expiresAt: new Date(claims.expiresAt * 1000),
+      },
+    },
+  };
+}
+
+/**
+ * Resolves temporary credentials from their self-contained token: no session store. A token opens
+ * only under a key of the current key set (rotation revokes all), must name the access key it was
+ * sent with, must not be expired, and its parent's key must still be active (disabling or deleting
+ * the parent user or key revokes its sessions at the next request). Opened tokens are cached.
+ */
+export function createSessionCredentials(options: SessionCredentialsOptions): CredentialLookup {
+  const now = options.now ?? Date.now;
+  const opened = new Map<string, { credential: Credential; keyId: string }>();
+
+  return async (accessKeyId, token) => {
+    if (!token) return undefined;
+    const keys = await options.tokenKeys();
+    let entry = opened.get(token);
+    if (entry && !keys.byId.has(entry.keyId)) {
+      opened.delete(token);
+      entry = undefined;
+    }
+    if (!entry) {
+      let keyId = "";
+      const claims = await openSessionToken(token, (id) => {
+        keyId = id;
+        return keys.byId.get(id);
+      });
+      if (!claims) throw new S3Error("InvalidToken", "The provided token is malformed or otherwise invalid.");
+      if (opened.size >= maxCached) opened.clear();
+      entry = { credential: sessionCredential(claims, token), keyId };
+      opened.set(token, entry);
+    }
+    const { credential } = entry;
+    if (credential.accessKeyId !== accessKeyId) {
+      throw new S3Error("InvalidToken", "The provided token is malformed or otherwise invalid.");
+    }
+    const session = credential.principal.session!;
+    if (now() >= session.expiresAt.getTime()) {
+      throw new S3Error("ExpiredToken", "The provided token has expired.");
+    }
+    const parent = await options.parentCredential(session.parentAccessKeyId, undefined);
+    if (!parent || parent.principal.name !== credential.principal.name) {
+      throw new S3Error(
+        "InvalidToken",
+        "The provided token has been revoked: its user or key is no longer active.",
+      );
+    }
+    return credential;
+  };
+}

@@ -1,0 +1,50 @@
+import { QueryError } from "./query-error.ts";
+
+/** Largest Query API body accepted: policies are at most a few KiB, even when percent-encoded. */
+export const maxQueryBodyBytes = 256 * 1024;
+
+/**
+ * A request of the AWS Query protocol (STS, IAM): a form-encoded POST to "/". S3 never takes one:
+ * its only form POST (browser uploads) is multipart/form-data to a bucket.
+ */
+export function isQueryRequest(req: Request, path: string): boolean {
+  if (req.method !== "POST" || path !== "/") return false;
+  const type = req.headers.get("content-type") ?? "";
+  return type.toLowerCase().startsWith("application/x-www-form-urlencoded");
+}
+
+/** Reads the whole (small) body, refusing more than maxQueryBodyBytes; the text must be UTF-8. */
+export async function readQueryBody(req: Request): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > maxQueryBodyBytes) throw tooLarge();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  if (req.body) {
+    const reader = req.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxQueryBodyBytes) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    bytes.set(c, offset);
+    offset += c.byteLength;
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new QueryError("MalformedQueryString", "The request body is not valid UTF-8.");
+  }
+}
+
+function tooLarge(): QueryError {
+  return new QueryError("RequestEntityTooLarge", `The request body exceeds ${maxQueryBodyBytes} bytes.`, 413);
+}
