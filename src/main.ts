@@ -2,7 +2,9 @@
 import { bucketCommand } from "./cli/bucket.ts";
 import { keyCommand } from "./cli/key.ts";
 import { policyCommand } from "./cli/policy.ts";
+import { presignCommand } from "./cli/presign.ts";
 import { serveCommand } from "./cli/serve.ts";
+import { stsCommand } from "./cli/sts.ts";
 import { userCommand } from "./cli/user.ts";
 
 const usage = `usage: s3dir <command> [options]
@@ -12,11 +14,16 @@ commands:
           --root DIR (default ./data, or env S3DIR_ROOT)  --host 127.0.0.1  --port 9000
           --region us-east-1  --domain example.com,...  --fsync on|off  --metadata-store auto|xattr|file
           --access-log on|off  --multipart-expiry 7d (incomplete uploads older than this are removed)
+          --sts-max-duration 12h (the longest session AssumeRole grants, 15m … 12h)
   user    user add NAME [--role admin|s3] | list | show NAME | remove NAME
   key     key create USER | list [USER] | disable|enable|remove ACCESS_KEY_ID
   policy  policy add NAME FILE|- | list | show NAME | remove NAME | attach|detach NAME USER
   bucket  bucket create NAME | list | remove NAME
           bucket policy set BUCKET none|download|upload|public|FILE|- | policy get|unset BUCKET
+  sts     sts assume-role USER [--duration 1h] [--policy FILE|-] [--role-arn ARN] [--session-name NAME]
+          sts rotate-key (revokes every session token issued so far)
+  presign presign GET|PUT|HEAD|DELETE BUCKET/KEY [--expires 1h] [--endpoint URL] [--access-key ID]
+          [--region us-east-1] (signed with the root credential unless --access-key)
           admin commands take --root DIR (else env S3DIR_ROOT, else ./data) and --json
 `;
 
@@ -26,6 +33,8 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   key: keyCommand,
   policy: policyCommand,
   bucket: bucketCommand,
+  sts: stsCommand,
+  presign: presignCommand,
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -15,6 +15,8 @@ export interface AdminContext {
   json: boolean;
   positionals: string[];
   flags: v.InferOutput<typeof adminFlagsSchema>;
+  /** Every flag as given, including the command's own (`allowed`). */
+  options: Record<string, string>;
   /** Prints a result: JSON with --json, else the text. */
   print(value: unknown, text: string): void;
 }
@@ -38,6 +40,7 @@ export async function adminContext(argv: string[], allowed: readonly string[] = 
     json,
     positionals,
     flags: result.output,
+    options: flags,
     print: (value, text) =>
       process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : text ? `${text}\n` : ""),
   };

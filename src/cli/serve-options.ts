@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { durationSchema as duration } from "./duration.ts";
 
 const onOff = v.pipe(
   v.picklist(["on", "off", "true", "false"]),
@@ -14,16 +15,6 @@ const domainList = v.pipe(
       .filter(Boolean),
   ),
   v.array(v.pipe(v.string(), v.regex(/^[a-z0-9.-]+$/, "a domain is letters, digits, dots and hyphens"))),
-);
-
-const unitMs: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** A duration such as "7d", "12h", "30m" or "45s" (a bare number is days), in ms. */
-const duration = v.pipe(
-  v.string(),
-  v.regex(/^\d+(\.\d+)?[smhd]?$/, "a duration is a number with s, m, h or d (days when bare)"),
-  v.transform((s) => Math.round(Number.parseFloat(s) * unitMs[/[smhd]$/.test(s) ? s.at(-1)! : "d"]!)),
-  v.minValue(1000, "a duration is at least 1s"),
 );
 
 /** The options of `s3dir serve`, validated. */

@@ -61,6 +61,26 @@ export async function loadRootCredential(
   }
 }
 
+/**
+ * The root credential as the server would load it, without creating one: for tools that sign with
+ * it. Throws when neither the environment nor the system directory has it.
+ */
+export async function readRootCredential(
+  root: string,
+  env: Record<string, string | undefined>,
+): Promise<Credential> {
+  const envKey = env.S3DIR_ROOT_ACCESS_KEY;
+  const envSecret = env.S3DIR_ROOT_SECRET_KEY;
+  if (envKey && envSecret) return rootCredential(envKey, envSecret);
+  const stored = await readStored(join(root, ".s3dir", "root-credential.json"));
+  if (!stored) {
+    throw new Error(
+      "no root credential in this root: set S3DIR_ROOT_ACCESS_KEY and S3DIR_ROOT_SECRET_KEY as the server has them, or use --access-key",
+    );
+  }
+  return stored;
+}
+
 async function readStored(file: string): Promise<Credential | undefined> {
   try {
     const parsed = JSON.parse(await readFile(file, "utf8")) as {

@@ -1,6 +1,7 @@
 import { accountId, assumedRoleArn, userArn } from "../../auth/account.ts";
 import { PolicyError, parsePolicy } from "../../auth/policy/index.ts";
-import { sealSessionToken, type TokenKey } from "../../auth/session-token.ts";
+import { issueSession } from "../../auth/session-issue.ts";
+import type { TokenKey } from "../../auth/session-token.ts";
 import { type QueryAction, type QueryContext, requiredParam } from "./query-action.ts";
 import { QueryError } from "./query-error.ts";
 import { el } from "./query-xml.ts";
@@ -16,16 +17,6 @@ export interface StsDeps {
   /** Upper bound of DurationSeconds on this server (900 … 43200). */
   maxDurationSeconds: number;
   now?: () => number;
-}
-
-const base32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-const secretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-function randomString(alphabet: string, length: number): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(length));
-  let out = "";
-  for (const b of bytes) out += alphabet[b % alphabet.length];
-  return out;
 }
 
 function validation(field: string, value: string, constraint: string): QueryError {
@@ -76,8 +67,8 @@ function sessionPolicyOf(params: URLSearchParams): string | undefined {
   return policy;
 }
 
-function isoSeconds(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
+function isoSeconds(date: Date): string {
+  return `${date.toISOString().slice(0, 19)}Z`;
 }
 
 /** AssumeRole: temporary credentials with the caller's rights, narrowed by an optional session policy. */
@@ -113,22 +104,15 @@ export function assumeRole(deps: StsDeps): QueryAction {
     }
     const seconds = durationOf(params, deps.maxDurationSeconds);
     const policy = sessionPolicyOf(params);
-    const now = (deps.now ?? Date.now)();
-    const issuedAt = Math.floor(now / 1000);
-    const expiresAt = issuedAt + seconds;
-    const accessKeyId = `ASIA${randomString(base32, 16)}`;
-    const secretAccessKey = randomString(secretAlphabet, 40);
-    const token = await sealSessionToken(
+    const issued = await issueSession(
       {
-        accessKeyId,
-        secretAccessKey,
         parentUser: principal.name,
         parentAccessKeyId: principal.accessKeyId,
         roleArn,
         sessionName,
         policy,
-        issuedAt,
-        expiresAt,
+        durationSeconds: seconds,
+        now: deps.now?.(),
       },
       await deps.currentTokenKey(),
     );
@@ -137,8 +121,8 @@ export function assumeRole(deps: StsDeps): QueryAction {
         ? ""
         : el("PackedPolicySize", Math.ceil((policy.length / maxSessionPolicyChars) * 100));
     return (
-      `<Credentials>${el("AccessKeyId", accessKeyId)}${el("SecretAccessKey", secretAccessKey)}` +
-      `${el("SessionToken", token)}${el("Expiration", isoSeconds(expiresAt * 1000))}</Credentials>` +
+      `<Credentials>${el("AccessKeyId", issued.accessKeyId)}${el("SecretAccessKey", issued.secretAccessKey)}` +
+      `${el("SessionToken", issued.sessionToken)}${el("Expiration", isoSeconds(issued.expiration))}</Credentials>` +
       `<AssumedRoleUser>${el("Arn", assumedRoleArn(roleArn, sessionName))}` +
       `${el("AssumedRoleId", `${principal.accessKeyId}:${sessionName}`)}</AssumedRoleUser>${packed}`
     );

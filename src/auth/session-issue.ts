@@ -1,0 +1,54 @@
+import { sealSessionToken, type TokenKey } from "./session-token.ts";
+
+const base32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+const secretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+function randomString(alphabet: string, length: number): string {
+  // 256 is a multiple of both alphabets' sizes (32, 64): no modulo bias.
+  const bytes = crypto.getRandomValues(new Uint8Array(length));
+  let out = "";
+  for (const b of bytes) out += alphabet[b % alphabet.length];
+  return out;
+}
+
+export interface SessionRequest {
+  parentUser: string;
+  parentAccessKeyId: string;
+  roleArn: string;
+  sessionName: string;
+  /** Session policy JSON, already validated. */
+  policy?: string;
+  durationSeconds: number;
+  /** Epoch ms; defaults to now. */
+  now?: number;
+}
+
+export interface IssuedSession {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+}
+
+/** Mints temporary credentials: a fresh ASIA… key and secret, sealed into a self-contained token. */
+export async function issueSession(request: SessionRequest, key: TokenKey): Promise<IssuedSession> {
+  const issuedAt = Math.floor((request.now ?? Date.now()) / 1000);
+  const expiresAt = issuedAt + request.durationSeconds;
+  const accessKeyId = `ASIA${randomString(base32, 16)}`;
+  const secretAccessKey = randomString(secretAlphabet, 40);
+  const sessionToken = await sealSessionToken(
+    {
+      accessKeyId,
+      secretAccessKey,
+      parentUser: request.parentUser,
+      parentAccessKeyId: request.parentAccessKeyId,
+      roleArn: request.roleArn,
+      sessionName: request.sessionName,
+      policy: request.policy,
+      issuedAt,
+      expiresAt,
+    },
+    key,
+  );
+  return { accessKeyId, secretAccessKey, sessionToken, expiration: new Date(expiresAt * 1000) };
+}
