@@ -2,7 +2,7 @@ import { authenticate } from "../auth/authenticate.ts";
 import type { SigV4Crypto } from "../auth/sigv4-crypto.ts";
 import type { AuthResult, CredentialLookup } from "../auth/types.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
-import type { AccessLogSink } from "./access-log.ts";
+import { type AccessLogSink, loggedRequestHeadersOf, loggedResponseHeadersOf } from "./access-log.ts";
 import { actionOf, resourceArn } from "./actions.ts";
 import type { Authorize } from "./authorize.ts";
 import type { S3Context } from "./context.ts";
@@ -82,6 +82,8 @@ export function createS3Pipeline(deps: PipelineDeps) {
       requestId,
       remoteIp,
       principal: auth?.principal.name ?? "",
+      principalKind: auth?.principal.kind ?? "",
+      sessionArn: auth?.principal.session?.arn,
       accessKeyId: auth?.principal.accessKeyId ?? "",
       operation,
       method: req.method,
@@ -93,6 +95,8 @@ export function createS3Pipeline(deps: PipelineDeps) {
       bytesOut: Number(response.headers.get("content-length") ?? 0),
       durationMs: Math.round((performance.now() - started) * 1000) / 1000,
       userAgent: req.headers.get("user-agent") ?? "",
+      requestHeaders: loggedRequestHeadersOf(req.headers),
+      responseHeaders: loggedResponseHeadersOf(response.headers),
     });
     return response;
   };

@@ -1,7 +1,7 @@
 import { authenticate } from "../../auth/authenticate.ts";
 import { type SigV4Crypto, webSigV4Crypto } from "../../auth/sigv4-crypto.ts";
 import type { AuthResult, CredentialLookup } from "../../auth/types.ts";
-import type { AccessLogSink } from "../access-log.ts";
+import { type AccessLogSink, loggedRequestHeadersOf, loggedResponseHeadersOf } from "../access-log.ts";
 import { hostId, newRequestId } from "../request-id.ts";
 import type { ServerConfig } from "../server-config.ts";
 import type { QueryAction } from "./query-action.ts";
@@ -83,6 +83,8 @@ export function createQueryPipeline(deps: QueryPipelineDeps) {
       requestId,
       remoteIp,
       principal: auth?.principal.name ?? "",
+      principalKind: auth?.principal.kind ?? "",
+      sessionArn: auth?.principal.session?.arn,
       accessKeyId: auth?.principal.accessKeyId ?? "",
       operation: `${service}:${action || "Unknown"}`,
       method: req.method,
@@ -94,6 +96,8 @@ export function createQueryPipeline(deps: QueryPipelineDeps) {
       bytesOut: new TextEncoder().encode(body).byteLength,
       durationMs: Math.round((performance.now() - started) * 1000) / 1000,
       userAgent: req.headers.get("user-agent") ?? "",
+      requestHeaders: loggedRequestHeadersOf(req.headers),
+      responseHeaders: loggedResponseHeadersOf(response.headers),
     });
     return response;
   };
