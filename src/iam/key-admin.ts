@@ -1,5 +1,6 @@
 import { mkdir, readFile, unlink, writeFile } from "node:fs/promises";
 import { newAccessKeyId, newSecretAccessKey } from "./access-key-id.ts";
+import { IamError } from "./iam-error.ts";
 import type { IamPaths } from "./iam-paths.ts";
 import type { AccessKey } from "./iam-records.ts";
 import { encryptSecret, type MasterKey } from "./master-key.ts";
@@ -22,7 +23,10 @@ export async function createKey(
   userName: string,
 ): Promise<{ accessKeyId: string; secretAccessKey: string }> {
   if (userName === rootUserName)
-    throw new Error("the root user's key comes from root-credential; not managed here");
+    throw new IamError(
+      "UnmodifiableEntity",
+      "the root user's key comes from root-credential; not managed here",
+    );
   await requireUser(paths, userName);
   await mkdir(paths.keys, { recursive: true, mode: 0o700 });
   let accessKeyId = newAccessKeyId();
@@ -64,7 +68,7 @@ export async function keyOwner(paths: IamPaths, accessKeyId: string): Promise<st
 
 async function requireOwner(paths: IamPaths, accessKeyId: string): Promise<string> {
   const owner = await keyOwner(paths, accessKeyId);
-  if (!owner) throw new Error(`no such access key: ${accessKeyId}`);
+  if (!owner) throw new IamError("NoSuchEntity", `no such access key: ${accessKeyId}`);
   return owner;
 }
 
@@ -88,7 +92,7 @@ export async function setKeyStatus(
   const owner = await requireOwner(paths, accessKeyId);
   await updateUser(paths, owner, (u) => {
     const key = u.accessKeys.find((k) => k.accessKeyId === accessKeyId);
-    if (!key) throw new Error(`no such access key: ${accessKeyId}`);
+    if (!key) throw new IamError("NoSuchEntity", `no such access key: ${accessKeyId}`);
     key.status = status;
     return u;
   });
@@ -98,7 +102,7 @@ export async function removeKey(paths: IamPaths, accessKeyId: string): Promise<v
   const owner = await requireOwner(paths, accessKeyId);
   await updateUser(paths, owner, (u) => {
     if (!u.accessKeys.some((k) => k.accessKeyId === accessKeyId))
-      throw new Error(`no such access key: ${accessKeyId}`);
+      throw new IamError("NoSuchEntity", `no such access key: ${accessKeyId}`);
     return { ...u, accessKeys: u.accessKeys.filter((k) => k.accessKeyId !== accessKeyId) };
   });
   await unlink(paths.key(accessKeyId)).catch(() => {});

@@ -1,5 +1,6 @@
 import { unlink } from "node:fs/promises";
 import * as v from "valibot";
+import { IamError } from "./iam-error.ts";
 import type { IamPaths } from "./iam-paths.ts";
 import type { Role, UserRecord } from "./iam-records.ts";
 import { userNameSchema, userRecordSchema } from "./iam-records.ts";
@@ -8,13 +9,15 @@ import { createEntity, removeEntity } from "./versioned-file.ts";
 
 export function checkUserName(name: string): string {
   const result = v.safeParse(userNameSchema, name);
-  if (!result.success) throw new Error(`invalid user name '${name}': ${result.issues[0].message}`);
+  if (!result.success)
+    throw new IamError("ValidationError", `invalid user name '${name}': ${result.issues[0].message}`);
   return result.output;
 }
 
 export async function addUser(paths: IamPaths, name: string, role: Role): Promise<UserRecord> {
   checkUserName(name);
-  if (name === rootUserName) throw new Error("the user 'root' is reserved for the root credential");
+  if (name === rootUserName)
+    throw new IamError("EntityAlreadyExists", "the user 'root' is reserved for the root credential");
   const user: UserRecord = {
     name,
     role,
@@ -27,7 +30,8 @@ export async function addUser(paths: IamPaths, name: string, role: Role): Promis
   try {
     await createEntity(paths.user(name), user);
   } catch (e) {
-    if ((await readUser(paths, name)) !== undefined) throw new Error(`user ${name} already exists`);
+    if ((await readUser(paths, name)) !== undefined)
+      throw new IamError("EntityAlreadyExists", `user ${name} already exists`);
     throw e;
   }
   return user;
@@ -43,11 +47,39 @@ export async function showUser(paths: IamPaths, name: string): Promise<UserRecor
   return name === rootUserName ? rootUserRecord() : await requireUser(paths, name);
 }
 
-/** Removes a user and its key index entries (the user file goes first: its keys stop working at once). */
-export async function removeUser(paths: IamPaths, name: string): Promise<void> {
+export interface RemoveUserOptions {
+  /** Refuse (DeleteConflict) while the user has access keys or policies, as the IAM API does. */
+  onlyIfUnused?: boolean;
+}
+
+/**
+ * Removes a user and its key index entries (the user file goes first: its keys stop working at
+ * once). With onlyIfUnused, a user that still has keys or policies is refused; the removal is
+ * version-checked, so a key added meanwhile makes it fail rather than vanish.
+ */
+export async function removeUser(
+  paths: IamPaths,
+  name: string,
+  options: RemoveUserOptions = {},
+): Promise<void> {
   checkUserName(name);
-  if (name === rootUserName) throw new Error("the root user cannot be removed");
+  if (name === rootUserName) throw new IamError("UnmodifiableEntity", "the root user cannot be removed");
   const user = await requireUser(paths, name);
+  if (options.onlyIfUnused) refuseWhileUsed(user);
   await removeEntity(paths.user(name), userRecordSchema, user.version);
   for (const key of user.accessKeys) await unlink(paths.key(key.accessKeyId)).catch(() => {});
+}
+
+function refuseWhileUsed(user: UserRecord): void {
+  const uses = [
+    user.accessKeys.length > 0 ? "access keys" : "",
+    user.policies.length > 0 ? "attached policies" : "",
+    Object.keys(user.inlinePolicies).length > 0 ? "inline policies" : "",
+  ].filter(Boolean);
+  if (uses.length > 0) {
+    throw new IamError(
+      "DeleteConflict",
+      `user ${user.name} still has ${uses.join(", ")}; remove them before the user`,
+    );
+  }
 }

@@ -1,4 +1,5 @@
 import { readdir } from "node:fs/promises";
+import { IamError } from "./iam-error.ts";
 import type { IamPaths } from "./iam-paths.ts";
 import type { UserRecord } from "./iam-records.ts";
 import { userRecordSchema } from "./iam-records.ts";
@@ -26,7 +27,7 @@ export async function readUser(paths: IamPaths, name: string): Promise<UserRecor
 
 export async function requireUser(paths: IamPaths, name: string): Promise<UserRecord> {
   const user = await readUser(paths, name);
-  if (!user) throw new Error(`no such user: ${name}`);
+  if (!user) throw new IamError("NoSuchEntity", `no such user: ${name}`);
   return user;
 }
 

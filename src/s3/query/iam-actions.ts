@@ -1,0 +1,254 @@
+import { accountId, userArn } from "../../auth/account.ts";
+import type { Principal } from "../../auth/types.ts";
+import { xmlEscape } from "../xml/escape.ts";
+import type { IamAccessKey, IamAdmin, IamManagedPolicy, IamUser } from "./iam-admin.ts";
+import { iamQueryError } from "./iam-errors.ts";
+import { paginate } from "./iam-paging.ts";
+import {
+  nameOr,
+  policyArn,
+  requiredAccessKeyId,
+  requiredDocument,
+  requiredName,
+  requiredPolicyName,
+  requiredStatus,
+} from "./iam-params.ts";
+import type { QueryAction, QueryContext } from "./query-action.ts";
+import { QueryError } from "./query-error.ts";
+import { el } from "./query-xml.ts";
+
+/** User names are at most 64 characters, policy names 128. */
+const userMax = 64;
+const policyMax = 128;
+/** The user name of the root credential (not a stored user). */
+const rootUser = "root";
+
+function isoSeconds(iso: string): string {
+  return `${new Date(iso).toISOString().slice(0, 19)}Z`;
+}
+
+function arnOfUser(name: string): string {
+  return name === rootUser ? `arn:aws:iam::${accountId}:root` : userArn(name);
+}
+
+function principalArn(principal: Principal): string {
+  if (principal.session) return principal.session.arn;
+  return principal.kind === "user" || principal.kind === "root" ? arnOfUser(principal.name) : "anonymous";
+}
+
+function userXml(user: IamUser): string {
+  return (
+    `${el("Path", "/")}${el("UserName", user.name)}` +
+    `${el("UserId", user.name === rootUser ? accountId : user.id)}` +
+    `${el("Arn", arnOfUser(user.name))}${el("CreateDate", isoSeconds(user.created))}`
+  );
+}
+
+function keyXml(key: IamAccessKey): string {
+  return (
+    `${el("UserName", key.userName)}${el("AccessKeyId", key.accessKeyId)}` +
+    `${el("Status", key.status)}${el("CreateDate", isoSeconds(key.created))}`
+  );
+}
+
+function policyXml(policy: IamManagedPolicy): string {
+  return (
+    `${el("PolicyName", policy.name)}${el("PolicyId", policy.id)}${el("Arn", policyArn(policy.name))}` +
+    `${el("Path", "/")}${el("DefaultVersionId", "v1")}${el("AttachmentCount", policy.attachmentCount)}` +
+    `${el("PermissionsBoundaryUsageCount", 0)}${el("IsAttachable", true)}` +
+    `${el("CreateDate", isoSeconds(policy.created))}${el("UpdateDate", isoSeconds(policy.updated))}`
+  );
+}
+
+function members(items: string[]): string {
+  return items.map((item) => `<member>${item}</member>`).join("");
+}
+
+/** The user an action applies to: UserName, else the caller's own user. */
+function targetUser(ctx: QueryContext): string {
+  return nameOr(ctx.params, "UserName", userMax, ctx.auth.principal.name);
+}
+
+/** A policy document as IAM returns it: URL-encoded (clients such as boto3 decode it). */
+function encodedDocument(document: string): string {
+  return encodeURIComponent(document);
+}
+
+type IamHandler = (ctx: QueryContext, admin: IamAdmin) => Promise<string | undefined>;
+
+const handlers: Record<string, IamHandler> = {
+  CreateUser: async ({ params }, admin) => {
+    const name = requiredName(params, "UserName", userMax);
+    // Refused rather than ignored: a boundary the server would not enforce must not look accepted.
+    if (params.has("PermissionsBoundary"))
+      throw new QueryError("InvalidInput", "Permissions boundaries are not supported by this server.");
+    return `<User>${userXml(await admin.createUser(name))}</User>`;
+  },
+
+  GetUser: async (ctx, admin) => `<User>${userXml(await admin.getUser(targetUser(ctx)))}</User>`,
+
+  ListUsers: async ({ params }, admin) => {
+    const page = paginate(await admin.listUsers(), (u) => u.name, params);
+    return `<Users>${members(page.items.map(userXml))}</Users>${page.tail}`;
+  },
+
+  DeleteUser: async ({ params }, admin) => {
+    await admin.deleteUser(requiredName(params, "UserName", userMax));
+    return undefined;
+  },
+
+  CreateAccessKey: async (ctx, admin) => {
+    const key = await admin.createAccessKey(targetUser(ctx));
+    return (
+      `<AccessKey>${el("UserName", key.userName)}${el("AccessKeyId", key.accessKeyId)}` +
+      `${el("Status", key.status)}${el("SecretAccessKey", key.secretAccessKey)}` +
+      `${el("CreateDate", isoSeconds(key.created))}</AccessKey>`
+    );
+  },
+
+  ListAccessKeys: async (ctx, admin) => {
+    const page = paginate(await admin.listAccessKeys(targetUser(ctx)), (k) => k.accessKeyId, ctx.params);
+    return `<AccessKeyMetadata>${members(page.items.map(keyXml))}</AccessKeyMetadata>${page.tail}`;
+  },
+
+  UpdateAccessKey: async (ctx, admin) => {
+    const accessKeyId = requiredAccessKeyId(ctx.params);
+    const status = requiredStatus(ctx.params);
+    await admin.updateAccessKey(targetUser(ctx), accessKeyId, status);
+    return undefined;
+  },
+
+  DeleteAccessKey: async (ctx, admin) => {
+    const accessKeyId = requiredAccessKeyId(ctx.params);
+    await admin.deleteAccessKey(targetUser(ctx), accessKeyId);
+    return undefined;
+  },
+
+  PutUserPolicy: async ({ params }, admin) => {
+    const user = requiredName(params, "UserName", userMax);
+    const name = requiredName(params, "PolicyName", policyMax);
+    await admin.putUserPolicy(user, name, requiredDocument(params));
+    return undefined;
+  },
+
+  GetUserPolicy: async ({ params }, admin) => {
+    const user = requiredName(params, "UserName", userMax);
+    const name = requiredName(params, "PolicyName", policyMax);
+    const document = await admin.getUserPolicy(user, name);
+    return `${el("UserName", user)}${el("PolicyName", name)}${el("PolicyDocument", encodedDocument(document))}`;
+  },
+
+  ListUserPolicies: async ({ params }, admin) => {
+    const names = await admin.listUserPolicies(requiredName(params, "UserName", userMax));
+    const page = paginate(names, (n) => n, params);
+    return `<PolicyNames>${members(page.items.map(xmlEscape))}</PolicyNames>${page.tail}`;
+  },
+
+  DeleteUserPolicy: async ({ params }, admin) => {
+    const user = requiredName(params, "UserName", userMax);
+    await admin.deleteUserPolicy(user, requiredName(params, "PolicyName", policyMax));
+    return undefined;
+  },
+
+  CreatePolicy: async ({ params }, admin) => {
+    const name = requiredName(params, "PolicyName", policyMax);
+    return `<Policy>${policyXml(await admin.createPolicy(name, requiredDocument(params)))}</Policy>`;
+  },
+
+  GetPolicy: async ({ params }, admin) =>
+    `<Policy>${policyXml(await admin.getPolicy(requiredPolicyName(params)))}</Policy>`,
+
+  GetPolicyVersion: async ({ params }, admin) => {
+    const policy = await admin.getPolicy(requiredPolicyName(params));
+    const version = params.get("VersionId");
+    if (version !== "v1") {
+      throw new QueryError(
+        "NoSuchEntity",
+        `Policy ${policyArn(policy.name)} version ${version ?? ""} does not exist or is not attachable.`,
+        404,
+      );
+    }
+    return (
+      `<PolicyVersion>${el("Document", encodedDocument(policy.document))}${el("VersionId", "v1")}` +
+      `${el("IsDefaultVersion", true)}${el("CreateDate", isoSeconds(policy.created))}</PolicyVersion>`
+    );
+  },
+
+  ListPolicies: async ({ params }, admin) => {
+    const scope = params.get("Scope") ?? "All";
+    if (scope !== "All" && scope !== "AWS" && scope !== "Local") {
+      throw new QueryError(
+        "ValidationError",
+        `1 validation error detected: Value '${scope}' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]`,
+      );
+    }
+    const onlyAttached = params.get("OnlyAttached") === "true";
+    const policies = (await admin.listPolicies()).filter(
+      (p) => (scope === "All" || (scope === "AWS") === p.builtin) && (!onlyAttached || p.attachmentCount > 0),
+    );
+    const page = paginate(policies, (p) => p.name, params);
+    return `<Policies>${members(page.items.map(policyXml))}</Policies>${page.tail}`;
+  },
+
+  DeletePolicy: async ({ params }, admin) => {
+    await admin.deletePolicy(requiredPolicyName(params));
+    return undefined;
+  },
+
+  AttachUserPolicy: async ({ params }, admin) => {
+    const user = requiredName(params, "UserName", userMax);
+    await admin.attachUserPolicy(user, requiredPolicyName(params));
+    return undefined;
+  },
+
+  DetachUserPolicy: async ({ params }, admin) => {
+    const user = requiredName(params, "UserName", userMax);
+    await admin.detachUserPolicy(user, requiredPolicyName(params));
+    return undefined;
+  },
+
+  ListAttachedUserPolicies: async ({ params }, admin) => {
+    const names = await admin.listAttachedUserPolicies(requiredName(params, "UserName", userMax));
+    const page = paginate(names, (n) => n, params);
+    const items = page.items.map((n) => `${el("PolicyName", n)}${el("PolicyArn", policyArn(n))}`);
+    return `<AttachedPolicies>${members(items)}</AttachedPolicies>${page.tail}`;
+  },
+};
+
+/**
+ * IAM actions are for administrators: the root credential and users with role "admin". Users with
+ * role "s3" and STS sessions (whatever their parent) are refused.
+ */
+async function authorize(ctx: QueryContext, admin: IamAdmin): Promise<void> {
+  const { principal } = ctx.auth;
+  if (principal.kind === "root") return;
+  if (principal.kind === "user" && (await admin.roleOf(principal.name)) === "admin") return;
+  throw new QueryError(
+    "AccessDenied",
+    `User: ${principalArn(principal)} is not authorized to perform: iam:${ctx.action}`,
+    403,
+  );
+}
+
+/**
+ * The IAM Query API (users, access keys, inline and managed policies) for the Query pipeline.
+ * Users created here get role "s3" (their rights come from their policies); administrators are
+ * made with the CLI: `s3dir user add NAME --role admin`. Path, PathPrefix and Tags are accepted and
+ * ignored (every entity's path is "/"); every managed policy, built-in or custom, is
+ * `arn:aws:iam::000000000000:policy/NAME`, and a bare NAME is accepted where an ARN is expected.
+ */
+export function createIamActions(admin: IamAdmin): Record<string, QueryAction> {
+  // No prototype: an Action such as "toString" must not find an inherited function.
+  const actions: Record<string, QueryAction> = Object.create(null);
+  for (const [name, handler] of Object.entries(handlers)) {
+    actions[name] = async (ctx) => {
+      await authorize(ctx, admin);
+      try {
+        return await handler(ctx, admin);
+      } catch (e) {
+        throw iamQueryError(e) ?? e;
+      }
+    };
+  }
+  return actions;
+}
