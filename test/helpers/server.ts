@@ -40,6 +40,8 @@ export interface TestServer {
   region: string;
   /** Stops the process (SIGTERM, then SIGKILL) and removes the root if this call created it. */
   stop(): Promise<void>;
+  /** Sends a signal (e.g. SIGKILL: no shutdown path runs) and waits for the process to exit. */
+  kill(signal: NodeJS.Signals): Promise<void>;
   /** Every line the process wrote to stdout and stderr so far. */
   logs(): string[];
   /** The JSON objects among the stdout lines (the access log). */
@@ -152,6 +154,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
         secretAccessKey: testCredentials.secretAccessKey,
         region,
         stop,
+        kill: async (signal) => {
+          proc.kill(signal);
+          await proc.exited;
+          running.delete(proc);
+          await Promise.race([done, Bun.sleep(1000)]);
+        },
         logs: () => [...all],
         accessLog: () => stdoutLines.flatMap((line) => parseJsonLine(line)),
       };

@@ -1,0 +1,68 @@
+import type { AccessLogEntry } from "../s3/access-log.ts";
+
+/** Who made a call: the root credential, a user's key, an STS session, or nobody. */
+export interface AuditPrincipal {
+  type: "root" | "user" | "session" | "anonymous";
+  /** The user name (the parent user of a session); absent when anonymous. */
+  user?: string;
+  accessKeyId?: string;
+  /** The assumed-role ARN of a session. */
+  sessionArn?: string;
+}
+
+/** One S3, STS or IAM call, as it is spooled and delivered. Never a secret, signature or token. */
+export interface AuditEvent {
+  time: string;
+  requestId: string;
+  host: string;
+  principal: AuditPrincipal;
+  sourceIp: string;
+  userAgent: string;
+  operation: string;
+  method: string;
+  bucket: string;
+  key: string;
+  status: number;
+  errorCode?: string;
+  bytesIn: number;
+  bytesOut: number;
+  durationMs: number;
+  requestHeaders: Record<string, string>;
+  responseHeaders: Record<string, string>;
+}
+
+/** Header names that may carry a credential; dropped even if a caller selects them. */
+const secretHeader = /authorization|token|signature|credential|secret|cookie/i;
+
+function withoutSecrets(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) if (!secretHeader.test(name)) out[name] = value;
+  return out;
+}
+
+export function auditEventOf(entry: AccessLogEntry, host: string): AuditEvent {
+  const type = entry.principalKind === "" ? "anonymous" : entry.principalKind;
+  const principal: AuditPrincipal = { type };
+  if (entry.principal) principal.user = entry.principal;
+  if (entry.accessKeyId) principal.accessKeyId = entry.accessKeyId;
+  if (entry.sessionArn) principal.sessionArn = entry.sessionArn;
+  return {
+    time: entry.time,
+    requestId: entry.requestId,
+    host,
+    principal,
+    sourceIp: entry.remoteIp,
+    userAgent: entry.userAgent,
+    operation: entry.operation,
+    method: entry.method,
+    bucket: entry.bucket,
+    key: entry.key,
+    status: entry.status,
+    ...(entry.errorCode ? { errorCode: entry.errorCode } : {}),
+    bytesIn: entry.bytesIn,
+    bytesOut: entry.bytesOut,
+    durationMs: entry.durationMs,
+    requestHeaders: withoutSecrets(entry.requestHeaders),
+    responseHeaders: withoutSecrets(entry.responseHeaders),
+  };
+}

@@ -1,0 +1,29 @@
+import { join } from "node:path";
+
+/** Where the audit trail lives under the system directory: `<root>/.s3dir/audit/`. */
+export interface AuditPaths {
+  dir: string;
+  /** The webhook setting shared by every host. */
+  settings: string;
+  /** The parent of every host's spool. */
+  spools: string;
+  /** One host's spool: its segments, its shipped offset and its lock. */
+  spool(hostId: string): string;
+}
+
+/** A host id as a single path segment: anything but letters, digits, `.`, `_` and `-` becomes `_`. */
+export function spoolName(hostId: string): string {
+  const name = hostId.replace(/[^\w.-]/g, "_");
+  return name === "." || name === ".." || name === "" ? `_${name}` : name;
+}
+
+export function auditPaths(root: string): AuditPaths {
+  const dir = join(root, ".s3dir", "audit");
+  const spools = join(dir, "spool");
+  return {
+    dir,
+    settings: join(dir, "webhook.json"),
+    spools,
+    spool: (hostId) => join(spools, spoolName(hostId)),
+  };
+}

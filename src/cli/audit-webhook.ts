@@ -1,0 +1,136 @@
+import { auditPaths } from "../audit/audit-paths.ts";
+import {
+  maskToken,
+  readWebhookSettings,
+  type WebhookSettings,
+  webhookDefaults,
+  writeWebhookSettings,
+} from "../audit/webhook-settings.ts";
+import { adminContext, subcommand } from "./admin-options.ts";
+
+const usage = {
+  enable:
+    "s3dir audit-webhook enable --url http(s)://… [--auth-token TOKEN] [--batch-size N] [--flush-interval S] " +
+    "[--format splunk|json] [--timeout S] [--max-backoff S] [--spool-max-bytes N]",
+  disable: "s3dir audit-webhook disable",
+  show: "s3dir audit-webhook show",
+};
+
+function seconds(name: string, text: string | undefined, fallbackMs: number): number {
+  if (text === undefined) return fallbackMs;
+  if (!/^\d+(\.\d+)?$/.test(text) || Number(text) <= 0)
+    throw new Error(`--${name} is a number of seconds > 0`);
+  return Math.max(1, Math.round(Number(text) * 1000));
+}
+
+function integer(name: string, text: string | undefined, fallback: number, max: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > max)
+    throw new Error(`--${name} is a whole number from 1 to ${max}`);
+  return Number(text);
+}
+
+const units: Record<string, number> = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** "1048576", "512k", "64m", "1g" (binary units) → bytes. */
+function byteSize(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const m = /^(\d+)([kmg]?)(i?b)?$/i.exec(text);
+  if (!m || Number(m[1]) < 1) throw new Error(`--${name} is a size such as 1048576, 512k, 64m or 1g`);
+  return Number(m[1]) * units[m[2]!.toLowerCase()]!;
+}
+
+function parseUrl(text: string | undefined): string {
+  if (!text) throw new Error(`usage: ${usage.enable}`);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error("--url is not a URL");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("--url is http:// or https://");
+  return url.href;
+}
+
+/** The URL with a password in it masked. */
+function maskUrl(text: string): string {
+  const url = new URL(text);
+  if (url.password) url.password = "****";
+  return url.href;
+}
+
+function shown(settings: WebhookSettings) {
+  const { authToken, ...rest } = settings;
+  return {
+    ...rest,
+    url: maskUrl(rest.url),
+    ...(authToken === undefined ? {} : { authToken: maskToken(authToken) }),
+  };
+}
+
+function describe(settings: WebhookSettings | undefined): string {
+  if (!settings) return "audit webhook: not configured (disabled)";
+  const s = shown(settings);
+  return [
+    `audit webhook: ${settings.enabled ? "enabled" : "disabled"}`,
+    `  url             ${s.url}`,
+    `  format          ${s.format}`,
+    `  auth token      ${s.authToken ?? "(none)"}`,
+    `  batch size      ${s.batchSize}`,
+    `  flush interval  ${s.flushIntervalMs / 1000}s`,
+    `  timeout         ${s.timeoutMs / 1000}s`,
+    `  max backoff     ${s.maxBackoffMs / 1000}s`,
+    `  spool max bytes ${s.spoolMaxBytes}`,
+    `  updated         ${s.updated}`,
+  ].join("\n");
+}
+
+/**
+ * `s3dir audit-webhook enable|disable|show`: the audit webhook setting, shared by every host through
+ * `<root>/.s3dir/audit/webhook.json`; running hosts follow a change within about a second.
+ */
+export async function auditWebhookCommand(argv: string[]): Promise<void> {
+  const ctx = await adminContext(argv, [
+    "url",
+    "auth-token",
+    "batch-size",
+    "flush-interval",
+    "format",
+    "timeout",
+    "max-backoff",
+    "spool-max-bytes",
+  ]);
+  const [sub] = subcommand(ctx, usage);
+  const file = auditPaths(ctx.root).settings;
+  const flags = ctx.options;
+  if (sub === "show") {
+    const settings = await readWebhookSettings(file);
+    return ctx.print(settings ? shown(settings) : { enabled: false }, describe(settings));
+  }
+  if (sub === "disable") {
+    const settings = await readWebhookSettings(file);
+    if (settings?.enabled) await writeWebhookSettings(file, { ...settings, enabled: false, updated: now() });
+    return ctx.print({ enabled: false }, "audit webhook disabled");
+  }
+  const format = flags.format ?? webhookDefaults.format;
+  if (format !== "splunk" && format !== "json") throw new Error("--format is splunk or json");
+  if (flags["auth-token"] === "") throw new Error("--auth-token is empty");
+  const settings: WebhookSettings = {
+    enabled: true,
+    url: parseUrl(flags.url),
+    ...(flags["auth-token"] === undefined ? {} : { authToken: flags["auth-token"] }),
+    format,
+    batchSize: integer("batch-size", flags["batch-size"], webhookDefaults.batchSize, 10_000),
+    flushIntervalMs: seconds("flush-interval", flags["flush-interval"], webhookDefaults.flushIntervalMs),
+    timeoutMs: seconds("timeout", flags.timeout, webhookDefaults.timeoutMs),
+    maxBackoffMs: seconds("max-backoff", flags["max-backoff"], webhookDefaults.maxBackoffMs),
+    spoolMaxBytes: byteSize("spool-max-bytes", flags["spool-max-bytes"], webhookDefaults.spoolMaxBytes),
+    updated: now(),
+  };
+  await writeWebhookSettings(file, settings);
+  ctx.print(shown(settings), describe(settings));
+}
+
+function now(): string {
+  return new Date().toISOString();
+}

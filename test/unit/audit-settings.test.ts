@@ -1,0 +1,113 @@
+/** The webhook setting file: validation, masking, atomic writes and following changes. */
+import { afterEach, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { auditEventOf } from "../../src/audit/audit-event.ts";
+import { encodeBatch } from "../../src/audit/delivery-format.ts";
+import {
+  maskToken,
+  parseWebhookSettings,
+  readWebhookSettings,
+  watchWebhookSettings,
+  writeWebhookSettings,
+} from "../../src/audit/webhook-settings.ts";
+import { waitFor } from "../helpers/index.ts";
+
+setDefaultTimeout(60_000);
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "s3dir-audit-settings-"));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const base = { enabled: true, url: "http://127.0.0.1:8088/services/collector" };
+
+describe("webhook setting", () => {
+  test("defaults, validation and masking", () => {
+    expect(parseWebhookSettings(base)).toMatchObject({
+      format: "splunk",
+      batchSize: 100,
+      flushIntervalMs: 1000,
+      spoolMaxBytes: 1024 ** 3,
+    });
+    expect(() => parseWebhookSettings({ ...base, url: "not a url" })).toThrow(/url/);
+    expect(() => parseWebhookSettings({ ...base, format: "xml" })).toThrow(/format/);
+    expect(() => parseWebhookSettings({ ...base, batchSize: 0 })).toThrow(/batchSize/);
+    expect(maskToken("abcdefgh-1234-5678")).toBe("****5678");
+    expect(maskToken("short")).toBe("****");
+    expect(maskToken(undefined)).toBeUndefined();
+  });
+
+  test("is written atomically with mode 0600 and followed within a second", async () => {
+    const file = join(dir, "audit", "webhook.json");
+    const watcher = await watchWebhookSettings(file, { intervalMs: 50 });
+    expect(watcher.current()).toBeUndefined();
+    let changes = 0;
+    watcher.onChange(() => changes++);
+    await writeWebhookSettings(file, { ...parseWebhookSettings(base), authToken: "t0ken" });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, "audit")).mode & 0o777).toBe(0o700);
+    expect(readdirSync(join(dir, "audit"))).toEqual(["webhook.json"]);
+    expect(await waitFor(() => watcher.current()?.enabled === true, 2000)).toBe(true);
+    expect((await readWebhookSettings(file))?.authToken).toBe("t0ken");
+    // A broken file keeps the previous setting.
+    const errors: unknown[] = [];
+    watcher.close();
+    const second = await watchWebhookSettings(file, { intervalMs: 50, onError: (e) => errors.push(e) });
+    writeFileSync(file, "{not json");
+    expect(await waitFor(() => errors.length > 0, 2000)).toBe(true);
+    expect(second.current()?.enabled).toBe(true);
+    rmSync(file);
+    expect(await waitFor(() => second.current() === undefined, 2000)).toBe(true);
+    second.close();
+    expect(changes).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("delivery formats", () => {
+  const event = auditEventOf(
+    {
+      time: "2026-01-02T03:04:05.678Z",
+      requestId: "r1",
+      remoteIp: "::1",
+      principal: "root",
+      principalKind: "root",
+      accessKeyId: "AKROOT",
+      operation: "sts:AssumeRole",
+      method: "POST",
+      bucket: "",
+      key: "",
+      status: 200,
+      bytesIn: 10,
+      bytesOut: 20,
+      durationMs: 3,
+      userAgent: "ua",
+      requestHeaders: {},
+      responseHeaders: {},
+    },
+    "h1:9000",
+  );
+
+  test("splunk: one HEC object per line with epoch seconds", () => {
+    const { body, headers } = encodeBatch("splunk", [event, event], "tok");
+    expect(headers.authorization).toBe("Splunk tok");
+    const lines = body.trimEnd().split("\n");
+    expect(lines.length).toBe(2);
+    expect(JSON.parse(lines[0]!)).toEqual({
+      time: 1767323045.678,
+      host: "h1:9000",
+      source: "s3dir",
+      sourcetype: "s3dir:audit",
+      event,
+    });
+  });
+
+  test("json: an array, with a bearer token only when there is one", () => {
+    expect(encodeBatch("json", [event], "tok").headers.authorization).toBe("Bearer tok");
+    const { body, headers } = encodeBatch("json", [event]);
+    expect(headers.authorization).toBeUndefined();
+    expect(JSON.parse(body)).toEqual([event]);
+  });
+});
