@@ -1,0 +1,104 @@
+import {
+  addHost,
+  type ClusterRecord,
+  createCluster,
+  readCluster,
+  removeHost,
+} from "../cluster/cluster-file.ts";
+import { hostUrl, parseHostAddress, parseScheme } from "../cluster/host-address.ts";
+import { probeHosts } from "../cluster/host-probe.ts";
+import { allReady, renderStatusTable } from "../cluster/status-table.ts";
+import { type AdminContext, adminContext } from "./admin-options.ts";
+import { parseDuration } from "./duration.ts";
+
+const usage = [
+  "s3dir cluster create --hosts HOST:PORT,HOST:PORT,... [--scheme http|https]",
+  "s3dir cluster status [--timeout 2s]   (exit 0 when every host is reachable and ready, else 1)",
+  "s3dir cluster host add HOST:PORT [--scheme http|https]",
+  "s3dir cluster host remove HOST:PORT",
+];
+
+/** Which command-specific flags each sub-command takes. */
+const flagsOf: Record<string, string[]> = {
+  create: ["hosts", "scheme"],
+  status: ["timeout"],
+  "host add": ["scheme"],
+  "host remove": [],
+};
+
+function usageError(): Error {
+  return new Error(`usage:\n${usage.map((u) => `  ${u}`).join("\n")}`);
+}
+
+/** The sub-command ("create", "status", "host add", "host remove") and its positionals. */
+function parseSubcommand(ctx: AdminContext): [string, string[]] {
+  const [first, ...rest] = ctx.positionals;
+  const [name, args] = first === "host" ? [`host ${rest[0] ?? ""}`, rest.slice(1)] : [first ?? "", rest];
+  const allowed = flagsOf[name];
+  if (!allowed) throw usageError();
+  const wanted = name.startsWith("host ") ? 1 : 0;
+  if (args.length !== wanted)
+    throw new Error(`usage: ${usage.find((u) => u.startsWith(`s3dir cluster ${name}`))}`);
+  for (const flag of Object.keys(ctx.options)) {
+    if (flag !== "root" && flag !== "json" && !allowed.includes(flag)) {
+      throw new Error(`--${flag} does not apply to 'cluster ${name}'`);
+    }
+  }
+  return [name, args];
+}
+
+function membersText(record: ClusterRecord): string {
+  return record.hosts.map((h) => `  ${hostUrl(h)}`).join("\n");
+}
+
+/**
+ * `s3dir cluster create|status|host add|host remove`: the pool of hosts serving this root, recorded
+ * in `<root>/.s3dir/cluster.json`. Nothing is started: every member runs `s3dir serve` over the same
+ * root on its own, and `status` asks each one how it is.
+ */
+export async function clusterCommand(argv: string[]): Promise<void> {
+  const ctx = await adminContext(argv, ["hosts", "scheme", "timeout"]);
+  const [sub, [address]] = parseSubcommand(ctx);
+  const flags = ctx.options;
+  switch (sub) {
+    case "create": {
+      if (!flags.hosts) throw new Error(`usage: ${usage[0]}`);
+      const scheme = parseScheme(flags.scheme);
+      const hosts = flags.hosts
+        .split(",")
+        .filter((h) => h.trim() !== "")
+        .map((h) => ({ address: parseHostAddress(h), scheme }));
+      const record = await createCluster(ctx.root, hosts);
+      return ctx.print(record, `created a cluster of ${record.hosts.length}:\n${membersText(record)}`);
+    }
+    case "host add": {
+      const host = { address: parseHostAddress(address!), scheme: parseScheme(flags.scheme) };
+      const record = await addHost(ctx.root, host);
+      return ctx.print(
+        record,
+        `added ${hostUrl(host)}; the cluster now has ${record.hosts.length}:\n${membersText(record)}`,
+      );
+    }
+    case "host remove": {
+      const record = await removeHost(ctx.root, parseHostAddress(address!));
+      return ctx.print(
+        record,
+        `removed ${parseHostAddress(address!)}; the cluster now has ${record.hosts.length}:\n${membersText(record)}`,
+      );
+    }
+    default: {
+      const timeoutMs = parseDuration(flags.timeout ?? "2", "s");
+      if (timeoutMs === undefined || timeoutMs < 100 || timeoutMs > 60_000) {
+        throw new Error("--timeout is 0.1s … 60s (e.g. 2s or 0.5s)");
+      }
+      const record = await readCluster(ctx.root);
+      if (!record)
+        throw new Error(
+          "no cluster is defined on this root; run 's3dir cluster create --hosts HOST:PORT,...'",
+        );
+      const reports = await probeHosts(record.hosts, timeoutMs);
+      ctx.print(reports, renderStatusTable(reports));
+      if (!allReady(reports)) process.exitCode = 1;
+    }
+  }
+}
