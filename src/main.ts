@@ -1,5 +1,7 @@
 #!/usr/bin/env bun
+import { auditWebhookCommand } from "./cli/audit-webhook.ts";
 import { bucketCommand } from "./cli/bucket.ts";
+import { clusterCommand } from "./cli/cluster.ts";
 import { keyCommand } from "./cli/key.ts";
 import { policyCommand } from "./cli/policy.ts";
 import { presignCommand } from "./cli/presign.ts";
@@ -24,6 +26,11 @@ commands:
           sts rotate-key (revokes every session token issued so far)
   presign presign GET|PUT|HEAD|DELETE BUCKET/KEY [--expires 1h] [--endpoint URL] [--access-key ID]
           [--region us-east-1] (signed with the root credential unless --access-key)
+  cluster cluster create --hosts HOST:PORT,... | host add|remove HOST:PORT | status (exit 1 unless all ready)
+  audit-webhook
+          audit-webhook enable --url URL [--auth-token TOKEN] [--format splunk|json] [--batch-size 100]
+          [--flush-interval 1] [--timeout 10] [--max-backoff 30] (seconds) [--spool-max-bytes 1g] | disable | show
+          (every S3, STS and IAM call is delivered at least once; running hosts follow within a second)
           admin commands take --root DIR (else env S3DIR_ROOT, else ./data) and --json
 `;
 
@@ -35,6 +42,8 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   bucket: bucketCommand,
   sts: stsCommand,
   presign: presignCommand,
+  "audit-webhook": auditWebhookCommand,
+  cluster: clusterCommand,
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -42,6 +42,13 @@ export const serveOptionsSchema = v.object({
   "access-log": v.optional(onOff, "on"),
   /** Incomplete multipart uploads older than this are removed. */
   "multipart-expiry": v.optional(duration, "7d"),
+  /** Above this many requests in flight, /health/ready answers 503 so a load balancer backs off. */
+  "max-in-flight": v.optional(
+    v.pipe(v.string(), v.regex(/^\d+$/, "a count"), v.transform(Number), v.integer(), v.minValue(1)),
+    "4096",
+  ),
+  /** Serve Prometheus metrics on GET /metrics (unsigned requests only). */
+  metrics: v.optional(onOff, "on"),
   /** The longest STS session a caller may ask for (DurationSeconds), 15m … 12h. */
   "sts-max-duration": v.optional(
     v.pipe(

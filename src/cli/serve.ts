@@ -1,6 +1,10 @@
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { mkdir, realpath } from "node:fs/promises";
+import { hostname } from "node:os";
+import { createAuditTrail } from "../audit/audit-trail.ts";
 import type { CredentialLookup } from "../auth/types.ts";
+import { createIamAdminService } from "../iam/iam-admin-service.ts";
 import { iamPaths } from "../iam/iam-paths.ts";
 import { createIamStore } from "../iam/iam-store.ts";
 import { createIdentityPolicies } from "../iam/identity-policies.ts";
@@ -11,13 +15,20 @@ import { createTokenKeyCache, loadTokenKeys } from "../iam/token-keys.ts";
 import { startHttpServer } from "../runtime/http-server.ts";
 import { createStdoutLineWriter } from "../runtime/line-writer.ts";
 import { nodeSigV4Crypto } from "../runtime/node-sigv4-crypto.ts";
+import { startRootProbe } from "../runtime/root-probe.ts";
 import { createApp } from "../s3/app.ts";
 import { createAuthorizer } from "../s3/authorize.ts";
 import { createBucketPolicies } from "../s3/bucket-policies.ts";
+import { createMetrics } from "../s3/metrics.ts";
+import { createIamActions } from "../s3/query/iam-actions.ts";
 import { assumeRole, getCallerIdentity } from "../s3/query/sts-actions.ts";
 import { createPosixStore } from "../storage/posix-store.ts";
 import { parseArgs } from "./args.ts";
 import { parseServeOptions } from "./serve-options.ts";
+
+const version = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
 
 /** `s3dir serve`: serves a root directory as S3 until SIGTERM/SIGINT. */
 export async function serveCommand(argv: string[]): Promise<void> {
@@ -25,11 +36,8 @@ export async function serveCommand(argv: string[]): Promise<void> {
   await mkdir(options.root, { recursive: true });
   const root = await realpath(options.root);
   const { credential, generated } = await loadRootCredential(root, process.env);
-  const iam = createIamStore({
-    root,
-    master: await loadMasterKey(root, process.env),
-    rootCredential: credential,
-  });
+  const master = await loadMasterKey(root, process.env);
+  const iam = createIamStore({ root, master, rootCredential: credential });
   const tokenKeys = createTokenKeyCache(root, await loadTokenKeys(root));
   const sessions = createSessionCredentials({ tokenKeys, parentCredential: iam.lookupCredential });
   const credentials: CredentialLookup = (accessKeyId, token) =>
@@ -49,8 +57,52 @@ export async function serveCommand(argv: string[]): Promise<void> {
         out.write(JSON.stringify({ level: "error", msg: "multipart sweep failed", error: String(error) })),
     },
   });
+  // Every call becomes an audit event, spooled before its response completes (see src/audit/).
+  const audit = await createAuditTrail({
+    root,
+    hostId: process.env.S3DIR_HOST_ID || `${hostname()}:${options.port}`,
+    log: (record) => out.write(JSON.stringify(record)),
+  });
   let ready = true;
   let inFlight = 0;
+  const startedAt = new Date();
+  let hostName = `${hostname()}:${options.port}`;
+  const probe = startRootProbe(root, `${hostname()}-${process.pid}`);
+  const metrics = createMetrics([
+    { name: "s3dir_requests_in_flight", help: "Requests being answered now.", value: () => inFlight },
+    {
+      name: "s3dir_audit_spool_bytes",
+      help: "Audit events not yet delivered, in bytes of spool.",
+      value: () => audit.stats().bytesPending,
+    },
+    {
+      name: "s3dir_audit_spool_events",
+      help: "Audit events not yet delivered.",
+      value: () => audit.stats().eventsPending,
+    },
+    {
+      name: "s3dir_audit_spool_full",
+      help: "1 while the audit spool is at its bound and new events are dropped.",
+      value: () => (audit.stats().full ? 1 : 0),
+    },
+    {
+      name: "s3dir_audit_events_dropped_total",
+      help: "Audit events lost because the spool was full or unwritable.",
+      type: "counter",
+      value: () => audit.stats().eventsDropped,
+    },
+    {
+      name: "s3dir_audit_events_delivered_total",
+      help: "Audit events the webhook acknowledged.",
+      type: "counter",
+      value: () => audit.stats().eventsDelivered,
+    },
+    {
+      name: "s3dir_uptime_seconds",
+      help: "Seconds since this host started.",
+      value: () => Math.floor((Date.now() - startedAt.getTime()) / 1000),
+    },
+  ]);
 
   const policiesOf = createIdentityPolicies(iamPaths(root));
   const app = createApp({
@@ -64,6 +116,13 @@ export async function serveCommand(argv: string[]): Promise<void> {
         }),
         GetCallerIdentity: getCallerIdentity,
       },
+      iam: createIamActions(
+        createIamAdminService({
+          paths: iamPaths(root),
+          master,
+          roleOf: async (name) => (await iam.getUser(name))?.role,
+        }),
+      ),
     },
     authorize: createAuthorizer(
       {
@@ -81,7 +140,11 @@ export async function serveCommand(argv: string[]): Promise<void> {
       owner: { id: createHash("sha256").update("s3dir:root").digest("hex"), displayName: "root" },
     },
     sigv4Crypto: nodeSigV4Crypto,
-    log: options["access-log"] ? (entry) => out.write(JSON.stringify(entry)) : () => {},
+    log: (entry) => {
+      audit.record(entry);
+      metrics.observe(entry);
+      if (options["access-log"]) out.write(JSON.stringify(entry));
+    },
     onInternalError: (error, requestId) =>
       out.write(
         JSON.stringify({
@@ -90,7 +153,18 @@ export async function serveCommand(argv: string[]): Promise<void> {
           error: error instanceof Error ? error.stack : String(error),
         }),
       ),
-    isReady: () => ready,
+    health: {
+      get host() {
+        return hostName;
+      },
+      version,
+      startedAt,
+      shuttingDown: () => !ready,
+      inFlight: () => inFlight,
+      maxInFlight: options["max-in-flight"],
+      rootProblems: () => probe.problems(),
+    },
+    metrics: options.metrics ? metrics.render : undefined,
     remoteIp: (req) => server.remoteIp(req),
   });
   const server = startHttpServer({
@@ -106,6 +180,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
     },
   });
 
+  hostName = `${hostname()}:${server.port}`;
   if (generated) {
     process.stderr.write(
       `s3dir: generated the root credential (shown once; stored in ${root}/.s3dir/root-credential.json):\n` +
@@ -129,6 +204,8 @@ export async function serveCommand(argv: string[]): Promise<void> {
     out.write(JSON.stringify({ level: "info", msg: "shutting down", signal, inFlight }));
     await server.stop();
     store.close();
+    await audit.close();
+    probe.stop();
     out.write(JSON.stringify({ level: "info", msg: "stopped" }));
     await out.flush();
     process.exit(0);

@@ -18,15 +18,21 @@ export interface HttpServer {
 /** The one place that starts the runtime's HTTP server (Bun.serve). */
 export function startHttpServer(options: HttpServerOptions): HttpServer {
   let server: Server<undefined>;
+  let origin = "";
   server = Bun.serve({
     hostname: options.hostname,
     port: options.port,
     // S3 allows 5 GiB in a single PUT; bodies are streamed, never buffered whole.
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     idleTimeout: 120,
-    fetch: options.fetch,
+    // A request without a Host header (HTTP/1.0 health checks) arrives with a bare path as its
+    // URL; give it this server's own origin so routing and URL parsing work.
+    fetch: (req) =>
+      req.url.startsWith("/") ? options.fetch(new Request(`${origin}${req.url}`, req)) : options.fetch(req),
     tls: options.tls,
   });
+  const host = options.hostname.includes(":") ? `[${options.hostname}]` : options.hostname;
+  origin = `${options.tls ? "https" : "http"}://${host}:${server.port}`;
   return {
     port: server.port ?? options.port,
     remoteIp: (req) => server.requestIP(req)?.address ?? "",

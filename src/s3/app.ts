@@ -1,31 +1,51 @@
 import { Hono } from "hono";
+import { type HealthSources, hostStatus } from "./health.ts";
 import { createS3Pipeline, type PipelineDeps } from "./pipeline.ts";
 import { createQueryPipeline, type QueryActions } from "./query/query-pipeline.ts";
 import { isQueryRequest } from "./query/query-request.ts";
 
 export interface AppDeps extends PipelineDeps {
-  /** False while the server is shutting down, so load balancers stop sending. */
-  isReady: () => boolean;
+  health: HealthSources;
+  /** Prometheus text for /metrics; undefined turns the endpoint off. */
+  metrics?: () => string;
   /** The client address of a request, as the runtime sees it. */
   remoteIp: (req: Request) => string;
   /** STS and IAM actions answered on the same endpoint (form-encoded POST to "/"). */
   queryActions: QueryActions;
 }
 
-/** The HTTP application: health endpoints, STS/IAM Query requests, then every other request is S3. */
+/** True when a request carries a SigV4 signature (header or presigned): then it is always S3. */
+function isSigned(req: Request): boolean {
+  return req.headers.has("authorization") || req.url.includes("X-Amz-Credential=");
+}
+
+/**
+ * The HTTP application: health and metrics endpoints, STS/IAM Query requests, then every other
+ * request is S3. `/health/*` and `/metrics` are also S3 paths (buckets "health" and "metrics"), so
+ * only unsigned GETs of exactly those paths are taken; signed requests always reach S3.
+ */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const handleS3 = createS3Pipeline(deps);
-  app.get("/health/live", (c) => c.json({ status: "ok" }));
-  app.get("/health/ready", (c) =>
-    deps.isReady() ? c.json({ status: "ready" }) : c.json({ status: "shutting-down" }, 503),
-  );
   const handleQuery = createQueryPipeline({ ...deps, actions: deps.queryActions });
-  app.all("*", (c) => {
-    const req = c.req.raw;
-    return isQueryRequest(req, c.req.path)
+  const s3 = (req: Request) =>
+    req.method === "POST" && isQueryRequest(req, new URL(req.url).pathname)
       ? handleQuery(req, deps.remoteIp(req))
       : handleS3(req, deps.remoteIp(req));
+  app.use("/health/*", async (c, next) => (isSigned(c.req.raw) ? s3(c.req.raw) : await next()));
+  app.use("/metrics", async (c, next) => (isSigned(c.req.raw) ? s3(c.req.raw) : await next()));
+  app.get("/health/live", (c) => c.json({ status: "ok" }));
+  app.get("/health/ready", (c) => {
+    const status = hostStatus(deps.health);
+    return status.ready
+      ? c.json({ status: "ready" })
+      : c.json({ status: "not-ready", reasons: status.reasons }, 503);
   });
+  app.get("/health/status", (c) => c.json(hostStatus(deps.health)));
+  if (deps.metrics) {
+    const render = deps.metrics;
+    app.get("/metrics", (c) => c.text(render(), 200, { "content-type": "text/plain; version=0.0.4" }));
+  }
+  app.all("*", (c) => s3(c.req.raw));
   return app;
 }

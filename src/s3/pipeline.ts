@@ -109,5 +109,7 @@ function errorResponse(error: S3Error, method: string, resource: string, request
     return new Response(null, { status: error.status, headers });
   }
   headers.set("content-type", "application/xml");
-  return new Response(renderErrorXml(error, resource, requestId), { status: error.status, headers });
+  const body = new TextEncoder().encode(renderErrorXml(error, resource, requestId));
+  headers.set("content-length", String(body.byteLength));
+  return new Response(body, { status: error.status, headers });
 }

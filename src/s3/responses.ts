@@ -2,10 +2,14 @@ export const s3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
 const xmlDeclaration = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
 /** An XML response; `body` is the document without the XML declaration. */
+const encoder = new TextEncoder();
+
+/** An XML response; `body` is the document without the XML declaration. Carries Content-Length. */
 export function xmlResponse(body: string, status = 200, headers?: Record<string, string>): Response {
-  return new Response(xmlDeclaration + body, {
+  const bytes = encoder.encode(xmlDeclaration + body);
+  return new Response(bytes, {
     status,
-    headers: { "content-type": "application/xml", ...headers },
+    headers: { "content-type": "application/xml", "content-length": String(bytes.byteLength), ...headers },
   });
 }
 

@@ -62,7 +62,8 @@ export function createQueryPipeline(deps: QueryPipelineDeps) {
       const version = params.get("Version");
       if (version === null)
         throw new QueryError("MissingParameter", "The request must contain the parameter Version");
-      const run = versions[version] === service ? deps.actions[service]?.[action] : undefined;
+      const table = versions[version] === service ? deps.actions[service] : undefined;
+      const run = table && Object.hasOwn(table, action) ? table[action] : undefined;
       if (!run)
         throw new QueryError("InvalidAction", `Could not find operation ${action} for version ${version}`);
       body = renderQueryResponse(service, action, await run({ action, params, auth, requestId }), requestId);

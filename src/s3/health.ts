@@ -1,0 +1,43 @@
+/** What a host says about itself on /health/status (and, in short, /health/ready). */
+export interface HostStatus {
+  host: string;
+  version: string;
+  startedAt: string;
+  uptimeSeconds: number;
+  inFlight: number;
+  ready: boolean;
+  reasons: string[];
+  /** Whether the root sits on an encrypted filesystem; null when not checked. */
+  rootEncrypted: boolean | null;
+}
+
+export interface HealthSources {
+  host: string;
+  version: string;
+  startedAt: Date;
+  shuttingDown(): boolean;
+  inFlight(): number;
+  /** Above this many requests in flight the host reports itself overloaded. */
+  maxInFlight: number;
+  rootProblems(): string[];
+  rootEncrypted?: () => boolean | null;
+}
+
+export function hostStatus(s: HealthSources): HostStatus {
+  const reasons: string[] = [];
+  if (s.shuttingDown()) reasons.push("shutting down");
+  reasons.push(...s.rootProblems());
+  const inFlight = s.inFlight();
+  if (inFlight > s.maxInFlight)
+    reasons.push(`overloaded: ${inFlight} requests in flight (limit ${s.maxInFlight})`);
+  return {
+    host: s.host,
+    version: s.version,
+    startedAt: s.startedAt.toISOString(),
+    uptimeSeconds: Math.floor((Date.now() - s.startedAt.getTime()) / 1000),
+    inFlight,
+    ready: reasons.length === 0,
+    reasons,
+    rootEncrypted: s.rootEncrypted?.() ?? null,
+  };
+}
