@@ -79,7 +79,9 @@ async function claimSpool(paths: ReturnType<typeof auditPaths>, hostId: string, 
     }
     if (locked) return { dir, lockFd: fd };
     closeSync(fd);
-    log({ level: "error", msg: "audit spool in use by another process with the same host id", hostId, dir });
+    // Expected for a moment during a TLS reload (the draining worker holds it); a spool left
+    // behind is adopted and delivered by a live host later.
+    log({ level: "warn", msg: "audit spool in use by another process with the same host id", hostId, dir });
   }
   throw new Error(`audit spool of ${hostId} is in use`);
 }

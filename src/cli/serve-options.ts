@@ -42,6 +42,20 @@ export const serveOptionsSchema = v.object({
   "access-log": v.optional(onOff, "on"),
   /** Incomplete multipart uploads older than this are removed. */
   "multipart-expiry": v.optional(duration, "7d"),
+  /** Serve HTTPS on --port with this PEM certificate chain and key; both re-read on SIGHUP or change. */
+  "tls-cert": v.optional(v.pipe(v.string(), v.minLength(1))),
+  "tls-key": v.optional(v.pipe(v.string(), v.minLength(1))),
+  /** With TLS on, also serve plain HTTP on this port (off unless given). */
+  "http-port": v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d+$/, "port must be a number"),
+      v.transform(Number),
+      v.integer(),
+      v.minValue(0),
+      v.maxValue(65535),
+    ),
+  ),
   /** Above this many requests in flight, /health/ready answers 503 so a load balancer backs off. */
   "max-in-flight": v.optional(
     v.pipe(v.string(), v.regex(/^\d+$/, "a count"), v.transform(Number), v.integer(), v.minValue(1)),
@@ -80,5 +94,12 @@ export function parseServeOptions(
     const path = issue.path?.map((p) => String(p.key)).join(".") ?? "";
     throw new Error(`--${path}: ${issue.message}`);
   }
-  return result.output;
+  const output = result.output;
+  if ((output["tls-cert"] === undefined) !== (output["tls-key"] === undefined)) {
+    throw new Error("--tls-cert and --tls-key go together");
+  }
+  if (output["http-port"] !== undefined && output["tls-cert"] === undefined) {
+    throw new Error("--http-port is for keeping plain HTTP beside TLS; without TLS, --port is HTTP");
+  }
+  return output;
 }

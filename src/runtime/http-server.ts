@@ -1,16 +1,26 @@
+import { readFileSync } from "node:fs";
 import type { Server } from "bun";
+
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
+}
 
 export interface HttpServerOptions {
   hostname: string;
   port: number;
-  fetch: (req: Request) => Response | Promise<Response>;
-  tls?: { cert: string; key: string };
+  /** Answers a request; remoteIp is the client address as the runtime saw it. */
+  fetch: (req: Request, remoteIp: string) => Response | Promise<Response>;
+  /** Serve HTTPS with this certificate chain and key (PEM files, read now). */
+  tls?: TlsFiles;
+  /** Share the port with a successor process during a certificate reload (SO_REUSEPORT). */
+  reusePort?: boolean;
 }
 
 export interface HttpServer {
   port: number;
-  /** The client address of a request served by this server. */
-  remoteIp(req: Request): string;
+  /** "http" or "https". */
+  scheme: string;
   /** Stops accepting connections and resolves when in-flight requests have finished. */
   stop(): Promise<void>;
 }
@@ -19,23 +29,31 @@ export interface HttpServer {
 export function startHttpServer(options: HttpServerOptions): HttpServer {
   let server: Server<undefined>;
   let origin = "";
+  const scheme = options.tls ? "https" : "http";
   server = Bun.serve({
     hostname: options.hostname,
     port: options.port,
+    reusePort: options.reusePort ?? false,
     // S3 allows 5 GiB in a single PUT; bodies are streamed, never buffered whole.
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+    // A connection that sends nothing (headers or body) for this long is closed: a stalled or
+    // slowloris client cannot hold it forever.
     idleTimeout: 120,
-    // A request without a Host header (HTTP/1.0 health checks) arrives with a bare path as its
-    // URL; give it this server's own origin so routing and URL parsing work.
-    fetch: (req) =>
-      req.url.startsWith("/") ? options.fetch(new Request(`${origin}${req.url}`, req)) : options.fetch(req),
-    tls: options.tls,
+    fetch: (req) => {
+      const ip = server.requestIP(req)?.address ?? "";
+      // A request without a Host header (HTTP/1.0 health checks) arrives with a bare path as its
+      // URL; give it this server's own origin so routing and URL parsing work.
+      return options.fetch(req.url.startsWith("/") ? new Request(`${origin}${req.url}`, req) : req, ip);
+    },
+    tls: options.tls
+      ? { cert: readFileSync(options.tls.certFile, "utf8"), key: readFileSync(options.tls.keyFile, "utf8") }
+      : undefined,
   });
   const host = options.hostname.includes(":") ? `[${options.hostname}]` : options.hostname;
-  origin = `${options.tls ? "https" : "http"}://${host}:${server.port}`;
+  origin = `${scheme}://${host}:${server.port}`;
   return {
     port: server.port ?? options.port,
-    remoteIp: (req) => server.requestIP(req)?.address ?? "",
+    scheme,
     stop: () => server.stop(false),
   };
 }

@@ -8,8 +8,6 @@ export interface AppDeps extends PipelineDeps {
   health: HealthSources;
   /** Prometheus text for /metrics; undefined turns the endpoint off. */
   metrics?: () => string;
-  /** The client address of a request, as the runtime sees it. */
-  remoteIp: (req: Request) => string;
   /** STS and IAM actions answered on the same endpoint (form-encoded POST to "/"). */
   queryActions: QueryActions;
 }
@@ -24,16 +22,23 @@ function isSigned(req: Request): boolean {
  * request is S3. `/health/*` and `/metrics` are also S3 paths (buckets "health" and "metrics"), so
  * only unsigned GETs of exactly those paths are taken; signed requests always reach S3.
  */
-export function createApp(deps: AppDeps): Hono {
-  const app = new Hono();
+/** What the runtime tells the app about each request (Hono bindings: `app.fetch(req, { remoteIp })`). */
+export type AppBindings = { remoteIp: string };
+
+export function createApp(deps: AppDeps): Hono<{ Bindings: AppBindings }> {
+  const app = new Hono<{ Bindings: AppBindings }>();
   const handleS3 = createS3Pipeline(deps);
   const handleQuery = createQueryPipeline({ ...deps, actions: deps.queryActions });
-  const s3 = (req: Request) =>
+  const s3 = (req: Request, remoteIp: string) =>
     req.method === "POST" && isQueryRequest(req, new URL(req.url).pathname)
-      ? handleQuery(req, deps.remoteIp(req))
-      : handleS3(req, deps.remoteIp(req));
-  app.use("/health/*", async (c, next) => (isSigned(c.req.raw) ? s3(c.req.raw) : await next()));
-  app.use("/metrics", async (c, next) => (isSigned(c.req.raw) ? s3(c.req.raw) : await next()));
+      ? handleQuery(req, remoteIp)
+      : handleS3(req, remoteIp);
+  app.use("/health/*", async (c, next) =>
+    isSigned(c.req.raw) ? s3(c.req.raw, c.env.remoteIp) : await next(),
+  );
+  app.use("/metrics", async (c, next) =>
+    isSigned(c.req.raw) ? s3(c.req.raw, c.env.remoteIp) : await next(),
+  );
   app.get("/health/live", (c) => c.json({ status: "ok" }));
   app.get("/health/ready", (c) => {
     const status = hostStatus(deps.health);
@@ -46,6 +51,6 @@ export function createApp(deps: AppDeps): Hono {
     const render = deps.metrics;
     app.get("/metrics", (c) => c.text(render(), 200, { "content-type": "text/plain; version=0.0.4" }));
   }
-  app.all("*", (c) => s3(c.req.raw));
+  app.all("*", (c) => s3(c.req.raw, c.env.remoteIp));
   return app;
 }

@@ -50,7 +50,12 @@ export function createS3Pipeline(deps: PipelineDeps) {
       const op = resolveOperation(req.method, target.bucket, target.key, target.query, req.headers);
       operation = op;
       const authResult = auth;
-      const facts = { headers: req.headers, query: target.query, remoteIp, secure: false };
+      const facts = {
+        headers: req.headers,
+        query: target.query,
+        remoteIp,
+        secure: req.url.startsWith("https:"),
+      };
       const authorizeResource = (action: string, bucket: string, key: string) =>
         deps.authorize(authResult, { action, resource: resourceArn(bucket, key), bucket }, facts);
       const action = actionOf[op];

@@ -3,7 +3,7 @@
  * `bun src/main.ts serve --root DIR --host 127.0.0.1 --port P [args]`.
  */
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -25,6 +25,8 @@ export interface StartServerOptions {
   /** Extra environment variables. */
   env?: Record<string, string>;
   region?: string;
+  /** The server speaks HTTPS on its port (pass --tls-cert/--tls-key in args); readiness is probed over TLS. */
+  https?: boolean;
   /** How long to wait for /health/ready. Default 20 s. */
   readyTimeoutMs?: number;
 }
@@ -35,6 +37,8 @@ export interface TestServer {
   host: string;
   port: number;
   root: string;
+  /** The server process (with TLS: its supervisor). */
+  pid: number;
   accessKeyId: string;
   secretAccessKey: string;
   region: string;
@@ -67,26 +71,33 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function collectLines(
-  stream: ReadableStream<Uint8Array>,
-  into: string[],
-  own: string[],
-): Promise<void> {
-  const decoder = new TextDecoder();
-  let partial = "";
-  for await (const chunk of stream) {
-    partial += decoder.decode(chunk, { stream: true });
-    const lines = partial.split("\n");
-    partial = lines.pop() ?? "";
-    for (const line of lines) {
-      into.push(line);
-      own.push(line);
-    }
-  }
-  if (partial) {
-    into.push(partial);
-    own.push(partial);
-  }
+const outputDirs = new Set<string>();
+process.on("exit", () => {
+  for (const dir of outputDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * The server's stdout and stderr go to one file (O_APPEND, so lines keep their order), read back on
+ * demand: reading a long-lived child's pipes from the test process was seen to stall.
+ */
+function outputFile(): { fd: number; path: string; lines(): string[]; closeOurs(): void; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), "s3dir-out-"));
+  const path = join(dir, "output.log");
+  const fd = openSync(path, "a");
+  return {
+    fd,
+    path,
+    lines: () => {
+      const text = readFileSync(path, "utf8");
+      const lines = text.split("\n");
+      if (lines.at(-1) === "") lines.pop();
+      return lines;
+    },
+    /** The child has its own copy of the descriptor once spawned. */
+    closeOurs: () => closeSync(fd),
+    // Kept after stop (tests read the logs of a stopped server); removed when the test process exits.
+    remove: () => outputDirs.add(dir),
+  };
 }
 
 export async function startServer(options: StartServerOptions = {}): Promise<TestServer> {
@@ -96,9 +107,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
   let lastError: Error | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const all: string[] = [];
-    const stdoutLines: string[] = [];
-    const stderrLines: string[] = [];
+    const output = outputFile();
     const proc = Bun.spawn(
       [
         process.execPath,
@@ -116,8 +125,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
       {
         cwd: repoRoot,
         stdin: "ignore",
-        stdout: "pipe",
-        stderr: "pipe",
+        stdout: output.fd,
+        stderr: output.fd,
         env: {
           ...process.env,
           S3DIR_ROOT_ACCESS_KEY: testCredentials.accessKeyId,
@@ -127,11 +136,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
       },
     );
     running.add(proc);
-    const done = Promise.all([
-      collectLines(proc.stdout, all, stdoutLines),
-      collectLines(proc.stderr, all, stderrLines),
-    ]);
-    const endpoint = `http://127.0.0.1:${port}`;
+    output.closeOurs();
+    const endpoint = `${options.https ? "https" : "http"}://127.0.0.1:${port}`;
     const stop = async () => {
       if (running.has(proc)) {
         proc.kill("SIGTERM");
@@ -139,8 +145,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
         if (!exited) proc.kill("SIGKILL");
         await proc.exited;
         running.delete(proc);
-        await Promise.race([done, Bun.sleep(1000)]);
       }
+      output.remove();
       if (ownsRoot) rmSync(root, { recursive: true, force: true });
     };
     const ready = await waitReady(endpoint, proc, options.readyTimeoutMs ?? 20_000);
@@ -149,6 +155,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
         endpoint,
         host: "127.0.0.1",
         port,
+        pid: proc.pid,
         root,
         accessKeyId: testCredentials.accessKeyId,
         secretAccessKey: testCredentials.secretAccessKey,
@@ -158,21 +165,21 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
           proc.kill(signal);
           await proc.exited;
           running.delete(proc);
-          await Promise.race([done, Bun.sleep(1000)]);
         },
-        logs: () => [...all],
-        accessLog: () => stdoutLines.flatMap((line) => parseJsonLine(line)),
+        logs: () => output.lines(),
+        accessLog: () => output.lines().flatMap((line) => parseJsonLine(line)),
       };
     }
     proc.kill("SIGKILL");
     await proc.exited;
     running.delete(proc);
-    await Promise.race([done, Bun.sleep(1000)]);
+    const text = output.lines().join("\n");
+    output.remove();
     lastError = new Error(
-      `s3dir did not become ready on ${endpoint}: ${ready}\n--- server output ---\n${all.join("\n")}`,
+      `s3dir did not become ready on ${endpoint}: ${ready}\n--- server output ---\n${text}`,
     );
     // Retry only when another process took the port between our probe and the server's bind.
-    if (!/EADDRINUSE|address already in use/i.test(all.join("\n"))) break;
+    if (!/EADDRINUSE|address already in use/i.test(text)) break;
   }
   if (ownsRoot) rmSync(root, { recursive: true, force: true });
   throw lastError ?? new Error("s3dir did not start");
@@ -197,7 +204,11 @@ async function waitReady(endpoint: string, proc: Subprocess, timeoutMs: number):
       return `the process exited (code ${proc.exitCode}, signal ${proc.signalCode})`;
     }
     try {
-      const response = await fetch(`${endpoint}/health/ready`, { signal: AbortSignal.timeout(2000) });
+      // Only this readiness probe skips certificate checks; tests verify TLS with their own CA.
+      const response = await fetch(`${endpoint}/health/ready`, {
+        signal: AbortSignal.timeout(2000),
+        tls: { rejectUnauthorized: false },
+      });
       await response.arrayBuffer();
       if (response.status === 200) return true;
       last = `status ${response.status}`;
