@@ -15,6 +15,7 @@ import { createTokenKeyCache, loadTokenKeys } from "../iam/token-keys.ts";
 import { startHttpServer } from "../runtime/http-server.ts";
 import { createStdoutLineWriter } from "../runtime/line-writer.ts";
 import { nodeSigV4Crypto } from "../runtime/node-sigv4-crypto.ts";
+import { checkRootEncryption } from "../runtime/root-encryption.ts";
 import { startRootProbe } from "../runtime/root-probe.ts";
 import { createApp } from "../s3/app.ts";
 import { createAuthorizer } from "../s3/authorize.ts";
@@ -38,6 +39,12 @@ export interface HostRole {
 export async function runServeHost(options: ServeOptions, role: HostRole): Promise<void> {
   await mkdir(options.root, { recursive: true });
   const root = await realpath(options.root);
+  const encryption = await checkRootEncryption(root);
+  if (options["require-encrypted-root"] && !encryption.encrypted) {
+    throw new Error(
+      `--require-encrypted-root: cannot confirm that ${root} is encrypted at rest:\n  ${encryption.checked.join("\n  ")}`,
+    );
+  }
   const { credential, generated } = await loadRootCredential(root, process.env);
   const master = await loadMasterKey(root, process.env);
   const iam = createIamStore({ root, master, rootCredential: credential });
@@ -166,6 +173,7 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
       inFlight: () => inFlight,
       maxInFlight: options["max-in-flight"],
       rootProblems: () => probe.problems(),
+      rootEncrypted: () => encryption.encrypted,
     },
     metrics: options.metrics ? metrics.render : undefined,
   });
@@ -213,6 +221,8 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
       root,
       region: options.region,
       fsync: options.fsync,
+      rootEncrypted: encryption.encrypted,
+      rootEncryption: encryption.checked,
     }),
   );
 

@@ -56,6 +56,8 @@ export const serveOptionsSchema = v.object({
       v.maxValue(65535),
     ),
   ),
+  /** Refuse to start unless the root is confirmed to sit on dm-crypt or an fscrypt directory. */
+  "require-encrypted-root": v.optional(onOff, "off"),
   /** Above this many requests in flight, /health/ready answers 503 so a load balancer backs off. */
   "max-in-flight": v.optional(
     v.pipe(v.string(), v.regex(/^\d+$/, "a count"), v.transform(Number), v.integer(), v.minValue(1)),

@@ -8,7 +8,7 @@ import { runServeSupervisor, workerRoleEnv } from "./serve-supervisor.ts";
  * process runs the host as a worker so that certificates can be replaced without dropping requests.
  */
 export async function serveCommand(argv: string[]): Promise<void> {
-  const options = parseServeOptions(parseArgs(argv).flags, process.env);
+  const options = parseServeOptions(parseArgs(argv, ["require-encrypted-root"]).flags, process.env);
   const worker = process.env[workerRoleEnv] === "worker";
   if (options["tls-cert"] && !worker) return await runServeSupervisor(argv, options);
   await runServeHost(options, { supervised: worker });

@@ -17,7 +17,7 @@ export function allReady(reports: HostReport[]): boolean {
 
 /** A table of hosts, one line each, then a summary line. */
 export function renderStatusTable(reports: HostReport[]): string {
-  const header = ["HOST", "REACHABLE", "READY", "VERSION", "UPTIME", "IN-FLIGHT", "NOTES"];
+  const header = ["HOST", "REACHABLE", "READY", "VERSION", "UPTIME", "IN-FLIGHT", "ENCRYPTED", "NOTES"];
   const rows = reports.map((r) => [
     r.url,
     r.reachable ? "yes" : "no",
@@ -25,6 +25,7 @@ export function renderStatusTable(reports: HostReport[]): string {
     r.version ?? "-",
     r.uptimeSeconds === null ? "-" : formatUptime(r.uptimeSeconds),
     r.inFlight === null ? "-" : String(r.inFlight),
+    r.rootEncrypted === null ? "-" : r.rootEncrypted ? "yes" : "no",
     r.error ?? r.reasons.join("; "),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));

@@ -98,10 +98,10 @@ describe("the status table", () => {
   test("one line per host, the reasons, and a summary; allReady only when all are", async () => {
     const reports = await probeHosts([at(servers.ready), at(servers.draining), at(servers.slow)], 300);
     const table = renderStatusTable(reports).split("\n");
-    expect(table[0]).toMatch(/^HOST +REACHABLE +READY +VERSION +UPTIME +IN-FLIGHT +NOTES$/);
-    expect(table[1]).toMatch(/^http:\/\/127\.0\.0\.1:\d+ +yes +yes +0\.1\.0 +1h02m +2$/);
+    expect(table[0]).toMatch(/^HOST +REACHABLE +READY +VERSION +UPTIME +IN-FLIGHT +ENCRYPTED +NOTES$/);
+    expect(table[1]).toMatch(/^http:\/\/127\.0\.0\.1:\d+ +yes +yes +0\.1\.0 +1h02m +2 +-$/);
     expect(table[2]).toMatch(/ yes +no +0\.1\.0 .* shutting down$/);
-    expect(table[3]).toMatch(/ no +no +- +- +- +no answer within 300 ms$/);
+    expect(table[3]).toMatch(/ no +no +- +- +- +- +no answer within 300 ms$/);
     expect(table[4]).toBe("3 hosts: 1 ready, 1 unreachable, 1 not ready");
     expect(allReady(reports)).toBe(false);
     expect(allReady(reports.slice(0, 1))).toBe(true);
