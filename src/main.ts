@@ -1,6 +1,7 @@
 #!/usr/bin/env bun
 import { auditWebhookCommand } from "./cli/audit-webhook.ts";
 import { bucketCommand } from "./cli/bucket.ts";
+import { doctorCommand } from "./cli/doctor.ts";
 import { clusterCommand } from "./cli/cluster.ts";
 import { keyCommand } from "./cli/key.ts";
 import { policyCommand } from "./cli/policy.ts";
@@ -24,6 +25,8 @@ commands:
           bucket policy set BUCKET none|download|upload|public|FILE|- | policy get|unset BUCKET
   sts     sts assume-role USER [--duration 1h] [--policy FILE|-] [--role-arn ARN] [--session-name NAME]
           sts rotate-key (revokes every session token issued so far)
+  doctor  doctor [--root DIR]: checks the root for what s3dir relies on (xattrs, rename, O_EXCL, link,
+          fsync, locks across processes, case, clocks of the cluster's hosts) and says what to fix
   presign presign GET|PUT|HEAD|DELETE BUCKET/KEY [--expires 1h] [--endpoint URL] [--access-key ID]
           [--region us-east-1] (signed with the root credential unless --access-key)
   cluster cluster create --hosts HOST:PORT,... | host add|remove HOST:PORT | status (exit 1 unless all ready)
@@ -41,6 +44,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   policy: policyCommand,
   bucket: bucketCommand,
   sts: stsCommand,
+  doctor: doctorCommand,
   presign: presignCommand,
   "audit-webhook": auditWebhookCommand,
   cluster: clusterCommand,
