@@ -25,6 +25,8 @@ export interface StartServerOptions {
   /** Extra environment variables. */
   env?: Record<string, string>;
   region?: string;
+  /** Listen on this port (e.g. to restart a host where a load balancer expects it). */
+  port?: number;
   /** The server speaks HTTPS on its port (pass --tls-cert/--tls-key in args); readiness is probed over TLS. */
   https?: boolean;
   /** How long to wait for /health/ready. Default 20 s. */
@@ -106,7 +108,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
   const region = options.region ?? "us-east-1";
   let lastError: Error | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const output = outputFile();
     const proc = Bun.spawn(
       [

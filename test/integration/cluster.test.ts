@@ -4,7 +4,7 @@
  * `s3dir cluster` commands that record the pool and report on it.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -17,7 +17,6 @@ import {
   S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
-import type { Subprocess } from "bun";
 import {
   bytes,
   freePort,
@@ -30,106 +29,24 @@ import {
   uniqueBucket,
   waitFor,
 } from "../helpers/index.ts";
+import {
+  haproxyBinary,
+  haproxyConfig,
+  proxyMissing,
+  type RunningProxy,
+  startNginx,
+  startProxy,
+} from "../helpers/load-balancer.ts";
 
 setDefaultTimeout(60_000);
 
-const nginxBinary = Bun.which("nginx") ?? Bun.which("nginx", { PATH: "/usr/sbin:/sbin" });
-const haproxyBinary = Bun.which("haproxy") ?? Bun.which("haproxy", { PATH: "/usr/sbin:/sbin" });
-const missing = (name: string) =>
-  `${name} is not installed; these tests run the shipped ${name} configuration for real. ` +
-  `Install it with: apt-get install -y nginx haproxy (.ci/run does this)`;
-
 let hosts: TestServer[] = [];
 let work: string;
-let nginx: Proxy | undefined;
-let haproxy: Proxy | undefined;
+let nginx: RunningProxy | undefined;
+let haproxy: RunningProxy | undefined;
 let client: S3Client;
 const bucket = uniqueBucket("pool");
 const keys = Array.from({ length: 50 }, (_, i) => `mixed/${String(i).padStart(2, "0")}/object.txt`);
-
-interface Proxy {
-  endpoint: string;
-  proc: Subprocess;
-  output: string[];
-  stop(): Promise<void>;
-}
-
-/** Replaces pattern in text, failing when the shipped file no longer has it. */
-function substitute(text: string, pattern: RegExp, replacement: string): string {
-  if (!pattern.test(text)) throw new Error(`the shipped configuration no longer matches ${pattern}`);
-  return text.replace(pattern, replacement);
-}
-
-/** deploy/nginx/s3dir.conf with the test's hosts, port and paths (a temp dir instead of /var, /run). */
-function nginxConfig(dir: string, port: number, upstreams: TestServer[]): string {
-  let conf = readFileSync(join(repoRoot, "deploy/nginx/s3dir.conf"), "utf8");
-  conf = substitute(conf, /^user .*;$/m, process.getuid?.() === 0 ? "user root;" : "");
-  conf = substitute(conf, /^worker_processes .*;$/m, "worker_processes 1;");
-  conf = substitute(conf, /^pid .*;$/m, `pid ${dir}/nginx.pid;`);
-  conf = substitute(conf, /^error_log \S+/m, `error_log ${dir}/error.log`);
-  conf = substitute(conf, /^(\s*)access_log \S+;/m, `$1access_log ${dir}/access.log;`);
-  conf = substitute(conf, /\/var\/lib\/nginx\//g, `${dir}/`);
-  conf = substitute(conf, /^(\s*)listen 80;/m, `$1listen 127.0.0.1:${port};`);
-  const servers = [...conf.matchAll(/^(\s*)server \d+\.\d+\.\d+\.\d+:\d+( [^;\n]*)?;\n/gm)];
-  if (servers.length !== 3) throw new Error("deploy/nginx/s3dir.conf should list three upstream servers");
-  const [indent, params] = [servers[0]![1]!, servers[0]![2] ?? ""];
-  const lines = upstreams.map((h) => `${indent}server 127.0.0.1:${h.port}${params};\n`).join("");
-  conf = conf.replace(servers.map((m) => m[0]).join(""), lines);
-  if (!conf.includes(`server 127.0.0.1:${upstreams[0]!.port}`))
-    throw new Error("upstream lines not replaced");
-  return conf;
-}
-
-/** deploy/haproxy/s3dir.cfg with the test's hosts and port. */
-function haproxyConfig(port: number, upstreams: TestServer[]): string {
-  let cfg = readFileSync(join(repoRoot, "deploy/haproxy/s3dir.cfg"), "utf8");
-  cfg = substitute(cfg, /^(\s*)bind :80$/m, `$1bind 127.0.0.1:${port}`);
-  const servers = [...cfg.matchAll(/^(\s*)server (\S+) \d+\.\d+\.\d+\.\d+:\d+\n/gm)];
-  if (servers.length !== 3) throw new Error("deploy/haproxy/s3dir.cfg should list three servers");
-  const indent = servers[0]![1]!;
-  const lines = upstreams.map((h, i) => `${indent}server s3dir-${i + 1} 127.0.0.1:${h.port}\n`).join("");
-  return cfg.replace(servers.map((m) => m[0]).join(""), lines);
-}
-
-async function collect(stream: ReadableStream<Uint8Array>, into: string[]): Promise<void> {
-  const decoder = new TextDecoder();
-  for await (const chunk of stream) into.push(decoder.decode(chunk, { stream: true }));
-}
-
-/** Starts a proxy in the foreground and waits until it forwards /health/ready. */
-async function startProxy(cmd: string[], port: number, name: string): Promise<Proxy> {
-  const output: string[] = [];
-  const proc = Bun.spawn(cmd, { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-  void collect(proc.stdout, output);
-  void collect(proc.stderr, output);
-  // If the test run dies, the proxy goes with it (SIGTERM: nginx takes its workers along).
-  process.on("exit", () => {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
-  });
-  const endpoint = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
-    proc.kill("SIGTERM");
-    const exited = await Promise.race([proc.exited.then(() => true), Bun.sleep(5000).then(() => false)]);
-    if (!exited) proc.kill("SIGKILL");
-    await proc.exited;
-  };
-  const up = await waitFor(async () => {
-    if (proc.exitCode !== null) return true;
-    try {
-      const response = await fetch(`${endpoint}/health/ready`, { signal: AbortSignal.timeout(1000) });
-      await response.arrayBuffer();
-      return response.status === 200;
-    } catch {
-      return false;
-    }
-  }, 10_000);
-  if (!up || proc.exitCode !== null) {
-    await stop();
-    throw new Error(`${name} did not start (exit ${proc.exitCode}):\n${output.join("")}`);
-  }
-  return { endpoint, proc, output, stop };
-}
 
 function clientFor(endpoint: string): S3Client {
   return new S3Client({
@@ -156,33 +73,13 @@ async function pool<T>(items: T[], limit: number, task: (item: T) => Promise<voi
 const address = (h: TestServer) => `127.0.0.1:${h.port}`;
 
 beforeAll(async () => {
-  if (!nginxBinary) throw new Error(missing("nginx"));
   const first = await startServer();
   hosts = [
     first,
     ...(await Promise.all([startServer({ root: first.root }), startServer({ root: first.root })])),
   ];
+  nginx = await startNginx(hosts);
   work = mkdtempSync(join(tmpdir(), "s3dir-lb-"));
-  chmodSync(work, 0o755);
-  const nginxDir = join(work, "nginx");
-  mkdirSync(nginxDir, { mode: 0o755 });
-  const nginxPort = await freePort();
-  writeFileSync(join(nginxDir, "nginx.conf"), nginxConfig(nginxDir, nginxPort, hosts));
-  nginx = await startProxy(
-    [
-      nginxBinary,
-      "-p",
-      nginxDir,
-      "-e",
-      join(nginxDir, "error.log"),
-      "-c",
-      join(nginxDir, "nginx.conf"),
-      "-g",
-      "daemon off;",
-    ],
-    nginxPort,
-    "nginx",
-  );
   client = clientFor(nginx.endpoint);
   await client.send(new CreateBucketCommand({ Bucket: bucket }));
 });
@@ -374,7 +271,7 @@ describe("nginx in front of three hosts (deploy/nginx/s3dir.conf)", () => {
     }
     await client.send(new PutObjectCommand({ Bucket: bucket, Key: "after-stop.txt", Body: "still here" }));
     // nginx did try the stopped host, and passed each of those requests on to a live one.
-    const errors = readFileSync(join(work, "nginx", "error.log"), "utf8");
+    const errors = readFileSync(join(nginx!.dir!, "error.log"), "utf8");
     expect(errors).toMatch(
       new RegExp(`connect\\(\\) failed \\(111: Connection refused\\).*127\\.0\\.0\\.1:${stopped.port}`),
     );
@@ -395,14 +292,14 @@ describe("nginx in front of three hosts (deploy/nginx/s3dir.conf)", () => {
 
 describe("HAProxy (deploy/haproxy/s3dir.cfg)", () => {
   test("the shipped configuration is valid", async () => {
-    if (!haproxyBinary) throw new Error(missing("haproxy"));
+    if (!haproxyBinary) throw new Error(proxyMissing("haproxy"));
     const check = Bun.spawnSync([haproxyBinary, "-c", "-f", join(repoRoot, "deploy/haproxy/s3dir.cfg")]);
     expect(`${check.stdout}${check.stderr}`).toContain("Configuration file is valid");
     expect(check.exitCode).toBe(0);
   });
 
   test("it serves through the live hosts with one host down", async () => {
-    if (!haproxyBinary) throw new Error(missing("haproxy"));
+    if (!haproxyBinary) throw new Error(proxyMissing("haproxy"));
     const port = await freePort();
     const file = join(work, "haproxy.cfg");
     writeFileSync(file, haproxyConfig(port, hosts));
