@@ -16,6 +16,7 @@ import {
   CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  type HeadObjectCommandOutput,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -303,6 +304,43 @@ for (const kind of kinds) {
         await eventually(async () => (await listAll(checker!, bucket, "live/")).length === keys.length),
       ).toBe(true);
       for (const client of [writer, lister, checker]) client!.destroy();
+    });
+
+    test("metadata too large for one xattr falls back cleanly and reads the same on another host", async () => {
+      const [a, b] = hosts.map((h) => s3Client(h));
+      const metadata = Object.fromEntries(
+        Array.from({ length: 16 }, (_, i) => [`field-${i}`, "m".repeat(100)]),
+      );
+      const disposition = `attachment; filename="${"d".repeat(2500)}.txt"`;
+      await a!.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: "meta/large",
+          Body: "with a lot of metadata",
+          Metadata: metadata,
+          ContentDisposition: disposition,
+          ContentType: "text/x-large-record",
+        }),
+      );
+      let head: HeadObjectCommandOutput | undefined;
+      expect(
+        await eventually(async () => {
+          head = await b!
+            .send(new HeadObjectCommand({ Bucket: bucket, Key: "meta/large" }))
+            .catch(() => undefined);
+          return head !== undefined;
+        }),
+      ).toBe(true);
+      const h = head as {
+        Metadata?: Record<string, string>;
+        ContentDisposition?: string;
+        ContentType?: string;
+      };
+      expect(h.Metadata).toEqual(metadata);
+      expect(h.ContentDisposition).toBe(disposition);
+      expect(h.ContentType).toBe("text/x-large-record");
+      a!.destroy();
+      b!.destroy();
     });
 
     test("a host killed with SIGKILL mid-upload: the others serve on, nothing partial appears, it restarts cleanly", async () => {
