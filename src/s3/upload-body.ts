@@ -9,7 +9,8 @@ import type { BodyVerification } from "../storage/types.ts";
 import type { S3Context } from "./context.ts";
 import { S3Error } from "./errors.ts";
 
-const maxObjectSize = 5 * 1024 ** 4;
+/** The most one request may carry: S3's limit for a single PUT and for one part (larger objects use multipart). */
+const maxRequestObjectSize = 5 * 1024 ** 3;
 
 export interface UploadBody {
   stream: ReadableStream<Uint8Array>;
@@ -97,7 +98,12 @@ export function uploadBody(ctx: S3Context, options: { lengthOptional?: boolean }
     throw new S3Error("MissingContentLength", "You must provide the Content-Length HTTP header.");
   }
   const size = chunked ? chunked.decodedLength : contentLength;
-  if (size !== undefined && size > maxObjectSize) throw new S3Error("EntityTooLarge");
+  if (size !== undefined && size > maxRequestObjectSize) {
+    throw new S3Error("EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size.", {
+      ProposedSize: String(size),
+      MaxSizeAllowed: String(maxRequestObjectSize),
+    });
+  }
 
   const checksum = requestedChecksum(headers);
   const trailerExpected = chunked?.trailer ?? false;

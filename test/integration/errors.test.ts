@@ -189,6 +189,22 @@ describe("error bodies", () => {
   });
 });
 
+describe("request limits", () => {
+  test("a single PUT over 5 GiB → 400 EntityTooLarge before any byte is read, nothing stored", async () => {
+    const response = await rawRequest(server, {
+      method: "PUT",
+      target: objectPath(bucket, "too-large.bin"),
+      headers: { "content-length": String(5 * 1024 ** 3 + 1), "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
+      sign: true,
+      omitContentLength: true,
+      timeoutMs: 5000,
+    });
+    expect(response.status).toBe(400);
+    expect(errorCodeOf(response.body)).toBe("EntityTooLarge");
+    expect((await signedFetch(server, objectPath(bucket, "too-large.bin"), { method: "HEAD" })).status).toBe(404);
+  });
+});
+
 describe("operations endpoints and the access log", () => {
   test("/health/live and /health/ready answer without credentials", async () => {
     for (const path of ["/health/live", "/health/ready"]) {
