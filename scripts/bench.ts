@@ -9,23 +9,37 @@
  *   bun scripts/bench.ts --rounds 2               measure each server N times, alternating, keep the best (default 1)
  *   bun scripts/bench.ts --no-s3dir               the bare server only (to check the harness)
  *   bun scripts/bench.ts --keep                   keep the temp dir (server logs, data) for a look afterwards
+ *   bun scripts/bench.ts --runtime bun,node       s3dir on Bun, then on Node (dist/node/s3dir.mjs), in one table
  *
  * Prints a Markdown table and writes it to .bench/results.md (raw numbers to .bench/results.json).
  * Everything it starts is stopped, and its temp directory removed, on exit, error or Ctrl-C.
  */
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { cleanupNow, installCleanup, trackPath } from "./bench/cleanup.ts";
+import { ensureNodeEntry } from "../src/runtime/node-build.ts";
+import { freePort } from "../test/helpers/server.ts";
+import { cleanupNow, installCleanup, trackChild, trackPath } from "./bench/cleanup.ts";
 import { type HttpCaseId, httpCases, runHttpCase } from "./bench/http-cases.ts";
 import { runListing } from "./bench/list.ts";
 import { runMemory } from "./bench/memory.ts";
 import { runMultipart } from "./bench/multipart.ts";
 import { machineFacts, type Row, renderReport } from "./bench/report.ts";
-import { type RunningServer, repoRoot, startBare, startS3dir } from "./bench/servers.ts";
+import {
+  benchCredentials,
+  type RunningServer,
+  repoRoot,
+  rssBytes,
+  type S3dirOptions,
+  startBare,
+  startS3dir,
+  tail,
+} from "./bench/servers.ts";
 import { ensureWrk } from "./bench/wrk.ts";
 
 type CaseId = HttpCaseId | "list" | "multipart" | "memory";
 const allCases: CaseId[] = ["get4k", "get64m", "put4k", "put64m", "list", "multipart", "memory"];
+type Runtime = "bun" | "node";
+const runtimeNames: Record<Runtime, string> = { bun: "Bun", node: "Node" };
 
 interface Options {
   only: Set<CaseId>;
@@ -35,6 +49,8 @@ interface Options {
   concurrencies: number[];
   s3dir: boolean;
   keep: boolean;
+  /** The runtimes s3dir is measured on, one after the other. */
+  runtimes: Runtime[];
 }
 
 function parseOptions(argv: string[]): Options {
@@ -46,6 +62,7 @@ function parseOptions(argv: string[]): Options {
     concurrencies: [1, 16],
     s3dir: true,
     keep: false,
+    runtimes: ["bun"],
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -81,9 +98,19 @@ function parseOptions(argv: string[]): Options {
         .map((s) => Math.max(1, Math.round(positive(s))));
     } else if (name === "--no-s3dir") options.s3dir = false;
     else if (name === "--keep") options.keep = true;
-    else if (name === "--help" || name === "-h") {
+    else if (name === "--runtime") {
+      const names = value()
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
+      for (const n of names) {
+        if (n !== "bun" && n !== "node") throw new Error(`--runtime: unknown runtime '${n}' (bun, node)`);
+      }
+      options.runtimes = [...new Set(names as Runtime[])];
+      if (options.runtimes.length === 0) throw new Error("--runtime needs bun, node or both");
+    } else if (name === "--help" || name === "-h") {
       process.stdout.write(
-        `usage: bun scripts/bench.ts [--only ${allCases.join(",")}] [--duration S] [--warmup S] [--rounds N] [--concurrency 1,16] [--no-s3dir] [--keep]\n`,
+        `usage: bun scripts/bench.ts [--only ${allCases.join(",")}] [--duration S] [--warmup S] [--rounds N] [--concurrency 1,16] [--no-s3dir] [--keep] [--runtime bun,node]\n`,
       );
       process.exit(0);
     } else throw new Error(`unknown option ${arg}`);
@@ -100,6 +127,62 @@ function assertStillThere(dir: string): void {
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
+}
+
+/** Starts `node dist/node/s3dir.mjs serve` (the Node build) on a free port, like startS3dir does on Bun. */
+async function startNodeS3dir(options: S3dirOptions): Promise<RunningServer> {
+  const entry = await ensureNodeEntry();
+  const port = await freePort();
+  const argv = ["node", entry, "serve", "--root", options.root, "--port", String(port)];
+  argv.push("--fsync", options.fsync ? "on" : "off");
+  if (!options.accessLog) argv.push("--access-log", "off");
+  const logFd = openSync(options.logFile, "a");
+  const child = trackChild(
+    Bun.spawn(argv, {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        S3DIR_ROOT_ACCESS_KEY: benchCredentials.accessKeyId,
+        S3DIR_ROOT_SECRET_KEY: benchCredentials.secretAccessKey,
+      },
+      stdin: "ignore",
+      stdout: logFd,
+      stderr: logFd,
+    }),
+  );
+  closeSync(logFd);
+  const origin = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${options.label} exited before it was ready:\n${tail(options.logFile)}`);
+    }
+    const ok = await fetch(`${origin}/health/ready`, { signal: AbortSignal.timeout(1000) })
+      .then(async (r) => {
+        await r.arrayBuffer();
+        return r.status === 200;
+      })
+      .catch(() => false);
+    if (ok) break;
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`${options.label} was not ready within 30 s:\n${tail(options.logFile)}`);
+    }
+    await Bun.sleep(100);
+  }
+  return {
+    label: options.label,
+    origin,
+    pid: child.pid,
+    rssBytes: () => rssBytes(child.pid),
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGTERM");
+      const ended = await Promise.race([child.exited.then(() => true), Bun.sleep(5000).then(() => false)]);
+      if (!ended) child.kill("SIGKILL");
+      await child.exited;
+    },
+  };
 }
 
 async function main(options: Options): Promise<void> {
@@ -119,71 +202,95 @@ async function main(options: Options): Promise<void> {
   const logFile = (name: string) => join(tmp, `${name}.log`);
   log(`bench: temp dir ${tmp}`);
 
-  const startMainS3dir = (fsync: boolean, label: string) =>
-    startS3dir({ root, fsync, accessLog: true, logFile: logFile(label.replaceAll(" ", "-")), label });
+  const onRuntime = (runtime: Runtime, label: string) =>
+    runtime === "bun" ? label : `${label} on ${runtimeNames[runtime]}`;
+  const startMainS3dir = (runtime: Runtime, fsync: boolean, label: string) => {
+    const s3dirOptions: S3dirOptions = {
+      root,
+      fsync,
+      accessLog: true,
+      logFile: logFile(label.replaceAll(" ", "-")),
+      label,
+    };
+    return runtime === "bun" ? startS3dir(s3dirOptions) : startNodeS3dir(s3dirOptions);
+  };
+  /** Row names say the runtime when more than Bun is measured. */
+  const named = (runtime: Runtime, list: Row[]) =>
+    options.runtimes.length > 1 || runtime !== "bun"
+      ? list.map((row) => ({ ...row, case: `${row.case} [${runtimeNames[runtime]}]` }))
+      : list;
   const bare = await startBare(root, logFile("bare"));
-  const servers: RunningServer[] = [bare];
-  let s3dir: RunningServer | undefined;
-  let s3dirFsync: RunningServer | undefined;
   const notes: string[] = [];
-  if (options.s3dir) {
-    s3dir = await startMainS3dir(false, "s3dir");
-    servers.push(s3dir);
-    if (options.only.has("put4k") || options.only.has("put64m")) {
-      s3dirFsync = await startMainS3dir(true, "s3dir fsync on");
-      servers.push(s3dirFsync);
-    }
-  } else notes.push("s3dir was not started (--no-s3dir).");
+  if (!options.s3dir) notes.push("s3dir was not started (--no-s3dir).");
 
   const rows: Row[] = [];
   const raw: Record<string, unknown> = {};
   const started = performance.now();
+  const running: RunningServer[] = [bare];
   try {
-    for (const c of httpCases) {
-      if (!options.only.has(c.id)) continue;
-      assertStillThere(tmp);
-      const result = await runHttpCase(c, {
-        root,
-        workDir,
-        bare,
-        s3dir,
-        s3dirFsync,
-        concurrencies: options.concurrencies,
-        threadsFor: (connections) => Math.min(2, connections),
-        durationSeconds: options.durationSeconds,
-        warmupSeconds: options.warmupSeconds,
-        rounds: options.rounds,
-        log,
-      });
-      rows.push(...result.rows);
-      raw[c.id] = result.raw;
+    for (const runtime of options.runtimes) {
+      const key = (id: string) => (runtime === "bun" ? id : `${id}:${runtime}`);
+      let s3dir: RunningServer | undefined;
+      let s3dirFsync: RunningServer | undefined;
+      if (options.s3dir) {
+        s3dir = await startMainS3dir(runtime, false, onRuntime(runtime, "s3dir"));
+        running.push(s3dir);
+        if (options.only.has("put4k") || options.only.has("put64m")) {
+          s3dirFsync = await startMainS3dir(runtime, true, onRuntime(runtime, "s3dir fsync on"));
+          running.push(s3dirFsync);
+        }
+      }
+      for (const c of httpCases) {
+        if (!options.only.has(c.id)) continue;
+        assertStillThere(tmp);
+        const result = await runHttpCase(c, {
+          root,
+          workDir,
+          bare,
+          s3dir,
+          s3dirFsync,
+          concurrencies: options.concurrencies,
+          threadsFor: (connections) => Math.min(2, connections),
+          durationSeconds: options.durationSeconds,
+          warmupSeconds: options.warmupSeconds,
+          rounds: options.rounds,
+          log,
+        });
+        rows.push(...named(runtime, result.rows));
+        raw[key(c.id)] = result.raw;
+      }
+      if (options.only.has("list")) {
+        assertStillThere(tmp);
+        const result = await runListing(root, s3dir, log);
+        rows.push(...named(runtime, [result.row]));
+        raw[key("list")] = result.raw;
+      }
+      if (options.only.has("multipart") && s3dir) {
+        assertStillThere(tmp);
+        const result = await runMultipart({ root, workDir, s3dir, log, rounds: options.rounds });
+        rows.push(...named(runtime, result.rows));
+        raw[key("multipart")] = result.raw;
+      }
+      for (const server of [s3dir, s3dirFsync]) await server?.stop();
     }
-    if (options.only.has("list")) {
-      assertStillThere(tmp);
-      const result = await runListing(root, s3dir, log);
-      rows.push(result.row);
-      raw.list = result.raw;
-    }
-    if (options.only.has("multipart") && s3dir) {
-      assertStillThere(tmp);
-      const result = await runMultipart({ root, workDir, s3dir, log, rounds: options.rounds });
-      rows.push(...result.rows);
-      raw.multipart = result.raw;
-    }
-    for (const server of servers) await server.stop();
+    for (const server of running) await server.stop();
     if (options.only.has("memory")) {
-      const result = await runMemory({
-        root,
-        workDir,
-        startBare: () => startBare(root, logFile("bare-memory"), "bare Bun (fresh)"),
-        startS3dir: options.s3dir ? () => startMainS3dir(false, "s3dir (fresh)") : undefined,
-        log,
-      });
-      rows.push(...result.rows);
-      raw.memory = result.raw;
+      for (const runtime of options.runtimes) {
+        const result = await runMemory({
+          root,
+          workDir,
+          startBare: () => startBare(root, logFile("bare-memory"), "bare Bun (fresh)"),
+          startS3dir: options.s3dir
+            ? () => startMainS3dir(runtime, false, onRuntime(runtime, "s3dir (fresh)"))
+            : undefined,
+          log,
+        });
+        rows.push(...named(runtime, result.rows));
+        raw[runtime === "bun" ? "memory" : `memory:${runtime}`] = result.raw;
+      }
     }
   } finally {
-    for (const server of servers) await server.stop();
+    for (const server of running) await server.stop();
   }
 
   const facts = await machineFacts();
@@ -197,6 +304,11 @@ async function main(options: Options): Promise<void> {
     "PUT cycles through distinct keys (4,000 for 4 KiB, 32 for 64 MiB); GET cycles through 16 / 4 objects uploaded through s3dir.",
     "Memory: a freshly started server per run, a 2 GiB file streamed by curl; RSS sampled from /proc/PID/status every 100 ms.",
   );
+  if (options.runtimes.includes("node")) {
+    notes.push(
+      "[Node]: the same s3dir built for Node.js (dist/node/s3dir.mjs, @hono/node-server) against the same bare Bun baseline.",
+    );
+  }
   const report = renderReport(rows, facts, settings, notes);
   const outDir = join(repoRoot, ".bench");
   mkdirSync(outDir, { recursive: true });

@@ -7,6 +7,9 @@
  *   bun scripts/test.ts test/integration/listing.test.ts -t "paging"
  *
  * Arguments other than the `unit`/`integration` shorthands are passed to `bun test` unchanged.
+ * When the run covers the integration tests (no arguments, or `integration`), the core integration
+ * files run a second time against the Node build (S3DIR_TEST_RUNTIME=node), and their results
+ * count in the same final line.
  * The counts come from bun's JUnit report and from its console summary; the larger failure count
  * wins, because a file that fails to load shows only in the summary.
  */
@@ -31,24 +34,26 @@ function isOptionValue(argv: string[], i: number): boolean {
   );
 }
 
-const reportDir = mkdtempSync(join(tmpdir(), "s3dir-test-report-"));
-const junitPath = join(reportDir, "junit.xml");
+/** The integration files that also run against the Node build. */
+const nodeCoreFiles = [
+  "objects-put-get",
+  "listing",
+  "multipart",
+  "presigned-and-auth",
+  "conditional",
+  "copy",
+  "delete",
+  "posix-interop",
+].map((name) => `test/integration/${name}.test.ts`);
+const coversIntegration =
+  passthrough.length === 0 || (passthrough.length === 1 && passthrough[0] === shorthands.integration);
 
-const child = Bun.spawn(
-  [
-    process.execPath,
-    "test",
-    "--no-orphans",
-    ...timeout,
-    "--reporter=junit",
-    `--reporter-outfile=${junitPath}`,
-    ...targets,
-  ],
-  { cwd: repo, stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...process.env } },
-);
+let child: ReturnType<typeof Bun.spawn> | undefined;
+let interrupted = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
-    child.kill(signal);
+    interrupted = true;
+    child?.kill(signal);
   });
 }
 
@@ -62,12 +67,6 @@ async function tee(stream: ReadableStream<Uint8Array>, out: NodeJS.WriteStream):
   }
   return tail + decoder.decode();
 }
-
-const [stdoutTail, stderrTail] = await Promise.all([
-  tee(child.stdout, process.stdout),
-  tee(child.stderr, process.stderr),
-]);
-const exitCode = await child.exited;
 
 interface Counts {
   passed: number;
@@ -108,19 +107,58 @@ function fromJunit(path: string): Counts | undefined {
   return { passed, failed, total };
 }
 
-const summary = fromSummary(stderrTail) ?? fromSummary(stdoutTail);
-const junit = fromJunit(junitPath);
-rmSync(reportDir, { recursive: true, force: true });
+/** Runs `bun test` on targets (streaming its output) and counts the results. */
+async function runBunTest(
+  label: string,
+  files: string[],
+  env: Record<string, string | undefined>,
+): Promise<{ counts: Counts; problems: string[] }> {
+  const reportDir = mkdtempSync(join(tmpdir(), "s3dir-test-report-"));
+  const junitPath = join(reportDir, "junit.xml");
+  const proc = Bun.spawn(
+    [
+      process.execPath,
+      "test",
+      "--no-orphans",
+      ...timeout,
+      "--reporter=junit",
+      `--reporter-outfile=${junitPath}`,
+      ...files,
+    ],
+    { cwd: repo, stdin: "ignore", stdout: "pipe", stderr: "pipe", env },
+  );
+  child = proc;
+  const [stdoutTail, stderrTail] = await Promise.all([
+    tee(proc.stdout, process.stdout),
+    tee(proc.stderr, process.stderr),
+  ]);
+  const exitCode = await proc.exited;
+  const summary = fromSummary(stderrTail) ?? fromSummary(stdoutTail);
+  const junit = fromJunit(junitPath);
+  rmSync(reportDir, { recursive: true, force: true });
 
-const passed = Math.max(summary?.passed ?? 0, junit?.passed ?? 0);
-const failed = Math.max(summary?.failed ?? 0, junit?.failed ?? 0);
-const ran = Math.max(summary?.total ?? 0, junit?.total ?? 0);
+  const counts = {
+    passed: Math.max(summary?.passed ?? 0, junit?.passed ?? 0),
+    failed: Math.max(summary?.failed ?? 0, junit?.failed ?? 0),
+    total: Math.max(summary?.total ?? 0, junit?.total ?? 0),
+  };
+  const problems: string[] = [];
+  if (!summary && !junit) problems.push(`${label}: could not read bun's results`);
+  if (counts.total === 0) problems.push(`${label}: no tests ran`);
+  if (exitCode !== 0 && counts.failed === 0) problems.push(`${label}: bun test exited with code ${exitCode}`);
+  return { counts, problems };
+}
 
-const problems: string[] = [];
-if (!summary && !junit) problems.push("could not read bun's results");
-if (ran === 0) problems.push("no tests ran");
-if (exitCode !== 0 && failed === 0) problems.push(`bun test exited with code ${exitCode}`);
+const runs = [await runBunTest("bun", targets, { ...process.env })];
+if (coversIntegration && !interrupted) {
+  process.stdout.write(`\ntest runner: the core integration files again, against the Node build\n`);
+  runs.push(await runBunTest("node", nodeCoreFiles, { ...process.env, S3DIR_TEST_RUNTIME: "node" }));
+}
+
+const passed = runs.reduce((n, r) => n + r.counts.passed, 0);
+const failed = runs.reduce((n, r) => n + r.counts.failed, 0);
+const problems = runs.flatMap((r) => r.problems);
 for (const problem of problems) process.stdout.write(`test runner: ${problem}\n`);
 
 process.stdout.write(`${passed} passed, ${failed} failed\n`);
-process.exit(failed > 0 || problems.length > 0 || exitCode !== 0 ? 1 : 0);
+process.exit(failed > 0 || problems.length > 0 ? 1 : 0);

@@ -219,7 +219,7 @@ export function startShipper(options: ShipperOptions): Shipper {
         });
         wake("full");
         wake("append");
-        await Promise.race([done, Bun.sleep(drainMs)]);
+        await Promise.race([done, new Promise((resolve) => setTimeout(resolve, drainMs))]);
       }
       stopped = true;
       inFlight?.abort();

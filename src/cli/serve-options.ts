@@ -56,6 +56,11 @@ export const serveOptionsSchema = v.object({
       v.maxValue(65535),
     ),
   ),
+  /**
+   * The runtime that serves: bun (the default under Bun) or node (Node.js 20+, through the bundle
+   * dist/node/s3dir.mjs, built from the sources when missing or older than them).
+   */
+  runtime: v.optional(v.picklist(["bun", "node"])),
   /** Refuse to start unless the root is confirmed to sit on dm-crypt or an fscrypt directory. */
   "require-encrypted-root": v.optional(onOff, "off"),
   /** Above this many requests in flight, /health/ready answers 503 so a load balancer backs off. */

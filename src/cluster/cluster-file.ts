@@ -93,7 +93,7 @@ async function updateCluster(
       return next;
     } catch (e) {
       if (!(e instanceof VersionConflictError) || attempt >= 50) throw e;
-      await Bun.sleep(5 + Math.random() * 20);
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
     }
   }
 }

@@ -1,29 +1,8 @@
 import { readFileSync } from "node:fs";
 import type { Server } from "bun";
+import type { HttpServer, HttpServerOptions } from "./http-server-types.ts";
 
-export interface TlsFiles {
-  certFile: string;
-  keyFile: string;
-}
-
-export interface HttpServerOptions {
-  hostname: string;
-  port: number;
-  /** Answers a request; remoteIp is the client address as the runtime saw it. */
-  fetch: (req: Request, remoteIp: string) => Response | Promise<Response>;
-  /** Serve HTTPS with this certificate chain and key (PEM files, read now). */
-  tls?: TlsFiles;
-  /** Share the port with a successor process during a certificate reload (SO_REUSEPORT). */
-  reusePort?: boolean;
-}
-
-export interface HttpServer {
-  port: number;
-  /** "http" or "https". */
-  scheme: string;
-  /** Stops accepting connections and resolves when in-flight requests have finished. */
-  stop(): Promise<void>;
-}
+export type { HttpServer, HttpServerOptions, TlsFiles } from "./http-server-types.ts";
 
 /** The one place that starts the runtime's HTTP server (Bun.serve). */
 export function startHttpServer(options: HttpServerOptions): HttpServer {

@@ -1,9 +1,12 @@
 /**
  * The few libc calls Node's fs does not offer (extended attributes, flock),
  * reached through bun:ffi. Everything here is synchronous: each call is one cheap syscall
- * (getxattr measured ~1–4 µs). A Node entry would swap this module for an N-API binding.
+ * (getxattr measured ~1–4 µs). The Node build swaps this module for node/libc.ts (koffi).
  */
 import { dlopen, FFIType, read } from "bun:ffi";
+import { Errno } from "./libc-errno.ts";
+
+export { Errno };
 
 const { i32, i64, ptr: p, u64, cstring } = FFIType;
 
@@ -18,30 +21,6 @@ const lib = dlopen("libc.so.6", {
   __errno_location: { args: [], returns: p },
   strerror: { args: [i32], returns: cstring },
 });
-
-/** errno values this project branches on (Linux). */
-export const Errno = {
-  EPERM: 1,
-  ENOENT: 2,
-  EINTR: 4,
-  EBADF: 9,
-  EAGAIN: 11,
-  EACCES: 13,
-  EEXIST: 17,
-  EXDEV: 18,
-  ENOTDIR: 20,
-  EISDIR: 21,
-  EINVAL: 22,
-  EFBIG: 27,
-  ENOSPC: 28,
-  EROFS: 30,
-  E2BIG: 7,
-  ERANGE: 34,
-  ENOSYS: 38,
-  ENODATA: 61,
-  EOPNOTSUPP: 95,
-  ESTALE: 116,
-} as const;
 
 const errnoNames = new Map<number, string>(Object.entries(Errno).map(([k, v]) => [v, k]));
 

@@ -6,6 +6,7 @@
 import { crc32c as simdCrc32c } from "@node-rs/crc32";
 import type { ChecksumAlgorithm } from "../lib/checksum-algorithm.ts";
 import { createCrc64Nvme, type IncrementalCrc } from "../lib/crc.ts";
+import { crc32, createHasher, type Hasher } from "../runtime/hasher.ts";
 
 export interface Checksummer {
   update(data: Uint8Array): void;
@@ -33,14 +34,14 @@ function fromCrc(c: IncrementalCrc): Checksummer {
 }
 
 function fromHasher(alg: "sha1" | "sha256"): Checksummer {
-  const h = new Bun.CryptoHasher(alg);
+  const h = createHasher(alg);
   return { update: (d) => void h.update(d), digestBase64: () => h.digest("base64") };
 }
 
 export function createChecksummer(algorithm: ChecksumAlgorithm): Checksummer {
   switch (algorithm) {
     case "CRC32":
-      return fromCrc(runningCrc32((d, p) => Bun.hash.crc32(d, p)));
+      return fromCrc(runningCrc32(crc32));
     case "CRC32C":
       // SIMD (SSE4.2) CRC32C: ~4.8 GB/s here against ~1–1.4 GB/s for the JS slicing-by-8 table.
       return fromCrc(
@@ -56,12 +57,12 @@ export function createChecksummer(algorithm: ChecksumAlgorithm): Checksummer {
 }
 
 export class BodyHasher {
-  private readonly md5 = new Bun.CryptoHasher("md5");
-  private readonly sha256?: Bun.CryptoHasher;
+  private readonly md5 = createHasher("md5");
+  private readonly sha256?: Hasher;
   private readonly checksum?: Checksummer;
 
   constructor(options: { sha256?: boolean; checksum?: ChecksumAlgorithm }) {
-    if (options.sha256) this.sha256 = new Bun.CryptoHasher("sha256");
+    if (options.sha256) this.sha256 = createHasher("sha256");
     if (options.checksum) this.checksum = createChecksummer(options.checksum);
   }
 
@@ -83,6 +84,6 @@ export class BodyHasher {
 
 /** MD5 hex of everything a reader yields (used for files that have no record). */
 export function md5Hex(): { update(d: Uint8Array): void; hex(): string } {
-  const h = new Bun.CryptoHasher("md5");
+  const h = createHasher("md5");
   return { update: (d) => void h.update(d), hex: () => h.digest("hex") };
 }

@@ -9,6 +9,7 @@
 
 import { lockExclusive } from "../runtime/file-lock.ts";
 import { errCode, type FsOps, O_CREAT, O_RDWR } from "../runtime/fs-ops.ts";
+import { crc32 } from "../runtime/hasher.ts";
 import { StorageError } from "./errors.ts";
 import type { Layout } from "./paths.ts";
 import { mkdirs } from "./sidecar-store.ts";
@@ -23,7 +24,7 @@ export async function withKeyLock<T>(
   run: () => Promise<T>,
   timeoutMs = LOCK_TIMEOUT_MS,
 ): Promise<T> {
-  const stripe = (Bun.hash.crc32(key) & 0xff).toString(16).padStart(2, "0");
+  const stripe = (crc32(key) & 0xff).toString(16).padStart(2, "0");
   const dir = layout.reserved(bucket, "locks");
   const path = `${dir}/${stripe}`;
   let fd: number;

@@ -7,13 +7,14 @@
  *   into the CRC of the whole object (lib/crc-combine.ts).
  */
 import { combineCrcs, isCrcAlgorithm } from "../lib/crc-combine.ts";
+import { createHasher } from "../runtime/hasher.ts";
 import { StorageError } from "./errors.ts";
 import { createChecksummer } from "./hashing.ts";
 import type { PartInfo, UploadChecksum } from "./multipart-types.ts";
 import type { StoredChecksum } from "./types.ts";
 
 export function multipartEtag(parts: PartInfo[]): string {
-  const md5 = new Bun.CryptoHasher("md5");
+  const md5 = createHasher("md5");
   for (const part of parts) md5.update(Buffer.from(part.etag, "hex"));
   return `${md5.digest("hex")}-${parts.length}`;
 }

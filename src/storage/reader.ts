@@ -10,6 +10,7 @@
  * the descriptor in 1 MiB reads, closed at the end or on cancel.
  */
 import { mkdirSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fdStream, readRange } from "../runtime/file-stream.ts";
 import { type BigStats, errCode, O_DIRECTORY, O_RDONLY } from "../runtime/fs-ops.ts";
 import { linkOpenFile, servedSlice } from "../runtime/serve-file-link.ts";
@@ -53,7 +54,7 @@ export class Reader {
         // filesystems (async mode), so that a real 404 costs at most one 2 ms pause there.
         const transient = code === "ESTALE" || (code === "ENOENT" && !ops.sync && attempt === 0);
         if (transient && attempt < ATTEMPTS - 1) {
-          await Bun.sleep(2 * (attempt + 1));
+          await sleep(2 * (attempt + 1));
           continue;
         }
         if (code === "ENOENT" || code === "ENOTDIR" || code === "ELOOP" || code === "ESTALE") {

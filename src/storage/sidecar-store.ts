@@ -6,6 +6,7 @@
  * place without readers of the old version losing its record. Written temp + rename.
  */
 import { errCode, type FsOps } from "../runtime/fs-ops.ts";
+import { createHasher } from "../runtime/hasher.ts";
 import { RESERVED } from "./keys.ts";
 import type { MetadataRecord } from "./record.ts";
 import { randomName } from "./temp-names.ts";
@@ -21,7 +22,11 @@ interface SidecarFile {
   records: MetadataRecord[];
 }
 
-const hex = (s: string) => new Bun.CryptoHasher("sha256").update(s).digest("hex");
+const hex = (s: string) => {
+  const h = createHasher("sha256");
+  h.update(s);
+  return h.digest("hex");
+};
 
 export class SidecarStore {
   constructor(private readonly ops: FsOps) {}

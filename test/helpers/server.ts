@@ -1,6 +1,8 @@
 /**
  * Starts a real s3dir server process for integration tests:
- * `bun src/main.ts serve --root DIR --host 127.0.0.1 --port P [args]`.
+ * `bun src/main.ts serve --root DIR --host 127.0.0.1 --port P [args]`, or with env
+ * S3DIR_TEST_RUNTIME=node (or the `runtime` option) `node dist/node/s3dir.mjs serve …`, the Node
+ * build (made once per test process when missing or older than the sources).
  */
 
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
@@ -8,6 +10,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
+import { ensureNodeEntry } from "../../src/runtime/node-build.ts";
 
 export const repoRoot = resolve(import.meta.dir, "../..");
 
@@ -31,6 +34,22 @@ export interface StartServerOptions {
   https?: boolean;
   /** How long to wait for /health/ready. Default 20 s. */
   readyTimeoutMs?: number;
+  /** The runtime the server runs on; default env S3DIR_TEST_RUNTIME, else bun. */
+  runtime?: TestRuntime;
+}
+
+export type TestRuntime = "bun" | "node";
+
+/** The runtime servers start on unless a test asks for one (env S3DIR_TEST_RUNTIME). */
+export const defaultTestRuntime: TestRuntime = process.env.S3DIR_TEST_RUNTIME === "node" ? "node" : "bun";
+
+let nodeEntry: Promise<string> | undefined;
+
+/** The command line that runs `s3dir` on a runtime. */
+async function s3dirCommand(runtime: TestRuntime): Promise<string[]> {
+  if (runtime === "bun") return [process.execPath, "src/main.ts"];
+  nodeEntry ??= ensureNodeEntry();
+  return [process.env.S3DIR_NODE || "node", await nodeEntry];
 }
 
 export interface TestServer {
@@ -107,13 +126,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
   const root = options.root ?? mkdtempSync(join(tmpdir(), "s3dir-test-"));
   const region = options.region ?? "us-east-1";
   let lastError: Error | undefined;
+  const command = await s3dirCommand(options.runtime ?? defaultTestRuntime);
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = options.port ?? (await freePort());
     const output = outputFile();
     const proc = Bun.spawn(
       [
-        process.execPath,
-        "src/main.ts",
+        ...command,
         "serve",
         "--root",
         root,

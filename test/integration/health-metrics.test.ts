@@ -51,7 +51,7 @@ describe("health", () => {
       string,
       unknown
     >;
-    expect(status).toMatchObject({ version: "0.1.0", ready: true, reasons: [], rootEncrypted: null });
+    expect(status).toMatchObject({ version: "0.1.0", ready: true, reasons: [], rootEncrypted: false });
     expect(status.host).toEndWith(`:${server.port}`);
     expect(status.inFlight).toBeGreaterThanOrEqual(1);
     expect(Date.parse(status.startedAt as string)).toBeLessThanOrEqual(Date.now());

@@ -1,0 +1,24 @@
+/** What both runtimes' HTTP servers (http-server.ts, node/http-server.ts) take and give. */
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
+}
+
+export interface HttpServerOptions {
+  hostname: string;
+  port: number;
+  /** Answers a request; remoteIp is the client address as the runtime saw it. */
+  fetch: (req: Request, remoteIp: string) => Response | Promise<Response>;
+  /** Serve HTTPS with this certificate chain and key (PEM files, read now). */
+  tls?: TlsFiles;
+  /** Share the port with a successor process during a certificate reload (SO_REUSEPORT). */
+  reusePort?: boolean;
+}
+
+export interface HttpServer {
+  port: number;
+  /** "http" or "https". */
+  scheme: string;
+  /** Stops accepting connections and resolves when in-flight requests have finished. */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,23 @@
+/** errno values this project branches on (Linux). */
+export const Errno = {
+  EPERM: 1,
+  ENOENT: 2,
+  EINTR: 4,
+  EBADF: 9,
+  EAGAIN: 11,
+  EACCES: 13,
+  EEXIST: 17,
+  EXDEV: 18,
+  ENOTDIR: 20,
+  EISDIR: 21,
+  EINVAL: 22,
+  EFBIG: 27,
+  ENOSPC: 28,
+  EROFS: 30,
+  E2BIG: 7,
+  ERANGE: 34,
+  ENOSYS: 38,
+  ENODATA: 61,
+  EOPNOTSUPP: 95,
+  ESTALE: 116,
+} as const;

@@ -1,0 +1,31 @@
+/**
+ * The Node twin of ../serve-file-link.ts. The open file is hard-linked to a private path exactly
+ * as on Bun (linkat through koffi), so both hosts leave the same short-lived links in the
+ * staging area. Node's HTTP server keeps the Content-Length of a streamed body, so the link is
+ * opened at once and streamed in 1 MiB reads (file-stream.ts); it is removed a second later.
+ */
+import { close as closeFd, openSync } from "node:fs";
+import { unlink } from "node:fs/promises";
+import { fdStream } from "../file-stream.ts";
+import { errnoError, libc } from "./libc.ts";
+
+const AT_FDCWD = -100;
+const AT_SYMLINK_FOLLOW = 0x400;
+const UNLINK_AFTER_MS = 1000;
+
+/** Hard-links the file open on fd to path (which must not exist). */
+export function linkOpenFile(fd: number, path: string): void {
+  const rc = libc.linkat(AT_FDCWD, `/proc/self/fd/${fd}`, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
+  if (rc !== 0) throw errnoError("linkat", path);
+}
+
+/** Bytes [start, endInclusive] of the file at a private link path, which is removed soon after. */
+export function servedSlice(
+  linkPath: string,
+  start: number,
+  endInclusive: number,
+): ReadableStream<Uint8Array> {
+  setTimeout(() => void unlink(linkPath).catch(() => {}), UNLINK_AFTER_MS).unref();
+  const fd = openSync(linkPath, "r");
+  return fdStream(fd, start, endInclusive, () => closeFd(fd, () => {}));
+}

@@ -1,0 +1,196 @@
+/**
+ * A Bun host and a Node host (dist/node/s3dir.mjs) serving ONE root, as hosts of a mixed cluster
+ * would: what either writes the other reads identically (bytes, ETag, content headers, user
+ * metadata), multipart state is shared, and a conditional create racing on both has one winner.
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import {
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+  UploadPartCommand,
+} from "@aws-sdk/client-s3";
+import {
+  md5Hex,
+  objectPath,
+  s3Client,
+  signedFetch,
+  startServer,
+  type TestServer,
+  uniqueBucket,
+} from "../helpers/index.ts";
+
+setDefaultTimeout(60_000);
+
+let bunHost: TestServer;
+let nodeHost: TestServer;
+let viaBun: S3Client;
+let viaNode: S3Client;
+const bucket = uniqueBucket("mixed");
+
+beforeAll(async () => {
+  bunHost = await startServer({ runtime: "bun" });
+  nodeHost = await startServer({ runtime: "node", root: bunHost.root });
+  viaBun = s3Client(bunHost);
+  viaNode = s3Client(nodeHost);
+  await viaBun.send(new CreateBucketCommand({ Bucket: bucket }));
+});
+afterAll(async () => {
+  viaBun?.destroy();
+  viaNode?.destroy();
+  await nodeHost?.stop();
+  await bunHost?.stop();
+});
+
+function bytes(size: number, seed: number): Uint8Array {
+  return new Uint8Array(size).map((_, i) => (i * 7 + seed + (i >> 11)) & 0xff);
+}
+
+async function readBack(client: S3Client, key: string) {
+  const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return {
+    body: Buffer.from(await got.Body!.transformToByteArray()),
+    etag: got.ETag,
+    contentType: got.ContentType,
+    contentLength: got.ContentLength,
+    cacheControl: got.CacheControl,
+    metadata: got.Metadata,
+  };
+}
+
+describe("one root, a Bun host and a Node host", () => {
+  for (const [from, to] of [
+    ["bun", "node"],
+    ["node", "bun"],
+  ] as const) {
+    for (const size of [5, 3 * 1024 * 1024 + 1]) {
+      test(`an object of ${size} bytes written through ${from} reads identically through ${to}`, async () => {
+        const writer = from === "bun" ? viaBun : viaNode;
+        const reader = to === "bun" ? viaBun : viaNode;
+        const key = `from-${from}/${size}/é ü.bin`;
+        const body = bytes(size, size % 251);
+        const put = await writer.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: body,
+            ContentType: "application/x-mixed",
+            CacheControl: "max-age=60",
+            Metadata: { origin: from, note: "same bytes" },
+          }),
+        );
+        expect(put.ETag).toBe(`"${md5Hex(body)}"`);
+        const there = await readBack(reader, key);
+        const here = await readBack(writer, key);
+        expect(there.body.equals(Buffer.from(body))).toBe(true);
+        expect(there).toEqual(here);
+        expect(there.contentType).toBe("application/x-mixed");
+        expect(there.metadata).toEqual({ origin: from, note: "same bytes" });
+        expect(there.contentLength).toBe(size);
+      });
+    }
+  }
+
+  test("a ranged GET of a large object carries Content-Length on both", async () => {
+    const key = "ranged.bin";
+    const body = bytes(2 * 1024 * 1024 + 5, 3);
+    await viaNode.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    for (const host of [bunHost, nodeHost]) {
+      const whole = await signedFetch(host, objectPath(bucket, key));
+      expect(whole.headers.get("content-length")).toBe(String(body.length));
+      expect(Buffer.from(await whole.arrayBuffer()).equals(Buffer.from(body))).toBe(true);
+      const part = await signedFetch(host, objectPath(bucket, key), {
+        headers: { range: "bytes=1048570-1048585" },
+      });
+      expect(part.status).toBe(206);
+      expect(part.headers.get("content-length")).toBe("16");
+      expect(Buffer.from(await part.arrayBuffer()).equals(Buffer.from(body.subarray(1048570, 1048586)))).toBe(
+        true,
+      );
+    }
+  });
+
+  test("a multipart upload started on Node takes parts through Bun and completes on Node", async () => {
+    const key = "multi.bin";
+    const parts = [bytes(5 * 1024 * 1024, 1), bytes(1234, 2)];
+    const { UploadId } = await viaNode.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+    const etags: string[] = [];
+    for (const [i, part] of parts.entries()) {
+      const client = i % 2 === 0 ? viaBun : viaNode;
+      const up = await client.send(
+        new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: i + 1, Body: part }),
+      );
+      etags.push(up.ETag!);
+    }
+    const done = await viaNode.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId,
+        MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+      }),
+    );
+    expect(done.ETag).toMatch(/-2"$/);
+    const got = await readBack(viaBun, key);
+    expect(got.body.equals(Buffer.concat(parts))).toBe(true);
+    expect(got.etag).toBe(done.ETag);
+  });
+
+  test("If-None-Match: * racing on both hosts has exactly one winner", async () => {
+    for (let round = 0; round < 8; round++) {
+      const key = `race/${round}`;
+      const attempts = [bunHost, nodeHost, bunHost, nodeHost].map((host, i) =>
+        signedFetch(host, objectPath(bucket, key), {
+          method: "PUT",
+          headers: { "if-none-match": "*" },
+          body: `writer ${i} of round ${round}`,
+        }).then(async (r) => ({ i, status: r.status, text: await r.text() })),
+      );
+      const results = await Promise.all(attempts);
+      const winners = results.filter((r) => r.status === 200);
+      expect(winners.length).toBe(1);
+      for (const r of results) if (r.status !== 200) expect([409, 412]).toContain(r.status);
+      const expected = `writer ${winners[0]!.i} of round ${round}`;
+      for (const client of [viaBun, viaNode]) {
+        expect((await readBack(client, key)).body.toString()).toBe(expected);
+      }
+    }
+  });
+});
+
+describe("s3dir serve --runtime node", () => {
+  test("under Bun it runs the Node build, which answers, and stops with it on SIGTERM", async () => {
+    const host = await startServer({ runtime: "bun", root: bunHost.root, args: ["--runtime", "node"] });
+    let child = 0;
+    try {
+      const children = readFileSync(`/proc/${host.pid}/task/${host.pid}/children`, "utf8")
+        .trim()
+        .split(/\s+/);
+      const commands = children.map((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0"));
+      const node = commands.findIndex((argv) => argv.some((arg) => arg.endsWith("dist/node/s3dir.mjs")));
+      expect(node).toBeGreaterThanOrEqual(0);
+      child = Number(children[node]);
+      await viaBun.send(new PutObjectCommand({ Bucket: bucket, Key: "served/by-node.txt", Body: "hello" }));
+      const client = s3Client(host);
+      const got = await readBack(client, "served/by-node.txt");
+      client.destroy();
+      expect(got.body.toString()).toBe("hello");
+    } finally {
+      await host.stop();
+    }
+    let alive = true;
+    for (let i = 0; i < 50 && alive; i++) {
+      try {
+        process.kill(child, 0);
+        await Bun.sleep(100);
+      } catch {
+        alive = false;
+      }
+    }
+    expect(alive).toBe(false);
+  });
+});
