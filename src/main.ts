@@ -18,6 +18,8 @@ commands:
           --region us-east-1  --domain example.com,...  --fsync on|off  --metadata-store auto|xattr|file
           --access-log on|off  --multipart-expiry 7d (incomplete uploads older than this are removed)
           --sts-max-duration 12h (the longest session AssumeRole grants, 15m … 12h)
+          --tls-cert FILE --tls-key FILE [--http-port P]  --max-in-flight 4096  --metrics on|off
+          --require-encrypted-root  --runtime bun|node (node: Node.js 20+, dist/node/s3dir.mjs)
   user    user add NAME [--role admin|s3] | list | show NAME | remove NAME
   key     key create USER | list [USER] | disable|enable|remove ACCESS_KEY_ID
   policy  policy add NAME FILE|- | list | show NAME | remove NAME | attach|detach NAME USER
