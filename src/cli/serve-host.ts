@@ -20,6 +20,7 @@ import { startRootProbe } from "../runtime/root-probe.ts";
 import { createApp } from "../s3/app.ts";
 import { createAuthorizer } from "../s3/authorize.ts";
 import { createBucketPolicies } from "../s3/bucket-policies.ts";
+import { parseTrustedProxies } from "../s3/forwarded-host.ts";
 import { createMetrics } from "../s3/metrics.ts";
 import { createIamActions } from "../s3/query/iam-actions.ts";
 import { assumeRole, getCallerIdentity } from "../s3/query/sts-actions.ts";
@@ -147,6 +148,9 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
     config: {
       region: options.region,
       domains: options.domain,
+      allowSseCOverHttp: options["allow-sse-c-over-http"],
+      bodyTimeoutMs: options["body-timeout"],
+      trustedProxies: parseTrustedProxies(options["trusted-proxy"]),
       owner: { id: createHash("sha256").update("s3dir:root").digest("hex"), displayName: "root" },
     },
     sigv4Crypto: nodeSigV4Crypto,

@@ -37,6 +37,8 @@ export const serveOptionsSchema = v.object({
     "us-east-1",
   ),
   domain: v.optional(domainList, ""),
+  /** Addresses or CIDR blocks (comma-separated) whose X-Forwarded-Host is believed: edge workers, load balancers. */
+  "trusted-proxy": v.optional(v.string(), ""),
   fsync: v.optional(onOff, "on"),
   "metadata-store": v.optional(v.picklist(["auto", "xattr", "file"]), "auto"),
   "access-log": v.optional(onOff, "on"),
@@ -63,11 +65,15 @@ export const serveOptionsSchema = v.object({
   runtime: v.optional(v.picklist(["bun", "node"])),
   /** Refuse to start unless the root is confirmed to sit on dm-crypt or an fscrypt directory. */
   "require-encrypted-root": v.optional(onOff, "off"),
+  /** An upload that sends less than 64 KiB in this long is cut off with RequestTimeout. */
+  "body-timeout": v.optional(duration, "60s"),
   /** Above this many requests in flight, /health/ready answers 503 so a load balancer backs off. */
   "max-in-flight": v.optional(
     v.pipe(v.string(), v.regex(/^\d+$/, "a count"), v.transform(Number), v.integer(), v.minValue(1)),
     "4096",
   ),
+  /** Accept SSE-C keys over plain HTTP (for testing only: the key crosses the wire in clear). */
+  "allow-sse-c-over-http": v.optional(onOff, "off"),
   /** Serve Prometheus metrics on GET /metrics (unsigned requests only). */
   metrics: v.optional(onOff, "on"),
   /** The longest STS session a caller may ask for (DurationSeconds), 15m … 12h. */

@@ -7,6 +7,7 @@ import { actionOf, resourceArn } from "./actions.ts";
 import type { Authorize } from "./authorize.ts";
 import type { S3Context } from "./context.ts";
 import { isS3Error, renderErrorXml, S3Error } from "./errors.ts";
+import { signedHeadersOf } from "./forwarded-host.ts";
 import { handlers } from "./handlers/index.ts";
 import { withHoistedHeaders } from "./hoisted-headers.ts";
 import { resolveOperation } from "./operations.ts";
@@ -41,9 +42,10 @@ export function createS3Pipeline(deps: PipelineDeps) {
     let response: Response;
     let errorCode: string | undefined;
     try {
-      target = resolveTarget(req.url, req.headers.get("host") ?? "", config.domains);
+      const signedHeaders = signedHeadersOf(req.headers, remoteIp, config.trustedProxies ?? []);
+      target = resolveTarget(req.url, signedHeaders.get("host") ?? "", config.domains);
       auth = await authenticate(
-        { method: req.method, path: target.rawPath, query: target.rawQuery, headers: req.headers },
+        { method: req.method, path: target.rawPath, query: target.rawQuery, headers: signedHeaders },
         credentials,
         { region: config.region, crypto: deps.sigv4Crypto },
       );
@@ -76,7 +78,7 @@ export function createS3Pipeline(deps: PipelineDeps) {
     } catch (caught) {
       const error = toS3Error(caught, target);
       const s3Error = isS3Error(error) ? error : new S3Error("InternalError");
-      if (!isS3Error(error)) deps.onInternalError(error, requestId);
+      if (!isS3Error(error) || s3Error.code === "InternalError") deps.onInternalError(caught, requestId);
       errorCode = s3Error.code;
       response = errorResponse(s3Error, req.method, target?.rawPath ?? "/", requestId);
     }

@@ -8,6 +8,7 @@ import {
 import type { BodyVerification } from "../storage/types.ts";
 import type { S3Context } from "./context.ts";
 import { S3Error } from "./errors.ts";
+import { guardSlowBody } from "./slow-body-guard.ts";
 
 /** The most one request may carry: S3's limit for a single PUT and for one part (larger objects use multipart). */
 const maxRequestObjectSize = 5 * 1024 ** 3;
@@ -114,7 +115,9 @@ export function uploadBody(ctx: S3Context, options: { lengthOptional?: boolean }
   if (payload.kind === "sha256") verify.sha256Hex = payload.hex;
   if (checksum) verify.checksum = { algorithm: checksum.algorithm, expected: checksum.expected };
 
-  let stream = req.body ?? emptyStream();
+  let stream = req.body
+    ? guardSlowBody(req.body, contentLength, ctx.config.bodyTimeoutMs ?? 0)
+    : emptyStream();
   if (chunked) {
     const decoder = createAwsChunkedDecoder(chunked);
     stream = stream.pipeThrough(decoder.transform);

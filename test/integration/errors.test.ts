@@ -1,5 +1,6 @@
 /** The shape of errors and of every response: request ids, XML errors, bodiless HEAD errors, 501s. */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { join } from "node:path";
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import {
   errorCodeOf,
@@ -11,8 +12,10 @@ import {
   signedFetch,
   startServer,
   type TestServer,
+  testCredentials,
   uniqueBucket,
   waitFor,
+  walk,
   xmlValue,
 } from "../helpers/index.ts";
 
@@ -201,7 +204,75 @@ describe("request limits", () => {
     });
     expect(response.status).toBe(400);
     expect(errorCodeOf(response.body)).toBe("EntityTooLarge");
-    expect((await signedFetch(server, objectPath(bucket, "too-large.bin"), { method: "HEAD" })).status).toBe(404);
+    expect((await signedFetch(server, objectPath(bucket, "too-large.bin"), { method: "HEAD" })).status).toBe(
+      404,
+    );
+  });
+});
+
+describe("slow uploads", () => {
+  /** Sends a signed PUT whose body trickles: `piece` bytes every `everyMs`; resolves with the raw response. */
+  async function trickle(target: TestServer, key: string, size: number, piece: number, everyMs: number) {
+    const { AwsClient } = await import("aws4fetch");
+    const signer = new AwsClient({ ...testCredentials, service: "s3", region: target.region });
+    const signed = await signer.sign(`${target.endpoint}${objectPath(bucket, key)}`, {
+      method: "PUT",
+      headers: { "x-amz-content-sha256": "UNSIGNED-PAYLOAD", "content-length": String(size) },
+    });
+    const { connect } = await import("node:net");
+    return await new Promise<string>((resolve) => {
+      const socket = connect(target.port, "127.0.0.1");
+      let response = "";
+      let sent = 0;
+      let timer: ReturnType<typeof setInterval> | undefined;
+      const done = () => {
+        clearInterval(timer);
+        socket.destroy();
+        resolve(response);
+      };
+      socket.on("data", (d) => {
+        response += d;
+        // A whole response: an error document, or a success's headers (a PUT has no body).
+        if (
+          response.includes("</Error>") ||
+          (response.startsWith("HTTP/1.1 200") && response.includes("\r\n\r\n"))
+        )
+          done();
+      });
+      socket.on("close", done);
+      socket.on("error", done);
+      const url = new URL(signed.url);
+      let head = `PUT ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\n`;
+      for (const [k, v] of signed.headers) head += `${k}: ${v}\r\n`;
+      socket.write(`${head}\r\n`);
+      timer = setInterval(() => {
+        if (sent >= size) return clearInterval(timer);
+        const n = Math.min(piece, size - sent);
+        sent += n;
+        socket.write(new Uint8Array(n));
+      }, everyMs);
+    });
+  }
+
+  test("an upload that trickles is cut off with RequestTimeout and leaves nothing; a steady one lands", async () => {
+    const guarded = await startServer({ root: server.root, args: ["--body-timeout", "2s"] });
+    try {
+      const cutOff = await trickle(guarded, "trickle.bin", 1024 * 1024, 512, 250);
+      expect(cutOff).toStartWith("HTTP/1.1 400 ");
+      expect(errorCodeOf(cutOff)).toBe("RequestTimeout");
+      expect((await signedFetch(server, objectPath(bucket, "trickle.bin"), { method: "HEAD" })).status).toBe(
+        404,
+      );
+      const steady = await trickle(guarded, "steady.bin", 1024 * 1024, 128 * 1024, 200);
+      expect(steady).toStartWith("HTTP/1.1 200");
+      expect((await signedFetch(server, objectPath(bucket, "steady.bin"), { method: "HEAD" })).status).toBe(
+        200,
+      );
+      const leftovers = walk(join(server.root, bucket, ".s3dir", "tmp"));
+      expect(leftovers).toEqual([]);
+    } finally {
+      await guarded.stop();
+    }
   });
 });
 
