@@ -1,0 +1,103 @@
+/**
+ * The edge's object cache (Cache API). Two kinds of entries:
+ * - the object: one copy per object (Host + path), stored from a full 200 answer of the origin, with
+ *   the origin's ETag and Cache-Control;
+ * - a grant: "the origin served this object, at this ETag, to this principal", one per principal and
+ *   object, kept GRANT_SECONDS.
+ * A GET is served from the cache only when both exist and the ETags agree, so one user's link never
+ * serves what the origin did not give that user, and a replaced object is never served on an old
+ * grant. A PUT or DELETE through the edge deletes the object's copy.
+ */
+
+const cacheOrigin = "https://s3dir-edge.cache";
+
+export interface CacheTarget {
+  host: string;
+  /** Raw, percent-encoded path. */
+  path: string;
+}
+
+export interface EdgeCacheOptions {
+  /** How long an object is kept when the origin's answer has no Cache-Control. */
+  defaultSeconds: number;
+  grantSeconds: number;
+}
+
+function objectKey(t: CacheTarget): string {
+  return `${cacheOrigin}/o/${encodeURIComponent(t.host)}${t.path}`;
+}
+
+function grantKey(t: CacheTarget, principalKey: string): string {
+  return `${cacheOrigin}/g/${encodeURIComponent(principalKey)}/${encodeURIComponent(t.host)}${t.path}`;
+}
+
+/** Not cacheable at the edge: the origin said so. */
+function forbidsCaching(cacheControl: string | null): boolean {
+  return cacheControl !== null && /(^|[\s,])(no-store|no-cache|private)([\s,=]|$)/i.test(cacheControl);
+}
+
+const defaultTtlMarker = "x-s3dir-edge-default-ttl";
+
+export class EdgeCache {
+  constructor(
+    private readonly cache: Cache,
+    private readonly options: EdgeCacheOptions,
+  ) {}
+
+  /** The cached answer for this principal, or undefined. Honours Range and If-None-Match. */
+  async match(req: Request, t: CacheTarget, principalKey: string): Promise<Response | undefined> {
+    const grant = await this.cache.match(grantKey(t, principalKey));
+    if (!grant) return undefined;
+    const etag = grant.headers.get("etag");
+    const lookup = new Headers();
+    const range = req.headers.get("range");
+    if (range !== null) lookup.set("range", range);
+    const cached = await this.cache.match(new Request(objectKey(t), { headers: lookup }));
+    if (!cached || etag === null || cached.headers.get("etag") !== etag) {
+      if (cached) await cached.body?.cancel();
+      return undefined;
+    }
+    const headers = new Headers(cached.headers);
+    if (headers.has(defaultTtlMarker)) {
+      headers.delete(defaultTtlMarker);
+      headers.delete("cache-control");
+    }
+    headers.set("x-s3dir-edge-cache", "hit");
+    const inm = req.headers.get("if-none-match");
+    if (inm?.split(",").some((v) => v.trim() === etag || v.trim() === "*")) {
+      await cached.body?.cancel();
+      headers.delete("content-length");
+      headers.delete("content-range");
+      return new Response(null, { status: 304, headers });
+    }
+    return new Response(req.method === "HEAD" ? null : cached.body, { status: cached.status, headers });
+  }
+
+  /**
+   * Stores a full 200 answer of the origin (a copy; the caller streams the original) and the grant
+   * for this principal. Returns the promise to wait on after answering.
+   */
+  async store(t: CacheTarget, principalKey: string, response: Response): Promise<void> {
+    const etag = response.headers.get("etag");
+    if (etag === null || forbidsCaching(response.headers.get("cache-control"))) {
+      await response.body?.cancel();
+      return;
+    }
+    const headers = new Headers(response.headers);
+    for (const h of ["x-amz-request-id", "x-amz-id-2", "set-cookie", "x-s3dir-edge-cache"]) headers.delete(h);
+    if (!headers.has("cache-control")) {
+      headers.set("cache-control", `max-age=${this.options.defaultSeconds}`);
+      headers.set(defaultTtlMarker, "1");
+    }
+    const grantHeaders = { etag, "cache-control": `max-age=${this.options.grantSeconds}` };
+    await Promise.all([
+      this.cache.put(objectKey(t), new Response(response.body, { status: 200, headers })),
+      this.cache.put(grantKey(t, principalKey), new Response(null, { headers: grantHeaders })),
+    ]);
+  }
+
+  /** Forgets the object's copy (every grant then misses on its ETag or the absent copy). */
+  async purge(t: CacheTarget): Promise<void> {
+    await this.cache.delete(objectKey(t));
+  }
+}
