@@ -52,13 +52,26 @@ async function settledOriginRequests(): Promise<number> {
   }
 }
 
+/**
+ * The launcher reads the root credential as an operator's shell would have it; the variables are
+ * removed again at once so that they do not leak into other test files of this process.
+ */
+async function startEdgeWithRootCredential(options: Parameters<typeof startEdge>[0]) {
+  process.env.S3DIR_ROOT_ACCESS_KEY = testCredentials.accessKeyId;
+  process.env.S3DIR_ROOT_SECRET_KEY = testCredentials.secretAccessKey;
+  try {
+    return await startEdge(options);
+  } finally {
+    delete process.env.S3DIR_ROOT_ACCESS_KEY;
+    delete process.env.S3DIR_ROOT_SECRET_KEY;
+  }
+}
+
 beforeAll(async () => {
   host1 = await startServer({ args: trust });
   host2 = await startServer({ root: host1.root, args: trust });
   const dead = await freePort();
-  process.env.S3DIR_ROOT_ACCESS_KEY = testCredentials.accessKeyId;
-  process.env.S3DIR_ROOT_SECRET_KEY = testCredentials.secretAccessKey;
-  edge = await startEdge({
+  edge = await startEdgeWithRootCredential({
     port: await freePort(),
     origins: [`http://127.0.0.1:${dead}`, host1.endpoint, host2.endpoint],
     root: host1.root,
@@ -244,7 +257,7 @@ describe("edge worker", () => {
       sessionToken: out.Credentials!.SessionToken!,
     };
     // A second edge, started now that the token key exists, that also holds nobody's key.
-    const edge2 = await startEdge({
+    const edge2 = await startEdgeWithRootCredential({
       port: await freePort(),
       origins: [host1.endpoint],
       root: host1.root,
