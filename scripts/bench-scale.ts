@@ -9,7 +9,7 @@
  *
  * Writes a Markdown table to stdout and to .bench/scale.md.
  */
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { startGluster } from "../test/helpers/gluster.ts";
 import { startNginx } from "../test/helpers/load-balancer.ts";
@@ -63,7 +63,12 @@ interface Measure {
   glusterCpuMs: number;
 }
 
-async function measure(setup: Setup, work: string, name: string, run: () => Promise<number>): Promise<Measure> {
+async function measure(
+  setup: Setup,
+  work: string,
+  name: string,
+  run: () => Promise<number>,
+): Promise<Measure> {
   const gpids = glusterPids();
   const before = setup.hosts.map((h) => cpuSeconds(h.pid));
   const gBefore = gpids.map(cpuSeconds);
@@ -114,7 +119,8 @@ async function runSetup(setup: Setup, root: string, work: string): Promise<Measu
       while (performance.now() < deadline) {
         const res = await fetch(listUrl);
         const text = await res.text();
-        if (res.status !== 200 || !text.includes("<KeyCount>")) throw new Error(`list failed: ${res.status} ${text}`);
+        if (res.status !== 200 || !text.includes("<KeyCount>"))
+          throw new Error(`list failed: ${res.status} ${text}`);
         n++;
       }
       return n;
@@ -144,8 +150,17 @@ async function main(): Promise<void> {
   const local = join(work, "local-root");
   mkdirSync(local);
   prepareRoot(local, body);
-  const one = await startS3dir({ root: local, fsync: true, accessLog: false, logFile: join(work, "local.log"), label: "s3dir" });
-  rows.push({ setup: "1 host, local directory", measures: await runSetup({ label: "local", hosts: [one], origin: one.origin }, local, work) });
+  const one = await startS3dir({
+    root: local,
+    fsync: true,
+    accessLog: false,
+    logFile: join(work, "local.log"),
+    label: "s3dir",
+  });
+  rows.push({
+    setup: "1 host, local directory",
+    measures: await runSetup({ label: "local", hosts: [one], origin: one.origin }, local, work),
+  });
   await one.stop();
 
   const gluster = await startGluster();
@@ -155,17 +170,33 @@ async function main(): Promise<void> {
     prepareRoot(volume.mounts[0]!, body);
     const hosts: RunningServer[] = [];
     for (const [i, m] of volume.mounts.entries()) {
-      hosts.push(await startS3dir({ root: m, fsync: true, accessLog: false, logFile: join(work, `gl${i}.log`), label: `s3dir ${i}` }));
+      hosts.push(
+        await startS3dir({
+          root: m,
+          fsync: true,
+          accessLog: false,
+          logFile: join(work, `gl${i}.log`),
+          label: `s3dir ${i}`,
+        }),
+      );
     }
     rows.push({
       setup: "1 host, GlusterFS (coherent)",
-      measures: await runSetup({ label: "gluster-1", hosts: [hosts[0]!], origin: hosts[0]!.origin }, volume.mounts[0]!, work),
+      measures: await runSetup(
+        { label: "gluster-1", hosts: [hosts[0]!], origin: hosts[0]!.origin },
+        volume.mounts[0]!,
+        work,
+      ),
     });
     const nginx = await startNginx(hosts.map((h) => ({ port: Number(new URL(h.origin).port) })));
     try {
       rows.push({
         setup: "3 hosts, GlusterFS (coherent), nginx",
-        measures: await runSetup({ label: "gluster-3", hosts, origin: nginx.endpoint }, volume.mounts[0]!, work),
+        measures: await runSetup(
+          { label: "gluster-3", hosts, origin: nginx.endpoint },
+          volume.mounts[0]!,
+          work,
+        ),
       });
     } finally {
       await nginx.stop();

@@ -1,9 +1,10 @@
 #!/usr/bin/env bun
 import { auditWebhookCommand } from "./cli/audit-webhook.ts";
 import { bucketCommand } from "./cli/bucket.ts";
-import { doctorCommand } from "./cli/doctor.ts";
 import { clusterCommand } from "./cli/cluster.ts";
+import { doctorCommand } from "./cli/doctor.ts";
 import { keyCommand } from "./cli/key.ts";
+import { masterKeyCommand } from "./cli/master-key.ts";
 import { policyCommand } from "./cli/policy.ts";
 import { presignCommand } from "./cli/presign.ts";
 import { serveCommand } from "./cli/serve.ts";
@@ -20,6 +21,7 @@ commands:
           --sts-max-duration 12h (the longest session AssumeRole grants, 15m … 12h)
           --tls-cert FILE --tls-key FILE [--http-port P]  --max-in-flight 4096  --metrics on|off
           --require-encrypted-root  --runtime bun|node (node: Node.js 20+, dist/node/s3dir.mjs)
+          --allow-sse-c-over-http on|off (testing only: accept SSE-C keys without TLS)
   user    user add NAME [--role admin|s3] | list | show NAME | remove NAME
   key     key create USER | list [USER] | disable|enable|remove ACCESS_KEY_ID
   policy  policy add NAME FILE|- | list | show NAME | remove NAME | attach|detach NAME USER
@@ -36,6 +38,9 @@ commands:
           audit-webhook enable --url URL [--auth-token TOKEN] [--format splunk|json] [--batch-size 100]
           [--flush-interval 1] [--timeout 10] [--max-backoff 30] (seconds) [--spool-max-bytes 1g] | disable | show
           (every S3, STS and IAM call is delivered at least once; running hosts follow within a second)
+  master-key
+          master-key rotate [--grace 1h] | list: SSE-S3 master keys; rotate makes a new key current,
+          rewraps every encrypted object's data key under it and drops keys no object uses
           admin commands take --root DIR (else env S3DIR_ROOT, else ./data) and --json
 `;
 
@@ -50,6 +55,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   presign: presignCommand,
   "audit-webhook": auditWebhookCommand,
   cluster: clusterCommand,
+  "master-key": masterKeyCommand,
 };
 
 const [name, ...rest] = process.argv.slice(2);

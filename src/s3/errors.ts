@@ -42,6 +42,7 @@ const statusByCode = {
   MissingSecurityHeader: 400,
   NoSuchBucket: 404,
   NoSuchBucketPolicy: 404,
+  ServerSideEncryptionConfigurationNotFoundError: 404,
   NoSuchKey: 404,
   NoSuchUpload: 404,
   NoSuchVersion: 404,

@@ -28,7 +28,10 @@ export type Operation =
   | "GetBucketPolicy"
   | "PutBucketPolicy"
   | "DeleteBucketPolicy"
-  | "GetBucketPolicyStatus";
+  | "GetBucketPolicyStatus"
+  | "GetBucketEncryption"
+  | "PutBucketEncryption"
+  | "DeleteBucketEncryption";
 
 /** Query parameters that select a sub-resource; any not handled below is NotImplemented. */
 const subresources = new Set([
@@ -102,16 +105,19 @@ export function resolveOperation(
         if (sub === "uploads") return "ListMultipartUploads";
         if (sub === "policy") return "GetBucketPolicy";
         if (sub === "policyStatus") return "GetBucketPolicyStatus";
+        if (sub === "encryption") return "GetBucketEncryption";
         if (sub) return notImplemented(method, sub);
         return query.get("list-type") === "2" ? "ListObjectsV2" : "ListObjects";
       case "HEAD":
         return "HeadBucket";
       case "PUT":
         if (sub === "policy") return "PutBucketPolicy";
+        if (sub === "encryption") return "PutBucketEncryption";
         if (sub) return notImplemented(method, sub);
         return "CreateBucket";
       case "DELETE":
         if (sub === "policy") return "DeleteBucketPolicy";
+        if (sub === "encryption") return "DeleteBucketEncryption";
         if (sub) return notImplemented(method, sub);
         return "DeleteBucket";
       case "POST":

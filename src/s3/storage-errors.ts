@@ -52,6 +52,8 @@ const s3CodeOf: Record<StorageErrorCode, [S3ErrorCode, string?]> = {
   ],
   EntityTooSmall: ["EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size."],
   InvalidRequest: ["InvalidRequest"],
+  SseKeyMismatch: ["AccessDenied"],
+  SseUnreadable: ["InternalError"],
 };
 
 /** The element that names what was missing, as S3 puts it in the error body. */

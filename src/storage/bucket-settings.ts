@@ -9,7 +9,7 @@ import type { Buckets } from "./buckets.ts";
 import type { Layout } from "./paths.ts";
 import { randomName } from "./temp-names.ts";
 
-export type BucketSettingName = "policy";
+export type BucketSettingName = "policy" | "encryption";
 
 export class BucketSettings {
   constructor(

@@ -4,6 +4,7 @@ import type { Describer } from "./describe.ts";
 import type { MetadataStore } from "./metadata-store.ts";
 import type { ParentDirs } from "./parent-dirs.ts";
 import type { Layout } from "./paths.ts";
+import type { SseKeyring } from "./sse-keyring.ts";
 
 export interface StoreContext {
   ops: FsOps;
@@ -13,4 +14,6 @@ export interface StoreContext {
   parents: ParentDirs;
   /** fsync files and their directories before acknowledging a write. */
   fsync: boolean;
+  /** SSE-S3 master keys (loaded on first use). */
+  sse?: SseKeyring;
 }

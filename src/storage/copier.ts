@@ -4,18 +4,21 @@
  * published like a put. Copying an object onto itself with new attributes works naturally.
  */
 
-import { copyFromFd, readWhole } from "../runtime/file-stream.ts";
-import { errCode, O_WRONLY } from "../runtime/fs-ops.ts";
+import { copyFromFd, fdStream, readWhole } from "../runtime/file-stream.ts";
+import { type BigStats, errCode, O_WRONLY } from "../runtime/fs-ops.ts";
+import { opaqueEtag } from "../sse/data-key.ts";
 import type { StoreContext } from "./context.ts";
 import { StorageError } from "./errors.ts";
 import { createChecksummer, md5Hex } from "./hashing.ts";
 import { checkKey, isDirectoryKey } from "./keys.ts";
-import type { Publisher } from "./publish.ts";
+import type { FinishedTemp, Publisher } from "./publish.ts";
 import type { Reader } from "./reader.ts";
+import { decryptingStream } from "./sealed-reader.ts";
 import { mkdirs } from "./sidecar-store.ts";
+import { checkReadKeys, prepareSealing, recoverDataKey, SealedFile } from "./sse-objects.ts";
 import { randomName } from "./temp-names.ts";
-import { createTemp, discardTemp } from "./temp-writer.ts";
-import type { CopyObjectInput, ObjectAttributes, PutObjectResult } from "./types.ts";
+import { createTemp, discardTemp, writeBodyToTemp } from "./temp-writer.ts";
+import type { CopyObjectInput, ObjectAttributes, ObjectInfo, PutObjectResult } from "./types.ts";
 import { checkUserMetadata } from "./user-metadata.ts";
 
 export class Copier {
@@ -33,13 +36,26 @@ export class Copier {
     let temp: { path: string; fd?: number } | undefined;
     try {
       input.sourceCheck?.(src.info);
-      const { key: _k, size: _s, etag: _e, lastModified: _l, partsCount: _p, parts: _q, ...kept } = src.info;
+      const {
+        key: _k,
+        size: _s,
+        etag: _e,
+        lastModified: _l,
+        partsCount: _p,
+        parts: _q,
+        encryption: _z,
+        ...kept
+      } = src.info;
       const attributes: ObjectAttributes = input.attributes
         ? { ...input.attributes, checksum: input.attributes.checksum ?? src.info.checksum }
         : kept;
       if (isDirectoryKey(input.key)) {
         if (src.info.size > 0) throw new StorageError("DirectoryObjectNotEmpty");
         return await this.publisher.putDirectory(input.bucket, input.key, attributes, input.conditions);
+      }
+      checkReadKeys(src.info.encryption, input.sourceKeys);
+      if ((src.info.encryption || input.encryption) && !src.st.isDirectory()) {
+        return await this.copySealed(input, src, attributes);
       }
       if (src.st.isDirectory()) {
         temp = await createTemp(ops, layout, input.bucket);
@@ -91,5 +107,47 @@ export class Copier {
     } finally {
       await ops.close(src.fd);
     }
+  }
+
+  /**
+   * A copy whose source or destination is encrypted: the plaintext streams from the source
+   * (decrypted when sealed) through a fresh temp writer (sealed under a new data key when
+   * asked), so ETag and checksums are those of the plaintext, as for a PUT.
+   */
+  private async copySealed(
+    input: CopyObjectInput,
+    src: { fd: number; st: BigStats; info: ObjectInfo },
+    attributes: ObjectAttributes,
+  ): Promise<PutObjectResult> {
+    const { ops, layout, sse } = this.ctx;
+    const size = src.info.size;
+    let body: ReadableStream<Uint8Array>;
+    if (src.info.encryption) {
+      if (!sse) throw new StorageError("SseUnreadable", "no key ring configured");
+      const dataKey = await recoverDataKey(sse, src.info.encryption, input.sourceKeys);
+      const file = await SealedFile.open(src.fd, src.info.encryption, dataKey, Number(src.st.size), ops.sync);
+      body = size > 0 ? decryptingStream(file, 0, size - 1, () => {}) : new Blob([]).stream();
+    } else {
+      body = size > 0 ? fdStream(src.fd, 0, size - 1, () => {}) : new Blob([]).stream();
+    }
+    const sealing = input.encryption && sse ? await prepareSealing(sse, input.encryption) : undefined;
+    const algorithm = attributes.checksum?.algorithm;
+    const temp = await writeBodyToTemp(
+      ops,
+      layout,
+      input.bucket,
+      body,
+      { expectedSize: size, checksum: algorithm ? { algorithm } : undefined },
+      sealing?.sealer,
+    );
+    const copied: ObjectAttributes = { ...attributes };
+    if (temp.checksum) copied.checksum = temp.checksum;
+    else delete copied.checksum;
+    const finished: FinishedTemp = { path: temp.path, fd: temp.fd, etag: temp.md5Hex, attributes: copied };
+    if (sealing) {
+      finished.encryption = { ...sealing.record, p: temp.size };
+      if (sealing.record.m === "C") finished.etag = await opaqueEtag(sealing.dataKey, temp.md5Hex);
+    }
+    return this.publisher.publishFile(input.bucket, input.key, finished, input.conditions);
   }
 }

@@ -9,6 +9,7 @@
 import { readWhole } from "../runtime/file-stream.ts";
 import type { BigStats, FsOps } from "../runtime/fs-ops.ts";
 import { contentTypeFor } from "./content-type.ts";
+import { StorageError } from "./errors.ts";
 import { md5Hex } from "./hashing.ts";
 import type { MetadataStore, RecordTarget } from "./metadata-store.ts";
 import { openVerified } from "./paths.ts";
@@ -31,6 +32,8 @@ export class Describer {
   async describeFile(fd: number, st: BigStats, t: RecordTarget): Promise<ObjectInfo> {
     const rec = await this.meta.readFd(fd, st, t);
     if (rec && recordMatches(rec, st)) return infoFromRecord(t.key, rec, st);
+    // An encrypted object changed behind the record's back is unreadable, never served raw.
+    if (rec?.z) throw new StorageError("SseUnreadable", `${t.key}: encrypted file changed outside S3`);
     const etag = await this.computeEtag(fd, st, t, rec);
     const attrs = staleAttributes(rec);
     return {
@@ -54,8 +57,9 @@ export class Describer {
   async listEntry(path: string, st: BigStats, t: RecordTarget): Promise<ListedObject | undefined> {
     const rec = await this.meta.readPath(path, st, t);
     if (rec && recordMatches(rec, st)) {
-      return { key: t.key, size: rec.s, etag: rec.e, lastModified: mtimeDate(st) };
+      return { key: t.key, size: rec.z ? rec.z.p : rec.s, etag: rec.e, lastModified: mtimeDate(st) };
     }
+    if (rec?.z) return { key: t.key, size: Number(st.size), etag: rec.e, lastModified: mtimeDate(st) };
     let opened: Awaited<ReturnType<typeof openVerified>>;
     try {
       opened = await openVerified(this.ops, path);
@@ -113,12 +117,13 @@ export function infoFromRecord(key: string, rec: MetadataRecord, st: BigStats): 
   const info: ObjectInfo = {
     ...recordAttributes(rec),
     key,
-    size: rec.d ? 0 : rec.s,
+    size: rec.d ? 0 : rec.z ? rec.z.p : rec.s,
     etag: rec.e,
     lastModified: rec.d && rec.t ? new Date(rec.t) : mtimeDate(st),
   };
   if (!info.contentType) info.contentType = contentTypeFor(key);
   if (rec.p) info.partsCount = rec.p;
+  if (rec.z) info.encryption = rec.z;
   if (rec.q) info.parts = rec.q.c ? { sizes: rec.q.s, checksums: rec.q.c } : { sizes: rec.q.s };
   return info;
 }

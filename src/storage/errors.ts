@@ -23,7 +23,9 @@ export type StorageErrorCode =
   | "InvalidPart"
   | "InvalidPartOrder"
   | "EntityTooSmall"
-  | "InvalidRequest";
+  | "InvalidRequest"
+  | "SseKeyMismatch"
+  | "SseUnreadable";
 
 export class StorageError extends Error {
   readonly code: StorageErrorCode;

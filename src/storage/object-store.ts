@@ -12,6 +12,7 @@ import type {
   UploadPartCopyInput,
   UploadPartInput,
 } from "./multipart-types.ts";
+import type { ReadKeys } from "./sse-objects.ts";
 import type {
   BucketInfo,
   CopyObjectInput,
@@ -51,9 +52,12 @@ export interface ObjectStore {
    * Opens the object for reading; the caller must stream or close it.
    * Throws NoSuchBucket, NoSuchKey (also for invalid keys, symlinks and directories).
    */
-  openObject(bucket: string, key: string): Promise<OpenedObject>;
-  /** Like openObject without the bytes. */
-  headObject(bucket: string, key: string): Promise<ObjectInfo>;
+  openObject(bucket: string, key: string, keys?: ReadKeys): Promise<OpenedObject>;
+  /**
+   * Like openObject without the bytes. An encrypted object also throws InvalidRequest (SSE-C
+   * key missing or not applicable), SseKeyMismatch (wrong customer key), SseUnreadable.
+   */
+  headObject(bucket: string, key: string, keys?: ReadKeys): Promise<ObjectInfo>;
   /** Deleting a missing key succeeds (S3 semantics); a missing bucket throws NoSuchBucket. */
   deleteObject(bucket: string, key: string): Promise<void>;
   /**

@@ -4,6 +4,7 @@
  */
 import { chmod, mkdir, realpath } from "node:fs/promises";
 import { fsOps, isLocalFilesystem } from "../runtime/fs-ops.ts";
+import { opaqueEtag } from "../sse/data-key.ts";
 import { BucketSettings } from "./bucket-settings.ts";
 import { Buckets } from "./buckets.ts";
 import type { StoreContext } from "./context.ts";
@@ -20,8 +21,10 @@ import { createMultipartStore, type PosixMultipartStore } from "./multipart-stor
 import type { ObjectStore } from "./object-store.ts";
 import { ParentDirs } from "./parent-dirs.ts";
 import { Layout } from "./paths.ts";
-import { Publisher } from "./publish.ts";
+import { type FinishedTemp, Publisher } from "./publish.ts";
 import { Reader } from "./reader.ts";
+import { createSseKeyring } from "./sse-keyring.ts";
+import { prepareSealing } from "./sse-objects.ts";
 import { cleanStaleTemps } from "./stale-temps.ts";
 import { discardTemp, writeBodyToTemp } from "./temp-writer.ts";
 import type { PutObjectInput, PutObjectResult } from "./types.ts";
@@ -69,7 +72,8 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
   const meta = createMetadataStore(kind, ops);
   const describer = new Describer(meta, ops);
   const parents = new ParentDirs(ops, layout, describer, options.fsync);
-  const ctx: StoreContext = { ops, layout, meta, describer, parents, fsync: options.fsync };
+  const sse = createSseKeyring(root);
+  const ctx: StoreContext = { ops, layout, meta, describer, parents, fsync: options.fsync, sse };
   const publisher = new Publisher(ctx);
   const reader = new Reader(ctx);
   const buckets = new Buckets(ops, layout);
@@ -93,7 +97,11 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
       await input.body.cancel().catch(() => {});
       throw e;
     }
-    const temp = await writeBodyToTemp(ops, layout, input.bucket, input.body, input.verify);
+    const sealing =
+      input.encryption && !isDirectoryKey(input.key)
+        ? await prepareSealing(sse, input.encryption)
+        : undefined;
+    const temp = await writeBodyToTemp(ops, layout, input.bucket, input.body, input.verify, sealing?.sealer);
     const attributes = { ...input.attributes };
     if (temp.checksum) attributes.checksum = temp.checksum;
     else delete attributes.checksum;
@@ -102,7 +110,11 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
       if (temp.size > 0) throw new StorageError("DirectoryObjectNotEmpty");
       return publisher.putDirectory(input.bucket, input.key, attributes, input.conditions);
     }
-    const finished = { path: temp.path, fd: temp.fd, etag: temp.md5Hex, attributes };
+    const finished: FinishedTemp = { path: temp.path, fd: temp.fd, etag: temp.md5Hex, attributes };
+    if (sealing) {
+      finished.encryption = { ...sealing.record, p: temp.size };
+      if (sealing.record.m === "C") finished.etag = await opaqueEtag(sealing.dataKey, temp.md5Hex);
+    }
     return publisher.publishFile(input.bucket, input.key, finished, input.conditions);
   }
 
@@ -119,8 +131,8 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     deleteBucketSetting: (bucket, name) => settings.delete(bucket, name),
     deleteBucket: (name) => buckets.delete(name),
     putObject,
-    openObject: (bucket, key) => reader.open(bucket, key),
-    headObject: (bucket, key) => reader.head(bucket, key),
+    openObject: (bucket, key, keys) => reader.open(bucket, key, keys),
+    headObject: (bucket, key, keys) => reader.head(bucket, key, keys),
     deleteObject: (bucket, key) => deleter.delete(bucket, key),
     copyObject: (input) => copier.copy(input),
     list: (input) => lister.list(input),

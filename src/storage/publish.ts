@@ -23,6 +23,7 @@ import { withKeyLock } from "./key-lock.ts";
 import { trimSlash } from "./parent-dirs.ts";
 import { fdPath, openVerified, viaFd } from "./paths.ts";
 import { identityOf, makeRecord } from "./record.ts";
+import type { SseRecord } from "./sse-objects.ts";
 import { discardTemp } from "./temp-writer.ts";
 import type { ObjectAttributes, PartsLayout, PutObjectResult, WriteConditions } from "./types.ts";
 
@@ -36,6 +37,8 @@ export interface FinishedTemp {
   attributes: ObjectAttributes;
   partsCount?: number;
   parts?: PartsLayout;
+  /** The file holds sealed chunks of this encrypted object. */
+  encryption?: SseRecord;
 }
 
 export function unquote(etag: string): string {
@@ -59,6 +62,7 @@ export class Publisher {
       const rec = makeRecord(identityOf(st), temp.etag, temp.attributes, {
         partsCount: temp.partsCount,
         parts: temp.parts,
+        encryption: temp.encryption,
       });
       await meta.writeFd(fd, { bucketPath: layout.bucket(bucket), key }, rec);
       if (this.ctx.fsync) await ops.fsync(fd);
@@ -67,8 +71,10 @@ export class Publisher {
       const place = () => this.place(bucket, key, temp.path, cond);
       if (cond?.ifMatch !== undefined) await withKeyLock(ops, layout, bucket, key, place);
       else await place();
-      const result: PutObjectResult = { etag: temp.etag, size: Number(st.size), lastModified: mtimeDate(st) };
+      const size = temp.encryption ? temp.encryption.p : Number(st.size);
+      const result: PutObjectResult = { etag: temp.etag, size, lastModified: mtimeDate(st) };
       if (temp.attributes.checksum) result.checksum = temp.attributes.checksum;
+      if (temp.encryption) result.encryption = temp.encryption;
       return result;
     } catch (e) {
       await discardTemp(ops, { path: temp.path, fd });

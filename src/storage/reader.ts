@@ -18,6 +18,8 @@ import type { StoreContext } from "./context.ts";
 import { StorageError } from "./errors.ts";
 import { checkReadKey, isDirectoryKey, isValidBucketName } from "./keys.ts";
 import { openVerified } from "./paths.ts";
+import { checkSealedAccess, openSealed } from "./sealed-reader.ts";
+import type { ReadKeys } from "./sse-objects.ts";
 import { randomName } from "./temp-names.ts";
 import type { ObjectInfo, OpenedObject } from "./types.ts";
 
@@ -113,15 +115,21 @@ export class Reader {
     return new StorageError(st?.isDirectory() ? "NoSuchKey" : "NoSuchBucket");
   }
 
-  async head(bucket: string, key: string): Promise<ObjectInfo> {
+  async head(bucket: string, key: string, keys?: ReadKeys): Promise<ObjectInfo> {
     const f = await this.openFile(bucket, key);
     await this.ctx.ops.close(f.fd);
+    if (f.info.encryption || keys?.customerKey) await checkSealedAccess(this.ctx, f.info, keys);
     return f.info;
   }
 
-  async open(bucket: string, key: string): Promise<OpenedObject> {
+  async open(bucket: string, key: string, keys?: ReadKeys): Promise<OpenedObject> {
     const { ops } = this.ctx;
     const f = await this.openFile(bucket, key);
+    if (f.info.encryption) return openSealed(this.ctx, f, keys);
+    if (keys?.customerKey) {
+      await ops.close(f.fd);
+      await checkSealedAccess(this.ctx, f.info, keys);
+    }
     const size = f.info.size;
     if (size <= SMALL_OBJECT || f.st.isDirectory()) {
       let bytes: Uint8Array<ArrayBuffer>;

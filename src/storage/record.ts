@@ -5,6 +5,7 @@
  * match the file describes an older version that was changed through POSIX.
  */
 import type { BigStats } from "../runtime/fs-ops.ts";
+import type { SseRecord } from "./sse-objects.ts";
 import type { ContentHeaders, ObjectAttributes, PartsLayout, StoredChecksum } from "./types.ts";
 
 export interface MetadataRecord {
@@ -30,6 +31,8 @@ export interface MetadataRecord {
   t?: number;
   /** Marker in an xattr: the full record lives in the sidecar store (too large for xattrs). */
   x?: 1;
+  /** Server-side encryption: the file holds sealed chunks (`s` stays the file's size). */
+  z?: SseRecord;
 }
 
 type HeaderCode = "ct" | "ce" | "cd" | "cl" | "cc" | "ex";
@@ -57,7 +60,13 @@ export function makeRecord(
   id: FileIdentity,
   etag: string,
   attrs: Partial<ObjectAttributes>,
-  extra?: { partsCount?: number; parts?: PartsLayout; directory?: boolean; lastModified?: number },
+  extra?: {
+    partsCount?: number;
+    parts?: PartsLayout;
+    directory?: boolean;
+    lastModified?: number;
+    encryption?: SseRecord;
+  },
 ): MetadataRecord {
   const rec: MetadataRecord = { v: 1, s: id.size, m: id.mtimeNs, i: id.ino, e: etag };
   const h: Partial<Record<HeaderCode, string>> = {};
@@ -77,6 +86,7 @@ export function makeRecord(
     rec.q = extra.parts.checksums
       ? { s: extra.parts.sizes, c: extra.parts.checksums }
       : { s: extra.parts.sizes };
+  if (extra?.encryption) rec.z = extra.encryption;
   if (extra?.directory) {
     rec.d = 1;
     rec.t = extra.lastModified ?? Date.now();

@@ -10,6 +10,7 @@
 
 import { writeAt, writeAtSync } from "../runtime/file-stream.ts";
 import { errCode, type FsOps, fsOps, O_CREAT, O_EXCL, O_WRONLY } from "../runtime/fs-ops.ts";
+import { CHUNK_SIZE, type ChunkSealer, sealedBatchSize } from "../sse/chunks.ts";
 import { StorageError } from "./errors.ts";
 import { BodyHasher } from "./hashing.ts";
 import type { Layout } from "./paths.ts";
@@ -64,6 +65,7 @@ export async function writeBodyToTemp(
   bucket: string,
   body: ReadableStream<Uint8Array>,
   verify: BodyVerification,
+  sealer?: ChunkSealer,
 ): Promise<TempFile> {
   if (verify.expectedSize !== undefined && verify.expectedSize > MAX_OBJECT_SIZE) {
     await body.cancel().catch(() => {});
@@ -71,7 +73,7 @@ export async function writeBodyToTemp(
   }
   const temp = await createTemp(ops, layout, bucket);
   try {
-    const result = await fill(temp.fd, body, verify, ops.sync);
+    const result = await fill(temp.fd, body, verify, ops.sync, sealer);
     return { ...temp, ...result };
   } catch (e) {
     await discardTemp(ops, temp);
@@ -79,12 +81,28 @@ export async function writeBodyToTemp(
   }
 }
 
-async function fill(fd: number, body: ReadableStream<Uint8Array>, verify: BodyVerification, syncIo: boolean) {
+/**
+ * With a sealer (server-side encryption), hashing and counting still see the plaintext; each
+ * buffer (a whole number of chunks) is sealed and written while the next one fills, and a
+ * full buffer is only sealed once more data arrives, so the last chunk is known as such.
+ */
+async function fill(
+  fd: number,
+  body: ReadableStream<Uint8Array>,
+  verify: BodyVerification,
+  syncIo: boolean,
+  sealer?: ChunkSealer,
+) {
   const hasher = new BodyHasher({ sha256: !!verify.sha256Hex, checksum: verify.checksum?.algorithm });
   const limit = verify.expectedSize ?? MAX_OBJECT_SIZE;
   const reader = body.getReader();
   // Two buffers, each allocated on first use and no larger than the declared body.
-  const bufferSize = Math.max(1, Math.min(BUFFER_SIZE, verify.expectedSize ?? BUFFER_SIZE));
+  const bufferSize = sealer
+    ? Math.min(
+        BUFFER_SIZE,
+        Math.max(1, Math.ceil((verify.expectedSize ?? BUFFER_SIZE) / CHUNK_SIZE)) * CHUNK_SIZE,
+      )
+    : Math.max(1, Math.min(BUFFER_SIZE, verify.expectedSize ?? BUFFER_SIZE));
   const buffers: (Uint8Array | undefined)[] = [undefined, undefined];
   let which = 0;
   let current: Uint8Array | undefined;
@@ -92,7 +110,18 @@ async function fill(fd: number, body: ReadableStream<Uint8Array>, verify: BodyVe
   let written = 0;
   let pending: Promise<void> | undefined;
   let size = 0;
-  const flush = async () => {
+  const flush = async (last = false) => {
+    if (sealer) {
+      if (pending) await pending;
+      const plain = (current ?? new Uint8Array(0)).subarray(0, fill);
+      const at = written;
+      written += sealedBatchSize(fill, last);
+      pending = sealer.seal(plain, last).then((sealed) => writeAt(fd, sealed, at));
+      which ^= 1;
+      current = undefined;
+      fill = 0;
+      return;
+    }
     if (!current || fill === 0) return;
     if (pending) await pending;
     if (syncIo && fill <= SYNC_WRITE_MAX) {
@@ -118,7 +147,7 @@ async function fill(fd: number, body: ReadableStream<Uint8Array>, verify: BodyVe
           : new StorageError("TooLarge", "object larger than 5 TiB");
       }
       hasher.update(value);
-      if (value.length >= bufferSize && fill === 0) {
+      if (!sealer && value.length >= bufferSize && fill === 0) {
         await flush();
         if (pending) await pending;
         pending = writeAt(fd, value, written);
@@ -127,15 +156,16 @@ async function fill(fd: number, body: ReadableStream<Uint8Array>, verify: BodyVe
       }
       let off = 0;
       while (off < value.length) {
+        if (sealer && fill === bufferSize) await flush();
         current ??= buffers[which] ??= new Uint8Array(bufferSize);
         const n = Math.min(value.length - off, bufferSize - fill);
         current.set(value.subarray(off, off + n), fill);
         fill += n;
         off += n;
-        if (fill === bufferSize) await flush();
+        if (!sealer && fill === bufferSize) await flush();
       }
     }
-    await flush();
+    await flush(true);
     if (pending) await pending;
   } catch (e) {
     reader.cancel().catch(() => {});

@@ -1,4 +1,5 @@
 import type { ChecksumAlgorithm } from "../lib/checksum-algorithm.ts";
+import type { EncryptionRequest, ReadKeys, SseRecord } from "./sse-objects.ts";
 
 /** Content headers S3 stores with an object and serves back. */
 export interface ContentHeaders {
@@ -35,6 +36,8 @@ export interface ObjectInfo extends ObjectAttributes {
   partsCount?: number;
   /** Part sizes (and part checksums) of an object completed from a multipart upload. */
   parts?: PartsLayout;
+  /** Server-side encryption of the stored bytes (size above is the plaintext size). */
+  encryption?: SseRecord;
 }
 
 /** Where the parts of a completed multipart object lie, for partNumber reads and GetObjectAttributes. */
@@ -77,6 +80,8 @@ export interface PutObjectInput {
   attributes: ObjectAttributes;
   verify: BodyVerification;
   conditions?: WriteConditions;
+  /** Seal the stored bytes (SSE-S3 or SSE-C). */
+  encryption?: EncryptionRequest;
 }
 
 export interface PutObjectResult {
@@ -84,6 +89,8 @@ export interface PutObjectResult {
   size: number;
   lastModified: Date;
   checksum?: StoredChecksum;
+  /** Set when the stored bytes are sealed. */
+  encryption?: SseRecord;
 }
 
 /** An opened object: metadata and bytes of the same inode, whatever happens to the path. */
@@ -91,6 +98,11 @@ export interface OpenedObject {
   info: ObjectInfo;
   /** Streams bytes [start, end] inclusive; closes the file when done or cancelled. */
   stream(start: number, endInclusive: number): ReadableStream<Uint8Array> | Blob;
+  /**
+   * Where present (encrypted objects), the body to send for [start, end], with the work that
+   * can fail (key, first chunks) done before it resolves; use it instead of stream().
+   */
+  prepare?(start: number, endInclusive: number): Promise<ReadableStream<Uint8Array> | Blob>;
   /** Releases the file without reading (e.g. after a 304 or 412). */
   close(): void;
 }
@@ -105,6 +117,10 @@ export interface CopyObjectInput {
   /** Checked against the source, on the same open file that is copied. */
   sourceCheck?: (source: ObjectInfo) => void;
   conditions?: WriteConditions;
+  /** The source's SSE-C key, when it has one. */
+  sourceKeys?: ReadKeys;
+  /** Seal the copy (SSE-S3 or SSE-C); without it the copy is stored in plain. */
+  encryption?: EncryptionRequest;
 }
 
 export interface BucketInfo {

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 
 const repo = resolve(import.meta.dir, "../..");
-const webDirs = ["src/auth", "src/lib", "src/s3/xml"];
+const webDirs = ["src/auth", "src/lib", "src/s3/xml", "src/sse"];
 const webFiles = ["src/s3/errors.ts"];
 
 function entryPoints(): string[] {

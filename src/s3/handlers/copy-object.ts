@@ -5,6 +5,7 @@ import { parseCopySource } from "../copy-source.ts";
 import { S3Error } from "../errors.ts";
 import { attributesFromRequest } from "../object-headers.ts";
 import { quoteEtag, s3Namespace, xmlResponse } from "../responses.ts";
+import { readKeysFrom, SSE, sseResponseHeaders, writeEncryptionFrom } from "../sse-headers.ts";
 import { writeConditionsFrom } from "../write-conditions.ts";
 
 export const copyObject: Handler = async (ctx) => {
@@ -18,8 +19,11 @@ export const copyObject: Handler = async (ctx) => {
       ArgumentValue: directive,
     });
   }
+  const sse = await writeEncryptionFrom(ctx);
+  const { keys: sourceKeys } = readKeysFrom(ctx, true);
   const sameObject = source.bucket === target.bucket && source.key === target.key;
-  if (sameObject && directive === "COPY") {
+  const changesEncryption = req.headers.has(SSE) || sse.customer !== undefined || sourceKeys !== undefined;
+  if (sameObject && directive === "COPY" && !changesEncryption) {
     throw new S3Error(
       "InvalidRequest",
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
@@ -33,8 +37,12 @@ export const copyObject: Handler = async (ctx) => {
     attributes: directive === "REPLACE" ? attributesFromRequest(req.headers) : undefined,
     sourceCheck: (info) => checkCopySourceConditions(req.headers, info),
     conditions: writeConditionsFrom(req.headers),
+    sourceKeys,
+    encryption: sse.request,
   });
   return xmlResponse(
     `<CopyObjectResult xmlns="${s3Namespace}"><LastModified>${toIsoDate(result.lastModified)}</LastModified><ETag>${quoteEtag(result.etag)}</ETag></CopyObjectResult>`,
+    200,
+    sseResponseHeaders(result.encryption, sse.customer),
   );
 };

@@ -6,6 +6,7 @@ import { S3Error } from "../errors.ts";
 import { parseMaxKeys } from "../list-params.ts";
 import { parsePartNumberMarker } from "../multipart-params.ts";
 import { s3Namespace, xmlResponse } from "../responses.ts";
+import { readKeysFrom } from "../sse-headers.ts";
 import { xmlEscape } from "../xml/escape.ts";
 
 const attributeNames = ["ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"] as const;
@@ -55,7 +56,7 @@ export const getObjectAttributes: Handler = async (ctx) => {
   const { req, store, target } = ctx;
   await ctx.authorize("s3:GetObject", target.bucket, target.key);
   const wanted = requestedAttributes(req.headers.get("x-amz-object-attributes"));
-  const info = await store.headObject(target.bucket, target.key);
+  const info = await store.headObject(target.bucket, target.key, readKeysFrom(ctx).keys);
   let xml = `<GetObjectAttributesResponse xmlns="${s3Namespace}">`;
   if (wanted.has("ETag")) xml += `<ETag>${xmlEscape(info.etag)}</ETag>`;
   if (wanted.has("Checksum") && info.checksum) {

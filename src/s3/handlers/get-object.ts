@@ -1,4 +1,5 @@
 import { checksumHeaderName } from "../../lib/checksum-algorithm.ts";
+import type { OpenedObject } from "../../storage/types.ts";
 import { evaluateConditions, readConditionHeaders } from "../conditions.ts";
 import type { Handler, S3Context } from "../context.ts";
 import { S3Error } from "../errors.ts";
@@ -7,6 +8,7 @@ import { applyResponseOverrides, objectHeaders } from "../object-headers.ts";
 import { partRange } from "../part-range.ts";
 import { resolveRange } from "../range.ts";
 import { emptyResponse } from "../responses.ts";
+import { readKeysFrom, sseResponseHeaders } from "../sse-headers.ts";
 
 function checksumMode(req: Request): boolean {
   return (req.headers.get("x-amz-checksum-mode") ?? "").toUpperCase() === "ENABLED";
@@ -19,9 +21,10 @@ async function serveObject(ctx: S3Context, withBody: boolean): Promise<Response>
   if (partNumber !== undefined && req.headers.has("range")) {
     throw new S3Error("InvalidRequest", "Cannot specify both Range header and partNumber query parameter");
   }
-  const opened = withBody
-    ? await store.openObject(target.bucket, target.key)
-    : { info: await store.headObject(target.bucket, target.key), stream: () => new Blob(), close() {} };
+  const { keys, customer } = readKeysFrom(ctx);
+  const opened: OpenedObject = withBody
+    ? await store.openObject(target.bucket, target.key, keys)
+    : { info: await store.headObject(target.bucket, target.key, keys), stream: () => new Blob(), close() {} };
   let handedOff = false;
   try {
     const { info } = opened;
@@ -29,6 +32,8 @@ async function serveObject(ctx: S3Context, withBody: boolean): Promise<Response>
     if (outcome === "precondition-failed")
       throw new S3Error("PreconditionFailed", undefined, { Condition: "If-Match" });
     const headers = objectHeaders(info, checksumMode(req));
+    for (const [name, value] of Object.entries(sseResponseHeaders(info.encryption, customer)))
+      headers.set(name, value);
     if (outcome === "not-modified") {
       const notModified = new Headers({
         etag: headers.get("etag")!,
@@ -58,8 +63,9 @@ async function serveObject(ctx: S3Context, withBody: boolean): Promise<Response>
     }
     headers.set("content-length", String(end - start + 1));
     if (!withBody || info.size === 0) return new Response(null, { status, headers });
+    const body = opened.prepare ? await opened.prepare(start, end) : opened.stream(start, end);
     handedOff = true;
-    return new Response(opened.stream(start, end), { status, headers });
+    return new Response(body, { status, headers });
   } finally {
     if (!handedOff) opened.close();
   }

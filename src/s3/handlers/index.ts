@@ -1,5 +1,6 @@
 import type { Handler } from "../context.ts";
 import type { Operation } from "../operations.ts";
+import { deleteBucketEncryption, getBucketEncryption, putBucketEncryption } from "./bucket-encryption.ts";
 import {
   deleteBucketPolicy,
   getBucketPolicy,
@@ -54,4 +55,7 @@ export const handlers: Record<Operation, Handler> = {
   PutBucketPolicy: putBucketPolicy,
   DeleteBucketPolicy: deleteBucketPolicy,
   GetBucketPolicyStatus: getBucketPolicyStatus,
+  GetBucketEncryption: getBucketEncryption,
+  PutBucketEncryption: putBucketEncryption,
+  DeleteBucketEncryption: deleteBucketEncryption,
 };

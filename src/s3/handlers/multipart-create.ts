@@ -2,11 +2,13 @@ import type { Handler } from "../context.ts";
 import { uploadChecksumFrom, uploadIdOf } from "../multipart-params.ts";
 import { attributesFromRequest } from "../object-headers.ts";
 import { emptyResponse, s3Namespace, xmlResponse } from "../responses.ts";
+import { refuseMultipartEncryption } from "../sse-headers.ts";
 import { xmlEscape } from "../xml/escape.ts";
 
 export const createMultipartUpload: Handler = async (ctx) => {
   const { req, store, target } = ctx;
   const checksum = uploadChecksumFrom(req.headers);
+  await refuseMultipartEncryption(ctx);
   const upload = await store.multipart.create({
     bucket: target.bucket,
     key: target.key,

@@ -6,11 +6,13 @@ import type { Handler } from "../context.ts";
 import { parseCopySource } from "../copy-source.ts";
 import { parseCopySourceRange, parsePartNumber, uploadIdOf } from "../multipart-params.ts";
 import { emptyResponse, quoteEtag, s3Namespace, xmlResponse } from "../responses.ts";
+import { refuseEncryptedPartSource, refusePartEncryption } from "../sse-headers.ts";
 import { uploadBody } from "../upload-body.ts";
 
 export const uploadPart: Handler = async (ctx) => {
   const { store, target } = ctx;
   const partNumber = parsePartNumber(target.query.get("partNumber"));
+  refusePartEncryption(ctx);
   const body = uploadBody(ctx);
   const part = await store.multipart.uploadPart({
     bucket: target.bucket,
@@ -31,6 +33,7 @@ export const uploadPartCopy: Handler = async (ctx) => {
   const partNumber = parsePartNumber(target.query.get("partNumber"));
   const source = parseCopySource(req.headers.get("x-amz-copy-source")!);
   await ctx.authorize("s3:GetObject", source.bucket, source.key);
+  refusePartEncryption(ctx);
   const part = await store.multipart.uploadPartCopy({
     bucket: target.bucket,
     key: target.key,
@@ -39,7 +42,10 @@ export const uploadPartCopy: Handler = async (ctx) => {
     sourceBucket: source.bucket,
     sourceKey: source.key,
     range: parseCopySourceRange(req.headers.get("x-amz-copy-source-range")),
-    sourceCheck: (info) => checkCopySourceConditions(req.headers, info),
+    sourceCheck: (info) => {
+      refuseEncryptedPartSource(info.encryption !== undefined);
+      checkCopySourceConditions(req.headers, info);
+    },
   });
   return xmlResponse(
     `<CopyPartResult xmlns="${s3Namespace}"><LastModified>${toIsoDate(part.lastModified)}</LastModified><ETag>${quoteEtag(part.etag)}</ETag>${checksumXml(part.checksum)}</CopyPartResult>`,

@@ -2,6 +2,7 @@ import { checksumHeaderName } from "../../lib/checksum-algorithm.ts";
 import type { Handler } from "../context.ts";
 import { attributesFromRequest } from "../object-headers.ts";
 import { emptyResponse, quoteEtag } from "../responses.ts";
+import { sseResponseHeaders, writeEncryptionFrom } from "../sse-headers.ts";
 import { uploadBody } from "../upload-body.ts";
 import { writeConditionsFrom } from "../write-conditions.ts";
 
@@ -9,6 +10,7 @@ export const putObject: Handler = async (ctx) => {
   const { req, store, target } = ctx;
   const attributes = attributesFromRequest(req.headers);
   const conditions = writeConditionsFrom(req.headers);
+  const sse = await writeEncryptionFrom(ctx);
   const body = uploadBody(ctx);
   const result = await store.putObject({
     bucket: target.bucket,
@@ -17,9 +19,13 @@ export const putObject: Handler = async (ctx) => {
     attributes,
     verify: body.verify,
     conditions,
+    encryption: sse.request,
   });
   ctx.bytesIn += result.size;
-  const headers: Record<string, string> = { etag: quoteEtag(result.etag) };
+  const headers: Record<string, string> = {
+    etag: quoteEtag(result.etag),
+    ...sseResponseHeaders(result.encryption, sse.customer),
+  };
   if (result.checksum) {
     headers[checksumHeaderName(result.checksum.algorithm)] = result.checksum.value;
     headers["x-amz-checksum-type"] = result.checksum.type;

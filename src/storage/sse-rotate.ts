@@ -1,0 +1,120 @@
+/**
+ * Master key rotation: a new key becomes current (every host follows within a second), the
+ * data key of every SSE-S3 object is rewrapped under it (only the record changes, never the
+ * object's bytes), then keys that no object references any more are dropped from the ring,
+ * except those retired less than `graceMs` ago: a PUT that started before the rotation still
+ * seals under the key that was current then. Running it again after an interruption is safe:
+ * objects already under the current key are skipped, and a key is only dropped once no object
+ * names it.
+ */
+import { errCode } from "../runtime/fs-ops.ts";
+import { fromBase64, toBase64, unwrapDataKey, wrapDataKey } from "../sse/data-key.ts";
+import type { StoreContext } from "./context.ts";
+import { RESERVED } from "./keys.ts";
+import { openVerified } from "./paths.ts";
+import { recordMatches } from "./record.ts";
+import { loadSseKeys, newMasterKey, type SseMasterKey, writeSseKeys } from "./sse-keyring.ts";
+
+export interface RotationResult {
+  /** The new current key. */
+  current: string;
+  /** Objects whose data key was rewrapped. */
+  rewrapped: number;
+  /** SSE-S3 objects already under the current key. */
+  current_already: number;
+  /** Encrypted objects that could not be rewrapped (key missing, file changed): their keys are kept. */
+  failed: string[];
+  /** Keys removed from the ring. */
+  dropped: string[];
+  /** Keys kept besides the current one. */
+  kept: string[];
+}
+
+export async function rotateMasterKey(
+  ctx: StoreContext,
+  root: string,
+  buckets: string[],
+  options: { graceMs: number; now?: () => number },
+): Promise<RotationResult> {
+  const now = options.now ?? Date.now;
+  const before = await loadSseKeys(root);
+  const key = newMasterKey();
+  const stamp = new Date(now()).toISOString();
+  await writeSseKeys(root, [key, ...before.keys.map((k) => (k.retired ? k : { ...k, retired: stamp }))]);
+  const byId = new Map<string, SseMasterKey>(before.keys.map((k) => [k.id, k]));
+  const referenced = new Set<string>([key.id]);
+  const result: RotationResult = {
+    current: key.id,
+    rewrapped: 0,
+    current_already: 0,
+    failed: [],
+    dropped: [],
+    kept: [],
+  };
+
+  async function visitFile(bucket: string, objectKey: string, path: string): Promise<void> {
+    const { ops, meta, layout } = ctx;
+    const opened = await openVerified(ops, path).catch(() => undefined);
+    if (!opened?.ok) return;
+    try {
+      const st = await ops.fstat(opened.fd);
+      if (!st.isFile()) return;
+      const t = { bucketPath: layout.bucket(bucket), key: objectKey };
+      const rec = await meta.readFd(opened.fd, st, t);
+      const z = rec?.z;
+      if (!rec || !z || z.m !== "S3") return;
+      if (z.k === key.id) {
+        result.current_already++;
+        return;
+      }
+      const old = z.k ? byId.get(z.k) : undefined;
+      if (!old || !recordMatches(rec, st)) {
+        if (z.k) referenced.add(z.k);
+        result.failed.push(`${bucket}/${objectKey}`);
+        return;
+      }
+      let wrapped: Uint8Array;
+      try {
+        wrapped = await wrapDataKey(key.key, "S3", await unwrapDataKey(old.key, "S3", fromBase64(z.w)));
+      } catch {
+        referenced.add(old.id);
+        result.failed.push(`${bucket}/${objectKey}`);
+        return;
+      }
+      await meta.writeFd(opened.fd, t, { ...rec, z: { ...z, k: key.id, w: toBase64(wrapped) } });
+      result.rewrapped++;
+    } finally {
+      await ctx.ops.close(opened.fd);
+    }
+  }
+
+  async function walk(bucket: string, dir: string, prefix: string): Promise<void> {
+    let entries: Awaited<ReturnType<typeof ctx.ops.readdir>>;
+    try {
+      entries = await ctx.ops.readdir(dir);
+    } catch (e) {
+      if (errCode(e) === "ENOENT" || errCode(e) === "ENOTDIR") return;
+      throw e;
+    }
+    for (const d of entries) {
+      if (prefix === "" && d.name === RESERVED) continue;
+      const path = `${dir}/${d.name}`;
+      if (d.isDirectory()) await walk(bucket, path, `${prefix}${d.name}/`);
+      else if (d.isFile()) await visitFile(bucket, `${prefix}${d.name}`, path);
+    }
+  }
+
+  for (const bucket of buckets) await walk(bucket, ctx.layout.bucket(bucket), "");
+
+  // Re-read: another rotation may have run meanwhile; never drop what it added.
+  const after = await loadSseKeys(root);
+  const keep = after.keys.filter((k) => {
+    if (k.id === key.id || referenced.has(k.id) || !byId.has(k.id)) return true;
+    const retired = k.retired ? Date.parse(k.retired) : now();
+    return now() - retired < options.graceMs;
+  });
+  result.dropped = after.keys.filter((k) => !keep.includes(k)).map((k) => k.id);
+  result.kept = keep.filter((k) => k.id !== key.id).map((k) => k.id);
+  if (result.dropped.length > 0) await writeSseKeys(root, keep);
+  return result;
+}
