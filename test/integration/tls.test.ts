@@ -134,7 +134,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  writeFileSync("/work/main/.bench/tls-server.log", server?.logs().join("\n") ?? "");
   await server?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
