@@ -7,6 +7,8 @@
  * A GET is served from the cache only when both exist and the ETags agree, so one user's link never
  * serves what the origin did not give that user, and a replaced object is never served on an old
  * grant. A PUT or DELETE through the edge deletes the object's copy.
+ * Nothing encrypted with a customer key (SSE-C) is cached: its plaintext belongs to whoever holds
+ * the key, which a grant (per access key) cannot tell, so such requests always go to the origin.
  */
 
 const cacheOrigin = "https://s3dir-edge.cache";
@@ -34,6 +36,27 @@ function grantKey(t: CacheTarget, principalKey: string): string {
 /** Not cacheable at the edge: the origin said so. */
 function forbidsCaching(cacheControl: string | null): boolean {
   return cacheControl !== null && /(^|[\s,])(no-store|no-cache|private)([\s,=]|$)/i.test(cacheControl);
+}
+
+const customerKeyPrefix = "x-amz-server-side-encryption-customer-";
+
+/**
+ * The request names an SSE-C customer key, as headers or hoisted into a presigned URL's query
+ * (the hosts read any x-amz-* query parameter as a header): the edge neither answers it from the
+ * cache nor stores its answer.
+ */
+export function carriesCustomerKey(headers: Headers, query: string): boolean {
+  for (const name of headers.keys()) if (name.startsWith(customerKeyPrefix)) return true;
+  if (query === "") return false;
+  return query.split("&").some((p) => {
+    const eq = p.indexOf("=");
+    const name = eq < 0 ? p : p.slice(0, eq);
+    try {
+      return decodeURIComponent(name).toLowerCase().startsWith(customerKeyPrefix);
+    } catch {
+      return name.toLowerCase().startsWith(customerKeyPrefix);
+    }
+  });
 }
 
 const defaultTtlMarker = "x-s3dir-edge-default-ttl";
@@ -79,7 +102,11 @@ export class EdgeCache {
    */
   async store(t: CacheTarget, principalKey: string, response: Response): Promise<void> {
     const etag = response.headers.get("etag");
-    if (etag === null || forbidsCaching(response.headers.get("cache-control"))) {
+    if (
+      etag === null ||
+      forbidsCaching(response.headers.get("cache-control")) ||
+      response.headers.has(`${customerKeyPrefix}algorithm`)
+    ) {
       await response.body?.cancel();
       return;
     }

@@ -5,7 +5,7 @@
  */
 import { isS3Error, S3Error } from "../s3/errors.ts";
 import { type EdgeConfig, type EdgeEnv, edgeConfig } from "./config.ts";
-import { EdgeCache } from "./edge-cache.ts";
+import { carriesCustomerKey, EdgeCache } from "./edge-cache.ts";
 import { edgeErrorResponse } from "./error-response.ts";
 import { forwardToOrigin } from "./origin-pool.ts";
 import { anonymousReadAllowed } from "./public-access.ts";
@@ -96,11 +96,14 @@ export default {
       }).catch(() => false);
       if (allowed) principalKey = "anonymous";
     }
-    // Conditions other than If-None-Match are the origin's to judge.
+    // Conditions other than If-None-Match are the origin's to judge, and so is an SSE-C key: a cached
+    // copy must never answer without the origin checking the key, nor be made from a decrypted answer.
     const conditional = ["if-match", "if-unmodified-since", "if-modified-since"].some((h) =>
       req.headers.has(h),
     );
-    if (principalKey === undefined || conditional) return forwardOrError(forward, method, path);
+    if (principalKey === undefined || conditional || carriesCustomerKey(req.headers, query)) {
+      return forwardOrError(forward, method, path);
+    }
 
     const hit = await cache.match(req, cacheTarget, principalKey);
     if (hit) return hit;

@@ -1,0 +1,181 @@
+/**
+ * The edge worker never caches an SSE-C answer: a GET with the customer key goes to the host every
+ * time, so a later request on the same presigned link without the key (or with a wrong one) is
+ * judged by the host, never answered with cached plaintext. The links sign only `host` (as
+ * `s3dir presign` does), so the key headers ride along unsigned, as S3 allows for presigned URLs.
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { randomBytes } from "node:crypto";
+import { CreateBucketCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { startEdge } from "../../scripts/edge.ts";
+import { presignUrl } from "../../src/lib/presign.ts";
+import {
+  errorCodeOf,
+  freePort,
+  md5Base64,
+  s3Client,
+  startServer,
+  type TestServer,
+  testCredentials,
+  uniqueBucket,
+  waitFor,
+} from "../helpers/index.ts";
+
+setDefaultTimeout(60_000);
+
+let host: TestServer;
+let edge: { url: string; stop: () => Promise<void> };
+let direct: S3Client;
+const bucket = uniqueBucket("edge-ssec");
+
+const customerKey = new Uint8Array(randomBytes(32));
+const keyHeaders = {
+  "x-amz-server-side-encryption-customer-algorithm": "AES256",
+  "x-amz-server-side-encryption-customer-key": Buffer.from(customerKey).toString("base64"),
+  "x-amz-server-side-encryption-customer-key-md5": md5Base64(customerKey),
+};
+const otherKey = new Uint8Array(randomBytes(32));
+const wrongKeyHeaders = {
+  "x-amz-server-side-encryption-customer-algorithm": "AES256",
+  "x-amz-server-side-encryption-customer-key": Buffer.from(otherKey).toString("base64"),
+  "x-amz-server-side-encryption-customer-key-md5": md5Base64(otherKey),
+};
+const secret = "only for the key holder";
+
+/** Requests the host has logged so far. */
+const originRequests = () => host.accessLog().length;
+
+/** The count once the host's log lines of requests already answered have arrived. */
+async function settledOriginRequests(): Promise<number> {
+  let count = originRequests();
+  for (;;) {
+    await Bun.sleep(150);
+    const now = originRequests();
+    if (now === count) return count;
+    count = now;
+  }
+}
+
+const link = (key: string, query = "", method = "GET") =>
+  presignUrl({
+    method,
+    url: `${edge.url}/${bucket}/${key}${query}`,
+    accessKeyId: testCredentials.accessKeyId,
+    secretAccessKey: testCredentials.secretAccessKey,
+    region: "us-east-1",
+    expiresSeconds: 300,
+  });
+
+beforeAll(async () => {
+  host = await startServer({ args: ["--trusted-proxy", "127.0.0.1", "--allow-sse-c-over-http", "on"] });
+  process.env.S3DIR_ROOT_ACCESS_KEY = testCredentials.accessKeyId;
+  process.env.S3DIR_ROOT_SECRET_KEY = testCredentials.secretAccessKey;
+  try {
+    edge = await startEdge({ port: await freePort(), origins: [host.endpoint], root: host.root });
+  } finally {
+    delete process.env.S3DIR_ROOT_ACCESS_KEY;
+    delete process.env.S3DIR_ROOT_SECRET_KEY;
+  }
+  direct = s3Client(host);
+  await direct.send(new CreateBucketCommand({ Bucket: bucket }));
+  await direct.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: "ssec.txt",
+      Body: secret,
+      SSECustomerAlgorithm: "AES256",
+      SSECustomerKey: keyHeaders["x-amz-server-side-encryption-customer-key"],
+      SSECustomerKeyMD5: keyHeaders["x-amz-server-side-encryption-customer-key-md5"],
+    }),
+  );
+  await direct.send(new PutObjectCommand({ Bucket: bucket, Key: "plain.txt", Body: "plain" }));
+});
+
+afterAll(async () => {
+  direct?.destroy();
+  await edge?.stop();
+  await host?.stop();
+});
+
+describe("edge worker and SSE-C", () => {
+  test("an SSE-C GET passes through to the host every time and is never cached", async () => {
+    const url = await link("ssec.txt");
+    for (let i = 0; i < 3; i++) {
+      const before = await settledOriginRequests();
+      const response = await fetch(url, { headers: keyHeaders });
+      expect(response.status).toBe(200);
+      expect(response.headers.get("x-amz-server-side-encryption-customer-algorithm")).toBe("AES256");
+      expect(response.headers.get("x-s3dir-edge-cache")).toBeNull();
+      expect(await response.text()).toBe(secret);
+      expect(await settledOriginRequests()).toBe(before + 1);
+    }
+  });
+
+  test("the same link without the key, or with a wrong one, is refused by the host, not served from cache", async () => {
+    const url = await link("ssec.txt");
+    const warm = await fetch(url, { headers: keyHeaders });
+    expect(await warm.text()).toBe(secret);
+    // Give a (wrongly) stored copy time to land before asking without the key.
+    await settledOriginRequests();
+    await Bun.sleep(300);
+
+    let before = await settledOriginRequests();
+    const without = await fetch(url);
+    const withoutBody = await without.text();
+    expect(without.status).toBe(400);
+    expect(without.headers.get("x-s3dir-edge-cache")).toBeNull();
+    expect(errorCodeOf(withoutBody)).toBe("InvalidRequest");
+    expect(withoutBody).not.toContain(secret);
+    expect(await settledOriginRequests()).toBe(before + 1);
+
+    before = await settledOriginRequests();
+    const wrong = await fetch(url, { headers: wrongKeyHeaders });
+    const wrongBody = await wrong.text();
+    expect(wrong.status).toBe(403);
+    expect(wrong.headers.get("x-s3dir-edge-cache")).toBeNull();
+    expect(errorCodeOf(wrongBody)).toBe("AccessDenied");
+    expect(wrongBody).not.toContain(secret);
+    expect(await settledOriginRequests()).toBe(before + 1);
+
+    const headUrl = await link("ssec.txt", "", "HEAD");
+    expect((await fetch(headUrl, { method: "HEAD", headers: keyHeaders })).status).toBe(200);
+    const head = await fetch(headUrl, { method: "HEAD" });
+    expect(head.status).toBe(400);
+    expect(head.headers.get("x-s3dir-edge-cache")).toBeNull();
+  });
+
+  test("the key hoisted into a presigned link's query is not cached either", async () => {
+    // Spelled as the SDKs spell hoisted headers (X-Amz-…), which the edge otherwise takes for a plain read.
+    const hoisted = (name: string) =>
+      name.replace(/(^|-)([a-z])/g, (_, dash, c: string) => dash + c.toUpperCase());
+    const query = `?${Object.entries(keyHeaders)
+      .map(([name, value]) => `${hoisted(name).replace(/-Md5$/, "-MD5")}=${encodeURIComponent(value)}`)
+      .join("&")}`;
+    const url = await link("ssec.txt", query);
+    for (let i = 0; i < 2; i++) {
+      const before = await settledOriginRequests();
+      const response = await fetch(url);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("x-s3dir-edge-cache")).toBeNull();
+      expect(await response.text()).toBe(secret);
+      expect(await settledOriginRequests()).toBe(before + 1);
+    }
+  });
+
+  test("a request carrying SSE-C headers is never answered from the cache", async () => {
+    const url = await link("plain.txt");
+    expect(await (await fetch(url)).text()).toBe("plain");
+    expect(
+      await waitFor(async () => {
+        const response = await fetch(url);
+        await response.arrayBuffer();
+        return response.headers.get("x-s3dir-edge-cache") === "hit";
+      }),
+    ).toBe(true);
+    const before = await settledOriginRequests();
+    const response = await fetch(url, { headers: keyHeaders });
+    await response.arrayBuffer();
+    expect(response.headers.get("x-s3dir-edge-cache")).not.toBe("hit");
+    expect(await settledOriginRequests()).toBe(before + 1);
+  });
+});
