@@ -46,6 +46,18 @@ export class Describer {
     };
   }
 
+  /**
+   * The ETag a write's If-Match compares with; undefined when the file is an encrypted object
+   * changed outside S3 (it exists, but its ETag is unknown: no ETag matches it). Unlike
+   * describeFile, never an error for such a file, so that it can still be replaced.
+   */
+  async currentEtag(fd: number, st: BigStats, t: RecordTarget): Promise<string | undefined> {
+    const rec = await this.meta.readFd(fd, st, t);
+    if (rec && recordMatches(rec, st)) return rec.e;
+    if (rec?.z) return undefined;
+    return this.computeEtag(fd, st, t, rec);
+  }
+
   /** Describes an open directory when it is a directory object (marked), else undefined. */
   async describeDirectory(fd: number, st: BigStats, t: RecordTarget): Promise<ObjectInfo | undefined> {
     const rec = await this.meta.readFd(fd, st, t);

@@ -151,7 +151,8 @@ export class Publisher {
     const { ops, layout, describer } = this.ctx;
     const path = layout.object(bucket, key);
     const t = { bucketPath: layout.bucket(bucket), key };
-    let current: string | undefined;
+    // The current object, with its ETag (undefined: an encrypted file changed outside S3).
+    let current: { etag: string | undefined } | undefined;
     for (let attempt = 0; attempt < ATTEMPTS && current === undefined; attempt++) {
       const opened = await openVerified(ops, path).catch((e) => {
         if (["ENOENT", "ENOTDIR", "ELOOP"].includes(errCode(e) ?? "")) return undefined;
@@ -161,14 +162,14 @@ export class Publisher {
       if (!opened.ok) continue;
       try {
         const st = await ops.fstat(opened.fd);
-        if (st.isFile()) current = (await describer.describeFile(opened.fd, st, t)).etag;
+        if (st.isFile()) current = { etag: await describer.currentEtag(opened.fd, st, t) };
         else break;
       } finally {
         await ops.close(opened.fd);
       }
     }
     if (current === undefined) throw new StorageError("NoSuchKey");
-    checkEtag(current, cond);
+    checkEtag(current.etag, cond);
   }
 
   /** PUT of a directory object ("a/b/"): a marked directory, zero bytes. */
@@ -241,7 +242,8 @@ export class Publisher {
   }
 }
 
-function checkEtag(current: string, cond: WriteConditions): void {
+/** current undefined: the object exists but its ETag is unknown, so only If-Match: * holds. */
+function checkEtag(current: string | undefined, cond: WriteConditions): void {
   const want = unquote(cond.ifMatch ?? "*");
   if (want !== "*" && want !== current) throw new StorageError("PreconditionFailed", "ETag does not match");
   if (cond.ifNoneMatch === "*") throw new StorageError("PreconditionFailed", "object exists");
