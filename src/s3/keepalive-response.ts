@@ -15,6 +15,8 @@ export interface KeepAliveOptions {
   intervalMs: number;
   /** The <Error> document for an error found after the 200 was sent (without XML declaration). */
   errorXml: (error: unknown) => string;
+  /** Headers of the success response (sent with the first byte, so known before the work ends). */
+  headers?: Record<string, string>;
 }
 
 type Settled = { ok: true; body: string } | { ok: false; error: unknown };
@@ -33,7 +35,7 @@ export async function keepAliveResponse(work: Promise<string>, options: KeepAliv
   clearTimeout(timer);
   if (first !== "later") {
     if (!first.ok) throw first.error;
-    return xmlResponse(first.body);
+    return xmlResponse(first.body, 200, options.headers);
   }
   const encoder = new TextEncoder();
   let ping: ReturnType<typeof setInterval> | undefined;
@@ -51,5 +53,8 @@ export async function keepAliveResponse(work: Promise<string>, options: KeepAliv
       clearInterval(ping);
     },
   });
-  return new Response(stream, { status: 200, headers: { "content-type": "application/xml" } });
+  return new Response(stream, {
+    status: 200,
+    headers: { ...options.headers, "content-type": "application/xml" },
+  });
 }

@@ -5,7 +5,8 @@
  * what storage needs, with S3's errors for what is wrong; and the headers S3 answers with.
  */
 import { createHash } from "node:crypto";
-import type { EncryptionRequest, ReadKeys, SseRecord } from "../storage/sse-objects.ts";
+import type { SseMode } from "../sse/data-key.ts";
+import type { EncryptionRequest, ReadKeys } from "../storage/sse-objects.ts";
 import type { S3Context } from "./context.ts";
 import { S3Error } from "./errors.ts";
 
@@ -150,7 +151,10 @@ export async function writeEncryptionFrom(
 }
 
 /** The SSE response headers of an object: AES256 for SSE-S3, algorithm and key MD5 for SSE-C. */
-export function sseResponseHeaders(z: SseRecord | undefined, customer?: CustomerKey): Record<string, string> {
+export function sseResponseHeaders(
+  z: { m: SseMode } | undefined,
+  customer?: CustomerKey,
+): Record<string, string> {
   if (!z) return {};
   if (z.m === "S3") return { [SSE]: "AES256" };
   const out: Record<string, string> = { [`${CUSTOMER}algorithm`]: "AES256" };
@@ -158,16 +162,11 @@ export function sseResponseHeaders(z: SseRecord | undefined, customer?: Customer
   return out;
 }
 
-const MULTIPART_UNSUPPORTED =
-  "Server-side encryption of multipart uploads is not supported yet; use a single PUT.";
-
-/** CreateMultipartUpload: encrypted uploads (asked for, or by the bucket's default) are refused. */
-export async function refuseMultipartEncryption(ctx: S3Context): Promise<void> {
-  if ((await writeEncryptionFrom(ctx)).request) throw new S3Error("NotImplemented", MULTIPART_UNSUPPORTED);
-}
-
-/** UploadPart / UploadPartCopy: parts of an upload are never encrypted, so SSE keys do not apply. */
-export function refusePartEncryption(ctx: S3Context): void {
+/**
+ * UploadPart, UploadPartCopy and Complete: the upload's encryption was fixed when it began, so
+ * only an SSE-C upload's customer key may (and for parts must) come again; the SSE header does not apply.
+ */
+export function partKeysFrom(ctx: S3Context): { keys?: ReadKeys; customer?: CustomerKey } {
   if (ctx.req.headers.has(SSE)) {
     throw new S3Error(
       "InvalidArgument",
@@ -177,13 +176,6 @@ export function refusePartEncryption(ctx: S3Context): void {
       },
     );
   }
-  if (customerKeyFrom(ctx)) {
-    throw new S3Error("InvalidRequest", "The encryption parameters are not applicable to this upload.");
-  }
-}
-
-/** UploadPartCopy cannot take its bytes from an encrypted source (the part would be stored in plain). */
-export function refuseEncryptedPartSource(encrypted: boolean): void {
-  if (encrypted)
-    throw new S3Error("NotImplemented", `Copying a part from an encrypted object is not supported yet.`);
+  const customer = customerKeyFrom(ctx);
+  return customer ? { keys: { customerKey: customer.key }, customer } : {};
 }

@@ -8,6 +8,9 @@
  * index and whether the chunk is the segment's last one, so reordering, truncation and
  * appending all fail the tag. An empty segment still holds one (empty, last) chunk.
  *
+ * A segment that is one part of a multipart object also binds its part number into the
+ * additional data, so two parts cannot be swapped on disk, even with their nonce prefixes.
+ *
  * Web-standard only (crypto.subtle): shared with the rest of the Web-standard modules.
  */
 
@@ -51,17 +54,26 @@ function nonce(prefix: Uint8Array, index: number): Uint8Array<ArrayBuffer> {
   return iv;
 }
 
-function aad(index: number, last: boolean): Uint8Array<ArrayBuffer> {
-  const a = new Uint8Array(6);
-  a[0] = 0x73; // 's': format version 1 of the chunk layout
-  new DataView(a.buffer).setUint32(1, index);
+function aad(index: number, last: boolean, part: number | undefined): Uint8Array<ArrayBuffer> {
+  const a = new Uint8Array(part === undefined ? 6 : 10);
+  const view = new DataView(a.buffer);
+  a[0] = part === undefined ? 0x73 : 0x6d; // 's': a whole object; 'm': one part of a multipart object
+  view.setUint32(1, index);
   a[5] = last ? 1 : 0;
+  if (part !== undefined) view.setUint32(6, part);
   return a;
 }
 
-function sealOne(key: CryptoKey, prefix: Uint8Array, index: number, last: boolean, plain: Uint8Array) {
+function sealOne(
+  key: CryptoKey,
+  prefix: Uint8Array,
+  index: number,
+  last: boolean,
+  plain: Uint8Array,
+  part: number | undefined,
+) {
   return crypto.subtle.encrypt(
-    { name: "AES-GCM", iv: nonce(prefix, index), additionalData: aad(index, last) },
+    { name: "AES-GCM", iv: nonce(prefix, index), additionalData: aad(index, last, part) },
     key,
     plain as Uint8Array<ArrayBuffer>,
   );
@@ -73,10 +85,11 @@ async function openOne(
   index: number,
   last: boolean,
   sealed: Uint8Array,
+  part: number | undefined,
 ): Promise<ArrayBuffer> {
   try {
     return await crypto.subtle.decrypt(
-      { name: "AES-GCM", iv: nonce(prefix, index), additionalData: aad(index, last) },
+      { name: "AES-GCM", iv: nonce(prefix, index), additionalData: aad(index, last, part) },
       key,
       sealed as Uint8Array<ArrayBuffer>,
     );
@@ -97,6 +110,8 @@ export class ChunkSealer {
   constructor(
     private readonly key: CryptoKey,
     private readonly prefix: Uint8Array,
+    /** The part number, when the segment is one part of a multipart object. */
+    private readonly part?: number,
   ) {}
 
   /** Chunks sealed so far. */
@@ -113,7 +128,7 @@ export class ChunkSealer {
     await Promise.all(
       Array.from({ length: n }, async (_, i) => {
         const piece = plain.subarray(i * CHUNK_SIZE, Math.min(plain.length, (i + 1) * CHUNK_SIZE));
-        const sealed = await sealOne(this.key, this.prefix, first + i, last && i === n - 1, piece);
+        const sealed = await sealOne(this.key, this.prefix, first + i, last && i === n - 1, piece, this.part);
         out.set(new Uint8Array(sealed), i * SEALED_CHUNK);
       }),
     );
@@ -149,8 +164,9 @@ export async function openChunks(
   plainSize: number,
   first: number,
   sealed: Uint8Array,
+  part?: number,
 ): Promise<Uint8Array<ArrayBuffer>> {
-  const pieces = await openChunkList(key, prefix, plainSize, first, sealed);
+  const pieces = await openChunkList(key, prefix, plainSize, first, sealed, part);
   const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of pieces) {
@@ -167,6 +183,7 @@ export async function openChunkList(
   plainSize: number,
   first: number,
   sealed: Uint8Array,
+  part?: number,
 ): Promise<Uint8Array<ArrayBuffer>[]> {
   const total = chunkCount(plainSize);
   const n = Math.ceil(sealed.length / SEALED_CHUNK);
@@ -177,7 +194,7 @@ export async function openChunkList(
     Array.from({ length: n }, async (_, i) => {
       const piece = sealed.subarray(i * SEALED_CHUNK, Math.min(sealed.length, (i + 1) * SEALED_CHUNK));
       const index = first + i;
-      return new Uint8Array(await openOne(key, prefix, index, index === total - 1, piece));
+      return new Uint8Array(await openOne(key, prefix, index, index === total - 1, piece, part));
     }),
   );
 }

@@ -125,7 +125,8 @@ export class Copier {
     if (src.info.encryption) {
       if (!sse) throw new StorageError("SseUnreadable", "no key ring configured");
       const dataKey = await recoverDataKey(sse, src.info.encryption, input.sourceKeys);
-      const file = await SealedFile.open(src.fd, src.info.encryption, dataKey, Number(src.st.size), ops.sync);
+      const z = src.info.encryption;
+      const file = await SealedFile.open(src.fd, z, dataKey, Number(src.st.size), ops.sync, src.info.parts);
       body = size > 0 ? decryptingStream(file, 0, size - 1, () => {}) : new Blob([]).stream();
     } else {
       body = size > 0 ? fdStream(src.fd, 0, size - 1, () => {}) : new Blob([]).stream();

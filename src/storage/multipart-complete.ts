@@ -17,7 +17,8 @@ import { multipartChecksum, multipartEtag, sameObjectChecksum } from "./multipar
 import type { Parts } from "./multipart-parts.ts";
 import type { CompleteInput, CompleteResult, PartInfo, UploadInfo } from "./multipart-types.ts";
 import type { Uploads } from "./multipart-uploads.ts";
-import type { Publisher } from "./publish.ts";
+import type { FinishedTemp, Publisher } from "./publish.ts";
+import { type ReadKeys, recoverDataKey, type SseRecord } from "./sse-objects.ts";
 import type { ObjectAttributes, PartsLayout, StoredChecksum } from "./types.ts";
 
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -34,6 +35,7 @@ export class Completer {
     const { bucket, uploadId: id } = input;
     const upload = await this.uploads.read(bucket, id, input.key);
     checkChecksumRequest(upload, input);
+    await this.checkCompleteKeys(upload, input.keys);
     const claimed = this.uploads.paths.completing(bucket, id);
     await this.uploads.claim(bucket, id, claimed);
     let result: CompleteResult;
@@ -47,19 +49,47 @@ export class Completer {
     return result;
   }
 
+  /** Complete needs no customer key; one that is sent must be the upload's. */
+  private async checkCompleteKeys(upload: UploadInfo, keys: ReadKeys | undefined): Promise<void> {
+    if (!keys?.customerKey) return;
+    if (upload.encryption?.m !== "C" || !this.ctx.sse) {
+      throw new StorageError(
+        "InvalidRequest",
+        "The encryption parameters are not applicable to this upload.",
+      );
+    }
+    try {
+      await recoverDataKey(this.ctx.sse, upload.encryption, keys);
+    } catch (e) {
+      if (e instanceof StorageError && e.code === "SseKeyMismatch") {
+        throw new StorageError(
+          "InvalidRequest",
+          "The provided encryption parameters did not match the ones used originally.",
+        );
+      }
+      throw e;
+    }
+  }
+
   private async assembleAndPublish(
     input: CompleteInput,
     upload: UploadInfo,
     dir: string,
   ): Promise<CompleteResult> {
     const { ops, layout } = this.ctx;
-    const opened: { fd: number; info: PartInfo }[] = [];
+    const opened: { fd: number; info: PartInfo; fileSize: number; sealed: boolean }[] = [];
     try {
       for (const [i, wanted] of input.parts.entries()) {
         const part = await this.parts.open(input.bucket, dir, upload.uploadId, wanted.partNumber);
         if (part) opened.push(part);
         if (!part || part.info.etag !== wanted.etag.toLowerCase()) {
           throw new StorageError("InvalidPart");
+        }
+        if (part.sealed !== (upload.encryption !== undefined)) {
+          throw new StorageError(
+            "InvalidPart",
+            `Part ${wanted.partNumber} is not sealed as its upload requires.`,
+          );
         }
         for (const [algorithm, value] of Object.entries(wanted.checksums)) {
           const stored = part.info.checksum;
@@ -98,23 +128,35 @@ export class Completer {
         const put = await this.publisher.putDirectory(input.bucket, input.key, attributes, input.conditions);
         return { ...put, partsCount };
       }
+      // Sealed parts are concatenated as they are: each keeps its nonce prefix and chunks.
       const file = await assembleParts(
         ops,
         layout,
         input.bucket,
-        opened.map((p) => ({ fd: p.fd, size: p.info.size })),
+        opened.map((p) => ({ fd: p.fd, size: p.fileSize })),
       );
-      const published = await this.publisher.publishFile(
-        input.bucket,
-        input.key,
-        { path: file.path, fd: file.fd, etag, attributes, partsCount, parts: partsLayout(infos, checksum) },
-        input.conditions,
-      );
+      const finished: FinishedTemp = {
+        path: file.path,
+        fd: file.fd,
+        etag,
+        attributes,
+        partsCount,
+        parts: partsLayout(infos, checksum),
+      };
+      if (upload.encryption) finished.encryption = sealedObjectRecord(upload, infos, size);
+      const published = await this.publisher.publishFile(input.bucket, input.key, finished, input.conditions);
       return { ...published, partsCount };
     } finally {
       for (const part of opened) await ops.close(part.fd).catch(() => {});
     }
   }
+}
+
+/** The record of an object assembled from sealed parts: the upload's data key, segment by segment. */
+function sealedObjectRecord(upload: UploadInfo, parts: PartInfo[], size: number): SseRecord {
+  const z: SseRecord = { ...upload.encryption!, p: size, g: 1 };
+  if (parts.some((p, i) => p.partNumber !== i + 1)) z.q = parts.map((p) => p.partNumber);
+  return z;
 }
 
 /** A Complete may restate the upload's checksum type and algorithm, never change them. */

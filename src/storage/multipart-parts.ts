@@ -8,6 +8,8 @@
 
 import { fdStream } from "../runtime/file-stream.ts";
 import { errCode, O_DIRECTORY, O_RDONLY } from "../runtime/fs-ops.ts";
+import type { ChunkSealer } from "../sse/chunks.ts";
+import { opaqueEtag } from "../sse/data-key.ts";
 import type { StoreContext } from "./context.ts";
 import { mtimeDate } from "./describe.ts";
 import { StorageError } from "./errors.ts";
@@ -23,10 +25,30 @@ import type {
 import type { Uploads } from "./multipart-uploads.ts";
 import type { Reader } from "./reader.ts";
 import { identityOf, type MetadataRecord, makeRecord, recordMatches } from "./record.ts";
+import { decryptingStream } from "./sealed-reader.ts";
+import {
+  checkReadKeys,
+  preparePartSealing,
+  type ReadKeys,
+  recoverDataKey,
+  SealedFile,
+} from "./sse-objects.ts";
 import { discardTemp, writeBodyToTemp } from "./temp-writer.ts";
 import type { BodyVerification } from "./types.ts";
 
 export const MAX_PART_SIZE = 5 * 1024 ** 3;
+
+/** How one part of an encrypted upload is sealed. */
+interface PartSealing {
+  sealer: ChunkSealer;
+  header: Uint8Array;
+  dataKey: Uint8Array;
+  mode: "S3" | "C";
+}
+
+const INITIATE_REQUESTED =
+  "The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters.";
+const NOT_MATCHING = "The provided encryption parameters did not match the ones used originally.";
 
 const emptyBody = () =>
   new ReadableStream<Uint8Array>({
@@ -45,24 +67,28 @@ export class Parts {
   async upload(input: UploadPartInput): Promise<PartInfo> {
     let upload: UploadInfo;
     let verify: BodyVerification;
+    let sealing: PartSealing | undefined;
     try {
       upload = await this.uploads.read(input.bucket, input.uploadId, input.key);
       if ((input.verify.expectedSize ?? 0) > MAX_PART_SIZE) {
         throw new StorageError("TooLarge", "A part may be at most 5 GiB.");
       }
       verify = partVerification(upload, input.verify);
+      sealing = await this.sealingFor(upload, input.keys, input.partNumber);
     } catch (e) {
       await input.body.cancel().catch(() => {});
       throw e;
     }
-    return this.write(input.bucket, upload, input.partNumber, input.body, verify);
+    return this.write(input.bucket, upload, input.partNumber, input.body, verify, sealing);
   }
 
   async uploadCopy(input: UploadPartCopyInput): Promise<PartInfo> {
     const upload = await this.uploads.read(input.bucket, input.uploadId, input.key);
+    const sealing = await this.sealingFor(upload, input.keys, input.partNumber);
     const src = await this.reader.openFile(input.sourceBucket, input.sourceKey);
     try {
       input.sourceCheck?.(src.info);
+      checkReadKeys(src.info.encryption, input.sourceKeys);
       const size = src.info.size;
       const { start, end } = input.range ?? { start: 0, end: size - 1 };
       if (input.range && (start > end || end >= size)) {
@@ -70,13 +96,60 @@ export class Parts {
       }
       const length = end - start + 1;
       if (length > MAX_PART_SIZE) throw new StorageError("TooLarge", "A part may be at most 5 GiB.");
-      const body = length > 0 && src.st.isFile() ? fdStream(src.fd, start, end, () => {}) : emptyBody();
+      let body: ReadableStream<Uint8Array>;
+      if (length === 0 || !src.st.isFile()) body = emptyBody();
+      else if (src.info.encryption) {
+        if (!this.ctx.sse) throw new StorageError("SseUnreadable", "no key ring configured");
+        const z = src.info.encryption;
+        const dataKey = await recoverDataKey(this.ctx.sse, z, input.sourceKeys);
+        const file = await SealedFile.open(
+          src.fd,
+          z,
+          dataKey,
+          Number(src.st.size),
+          this.ctx.ops.sync,
+          src.info.parts,
+        );
+        body = decryptingStream(file, start, end, () => {});
+      } else body = fdStream(src.fd, start, end, () => {});
       const verify: BodyVerification = { expectedSize: length };
       if (upload.checksum) verify.checksum = { algorithm: upload.checksum.algorithm };
-      return await this.write(input.bucket, upload, input.partNumber, body, verify);
+      return await this.write(input.bucket, upload, input.partNumber, body, verify, sealing);
     } finally {
       await this.ctx.ops.close(src.fd);
     }
+  }
+
+  /**
+   * The sealing of a part of an encrypted upload (a fresh nonce prefix under the upload's data
+   * key), after checking that the request brings what the upload needs: the customer key it
+   * began with for SSE-C, nothing for SSE-S3 or a plain upload.
+   */
+  private async sealingFor(
+    upload: UploadInfo,
+    keys: ReadKeys | undefined,
+    partNumber: number,
+  ): Promise<PartSealing | undefined> {
+    const e = upload.encryption;
+    if (e?.m === "C" && !keys?.customerKey) throw new StorageError("InvalidRequest", INITIATE_REQUESTED);
+    if (e?.m !== "C" && keys?.customerKey) {
+      throw new StorageError(
+        "InvalidRequest",
+        "The encryption parameters are not applicable to this upload.",
+      );
+    }
+    if (!e) return undefined;
+    if (!this.ctx.sse) throw new StorageError("SseUnreadable", "no key ring configured");
+    let dataKey: Uint8Array;
+    try {
+      dataKey = await recoverDataKey(this.ctx.sse, e, keys);
+    } catch (err) {
+      if (err instanceof StorageError && err.code === "SseKeyMismatch") {
+        throw new StorageError("InvalidRequest", NOT_MATCHING);
+      }
+      throw err;
+    }
+    return { ...(await preparePartSealing(dataKey, partNumber)), dataKey, mode: e.m };
   }
 
   private async write(
@@ -85,13 +158,21 @@ export class Parts {
     partNumber: number,
     body: ReadableStream<Uint8Array>,
     verify: BodyVerification,
+    sealing: PartSealing | undefined,
   ): Promise<PartInfo> {
     const { ops, layout, meta } = this.ctx;
-    const temp = await writeBodyToTemp(ops, layout, bucket, body, verify);
+    const temp = await writeBodyToTemp(ops, layout, bucket, body, verify, sealing?.sealer, sealing?.header);
     let fd: number | undefined = temp.fd;
     try {
       const st = await ops.fstat(fd);
-      const rec = makeRecord(identityOf(st), temp.md5Hex, { userMetadata: {}, checksum: temp.checksum });
+      // An SSE-C part's ETag is keyed like its object's: the plain MD5 would let anyone test a guess.
+      const etag = sealing?.mode === "C" ? await opaqueEtag(sealing.dataKey, temp.md5Hex) : temp.md5Hex;
+      const rec = makeRecord(
+        identityOf(st),
+        etag,
+        { userMetadata: {}, checksum: temp.checksum },
+        sealing ? { sealedPartSize: temp.size } : undefined,
+      );
       const bucketPath = layout.bucket(bucket);
       await meta.writeFd(fd, { bucketPath, key: partRecordKey(upload.uploadId, partNumber) }, rec);
       if (this.ctx.fsync) await ops.fsync(fd);
@@ -105,8 +186,9 @@ export class Parts {
         throw e;
       }
       if (this.ctx.fsync) await this.fsyncDir(dir);
-      const info: PartInfo = { partNumber, etag: temp.md5Hex, size: temp.size, lastModified: mtimeDate(st) };
+      const info: PartInfo = { partNumber, etag, size: temp.size, lastModified: mtimeDate(st) };
       if (temp.checksum) info.checksum = temp.checksum;
+      if (sealing) info.encryption = { m: sealing.mode };
       return info;
     } catch (e) {
       await discardTemp(ops, { path: temp.path, fd });
@@ -163,7 +245,7 @@ export class Parts {
     dir: string,
     id: string,
     n: number,
-  ): Promise<{ fd: number; info: PartInfo } | undefined> {
+  ): Promise<{ fd: number; info: PartInfo; fileSize: number; sealed: boolean } | undefined> {
     const { ops, layout, meta } = this.ctx;
     const fd = await ops.open(`${dir}/${partFileName(n)}`, O_RDONLY).catch((e) => {
       if (errCode(e) === "ENOENT") return undefined;
@@ -175,7 +257,8 @@ export class Parts {
       const rec = st.isFile()
         ? await meta.readFd(fd, st, { bucketPath: layout.bucket(bucket), key: partRecordKey(id, n) })
         : undefined;
-      if (rec && recordMatches(rec, st)) return { fd, info: partInfo(n, rec, st) };
+      if (rec && recordMatches(rec, st))
+        return { fd, info: partInfo(n, rec, st), fileSize: Number(st.size), sealed: rec.y !== undefined };
     } catch (e) {
       await ops.close(fd);
       throw e;
@@ -196,7 +279,12 @@ export class Parts {
 }
 
 function partInfo(n: number, rec: MetadataRecord, st: Parameters<typeof mtimeDate>[0]): PartInfo {
-  const info: PartInfo = { partNumber: n, etag: rec.e, size: rec.s, lastModified: mtimeDate(st) };
+  const info: PartInfo = {
+    partNumber: n,
+    etag: rec.e,
+    size: rec.y ? rec.y.p : rec.s,
+    lastModified: mtimeDate(st),
+  };
   if (rec.k) info.checksum = rec.k;
   return info;
 }

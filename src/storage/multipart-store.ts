@@ -27,6 +27,7 @@ export function createMultipartStore(
     uploadPart: (input) => parts.upload(input),
     uploadPartCopy: (input) => parts.uploadCopy(input),
     complete: (input) => completer.complete(input),
+    describe: (bucket, key, uploadId) => uploads.read(bucket, uploadId, key),
     abort: async (bucket, key, uploadId) => {
       await uploads.read(bucket, uploadId, key);
       await uploads.discard(bucket, uploadId);

@@ -1,5 +1,7 @@
 /** The shapes of multipart uploads as storage sees them (no HTTP). */
 import type { ChecksumAlgorithm } from "../lib/checksum-algorithm.ts";
+import type { SseMode } from "../sse/data-key.ts";
+import type { EncryptionRequest, ReadKeys, SseDataKeyRecord } from "./sse-objects.ts";
 import type {
   BodyVerification,
   ObjectAttributes,
@@ -23,6 +25,8 @@ export interface CreateUploadInput {
   /** Content headers and user metadata for the final object (no checksum). */
   attributes: ObjectAttributes;
   checksum?: UploadChecksum;
+  /** Server-side encryption of the object: every part is sealed under one data key. */
+  encryption?: EncryptionRequest;
 }
 
 export interface UploadInfo {
@@ -31,6 +35,8 @@ export interface UploadInfo {
   initiated: Date;
   checksum?: UploadChecksum;
   attributes: ObjectAttributes;
+  /** The object's wrapped data key, when the upload is encrypted. */
+  encryption?: SseDataKeyRecord;
 }
 
 export interface UploadPartInput {
@@ -41,6 +47,8 @@ export interface UploadPartInput {
   partNumber: number;
   body: ReadableStream<Uint8Array>;
   verify: BodyVerification;
+  /** The customer key the part request brought (SSE-C uploads need the one they began with). */
+  keys?: ReadKeys;
 }
 
 export interface UploadPartCopyInput {
@@ -54,6 +62,10 @@ export interface UploadPartCopyInput {
   range?: { start: number; end: number };
   /** Checked against the source, on the same open file that is copied. */
   sourceCheck?: (source: ObjectInfo) => void;
+  /** The upload's customer key (SSE-C uploads). */
+  keys?: ReadKeys;
+  /** The source's customer key (SSE-C sources). */
+  sourceKeys?: ReadKeys;
 }
 
 export interface PartInfo {
@@ -64,6 +76,8 @@ export interface PartInfo {
   lastModified: Date;
   /** The part's own checksum (in the upload's algorithm, or the one the client sent). */
   checksum?: StoredChecksum;
+  /** Set when the part is sealed (an encrypted upload). */
+  encryption?: { m: SseMode };
 }
 
 /** One <Part> of a CompleteMultipartUpload request. */
@@ -88,6 +102,8 @@ export interface CompleteInput {
   checksumType?: ChecksumType;
   /** x-amz-mp-object-size: the total size the client expects. */
   objectSize?: number;
+  /** A customer key sent with the Complete (optional; checked when present). */
+  keys?: ReadKeys;
 }
 
 export interface CompleteResult extends PutObjectResult {

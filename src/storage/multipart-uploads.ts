@@ -19,16 +19,19 @@ import {
 } from "./multipart-paths.ts";
 import type { ChecksumType, CreateUploadInput, UploadChecksum, UploadInfo } from "./multipart-types.ts";
 import { mkdirs } from "./sidecar-store.ts";
+import { newWrappedDataKey, type SseDataKeyRecord } from "./sse-objects.ts";
 import { randomName } from "./temp-names.ts";
 import type { ObjectAttributes } from "./types.ts";
 import { checkUserMetadata } from "./user-metadata.ts";
 
 /** upload.json */
-interface UploadFile {
+export interface UploadFile {
   v: 1;
   key: string;
   attributes: ObjectAttributes;
   checksum?: UploadChecksum;
+  /** The object's data key, wrapped (encrypted uploads). */
+  sse?: SseDataKeyRecord;
 }
 
 const checksumTypes: ChecksumType[] = ["COMPOSITE", "FULL_OBJECT"];
@@ -49,6 +52,10 @@ export class Uploads {
     delete attributes.checksum;
     const file: UploadFile = { v: 1, key: input.key, attributes };
     if (input.checksum) file.checksum = input.checksum;
+    if (input.encryption) {
+      if (!this.ctx.sse) throw new StorageError("SseUnreadable", "no key ring configured");
+      file.sse = (await newWrappedDataKey(this.ctx.sse, input.encryption)).record;
+    }
     const id = newUploadId();
     const staging = `${this.paths.staging(input.bucket)}/${randomName("upload")}`;
     await mkdirs(ops, staging);
@@ -66,13 +73,41 @@ export class Uploads {
       await this.removeDir(staging, id);
       throw e;
     }
-    return {
+    const info: UploadInfo = {
       key: input.key,
       uploadId: id,
       initiated: new Date(uploadIdTime(id)),
       checksum: input.checksum,
       attributes,
     };
+    if (file.sse) info.encryption = file.sse;
+    return info;
+  }
+
+  /**
+   * Replaces upload.json (temp + rename in the upload directory) with `change` applied: used to
+   * rewrap the data key when the master key rotates. False when the upload is gone or claimed.
+   */
+  async rewrite(bucket: string, id: string, change: (file: UploadFile) => UploadFile | undefined) {
+    const { ops } = this.ctx;
+    const dir = this.paths.upload(bucket, id);
+    let raw: Buffer;
+    try {
+      raw = await ops.readFile(`${dir}/${UPLOAD_FILE}`);
+    } catch {
+      return false;
+    }
+    const next = change(JSON.parse(raw.toString("utf8")) as UploadFile);
+    if (!next) return false;
+    const temp = `${dir}/${randomName("upload")}`;
+    try {
+      await ops.writeNewFile(temp, new TextEncoder().encode(JSON.stringify(next)));
+      await ops.rename(temp, `${dir}/${UPLOAD_FILE}`);
+      return true;
+    } catch {
+      await ops.unlink(temp).catch(() => {});
+      return false;
+    }
   }
 
   /** The upload's description from the directory at dir (uploads/<id> unless given). */
@@ -180,6 +215,7 @@ function parseUploadFile(raw: Buffer, id: string): UploadInfo | undefined {
       attributes: { ...file.attributes, userMetadata: { ...(file.attributes.userMetadata ?? {}) } },
     };
     if (file.checksum && checksumTypes.includes(file.checksum.type)) info.checksum = file.checksum;
+    if (file.sse) info.encryption = file.sse;
     return info;
   } catch {
     return undefined;

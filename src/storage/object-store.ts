@@ -102,6 +102,8 @@ export interface MultipartStore {
    * stays as it was.
    */
   complete(input: CompleteInput): Promise<CompleteResult>;
+  /** An upload's description (NoSuchUpload when it is not there or is for another key). */
+  describe(bucket: string, key: string, uploadId: string): Promise<UploadInfo>;
   /** Removes the upload and its parts at once. */
   abort(bucket: string, key: string, uploadId: string): Promise<void>;
   listParts(input: ListPartsInput): Promise<ListPartsResult>;

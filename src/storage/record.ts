@@ -33,6 +33,8 @@ export interface MetadataRecord {
   x?: 1;
   /** Server-side encryption: the file holds sealed chunks (`s` stays the file's size). */
   z?: SseRecord;
+  /** A sealed part of an encrypted multipart upload: its plaintext size (`s` is the file's). */
+  y?: { p: number };
 }
 
 type HeaderCode = "ct" | "ce" | "cd" | "cl" | "cc" | "ex";
@@ -66,6 +68,7 @@ export function makeRecord(
     directory?: boolean;
     lastModified?: number;
     encryption?: SseRecord;
+    sealedPartSize?: number;
   },
 ): MetadataRecord {
   const rec: MetadataRecord = { v: 1, s: id.size, m: id.mtimeNs, i: id.ino, e: etag };
@@ -87,6 +90,7 @@ export function makeRecord(
       ? { s: extra.parts.sizes, c: extra.parts.checksums }
       : { s: extra.parts.sizes };
   if (extra?.encryption) rec.z = extra.encryption;
+  if (extra?.sealedPartSize !== undefined) rec.y = { p: extra.sealedPartSize };
   if (extra?.directory) {
     rec.d = 1;
     rec.t = extra.lastModified ?? Date.now();

@@ -46,7 +46,7 @@ export async function openSealed(
     const z = f.info.encryption!;
     checkReadKeys(z, keys);
     const dataKey = await recoverDataKey(keyringOf(ctx), z, keys);
-    file = await SealedFile.open(f.fd, z, dataKey, Number(f.st.size), ops.sync);
+    file = await SealedFile.open(f.fd, z, dataKey, Number(f.st.size), ops.sync, f.info.parts);
   } catch (e) {
     close();
     throw e;

@@ -14,6 +14,7 @@ import {
   chunkOffset,
   newNoncePrefix,
   openChunkList,
+  PREFIX_SIZE,
   SealError,
   sealedSize,
 } from "../sse/chunks.ts";
@@ -28,20 +29,32 @@ import {
 } from "../sse/data-key.ts";
 import { StorageError } from "./errors.ts";
 import type { SseKeyring } from "./sse-keyring.ts";
+import type { PartsLayout } from "./types.ts";
 
-/** What the record keeps of an encrypted object (field `z`). Nothing of a customer key. */
-export interface SseRecord {
+/** An object's wrapped data key: what a multipart upload keeps until its parts are sealed. */
+export interface SseDataKeyRecord {
   /** S3: data key wrapped by master key `k`; C: wrapped by the customer's key. */
   m: SseMode;
   k?: string;
   /** Wrapped data key (base64: IV || ciphertext || tag). */
   w: string;
-  /** Nonce prefix (base64, 8 bytes); for multipart, one per part in `g`. */
-  n: string;
-  /** Plaintext size. */
-  p: number;
   /** Plaintext chunk size. */
   c: number;
+}
+
+/** What the record keeps of an encrypted object (field `z`). Nothing of a customer key. */
+export interface SseRecord extends SseDataKeyRecord {
+  /** Nonce prefix (base64, 8 bytes) of a single-segment object. */
+  n?: string;
+  /** Plaintext size. */
+  p: number;
+  /**
+   * Multipart: the file is the parts' segments in order (sizes from the record's parts
+   * layout), each an 8-byte nonce prefix followed by sealed chunks bound to its part number.
+   */
+  g?: 1;
+  /** Multipart: the part numbers of the segments, when they are not 1…N. */
+  q?: number[];
 }
 
 /** What a request asks for: SSE-S3, or SSE-C with the customer's 32-byte key. */
@@ -62,9 +75,12 @@ export interface PreparedSealing {
   record: Omit<SseRecord, "p">;
 }
 
-export async function prepareSealing(keyring: SseKeyring, req: EncryptionRequest): Promise<PreparedSealing> {
+/** A fresh data key, wrapped as the request asks (the customer's key, or the current master key). */
+export async function newWrappedDataKey(
+  keyring: SseKeyring,
+  req: EncryptionRequest,
+): Promise<{ dataKey: Uint8Array; record: SseDataKeyRecord }> {
   const dataKey = newDataKey();
-  const prefix = newNoncePrefix();
   let wrapped: Uint8Array;
   let k: string | undefined;
   if (req.mode === "C") {
@@ -75,21 +91,40 @@ export async function prepareSealing(keyring: SseKeyring, req: EncryptionRequest
     wrapped = await wrapDataKey(current.key, "S3", dataKey);
     k = current.id;
   }
-  const record: Omit<SseRecord, "p"> = {
-    m: req.mode,
-    w: toBase64(wrapped),
-    n: toBase64(prefix),
-    c: CHUNK_SIZE,
-  };
+  const record: SseDataKeyRecord = { m: req.mode, w: toBase64(wrapped), c: CHUNK_SIZE };
   if (k) record.k = k;
-  return { sealer: new ChunkSealer(await aesKey(dataKey), prefix), dataKey, record };
+  return { dataKey, record };
+}
+
+export async function prepareSealing(keyring: SseKeyring, req: EncryptionRequest): Promise<PreparedSealing> {
+  const { dataKey, record } = await newWrappedDataKey(keyring, req);
+  const prefix = newNoncePrefix();
+  return {
+    sealer: new ChunkSealer(await aesKey(dataKey), prefix),
+    dataKey,
+    record: { ...record, n: toBase64(prefix) },
+  };
+}
+
+/** The sealer of one multipart part, and the nonce prefix that heads its file. */
+export async function preparePartSealing(
+  dataKey: Uint8Array,
+  partNumber: number,
+): Promise<{ sealer: ChunkSealer; header: Uint8Array }> {
+  const prefix = newNoncePrefix();
+  return { sealer: new ChunkSealer(await aesKey(dataKey), prefix, partNumber), header: prefix };
+}
+
+/** Bytes on disk of a part (or segment) of `plainSize` bytes: its nonce prefix, then its chunks. */
+export function sealedPartSize(plainSize: number): number {
+  return PREFIX_SIZE + sealedSize(plainSize);
 }
 
 const SSE_C_REQUIRED =
   "The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.";
 
 /** Checks that a read brings what the object needs (throws the S3 conditions as StorageErrors). */
-export function checkReadKeys(z: SseRecord | undefined, keys: ReadKeys | undefined): void {
+export function checkReadKeys(z: { m: SseMode } | undefined, keys: ReadKeys | undefined): void {
   if (z?.m === "C" && !keys?.customerKey) throw new StorageError("InvalidRequest", SSE_C_REQUIRED);
   if (z?.m !== "C" && keys?.customerKey)
     throw new StorageError("InvalidRequest", "The encryption parameters are not applicable to this object.");
@@ -98,7 +133,7 @@ export function checkReadKeys(z: SseRecord | undefined, keys: ReadKeys | undefin
 /** The object's raw data key: SseKeyMismatch for a wrong customer key, SseUnreadable otherwise. */
 export async function recoverDataKey(
   keyring: SseKeyring,
-  z: SseRecord,
+  z: SseDataKeyRecord,
   keys: ReadKeys | undefined,
 ): Promise<Uint8Array> {
   checkReadKeys(z, keys);
@@ -121,39 +156,78 @@ export async function recoverDataKey(
   }
 }
 
-/** A decrypting view of one encrypted file (single segment). */
+/** A run of sealed chunks: the whole object, or one part of a multipart object. */
+interface Segment {
+  /** File offset of the segment's first chunk. */
+  at: number;
+  plainStart: number;
+  plainSize: number;
+  /** Bound into each chunk of a multipart part. */
+  part?: number;
+  /** Nonce prefix: from the record, or read from the 8 bytes before `at` on first use. */
+  prefix?: Uint8Array;
+}
+
+/** A decrypting view of one encrypted file. */
 export class SealedFile {
   private constructor(
     private readonly fd: number,
     private readonly key: CryptoKey,
-    private readonly prefix: Uint8Array,
+    private readonly segments: Segment[],
     readonly plainSize: number,
     private readonly sync: boolean,
   ) {}
 
-  static async open(fd: number, z: SseRecord, dataKey: Uint8Array, fileSize: number, sync: boolean) {
+  /** `parts`: the object's parts layout (multipart objects). */
+  static async open(
+    fd: number,
+    z: SseRecord,
+    dataKey: Uint8Array,
+    fileSize: number,
+    sync: boolean,
+    parts?: PartsLayout,
+  ) {
     if (z.c !== CHUNK_SIZE) throw new StorageError("SseUnreadable", `unsupported chunk size ${z.c}`);
-    if (sealedSize(z.p) !== fileSize)
-      throw new StorageError("SseUnreadable", "encrypted file has the wrong size");
-    return new SealedFile(fd, await aesKey(dataKey), fromBase64(z.n), z.p, sync);
+    const segments = z.g ? partSegments(z, parts) : [singleSegment(z)];
+    const last = segments.at(-1);
+    const expected = last ? last.at + sealedSize(last.plainSize) : 0;
+    const plain = last ? last.plainStart + last.plainSize : 0;
+    if (plain !== z.p) throw new StorageError("SseUnreadable", "encrypted parts do not add up to the object");
+    if (expected !== fileSize) throw new StorageError("SseUnreadable", "encrypted file has the wrong size");
+    return new SealedFile(fd, await aesKey(dataKey), segments, z.p, sync);
   }
 
-  /** Plaintext [start, end] inclusive (end clamped); SseUnreadable when any chunk fails. */
   /** Plaintext [start, end] inclusive (end clamped) as pieces of at most one chunk each. */
   async readPieces(start: number, endInclusive: number): Promise<Uint8Array<ArrayBuffer>[]> {
     const end = Math.min(endInclusive, this.plainSize - 1);
     if (end < start) return [];
+    const segments = this.segments;
+    if (segments.length === 1) return this.readSegment(segments[0]!, start, end);
+    const out: Uint8Array<ArrayBuffer>[] = [];
+    for (let i = segmentAt(segments, start); i < segments.length; i++) {
+      const s = segments[i]!;
+      if (s.plainStart > end) break;
+      const from = Math.max(start, s.plainStart) - s.plainStart;
+      const to = Math.min(end, s.plainStart + s.plainSize - 1) - s.plainStart;
+      if (to >= from) out.push(...(await this.readSegment(s, from, to)));
+    }
+    return out;
+  }
+
+  /** Plaintext [start, end] (inclusive, within the segment) of one segment. */
+  private async readSegment(s: Segment, start: number, end: number): Promise<Uint8Array<ArrayBuffer>[]> {
     const first = Math.floor(start / CHUNK_SIZE);
     const last = Math.floor(end / CHUNK_SIZE);
-    const from = chunkOffset(first);
-    const to = Math.min(chunkOffset(last + 1), sealedSize(this.plainSize));
+    const from = s.at + chunkOffset(first);
+    const to = s.at + Math.min(chunkOffset(last + 1), sealedSize(s.plainSize));
+    const prefix = s.prefix ?? (await this.readPrefix(s));
     const pooled = this.sync ? this.takeBuffer(to - from) : undefined;
     const sealed = pooled
       ? readSyncInto(this.fd, pooled, from)
       : await readRange(this.fd, from, to - from, false);
     let pieces: Uint8Array<ArrayBuffer>[];
     try {
-      pieces = await openChunkList(this.key, this.prefix, this.plainSize, first, sealed);
+      pieces = await openChunkList(this.key, prefix, s.plainSize, first, sealed, s.part);
     } catch (e) {
       if (e instanceof SealError) throw new StorageError("SseUnreadable", e.message);
       throw e;
@@ -165,6 +239,15 @@ export class SealedFile {
     pieces[lastIndex] = pieces[lastIndex]!.subarray(0, end - last * CHUNK_SIZE + 1);
     pieces[0] = pieces[0]!.subarray(skip);
     return pieces;
+  }
+
+  private async readPrefix(s: Segment): Promise<Uint8Array> {
+    const bytes = this.sync
+      ? readSyncInto(this.fd, new Uint8Array(PREFIX_SIZE), s.at - PREFIX_SIZE)
+      : await readRange(this.fd, s.at - PREFIX_SIZE, PREFIX_SIZE, false);
+    if (bytes.length !== PREFIX_SIZE) throw new StorageError("SseUnreadable", "encrypted part truncated");
+    s.prefix = bytes;
+    return bytes;
   }
 
   /** Plaintext [start, end] inclusive (end clamped) in one array. */
@@ -193,8 +276,47 @@ export class SealedFile {
 
   /** Number of chunks of the object. */
   get chunks(): number {
-    return chunkCount(this.plainSize);
+    return this.segments.reduce((n, s) => n + chunkCount(s.plainSize), 0);
   }
+}
+
+function singleSegment(z: SseRecord): Segment {
+  if (z.n === undefined) throw new StorageError("SseUnreadable", "encrypted object without a nonce prefix");
+  return { at: 0, plainStart: 0, plainSize: z.p, prefix: fromBase64(z.n) };
+}
+
+/** The segments of a multipart object, from its parts layout (sizes run-length encoded). */
+function partSegments(z: SseRecord, parts: PartsLayout | undefined): Segment[] {
+  if (!parts) throw new StorageError("SseUnreadable", "encrypted multipart object without its parts");
+  const segments: Segment[] = [];
+  let at = 0;
+  let plainStart = 0;
+  for (const [size, count] of parts.sizes) {
+    for (let j = 0; j < count; j++) {
+      const i = segments.length;
+      const part = z.q ? z.q[i] : i + 1;
+      if (part === undefined)
+        throw new StorageError("SseUnreadable", "encrypted parts do not match the layout");
+      segments.push({ at: at + PREFIX_SIZE, plainStart, plainSize: size, part });
+      at += sealedPartSize(size);
+      plainStart += size;
+    }
+  }
+  if (z.q && z.q.length !== segments.length)
+    throw new StorageError("SseUnreadable", "encrypted parts do not match the layout");
+  return segments;
+}
+
+/** Index of the segment holding plaintext offset `pos` (binary search). */
+function segmentAt(segments: Segment[], pos: number): number {
+  let lo = 0;
+  let hi = segments.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (segments[mid]!.plainStart <= pos) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 const POOL_MAX = 4;

@@ -11,6 +11,8 @@ import { errCode } from "../runtime/fs-ops.ts";
 import { fromBase64, toBase64, unwrapDataKey, wrapDataKey } from "../sse/data-key.ts";
 import type { StoreContext } from "./context.ts";
 import { RESERVED } from "./keys.ts";
+import { isValidUploadId } from "./multipart-paths.ts";
+import { Uploads } from "./multipart-uploads.ts";
 import { openVerified } from "./paths.ts";
 import { recordMatches } from "./record.ts";
 import { loadSseKeys, newMasterKey, type SseMasterKey, writeSseKeys } from "./sse-keyring.ts";
@@ -104,7 +106,48 @@ export async function rotateMasterKey(
     }
   }
 
-  for (const bucket of buckets) await walk(bucket, ctx.layout.bucket(bucket), "");
+  /** Multipart uploads in progress keep their data key in upload.json: rewrapped the same way. */
+  async function visitUploads(bucket: string): Promise<void> {
+    const uploads = new Uploads(ctx);
+    const names = await ctx.ops.readdir(uploads.paths.uploads(bucket)).catch(() => []);
+    for (const d of names) {
+      if (!isValidUploadId(d.name)) continue;
+      const info = await uploads.read(bucket, d.name).catch(() => undefined);
+      const e = info?.encryption;
+      if (e?.m !== "S3") continue;
+      if (e.k === key.id) {
+        result.current_already++;
+        continue;
+      }
+      const old = e.k ? byId.get(e.k) : undefined;
+      let wrapped: string | undefined;
+      if (old) {
+        try {
+          wrapped = toBase64(
+            await wrapDataKey(key.key, "S3", await unwrapDataKey(old.key, "S3", fromBase64(e.w))),
+          );
+        } catch {
+          wrapped = undefined;
+        }
+      }
+      const done =
+        wrapped !== undefined &&
+        (await uploads.rewrite(bucket, d.name, (file) =>
+          file.sse?.w === e.w ? { ...file, sse: { ...file.sse, k: key.id, w: wrapped! } } : undefined,
+        ));
+      if (done) result.rewrapped++;
+      else {
+        // Gone meanwhile (completed or aborted: its object is visited below) or not rewrappable.
+        if (e.k) referenced.add(e.k);
+        if (!old) result.failed.push(`${bucket} upload ${d.name}`);
+      }
+    }
+  }
+
+  for (const bucket of buckets) {
+    await visitUploads(bucket);
+    await walk(bucket, ctx.layout.bucket(bucket), "");
+  }
 
   // Re-read: another rotation may have run meanwhile; never drop what it added.
   const after = await loadSseKeys(root);

@@ -66,6 +66,8 @@ export async function writeBodyToTemp(
   body: ReadableStream<Uint8Array>,
   verify: BodyVerification,
   sealer?: ChunkSealer,
+  /** Bytes written ahead of the sealed chunks (a multipart part's nonce prefix). */
+  header?: Uint8Array,
 ): Promise<TempFile> {
   if (verify.expectedSize !== undefined && verify.expectedSize > MAX_OBJECT_SIZE) {
     await body.cancel().catch(() => {});
@@ -73,7 +75,8 @@ export async function writeBodyToTemp(
   }
   const temp = await createTemp(ops, layout, bucket);
   try {
-    const result = await fill(temp.fd, body, verify, ops.sync, sealer);
+    if (header) await writeAt(temp.fd, header, 0);
+    const result = await fill(temp.fd, body, verify, ops.sync, sealer, header?.length ?? 0);
     return { ...temp, ...result };
   } catch (e) {
     await discardTemp(ops, temp);
@@ -91,7 +94,8 @@ async function fill(
   body: ReadableStream<Uint8Array>,
   verify: BodyVerification,
   syncIo: boolean,
-  sealer?: ChunkSealer,
+  sealer: ChunkSealer | undefined,
+  start: number,
 ) {
   const hasher = new BodyHasher({ sha256: !!verify.sha256Hex, checksum: verify.checksum?.algorithm });
   const limit = verify.expectedSize ?? MAX_OBJECT_SIZE;
@@ -107,7 +111,7 @@ async function fill(
   let which = 0;
   let current: Uint8Array | undefined;
   let fill = 0;
-  let written = 0;
+  let written = start;
   let pending: Promise<void> | undefined;
   let size = 0;
   const flush = async (last = false) => {

@@ -415,45 +415,6 @@ describe("copy between modes, multipart", () => {
     expect(r.ServerSideEncryption).toBeUndefined();
     expect(readFileSync(diskPath("cp/s3-plain")).equals(Buffer.from(data))).toBe(true);
   });
-
-  test("encrypted multipart uploads are refused with 501; parts cannot copy encrypted sources", async () => {
-    const f = await sdkFailure(
-      s3.send(
-        new CreateMultipartUploadCommand({ Bucket: bucket, Key: "mp", ServerSideEncryption: "AES256" }),
-      ),
-    );
-    expect(f.status).toBe(501);
-    const fc = await sdkFailure(
-      s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: "mp", ...ssec })),
-    );
-    expect(fc.status).toBe(501);
-    const up = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: "mp" }));
-    const pc = await sdkFailure(
-      s3.send(
-        new UploadPartCopyCommand({
-          Bucket: bucket,
-          Key: "mp",
-          UploadId: up.UploadId,
-          PartNumber: 1,
-          CopySource: `${bucket}/cp/s3`,
-        }),
-      ),
-    );
-    expect(pc.status).toBe(501);
-    const withKey = await sdkFailure(
-      s3.send(
-        new UploadPartCommand({
-          Bucket: bucket,
-          Key: "mp",
-          UploadId: up.UploadId,
-          PartNumber: 1,
-          Body: "x",
-          ...ssec,
-        }),
-      ),
-    );
-    expect(withKey.status).toBe(400);
-  });
 });
 
 describe("SSE-C over plain HTTP", () => {

@@ -34,6 +34,17 @@ describe("sealed chunks", () => {
     });
   }
 
+  test("a part's chunks open only as that part number", async () => {
+    const { key, prefix } = await setup();
+    const plain = bytes(2 * CHUNK_SIZE + 5);
+    const sealed = await new ChunkSealer(key, prefix, 3).seal(plain, true);
+    expect(await openChunks(key, prefix, plain.length, 0, sealed, 3)).toEqual(plain);
+    await expect(openChunks(key, prefix, plain.length, 0, sealed, 4)).rejects.toBeInstanceOf(SealError);
+    await expect(openChunks(key, prefix, plain.length, 0, sealed)).rejects.toBeInstanceOf(SealError);
+    const whole = await sealSegment(key, prefix, plain);
+    await expect(openChunks(key, prefix, plain.length, 0, whole, 1)).rejects.toBeInstanceOf(SealError);
+  });
+
   test("batches sealed one by one equal one whole seal", async () => {
     const { key, prefix } = await setup();
     const plain = bytes(5 * CHUNK_SIZE + 100);

@@ -7,6 +7,7 @@ import { keepAliveResponse } from "../keepalive-response.ts";
 import { checksumHeader, parseChecksumType, uploadIdOf } from "../multipart-params.ts";
 import { readXmlBody } from "../request-body.ts";
 import { quoteEtag, s3Namespace, unquoteEtag } from "../responses.ts";
+import { partKeysFrom, sseResponseHeaders } from "../sse-headers.ts";
 import { toS3Error } from "../storage-errors.ts";
 import { writeConditionsFrom } from "../write-conditions.ts";
 import { xmlEscape } from "../xml/escape.ts";
@@ -23,7 +24,10 @@ export const completeMultipartUpload: Handler = async (ctx) => {
   const checksumType = parseChecksumType(req.headers.get("x-amz-checksum-type"));
   const objectSize = parseObjectSize(req.headers.get("x-amz-mp-object-size"));
   const conditions = writeConditionsFrom(req.headers);
+  const sse = partKeysFrom(ctx);
   const parts = parseParts(await readCompleteBody(ctx));
+  // Known before the work starts: the headers of a long Complete go out with its first byte.
+  const upload = await store.multipart.describe(target.bucket, target.key, uploadIdOf(target.query));
   const work = store.multipart
     .complete({
       bucket: target.bucket,
@@ -34,6 +38,7 @@ export const completeMultipartUpload: Handler = async (ctx) => {
       checksum,
       checksumType,
       objectSize,
+      keys: sse.keys,
     })
     .then((result) => {
       const path = target.key.split("/").map(encodeURIComponent).join("/");
@@ -45,6 +50,7 @@ export const completeMultipartUpload: Handler = async (ctx) => {
       return `${xml}</CompleteMultipartUploadResult>`;
     });
   return keepAliveResponse(work, {
+    headers: sseResponseHeaders(upload.encryption, sse.customer),
     firstByteAfterMs: KEEPALIVE_AFTER_MS,
     intervalMs: KEEPALIVE_INTERVAL_MS,
     errorXml: (e) => {

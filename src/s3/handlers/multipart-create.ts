@@ -2,20 +2,21 @@ import type { Handler } from "../context.ts";
 import { uploadChecksumFrom, uploadIdOf } from "../multipart-params.ts";
 import { attributesFromRequest } from "../object-headers.ts";
 import { emptyResponse, s3Namespace, xmlResponse } from "../responses.ts";
-import { refuseMultipartEncryption } from "../sse-headers.ts";
+import { sseResponseHeaders, writeEncryptionFrom } from "../sse-headers.ts";
 import { xmlEscape } from "../xml/escape.ts";
 
 export const createMultipartUpload: Handler = async (ctx) => {
   const { req, store, target } = ctx;
   const checksum = uploadChecksumFrom(req.headers);
-  await refuseMultipartEncryption(ctx);
+  const sse = await writeEncryptionFrom(ctx);
   const upload = await store.multipart.create({
     bucket: target.bucket,
     key: target.key,
     attributes: attributesFromRequest(req.headers),
     checksum,
+    encryption: sse.request,
   });
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = sseResponseHeaders(upload.encryption, sse.customer);
   if (checksum) {
     headers["x-amz-checksum-algorithm"] = checksum.algorithm;
     headers["x-amz-checksum-type"] = checksum.type;

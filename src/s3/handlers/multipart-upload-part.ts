@@ -6,13 +6,13 @@ import type { Handler } from "../context.ts";
 import { parseCopySource } from "../copy-source.ts";
 import { parseCopySourceRange, parsePartNumber, uploadIdOf } from "../multipart-params.ts";
 import { emptyResponse, quoteEtag, s3Namespace, xmlResponse } from "../responses.ts";
-import { refuseEncryptedPartSource, refusePartEncryption } from "../sse-headers.ts";
+import { partKeysFrom, readKeysFrom, sseResponseHeaders } from "../sse-headers.ts";
 import { uploadBody } from "../upload-body.ts";
 
 export const uploadPart: Handler = async (ctx) => {
   const { store, target } = ctx;
   const partNumber = parsePartNumber(target.query.get("partNumber"));
-  refusePartEncryption(ctx);
+  const sse = partKeysFrom(ctx);
   const body = uploadBody(ctx);
   const part = await store.multipart.uploadPart({
     bucket: target.bucket,
@@ -21,9 +21,13 @@ export const uploadPart: Handler = async (ctx) => {
     partNumber,
     body: body.stream,
     verify: body.verify,
+    keys: sse.keys,
   });
   ctx.bytesIn += part.size;
-  const headers: Record<string, string> = { etag: quoteEtag(part.etag) };
+  const headers: Record<string, string> = {
+    etag: quoteEtag(part.etag),
+    ...sseResponseHeaders(part.encryption, sse.customer),
+  };
   if (part.checksum) headers[checksumHeaderName(part.checksum.algorithm)] = part.checksum.value;
   return emptyResponse(200, headers);
 };
@@ -33,7 +37,8 @@ export const uploadPartCopy: Handler = async (ctx) => {
   const partNumber = parsePartNumber(target.query.get("partNumber"));
   const source = parseCopySource(req.headers.get("x-amz-copy-source")!);
   await ctx.authorize("s3:GetObject", source.bucket, source.key);
-  refusePartEncryption(ctx);
+  const sse = partKeysFrom(ctx);
+  const sourceKeys = readKeysFrom(ctx, true).keys;
   const part = await store.multipart.uploadPartCopy({
     bucket: target.bucket,
     key: target.key,
@@ -42,12 +47,13 @@ export const uploadPartCopy: Handler = async (ctx) => {
     sourceBucket: source.bucket,
     sourceKey: source.key,
     range: parseCopySourceRange(req.headers.get("x-amz-copy-source-range")),
-    sourceCheck: (info) => {
-      refuseEncryptedPartSource(info.encryption !== undefined);
-      checkCopySourceConditions(req.headers, info);
-    },
+    sourceCheck: (info) => checkCopySourceConditions(req.headers, info),
+    keys: sse.keys,
+    sourceKeys,
   });
   return xmlResponse(
     `<CopyPartResult xmlns="${s3Namespace}"><LastModified>${toIsoDate(part.lastModified)}</LastModified><ETag>${quoteEtag(part.etag)}</ETag>${checksumXml(part.checksum)}</CopyPartResult>`,
+    200,
+    sseResponseHeaders(part.encryption, sse.customer),
   );
 };
