@@ -176,6 +176,54 @@ export async function openChunks(
   return out;
 }
 
+/**
+ * A synchronous AES-256-GCM open of one chunk (hosts may supply the runtime's native cipher:
+ * same format, no promise per chunk). Returns undefined when the tag fails.
+ */
+export type SyncChunkOpen = (
+  rawKey: Uint8Array,
+  iv: Uint8Array,
+  additionalData: Uint8Array,
+  ciphertext: Uint8Array,
+  tag: Uint8Array,
+) => Uint8Array<ArrayBuffer> | undefined;
+
+/**
+ * openChunkList with a synchronous opener: what a host's read path uses. Same checks and
+ * errors as openChunkList.
+ */
+export function openChunksSync(
+  open: SyncChunkOpen,
+  rawKey: Uint8Array,
+  prefix: Uint8Array,
+  plainSize: number,
+  first: number,
+  sealed: Uint8Array,
+  part?: number,
+): Uint8Array<ArrayBuffer>[] {
+  const total = chunkCount(plainSize);
+  const n = Math.ceil(sealed.length / SEALED_CHUNK);
+  if (n === 0 || first + n > total) throw new SealError("encrypted data longer than recorded");
+  const plainLength = Math.min(plainSize, (first + n) * CHUNK_SIZE) - first * CHUNK_SIZE;
+  if (sealed.length !== plainLength + n * TAG_SIZE) throw new SealError("encrypted data truncated");
+  const out: Uint8Array<ArrayBuffer>[] = [];
+  for (let i = 0; i < n; i++) {
+    const index = first + i;
+    const start = i * SEALED_CHUNK;
+    const end = Math.min(sealed.length, start + SEALED_CHUNK);
+    const plain = open(
+      rawKey,
+      nonce(prefix, index),
+      aad(index, index === total - 1, part),
+      sealed.subarray(start, end - TAG_SIZE),
+      sealed.subarray(end - TAG_SIZE, end),
+    );
+    if (!plain) throw new SealError(`encrypted chunk ${index} failed authentication`);
+    out.push(plain);
+  }
+  return out;
+}
+
 /** Like openChunks, one plaintext array per chunk (no copy into one buffer). */
 export async function openChunkList(
   key: CryptoKey,

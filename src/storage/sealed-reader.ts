@@ -3,7 +3,7 @@
  * key) and only the chunks covering the requested range are read and opened. Ranges up to
  * IN_MEMORY_MAX are decrypted whole before the response starts, so they keep their
  * Content-Length and any failure is an error response; longer ones stream batch by batch
- * (a few batches decrypted ahead), and a chunk that fails mid-stream errors the stream: the
+ * (one batch decrypted ahead), and a chunk that fails mid-stream errors the stream: the
  * client sees a cut response, never altered bytes.
  */
 import type { BigStats } from "../runtime/fs-ops.ts";
@@ -13,8 +13,13 @@ import { checkReadKeys, type ReadKeys, recoverDataKey, SealedFile } from "./sse-
 import type { ObjectInfo, OpenedObject } from "./types.ts";
 
 export const IN_MEMORY_MAX = 8 << 20;
-const BATCH = 2 << 20;
-const AHEAD = 3;
+/**
+ * Decryption is synchronous on a host (native AES-GCM), and the socket is served by the same
+ * thread: small batches let the response drain while the next one is opened. Measured on a
+ * 64 MiB GET: 256 KiB batches ≈ 1.4× the throughput of 2 MiB ones.
+ */
+const BATCH = 256 << 10;
+const AHEAD = 1;
 
 function keyringOf(ctx: StoreContext) {
   if (!ctx.sse) throw new StorageError("SseUnreadable", "no key ring configured");
@@ -110,7 +115,7 @@ export function decryptingStream(
   };
   return new ReadableStream<Uint8Array>({
     start(controller) {
-      if (first) controller.enqueue(concat(first));
+      for (const piece of first ?? []) controller.enqueue(piece);
       fillQueue();
       if (queue.length === 0) {
         close();
@@ -121,7 +126,7 @@ export function decryptingStream(
       try {
         const pieces = await queue.shift()!;
         fillQueue();
-        controller.enqueue(concat(pieces));
+        for (const piece of pieces) controller.enqueue(piece);
         if (queue.length === 0) {
           close();
           controller.close();
@@ -133,16 +138,4 @@ export function decryptingStream(
     },
     cancel: close,
   });
-}
-
-/** One array of the pieces (the runtime sends one large write better than many small ones). */
-function concat(pieces: Uint8Array[]): Uint8Array {
-  if (pieces.length === 1) return pieces[0]!;
-  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -7,6 +7,7 @@
  */
 import { readSync } from "node:fs";
 import { readRange } from "../runtime/file-stream.ts";
+import { nodeChunkOpen } from "../runtime/node-chunk-open.ts";
 import {
   CHUNK_SIZE,
   ChunkSealer,
@@ -14,6 +15,7 @@ import {
   chunkOffset,
   newNoncePrefix,
   openChunkList,
+  openChunksSync,
   PREFIX_SIZE,
   SealError,
   sealedSize,
@@ -172,7 +174,7 @@ interface Segment {
 export class SealedFile {
   private constructor(
     private readonly fd: number,
-    private readonly key: CryptoKey,
+    private readonly rawKey: Uint8Array,
     private readonly segments: Segment[],
     readonly plainSize: number,
     private readonly sync: boolean,
@@ -194,7 +196,7 @@ export class SealedFile {
     const plain = last ? last.plainStart + last.plainSize : 0;
     if (plain !== z.p) throw new StorageError("SseUnreadable", "encrypted parts do not add up to the object");
     if (expected !== fileSize) throw new StorageError("SseUnreadable", "encrypted file has the wrong size");
-    return new SealedFile(fd, await aesKey(dataKey), segments, z.p, sync);
+    return new SealedFile(fd, dataKey, segments, z.p, sync);
   }
 
   /** Plaintext [start, end] inclusive (end clamped) as pieces of at most one chunk each. */
@@ -227,17 +229,16 @@ export class SealedFile {
       : await readRange(this.fd, from, to - from, false);
     let pieces: Uint8Array<ArrayBuffer>[];
     try {
-      pieces = await openChunkList(this.key, prefix, s.plainSize, first, sealed, s.part);
+      pieces = openChunksSync(nodeChunkOpen, this.rawKey, prefix, s.plainSize, first, sealed, s.part);
     } catch (e) {
       if (e instanceof SealError) throw new StorageError("SseUnreadable", e.message);
       throw e;
     } finally {
       if (pooled && this.pool.length < POOL_MAX) this.pool.push(pooled.buffer as ArrayBuffer);
     }
-    const skip = start - first * CHUNK_SIZE;
     const lastIndex = pieces.length - 1;
     pieces[lastIndex] = pieces[lastIndex]!.subarray(0, end - last * CHUNK_SIZE + 1);
-    pieces[0] = pieces[0]!.subarray(skip);
+    pieces[0] = pieces[0]!.subarray(start - first * CHUNK_SIZE);
     return pieces;
   }
 

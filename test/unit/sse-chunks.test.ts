@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { nodeChunkOpen } from "../../src/runtime/node-chunk-open.ts";
 import {
   CHUNK_SIZE,
   ChunkSealer,
@@ -6,6 +7,7 @@ import {
   chunksCovering,
   newNoncePrefix,
   openChunks,
+  openChunksSync,
   SealError,
   sealedSize,
   sealSegment,
@@ -43,6 +45,41 @@ describe("sealed chunks", () => {
     await expect(openChunks(key, prefix, plain.length, 0, sealed)).rejects.toBeInstanceOf(SealError);
     const whole = await sealSegment(key, prefix, plain);
     await expect(openChunks(key, prefix, plain.length, 0, whole, 1)).rejects.toBeInstanceOf(SealError);
+  });
+
+  test("the hosts' native opener reads what WebCrypto sealed, with the same checks", async () => {
+    const raw = newDataKey();
+    const key = await aesKey(raw);
+    const prefix = newNoncePrefix();
+    const plain = bytes(3 * CHUNK_SIZE + 11);
+    const join = (pieces: Uint8Array[]) => new Uint8Array(Buffer.concat(pieces));
+    for (const part of [undefined, 7]) {
+      const sealed = await new ChunkSealer(key, prefix, part).seal(plain, true);
+      expect(join(openChunksSync(nodeChunkOpen, raw, prefix, plain.length, 0, sealed, part))).toEqual(plain);
+      const tail = sealed.subarray(chunkOffset(2));
+      expect(join(openChunksSync(nodeChunkOpen, raw, prefix, plain.length, 2, tail, part))).toEqual(
+        plain.subarray(2 * CHUNK_SIZE),
+      );
+      const flipped = sealed.slice();
+      flipped[CHUNK_SIZE + 5]! ^= 1;
+      expect(() => openChunksSync(nodeChunkOpen, raw, prefix, plain.length, 0, flipped, part)).toThrow(
+        SealError,
+      );
+      expect(() =>
+        openChunksSync(nodeChunkOpen, raw, prefix, plain.length, 0, sealed, (part ?? 0) + 1),
+      ).toThrow(SealError);
+      expect(() =>
+        openChunksSync(
+          nodeChunkOpen,
+          raw,
+          prefix,
+          plain.length,
+          0,
+          sealed.subarray(0, sealed.length - 1),
+          part,
+        ),
+      ).toThrow(SealError);
+    }
   });
 
   test("batches sealed one by one equal one whole seal", async () => {
