@@ -3,13 +3,19 @@
  * for records too large for one. One file per key, named by the SHA-256 of the key, holding
  * the key and up to two records: the newest, and the previous one for another inode. Keeping
  * the previous record lets a put write the sidecar *before* it renames the new file into
- * place without readers of the old version losing its record. Written temp + rename.
+ * place without readers of the old version losing its record. Written temp + rename; each
+ * read-modify-write holds a flock(2) on its shard's lock file (`.s3dir/locks/meta-xx`, on
+ * any host), so a put's record and a rewrite of the previous inode's record (master key
+ * rotation) or two puts of one key never drop each other.
  */
-import { errCode, type FsOps } from "../runtime/fs-ops.ts";
+import { lockExclusive } from "../runtime/file-lock.ts";
+import { errCode, type FsOps, O_CREAT, O_RDWR } from "../runtime/fs-ops.ts";
 import { createHasher } from "../runtime/hasher.ts";
 import { RESERVED } from "./keys.ts";
 import type { MetadataRecord } from "./record.ts";
 import { randomName } from "./temp-names.ts";
+
+const LOCK_TIMEOUT_MS = 10_000;
 
 export interface RecordTarget {
   /** Real path of the bucket directory. */
@@ -55,9 +61,33 @@ export class SidecarStore {
   }
 
   async write(t: RecordTarget, rec: MetadataRecord): Promise<void> {
-    const old = await this.load(t);
-    const keep = old?.records.find((r) => r.i !== rec.i);
-    await this.store(t, { key: t.key, records: keep ? [rec, keep] : [rec] });
+    await this.locked(t, async () => {
+      const old = await this.load(t);
+      const keep = old?.records.find((r) => r.i !== rec.i);
+      await this.store(t, { key: t.key, records: keep ? [rec, keep] : [rec] });
+    });
+  }
+
+  /** Runs a read-modify-write of t's sidecar under its shard's lock. */
+  private async locked(t: RecordTarget, run: () => Promise<void>): Promise<void> {
+    const shard = this.path(t).split("/").at(-2);
+    const lockPath = `${t.bucketPath}/${RESERVED}/locks/meta-${shard}`;
+    let fd: number;
+    try {
+      fd = await this.ops.open(lockPath, O_RDWR | O_CREAT, 0o600);
+    } catch (e) {
+      if (errCode(e) !== "ENOENT") throw e;
+      await mkdirs(this.ops, lockPath.slice(0, lockPath.lastIndexOf("/")));
+      fd = await this.ops.open(lockPath, O_RDWR | O_CREAT, 0o600);
+    }
+    try {
+      if (!(await lockExclusive(fd, LOCK_TIMEOUT_MS))) {
+        throw new Error(`metadata record of ${t.key}: lock not acquired in ${LOCK_TIMEOUT_MS} ms`);
+      }
+      await run();
+    } finally {
+      await this.ops.close(fd);
+    }
   }
 
   /**
@@ -65,18 +95,21 @@ export class SidecarStore {
    * put that wrote its sidecar and is about to rename) stays.
    */
   async remove(t: RecordTarget, ino: bigint): Promise<void> {
-    const old = await this.load(t);
-    if (!old) return;
-    const id = ino.toString();
-    const at = old.records.findIndex((r) => r.i === id);
-    if (at < 0) return;
-    const records = old.records.slice(0, at);
-    if (records.length > 0) return this.store(t, { key: t.key, records });
-    try {
-      await this.ops.unlink(this.path(t));
-    } catch (e) {
-      if (errCode(e) !== "ENOENT") throw e;
-    }
+    if (!(await this.load(t))) return;
+    await this.locked(t, async () => {
+      const old = await this.load(t);
+      if (!old) return;
+      const id = ino.toString();
+      const at = old.records.findIndex((r) => r.i === id);
+      if (at < 0) return;
+      const records = old.records.slice(0, at);
+      if (records.length > 0) return this.store(t, { key: t.key, records });
+      try {
+        await this.ops.unlink(this.path(t));
+      } catch (e) {
+        if (errCode(e) !== "ENOENT") throw e;
+      }
+    });
   }
 
   private async store(t: RecordTarget, file: SidecarFile): Promise<void> {
