@@ -4,11 +4,13 @@ import { closeSync, openSync, readdirSync, readFileSync, writeFileSync, writeSyn
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetObjectAttributesCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   ListPartsCommand,
   PutBucketEncryptionCommand,
   PutObjectCommand,
@@ -302,6 +304,39 @@ describe("SSE-C multipart", () => {
     expect(same(range.body, whole.subarray(p1.length - 3, p1.length + CHUNK + 1))).toBe(true);
     const second = await getBytes("c/mp", { ...ssec, PartNumber: 2 });
     expect(same(second.body, p2)).toBe(true);
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: "c/mp" }));
+    expect(listed.Contents?.map((o) => [o.Key, o.Size])).toEqual([["c/mp", whole.length]]);
+  });
+
+  test("Complete with another customer key is refused and keeps the upload; CopyObject re-seals the whole object", async () => {
+    const created = await s3.send(
+      new CreateMultipartUploadCommand({ Bucket: bucket, Key: "c/again", ...ssec }),
+    );
+    const base = { Bucket: bucket, Key: "c/again", UploadId: created.UploadId };
+    const u1 = await s3.send(new UploadPartCommand({ ...base, PartNumber: 1, Body: p2, ...ssec }));
+    const parts = { MultipartUpload: { Parts: [{ PartNumber: 1, ETag: u1.ETag }] } };
+    const bad = await sdkFailure(
+      s3.send(new CompleteMultipartUploadCommand({ ...base, ...parts, ...wrongSsec })),
+    );
+    expect([bad.status, bad.name]).toEqual([400, "InvalidRequest"]);
+    const done = await s3.send(new CompleteMultipartUploadCommand({ ...base, ...parts, ...ssec }));
+    expect(done.ETag).toMatch(/-1"$/);
+
+    const copied = await s3.send(
+      new CopyObjectCommand({
+        Bucket: bucket,
+        Key: "c/mp-copy",
+        CopySource: `${bucket}/c/mp`,
+        CopySourceSSECustomerAlgorithm: "AES256",
+        CopySourceSSECustomerKey: ssec.SSECustomerKey,
+        CopySourceSSECustomerKeyMD5: ssec.SSECustomerKeyMD5,
+        ServerSideEncryption: "AES256",
+      }),
+    );
+    expect(copied.ServerSideEncryption).toBe("AES256");
+    expect(copied.CopyObjectResult?.ETag).toBe(`"${md5Hex(whole)}"`);
+    const { body } = await getBytes("c/mp-copy");
+    expect(same(body, whole)).toBe(true);
   });
 
   test("UploadPartCopy decrypts its source and seals under the upload's key", async () => {
