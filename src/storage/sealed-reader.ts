@@ -71,7 +71,7 @@ export async function openSealed(
       const last = Math.min(end, size - 1);
       if (last - start + 1 <= IN_MEMORY_MAX) {
         try {
-          return new Blob([await file.read(start, last)]);
+          return new Blob(await file.readPieces(start, last));
         } finally {
           close();
         }

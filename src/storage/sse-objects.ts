@@ -251,19 +251,6 @@ export class SealedFile {
     return bytes;
   }
 
-  /** Plaintext [start, end] inclusive (end clamped) in one array. */
-  async read(start: number, endInclusive: number): Promise<Uint8Array<ArrayBuffer>> {
-    const pieces = await this.readPieces(start, endInclusive);
-    if (pieces.length === 1) return pieces[0]!;
-    const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of pieces) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
-  }
-
   /**
    * Read buffers are reused (sync I/O only): reading into fresh memory costs page faults that
    * measured several times the cost of the read itself.
