@@ -236,9 +236,10 @@ export class SealedFile {
     const from = s.at + chunkOffset(first);
     const to = s.at + Math.min(chunkOffset(last + 1), sealedSize(s.plainSize));
     const prefix = s.prefix ?? (await this.readPrefix(s));
-    const pooled = this.sync ? this.takeBuffer(to - from) : undefined;
-    const sealed = pooled
-      ? readSyncInto(this.fd, pooled, from)
+    // With synchronous I/O, reading and opening run without a pause, so one scratch buffer
+    // serves every read of the process.
+    const sealed = this.sync
+      ? readSyncInto(this.fd, scratch(to - from), from)
       : await readRange(this.fd, from, to - from, false);
     let pieces: Uint8Array<ArrayBuffer>[];
     try {
@@ -246,8 +247,6 @@ export class SealedFile {
     } catch (e) {
       if (e instanceof SealError) throw new StorageError("SseUnreadable", e.message);
       throw e;
-    } finally {
-      if (pooled && this.pool.length < POOL_MAX) this.pool.push(pooled.buffer as ArrayBuffer);
     }
     const lastIndex = pieces.length - 1;
     pieces[lastIndex] = pieces[lastIndex]!.subarray(0, end - last * CHUNK_SIZE + 1);
@@ -262,17 +261,6 @@ export class SealedFile {
     if (bytes.length !== PREFIX_SIZE) throw new StorageError("SseUnreadable", "encrypted part truncated");
     s.prefix = bytes;
     return bytes;
-  }
-
-  /**
-   * Read buffers are reused (sync I/O only): reading into fresh memory costs page faults that
-   * measured several times the cost of the read itself.
-   */
-  private readonly pool: ArrayBuffer[] = [];
-
-  private takeBuffer(length: number): Uint8Array {
-    const free = this.pool.pop();
-    return free && free.byteLength >= length ? new Uint8Array(free, 0, length) : new Uint8Array(length);
   }
 
   /** Number of chunks of the object. */
@@ -320,7 +308,19 @@ function segmentAt(segments: Segment[], pos: number): number {
   return lo;
 }
 
-const POOL_MAX = 4;
+/**
+ * The sealed bytes of a synchronous read. Reused: reading into fresh memory costs page faults
+ * that measured several times the cost of the read itself. Kept up to SCRATCH_MAX bytes.
+ */
+let scratchBuffer: ArrayBuffer | undefined;
+const SCRATCH_MAX = 16 << 20;
+
+function scratch(length: number): Uint8Array {
+  if (scratchBuffer && scratchBuffer.byteLength >= length) return new Uint8Array(scratchBuffer, 0, length);
+  const fresh = new ArrayBuffer(length);
+  if (length <= SCRATCH_MAX) scratchBuffer = fresh;
+  return new Uint8Array(fresh);
+}
 
 /** Fills buf from position (shorter only at end of file). */
 function readSyncInto(fd: number, buf: Uint8Array, position: number): Uint8Array {
