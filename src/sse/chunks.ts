@@ -103,6 +103,19 @@ async function openOne(
  * the output of each call is what goes on disk next (its length is known in advance:
  * sealedSize of the batch, see sealedBatchSize).
  */
+/**
+ * A synchronous AES-256-GCM seal of one chunk, writing ciphertext then tag into `out` at `at`
+ * (hosts may supply the runtime's native cipher; the output is byte for byte WebCrypto's).
+ */
+export type SyncChunkSeal = (
+  rawKey: Uint8Array,
+  iv: Uint8Array,
+  additionalData: Uint8Array,
+  plain: Uint8Array,
+  out: Uint8Array,
+  at: number,
+) => void;
+
 export class ChunkSealer {
   private index = 0;
   private finished = false;
@@ -112,6 +125,8 @@ export class ChunkSealer {
     private readonly prefix: Uint8Array,
     /** The part number, when the segment is one part of a multipart object. */
     private readonly part?: number,
+    /** A synchronous sealer and the raw key, used instead of WebCrypto when given. */
+    private readonly native?: { seal: SyncChunkSeal; rawKey: Uint8Array },
   ) {}
 
   /** Chunks sealed so far. */
@@ -125,13 +140,36 @@ export class ChunkSealer {
     const n = last ? chunkCount(plain.length) : plain.length / CHUNK_SIZE;
     const out = new Uint8Array(sealedBatchSize(plain.length, last));
     const first = this.index;
-    await Promise.all(
-      Array.from({ length: n }, async (_, i) => {
+    const native = this.native;
+    if (native) {
+      for (let i = 0; i < n; i++) {
+        const index = first + i;
         const piece = plain.subarray(i * CHUNK_SIZE, Math.min(plain.length, (i + 1) * CHUNK_SIZE));
-        const sealed = await sealOne(this.key, this.prefix, first + i, last && i === n - 1, piece, this.part);
-        out.set(new Uint8Array(sealed), i * SEALED_CHUNK);
-      }),
-    );
+        const iv = nonce(this.prefix, index);
+        native.seal(
+          native.rawKey,
+          iv,
+          aad(index, last && i === n - 1, this.part),
+          piece,
+          out,
+          i * SEALED_CHUNK,
+        );
+      }
+    } else
+      await Promise.all(
+        Array.from({ length: n }, async (_, i) => {
+          const piece = plain.subarray(i * CHUNK_SIZE, Math.min(plain.length, (i + 1) * CHUNK_SIZE));
+          const sealed = await sealOne(
+            this.key,
+            this.prefix,
+            first + i,
+            last && i === n - 1,
+            piece,
+            this.part,
+          );
+          out.set(new Uint8Array(sealed), i * SEALED_CHUNK);
+        }),
+      );
     this.index += n;
     if (last) this.finished = true;
     return out;

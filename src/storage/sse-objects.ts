@@ -7,7 +7,7 @@
  */
 import { readSync } from "node:fs";
 import { readRange } from "../runtime/file-stream.ts";
-import { nodeChunkOpen } from "../runtime/node-chunk-open.ts";
+import { nodeChunkOpen, nodeChunkSeal } from "../runtime/node-chunk-cipher.ts";
 import {
   CHUNK_SIZE,
   ChunkSealer,
@@ -101,7 +101,10 @@ export async function prepareSealing(keyring: SseKeyring, req: EncryptionRequest
   const { dataKey, record } = await newWrappedDataKey(keyring, req);
   const prefix = newNoncePrefix();
   return {
-    sealer: new ChunkSealer(await aesKey(dataKey), prefix),
+    sealer: new ChunkSealer(await aesKey(dataKey), prefix, undefined, {
+      seal: nodeChunkSeal,
+      rawKey: dataKey,
+    }),
     dataKey,
     record: { ...record, n: toBase64(prefix) },
   };
@@ -113,7 +116,8 @@ export async function preparePartSealing(
   partNumber: number,
 ): Promise<{ sealer: ChunkSealer; header: Uint8Array }> {
   const prefix = newNoncePrefix();
-  return { sealer: new ChunkSealer(await aesKey(dataKey), prefix, partNumber), header: prefix };
+  const native = { seal: nodeChunkSeal, rawKey: dataKey };
+  return { sealer: new ChunkSealer(await aesKey(dataKey), prefix, partNumber, native), header: prefix };
 }
 
 /** Bytes on disk of a part (or segment) of `plainSize` bytes: its nonce prefix, then its chunks. */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { nodeChunkOpen } from "../../src/runtime/node-chunk-open.ts";
+import { nodeChunkOpen, nodeChunkSeal } from "../../src/runtime/node-chunk-cipher.ts";
 import {
   CHUNK_SIZE,
   ChunkSealer,
@@ -79,6 +79,24 @@ describe("sealed chunks", () => {
           part,
         ),
       ).toThrow(SealError);
+    }
+  });
+
+  test("the hosts' native sealer writes exactly what WebCrypto writes", async () => {
+    const raw = newDataKey();
+    const key = await aesKey(raw);
+    const prefix = newNoncePrefix();
+    for (const size of [0, 5, CHUNK_SIZE, 2 * CHUNK_SIZE + 9]) {
+      for (const part of [undefined, 2]) {
+        const plain = bytes(size);
+        const web = await new ChunkSealer(key, prefix, part).seal(plain, true);
+        const native = await new ChunkSealer(key, prefix, part, { seal: nodeChunkSeal, rawKey: raw }).seal(
+          plain,
+          true,
+        );
+        expect(native).toEqual(web);
+        expect(await openChunks(key, prefix, size, 0, native, part)).toEqual(plain);
+      }
     }
   });
 
