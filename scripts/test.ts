@@ -44,6 +44,8 @@ const nodeCoreFiles = [
   "copy",
   "delete",
   "posix-interop",
+  "sse",
+  "sse-multipart",
 ].map((name) => `test/integration/${name}.test.ts`);
 const coversIntegration =
   passthrough.length === 0 || (passthrough.length === 1 && passthrough[0] === shorthands.integration);
