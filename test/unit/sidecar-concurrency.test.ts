@@ -1,11 +1,12 @@
 import { afterAll, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fsOps } from "../../src/runtime/fs-ops.ts";
 import type { MetadataRecord } from "../../src/storage/record.ts";
 import { SidecarStore } from "../../src/storage/sidecar-store.ts";
 
-const dir = mkdtempSync(join(import.meta.dir, "../../.bench/sidecar-"));
+const dir = mkdtempSync(join(tmpdir(), "s3dir-sidecar-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const record = (ino: number, etag: string): MetadataRecord => ({
