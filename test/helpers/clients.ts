@@ -84,6 +84,21 @@ export function md5Base64(data: string | Uint8Array): string {
   return new Bun.CryptoHasher("md5").update(data).digest("base64");
 }
 
+/** A fresh SSE-C key, as the SDK's SSECustomer* parameters and as request headers. */
+export function newCustomerKey() {
+  const key = crypto.getRandomValues(new Uint8Array(32));
+  const base64 = Buffer.from(key).toString("base64");
+  const md5 = md5Base64(key);
+  return {
+    params: { SSECustomerAlgorithm: "AES256", SSECustomerKey: base64, SSECustomerKeyMD5: md5 },
+    headers: {
+      "x-amz-server-side-encryption-customer-algorithm": "AES256",
+      "x-amz-server-side-encryption-customer-key": base64,
+      "x-amz-server-side-encryption-customer-key-md5": md5,
+    },
+  };
+}
+
 export interface SignedFetchOptions {
   method?: string;
   /** Query string without "?" (already encoded) or parameters to encode. */

@@ -5,14 +5,13 @@
  * `s3dir presign` does), so the key headers ride along unsigned, as S3 allows for presigned URLs.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { randomBytes } from "node:crypto";
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { startEdge } from "../../scripts/edge.ts";
 import { presignUrl } from "../../src/lib/presign.ts";
 import {
   errorCodeOf,
   freePort,
-  md5Base64,
+  newCustomerKey,
   s3Client,
   startServer,
   type TestServer,
@@ -28,18 +27,8 @@ let edge: { url: string; stop: () => Promise<void> };
 let direct: S3Client;
 const bucket = uniqueBucket("edge-ssec");
 
-const customerKey = new Uint8Array(randomBytes(32));
-const keyHeaders = {
-  "x-amz-server-side-encryption-customer-algorithm": "AES256",
-  "x-amz-server-side-encryption-customer-key": Buffer.from(customerKey).toString("base64"),
-  "x-amz-server-side-encryption-customer-key-md5": md5Base64(customerKey),
-};
-const otherKey = new Uint8Array(randomBytes(32));
-const wrongKeyHeaders = {
-  "x-amz-server-side-encryption-customer-algorithm": "AES256",
-  "x-amz-server-side-encryption-customer-key": Buffer.from(otherKey).toString("base64"),
-  "x-amz-server-side-encryption-customer-key-md5": md5Base64(otherKey),
-};
+const keyHeaders = newCustomerKey().headers;
+const wrongKeyHeaders = newCustomerKey().headers;
 const secret = "only for the key holder";
 
 /** Requests the host has logged so far. */

@@ -21,8 +21,8 @@ import {
 import { Upload } from "@aws-sdk/lib-storage";
 import {
   aws,
-  md5Base64,
   md5Hex,
+  newCustomerKey,
   py,
   s3Client,
   s3dirCli,
@@ -43,18 +43,8 @@ let server: TestServer;
 let s3: S3Client;
 const bucket = uniqueBucket("ssemp");
 
-const customerKey = new Uint8Array(randomBytes(32));
-const ssec = {
-  SSECustomerAlgorithm: "AES256",
-  SSECustomerKey: Buffer.from(customerKey).toString("base64"),
-  SSECustomerKeyMD5: md5Base64(customerKey),
-};
-const otherKey = new Uint8Array(randomBytes(32));
-const wrongSsec = {
-  SSECustomerAlgorithm: "AES256",
-  SSECustomerKey: Buffer.from(otherKey).toString("base64"),
-  SSECustomerKeyMD5: md5Base64(otherKey),
-};
+const ssec = newCustomerKey().params;
+const wrongSsec = newCustomerKey().params;
 
 beforeAll(async () => {
   server = await startServer({ args: ["--allow-sse-c-over-http", "on"] });

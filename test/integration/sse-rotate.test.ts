@@ -3,7 +3,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import {
-  md5Base64,
+  newCustomerKey,
   s3Client,
   s3dirCli,
   startServer,
@@ -16,12 +16,7 @@ setDefaultTimeout(60_000);
 let server: TestServer;
 let s3: S3Client;
 const bucket = uniqueBucket("rot");
-const customerKey = new Uint8Array(randomBytes(32));
-const ssec = {
-  SSECustomerAlgorithm: "AES256",
-  SSECustomerKey: Buffer.from(customerKey).toString("base64"),
-  SSECustomerKeyMD5: md5Base64(customerKey),
-};
+const ssec = newCustomerKey().params;
 
 beforeAll(async () => {
   server = await startServer({ args: ["--allow-sse-c-over-http", "on"] });

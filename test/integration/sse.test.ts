@@ -4,7 +4,6 @@ import { readFileSync, statSync } from "node:fs";
 import {
   CopyObjectCommand,
   CreateBucketCommand,
-  CreateMultipartUploadCommand,
   DeleteBucketEncryptionCommand,
   GetBucketEncryptionCommand,
   GetObjectCommand,
@@ -13,13 +12,11 @@ import {
   PutBucketEncryptionCommand,
   PutObjectCommand,
   type S3Client,
-  UploadPartCommand,
-  UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import {
-  md5Base64,
   md5Hex,
+  newCustomerKey,
   objectPath,
   py,
   s3Client,
@@ -37,18 +34,8 @@ let s3: S3Client;
 const bucket = uniqueBucket("sse");
 const CHUNK = 64 * 1024;
 
-const customerKey = new Uint8Array(randomBytes(32));
-const ssec = {
-  SSECustomerAlgorithm: "AES256",
-  SSECustomerKey: Buffer.from(customerKey).toString("base64"),
-  SSECustomerKeyMD5: md5Base64(customerKey),
-};
-const otherKey = new Uint8Array(randomBytes(32));
-const wrongSsec = {
-  SSECustomerAlgorithm: "AES256",
-  SSECustomerKey: Buffer.from(otherKey).toString("base64"),
-  SSECustomerKeyMD5: md5Base64(otherKey),
-};
+const ssec = newCustomerKey().params;
+const wrongSsec = newCustomerKey().params;
 
 beforeAll(async () => {
   server = await startServer({ args: ["--allow-sse-c-over-http", "on"] });
