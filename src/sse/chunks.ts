@@ -11,7 +11,8 @@
  * A segment that is one part of a multipart object also binds its part number into the
  * additional data, so two parts cannot be swapped on disk, even with their nonce prefixes.
  *
- * Web-standard only (crypto.subtle): shared with the rest of the Web-standard modules.
+ * Web-standard only (crypto.subtle): shared with the rest of the Web-standard modules. Hosts
+ * may pass the runtime's native AES-GCM (SyncChunkSeal, SyncChunkOpen) for the same format.
  */
 
 export const CHUNK_SIZE = 64 * 1024;
@@ -99,11 +100,6 @@ async function openOne(
 }
 
 /**
- * Seals a segment batch by batch. Every batch but the last must be a whole number of chunks;
- * the output of each call is what goes on disk next (its length is known in advance:
- * sealedSize of the batch, see sealedBatchSize).
- */
-/**
  * A synchronous AES-256-GCM seal of one chunk, writing ciphertext then tag into `out` at `at`
  * (hosts may supply the runtime's native cipher; the output is byte for byte WebCrypto's).
  */
@@ -116,6 +112,11 @@ export type SyncChunkSeal = (
   at: number,
 ) => void;
 
+/**
+ * Seals a segment batch by batch. Every batch but the last must be a whole number of chunks;
+ * the output of each call is what goes on disk next (its length is known in advance:
+ * sealedSize of the batch, see sealedBatchSize).
+ */
 export class ChunkSealer {
   private index = 0;
   private finished = false;
@@ -239,11 +240,7 @@ export function openChunksSync(
   sealed: Uint8Array,
   part?: number,
 ): Uint8Array<ArrayBuffer>[] {
-  const total = chunkCount(plainSize);
-  const n = Math.ceil(sealed.length / SEALED_CHUNK);
-  if (n === 0 || first + n > total) throw new SealError("encrypted data longer than recorded");
-  const plainLength = Math.min(plainSize, (first + n) * CHUNK_SIZE) - first * CHUNK_SIZE;
-  if (sealed.length !== plainLength + n * TAG_SIZE) throw new SealError("encrypted data truncated");
+  const { total, n } = checkSealedRun(plainSize, first, sealed.length);
   const out: Uint8Array<ArrayBuffer>[] = [];
   for (let i = 0; i < n; i++) {
     const index = first + i;
@@ -262,6 +259,19 @@ export function openChunksSync(
   return out;
 }
 
+/**
+ * The object's chunk count and the number of chunks in a run of `sealedLength` bytes from
+ * chunk `first`; SealError unless the run is exactly what those chunks occupy.
+ */
+function checkSealedRun(plainSize: number, first: number, sealedLength: number) {
+  const total = chunkCount(plainSize);
+  const n = Math.ceil(sealedLength / SEALED_CHUNK);
+  if (n === 0 || first + n > total) throw new SealError("encrypted data longer than recorded");
+  const plainLength = Math.min(plainSize, (first + n) * CHUNK_SIZE) - first * CHUNK_SIZE;
+  if (sealedLength !== plainLength + n * TAG_SIZE) throw new SealError("encrypted data truncated");
+  return { total, n };
+}
+
 /** Like openChunks, one plaintext array per chunk (no copy into one buffer). */
 export async function openChunkList(
   key: CryptoKey,
@@ -271,11 +281,7 @@ export async function openChunkList(
   sealed: Uint8Array,
   part?: number,
 ): Promise<Uint8Array<ArrayBuffer>[]> {
-  const total = chunkCount(plainSize);
-  const n = Math.ceil(sealed.length / SEALED_CHUNK);
-  if (n === 0 || first + n > total) throw new SealError("encrypted data longer than recorded");
-  const plainLength = Math.min(plainSize, (first + n) * CHUNK_SIZE) - first * CHUNK_SIZE;
-  if (sealed.length !== plainLength + n * TAG_SIZE) throw new SealError("encrypted data truncated");
+  const { total, n } = checkSealedRun(plainSize, first, sealed.length);
   return await Promise.all(
     Array.from({ length: n }, async (_, i) => {
       const piece = sealed.subarray(i * SEALED_CHUNK, Math.min(sealed.length, (i + 1) * SEALED_CHUNK));
