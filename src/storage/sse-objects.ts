@@ -101,10 +101,7 @@ export async function prepareSealing(keyring: SseKeyring, req: EncryptionRequest
   const { dataKey, record } = await newWrappedDataKey(keyring, req);
   const prefix = newNoncePrefix();
   return {
-    sealer: new ChunkSealer(await aesKey(dataKey), prefix, undefined, {
-      seal: nodeChunkSeal,
-      rawKey: dataKey,
-    }),
+    sealer: await hostSealer(dataKey, prefix),
     dataKey,
     record: { ...record, n: toBase64(prefix) },
   };
@@ -116,8 +113,12 @@ export async function preparePartSealing(
   partNumber: number,
 ): Promise<{ sealer: ChunkSealer; header: Uint8Array }> {
   const prefix = newNoncePrefix();
-  const native = { seal: nodeChunkSeal, rawKey: dataKey };
-  return { sealer: new ChunkSealer(await aesKey(dataKey), prefix, partNumber, native), header: prefix };
+  return { sealer: await hostSealer(dataKey, prefix, partNumber), header: prefix };
+}
+
+/** A sealer that runs on the host's native AES-GCM. */
+async function hostSealer(dataKey: Uint8Array, prefix: Uint8Array, part?: number): Promise<ChunkSealer> {
+  return new ChunkSealer(await aesKey(dataKey), prefix, part, { seal: nodeChunkSeal, rawKey: dataKey });
 }
 
 /** Bytes on disk of a part (or segment) of `plainSize` bytes: its nonce prefix, then its chunks. */
