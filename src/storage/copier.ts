@@ -4,7 +4,7 @@
  * published like a put. Copying an object onto itself with new attributes works naturally.
  */
 
-import { copyFromFd, fdStream, readWhole } from "../runtime/file-stream.ts";
+import { copyFromFd, readWhole } from "../runtime/file-stream.ts";
 import { type BigStats, errCode, O_WRONLY } from "../runtime/fs-ops.ts";
 import { opaqueEtag } from "../sse/data-key.ts";
 import type { StoreContext } from "./context.ts";
@@ -13,9 +13,9 @@ import { createChecksummer, md5Hex } from "./hashing.ts";
 import { checkKey, isDirectoryKey } from "./keys.ts";
 import type { FinishedTemp, Publisher } from "./publish.ts";
 import type { Reader } from "./reader.ts";
-import { decryptingStream } from "./sealed-reader.ts";
+import { plaintextStream } from "./sealed-reader.ts";
 import { mkdirs } from "./sidecar-store.ts";
-import { checkReadKeys, prepareSealing, recoverDataKey, SealedFile } from "./sse-objects.ts";
+import { checkReadKeys, prepareSealing } from "./sse-objects.ts";
 import { randomName } from "./temp-names.ts";
 import { createTemp, discardTemp, writeBodyToTemp } from "./temp-writer.ts";
 import type { CopyObjectInput, ObjectAttributes, ObjectInfo, PutObjectResult } from "./types.ts";
@@ -121,16 +121,7 @@ export class Copier {
   ): Promise<PutObjectResult> {
     const { ops, layout, sse } = this.ctx;
     const size = src.info.size;
-    let body: ReadableStream<Uint8Array>;
-    if (src.info.encryption) {
-      if (!sse) throw new StorageError("SseUnreadable", "no key ring configured");
-      const dataKey = await recoverDataKey(sse, src.info.encryption, input.sourceKeys);
-      const z = src.info.encryption;
-      const file = await SealedFile.open(src.fd, z, dataKey, Number(src.st.size), ops.sync, src.info.parts);
-      body = size > 0 ? decryptingStream(file, 0, size - 1, () => {}) : new Blob([]).stream();
-    } else {
-      body = size > 0 ? fdStream(src.fd, 0, size - 1, () => {}) : new Blob([]).stream();
-    }
+    const body = await plaintextStream(this.ctx, src, 0, size - 1, input.sourceKeys);
     const sealing = input.encryption && sse ? await prepareSealing(sse, input.encryption) : undefined;
     const algorithm = attributes.checksum?.algorithm;
     const temp = await writeBodyToTemp(

@@ -18,7 +18,7 @@ import type { Parts } from "./multipart-parts.ts";
 import type { CompleteInput, CompleteResult, PartInfo, UploadInfo } from "./multipart-types.ts";
 import type { Uploads } from "./multipart-uploads.ts";
 import type { FinishedTemp, Publisher } from "./publish.ts";
-import { type ReadKeys, recoverDataKey, type SseRecord } from "./sse-objects.ts";
+import { recoverUploadKey, type SseRecord } from "./sse-objects.ts";
 import type { ObjectAttributes, PartsLayout, StoredChecksum } from "./types.ts";
 
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -35,7 +35,8 @@ export class Completer {
     const { bucket, uploadId: id } = input;
     const upload = await this.uploads.read(bucket, id, input.key);
     checkChecksumRequest(upload, input);
-    await this.checkCompleteKeys(upload, input.keys);
+    // Complete needs no customer key; one that is sent must be the upload's.
+    await recoverUploadKey(this.ctx.sse, upload.encryption, input.keys, false);
     const claimed = this.uploads.paths.completing(bucket, id);
     await this.uploads.claim(bucket, id, claimed);
     let result: CompleteResult;
@@ -47,28 +48,6 @@ export class Completer {
     }
     await this.uploads.removeDir(claimed, id);
     return result;
-  }
-
-  /** Complete needs no customer key; one that is sent must be the upload's. */
-  private async checkCompleteKeys(upload: UploadInfo, keys: ReadKeys | undefined): Promise<void> {
-    if (!keys?.customerKey) return;
-    if (upload.encryption?.m !== "C" || !this.ctx.sse) {
-      throw new StorageError(
-        "InvalidRequest",
-        "The encryption parameters are not applicable to this upload.",
-      );
-    }
-    try {
-      await recoverDataKey(this.ctx.sse, upload.encryption, keys);
-    } catch (e) {
-      if (e instanceof StorageError && e.code === "SseKeyMismatch") {
-        throw new StorageError(
-          "InvalidRequest",
-          "The provided encryption parameters did not match the ones used originally.",
-        );
-      }
-      throw e;
-    }
   }
 
   private async assembleAndPublish(

@@ -6,7 +6,6 @@
  * A part whose upload was completed or aborted meanwhile fails its rename: NoSuchUpload.
  */
 
-import { fdStream } from "../runtime/file-stream.ts";
 import { errCode, O_DIRECTORY, O_RDONLY } from "../runtime/fs-ops.ts";
 import type { ChunkSealer } from "../sse/chunks.ts";
 import { opaqueEtag } from "../sse/data-key.ts";
@@ -25,14 +24,8 @@ import type {
 import type { Uploads } from "./multipart-uploads.ts";
 import type { Reader } from "./reader.ts";
 import { identityOf, type MetadataRecord, makeRecord, recordMatches } from "./record.ts";
-import { decryptingStream } from "./sealed-reader.ts";
-import {
-  checkReadKeys,
-  preparePartSealing,
-  type ReadKeys,
-  recoverDataKey,
-  SealedFile,
-} from "./sse-objects.ts";
+import { plaintextStream } from "./sealed-reader.ts";
+import { checkReadKeys, preparePartSealing, type ReadKeys, recoverUploadKey } from "./sse-objects.ts";
 import { discardTemp, writeBodyToTemp } from "./temp-writer.ts";
 import type { BodyVerification } from "./types.ts";
 
@@ -45,17 +38,6 @@ interface PartSealing {
   dataKey: Uint8Array;
   mode: "S3" | "C";
 }
-
-const INITIATE_REQUESTED =
-  "The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters.";
-const NOT_MATCHING = "The provided encryption parameters did not match the ones used originally.";
-
-const emptyBody = () =>
-  new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.close();
-    },
-  });
 
 export class Parts {
   constructor(
@@ -96,22 +78,7 @@ export class Parts {
       }
       const length = end - start + 1;
       if (length > MAX_PART_SIZE) throw new StorageError("TooLarge", "A part may be at most 5 GiB.");
-      let body: ReadableStream<Uint8Array>;
-      if (length === 0 || !src.st.isFile()) body = emptyBody();
-      else if (src.info.encryption) {
-        if (!this.ctx.sse) throw new StorageError("SseUnreadable", "no key ring configured");
-        const z = src.info.encryption;
-        const dataKey = await recoverDataKey(this.ctx.sse, z, input.sourceKeys);
-        const file = await SealedFile.open(
-          src.fd,
-          z,
-          dataKey,
-          Number(src.st.size),
-          this.ctx.ops.sync,
-          src.info.parts,
-        );
-        body = decryptingStream(file, start, end, () => {});
-      } else body = fdStream(src.fd, start, end, () => {});
+      const body = await plaintextStream(this.ctx, src, start, end, input.sourceKeys);
       const verify: BodyVerification = { expectedSize: length };
       if (upload.checksum) verify.checksum = { algorithm: upload.checksum.algorithm };
       return await this.write(input.bucket, upload, input.partNumber, body, verify, sealing);
@@ -131,24 +98,8 @@ export class Parts {
     partNumber: number,
   ): Promise<PartSealing | undefined> {
     const e = upload.encryption;
-    if (e?.m === "C" && !keys?.customerKey) throw new StorageError("InvalidRequest", INITIATE_REQUESTED);
-    if (e?.m !== "C" && keys?.customerKey) {
-      throw new StorageError(
-        "InvalidRequest",
-        "The encryption parameters are not applicable to this upload.",
-      );
-    }
-    if (!e) return undefined;
-    if (!this.ctx.sse) throw new StorageError("SseUnreadable", "no key ring configured");
-    let dataKey: Uint8Array;
-    try {
-      dataKey = await recoverDataKey(this.ctx.sse, e, keys);
-    } catch (err) {
-      if (err instanceof StorageError && err.code === "SseKeyMismatch") {
-        throw new StorageError("InvalidRequest", NOT_MATCHING);
-      }
-      throw err;
-    }
+    const dataKey = await recoverUploadKey(this.ctx.sse, e, keys, true);
+    if (!e || !dataKey) return undefined;
     return { ...(await preparePartSealing(dataKey, partNumber)), dataKey, mode: e.m };
   }
 

@@ -6,6 +6,7 @@
  * (one batch decrypted ahead), and a chunk that fails mid-stream errors the stream: the
  * client sees a cut response, never altered bytes.
  */
+import { fdStream } from "../runtime/file-stream.ts";
 import type { BigStats } from "../runtime/fs-ops.ts";
 import type { StoreContext } from "./context.ts";
 import { StorageError } from "./errors.ts";
@@ -30,6 +31,25 @@ function keyringOf(ctx: StoreContext) {
 export async function checkSealedAccess(ctx: StoreContext, info: ObjectInfo, keys?: ReadKeys): Promise<void> {
   checkReadKeys(info.encryption, keys);
   if (info.encryption) await recoverDataKey(keyringOf(ctx), info.encryption, keys);
+}
+
+/**
+ * The plaintext [start, end] of an open object, decrypted when it is sealed: what a copy reads.
+ * The descriptor stays open (the caller closes it); an empty range is an empty stream.
+ */
+export async function plaintextStream(
+  ctx: StoreContext,
+  src: { fd: number; st: BigStats; info: ObjectInfo },
+  start: number,
+  end: number,
+  keys?: ReadKeys,
+): Promise<ReadableStream<Uint8Array>> {
+  if (end < start || !src.st.isFile()) return new Blob([]).stream();
+  const z = src.info.encryption;
+  if (!z) return fdStream(src.fd, start, end, () => {});
+  const dataKey = await recoverDataKey(keyringOf(ctx), z, keys);
+  const file = await SealedFile.open(src.fd, z, dataKey, Number(src.st.size), ctx.ops.sync, src.info.parts);
+  return decryptingStream(file, start, end, () => {});
 }
 
 /** Opens an encrypted object on its open descriptor (taken over: closed on every path). */

@@ -176,6 +176,42 @@ export async function recoverDataKey(
   }
 }
 
+const INITIATE_REQUESTED =
+  "The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters.";
+
+/**
+ * The data key of a multipart upload (undefined for a plain one), for a request that brings
+ * `keys`: a customer key only for an SSE-C upload, and the one it began with (S3's
+ * InvalidRequest otherwise). `keyRequired`: an SSE-C upload's part must bring it; a Complete may.
+ */
+export async function recoverUploadKey(
+  keyring: SseKeyring | undefined,
+  e: SseDataKeyRecord | undefined,
+  keys: ReadKeys | undefined,
+  keyRequired: boolean,
+): Promise<Uint8Array | undefined> {
+  if (e?.m === "C" && !keys?.customerKey) {
+    if (keyRequired) throw new StorageError("InvalidRequest", INITIATE_REQUESTED);
+    return undefined;
+  }
+  if (e?.m !== "C" && keys?.customerKey) {
+    throw new StorageError("InvalidRequest", "The encryption parameters are not applicable to this upload.");
+  }
+  if (!e) return undefined;
+  if (!keyring) throw new StorageError("SseUnreadable", "no key ring configured");
+  try {
+    return await recoverDataKey(keyring, e, keys);
+  } catch (err) {
+    if (err instanceof StorageError && err.code === "SseKeyMismatch") {
+      throw new StorageError(
+        "InvalidRequest",
+        "The provided encryption parameters did not match the ones used originally.",
+      );
+    }
+    throw err;
+  }
+}
+
 /** A run of sealed chunks: the whole object, or one part of a multipart object. */
 interface Segment {
   /** File offset of the segment's first chunk. */
