@@ -83,7 +83,10 @@ export function customerKeyFrom(ctx: S3Context, copySource = false): CustomerKey
   return { key, md5 };
 }
 
-/** Keys for reading an object (GET, HEAD), refusing the write-only SSE header. */
+/**
+ * Keys a request brings for an existing object or upload (GET, HEAD, UploadPart, Complete:
+ * the SSE-C key only; the SSE header is refused), or for a copy source.
+ */
 export function readKeysFrom(
   ctx: S3Context,
   copySource = false,
@@ -160,22 +163,4 @@ export function sseResponseHeaders(
   const out: Record<string, string> = { [`${CUSTOMER}algorithm`]: "AES256" };
   if (customer) out[`${CUSTOMER}key-md5`] = customer.md5;
   return out;
-}
-
-/**
- * UploadPart, UploadPartCopy and Complete: the upload's encryption was fixed when it began, so
- * only an SSE-C upload's customer key may (and for parts must) come again; the SSE header does not apply.
- */
-export function partKeysFrom(ctx: S3Context): { keys?: ReadKeys; customer?: CustomerKey } {
-  if (ctx.req.headers.has(SSE)) {
-    throw new S3Error(
-      "InvalidArgument",
-      "x-amz-server-side-encryption header is not supported for this operation.",
-      {
-        ArgumentName: SSE,
-      },
-    );
-  }
-  const customer = customerKeyFrom(ctx);
-  return customer ? { keys: { customerKey: customer.key }, customer } : {};
 }

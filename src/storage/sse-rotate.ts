@@ -54,6 +54,17 @@ export async function rotateMasterKey(
     kept: [],
   };
 
+  /** A data key wrapped by `old` (base64), wrapped by the new key instead; undefined if it does not unwrap. */
+  async function rewrap(old: SseMasterKey, wrapped: string): Promise<string | undefined> {
+    try {
+      return toBase64(
+        await wrapDataKey(key.key, "S3", await unwrapDataKey(old.key, "S3", fromBase64(wrapped))),
+      );
+    } catch {
+      return undefined;
+    }
+  }
+
   async function visitFile(bucket: string, objectKey: string, path: string): Promise<void> {
     const { ops, meta, layout } = ctx;
     const opened = await openVerified(ops, path).catch(() => undefined);
@@ -75,15 +86,13 @@ export async function rotateMasterKey(
         result.failed.push(`${bucket}/${objectKey}`);
         return;
       }
-      let wrapped: Uint8Array;
-      try {
-        wrapped = await wrapDataKey(key.key, "S3", await unwrapDataKey(old.key, "S3", fromBase64(z.w)));
-      } catch {
+      const wrapped = await rewrap(old, z.w);
+      if (wrapped === undefined) {
         referenced.add(old.id);
         result.failed.push(`${bucket}/${objectKey}`);
         return;
       }
-      await meta.writeFd(opened.fd, t, { ...rec, z: { ...z, k: key.id, w: toBase64(wrapped) } });
+      await meta.writeFd(opened.fd, t, { ...rec, z: { ...z, k: key.id, w: wrapped } });
       result.rewrapped++;
     } finally {
       await ctx.ops.close(opened.fd);
@@ -120,16 +129,7 @@ export async function rotateMasterKey(
         continue;
       }
       const old = e.k ? byId.get(e.k) : undefined;
-      let wrapped: string | undefined;
-      if (old) {
-        try {
-          wrapped = toBase64(
-            await wrapDataKey(key.key, "S3", await unwrapDataKey(old.key, "S3", fromBase64(e.w))),
-          );
-        } catch {
-          wrapped = undefined;
-        }
-      }
+      const wrapped = old ? await rewrap(old, e.w) : undefined;
       const done =
         wrapped !== undefined &&
         (await uploads.rewrite(bucket, d.name, (file) =>

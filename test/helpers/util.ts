@@ -70,3 +70,14 @@ export function compareUtf8(a: string, b: string): number {
 }
 
 export const sortedUtf8 = (keys: string[]) => [...keys].sort(compareUtf8);
+
+/** read() once it has stopped changing for 150 ms (log lines of requests already answered arrive late). */
+export async function settled(read: () => number): Promise<number> {
+  let count = read();
+  for (;;) {
+    await Bun.sleep(150);
+    const now = read();
+    if (now === count) return count;
+    count = now;
+  }
+}

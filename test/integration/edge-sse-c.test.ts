@@ -13,6 +13,7 @@ import {
   freePort,
   newCustomerKey,
   s3Client,
+  settled,
   startServer,
   type TestServer,
   testCredentials,
@@ -34,16 +35,7 @@ const secret = "only for the key holder";
 /** Requests the host has logged so far. */
 const originRequests = () => host.accessLog().length;
 
-/** The count once the host's log lines of requests already answered have arrived. */
-async function settledOriginRequests(): Promise<number> {
-  let count = originRequests();
-  for (;;) {
-    await Bun.sleep(150);
-    const now = originRequests();
-    if (now === count) return count;
-    count = now;
-  }
-}
+const settledOriginRequests = () => settled(originRequests);
 
 const link = (key: string, query = "", method = "GET") =>
   presignUrl({

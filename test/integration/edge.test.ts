@@ -22,6 +22,7 @@ import {
   freePort,
   s3Client,
   s3dirCliWithEnv,
+  settled,
   startServer,
   type TestServer,
   testCredentials,
@@ -41,16 +42,7 @@ const bucket = "edge-bucket";
 /** Requests the hosts have logged so far. */
 const originRequests = () => host1.accessLog().length + host2.accessLog().length;
 
-/** The count once the hosts' log lines of requests already answered have arrived. */
-async function settledOriginRequests(): Promise<number> {
-  let count = originRequests();
-  for (;;) {
-    await Bun.sleep(150);
-    const now = originRequests();
-    if (now === count) return count;
-    count = now;
-  }
-}
+const settledOriginRequests = () => settled(originRequests);
 
 /**
  * The launcher reads the root credential as an operator's shell would have it; the variables are

@@ -7,7 +7,7 @@ import { keepAliveResponse } from "../keepalive-response.ts";
 import { checksumHeader, parseChecksumType, uploadIdOf } from "../multipart-params.ts";
 import { readXmlBody } from "../request-body.ts";
 import { quoteEtag, s3Namespace, unquoteEtag } from "../responses.ts";
-import { partKeysFrom, sseResponseHeaders } from "../sse-headers.ts";
+import { readKeysFrom, sseResponseHeaders } from "../sse-headers.ts";
 import { toS3Error } from "../storage-errors.ts";
 import { writeConditionsFrom } from "../write-conditions.ts";
 import { xmlEscape } from "../xml/escape.ts";
@@ -24,7 +24,7 @@ export const completeMultipartUpload: Handler = async (ctx) => {
   const checksumType = parseChecksumType(req.headers.get("x-amz-checksum-type"));
   const objectSize = parseObjectSize(req.headers.get("x-amz-mp-object-size"));
   const conditions = writeConditionsFrom(req.headers);
-  const sse = partKeysFrom(ctx);
+  const sse = readKeysFrom(ctx);
   const parts = parseParts(await readCompleteBody(ctx));
   // Known before the work starts: the headers of a long Complete go out with its first byte.
   const upload = await store.multipart.describe(target.bucket, target.key, uploadIdOf(target.query));

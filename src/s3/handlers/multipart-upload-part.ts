@@ -6,13 +6,13 @@ import type { Handler } from "../context.ts";
 import { parseCopySource } from "../copy-source.ts";
 import { parseCopySourceRange, parsePartNumber, uploadIdOf } from "../multipart-params.ts";
 import { emptyResponse, quoteEtag, s3Namespace, xmlResponse } from "../responses.ts";
-import { partKeysFrom, readKeysFrom, sseResponseHeaders } from "../sse-headers.ts";
+import { readKeysFrom, sseResponseHeaders } from "../sse-headers.ts";
 import { uploadBody } from "../upload-body.ts";
 
 export const uploadPart: Handler = async (ctx) => {
   const { store, target } = ctx;
   const partNumber = parsePartNumber(target.query.get("partNumber"));
-  const sse = partKeysFrom(ctx);
+  const sse = readKeysFrom(ctx);
   const body = uploadBody(ctx);
   const part = await store.multipart.uploadPart({
     bucket: target.bucket,
@@ -37,7 +37,7 @@ export const uploadPartCopy: Handler = async (ctx) => {
   const partNumber = parsePartNumber(target.query.get("partNumber"));
   const source = parseCopySource(req.headers.get("x-amz-copy-source")!);
   await ctx.authorize("s3:GetObject", source.bucket, source.key);
-  const sse = partKeysFrom(ctx);
+  const sse = readKeysFrom(ctx);
   const sourceKeys = readKeysFrom(ctx, true).keys;
   const part = await store.multipart.uploadPartCopy({
     bucket: target.bucket,
