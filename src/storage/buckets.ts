@@ -1,15 +1,26 @@
 /**
  * Buckets are the top-level directories of the root (valid bucket names only, never a
- * symlink, never `.s3dir`). Creating one also creates `<bucket>/.s3dir/` and the empty file
- * `.s3dir/created`, whose mtime is the creation date (a directory's own mtime moves with
- * its entries). Buckets made outside s3dir use their directory's birth time, else mtime.
+ * symlink, never `.s3dir`). Creating one also creates its state directory (Layout.reserved)
+ * and the empty file `created` there, whose mtime is the creation date (a directory's own
+ * mtime moves with its entries). Buckets made outside s3dir use their directory's birth time,
+ * else mtime.
  */
 import { rm } from "node:fs/promises";
 import { errCode, type FsOps } from "../runtime/fs-ops.ts";
 import { StorageError } from "./errors.ts";
 import { checkBucketName, compareUtf8, isValidBucketName, RESERVED } from "./keys.ts";
 import type { Layout } from "./paths.ts";
+import { mkdirs } from "./sidecar-store.ts";
 import type { BucketInfo } from "./types.ts";
+
+function notEmpty(names: string[]): StorageError {
+  return names.length === 1 && names[0] === RESERVED
+    ? new StorageError(
+        "BucketNotEmpty",
+        `The bucket directory holds only ${RESERVED}, which s3dir no longer uses there; remove it through the filesystem`,
+      )
+    : new StorageError("BucketNotEmpty");
+}
 
 export class Buckets {
   /** name → creation date, valid while the root directory is unchanged (see list). */
@@ -61,7 +72,11 @@ export class Buckets {
       if (errCode(e) === "EEXIST") throw new StorageError("BucketExists");
       throw e;
     }
-    await this.ops.mkdir(this.layout.reserved(name));
+    // State left by an earlier bucket of this name (removed through POSIX) must not apply to
+    // this one: its policy could open the new bucket to anyone.
+    const state = this.layout.reserved(name);
+    await rm(state, { recursive: true, force: true });
+    await mkdirs(this.ops, state, 0o700);
     await this.ops.writeNewFile(this.layout.reserved(name, "created"), new Uint8Array(0));
   }
 
@@ -74,25 +89,23 @@ export class Buckets {
   }
 
   /**
-   * Refuses while anything but `.s3dir` remains. Then removes `.s3dir` and the directory;
-   * if a writer slipped an entry in meanwhile, rmdir fails and the bucket stays (with a
-   * fresh `.s3dir`): BucketNotEmpty.
+   * Removes the (empty) directory, then the bucket's state; if a writer slipped an entry in
+   * meanwhile, rmdir fails and the bucket stays as it was: BucketNotEmpty. A `.s3dir` inside
+   * the bucket is content like any other (earlier versions kept state there): it is never
+   * removed by the server, since whoever owns the bucket directory may have put links in it.
    */
   async delete(name: string): Promise<void> {
     await this.head(name);
     const path = this.layout.bucket(name);
     const entries = await this.ops.readdir(path);
-    if (entries.some((d) => d.name !== RESERVED)) throw new StorageError("BucketNotEmpty");
-    await rm(this.layout.reserved(name), { recursive: true, force: true });
+    if (entries.length > 0) throw notEmpty(entries.map((d) => d.name));
     try {
       await this.ops.rmdir(path);
       this.created.delete(name);
     } catch (e) {
-      if (errCode(e) === "ENOTEMPTY" || errCode(e) === "EEXIST") {
-        await this.ops.mkdir(this.layout.reserved(name)).catch(() => {});
-        throw new StorageError("BucketNotEmpty");
-      }
+      if (errCode(e) === "ENOTEMPTY" || errCode(e) === "EEXIST") throw new StorageError("BucketNotEmpty");
       throw e;
     }
+    await rm(this.layout.reserved(name), { recursive: true, force: true });
   }
 }

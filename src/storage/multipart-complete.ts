@@ -46,7 +46,7 @@ export class Completer {
       await this.uploads.unclaim(bucket, id, claimed).catch(() => {});
       throw e;
     }
-    await this.uploads.removeDir(claimed, id);
+    await this.uploads.removeDir(bucket, claimed, id);
     return result;
   }
 

@@ -46,14 +46,14 @@ export async function sweepUploads(
     const completing = uploads.paths.completingDir(bucket);
     for (const id of await names(ctx, completing)) {
       if (await olderThan(ctx, `${completing}/${id}`, STALE_CLAIM_MS, now)) {
-        await uploads.removeDir(`${completing}/${id}`, id);
+        await uploads.removeDir(bucket, `${completing}/${id}`, id);
         result.leftovers++;
       }
     }
     const trash = uploads.paths.trash(bucket);
     for (const name of await names(ctx, trash)) {
       if (await olderThan(ctx, `${trash}/${name}`, STALE_LEFTOVER_MS, now)) {
-        await uploads.removeDir(`${trash}/${name}`, name.slice(0, 44));
+        await uploads.removeDir(bucket, `${trash}/${name}`, name.slice(0, 44));
         result.leftovers++;
       }
     }
@@ -61,7 +61,7 @@ export async function sweepUploads(
     for (const name of await names(ctx, staging)) {
       if (!name.startsWith("upload-")) continue;
       if (await olderThan(ctx, `${staging}/${name}`, STALE_LEFTOVER_MS, now)) {
-        await uploads.removeDir(`${staging}/${name}`, "");
+        await uploads.removeDir(bucket, `${staging}/${name}`, "");
         result.leftovers++;
       }
     }

@@ -70,7 +70,7 @@ export class Uploads {
       await mkdirs(ops, this.paths.uploads(input.bucket));
       await ops.rename(staging, target);
     } catch (e) {
-      await this.removeDir(staging, id);
+      await this.removeDir(input.bucket, staging, id);
       throw e;
     }
     const info: UploadInfo = {
@@ -155,17 +155,17 @@ export class Uploads {
   async discard(bucket: string, id: string): Promise<void> {
     const trash = `${this.paths.trash(bucket)}/${id}-${randomName("x")}`;
     await this.claim(bucket, id, trash);
-    await this.removeDir(trash, id);
+    await this.removeDir(bucket, trash, id);
   }
 
   /**
    * Removes an upload directory that is no longer reachable under uploads/ (best-effort: what
    * stays behind is swept later). Part records kept in the sidecar store are forgotten too.
    */
-  async removeDir(dir: string, id: string): Promise<void> {
+  async removeDir(bucket: string, dir: string, id: string): Promise<void> {
     const { ops, meta } = this.ctx;
     const names = await ops.readdir(dir).catch(() => []);
-    const bucketPath = dir.slice(0, dir.indexOf("/.s3dir/"));
+    const bucketPath = this.ctx.layout.bucket(bucket);
     for (const d of names) {
       const path = `${dir}/${d.name}`;
       const n = partNumberOf(d.name);

@@ -22,9 +22,23 @@ export class Layout {
   object(bucket: string, key: string): string {
     return `${this.root}/${bucket}/${key.endsWith("/") ? key.slice(0, -1) : key}`;
   }
+  /**
+   * The server's own state for a bucket (settings, staging, uploads, serving links, locks):
+   * `<root>/.s3dir/buckets/<bucket>/<sub>`, inside the system directory (mode 0700, the server's
+   * user), never inside the bucket directory, whose POSIX owner could swap any entry for a link.
+   */
   reserved(bucket: string, sub?: string): string {
-    return `${this.root}/${bucket}/${RESERVED}${sub ? `/${sub}` : ""}`;
+    return `${this.root}/${RESERVED}/${BUCKET_STATE}/${bucket}${sub ? `/${sub}` : ""}`;
   }
+}
+
+/** The folder of the system directory that holds each bucket's state. */
+export const BUCKET_STATE = "buckets";
+
+/** The state directory of the bucket at bucketPath (`<root>/<bucket>`), as Layout.reserved. */
+export function bucketStateOf(bucketPath: string): string {
+  const slash = bucketPath.lastIndexOf("/");
+  return `${bucketPath.slice(0, slash)}/${RESERVED}/${BUCKET_STATE}/${bucketPath.slice(slash + 1)}`;
 }
 
 export { fdPath };

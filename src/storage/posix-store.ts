@@ -2,8 +2,9 @@
  * The POSIX object store: a directory tree served as buckets and objects. This file only
  * wires the pieces together; each concept lives in its own module (see DESIGN.md).
  */
-import { chmod, mkdir, realpath } from "node:fs/promises";
+import { mkdir, realpath } from "node:fs/promises";
 import { fsOps, isLocalFilesystem } from "../runtime/fs-ops.ts";
+import { ensureSystemDirSync } from "../runtime/system-dir.ts";
 import { opaqueEtag } from "../sse/data-key.ts";
 import { BucketSettings } from "./bucket-settings.ts";
 import { Buckets } from "./buckets.ts";
@@ -63,8 +64,7 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
   await mkdir(options.root, { recursive: true });
   const root = await realpath(options.root);
   const layout = new Layout(root);
-  await mkdir(layout.systemDir(), { mode: 0o700, recursive: true });
-  await chmod(layout.systemDir(), 0o700);
+  ensureSystemDirSync(root);
   const ops = fsOps(options.syncMetadataIo ?? isLocalFilesystem(root));
   const wanted = options.metadataStore ?? "auto";
   const kind =

@@ -1,17 +1,17 @@
 /**
- * Sidecar metadata records under `<bucket>/.s3dir/meta/`, for filesystems without xattrs and
+ * Sidecar metadata records in the bucket's state directory (`meta/`, see Layout.reserved), for filesystems without xattrs and
  * for records too large for one. One file per key, named by the SHA-256 of the key, holding
  * the key and up to two records: the newest, and the previous one for another inode. Keeping
  * the previous record lets a put write the sidecar *before* it renames the new file into
  * place without readers of the old version losing its record. Written temp + rename; each
- * read-modify-write holds a flock(2) on its shard's lock file (`.s3dir/locks/meta-xx`, on
+ * read-modify-write holds a flock(2) on its shard's lock file (`locks/meta-xx`, on
  * any host), so a put's record and a rewrite of the previous inode's record (master key
  * rotation) or two puts of one key never drop each other.
  */
 import { lockExclusive } from "../runtime/file-lock.ts";
 import { errCode, type FsOps, O_CREAT, O_RDWR } from "../runtime/fs-ops.ts";
 import { createHasher } from "../runtime/hasher.ts";
-import { RESERVED } from "./keys.ts";
+import { bucketStateOf } from "./paths.ts";
 import type { MetadataRecord } from "./record.ts";
 import { randomName } from "./temp-names.ts";
 
@@ -39,7 +39,7 @@ export class SidecarStore {
 
   path(t: RecordTarget): string {
     const h = hex(t.key);
-    return `${t.bucketPath}/${RESERVED}/meta/${h.slice(0, 2)}/${h}`;
+    return `${bucketStateOf(t.bucketPath)}/meta/${h.slice(0, 2)}/${h}`;
   }
 
   private async load(t: RecordTarget): Promise<SidecarFile | undefined> {
@@ -71,7 +71,7 @@ export class SidecarStore {
   /** Runs a read-modify-write of t's sidecar under its shard's lock. */
   private async locked(t: RecordTarget, run: () => Promise<void>): Promise<void> {
     const shard = this.path(t).split("/").at(-2);
-    const lockPath = `${t.bucketPath}/${RESERVED}/locks/meta-${shard}`;
+    const lockPath = `${bucketStateOf(t.bucketPath)}/locks/meta-${shard}`;
     let fd: number;
     try {
       fd = await this.ops.open(lockPath, O_RDWR | O_CREAT, 0o600);
@@ -114,7 +114,7 @@ export class SidecarStore {
 
   private async store(t: RecordTarget, file: SidecarFile): Promise<void> {
     const target = this.path(t);
-    const tmpDir = `${t.bucketPath}/${RESERVED}/tmp`;
+    const tmpDir = `${bucketStateOf(t.bucketPath)}/tmp`;
     const tmp = `${tmpDir}/${randomName("meta")}`;
     const data = new TextEncoder().encode(JSON.stringify(file));
     try {
@@ -139,7 +139,7 @@ export class SidecarStore {
   }
 }
 
-/** mkdir -p for storage-owned directories (inside `.s3dir`, never through keys). */
+/** mkdir -p for storage-owned directories (in the system directory, never through keys). */
 export async function mkdirs(ops: FsOps, path: string, mode?: number): Promise<void> {
   try {
     await ops.mkdir(path, mode);

@@ -4,6 +4,11 @@ import { join, relative } from "node:path";
 
 let counter = 0;
 
+/** The server's state directory of a bucket (settings, tmp, uploads, serve…) under root. */
+export function bucketState(root: string, bucket: string, ...sub: string[]): string {
+  return join(root, ".s3dir", "buckets", bucket, ...sub);
+}
+
 /** A valid, unique bucket name: `prefix-<random>-<n>`. */
 export function uniqueBucket(prefix = "b"): string {
   counter++;

@@ -4,7 +4,6 @@
  * chunked), and every malformed variant: each gets a 4xx and stores nothing.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { join } from "node:path";
 import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
@@ -34,6 +33,7 @@ import {
   waitFor,
   walk,
 } from "../helpers/index.ts";
+import { bucketState } from "../helpers/util.ts";
 
 setDefaultTimeout(60_000);
 
@@ -99,7 +99,7 @@ async function getBytes(key: string): Promise<Uint8Array> {
   return await got.Body!.transformToByteArray();
 }
 
-const tmp = () => join(server.root, bucket, ".s3dir", "tmp");
+const tmp = () => bucketState(server.root, bucket, "tmp");
 
 async function expectNothingStored(key: string) {
   expect((await signedFetch(server, objectPath(bucket, key), { method: "HEAD" })).status).toBe(404);

@@ -1,6 +1,5 @@
 /** The shape of errors and of every response: request ids, XML errors, bodiless HEAD errors, 501s. */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { join } from "node:path";
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import {
   errorCodeOf,
@@ -18,6 +17,7 @@ import {
   walk,
   xmlValue,
 } from "../helpers/index.ts";
+import { bucketState } from "../helpers/util.ts";
 
 // Servers, the AWS CLI and python start in seconds, not milliseconds.
 setDefaultTimeout(60_000);
@@ -268,7 +268,7 @@ describe("slow uploads", () => {
       expect((await signedFetch(server, objectPath(bucket, "steady.bin"), { method: "HEAD" })).status).toBe(
         200,
       );
-      const leftovers = walk(join(server.root, bucket, ".s3dir", "tmp"));
+      const leftovers = walk(bucketState(server.root, bucket, "tmp"));
       expect(leftovers).toEqual([]);
     } finally {
       await guarded.stop();

@@ -5,7 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
 import {
   CompleteMultipartUploadCommand,
   CreateBucketCommand,
@@ -25,6 +24,7 @@ import {
   uniqueBucket,
   waitFor,
 } from "../helpers/index.ts";
+import { bucketState } from "../helpers/util.ts";
 
 setDefaultTimeout(60_000);
 
@@ -119,7 +119,7 @@ describe("multipart across hosts", () => {
     );
     const id = created.UploadId!;
     await uploadOn(clients[1]!, "hosts/stale.bin", id, 1, bytes(1000, 80));
-    const dir = join(hosts[0]!.root, bucket, ".s3dir", "uploads", id);
+    const dir = bucketState(hosts[0]!.root, bucket, "uploads", id);
     expect(existsSync(dir)).toBe(true);
     expect(await waitFor(() => !existsSync(dir), 15_000, 200)).toBe(true);
     const listed = await clients[1]!.send(
@@ -138,7 +138,7 @@ describe("multipart across hosts", () => {
       ),
     );
     expect(late.name).toBe("NoSuchUpload");
-    expect(readdirSync(join(hosts[0]!.root, bucket, ".s3dir", "trash"))).toEqual([]);
+    expect(readdirSync(bucketState(hosts[0]!.root, bucket, "trash"))).toEqual([]);
     const swept = hosts.flatMap((h) => h.accessLog()).filter((l) => l.msg === "multipart uploads swept");
     expect(swept.length).toBeGreaterThanOrEqual(1);
   });

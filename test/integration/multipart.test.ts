@@ -1,7 +1,6 @@
 /** Multipart uploads through @aws-sdk/client-s3: the whole API, its errors and its paging. */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -32,6 +31,7 @@ import {
   xmlValue,
   xmlValues,
 } from "../helpers/index.ts";
+import { bucketState } from "../helpers/util.ts";
 
 setDefaultTimeout(60_000);
 
@@ -102,7 +102,7 @@ async function getBytes(key: string, extra: Record<string, unknown> = {}): Promi
   return await got.Body!.transformToByteArray();
 }
 
-const uploadDir = (id: string) => join(server.root, bucket, ".s3dir", "uploads", id);
+const uploadDir = (id: string) => bucketState(server.root, bucket, "uploads", id);
 
 describe("a multipart upload", () => {
   test("three parts become one object: bytes, ETag, metadata and content headers from Create", async () => {
@@ -133,7 +133,7 @@ describe("a multipart upload", () => {
     expect(head.Metadata).toEqual({ color: "blue" });
     expect(same(await getBytes("mp/three.bin"), Buffer.concat(parts))).toBe(true);
     expect(existsSync(uploadDir(id))).toBe(false);
-    expect(readdirSync(join(server.root, bucket, ".s3dir", "completing"))).toEqual([]);
+    expect(readdirSync(bucketState(server.root, bucket, "completing"))).toEqual([]);
   });
 
   test("until Complete the key shows its old content; a re-sent part replaces the earlier one", async () => {
@@ -174,7 +174,7 @@ describe("a multipart upload", () => {
     expect(readdirSync(uploadDir(id)).sort()).toEqual(["part-00001", "upload.json"]);
     await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: "mp/aborted.bin", UploadId: id }));
     expect(existsSync(uploadDir(id))).toBe(false);
-    expect(readdirSync(join(server.root, bucket, ".s3dir", "trash"))).toEqual([]);
+    expect(readdirSync(bucketState(server.root, bucket, "trash"))).toEqual([]);
     const again = await sdkFailure(
       s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: "mp/aborted.bin", UploadId: id })),
     );

@@ -28,6 +28,7 @@ import {
   uniqueBucket,
   walk,
 } from "../helpers/index.ts";
+import { bucketState } from "../helpers/util.ts";
 
 // Servers, the AWS CLI and python start in seconds, not milliseconds.
 setDefaultTimeout(60_000);
@@ -537,10 +538,10 @@ describe("large objects", () => {
   test("serving a large object leaves nothing behind once it is sent", async () => {
     const got = await signedFetch(server, objectPath(bucket, key));
     await got.arrayBuffer();
-    expect(walk(join(server.root, bucket, ".s3dir", "serve")).length).toBeGreaterThan(0);
+    expect(walk(bucketState(server.root, bucket, "serve")).length).toBeGreaterThan(0);
     await Bun.sleep(1500);
-    expect(walk(join(server.root, bucket, ".s3dir", "serve"))).toEqual([]);
-    expect(walk(join(server.root, bucket, ".s3dir", "tmp"))).toEqual([]);
+    expect(walk(bucketState(server.root, bucket, "serve"))).toEqual([]);
+    expect(walk(bucketState(server.root, bucket, "tmp"))).toEqual([]);
   });
 
   test("an object replaced while its GET is starting is served whole, old or new, never mixed", async () => {

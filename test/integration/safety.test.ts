@@ -38,6 +38,7 @@ import {
   waitFor,
   walk,
 } from "../helpers/index.ts";
+import { bucketState } from "../helpers/util.ts";
 
 // Servers, the AWS CLI and python start in seconds, not milliseconds.
 setDefaultTimeout(60_000);
@@ -327,7 +328,7 @@ describe("POSIX conflicts", () => {
 describe("failed uploads leave no trace", () => {
   const failBucket = uniqueBucket("fail");
   const bucketDir = () => join(server.root, failBucket);
-  const tmp = () => join(bucketDir(), ".s3dir", "tmp");
+  const tmp = () => bucketState(server.root, failBucket, "tmp");
   /** Every non-directory entry of the bucket directory, staging area included. */
   const files = () =>
     walk(bucketDir()).filter((p) => {

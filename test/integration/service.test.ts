@@ -24,6 +24,7 @@ import {
   startServer,
   testCredentials,
 } from "../helpers/index.ts";
+import { bucketState } from "../helpers/util.ts";
 
 setDefaultTimeout(60_000);
 
@@ -183,7 +184,7 @@ describe("metadata store without extended attributes", () => {
       );
       const file = join(server.root, "sidecar", "dir", "obj.bin");
       expect(lGetXattr(file, "user.s3dir")).toBeUndefined();
-      expect(readdirSync(join(server.root, "sidecar", ".s3dir", "meta")).length).toBeGreaterThan(0);
+      expect(readdirSync(bucketState(server.root, "sidecar", "meta")).length).toBeGreaterThan(0);
       const head = await s3.send(new HeadObjectCommand({ Bucket: "sidecar", Key: "dir/obj.bin" }));
       expect(head.ContentType).toBe("image/x-test");
       expect(head.CacheControl).toBe("max-age=60");
@@ -198,7 +199,7 @@ describe("metadata store without extended attributes", () => {
       expect(edited.ContentLength).toBe(20);
       const listed = await s3.send(new ListObjectsV2Command({ Bucket: "sidecar" }));
       expect(listed.Contents?.map((c) => c.Key)).toEqual(["dir/obj.bin"]);
-      expect(readdirSync(join(server.root, "sidecar")).sort()).toEqual([".s3dir", "dir"]);
+      expect(readdirSync(join(server.root, "sidecar")).sort()).toEqual(["dir"]);
       s3.destroy();
     } finally {
       await server.stop();

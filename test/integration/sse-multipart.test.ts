@@ -31,6 +31,7 @@ import {
   type TestServer,
   uniqueBucket,
 } from "../helpers/index.ts";
+import { bucketState } from "../helpers/util.ts";
 
 setDefaultTimeout(90_000);
 
@@ -182,7 +183,7 @@ describe("SSE-S3 multipart", () => {
     await s3.send(
       new AbortMultipartUploadCommand({ Bucket: bucket, Key: "s3/aborted", UploadId: up.UploadId }),
     );
-    const uploads = `${server.root}/${bucket}/.s3dir/uploads`;
+    const uploads = bucketState(server.root, bucket, "uploads");
     expect(readdirSync(uploads)).toEqual([]);
   });
 
@@ -487,7 +488,7 @@ test("a master key rotation while an upload is in progress rewraps it; the objec
   expect(r.code).toBe(0);
   const rotation = JSON.parse(r.stdout) as { current: string; rewrapped: number; dropped: string[] };
   expect(rotation.rewrapped).toBeGreaterThanOrEqual(1);
-  const uploadFile = `${server.root}/${rot}/.s3dir/uploads/${created.UploadId}/upload.json`;
+  const uploadFile = bucketState(server.root, rot, "uploads", created.UploadId!, "upload.json");
   expect((JSON.parse(readFileSync(uploadFile, "utf8")) as { sse: { k: string } }).sse.k).toBe(
     rotation.current,
   );

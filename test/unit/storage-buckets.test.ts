@@ -43,7 +43,8 @@ describe("buckets", () => {
   test("create, head, list, delete", async () => {
     await s.createBucket("photos");
     await s.createBucket("a.b-c");
-    expect(fs.existsSync(`${root}/photos/.s3dir`)).toBe(true);
+    expect(fs.existsSync(`${root}/photos/.s3dir`)).toBe(false);
+    expect(fs.statSync(`${root}/.s3dir/buckets/photos`).mode & 0o777).toBe(0o700);
     expect(await code(s.createBucket("photos"))).toBe("BucketExists");
     for (const bad of ["ab", "UPPER", "a..b", "-abc", "abc-", "10.0.0.1", "x".repeat(64), "a_b", ".s3dir"]) {
       expect(await code(s.createBucket(bad))).toBe("InvalidBucketName");
@@ -102,7 +103,7 @@ describe("buckets", () => {
 
   test("stale temp files are cleaned, fresh ones kept", async () => {
     await s.createBucket("temps");
-    const tmp = `${root}/temps/.s3dir/tmp`;
+    const tmp = `${root}/.s3dir/buckets/temps/tmp`;
     fs.mkdirSync(tmp, { recursive: true });
     fs.writeFileSync(`${tmp}/old`, "x");
     fs.writeFileSync(`${tmp}/fresh`, "x");

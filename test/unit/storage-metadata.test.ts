@@ -6,6 +6,7 @@ import { lGetXattr } from "../../src/runtime/xattr.ts";
 import { XATTR_NAME } from "../../src/storage/metadata-store.ts";
 import { createPosixStore, type PosixStore } from "../../src/storage/posix-store.ts";
 import { decodeRecord } from "../../src/storage/record.ts";
+import { bucketState } from "../helpers/util.ts";
 
 const roots: string[] = [];
 afterAll(() => {
@@ -22,8 +23,8 @@ async function makeStore(metadataStore: "auto" | "xattr" | "file"): Promise<Posi
 
 const md5 = (d: string) => createHash("md5").update(d).digest("hex");
 const sidecars = (s: PosixStore) =>
-  fs.existsSync(`${s.root}/bkt/.s3dir/meta`)
-    ? fs.readdirSync(`${s.root}/bkt/.s3dir/meta`, { recursive: true })
+  fs.existsSync(bucketState(s.root, "bkt", "meta"))
+    ? fs.readdirSync(bucketState(s.root, "bkt", "meta"), { recursive: true })
     : [];
 
 describe("metadata records", () => {
@@ -64,7 +65,9 @@ describe("metadata records", () => {
     expect(await s.headObject("bkt", "large")).toMatchObject({ etag: md5("v2"), ...attributes });
     await s.deleteObject("bkt", "large");
     expect(
-      fs.readdirSync(`${s.root}/bkt/.s3dir/meta`, { recursive: true }).filter((n) => String(n).length > 2),
+      fs
+        .readdirSync(bucketState(s.root, "bkt", "meta"), { recursive: true })
+        .filter((n) => String(n).length > 2),
     ).toEqual([]);
   });
 
@@ -97,7 +100,7 @@ describe("metadata records", () => {
     expect((await s.headObject("bkt", "k")).userMetadata).toEqual({ a: "b" });
     await s.deleteObject("bkt", "k");
     const left = fs
-      .readdirSync(`${s.root}/bkt/.s3dir/meta`, { recursive: true })
+      .readdirSync(bucketState(s.root, "bkt", "meta"), { recursive: true })
       .filter((n) => String(n).length > 2);
     expect(left).toEqual([]);
   });

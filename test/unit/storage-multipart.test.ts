@@ -78,7 +78,7 @@ for (const kind of ["xattr", "file"] as const) {
           [1234, 1],
         ],
       });
-      const reserved = join(store.root, "bkt", ".s3dir");
+      const reserved = join(store.root, ".s3dir", "buckets", "bkt");
       expect(fs.readdirSync(join(reserved, "uploads"))).toEqual([]);
       expect(fs.readdirSync(join(reserved, "completing"))).toEqual([]);
       if (kind === "file") {

@@ -67,7 +67,7 @@ describe.each(modes)("putObject with %s metadata, sync I/O %p", (kind, syncIo) =
     });
   const noTrace = (key: string) => {
     expect(fs.existsSync(`${dir}/${key}`)).toBe(false);
-    expect(fs.readdirSync(`${dir}/.s3dir/tmp`)).toEqual([]);
+    expect(fs.readdirSync(`${s.root}/.s3dir/buckets/bkt/tmp`)).toEqual([]);
   };
 
   beforeAll(async () => {
@@ -195,7 +195,7 @@ describe.each(modes)("putObject with %s metadata, sync I/O %p", (kind, syncIo) =
       const winner = results.indexOf("ok");
       expect(fs.readFileSync(`${dir}/${key}`, "utf8")).toBe(`writer ${winner}`);
     }
-    expect(fs.readdirSync(`${dir}/.s3dir/tmp`)).toEqual([]);
+    expect(fs.readdirSync(`${s.root}/.s3dir/buckets/bkt/tmp`)).toEqual([]);
     expect(await code(put("nested/cond", "x", {}, { ifNoneMatch: "*" }))).toBe("ok");
     expect(await code(put("nested/cond", "y", {}, { ifNoneMatch: "*" }))).toBe("PreconditionFailed");
   });
@@ -213,7 +213,7 @@ describe.each(modes)("putObject with %s metadata, sync I/O %p", (kind, syncIo) =
     await put("imdir/", "");
     expect(await code(put("imdir/", "", {}, { ifNoneMatch: "*" }))).toBe("PreconditionFailed");
     expect(await code(put("imdir/", "", {}, { ifMatch: "d41d8cd98f00b204e9800998ecf8427e" }))).toBe("ok");
-    expect(fs.readdirSync(`${dir}/.s3dir/tmp`)).toEqual([]);
+    expect(fs.readdirSync(`${s.root}/.s3dir/buckets/bkt/tmp`)).toEqual([]);
   });
 
   test("writers and parent-pruning deletes race safely in one directory", async () => {
