@@ -4,10 +4,10 @@
  * sparing directory objects). The two race safely: a writer whose directory was pruned
  * between mkdir and rename sees ENOENT and starts again (see Publisher).
  */
-import { errCode, type FsOps, O_DIRECTORY, O_RDONLY } from "../runtime/fs-ops.ts";
+import { errCode, type FsOps, O_DIRECTORY, O_NOFOLLOW, O_RDONLY } from "../runtime/fs-ops.ts";
 import type { Describer } from "./describe.ts";
 import { StorageError } from "./errors.ts";
-import { type Layout, openDirVerified } from "./paths.ts";
+import { type Layout, openDirVerified, viaFd } from "./paths.ts";
 
 export class ParentDirs {
   constructor(
@@ -35,43 +35,53 @@ export class ParentDirs {
     throw new Error(`could not create the parent directory of ${key}`);
   }
 
+  /**
+   * Creates the missing directories of segments, one component at a time, each reached from
+   * its parent's descriptor (`/proc/self/fd/N/name`): a component swapped for a symlink while
+   * this runs is refused (ELOOP/ENOTDIR), never followed out of the bucket.
+   */
   private async create(bucketPath: string, segments: string[]): Promise<void> {
-    const bst = await this.ops.lstat(bucketPath).catch(() => undefined);
-    if (!bst?.isDirectory()) throw new StorageError("NoSuchBucket");
-    let path = bucketPath;
-    for (const seg of segments) {
-      path = `${path}/${seg}`;
-      let st = await this.ops.lstat(path).catch((e) => {
-        if (errCode(e) === "ENOENT") return undefined;
-        throw e;
-      });
-      if (!st) {
-        try {
-          await this.ops.mkdir(path);
-          if (this.fsync) await this.syncDir(path.slice(0, path.lastIndexOf("/")));
-          continue;
-        } catch (e) {
-          // ENOENT: a concurrent delete pruned a parent we just made; the caller starts over.
-          if (errCode(e) === "ENOENT") return;
-          if (errCode(e) !== "EEXIST") throw e;
-          st = await this.ops.lstat(path).catch(() => undefined);
-          if (!st) return;
-        }
-      }
-      if (!st.isDirectory()) {
-        const what = st.isSymbolicLink() ? "a symlink" : "an object";
-        throw new StorageError("ParentIsObject", `${path.slice(bucketPath.length + 1)} is ${what}`);
-      }
-    }
-  }
-
-  private async syncDir(path: string): Promise<void> {
-    const fd = await this.ops.open(path, O_RDONLY | O_DIRECTORY);
+    let fd = await openDirVerified(this.ops, bucketPath);
+    if (fd === undefined) throw new StorageError("NoSuchBucket");
     try {
-      await this.ops.fsync(fd);
+      let rel = "";
+      for (const seg of segments) {
+        rel = rel ? `${rel}/${seg}` : seg;
+        const child = await this.openOrMake(fd, seg, rel);
+        if (child === undefined) return;
+        await this.ops.close(fd);
+        fd = child;
+      }
     } finally {
       await this.ops.close(fd);
     }
+  }
+
+  /** The descriptor of directory name in parentFd, made if missing; undefined to start over. */
+  private async openOrMake(parentFd: number, name: string, rel: string): Promise<number | undefined> {
+    const path = viaFd(parentFd, name);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        return await this.ops.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+      } catch (e) {
+        const code = errCode(e);
+        if (code === "ELOOP" || code === "ENOTDIR") {
+          const st = await this.ops.lstat(path).catch(() => undefined);
+          const what = st?.isSymbolicLink() ? "a symlink" : "an object";
+          throw new StorageError("ParentIsObject", `${rel} is ${what}`);
+        }
+        if (code !== "ENOENT") throw e;
+      }
+      try {
+        await this.ops.mkdir(path);
+        if (this.fsync) await this.ops.fsync(parentFd);
+      } catch (e) {
+        // ENOENT: a concurrent delete pruned the parent we hold; the caller starts over.
+        if (errCode(e) === "ENOENT") return undefined;
+        if (errCode(e) !== "EEXIST") throw e;
+      }
+    }
+    return undefined;
   }
 
   /**
@@ -86,13 +96,20 @@ export class ParentDirs {
       const rel = segments.join("/");
       const path = `${bucketPath}/${rel}`;
       let st: Awaited<ReturnType<FsOps["lstat"]>>;
+      const parentPath = path.slice(0, path.lastIndexOf("/"));
+      const parentFd = await openDirVerified(this.ops, parentPath).catch(() => undefined);
+      if (parentFd === undefined) return;
       try {
-        st = await this.ops.lstat(path);
+        const entry = viaFd(parentFd, segments[segments.length - 1] as string);
+        st = await this.ops.lstat(entry);
         if (!st.isDirectory()) return;
         if (await this.describer.isMarkedDirectory(path, st, { bucketPath, key: `${rel}/` })) return;
-        await this.ops.rmdir(path);
+        // rmdir never follows a final symlink, and the parent was reached without one.
+        await this.ops.rmdir(entry);
       } catch {
         return; // ENOTEMPTY, EEXIST, ENOENT (someone else pruned), EBUSY…
+      } finally {
+        await this.ops.close(parentFd);
       }
       segments.pop();
     }
