@@ -12,6 +12,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
+import { systemDirProblem } from "../runtime/system-dir.ts";
 import { lGetXattr, lSetXattr } from "../runtime/xattr.ts";
 import { type CheckResult, fail, ok, warn } from "./check.ts";
 
@@ -216,6 +217,10 @@ export function checkSystemDir(root: string): CheckResult {
   const system = join(root, ".s3dir");
   try {
     mkdirSync(system, { recursive: true, mode: 0o700 });
+    const untrusted = systemDirProblem(system);
+    if (untrusted) {
+      return fail(name, untrusted, `make ${system} a directory owned by the user s3dir runs as, mode 700`);
+    }
     const mode = statSync(system).mode & 0o777;
     if (mode & 0o077) {
       return warn(

@@ -1,6 +1,6 @@
 /** `s3dir doctor`: a clear report of what the root and the cluster's hosts provide. */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, s3dirCli, startServer, type TestServer } from "../helpers/index.ts";
@@ -83,6 +83,40 @@ describe("s3dir doctor", () => {
     const gone = report.results.find((r) => r.name === `clock: this host vs http://127.0.0.1:${dead}`);
     expect(gone?.status).toBe("warn");
     expect(gone?.detail).toContain("unreachable");
+  });
+
+  test("the trust boundary: a bucket's leftover .s3dir and a group-writable root are warnings", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "s3dir-doctor-"));
+    try {
+      mkdirSync(join(dir, "old-bucket", ".s3dir", "settings"), { recursive: true });
+      mkdirSync(join(dir, "clean-bucket"));
+      chmodSync(dir, 0o775);
+      const { report } = await doctor(dir);
+      const byName = Object.fromEntries(report.results.map((r) => [r.name, r]));
+      expect(byName["bucket directories"]?.status).toBe("warn");
+      expect(byName["bucket directories"]?.detail).toContain("old-bucket");
+      expect(byName["bucket directories"]?.detail).not.toContain("clean-bucket");
+      expect(byName["root access"]?.status).toBe("warn");
+      chmodSync(dir, 0o755);
+      expect((await doctor(dir)).report.results.find((r) => r.name === "root access")?.status).toBe("ok");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a system directory that is a symlink fails: the server never follows it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "s3dir-doctor-"));
+    try {
+      mkdirSync(join(dir, "elsewhere"));
+      mkdirSync(join(dir, "root"));
+      symlinkSync(join(dir, "elsewhere"), join(dir, "root", ".s3dir"));
+      const result = await s3dirCli(join(dir, "root"), "doctor");
+      expect(result.code).not.toBe(0);
+      expect(result.stdout).toContain("is a symlink");
+      expect(readdirSync(join(dir, "elsewhere"))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("a root that is not a directory fails with exit code 1", async () => {
