@@ -17,7 +17,7 @@ import {
   checkXattrs,
 } from "./file-checks.ts";
 import { checkLocks } from "./lock-check.ts";
-import { checkBucketDirs, checkRootAccess } from "./trust-checks.ts";
+import { checkBucketDirs, checkProtectedHardlinks, checkRootAccess } from "./trust-checks.ts";
 
 /**
  * Everything s3dir relies on, checked on the root itself (in a scratch directory under the
@@ -50,7 +50,7 @@ export async function runDoctor(root: string): Promise<CheckResult[]> {
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-  results.push(checkSpace(root), checkRootAccess(root), checkBucketDirs(root));
+  results.push(checkSpace(root), checkRootAccess(root), checkBucketDirs(root), checkProtectedHardlinks());
   const encryption = await checkRootEncryption(root);
   results.push(
     encryption.encrypted

@@ -2,7 +2,7 @@
  * The trust boundary with POSIX users (docs/threat-model.md): who can write the root, and
  * bucket directories that hold what earlier versions kept there or sit on another filesystem.
  */
-import { lstatSync, readdirSync } from "node:fs";
+import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SYSTEM_DIR } from "../runtime/system-dir.ts";
 import { isValidBucketName } from "../storage/keys.ts";
@@ -60,4 +60,22 @@ export function checkBucketDirs(root: string): CheckResult {
   }
   if (findings.length) return warn(name, findings.join("; "), fixes.join("; "));
   return ok(name, `${count} bucket directories, all on the root's filesystem`);
+}
+
+/** Without protected hard links, a bucket owner could link any file the server can read. */
+export function checkProtectedHardlinks(): CheckResult {
+  const name = "protected hard links";
+  let value: string;
+  try {
+    value = readFileSync("/proc/sys/fs/protected_hardlinks", "utf8").trim();
+  } catch {
+    return warn(name, "cannot read /proc/sys/fs/protected_hardlinks", "check the kernel setting by hand");
+  }
+  return value === "0"
+    ? warn(
+        name,
+        "fs.protected_hardlinks = 0: users can hard-link files they cannot read into their bucket",
+        "sysctl -w fs.protected_hardlinks=1 (and set it in /etc/sysctl.d)",
+      )
+    : ok(name, `fs.protected_hardlinks = ${value}`);
 }
