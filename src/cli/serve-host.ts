@@ -67,6 +67,7 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
       onError: (error) =>
         out.write(JSON.stringify({ level: "error", msg: "multipart sweep failed", error: String(error) })),
     },
+    warn: (record) => out.write(JSON.stringify({ level: "warn", ...record })),
   });
   // Every call becomes an audit event, spooled before its response completes (see src/audit/).
   const audit = await createAuditTrail({

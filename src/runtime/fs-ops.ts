@@ -23,6 +23,7 @@ export interface FsOps {
   rmdir(path: string): Promise<void>;
   fsync(fd: number): Promise<void>;
   readdir(path: string): Promise<fs.Dirent[]>;
+  /** Reads a regular file; anything else (a FIFO, a device) is ENOENT, never opened blocking. */
   readFile(path: string): Promise<Buffer>;
   /** Creates path exclusively (O_EXCL) with these bytes. */
   writeNewFile(path: string, data: Uint8Array): Promise<void>;
@@ -31,6 +32,34 @@ export interface FsOps {
 }
 
 const big = { bigint: true } as const;
+const { O_RDONLY: RD, O_NONBLOCK: NB } = fs.constants;
+
+function notRegular(path: string): NodeJS.ErrnoException {
+  const err: NodeJS.ErrnoException = new Error(`ENOENT: not a regular file, open '${path}'`);
+  err.code = "ENOENT";
+  err.path = path;
+  return err;
+}
+
+async function readRegular(path: string): Promise<Buffer> {
+  const handle = await fs.promises.open(path, RD | NB);
+  try {
+    if (!(await handle.stat()).isFile()) throw notRegular(path);
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
+function readRegularSync(path: string): Buffer {
+  const fd = fs.openSync(path, RD | NB);
+  try {
+    if (!fs.fstatSync(fd).isFile()) throw notRegular(path);
+    return fs.readFileSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 
 function cb<T>(run: (done: (err: NodeJS.ErrnoException | null, value?: T) => void) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => run((err, value) => (err ? reject(err) : resolve(value as T))));
@@ -49,7 +78,7 @@ const asyncOps: FsOps = {
   rmdir: (p) => cb((d) => fs.rmdir(p, d)),
   fsync: (fd) => cb((d) => fs.fsync(fd, d)),
   readdir: (p) => cb((d) => fs.readdir(p, { withFileTypes: true }, d)),
-  readFile: (p) => cb((d) => fs.readFile(p, d)),
+  readFile: readRegular,
   writeNewFile: (p, data) => cb((d) => fs.writeFile(p, data, { flag: "wx" }, d)),
   read: (fd, buf, off, len, pos) => cb((d) => fs.read(fd, buf, off, len, pos, (e, n) => d(e, n))),
 };
@@ -71,7 +100,7 @@ const syncOps: FsOps = {
   rmdir: (p) => s(() => fs.rmdirSync(p)),
   fsync: (fd) => s(() => fs.fsyncSync(fd)),
   readdir: (p) => s(() => fs.readdirSync(p, { withFileTypes: true })),
-  readFile: (p) => s(() => fs.readFileSync(p)),
+  readFile: (p) => s(() => readRegularSync(p)),
   writeNewFile: (p, data) => s(() => fs.writeFileSync(p, data, { flag: "wx" })),
   read: (fd, buf, off, len, pos) => s(() => fs.readSync(fd, buf, off, len, pos)),
 };
@@ -99,7 +128,8 @@ export function fsOps(sync: boolean): FsOps {
   return sync ? syncOps : asyncOps;
 }
 
-export const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_NOFOLLOW, O_DIRECTORY, O_TRUNC } = fs.constants;
+export const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY, O_TRUNC } =
+  fs.constants;
 
 /** Error code of a Node fs error, or undefined. */
 export function errCode(e: unknown): string | undefined {

@@ -54,6 +54,11 @@ const statusByCode = {
   SignatureDoesNotMatch: 403,
   ServiceUnavailable: 503,
   SlowDown: 503,
+  /**
+   * Not an AWS code (AWS never runs out of space): the disk is full or below --min-free. HTTP 507
+   * as MinIO answers (its code is XMinioStorageFull); SDKs do not retry it like a 500 or 503.
+   */
+  StorageFull: 507,
   XAmzContentSHA256Mismatch: 400,
   InvalidChecksum: 400,
 } as const satisfies Record<string, number>;

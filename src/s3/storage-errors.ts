@@ -1,5 +1,5 @@
 import type { StorageErrorCode } from "../storage/errors.ts";
-import { isStorageError } from "../storage/errors.ts";
+import { isStorageError, storageErrorOf } from "../storage/errors.ts";
 import { S3Error, type S3ErrorCode } from "./errors.ts";
 
 /** The one table that turns storage conditions into S3 errors. */
@@ -54,6 +54,9 @@ const s3CodeOf: Record<StorageErrorCode, [S3ErrorCode, string?]> = {
   InvalidRequest: ["InvalidRequest"],
   SseKeyMismatch: ["AccessDenied"],
   SseUnreadable: ["InternalError"],
+  AccessDenied: ["AccessDenied"],
+  StorageFull: ["StorageFull"],
+  IoError: ["InternalError"],
 };
 
 /** The element that names what was missing, as S3 puts it in the error body. */
@@ -73,12 +76,16 @@ function detailsFor(
   return {};
 }
 
-/** Converts a StorageError to its S3Error; returns other errors unchanged. */
+/**
+ * Converts a StorageError, or a file-system error every operation may meet (permission denied,
+ * full or failing disk), to its S3Error; returns other errors unchanged.
+ */
 export function toS3Error(
-  error: unknown,
+  caught: unknown,
   target?: { bucket: string; key: string; query?: URLSearchParams },
 ): unknown {
-  if (!isStorageError(error)) return error;
+  const error = isStorageError(caught) ? caught : storageErrorOf(caught);
+  if (!error) return caught;
   const [code, message] = s3CodeOf[error.code];
   return new S3Error(
     code,

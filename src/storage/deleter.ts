@@ -58,8 +58,7 @@ export class Deleter {
     const opened = await openVerified(ops, path, O_RDONLY | O_DIRECTORY).catch(() => undefined);
     if (!opened?.ok) return false;
     try {
-      const st = await ops.fstat(opened.fd);
-      await meta.removeFd(opened.fd, st, { bucketPath: layout.bucket(bucket), key });
+      await meta.removeFd(opened.fd, opened.st, { bucketPath: layout.bucket(bucket), key });
     } finally {
       await ops.close(opened.fd);
     }

@@ -80,9 +80,7 @@ export class Describer {
     }
     if (!opened.ok) return undefined;
     try {
-      const fst = await this.ops.fstat(opened.fd);
-      if (!fst.isFile()) return undefined;
-      const info = await this.describeFile(opened.fd, fst, t);
+      const info = await this.describeFile(opened.fd, opened.st, t);
       return { key: t.key, size: info.size, etag: info.etag, lastModified: info.lastModified };
     } finally {
       await this.ops.close(opened.fd);

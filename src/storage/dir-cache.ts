@@ -8,6 +8,10 @@
  * Entries are sorted in S3 order: UTF-8 bytes of the name, with a directory sorting as
  * "name/" (so `a+b < a/ < a0`). Symlinks, sockets, FIFOs and devices are not objects and
  * never appear. The cache is bounded by total entries (LRU by directory).
+ *
+ * A directory the server's user may not read (EACCES, EPERM: a POSIX user's chmod) lists as
+ * missing, so that one such directory does not fail listings of the whole bucket; it is
+ * reported once through onDenied, again only after it was readable in between.
  */
 import type { Dirent } from "node:fs";
 import { type BigStats, errCode, type FsOps } from "../runtime/fs-ops.ts";
@@ -30,18 +34,46 @@ interface Cached extends DirListing {
 }
 
 const TRUST_NS = 1_000_000_000n;
+const MAX_DENIED = 10_000;
+
+export function isPermissionError(e: unknown): boolean {
+  const code = errCode(e);
+  return code === "EACCES" || code === "EPERM";
+}
 
 export class DirCache {
   private readonly cache = new Map<string, Cached>();
   private total = 0;
+  /** Directories already reported as unreadable. */
+  private readonly denied = new Set<string>();
 
   constructor(
     private readonly ops: FsOps,
     private readonly maxEntries = 1_000_000,
+    private readonly onDenied: (path: string, error: unknown) => void = () => {},
   ) {}
 
-  /** The sorted listing of a directory, or undefined when it is missing or not a directory. */
+  /**
+   * The sorted listing of a directory, or undefined when it is missing, not a directory, or
+   * not readable by the server.
+   */
   async get(path: string): Promise<DirListing | undefined> {
+    try {
+      const listing = await this.read(path);
+      if (this.denied.size > 0) this.denied.delete(path);
+      return listing;
+    } catch (e) {
+      if (!isPermissionError(e)) throw e;
+      if (!this.denied.has(path)) {
+        if (this.denied.size >= MAX_DENIED) this.denied.clear();
+        this.denied.add(path);
+        this.onDenied(path, e);
+      }
+      return undefined;
+    }
+  }
+
+  private async read(path: string): Promise<DirListing | undefined> {
     let st: BigStats;
     try {
       st = await this.ops.lstat(path);

@@ -25,16 +25,46 @@ export type StorageErrorCode =
   | "EntityTooSmall"
   | "InvalidRequest"
   | "SseKeyMismatch"
-  | "SseUnreadable";
+  | "SseUnreadable"
+  /** The file system refused the server's user (EACCES, EPERM): a POSIX user's chmod. */
+  | "AccessDenied"
+  /** No space (ENOSPC) or quota (EDQUOT) left, or less free than --min-free. */
+  | "StorageFull"
+  /** The disk failed (EIO). */
+  | "IoError";
 
 export class StorageError extends Error {
   readonly code: StorageErrorCode;
-  constructor(code: StorageErrorCode, message?: string) {
-    super(message ?? code);
+  constructor(code: StorageErrorCode, message?: string, options?: { cause?: unknown }) {
+    super(message ?? code, options);
     this.code = code;
   }
 }
 
 export function isStorageError(e: unknown): e is StorageError {
   return e instanceof StorageError;
+}
+
+const denied = "the object, or a directory on its path, may not be read or written by the server";
+const full = "free space or delete objects, then retry";
+const systemErrors: Record<string, [StorageErrorCode, string, string]> = {
+  EACCES: ["AccessDenied", "Permission denied by the server's file system", denied],
+  EPERM: ["AccessDenied", "Operation not permitted by the server's file system", denied],
+  ENOSPC: ["StorageFull", "The server's storage is full (no space left on device)", full],
+  EDQUOT: ["StorageFull", "The server's storage quota is exhausted (disk quota exceeded)", full],
+  EIO: ["IoError", "The server's disk failed (input/output error)", "the request was not completed"],
+};
+
+/**
+ * The storage condition behind a file-system error that any operation may meet: a file or
+ * directory the server's user may not read or write, a full disk, a failing disk. Undefined
+ * for other errors. The message says what the file system answered, never a server path.
+ */
+export function storageErrorOf(e: unknown): StorageError | undefined {
+  const err = e as NodeJS.ErrnoException | undefined;
+  const known = typeof err?.code === "string" ? systemErrors[err.code] : undefined;
+  if (!known) return undefined;
+  const [code, what, hint] = known;
+  const call = err?.syscall ? ` in ${err.syscall}` : "";
+  return new StorageError(code, `${what}${call}: ${hint}.`, { cause: e });
 }

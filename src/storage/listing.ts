@@ -16,7 +16,7 @@
 import type { FsOps } from "../runtime/fs-ops.ts";
 import type { Describer } from "./describe.ts";
 import type { DirCache, DirListing } from "./dir-cache.ts";
-import { searchEntries } from "./dir-cache.ts";
+import { isPermissionError, searchEntries } from "./dir-cache.ts";
 import { StorageError } from "./errors.ts";
 import { compareUtf8, MAX_KEY_BYTES, RESERVED, utf8Length } from "./keys.ts";
 import { type Layout, openDirVerified } from "./paths.ts";
@@ -89,8 +89,12 @@ export class Lister {
     return this.finish(bucketPath, items, false);
   }
 
+  /** False when the directory is missing, symlinked or not readable by the server. */
   private async verifyDir(path: string): Promise<boolean> {
-    const fd = await openDirVerified(this.ops, path);
+    const fd = await openDirVerified(this.ops, path).catch((e) => {
+      if (isPermissionError(e)) return undefined;
+      throw e;
+    });
     if (fd === undefined) return false;
     await this.ops.close(fd);
     return true;
@@ -135,7 +139,12 @@ export class Lister {
   }
   async isMarked(bucketPath: string, rel: string, l: DirListing): Promise<boolean> {
     const path = `${bucketPath}/${rel.slice(0, -1)}`;
-    return !!(await this.describer.isMarkedDirectory(path, l.st, { bucketPath, key: rel }));
+    try {
+      return !!(await this.describer.isMarkedDirectory(path, l.st, { bucketPath, key: rel }));
+    } catch (e) {
+      if (isPermissionError(e)) return false; // its record cannot be read: not listed as an object
+      throw e;
+    }
   }
 }
 

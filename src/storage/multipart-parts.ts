@@ -6,7 +6,7 @@
  * A part whose upload was completed or aborted meanwhile fails its rename: NoSuchUpload.
  */
 
-import { errCode, O_DIRECTORY, O_RDONLY } from "../runtime/fs-ops.ts";
+import { errCode, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_RDONLY } from "../runtime/fs-ops.ts";
 import type { ChunkSealer } from "../sse/chunks.ts";
 import { opaqueEtag } from "../sse/data-key.ts";
 import type { StoreContext } from "./context.ts";
@@ -198,8 +198,10 @@ export class Parts {
     n: number,
   ): Promise<{ fd: number; info: PartInfo; fileSize: number; sealed: boolean } | undefined> {
     const { ops, layout, meta } = this.ctx;
-    const fd = await ops.open(`${dir}/${partFileName(n)}`, O_RDONLY).catch((e) => {
-      if (errCode(e) === "ENOENT") return undefined;
+    // Never blocking on a FIFO put in place of a part; the type is checked below.
+    const path = `${dir}/${partFileName(n)}`;
+    const fd = await ops.open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW).catch((e) => {
+      if (["ENOENT", "ELOOP", "ENXIO"].includes(errCode(e) ?? "")) return undefined;
       throw e;
     });
     if (fd === undefined) return undefined;

@@ -3,9 +3,22 @@
  * traversing a symlink: open with O_NOFOLLOW (final component), then read the kernel's
  * path of the descriptor from /proc/self/fd and require it to equal the expected real
  * path (intermediate components). One extra readlink on procfs: ~3 µs, always local.
+ *
+ * Opens are O_NONBLOCK: opening a FIFO for reading otherwise waits for a writer, and a
+ * POSIX user's `mkfifo` in a bucket froze the whole host. The type then comes from the
+ * descriptor (fstat): only regular files (directories with O_DIRECTORY) are ever returned.
+ * The flag stays set: on Linux it has no effect on regular files or directories.
  */
 import { fdPath } from "../runtime/fd-path.ts";
-import { errCode, type FsOps, O_DIRECTORY, O_NOFOLLOW, O_RDONLY } from "../runtime/fs-ops.ts";
+import {
+  type BigStats,
+  errCode,
+  type FsOps,
+  O_DIRECTORY,
+  O_NOFOLLOW,
+  O_NONBLOCK,
+  O_RDONLY,
+} from "../runtime/fs-ops.ts";
 import { RESERVED } from "./keys.ts";
 
 export class Layout {
@@ -49,28 +62,44 @@ export function viaFd(fd: number, name: string): string {
 }
 
 export type VerifiedOpen =
-  | { ok: true; fd: number }
+  /** st: the descriptor's fstat, a regular file (a directory when opened with O_DIRECTORY). */
+  | { ok: true; fd: number; st: BigStats }
   /** The file was replaced or removed between lookup and check: retry. */
   | { ok: false; reason: "moved" }
   /** A component is a symlink (or the path does not lead where expected). */
-  | { ok: false; reason: "symlink" };
+  | { ok: false; reason: "symlink" }
+  /** A FIFO, socket or device node: never an object, treated as absent. */
+  | { ok: false; reason: "special" };
 
 /**
- * Opens path (already an absolute path under the real root) without following symlinks.
- * Errors from open (ENOENT, ENOTDIR, ELOOP…) propagate.
+ * Opens path (already an absolute path under the real root) without following symlinks and
+ * without blocking. Errors from open (ENOENT, ENOTDIR, ELOOP, EACCES…) propagate.
  */
 export async function openVerified(ops: FsOps, path: string, flags = O_RDONLY): Promise<VerifiedOpen> {
-  const fd = await ops.open(path, flags | O_NOFOLLOW);
+  let fd: number;
+  try {
+    fd = await ops.open(path, flags | O_NOFOLLOW | O_NONBLOCK);
+  } catch (e) {
+    // ENXIO: a socket, or a device without its driver.
+    if (errCode(e) === "ENXIO") return { ok: false, reason: "special" };
+    throw e;
+  }
   let real: string;
+  let st: BigStats;
   try {
     real = fdPath(fd);
+    st = await ops.fstat(fd);
   } catch (e) {
     await ops.close(fd);
     throw e;
   }
-  if (real === path) return { ok: true, fd };
+  if (real !== path) {
+    await ops.close(fd);
+    return real.endsWith(" (deleted)") ? { ok: false, reason: "moved" } : { ok: false, reason: "symlink" };
+  }
+  if (flags & O_DIRECTORY ? st.isDirectory() : st.isFile()) return { ok: true, fd, st };
   await ops.close(fd);
-  return real.endsWith(" (deleted)") ? { ok: false, reason: "moved" } : { ok: false, reason: "symlink" };
+  return { ok: false, reason: "special" };
 }
 
 /** Opens a directory verified as above; undefined when missing, not a directory or symlinked. */

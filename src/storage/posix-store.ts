@@ -47,6 +47,8 @@ export interface PosixStoreOptions {
   cleanStaleTemps?: boolean;
   /** Remove incomplete multipart uploads older than this (periodic sweep); none when absent. */
   multipartExpiry?: ExpiryOptions;
+  /** Conditions worth an operator's attention that fail no request (an unreadable directory). */
+  warn?: (record: { msg: string; [field: string]: unknown }) => void;
 }
 
 export interface PosixStore extends ObjectStore {
@@ -78,7 +80,14 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
   const reader = new Reader(ctx);
   const buckets = new Buckets(ops, layout);
   const settings = new BucketSettings(layout, buckets);
-  const lister = new Lister(ops, layout, new DirCache(ops), describer);
+  const dirs = new DirCache(ops, undefined, (path, error) =>
+    options.warn?.({
+      msg: "directory not readable by the server: left out of listings",
+      path,
+      error: String(error),
+    }),
+  );
+  const lister = new Lister(ops, layout, dirs, describer);
   const deleter = new Deleter(ctx);
   const copier = new Copier(ctx, reader, publisher);
   if (options.cleanStaleTemps ?? true) void cleanStaleTemps(layout).catch(() => {});

@@ -158,12 +158,10 @@ export class Publisher {
         if (["ENOENT", "ENOTDIR", "ELOOP"].includes(errCode(e) ?? "")) return undefined;
         throw e;
       });
-      if (!opened || (!opened.ok && opened.reason === "symlink")) break;
+      if (!opened || (!opened.ok && opened.reason !== "moved")) break;
       if (!opened.ok) continue;
       try {
-        const st = await ops.fstat(opened.fd);
-        if (st.isFile()) current = { etag: await describer.currentEtag(opened.fd, st, t) };
-        else break;
+        current = { etag: await describer.currentEtag(opened.fd, opened.st, t) };
       } finally {
         await ops.close(opened.fd);
       }
@@ -212,7 +210,7 @@ export class Publisher {
         if (!opened || (!opened.ok && opened.reason === "moved")) continue;
         if (!opened.ok) throw new StorageError("ParentIsObject", `${trimSlash(key)} is a symlink`);
         try {
-          const st = await ops.fstat(opened.fd);
+          const { st } = opened;
           const existing = await describer.describeDirectory(opened.fd, st, t);
           if (cond?.ifMatch !== undefined) {
             if (!existing) throw new StorageError("NoSuchKey");

@@ -68,9 +68,8 @@ export class Reader {
         if (opened.reason === "moved" && attempt < ATTEMPTS - 1) continue;
         throw await this.missing(bucket);
       }
-      const fd = opened.fd;
+      const { fd, st } = opened;
       try {
-        const st = await ops.fstat(fd);
         const info = dir
           ? st.isDirectory()
             ? await describer.describeDirectory(fd, st, t)

@@ -70,8 +70,7 @@ export async function rotateMasterKey(
     const opened = await openVerified(ops, path).catch(() => undefined);
     if (!opened?.ok) return;
     try {
-      const st = await ops.fstat(opened.fd);
-      if (!st.isFile()) return;
+      const { st } = opened;
       const t = { bucketPath: layout.bucket(bucket), key: objectKey };
       const rec = await meta.readFd(opened.fd, st, t);
       const z = rec?.z;

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
 import { ensureNodeEntry } from "../../src/runtime/node-build.ts";
+import { type UnprivilegedUser, unprivilegedS3dirCommand, userTempDir } from "./unprivileged.ts";
 
 export const repoRoot = resolve(import.meta.dir, "../..");
 
@@ -36,6 +37,11 @@ export interface StartServerOptions {
   readyTimeoutMs?: number;
   /** The runtime the server runs on; default env S3DIR_TEST_RUNTIME, else bun. */
   runtime?: TestRuntime;
+  /**
+   * Run the server as this unprivileged user (see unprivileged.ts; bun only). A root created here
+   * is the user's; a given root must already be writable by the user.
+   */
+  user?: UnprivilegedUser;
 }
 
 export type TestRuntime = "bun" | "node";
@@ -123,10 +129,14 @@ function outputFile(): { fd: number; path: string; lines(): string[]; closeOurs(
 
 export async function startServer(options: StartServerOptions = {}): Promise<TestServer> {
   const ownsRoot = options.root === undefined;
-  const root = options.root ?? mkdtempSync(join(tmpdir(), "s3dir-test-"));
+  const { user } = options;
+  const root = options.root ?? (user ? userTempDir(user) : mkdtempSync(join(tmpdir(), "s3dir-test-")));
   const region = options.region ?? "us-east-1";
   let lastError: Error | undefined;
-  const command = await s3dirCommand(options.runtime ?? defaultTestRuntime);
+  if (user && options.runtime === "node") throw new Error("startServer: `user` runs the bun bundle only");
+  const { command, cwd } = user
+    ? await unprivilegedS3dirCommand(user)
+    : { command: await s3dirCommand(options.runtime ?? defaultTestRuntime), cwd: repoRoot };
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = options.port ?? (await freePort());
     const output = outputFile();
@@ -144,7 +154,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
         ...(options.args ?? []),
       ],
       {
-        cwd: repoRoot,
+        cwd,
         stdin: "ignore",
         stdout: output.fd,
         stderr: output.fd,
