@@ -29,6 +29,7 @@ import { cleanStaleTemps } from "./stale-temps.ts";
 import { discardTemp, writeBodyToTemp } from "./temp-writer.ts";
 import type { PutObjectInput, PutObjectResult } from "./types.ts";
 import { checkUserMetadata } from "./user-metadata.ts";
+import { acquireWriterLease } from "./writer-lease.ts";
 
 export interface PosixStoreOptions {
   /** The served directory; each valid-named top-level directory is a bucket. */
@@ -46,6 +47,8 @@ export interface PosixStoreOptions {
   cleanStaleTemps?: boolean;
   /** Remove incomplete multipart uploads older than this (periodic sweep); none when absent. */
   multipartExpiry?: ExpiryOptions;
+  /** Test hook: stops requests at named points (see cli/test-pause.ts). */
+  pause?: StoreContext["pause"];
 }
 
 export interface PosixStore extends ObjectStore {
@@ -55,8 +58,8 @@ export interface PosixStore extends ObjectStore {
   readonly context: StoreContext;
   readonly publisher: Publisher;
   readonly multipart: PosixMultipartStore;
-  /** Stops background work (the multipart expiry sweep). */
-  close(): void;
+  /** Stops background work (the multipart expiry sweep) and gives up this process's writer lease. */
+  close(): Promise<void>;
 }
 
 export async function createPosixStore(options: PosixStoreOptions): Promise<PosixStore> {
@@ -66,6 +69,8 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
   await mkdir(layout.systemDir(), { mode: 0o700, recursive: true });
   await chmod(layout.systemDir(), 0o700);
   const ops = fsOps(options.syncMetadataIo ?? isLocalFilesystem(root));
+  // Before any temp file is made: its name says it belongs to a live writer.
+  const releaseLease = await acquireWriterLease(ops, layout);
   const wanted = options.metadataStore ?? "auto";
   const kind =
     wanted === "auto" ? ((await probeXattrSupport(ops, layout.systemDir())) ? "xattr" : "file") : wanted;
@@ -74,6 +79,7 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
   const parents = new ParentDirs(ops, layout, describer, options.fsync);
   const sse = createSseKeyring(root);
   const ctx: StoreContext = { ops, layout, meta, describer, parents, fsync: options.fsync, sse };
+  if (options.pause) ctx.pause = options.pause;
   const publisher = new Publisher(ctx);
   const reader = new Reader(ctx);
   const buckets = new Buckets(ops, layout);
@@ -137,6 +143,9 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     copyObject: (input) => copier.copy(input),
     list: (input) => lister.list(input),
     multipart,
-    close: stopExpiry,
+    close: async () => {
+      stopExpiry();
+      await releaseLease();
+    },
   };
 }
