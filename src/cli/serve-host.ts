@@ -69,6 +69,12 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
       onError: (error) =>
         out.write(JSON.stringify({ level: "error", msg: "multipart sweep failed", error: String(error) })),
     },
+    deadWriterSweep: {
+      intervalMs: options["sweep-interval"],
+      onSweep: (result) => out.write(JSON.stringify({ level: "info", msg: "dead writers swept", ...result })),
+      onError: (error) =>
+        out.write(JSON.stringify({ level: "error", msg: "dead writer sweep failed", error: String(error) })),
+    },
   });
   // Every call becomes an audit event, spooled before its response completes (see src/audit/).
   const audit = await createAuditTrail({

@@ -9,6 +9,7 @@ import { BucketSettings } from "./bucket-settings.ts";
 import { Buckets } from "./buckets.ts";
 import type { StoreContext } from "./context.ts";
 import { Copier } from "./copier.ts";
+import type { DeadWriterSweepOptions } from "./dead-writers.ts";
 import { Deleter } from "./deleter.ts";
 import { Describer } from "./describe.ts";
 import { DirCache } from "./dir-cache.ts";
@@ -47,6 +48,8 @@ export interface PosixStoreOptions {
   cleanStaleTemps?: boolean;
   /** Remove incomplete multipart uploads older than this (periodic sweep); none when absent. */
   multipartExpiry?: ExpiryOptions;
+  /** Sweep dead processes' temp files and cut-off Completes periodically; none when absent. */
+  deadWriterSweep?: DeadWriterSweepOptions;
   /** Test hook: stops requests at named points (see cli/test-pause.ts). */
   pause?: StoreContext["pause"];
 }
@@ -58,7 +61,7 @@ export interface PosixStore extends ObjectStore {
   readonly context: StoreContext;
   readonly publisher: Publisher;
   readonly multipart: PosixMultipartStore;
-  /** Stops background work (the multipart expiry sweep) and gives up this process's writer lease. */
+  /** Stops background work (the sweeps) and gives up this process's writer lease. */
   close(): Promise<void>;
 }
 
@@ -90,6 +93,9 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
   if (options.cleanStaleTemps ?? true) void cleanStaleTemps(layout).catch(() => {});
   const multipart = createMultipartStore(ctx, reader, publisher);
   const stopExpiry = options.multipartExpiry ? multipart.startExpiry(options.multipartExpiry) : () => {};
+  const stopSweep = options.deadWriterSweep
+    ? multipart.startDeadWriterSweep(options.deadWriterSweep)
+    : () => {};
 
   async function putObject(input: PutObjectInput): Promise<PutObjectResult> {
     try {
@@ -145,6 +151,7 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     multipart,
     close: async () => {
       stopExpiry();
+      stopSweep();
       await releaseLease();
     },
   };

@@ -1,7 +1,8 @@
 /**
  * What a host killed with SIGKILL leaves behind is recovered by the hosts that live on:
  * a CompleteMultipartUpload cut off mid-way rolls back to an upload that can be completed,
- * listed and aborted.
+ * listed and aborted, and a PUT's temp file is swept by another host within the sweep
+ * interval, while live uploads are never touched.
  */
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
@@ -23,6 +24,7 @@ import {
   md5Hex,
   s3Client,
   startServer,
+  streamingUpload,
   type TestServer,
   uniqueBucket,
   waitFor,
@@ -122,7 +124,7 @@ describe("a Complete cut off by a crash", () => {
     const { uploadId, data, parts } = await completeCutOff(root, bucket, key, 101);
     expect(entries(root, bucket, "uploads")).toEqual([]);
 
-    const host = await start(root);
+    const host = await start(root, ["--sweep-interval", "1h"]);
     const client = s3Client(host);
     const done = await client.send(
       new CompleteMultipartUploadCommand({
@@ -147,7 +149,7 @@ describe("a Complete cut off by a crash", () => {
     const key = "big/aborted.bin";
     const { uploadId, data } = await completeCutOff(root, bucket, key, 201);
 
-    const host = await start(root);
+    const host = await start(root, ["--sweep-interval", "1h"]);
     const client = s3Client(host);
     const listedParts = await client.send(
       new ListPartsCommand({ Bucket: bucket, Key: key, UploadId: uploadId }),
@@ -171,12 +173,70 @@ describe("a Complete cut off by a crash", () => {
     const key = "big/listed.bin";
     const { uploadId } = await completeCutOff(root, bucket, key, 301);
 
-    const host = await start(root);
+    const host = await start(root, ["--sweep-interval", "1h"]);
     const client = s3Client(host);
     const listed = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
     expect((listed.Uploads ?? []).map((u) => [u.Key, u.UploadId])).toEqual([[key, uploadId]]);
     expect(entries(root, bucket, "completing")).toEqual([]);
     expect(entries(root, bucket, "tmp")).toEqual([]);
+    client.destroy();
+  });
+});
+
+describe("temp files of a host killed mid-PUT", () => {
+  test("are removed by the other hosts' sweep, while their own slow uploads go on", async () => {
+    const root = freshRoot();
+    const bucket = uniqueBucket("crash-put");
+    const [a, b, victim] = await Promise.all([
+      start(root, ["--sweep-interval", "1s"]),
+      start(root, ["--sweep-interval", "1s"]),
+      start(root, ["--sweep-interval", "1h"]),
+    ]);
+    const client = s3Client(a);
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    const tmp = () => entries(root, bucket, "tmp");
+
+    // A slow upload on each surviving host, held open with its temp file in the staging area.
+    const slow = [bytes(3 * MiB, 401), bytes(3 * MiB, 402)];
+    const live = [];
+    for (const [i, [host, key]] of (
+      [
+        [a!, "slow-a.bin"],
+        [b!, "slow-b.bin"],
+      ] as const
+    ).entries()) {
+      const upload = await streamingUpload(host, `/${bucket}/${key}`, slow[i]!.length);
+      await upload.send(slow[i]!.subarray(0, MiB));
+      expect(await waitFor(() => tmp().length === i + 1, 10_000, 20)).toBe(true);
+      live.push(upload);
+    }
+    const liveTemps = tmp();
+
+    const doomed = await streamingUpload(victim!, `/${bucket}/doomed.bin`, 3 * MiB);
+    await doomed.send(bytes(MiB, 403));
+    expect(await waitFor(() => tmp().length === 3, 10_000, 20)).toBe(true);
+    const deadTemp = tmp().find((name) => !liveTemps.includes(name))!;
+    await victim!.kill("SIGKILL");
+    doomed.destroy();
+
+    expect(await waitFor(() => !tmp().includes(deadTemp), 15_000, 50)).toBe(true);
+    expect(tmp().sort()).toEqual([...liveTemps].sort());
+    const leases = join(new Layout(root).systemDir(), "writers");
+    expect(await waitFor(() => readdirSync(leases).length === 2, 15_000, 50)).toBe(true);
+
+    for (const [i, upload] of live.entries()) {
+      await upload.send(slow[i]!.subarray(MiB));
+      const response = await upload.response();
+      expect(response.status).toBe(200);
+      expect(response.headers.get("etag")).toBe(`"${md5Hex(slow[i]!)}"`);
+    }
+    for (const [i, key] of ["slow-a.bin", "slow-b.bin"].entries()) {
+      const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      expect(md5Hex(await got.Body!.transformToByteArray())).toBe(md5Hex(slow[i]!));
+    }
+    expect(tmp()).toEqual([]);
+    const swept = [a!, b!].flatMap((h) => h.accessLog()).filter((l) => l.msg === "dead writers swept");
+    expect(swept.map((l) => l.temps).reduce((x, y) => Number(x) + Number(y), 0)).toBe(1);
     client.destroy();
   });
 });

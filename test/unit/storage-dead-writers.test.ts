@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import { join } from "node:path";
 import { tryLockExclusive } from "../../src/runtime/file-lock.ts";
+import { sweepDeadWriters } from "../../src/storage/dead-writers.ts";
 import { Uploads } from "../../src/storage/multipart-uploads.ts";
 import { createPosixStore, type PosixStore } from "../../src/storage/posix-store.ts";
 import { writerId, writerOf } from "../../src/storage/temp-names.ts";
@@ -61,8 +62,8 @@ describe("writer leases", () => {
   });
 });
 
-describe("claims of dead writers", () => {
-  test("are rolled back with their temps; live ones stay", async () => {
+describe("the dead-writer sweep", () => {
+  test("removes dead writers' temps and rolls back their claims; live ones stay", async () => {
     const s = await newStore();
     const uploads = new Uploads(s.context);
     const live = "livelivelive0001";
@@ -79,11 +80,13 @@ describe("claims of dead writers", () => {
     const liveClaim = uploads.paths.claim("bkt", liveUpload.uploadId, live);
     await uploads.claim("bkt", liveUpload.uploadId, liveClaim);
 
-    expect(await uploads.recoverClaims("bkt")).toBe(1);
+    const result = await sweepDeadWriters(s.context, uploads);
+    expect(result).toEqual({ temps: 1, claims: 1, leases: 1 });
     for (const path of keep) expect(fs.existsSync(path)).toBe(true);
     expect(fs.existsSync(gone)).toBe(false);
     expect(fs.readdirSync(uploads.paths.completingDir("bkt"))).toEqual([liveClaim.split("/").at(-1)!]);
     expect((await uploads.read("bkt", deadUpload.uploadId)).key).toBe("dead-claim");
+    expect(fs.readdirSync(leases(s)).sort()).toEqual([live, writerId].sort());
     fs.closeSync(liveFd);
   });
 });
