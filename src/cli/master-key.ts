@@ -62,6 +62,6 @@ export async function masterKeyCommand(argv: string[]): Promise<void> {
         .join("\n"),
     );
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -26,6 +26,7 @@ import { createIamActions } from "../s3/query/iam-actions.ts";
 import { assumeRole, getCallerIdentity } from "../s3/query/sts-actions.ts";
 import { createPosixStore } from "../storage/posix-store.ts";
 import type { ServeOptions } from "./serve-options.ts";
+import { testPauseFromEnv } from "./test-pause.ts";
 
 const version = (
   JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
@@ -60,6 +61,7 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
     root,
     fsync: options.fsync,
     metadataStore: options["metadata-store"],
+    pause: testPauseFromEnv(process.env),
     multipartExpiry: {
       maxAgeMs: options["multipart-expiry"],
       onSweep: (result) =>
@@ -68,6 +70,12 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
         out.write(JSON.stringify({ level: "error", msg: "multipart sweep failed", error: String(error) })),
     },
     warn: (record) => out.write(JSON.stringify({ level: "warn", ...record })),
+    deadWriterSweep: {
+      intervalMs: options["sweep-interval"],
+      onSweep: (result) => out.write(JSON.stringify({ level: "info", msg: "dead writers swept", ...result })),
+      onError: (error) =>
+        out.write(JSON.stringify({ level: "error", msg: "dead writer sweep failed", error: String(error) })),
+    },
   });
   // Every call becomes an audit event, spooled before its response completes (see src/audit/).
   const audit = await createAuditTrail({
@@ -236,7 +244,7 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
     ready = false;
     out.write(JSON.stringify({ level: "info", msg: "shutting down", signal, inFlight }));
     await Promise.all([server.stop(), plain?.stop()]);
-    store.close();
+    await store.close();
     await audit.close();
     probe.stop();
     out.write(JSON.stringify({ level: "info", msg: "stopped" }));

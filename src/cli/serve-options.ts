@@ -44,6 +44,8 @@ export const serveOptionsSchema = v.object({
   "access-log": v.optional(onOff, "on"),
   /** Incomplete multipart uploads older than this are removed. */
   "multipart-expiry": v.optional(duration, "7d"),
+  /** How often each host removes what dead hosts left: temp files, Completes cut off mid-way. */
+  "sweep-interval": v.optional(duration, "1m"),
   /** Serve HTTPS on --port with this PEM certificate chain and key; both re-read on SIGHUP or change. */
   "tls-cert": v.optional(v.pipe(v.string(), v.minLength(1))),
   "tls-key": v.optional(v.pipe(v.string(), v.minLength(1))),

@@ -6,6 +6,9 @@ import type { ParentDirs } from "./parent-dirs.ts";
 import type { Layout } from "./paths.ts";
 import type { SseKeyring } from "./sse-keyring.ts";
 
+/** Where a test may stop a request to kill the host at a known point (see cli/test-pause.ts). */
+export type PausePoint = "complete-assembled";
+
 export interface StoreContext {
   ops: FsOps;
   layout: Layout;
@@ -16,4 +19,6 @@ export interface StoreContext {
   fsync: boolean;
   /** SSE-S3 master keys (loaded on first use). */
   sse?: SseKeyring;
+  /** Test hook: resolves when the request may go on; absent in production. */
+  pause?: (point: PausePoint) => Promise<void>;
 }

@@ -1,6 +1,7 @@
 /**
  * CompleteMultipartUpload. The upload directory is first claimed by renaming it from
- * `uploads/<id>` to `completing/<id>`: of two Completes (on any hosts) only one rename
+ * `uploads/<id>` to `completing/<id>.<writer id>` (the claimant, see writer-lease.ts: a claim
+ * whose process died is rolled back by any host, multipart-uploads.ts): of two Completes (on any hosts) only one rename
  * succeeds, the other sees NoSuchUpload, and no part can be added or replaced meanwhile (a
  * part's rename into the old path fails). Then the listed parts are opened and validated, the
  * ETag and checksum derived from their records, the bytes concatenated by the kernel into a
@@ -19,6 +20,7 @@ import type { CompleteInput, CompleteResult, PartInfo, UploadInfo } from "./mult
 import type { Uploads } from "./multipart-uploads.ts";
 import type { FinishedTemp, Publisher } from "./publish.ts";
 import { recoverUploadKey, type SseRecord } from "./sse-objects.ts";
+import { writerId } from "./temp-names.ts";
 import type { ObjectAttributes, PartsLayout, StoredChecksum } from "./types.ts";
 
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -37,7 +39,7 @@ export class Completer {
     checkChecksumRequest(upload, input);
     // Complete needs no customer key; one that is sent must be the upload's.
     await recoverUploadKey(this.ctx.sse, upload.encryption, input.keys, false);
-    const claimed = this.uploads.paths.completing(bucket, id);
+    const claimed = this.uploads.paths.claim(bucket, id, writerId);
     await this.uploads.claim(bucket, id, claimed);
     let result: CompleteResult;
     try {
@@ -123,6 +125,7 @@ export class Completer {
         parts: partsLayout(infos, checksum),
       };
       if (upload.encryption) finished.encryption = sealedObjectRecord(upload, infos, size);
+      await this.ctx.pause?.("complete-assembled");
       const published = await this.publisher.publishFile(input.bucket, input.key, finished, input.conditions);
       return { ...published, partsCount };
     } finally {

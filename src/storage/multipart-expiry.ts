@@ -3,8 +3,9 @@
  * own. Each host sweeps periodically (at a random offset, so hosts rarely collide); an expired
  * upload is claimed by renaming it into the trash, so whichever host gets there first removes
  * it and the others skip it. The age comes from the upload id (its creation time), so a sweep
- * reads no upload.json. The sweep also clears what crashed processes left behind: claims in
- * `completing/` older than STALE_CLAIM_MS, trash entries, and half-created uploads in staging.
+ * reads no upload.json. The sweep also clears what crashed processes left behind: trash entries,
+ * half-created uploads in staging, and claims in `completing/` that name no claimant (made by
+ * older versions) once older than STALE_CLAIM_MS.
  */
 import { errCode } from "../runtime/fs-ops.ts";
 import type { StoreContext } from "./context.ts";
@@ -13,7 +14,7 @@ import { isValidUploadId, uploadIdTime } from "./multipart-paths.ts";
 import type { Uploads } from "./multipart-uploads.ts";
 
 export const DEFAULT_UPLOAD_EXPIRY_MS = 7 * 24 * 3600 * 1000;
-/** A Complete still holding its claim after this long died with it. */
+/** A claim that names no claimant, still there after this long, died with its Complete. */
 export const STALE_CLAIM_MS = 6 * 3600 * 1000;
 const STALE_LEFTOVER_MS = 3600 * 1000;
 
@@ -45,6 +46,9 @@ export async function sweepUploads(
     }
     const completing = uploads.paths.completingDir(bucket);
     for (const id of await names(ctx, completing)) {
+      // Claims naming their claimant are rolled back once it is dead (dead-writers.ts); an
+      // older version's claim names nobody and can only be aged out.
+      if (!isValidUploadId(id)) continue;
       if (await olderThan(ctx, `${completing}/${id}`, STALE_CLAIM_MS, now)) {
         await uploads.removeDir(bucket, `${completing}/${id}`, id);
         result.leftovers++;

@@ -3,7 +3,8 @@
  *
  *   <bucket>/.s3dir/uploads/<id>/upload.json    key, attributes, checksum of the upload
  *   <bucket>/.s3dir/uploads/<id>/part-00001     part bytes; MD5 and checksum in its metadata record
- *   <bucket>/.s3dir/completing/<id>/            an upload claimed by a Complete (by rename)
+ *   <bucket>/.s3dir/completing/<id>.<writer>/   an upload claimed by a Complete (by rename); the
+ *                                               claimant's writer id tells whether it is alive
  *   <bucket>/.s3dir/trash/<id>-<random>/        an aborted or expired upload being removed
  *
  * An upload id is 12 hex digits of its creation time in ms followed by 32 random base64url
@@ -12,6 +13,7 @@
  * touches a path.
  */
 import type { Layout } from "./paths.ts";
+import { isWriterId } from "./temp-names.ts";
 
 const idPattern = /^[0-9a-f]{12}[A-Za-z0-9_-]{32}$/;
 const partPattern = /^part-(\d{5})$/;
@@ -48,6 +50,14 @@ export function partNumberOf(name: string): number | undefined {
   return n >= 1 && n <= MAX_PART_NUMBER ? n : undefined;
 }
 
+/** The upload id and claimant of a name in completing/; undefined for other names. */
+export function parseClaim(name: string): { id: string; writer: string } | undefined {
+  const dot = name.indexOf(".");
+  const id = name.slice(0, dot);
+  const writer = name.slice(dot + 1);
+  return dot > 0 && isValidUploadId(id) && isWriterId(writer) ? { id, writer } : undefined;
+}
+
 export class UploadPaths {
   constructor(private readonly layout: Layout) {}
 
@@ -60,8 +70,9 @@ export class UploadPaths {
   completingDir(bucket: string): string {
     return this.layout.reserved(bucket, "completing");
   }
-  completing(bucket: string, id: string): string {
-    return `${this.completingDir(bucket)}/${id}`;
+  /** Where a Complete run by `writer` (writer-lease.ts) holds the upload while it completes it. */
+  claim(bucket: string, id: string, writer: string): string {
+    return `${this.completingDir(bucket)}/${id}.${writer}`;
   }
   trash(bucket: string): string {
     return this.layout.reserved(bucket, "trash");

@@ -1,5 +1,6 @@
 /** The multipart half of the POSIX store: wires uploads, parts, completion, listing and expiry. */
 import type { StoreContext } from "./context.ts";
+import { type DeadWriterSweepOptions, startDeadWriterSweep } from "./dead-writers.ts";
 import { Completer } from "./multipart-complete.ts";
 import { type ExpiryOptions, startUploadExpiry } from "./multipart-expiry.ts";
 import { pageUploads } from "./multipart-listing.ts";
@@ -12,6 +13,8 @@ import type { Reader } from "./reader.ts";
 export interface PosixMultipartStore extends MultipartStore {
   /** Starts removing incomplete uploads older than options.maxAgeMs; returns stop. */
   startExpiry(options: ExpiryOptions): () => void;
+  /** Starts sweeping dead processes' temp files and Completes; returns stop. */
+  startDeadWriterSweep(options: DeadWriterSweepOptions): () => void;
 }
 
 export function createMultipartStore(
@@ -35,5 +38,6 @@ export function createMultipartStore(
     listParts: (input) => parts.list(input),
     listUploads: async (input) => pageUploads(await uploads.all(input.bucket), input),
     startExpiry: (options) => startUploadExpiry(ctx, uploads, options),
+    startDeadWriterSweep: (options) => startDeadWriterSweep(ctx, uploads, options),
   };
 }

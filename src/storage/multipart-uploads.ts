@@ -2,15 +2,19 @@
  * Multipart uploads as directories: creating one (built in the staging area, then renamed into
  * `uploads/` so it appears whole), reading its upload.json, claiming it by renaming its
  * directory away (the one atomic step Complete, Abort and the expiry sweep all use, so exactly
- * one of them wins), and removing a claimed directory.
+ * one of them wins), and removing a claimed directory. A Complete cut off by the death of its
+ * process is rolled back here (recoverClaims): lazily, by any request that misses the upload,
+ * and by the periodic sweep (dead-writers.ts).
  */
 import { errCode, O_RDONLY } from "../runtime/fs-ops.ts";
 import type { StoreContext } from "./context.ts";
+import { removeDeadTemps } from "./dead-temps.ts";
 import { StorageError } from "./errors.ts";
 import { checkKey, isValidBucketName } from "./keys.ts";
 import {
   isValidUploadId,
   newUploadId,
+  parseClaim,
   partNumberOf,
   partRecordKey,
   UPLOAD_FILE,
@@ -23,6 +27,7 @@ import { newWrappedDataKey, type SseDataKeyRecord } from "./sse-objects.ts";
 import { randomName } from "./temp-names.ts";
 import type { ObjectAttributes } from "./types.ts";
 import { checkUserMetadata } from "./user-metadata.ts";
+import { WriterLiveness } from "./writer-lease.ts";
 
 /** upload.json */
 export interface UploadFile {
@@ -110,18 +115,26 @@ export class Uploads {
     }
   }
 
-  /** The upload's description from the directory at dir (uploads/<id> unless given). */
+  /**
+   * The upload's description from the directory at dir (uploads/<id> unless given). An upload
+   * missing from uploads/ because a dead process was completing it is rolled back and read.
+   */
   async read(bucket: string, id: string, key?: string, dir?: string): Promise<UploadInfo> {
     if (!isValidBucketName(bucket)) throw new StorageError("NoSuchBucket");
     if (!isValidUploadId(id)) throw new StorageError("NoSuchUpload");
     let raw: Buffer;
-    try {
-      raw = await this.ctx.ops.readFile(`${dir ?? this.paths.upload(bucket, id)}/${UPLOAD_FILE}`);
-    } catch (e) {
-      const code = errCode(e);
-      if (code !== "ENOENT" && code !== "ENOTDIR" && code !== "ESTALE") throw e;
-      await this.checkBucket(bucket);
-      throw new StorageError("NoSuchUpload");
+    for (let attempt = 0; ; attempt++) {
+      try {
+        raw = await this.ctx.ops.readFile(`${dir ?? this.paths.upload(bucket, id)}/${UPLOAD_FILE}`);
+        break;
+      } catch (e) {
+        const code = errCode(e);
+        if (code !== "ENOENT" && code !== "ENOTDIR" && code !== "ESTALE") throw e;
+        await this.checkBucket(bucket);
+        if (dir !== undefined || attempt > 0 || (await this.recoverClaims(bucket, id)) === 0) {
+          throw new StorageError("NoSuchUpload");
+        }
+      }
     }
     const info = parseUploadFile(raw, id);
     if (!info || (key !== undefined && info.key !== key)) throw new StorageError("NoSuchUpload");
@@ -144,6 +157,32 @@ export class Uploads {
       }
       throw e;
     }
+  }
+
+  /**
+   * Rolls back the Completes of dead processes (of upload `only`, or all) in the bucket: each
+   * claim goes back to uploads/ and the claimant's temp files (its partial assembly) are
+   * removed. Claims of live processes are never touched; of two hosts rolling back one claim,
+   * one rename wins. Returns how many claims were rolled back.
+   */
+  async recoverClaims(bucket: string, only?: string, liveness?: WriterLiveness): Promise<number> {
+    const { ops, layout } = this.ctx;
+    const dir = this.paths.completingDir(bucket);
+    const names = await ops.readdir(dir).catch(() => []);
+    const lives = liveness ?? new WriterLiveness(ops, layout);
+    let recovered = 0;
+    for (const d of names) {
+      const claim = parseClaim(d.name);
+      if (!claim || (only !== undefined && claim.id !== only) || (await lives.alive(claim.writer))) continue;
+      try {
+        await ops.rename(`${dir}/${d.name}`, this.paths.upload(bucket, claim.id));
+        recovered++;
+      } catch {
+        // Another host rolled it back first.
+      }
+    }
+    if (recovered > 0) await removeDeadTemps(this.ctx, bucket, lives);
+    return recovered;
   }
 
   /** Puts a claimed upload back (after a Complete that failed validation). */
@@ -182,6 +221,7 @@ export class Uploads {
   async all(bucket: string): Promise<UploadInfo[]> {
     const { ops } = this.ctx;
     await this.checkBucket(bucket);
+    await this.recoverClaims(bucket);
     const names = await ops.readdir(this.paths.uploads(bucket)).catch((e) => {
       if (errCode(e) === "ENOENT") return [];
       throw e;

@@ -10,6 +10,7 @@ import { BucketSettings } from "./bucket-settings.ts";
 import { Buckets } from "./buckets.ts";
 import type { StoreContext } from "./context.ts";
 import { Copier } from "./copier.ts";
+import type { DeadWriterSweepOptions } from "./dead-writers.ts";
 import { Deleter } from "./deleter.ts";
 import { Describer } from "./describe.ts";
 import { DirCache } from "./dir-cache.ts";
@@ -30,6 +31,7 @@ import { cleanStaleTemps } from "./stale-temps.ts";
 import { discardTemp, writeBodyToTemp } from "./temp-writer.ts";
 import type { PutObjectInput, PutObjectResult } from "./types.ts";
 import { checkUserMetadata } from "./user-metadata.ts";
+import { acquireWriterLease } from "./writer-lease.ts";
 
 export interface PosixStoreOptions {
   /** The served directory; each valid-named top-level directory is a bucket. */
@@ -49,6 +51,10 @@ export interface PosixStoreOptions {
   multipartExpiry?: ExpiryOptions;
   /** Conditions worth an operator's attention that fail no request (an unreadable directory). */
   warn?: (record: { msg: string; [field: string]: unknown }) => void;
+  /** Sweep dead processes' temp files and cut-off Completes periodically; none when absent. */
+  deadWriterSweep?: DeadWriterSweepOptions;
+  /** Test hook: stops requests at named points (see cli/test-pause.ts). */
+  pause?: StoreContext["pause"];
 }
 
 export interface PosixStore extends ObjectStore {
@@ -58,8 +64,8 @@ export interface PosixStore extends ObjectStore {
   readonly context: StoreContext;
   readonly publisher: Publisher;
   readonly multipart: PosixMultipartStore;
-  /** Stops background work (the multipart expiry sweep). */
-  close(): void;
+  /** Stops background work (the sweeps) and gives up this process's writer lease. */
+  close(): Promise<void>;
 }
 
 export async function createPosixStore(options: PosixStoreOptions): Promise<PosixStore> {
@@ -68,6 +74,8 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
   const layout = new Layout(root);
   ensureSystemDirSync(root);
   const ops = fsOps(options.syncMetadataIo ?? isLocalFilesystem(root));
+  // Before any temp file is made: its name says it belongs to a live writer.
+  const releaseLease = await acquireWriterLease(ops, layout);
   const wanted = options.metadataStore ?? "auto";
   const kind =
     wanted === "auto" ? ((await probeXattrSupport(ops, layout.systemDir())) ? "xattr" : "file") : wanted;
@@ -76,6 +84,7 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
   const parents = new ParentDirs(ops, layout, describer, options.fsync);
   const sse = createSseKeyring(root);
   const ctx: StoreContext = { ops, layout, meta, describer, parents, fsync: options.fsync, sse };
+  if (options.pause) ctx.pause = options.pause;
   const publisher = new Publisher(ctx);
   const reader = new Reader(ctx);
   const buckets = new Buckets(ops, layout);
@@ -93,6 +102,9 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
   if (options.cleanStaleTemps ?? true) void cleanStaleTemps(layout).catch(() => {});
   const multipart = createMultipartStore(ctx, reader, publisher);
   const stopExpiry = options.multipartExpiry ? multipart.startExpiry(options.multipartExpiry) : () => {};
+  const stopSweep = options.deadWriterSweep
+    ? multipart.startDeadWriterSweep(options.deadWriterSweep)
+    : () => {};
 
   async function putObject(input: PutObjectInput): Promise<PutObjectResult> {
     try {
@@ -146,6 +158,10 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     copyObject: (input) => copier.copy(input),
     list: (input) => lister.list(input),
     multipart,
-    close: stopExpiry,
+    close: async () => {
+      stopExpiry();
+      stopSweep();
+      await releaseLease();
+    },
   };
 }

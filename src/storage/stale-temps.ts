@@ -1,6 +1,8 @@
 /**
  * Startup cleanup: temp files left in `<bucket>/.s3dir/tmp/` by crashed writers (> 1 day old),
  * and serving links in `<bucket>/.s3dir/serve/` that no host removed (linked > 1 minute ago).
+ * Temp files that name their writer go much sooner, once it is dead (dead-writers.ts); the age
+ * rule is for names that do not (older versions) and filesystems without flock.
  */
 import { lstat, readdir, unlink } from "node:fs/promises";
 import { isValidBucketName } from "./keys.ts";

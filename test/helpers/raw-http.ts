@@ -178,3 +178,53 @@ export async function abortedUpload(
     }, 10_000);
   });
 }
+
+export interface StreamingUpload {
+  /** Sends more of the body; resolves once the bytes are handed to the socket. */
+  send(data: Uint8Array): Promise<void>;
+  /** The response, once the whole declared body was sent. */
+  response(): Promise<RawResponse>;
+  /** Drops the connection. */
+  destroy(): void;
+}
+
+/**
+ * Starts a signed PUT of `declaredLength` bytes whose body the test sends piece by piece, so that
+ * an upload can be held open at a known point (e.g. while a host is killed).
+ */
+export async function streamingUpload(
+  server: TestServer,
+  path: string,
+  declaredLength: number,
+): Promise<StreamingUpload> {
+  const headers = new Headers({
+    host: `127.0.0.1:${server.port}`,
+    "content-length": String(declaredLength),
+    "content-type": "application/octet-stream",
+  });
+  const signed = await signTarget(server, "PUT", path, headers);
+  let head = `PUT ${path} HTTP/1.1\r\nhost: 127.0.0.1:${server.port}\r\nconnection: close\r\n`;
+  for (const [k, v] of signed) if (k !== "host") head += `${k}: ${v}\r\n`;
+  head += "\r\n";
+  const chunks: Uint8Array[] = [];
+  let closed!: () => void;
+  const done = new Promise<void>((resolve) => {
+    closed = resolve;
+  });
+  const socket: Socket = await new Promise((resolve, reject) => {
+    const s = connect(server.port, "127.0.0.1", () => resolve(s));
+    s.once("error", reject);
+  });
+  socket.on("error", () => {});
+  socket.on("data", (chunk: Uint8Array) => chunks.push(chunk));
+  socket.on("close", () => closed());
+  await new Promise<void>((resolve) => socket.write(head, () => resolve()));
+  return {
+    send: (data) => new Promise<void>((resolve) => socket.write(data, () => resolve())),
+    response: async () => {
+      await done;
+      return parseResponse(Buffer.concat(chunks), false);
+    },
+    destroy: () => socket.destroy(),
+  };
+}

@@ -154,7 +154,9 @@ describe("assembly and expiry", () => {
     await Bun.sleep(20);
     const young = await uploadParts(store, "young", [fill(100, 12)]);
     const claimed = await uploadParts(store, "claimed", [fill(100, 13)]);
-    await uploads.claim("bkt", claimed.uploadId, uploads.paths.completing("bkt", claimed.uploadId));
+    // A claim as older versions made it: no claimant in its name, so only its age can tell.
+    const legacyClaim = `${uploads.paths.completingDir("bkt")}/${claimed.uploadId}`;
+    await uploads.claim("bkt", claimed.uploadId, legacyClaim);
     const idTime = (id: string) => Number.parseInt(id.slice(0, 12), 16);
     const now = idTime(young.uploadId) + 1000;
     const maxAge = now - idTime(old.uploadId) - 1;
