@@ -36,6 +36,24 @@ export interface HostRole {
   supervised: boolean;
 }
 
+/**
+ * An error no request awaited (a write failing with ENOSPC while nobody listened, a throw in a
+ * callback) is logged and the host goes on: by default it would end the process and every
+ * request in flight with it, though the state it affects lives on disk, not in this process.
+ */
+function keepServingOnStrayErrors(out: { write(line: string): void }): void {
+  const log = (kind: string) => (error: unknown) =>
+    out.write(
+      JSON.stringify({
+        level: "error",
+        msg: `${kind} (host continues)`,
+        error: error instanceof Error ? error.stack : String(error),
+      }),
+    );
+  process.on("unhandledRejection", log("unhandled rejection"));
+  process.on("uncaughtException", log("uncaught exception"));
+}
+
 /** Serves a root directory as S3 until SIGTERM/SIGINT (or, when supervised, until the supervisor is gone). */
 export async function runServeHost(options: ServeOptions, role: HostRole): Promise<void> {
   await mkdir(options.root, { recursive: true });
@@ -56,6 +74,7 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
       ? sessions(accessKeyId, token)
       : iam.lookupCredential(accessKeyId, token);
   const out = createStdoutLineWriter();
+  keepServingOnStrayErrors(out);
   const store = await createPosixStore({
     root,
     fsync: options.fsync,
