@@ -12,6 +12,7 @@ import { loadMasterKey } from "../iam/master-key.ts";
 import { loadRootCredential } from "../iam/root-credential.ts";
 import { createSessionCredentials, sessionKeyPrefix } from "../iam/session-credentials.ts";
 import { createTokenKeyCache, loadTokenKeys } from "../iam/token-keys.ts";
+import { startFreeSpaceWatch } from "../runtime/free-space.ts";
 import { startHttpServer } from "../runtime/http-server.ts";
 import { createStdoutLineWriter } from "../runtime/line-writer.ts";
 import { nodeSigV4Crypto } from "../runtime/node-sigv4-crypto.ts";
@@ -99,6 +100,8 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
   const startedAt = new Date();
   let hostName = `${hostname()}:${options.port}`;
   const probe = startRootProbe(root, `${hostname()}-${process.pid}`);
+  const minFree = options["min-free"];
+  const space = minFree ? startFreeSpaceWatch(root, minFree) : undefined;
   const metrics = createMetrics([
     { name: "s3dir_requests_in_flight", help: "Requests being answered now.", value: () => inFlight },
     {
@@ -196,10 +199,14 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
       shuttingDown: () => !ready,
       inFlight: () => inFlight,
       maxInFlight: options["max-in-flight"],
-      rootProblems: () => probe.problems(),
+      rootProblems: () => {
+        const low = space?.low();
+        return low ? [...probe.problems(), `writes refused: ${low}`] : probe.problems();
+      },
       rootEncrypted: () => encryption.encrypted,
     },
     metrics: options.metrics ? metrics.render : undefined,
+    writesRefused: space && (() => space.low()),
   });
   const handle = async (req: Request, remoteIp: string) => {
     inFlight++;
@@ -258,6 +265,7 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
     store.close();
     await audit.close();
     probe.stop();
+    space?.stop();
     out.write(JSON.stringify({ level: "info", msg: "stopped" }));
     await out.flush();
     process.exit(0);
