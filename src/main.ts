@@ -20,6 +20,7 @@ commands:
           --access-log on|off  --multipart-expiry 7d (incomplete uploads older than this are removed)
           --sts-max-duration 12h (the longest session AssumeRole grants, 15m … 12h)
           --tls-cert FILE --tls-key FILE [--http-port P]  --max-in-flight 4096  --metrics on|off
+          --min-free 1GiB|5% (below it, writes get 507 StorageFull and /health/ready 503)
           --require-encrypted-root  --runtime bun|node (node: Node.js 20+, dist/node/s3dir.mjs)
           --allow-sse-c-over-http on|off (testing only: accept SSE-C keys without TLS)
   user    user add NAME [--role admin|s3] | list | show NAME | remove NAME

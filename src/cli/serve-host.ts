@@ -12,6 +12,7 @@ import { loadMasterKey } from "../iam/master-key.ts";
 import { loadRootCredential } from "../iam/root-credential.ts";
 import { createSessionCredentials, sessionKeyPrefix } from "../iam/session-credentials.ts";
 import { createTokenKeyCache, loadTokenKeys } from "../iam/token-keys.ts";
+import { startFreeSpaceWatch } from "../runtime/free-space.ts";
 import { startHttpServer } from "../runtime/http-server.ts";
 import { createStdoutLineWriter } from "../runtime/line-writer.ts";
 import { nodeSigV4Crypto } from "../runtime/node-sigv4-crypto.ts";
@@ -37,6 +38,24 @@ export interface HostRole {
   supervised: boolean;
 }
 
+/**
+ * An error no request awaited (a write failing with ENOSPC while nobody listened, a throw in a
+ * callback) is logged and the host goes on: by default it would end the process and every
+ * request in flight with it, though the state it affects lives on disk, not in this process.
+ */
+function keepServingOnStrayErrors(out: { write(line: string): void }): void {
+  const log = (kind: string) => (error: unknown) =>
+    out.write(
+      JSON.stringify({
+        level: "error",
+        msg: `${kind} (host continues)`,
+        error: error instanceof Error ? error.stack : String(error),
+      }),
+    );
+  process.on("unhandledRejection", log("unhandled rejection"));
+  process.on("uncaughtException", log("uncaught exception"));
+}
+
 /** Serves a root directory as S3 until SIGTERM/SIGINT (or, when supervised, until the supervisor is gone). */
 export async function runServeHost(options: ServeOptions, role: HostRole): Promise<void> {
   await mkdir(options.root, { recursive: true });
@@ -57,6 +76,7 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
       ? sessions(accessKeyId, token)
       : iam.lookupCredential(accessKeyId, token);
   const out = createStdoutLineWriter();
+  keepServingOnStrayErrors(out);
   const store = await createPosixStore({
     root,
     fsync: options.fsync,
@@ -88,6 +108,8 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
   const startedAt = new Date();
   let hostName = `${hostname()}:${options.port}`;
   const probe = startRootProbe(root, `${hostname()}-${process.pid}`);
+  const minFree = options["min-free"];
+  const space = minFree ? startFreeSpaceWatch(root, minFree) : undefined;
   const metrics = createMetrics([
     { name: "s3dir_requests_in_flight", help: "Requests being answered now.", value: () => inFlight },
     {
@@ -185,10 +207,14 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
       shuttingDown: () => !ready,
       inFlight: () => inFlight,
       maxInFlight: options["max-in-flight"],
-      rootProblems: () => probe.problems(),
+      rootProblems: () => {
+        const low = space?.low();
+        return low ? [...probe.problems(), `writes refused: ${low}`] : probe.problems();
+      },
       rootEncrypted: () => encryption.encrypted,
     },
     metrics: options.metrics ? metrics.render : undefined,
+    writesRefused: space && (() => space.low()),
   });
   const handle = async (req: Request, remoteIp: string) => {
     inFlight++;
@@ -247,6 +273,7 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
     await store.close();
     await audit.close();
     probe.stop();
+    space?.stop();
     out.write(JSON.stringify({ level: "info", msg: "stopped" }));
     await out.flush();
     process.exit(0);

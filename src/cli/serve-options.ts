@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import { durationSchema as duration } from "./duration.ts";
+import { minFreeSchema } from "./min-free.ts";
 
 const onOff = v.pipe(
   v.picklist(["on", "off", "true", "false"]),
@@ -74,6 +75,11 @@ export const serveOptionsSchema = v.object({
     v.pipe(v.string(), v.regex(/^\d+$/, "a count"), v.transform(Number), v.integer(), v.minValue(1)),
     "4096",
   ),
+  /**
+   * Below this much free space on the root's filesystem (a size such as 1GiB, or a percentage
+   * such as 5%), writes are refused with 507 StorageFull and /health/ready answers 503.
+   */
+  "min-free": v.optional(minFreeSchema),
   /** Accept SSE-C keys over plain HTTP (for testing only: the key crosses the wire in clear). */
   "allow-sse-c-over-http": v.optional(onOff, "off"),
   /** Serve Prometheus metrics on GET /metrics (unsigned requests only). */

@@ -10,7 +10,7 @@ import { isS3Error, renderErrorXml, S3Error } from "./errors.ts";
 import { signedHeadersOf } from "./forwarded-host.ts";
 import { handlers } from "./handlers/index.ts";
 import { withHoistedHeaders } from "./hoisted-headers.ts";
-import { resolveOperation } from "./operations.ts";
+import { type Operation, resolveOperation } from "./operations.ts";
 import { hostId, newRequestId } from "./request-id.ts";
 import { type RequestTarget, resolveTarget } from "./request-target.ts";
 import type { ServerConfig } from "./server-config.ts";
@@ -27,7 +27,19 @@ export interface PipelineDeps {
   sigv4Crypto?: SigV4Crypto;
   /** Called with unexpected errors (bugs, I/O failures) that became InternalError. */
   onInternalError: (error: unknown, requestId: string) => void;
+  /** Why writes are refused now (free space below --min-free), or undefined. */
+  writesRefused?: () => string | undefined;
 }
+
+/** Operations that store new bytes: refused, before their body is read, while space is low. */
+const writeOperations = new Set<Operation>([
+  "PutObject",
+  "CopyObject",
+  "CreateMultipartUpload",
+  "UploadPart",
+  "UploadPartCopy",
+  "CompleteMultipartUpload",
+]);
 
 /** authenticate → resolve operation → authorize → handle → render, for every S3 request. */
 export function createS3Pipeline(deps: PipelineDeps) {
@@ -62,6 +74,13 @@ export function createS3Pipeline(deps: PipelineDeps) {
         deps.authorize(authResult, { action, resource: resourceArn(bucket, key), bucket }, facts);
       const action = actionOf[op];
       if (action) await authorizeResource(action, target.bucket, target.key);
+      const refused = writeOperations.has(op) ? deps.writesRefused?.() : undefined;
+      if (refused) {
+        throw new S3Error(
+          "StorageFull",
+          `Writes are refused: ${refused}; free space or delete objects, then retry.`,
+        );
+      }
       ctx = {
         req:
           authResult.kind === "sigv4" && authResult.presigned ? withHoistedHeaders(req, target.query) : req,

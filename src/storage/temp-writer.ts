@@ -6,6 +6,10 @@
  * and the disk sees large writes. On any failure the temp file is removed and the error —
  * ours, the body stream's (client gone, signature failure) or beforePublish's — propagates
  * unchanged.
+ *
+ * A write in flight fails while nobody awaits it (ENOSPC, EDQUOT, EIO arrive while the next
+ * buffer fills): it is observed at once (a rejection without a handler would end the process),
+ * the upload stops at the next chunk, and its error is the one that propagates.
  */
 
 import { writeAt, writeAtSync } from "../runtime/file-stream.ts";
@@ -113,6 +117,14 @@ async function fill(
   let fill = 0;
   let written = start;
   let pending: Promise<void> | undefined;
+  let writeError: { error: unknown } | undefined;
+  /** A write left running while the body is read: its failure is recorded, never unhandled. */
+  const inFlight = (write: Promise<void>) => {
+    write.catch((error) => {
+      writeError ??= { error };
+    });
+    return write;
+  };
   let size = 0;
   const flush = async (last = false) => {
     if (sealer) {
@@ -120,7 +132,7 @@ async function fill(
       const plain = (current ?? new Uint8Array(0)).subarray(0, fill);
       const at = written;
       written += sealedBatchSize(fill, last);
-      pending = sealer.seal(plain, last).then((sealed) => writeAt(fd, sealed, at));
+      pending = inFlight(sealer.seal(plain, last).then((sealed) => writeAt(fd, sealed, at)));
       which ^= 1;
       current = undefined;
       fill = 0;
@@ -132,7 +144,7 @@ async function fill(
       writeAtSync(fd, current.subarray(0, fill), written);
       pending = undefined;
     } else {
-      pending = writeAt(fd, current.subarray(0, fill), written);
+      pending = inFlight(writeAt(fd, current.subarray(0, fill), written));
     }
     written += fill;
     which ^= 1;
@@ -142,6 +154,7 @@ async function fill(
   try {
     for (;;) {
       const { done, value } = await reader.read();
+      if (writeError) throw writeError.error;
       if (done) break;
       if (!value || value.length === 0) continue;
       size += value.length;
@@ -154,7 +167,7 @@ async function fill(
       if (!sealer && value.length >= bufferSize && fill === 0) {
         await flush();
         if (pending) await pending;
-        pending = writeAt(fd, value, written);
+        pending = inFlight(writeAt(fd, value, written));
         written += value.length;
         continue;
       }

@@ -228,3 +228,58 @@ export async function streamingUpload(
     destroy: () => socket.destroy(),
   };
 }
+
+/**
+ * A signed PUT that sends `pauseAt` bytes of body, waits for `resume`, then sends the rest and
+ * reads the response: what the server does while a client is slow (a write failing meanwhile).
+ * The server may answer, or close, before the rest is sent.
+ */
+export async function pausedUpload(
+  server: TestServer,
+  path: string,
+  body: Uint8Array,
+  pauseAt: number,
+  resume: () => Promise<void>,
+  timeoutMs = 30_000,
+): Promise<RawResponse> {
+  const headers = new Headers({
+    host: `127.0.0.1:${server.port}`,
+    "content-length": String(body.length),
+    "content-type": "application/octet-stream",
+    connection: "close",
+  });
+  const signed = await signTarget(server, "PUT", path, headers);
+  let head = `PUT ${path} HTTP/1.1\r\nhost: 127.0.0.1:${server.port}\r\n`;
+  for (const [k, v] of signed) if (k !== "host") head += `${k}: ${v}\r\n`;
+  head += "\r\n";
+  const raw = await new Promise<Uint8Array>((resolve, reject) => {
+    const chunks: Uint8Array[] = [];
+    let closed = false;
+    const socket: Socket = connect(server.port, "127.0.0.1", () => {
+      socket.write(head);
+      socket.write(body.subarray(0, pauseAt), () => {
+        resume().then(
+          () => {
+            if (!closed) socket.write(body.subarray(pauseAt));
+          },
+          (e) => {
+            socket.destroy();
+            reject(e);
+          },
+        );
+      });
+    });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`paused upload: no response within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.on("data", (chunk: Uint8Array) => chunks.push(chunk));
+    socket.on("error", () => {});
+    socket.on("close", () => {
+      closed = true;
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks));
+    });
+  });
+  return parseResponse(raw, false);
+}
