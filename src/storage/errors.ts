@@ -53,6 +53,12 @@ const systemErrors: Record<string, [StorageErrorCode, string, string]> = {
   ENOSPC: ["StorageFull", "The server's storage is full (no space left on device)", full],
   EDQUOT: ["StorageFull", "The server's storage quota is exhausted (disk quota exceeded)", full],
   EIO: ["IoError", "The server's disk failed (input/output error)", "the request was not completed"],
+  // Uploads are staged in the root's system directory and renamed into the bucket.
+  EXDEV: [
+    "IoError",
+    "The bucket's directory is on another filesystem than the server's root",
+    "writes need every bucket on the root's filesystem (see s3dir doctor)",
+  ],
 };
 
 /**
