@@ -79,7 +79,7 @@ export async function authenticate(
 
   checkTime(claim, options.now ?? new Date());
   const { payloadHash, payload } = payloadOf(req, claim);
-  if (!claim.presigned) checkAllAmzHeadersSigned(headers, claim.signedHeaders);
+  checkAllAmzHeadersSigned(headers, claim);
 
   const crypto = options.crypto ?? webSigV4Crypto;
   const canonicalRequest = buildCanonicalRequest(req, params, claim, payloadHash);
@@ -163,11 +163,18 @@ function payloadOf(req: SignedRequest, claim: SigV4Claim): { payloadHash: string
   return { payloadHash: hex, payload: { kind: "sha256", hex } };
 }
 
-/** As S3 does for header signatures: every x-amz-* header sent must be signed. */
-function checkAllAmzHeadersSigned(headers: Headers, signed: readonly string[]): void {
+/**
+ * As S3 does: every x-amz-* header sent must be signed, or a request (above all a presigned URL,
+ * which anyone holding it may replay) could carry a copy source, metadata or SSE headers that the
+ * signer never approved. A presigned request may send x-amz-content-sha256 unsigned, as on S3:
+ * its value is the payload hash of the canonical request, so a changed one fails the signature.
+ */
+function checkAllAmzHeadersSigned(headers: Headers, claim: SigV4Claim): void {
   const unsigned: string[] = [];
   for (const name of headers.keys()) {
-    if (name.startsWith("x-amz-") && !signed.includes(name)) unsigned.push(name);
+    if (!name.startsWith("x-amz-") || claim.signedHeaders.includes(name)) continue;
+    if (claim.presigned && name === "x-amz-content-sha256") continue;
+    unsigned.push(name);
   }
   if (unsigned.length > 0) {
     throw new S3Error("AccessDenied", "There were headers present in the request which were not signed", {
