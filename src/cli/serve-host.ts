@@ -116,6 +116,7 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
   ]);
 
   const policiesOf = createIdentityPolicies(iamPaths(root));
+  const bucketPolicies = createBucketPolicies(store);
   const app = createApp({
     store,
     credentials,
@@ -143,8 +144,9 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
           return user ? policiesOf(user) : [];
         },
       },
-      createBucketPolicies(store),
+      bucketPolicies.policyOf,
     ),
+    bucketPolicyChanged: bucketPolicies.forget,
     config: {
       region: options.region,
       domains: options.domain,

@@ -10,7 +10,7 @@ import { isS3Error, renderErrorXml, S3Error } from "./errors.ts";
 import { signedHeadersOf } from "./forwarded-host.ts";
 import { handlers } from "./handlers/index.ts";
 import { withHoistedHeaders } from "./hoisted-headers.ts";
-import { resolveOperation } from "./operations.ts";
+import { type Operation, resolveOperation } from "./operations.ts";
 import { hostId, newRequestId } from "./request-id.ts";
 import { type RequestTarget, resolveTarget } from "./request-target.ts";
 import type { ServerConfig } from "./server-config.ts";
@@ -23,11 +23,15 @@ export interface PipelineDeps {
   log: AccessLogSink;
   /** Decides each action on each resource (the operation's own, copy sources, each key of a batch). */
   authorize: Authorize;
+  /** Told when this host changed or removed a bucket's policy, so that it applies at once. */
+  bucketPolicyChanged?: (bucket: string) => void;
   /** Hashing and HMAC for signature checks; WebCrypto when not given. */
   sigv4Crypto?: SigV4Crypto;
   /** Called with unexpected errors (bugs, I/O failures) that became InternalError. */
   onInternalError: (error: unknown, requestId: string) => void;
 }
+
+const policyChanging = new Set<Operation>(["PutBucketPolicy", "DeleteBucketPolicy", "DeleteBucket"]);
 
 /** authenticate → resolve operation → authorize → handle → render, for every S3 request. */
 export function createS3Pipeline(deps: PipelineDeps) {
@@ -75,6 +79,7 @@ export function createS3Pipeline(deps: PipelineDeps) {
         authorize: authorizeResource,
       };
       response = await handlers[op](ctx);
+      if (policyChanging.has(op) && response.status < 300) deps.bucketPolicyChanged?.(target.bucket);
     } catch (caught) {
       const error = toS3Error(caught, target);
       const s3Error = isS3Error(error) ? error : new S3Error("InternalError");
