@@ -183,10 +183,10 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
     },
     metrics: options.metrics ? metrics.render : undefined,
   });
-  const handle = async (req: Request, remoteIp: string) => {
+  const handle = async (req: Request, remoteIp: string, rawTarget?: string) => {
     inFlight++;
     try {
-      return await app.fetch(req, { remoteIp });
+      return await app.fetch(req, { remoteIp, rawTarget });
     } finally {
       inFlight--;
     }

@@ -7,8 +7,12 @@ export interface TlsFiles {
 export interface HttpServerOptions {
   hostname: string;
   port: number;
-  /** Answers a request; remoteIp is the client address as the runtime saw it. */
-  fetch: (req: Request, remoteIp: string) => Response | Promise<Response>;
+  /**
+   * Answers a request; remoteIp is the client address as the runtime saw it, rawTarget the request
+   * target exactly as sent when the runtime keeps it (Node does; Bun.serve resolves `.` and `..`
+   * segments in req.url and offers nothing else).
+   */
+  fetch: (req: Request, remoteIp: string, rawTarget?: string) => Response | Promise<Response>;
   /** Serve HTTPS with this certificate chain and key (PEM files, read now). */
   tls?: TlsFiles;
   /** Share the port with a successor process during a certificate reload (SO_REUSEPORT). */

@@ -1,6 +1,7 @@
 import { authenticate } from "../auth/authenticate.ts";
 import type { SigV4Crypto } from "../auth/sigv4-crypto.ts";
 import type { AuthResult, CredentialLookup } from "../auth/types.ts";
+import { pathOfTarget } from "../lib/dot-segments.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
 import { type AccessLogSink, loggedRequestHeadersOf, loggedResponseHeadersOf } from "./access-log.ts";
 import { actionOf, resourceArn } from "./actions.ts";
@@ -12,7 +13,7 @@ import { handlers } from "./handlers/index.ts";
 import { withHoistedHeaders } from "./hoisted-headers.ts";
 import { type Operation, resolveOperation } from "./operations.ts";
 import { hostId, newRequestId } from "./request-id.ts";
-import { type RequestTarget, resolveTarget } from "./request-target.ts";
+import { type RequestTarget, refuseDotSegments, resolveTarget } from "./request-target.ts";
 import type { ServerConfig } from "./server-config.ts";
 import { toS3Error } from "./storage-errors.ts";
 
@@ -36,7 +37,8 @@ const policyChanging = new Set<Operation>(["PutBucketPolicy", "DeleteBucketPolic
 /** authenticate → resolve operation → authorize → handle → render, for every S3 request. */
 export function createS3Pipeline(deps: PipelineDeps) {
   const { store, credentials, config, log } = deps;
-  return async function handleS3(req: Request, remoteIp: string): Promise<Response> {
+  /** `rawTarget`: the request target as sent, when the runtime keeps it (Node; Bun resolves dot segments). */
+  return async function handleS3(req: Request, remoteIp: string, rawTarget?: string): Promise<Response> {
     const started = performance.now();
     const requestId = newRequestId();
     let target: RequestTarget | undefined;
@@ -48,6 +50,7 @@ export function createS3Pipeline(deps: PipelineDeps) {
     try {
       const signedHeaders = signedHeadersOf(req.headers, remoteIp, config.trustedProxies ?? []);
       target = resolveTarget(req.url, signedHeaders.get("host") ?? "", config.domains);
+      refuseDotSegments(rawTarget === undefined ? target.rawPath : pathOfTarget(rawTarget));
       auth = await authenticate(
         { method: req.method, path: target.rawPath, query: target.rawQuery, headers: signedHeaders },
         credentials,

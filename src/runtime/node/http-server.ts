@@ -27,8 +27,8 @@ export function startHttpServer(options: HttpServerOptions): HttpServer {
     hostname: options.hostname,
     port: options.port,
     fetch: (req, env) => {
-      const ip = (env as HttpBindings).incoming.socket.remoteAddress ?? "";
-      return options.fetch(req, ip);
+      const { incoming } = env as HttpBindings;
+      return options.fetch(req, incoming.socket.remoteAddress ?? "", incoming.url);
     },
     ...tls,
   });
