@@ -48,27 +48,9 @@ export async function authenticate(
   options: AuthenticateOptions,
 ): Promise<AuthResult> {
   const { headers } = req;
-  const authorization = headers.get("authorization");
   const params = parseQuery(req.query);
-  const presigned = params.some(isV4QueryParam);
-  const rules = { region: options.region, services: options.services ?? defaultServices };
-
-  let claim: SigV4Claim;
-  if (authorization !== null) {
-    if (presigned) {
-      throw new S3Error(
-        "InvalidArgument",
-        "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string " +
-          "parameter or the Authorization header should be specified",
-      );
-    }
-    if (!authorization.startsWith("AWS4-HMAC-SHA256")) throw new S3Error("InvalidRequest", unsupported);
-    claim = parseAuthorizationHeader(authorization, headers, rules);
-  } else if (presigned) {
-    claim = parsePresignedQuery(params, rules);
-  } else if (params.some((p) => p.name === "AWSAccessKeyId" || p.name === "Signature")) {
-    throw new S3Error("InvalidRequest", unsupported);
-  } else {
+  const claim = claimOf(headers, params, options);
+  if (!claim) {
     const declared = headers.get("x-amz-content-sha256");
     const payload: PayloadMode = declared === null ? { kind: "unsigned" } : parsePayloadMode(declared);
     if (payload.kind === "streaming-signed") {
@@ -77,7 +59,6 @@ export async function authenticate(
     return { kind: "anonymous", principal: anonymousPrincipal, payload };
   }
 
-  checkTime(claim, options.now ?? new Date());
   const { payloadHash, payload } = payloadOf(req, claim);
   checkAllAmzHeadersSigned(headers, claim);
 
@@ -123,6 +104,48 @@ export async function authenticate(
       ? { signingKey, crypto, amzDate: claim.amzDate, scope: claim.scope, seedSignature: claim.signature }
       : undefined,
   };
+}
+
+/**
+ * The SigV4 claim of a request, checked for form, scope and time but not yet verified; undefined
+ * when the request carries no signature at all. Reads only the headers and the query, so a caller
+ * that must read a body before verifying (STS, IAM) can refuse a request without one first.
+ */
+export function signatureClaim(
+  req: Pick<SignedRequest, "headers" | "query">,
+  options: AuthenticateOptions,
+): SigV4Claim | undefined {
+  return claimOf(req.headers, parseQuery(req.query), options);
+}
+
+function claimOf(
+  headers: Headers,
+  params: readonly QueryParam[],
+  options: AuthenticateOptions,
+): SigV4Claim | undefined {
+  const authorization = headers.get("authorization");
+  const presigned = params.some(isV4QueryParam);
+  const rules = { region: options.region, services: options.services ?? defaultServices };
+  let claim: SigV4Claim;
+  if (authorization !== null) {
+    if (presigned) {
+      throw new S3Error(
+        "InvalidArgument",
+        "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string " +
+          "parameter or the Authorization header should be specified",
+      );
+    }
+    if (!authorization.startsWith("AWS4-HMAC-SHA256")) throw new S3Error("InvalidRequest", unsupported);
+    claim = parseAuthorizationHeader(authorization, headers, rules);
+  } else if (presigned) {
+    claim = parsePresignedQuery(params, rules);
+  } else if (params.some((p) => p.name === "AWSAccessKeyId" || p.name === "Signature")) {
+    throw new S3Error("InvalidRequest", unsupported);
+  } else {
+    return undefined;
+  }
+  checkTime(claim, options.now ?? new Date());
+  return claim;
 }
 
 function isV4QueryParam(p: QueryParam): boolean {
