@@ -24,6 +24,7 @@ import { parseTrustedProxies } from "../s3/forwarded-host.ts";
 import { createMetrics } from "../s3/metrics.ts";
 import { createIamActions } from "../s3/query/iam-actions.ts";
 import { assumeRole, getCallerIdentity } from "../s3/query/sts-actions.ts";
+import { maxRequestHeaderBytes, unparsableRequestAnswer } from "../s3/unparsable-request.ts";
 import { createPosixStore } from "../storage/posix-store.ts";
 import type { ServeOptions } from "./serve-options.ts";
 
@@ -200,6 +201,8 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
     fetch: handle,
     tls,
     reusePort: role.supervised,
+    maxHeaderBytes: maxRequestHeaderBytes,
+    unparsable: unparsableRequestAnswer,
   });
   const plain =
     tls && options["http-port"] !== undefined
@@ -208,6 +211,8 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
           port: options["http-port"],
           fetch: handle,
           reusePort: role.supervised,
+          maxHeaderBytes: maxRequestHeaderBytes,
+          unparsable: unparsableRequestAnswer,
         })
       : undefined;
 

@@ -17,6 +17,17 @@ export interface HttpServerOptions {
   tls?: TlsFiles;
   /** Share the port with a successor process during a certificate reload (SO_REUSEPORT). */
   reusePort?: boolean;
+  /** The largest request header section accepted; larger ones get 431. */
+  maxHeaderBytes: number;
+  /**
+   * The answer to a request the HTTP parser refuses, where the runtime lets the server answer it
+   * (Node). Bun.serve answers such requests itself, with a bare 431 or 400.
+   */
+  unparsable?: (problem: "headers-too-large" | "malformed") => {
+    status: number;
+    headers: Record<string, string>;
+    body: string;
+  };
 }
 
 export interface HttpServer {

@@ -280,3 +280,61 @@ describe("dot segments in the request target", () => {
     expect((await signedFetch(bunHost, objectPath(bucket, "z.txt"), { method: "HEAD" })).status).toBe(404);
   });
 });
+
+describe("request headers: the 64 KiB limit and malformed requests", () => {
+  const filler = (kib: number) => ({ "x-filler": "f".repeat(kib * 1024) });
+
+  test("headers up to 64 KiB are served on both runtimes; more → 431", async () => {
+    await viaBun.send(new PutObjectCommand({ Bucket: bucket, Key: "headers.txt", Body: "h" }));
+    for (const host of [bunHost, nodeHost]) {
+      const runtime = host === bunHost ? "bun" : "node";
+      const big = await rawRequest(host, {
+        target: `/${bucket}/headers.txt`,
+        headers: filler(60),
+        sign: true,
+      });
+      expect({ runtime, status: big.status, body: big.body }).toEqual({ runtime, status: 200, body: "h" });
+      const over = await rawRequest(host, { target: `/${bucket}/headers.txt`, headers: filler(70) });
+      expect({ runtime, status: over.status }).toEqual({ runtime, status: 431 });
+    }
+  });
+
+  test("on Node, the HTTP parser's refusals are S3 XML errors", async () => {
+    const over = await rawRequest(nodeHost, { target: `/${bucket}/headers.txt`, headers: filler(70) });
+    expect(errorCodeOf(over.body)).toBe("RequestHeaderSectionTooLarge");
+    expect(xmlValue(over.body, "MaxSizeAllowed")).toBe("65536");
+    for (const [name, options] of [
+      ["malformed Content-Length", { headers: { "content-length": "abc" } }],
+      [
+        "Content-Length with Transfer-Encoding",
+        {
+          headers: { "content-length": "3", "transfer-encoding": "chunked" },
+          body: "3\r\nabc\r\n0\r\n\r\n",
+          omitContentLength: true,
+        },
+      ],
+      ["a control character in a header", { headers: { "x-odd": "a\u0001b" } }],
+    ] as const) {
+      const response = await rawRequest(nodeHost, {
+        method: "PUT",
+        target: `/${bucket}/bad.txt`,
+        ...options,
+      });
+      expect({ name, status: response.status, code: errorCodeOf(response.body) }).toEqual({
+        name,
+        status: 400,
+        code: "BadRequest",
+      });
+      expect(response.headers.get("content-type")).toBe("application/xml");
+    }
+  });
+
+  test("on Bun, the runtime's parser refuses the same requests itself, without a body (documented)", async () => {
+    const response = await rawRequest(bunHost, {
+      method: "PUT",
+      target: `/${bucket}/bad.txt`,
+      headers: { "content-length": "abc" },
+    });
+    expect({ status: response.status, body: response.body }).toEqual({ status: 400, body: "" });
+  });
+});
