@@ -48,27 +48,9 @@ export async function authenticate(
   options: AuthenticateOptions,
 ): Promise<AuthResult> {
   const { headers } = req;
-  const authorization = headers.get("authorization");
   const params = parseQuery(req.query);
-  const presigned = params.some(isV4QueryParam);
-  const rules = { region: options.region, services: options.services ?? defaultServices };
-
-  let claim: SigV4Claim;
-  if (authorization !== null) {
-    if (presigned) {
-      throw new S3Error(
-        "InvalidArgument",
-        "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string " +
-          "parameter or the Authorization header should be specified",
-      );
-    }
-    if (!authorization.startsWith("AWS4-HMAC-SHA256")) throw new S3Error("InvalidRequest", unsupported);
-    claim = parseAuthorizationHeader(authorization, headers, rules);
-  } else if (presigned) {
-    claim = parsePresignedQuery(params, rules);
-  } else if (params.some((p) => p.name === "AWSAccessKeyId" || p.name === "Signature")) {
-    throw new S3Error("InvalidRequest", unsupported);
-  } else {
+  const claim = claimOf(headers, params, options);
+  if (!claim) {
     const declared = headers.get("x-amz-content-sha256");
     const payload: PayloadMode = declared === null ? { kind: "unsigned" } : parsePayloadMode(declared);
     if (payload.kind === "streaming-signed") {
@@ -77,9 +59,8 @@ export async function authenticate(
     return { kind: "anonymous", principal: anonymousPrincipal, payload };
   }
 
-  checkTime(claim, options.now ?? new Date());
   const { payloadHash, payload } = payloadOf(req, claim);
-  if (!claim.presigned) checkAllAmzHeadersSigned(headers, claim.signedHeaders);
+  checkAllAmzHeadersSigned(headers, claim);
 
   const crypto = options.crypto ?? webSigV4Crypto;
   const canonicalRequest = buildCanonicalRequest(req, params, claim, payloadHash);
@@ -125,6 +106,48 @@ export async function authenticate(
   };
 }
 
+/**
+ * The SigV4 claim of a request, checked for form, scope and time but not yet verified; undefined
+ * when the request carries no signature at all. Reads only the headers and the query, so a caller
+ * that must read a body before verifying (STS, IAM) can refuse a request without one first.
+ */
+export function signatureClaim(
+  req: Pick<SignedRequest, "headers" | "query">,
+  options: AuthenticateOptions,
+): SigV4Claim | undefined {
+  return claimOf(req.headers, parseQuery(req.query), options);
+}
+
+function claimOf(
+  headers: Headers,
+  params: readonly QueryParam[],
+  options: AuthenticateOptions,
+): SigV4Claim | undefined {
+  const authorization = headers.get("authorization");
+  const presigned = params.some(isV4QueryParam);
+  const rules = { region: options.region, services: options.services ?? defaultServices };
+  let claim: SigV4Claim;
+  if (authorization !== null) {
+    if (presigned) {
+      throw new S3Error(
+        "InvalidArgument",
+        "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string " +
+          "parameter or the Authorization header should be specified",
+      );
+    }
+    if (!authorization.startsWith("AWS4-HMAC-SHA256")) throw new S3Error("InvalidRequest", unsupported);
+    claim = parseAuthorizationHeader(authorization, headers, rules);
+  } else if (presigned) {
+    claim = parsePresignedQuery(params, rules);
+  } else if (params.some((p) => p.name === "AWSAccessKeyId" || p.name === "Signature")) {
+    throw new S3Error("InvalidRequest", unsupported);
+  } else {
+    return undefined;
+  }
+  checkTime(claim, options.now ?? new Date());
+  return claim;
+}
+
 function isV4QueryParam(p: QueryParam): boolean {
   return p.name === "X-Amz-Algorithm" || p.name === "X-Amz-Signature" || p.name === "X-Amz-Credential";
 }
@@ -163,11 +186,18 @@ function payloadOf(req: SignedRequest, claim: SigV4Claim): { payloadHash: string
   return { payloadHash: hex, payload: { kind: "sha256", hex } };
 }
 
-/** As S3 does for header signatures: every x-amz-* header sent must be signed. */
-function checkAllAmzHeadersSigned(headers: Headers, signed: readonly string[]): void {
+/**
+ * As S3 does: every x-amz-* header sent must be signed, or a request (above all a presigned URL,
+ * which anyone holding it may replay) could carry a copy source, metadata or SSE headers that the
+ * signer never approved. A presigned request may send x-amz-content-sha256 unsigned, as on S3:
+ * its value is the payload hash of the canonical request, so a changed one fails the signature.
+ */
+function checkAllAmzHeadersSigned(headers: Headers, claim: SigV4Claim): void {
   const unsigned: string[] = [];
   for (const name of headers.keys()) {
-    if (name.startsWith("x-amz-") && !signed.includes(name)) unsigned.push(name);
+    if (!name.startsWith("x-amz-") || claim.signedHeaders.includes(name)) continue;
+    if (claim.presigned && name === "x-amz-content-sha256") continue;
+    unsigned.push(name);
   }
   if (unsigned.length > 0) {
     throw new S3Error("AccessDenied", "There were headers present in the request which were not signed", {

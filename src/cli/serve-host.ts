@@ -25,6 +25,7 @@ import { parseTrustedProxies } from "../s3/forwarded-host.ts";
 import { createMetrics } from "../s3/metrics.ts";
 import { createIamActions } from "../s3/query/iam-actions.ts";
 import { assumeRole, getCallerIdentity } from "../s3/query/sts-actions.ts";
+import { maxRequestHeaderBytes, unparsableRequestAnswer } from "../s3/unparsable-request.ts";
 import { createPosixStore } from "../storage/posix-store.ts";
 import type { ServeOptions } from "./serve-options.ts";
 import { testPauseFromEnv } from "./test-pause.ts";
@@ -147,6 +148,7 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
   ]);
 
   const policiesOf = createIdentityPolicies(iamPaths(root));
+  const bucketPolicies = createBucketPolicies(store);
   const app = createApp({
     store,
     credentials,
@@ -174,8 +176,9 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
           return user ? policiesOf(user) : [];
         },
       },
-      createBucketPolicies(store),
+      bucketPolicies.policyOf,
     ),
+    bucketPolicyChanged: bucketPolicies.forget,
     config: {
       region: options.region,
       domains: options.domain,
@@ -216,10 +219,10 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
     metrics: options.metrics ? metrics.render : undefined,
     writesRefused: space && (() => space.low()),
   });
-  const handle = async (req: Request, remoteIp: string) => {
+  const handle = async (req: Request, remoteIp: string, rawTarget?: string) => {
     inFlight++;
     try {
-      return await app.fetch(req, { remoteIp });
+      return await app.fetch(req, { remoteIp, rawTarget });
     } finally {
       inFlight--;
     }
@@ -233,6 +236,8 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
     fetch: handle,
     tls,
     reusePort: role.supervised,
+    maxHeaderBytes: maxRequestHeaderBytes,
+    unparsable: unparsableRequestAnswer,
   });
   const plain =
     tls && options["http-port"] !== undefined
@@ -241,6 +246,8 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
           port: options["http-port"],
           fetch: handle,
           reusePort: role.supervised,
+          maxHeaderBytes: maxRequestHeaderBytes,
+          unparsable: unparsableRequestAnswer,
         })
       : undefined;
 

@@ -4,6 +4,7 @@
  * again, and forwards the rest to the origin pool. The origin verifies every request again.
  */
 import { isS3Error, S3Error } from "../s3/errors.ts";
+import { refuseDotSegments } from "../s3/request-target.ts";
 import { type EdgeConfig, type EdgeEnv, edgeConfig } from "./config.ts";
 import { carriesCustomerKey, EdgeCache } from "./edge-cache.ts";
 import { edgeErrorResponse } from "./error-response.ts";
@@ -63,6 +64,12 @@ export default {
     const host = req.headers.get("host") ?? new URL(req.url).host;
     const proto = req.url.startsWith("https:") ? "https" : "http";
     const method = req.method;
+    try {
+      refuseDotSegments(path);
+    } catch (e) {
+      if (isS3Error(e)) return edgeErrorResponse(e, method, path);
+      throw e;
+    }
 
     const verdict = await verifyAtEdge({ method, path, query, headers: req.headers }, config);
     if (verdict.kind === "refused") return edgeErrorResponse(verdict.error, method, path);

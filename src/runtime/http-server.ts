@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import http from "node:http";
 import type { Server } from "bun";
 import type { HttpServer, HttpServerOptions } from "./http-server-types.ts";
 
@@ -9,6 +10,9 @@ export function startHttpServer(options: HttpServerOptions): HttpServer {
   let server: Server<undefined>;
   let origin = "";
   const scheme = options.tls ? "https" : "http";
+  // Bun.serve's header limit (16 KiB by default) is the process-wide one of node:http, which Bun
+  // lets a program raise (as `bun --max-http-header-size` does).
+  (http as { maxHeaderSize: number }).maxHeaderSize = options.maxHeaderBytes;
   server = Bun.serve({
     hostname: options.hostname,
     port: options.port,

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { pathOfTarget } from "../lib/dot-segments.ts";
 import { type HealthSources, hostStatus } from "./health.ts";
 import { createS3Pipeline, type PipelineDeps } from "./pipeline.ts";
 import { createQueryPipeline, type QueryActions } from "./query/query-pipeline.ts";
@@ -23,21 +24,25 @@ function isSigned(req: Request): boolean {
  * only unsigned GETs of exactly those paths are taken; signed requests always reach S3.
  */
 /** What the runtime tells the app about each request (Hono bindings: `app.fetch(req, { remoteIp })`). */
-export type AppBindings = { remoteIp: string };
+export type AppBindings = {
+  remoteIp: string;
+  /** The request target exactly as sent, when the runtime keeps it (see pipeline.ts). */
+  rawTarget?: string;
+};
 
 export function createApp(deps: AppDeps): Hono<{ Bindings: AppBindings }> {
   const app = new Hono<{ Bindings: AppBindings }>();
   const handleS3 = createS3Pipeline(deps);
   const handleQuery = createQueryPipeline({ ...deps, actions: deps.queryActions });
-  const s3 = (req: Request, remoteIp: string) =>
-    req.method === "POST" && isQueryRequest(req, new URL(req.url).pathname)
+  const s3 = (req: Request, remoteIp: string, rawTarget?: string) =>
+    req.method === "POST" && isQueryRequest(req, pathOfTarget(rawTarget ?? req.url))
       ? handleQuery(req, remoteIp)
-      : handleS3(req, remoteIp);
+      : handleS3(req, remoteIp, rawTarget);
   app.use("/health/*", async (c, next) =>
-    isSigned(c.req.raw) ? s3(c.req.raw, c.env.remoteIp) : await next(),
+    isSigned(c.req.raw) ? s3(c.req.raw, c.env.remoteIp, c.env.rawTarget) : await next(),
   );
   app.use("/metrics", async (c, next) =>
-    isSigned(c.req.raw) ? s3(c.req.raw, c.env.remoteIp) : await next(),
+    isSigned(c.req.raw) ? s3(c.req.raw, c.env.remoteIp, c.env.rawTarget) : await next(),
   );
   app.get("/health/live", (c) => c.json({ status: "ok" }));
   app.get("/health/ready", (c) => {
@@ -51,6 +56,6 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: AppBindings }> {
     const render = deps.metrics;
     app.get("/metrics", (c) => c.text(render(), 200, { "content-type": "text/plain; version=0.0.4" }));
   }
-  app.all("*", (c) => s3(c.req.raw, c.env.remoteIp));
+  app.all("*", (c) => s3(c.req.raw, c.env.remoteIp, c.env.rawTarget));
   return app;
 }

@@ -56,7 +56,14 @@ function conditionKeys(auth: AuthResult, facts: RequestFacts): RequestContext["c
 }
 
 /**
- * authorize: the root credential and admin users may do everything; an s3 user what its
+ * What the root credential may always do on a bucket, whatever its policy says, as on S3: the
+ * owner can never lock itself out of its own bucket.
+ */
+const ownerPolicyActions = new Set(["s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy"]);
+
+/**
+ * authorize: the root credential and admin users may do everything a bucket policy does not
+ * explicitly deny (the root can always read, replace and delete that policy); an s3 user what its
  * identity policies or the bucket's policy allow; an anonymous caller what the bucket policy
  * grants to Principal "*". An explicit Deny anywhere wins.
  */
@@ -66,7 +73,21 @@ export function createAuthorizer(
 ): Authorize {
   return async (auth, request, facts) => {
     const { principal } = auth;
-    if (principal.kind === "root") return;
+    if (principal.kind === "root") {
+      if (ownerPolicyActions.has(request.action)) return;
+      const bucket = await bucketPolicyOf(request.bucket);
+      if (!bucket) return;
+      const context: RequestContext = {
+        action: request.action,
+        resource: request.resource,
+        principal: { type: "root", arn: `arn:aws:iam::${accountId}:root`, accountId },
+        conditionKeys: { ...conditionKeys(auth, facts), "aws:PrincipalType": "Account" },
+      };
+      if (evaluate({ identity: [everything], bucket }, context).decision !== "Allow") {
+        throw new S3Error("AccessDenied");
+      }
+      return;
+    }
     if (principal.kind === "anonymous") {
       const bucket = await bucketPolicyOf(request.bucket);
       if (!bucket) throw new S3Error("AccessDenied");
@@ -83,7 +104,6 @@ export function createAuthorizer(
     const session = principal.kind === "session" ? principal.session : undefined;
     if (principal.kind === "session" && !session) throw new S3Error("AccessDenied");
     const role = await identities.roleOf(principal.name);
-    if (role === "admin" && !session?.policy) return;
     if (role !== "s3" && role !== "admin") throw new S3Error("AccessDenied");
     const context: RequestContext = {
       action: request.action,

@@ -7,6 +7,7 @@ const statusByCode = {
   AuthorizationHeaderMalformed: 400,
   AuthorizationQueryParametersError: 400,
   BadDigest: 400,
+  BadRequest: 400,
   BucketAlreadyExists: 409,
   BucketAlreadyOwnedByYou: 409,
   BucketNotEmpty: 409,
@@ -49,6 +50,8 @@ const statusByCode = {
   NotImplemented: 501,
   NotModified: 304,
   PreconditionFailed: 412,
+  // AWS answers 400; 431 here, as the Bun runtime's own parser does for the same request.
+  RequestHeaderSectionTooLarge: 431,
   RequestTimeTooSkewed: 403,
   RequestTimeout: 400,
   SignatureDoesNotMatch: 403,
@@ -68,6 +71,7 @@ export type S3ErrorCode = keyof typeof statusByCode;
 const defaultMessages: Partial<Record<S3ErrorCode, string>> = {
   AccessDenied: "Access Denied",
   BadDigest: "The Content-MD5 you specified did not match what we received.",
+  BadRequest: "An error occurred when parsing the HTTP request.",
   BucketAlreadyOwnedByYou:
     "Your previous request to create the named bucket succeeded and you already own it.",
   BucketNotEmpty: "The bucket you tried to delete is not empty",
@@ -83,6 +87,7 @@ const defaultMessages: Partial<Record<S3ErrorCode, string>> = {
   NoSuchUpload: "The specified multipart upload does not exist.",
   NotImplemented: "A header or query you provided implies functionality that is not implemented.",
   PreconditionFailed: "At least one of the pre-conditions you specified did not hold",
+  RequestHeaderSectionTooLarge: "Your request header section exceeds the maximum allowed size.",
   RequestTimeTooSkewed: "The difference between the request time and the current time is too large.",
   SignatureDoesNotMatch:
     "The request signature we calculated does not match the signature you provided. Check your key and signing method.",

@@ -1,6 +1,7 @@
 import { authenticate } from "../auth/authenticate.ts";
 import type { SigV4Crypto } from "../auth/sigv4-crypto.ts";
 import type { AuthResult, CredentialLookup } from "../auth/types.ts";
+import { pathOfTarget } from "../lib/dot-segments.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
 import { type AccessLogSink, loggedRequestHeadersOf, loggedResponseHeadersOf } from "./access-log.ts";
 import { actionOf, resourceArn } from "./actions.ts";
@@ -12,7 +13,7 @@ import { handlers } from "./handlers/index.ts";
 import { withHoistedHeaders } from "./hoisted-headers.ts";
 import { type Operation, resolveOperation } from "./operations.ts";
 import { hostId, newRequestId } from "./request-id.ts";
-import { type RequestTarget, resolveTarget } from "./request-target.ts";
+import { type RequestTarget, refuseDotSegments, resolveTarget } from "./request-target.ts";
 import type { ServerConfig } from "./server-config.ts";
 import { toS3Error } from "./storage-errors.ts";
 
@@ -23,6 +24,8 @@ export interface PipelineDeps {
   log: AccessLogSink;
   /** Decides each action on each resource (the operation's own, copy sources, each key of a batch). */
   authorize: Authorize;
+  /** Told when this host changed or removed a bucket's policy, so that it applies at once. */
+  bucketPolicyChanged?: (bucket: string) => void;
   /** Hashing and HMAC for signature checks; WebCrypto when not given. */
   sigv4Crypto?: SigV4Crypto;
   /** Called with unexpected errors (bugs, I/O failures) that became InternalError. */
@@ -41,10 +44,13 @@ const writeOperations = new Set<Operation>([
   "CompleteMultipartUpload",
 ]);
 
+const policyChanging = new Set<Operation>(["PutBucketPolicy", "DeleteBucketPolicy", "DeleteBucket"]);
+
 /** authenticate → resolve operation → authorize → handle → render, for every S3 request. */
 export function createS3Pipeline(deps: PipelineDeps) {
   const { store, credentials, config, log } = deps;
-  return async function handleS3(req: Request, remoteIp: string): Promise<Response> {
+  /** `rawTarget`: the request target as sent, when the runtime keeps it (Node; Bun resolves dot segments). */
+  return async function handleS3(req: Request, remoteIp: string, rawTarget?: string): Promise<Response> {
     const started = performance.now();
     const requestId = newRequestId();
     let target: RequestTarget | undefined;
@@ -56,6 +62,7 @@ export function createS3Pipeline(deps: PipelineDeps) {
     try {
       const signedHeaders = signedHeadersOf(req.headers, remoteIp, config.trustedProxies ?? []);
       target = resolveTarget(req.url, signedHeaders.get("host") ?? "", config.domains);
+      refuseDotSegments(rawTarget === undefined ? target.rawPath : pathOfTarget(rawTarget));
       auth = await authenticate(
         { method: req.method, path: target.rawPath, query: target.rawQuery, headers: signedHeaders },
         credentials,
@@ -94,6 +101,7 @@ export function createS3Pipeline(deps: PipelineDeps) {
         authorize: authorizeResource,
       };
       response = await handlers[op](ctx);
+      if (policyChanging.has(op) && response.status < 300) deps.bucketPolicyChanged?.(target.bucket);
     } catch (caught) {
       const error = toS3Error(caught, target);
       const s3Error = isS3Error(error) ? error : new S3Error("InternalError");

@@ -1,3 +1,4 @@
+import { hasDotSegment } from "../lib/dot-segments.ts";
 import { S3Error } from "./errors.ts";
 
 /** Where a request points: the bucket and key it names, and its raw path and query. */
@@ -61,4 +62,19 @@ function stripPort(host: string): string {
   }
   const colon = host.lastIndexOf(":");
   return colon < 0 ? host : host.slice(0, colon);
+}
+
+/**
+ * Refuses a request path with a `.` or `..` segment (plain, `%2e`, or between `%2F`s) with 400
+ * InvalidArgument, before any other check: no key s3dir can hold has one, and the runtime may
+ * already have resolved such a path into another key. `path` is the raw target's path when the
+ * runtime keeps it (Node); Bun.serve resolves plain and `%2e` dot segments before s3dir runs.
+ */
+export function refuseDotSegments(path: string): void {
+  if (hasDotSegment(path)) {
+    throw new S3Error(
+      "InvalidArgument",
+      "Object key is not valid: '.' or '..' segments are not allowed in the request path.",
+    );
+  }
 }

@@ -5,6 +5,7 @@ import {
   DeleteBucketPolicyCommand,
   GetBucketPolicyCommand,
   GetBucketPolicyStatusCommand,
+  GetObjectCommand,
   PutBucketPolicyCommand,
   PutObjectCommand,
   type S3Client,
@@ -12,6 +13,7 @@ import {
 import { bucketPolicyPreset } from "../../src/auth/policy/index.ts";
 import {
   aws,
+  type Credentials,
   errorCodeOf,
   py,
   s3Client,
@@ -19,6 +21,7 @@ import {
   sdkFailure,
   startServer,
   type TestServer,
+  waitFor,
 } from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
@@ -179,6 +182,81 @@ describe("the policy API", () => {
     expect((await sdkFailure(s3.send(new GetBucketPolicyCommand({ Bucket: "private-data" })))).name).toBe(
       "NoSuchBucketPolicy",
     );
+  });
+});
+
+describe("an explicit Deny", () => {
+  const denyAll = (bucket: string, action: string) =>
+    JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Deny",
+          Principal: "*",
+          Action: action,
+          Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
+        },
+      ],
+    });
+  /** The error code of a call, "" when it succeeds. */
+  const outcome = (call: Promise<unknown>) =>
+    call.then(
+      () => "",
+      (e: { name?: string }) => e.name ?? "error",
+    );
+  const getFails = (client: S3Client, bucket: string) =>
+    outcome(client.send(new GetObjectCommand({ Bucket: bucket, Key: "file.txt" })));
+  /** Policies are re-read at most once a second: wait (bounded) for the change to show. */
+  const until = async (check: () => Promise<boolean>) => expect(await waitFor(check, 2500, 100)).toBe(true);
+
+  test("applies to the root credential; only the bucket policy calls stay open to it", async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: "deny-root" }));
+    await s3.send(new PutObjectCommand({ Bucket: "deny-root", Key: "file.txt", Body: "guarded" }));
+    await s3.send(
+      new PutBucketPolicyCommand({ Bucket: "deny-root", Policy: denyAll("deny-root", "s3:GetObject") }),
+    );
+    await until(async () => (await getFails(s3, "deny-root")) === "AccessDenied");
+    const failure = await sdkFailure(s3.send(new GetObjectCommand({ Bucket: "deny-root", Key: "file.txt" })));
+    expect({ name: failure.name, status: failure.status }).toEqual({ name: "AccessDenied", status: 403 });
+    // Not denied: still allowed.
+    await s3.send(new PutObjectCommand({ Bucket: "deny-root", Key: "other.txt", Body: "x" }));
+
+    // Denying everything, the policy calls themselves included, cannot lock the root out.
+    await s3.send(new PutBucketPolicyCommand({ Bucket: "deny-root", Policy: denyAll("deny-root", "s3:*") }));
+    await until(
+      async () =>
+        (await outcome(s3.send(new PutObjectCommand({ Bucket: "deny-root", Key: "x", Body: "" })))) ===
+        "AccessDenied",
+    );
+    const policy = await s3.send(new GetBucketPolicyCommand({ Bucket: "deny-root" }));
+    expect(policy.Policy).toContain("s3:*");
+    await s3.send(new DeleteBucketPolicyCommand({ Bucket: "deny-root" }));
+    await until(async () => (await getFails(s3, "deny-root")) === "");
+  });
+
+  test("applies to admin users, who cannot lift it themselves", async () => {
+    const cli = async (...args: string[]) => {
+      const result = await s3dirCli(server.root, ...args, "--json");
+      if (result.code !== 0) throw new Error(`s3dir ${args.join(" ")}: ${result.stderr}`);
+      return result.stdout;
+    };
+    await cli("user", "add", "deny-admin", "--role", "admin");
+    const admin = s3Client(server, JSON.parse(await cli("key", "create", "deny-admin")) as Credentials);
+    try {
+      await admin.send(new CreateBucketCommand({ Bucket: "deny-admin" }));
+      await admin.send(new PutObjectCommand({ Bucket: "deny-admin", Key: "file.txt", Body: "guarded" }));
+      await admin.send(
+        new PutBucketPolicyCommand({ Bucket: "deny-admin", Policy: denyAll("deny-admin", "s3:*") }),
+      );
+      await until(async () => (await getFails(admin, "deny-admin")) === "AccessDenied");
+      expect(
+        (await sdkFailure(admin.send(new DeleteBucketPolicyCommand({ Bucket: "deny-admin" })))).name,
+      ).toBe("AccessDenied");
+      await s3.send(new DeleteBucketPolicyCommand({ Bucket: "deny-admin" }));
+      await until(async () => (await getFails(admin, "deny-admin")) === "");
+    } finally {
+      admin.destroy();
+    }
   });
 });
 

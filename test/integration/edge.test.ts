@@ -227,6 +227,15 @@ describe("edge worker", () => {
     expect(errorCodeOf(await atEdge.text())).toBe(errorCodeOf(await atHost.text()));
   });
 
+  test("a dot segment made with an encoded slash is refused at the edge, as by the host", async () => {
+    const before = await settledOriginRequests();
+    const response = await fetch(`${edge.url}/${bucket}/x%2F..%2Fhello.txt`);
+    expect(response.status).toBe(400);
+    expect(response.headers.get("x-s3dir-edge")).toBe("refused");
+    expect(errorCodeOf(await response.text())).toBe("InvalidArgument");
+    expect(await settledOriginRequests()).toBe(before);
+  });
+
   test("STS links are checked at the edge; a cached object is never served to a principal the host refused", async () => {
     const cli = async (...args: string[]) => {
       const result = await s3dirCliWithEnv(host1.root, {}, ...args, "--json");

@@ -15,13 +15,17 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import {
+  errorCodeOf,
   md5Hex,
   objectPath,
+  rawRequest,
   s3Client,
+  sdkFailure,
   signedFetch,
   startServer,
   type TestServer,
   uniqueBucket,
+  xmlValue,
 } from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
@@ -192,5 +196,145 @@ describe("s3dir serve --runtime node", () => {
       }
     }
     expect(alive).toBe(false);
+  });
+});
+
+describe("dot segments in the request target", () => {
+  const invalid = { status: 400, code: "InvalidArgument" };
+  const answer = async (host: TestServer, method: string, target: string, sign = false) => {
+    const response = await rawRequest(host, {
+      method,
+      target,
+      sign,
+      body: method === "PUT" ? "x" : undefined,
+    });
+    return {
+      target,
+      status: response.status,
+      code: errorCodeOf(response.body),
+      message: xmlValue(response.body, "Message"),
+    };
+  };
+
+  beforeAll(async () => {
+    await viaBun.send(new PutObjectCommand({ Bucket: bucket, Key: "file.txt", Body: "top" }));
+  });
+
+  test("dot segments made with an encoded slash are refused with 400 on both runtimes, signed or not", async () => {
+    for (const host of [bunHost, nodeHost]) {
+      for (const [method, target, sign] of [
+        ["GET", `/${bucket}/x%2F..%2Ffile.txt`, false],
+        ["GET", `/${bucket}/x%2F%2E%2E%2Ffile.txt`, false],
+        ["HEAD", `/${bucket}/x%2F..%2Ffile.txt`, true],
+        ["PUT", `/${bucket}/x%2F.%2Fnew.txt`, false],
+        ["PUT", `/${bucket}/x%2F..%2Fnew.txt`, true],
+      ] as const) {
+        const got = await answer(host, method, target, sign);
+        expect({
+          target,
+          status: got.status,
+          code: method === "HEAD" ? "InvalidArgument" : got.code,
+        }).toEqual({
+          target,
+          ...invalid,
+        });
+      }
+    }
+  });
+
+  test("on Node, raw `.` and `..` segments (also %2e) are refused before any other check", async () => {
+    for (const [method, target] of [
+      ["GET", `/${bucket}/x/../file.txt`],
+      ["GET", `/${bucket}/./file.txt`],
+      ["GET", `/${bucket}/x/%2e%2e/file.txt`],
+      ["GET", `/${bucket}/x/%2E./file.txt`],
+      ["GET", `/${bucket}/%2e%2e/other-bucket`],
+      ["PUT", `/${bucket}/x/../y.txt`],
+    ]) {
+      const got = await answer(nodeHost, method!, target!);
+      expect({ target, status: got.status, code: got.code }).toEqual({ target, ...invalid });
+      expect(got.message).toContain("'.' or '..'");
+    }
+    const failure = await sdkFailure(
+      viaNode.send(new PutObjectCommand({ Bucket: bucket, Key: "x/../y.txt", Body: "y" })),
+    );
+    expect({ name: failure.name, status: failure.status }).toEqual({ name: "InvalidArgument", status: 400 });
+    // Look-alikes are ordinary keys: `%252e%252e` is the text "%2e%2e", and `...` is not a dot segment.
+    for (const key of ["%2e%2e/a.txt", ".../b.txt", "..c/d.txt"]) {
+      await viaNode.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key }));
+      const back = await viaNode.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      expect(await back.Body!.transformToString()).toBe(key);
+    }
+  });
+
+  test("on Bun, raw dot segments are resolved by the runtime before s3dir sees them (documented)", async () => {
+    // Bun.serve hands over `/bucket/file.txt`: the request is answered for the resolved path.
+    const got = await rawRequest(bunHost, { target: `/${bucket}/x/../file.txt`, sign: true });
+    expect(got.status).toBe(200);
+    expect(got.body).toBe("top");
+    // A client that signed the raw path cannot match the resolved one: nothing is written.
+    const failure = await sdkFailure(
+      viaBun.send(new PutObjectCommand({ Bucket: bucket, Key: "x/../z.txt", Body: "z" })),
+    );
+    expect(failure.name).toBe("SignatureDoesNotMatch");
+    expect((await signedFetch(bunHost, objectPath(bucket, "z.txt"), { method: "HEAD" })).status).toBe(404);
+  });
+});
+
+describe("request headers: the 64 KiB limit and malformed requests", () => {
+  const filler = (kib: number) => ({ "x-filler": "f".repeat(kib * 1024) });
+
+  test("headers up to 64 KiB are served on both runtimes; more → 431", async () => {
+    await viaBun.send(new PutObjectCommand({ Bucket: bucket, Key: "headers.txt", Body: "h" }));
+    for (const host of [bunHost, nodeHost]) {
+      const runtime = host === bunHost ? "bun" : "node";
+      const big = await rawRequest(host, {
+        target: `/${bucket}/headers.txt`,
+        headers: filler(60),
+        sign: true,
+      });
+      expect({ runtime, status: big.status, body: big.body }).toEqual({ runtime, status: 200, body: "h" });
+      const over = await rawRequest(host, { target: `/${bucket}/headers.txt`, headers: filler(70) });
+      expect({ runtime, status: over.status }).toEqual({ runtime, status: 431 });
+    }
+  });
+
+  test("on Node, the HTTP parser's refusals are S3 XML errors", async () => {
+    const over = await rawRequest(nodeHost, { target: `/${bucket}/headers.txt`, headers: filler(70) });
+    expect(errorCodeOf(over.body)).toBe("RequestHeaderSectionTooLarge");
+    expect(xmlValue(over.body, "MaxSizeAllowed")).toBe("65536");
+    for (const [name, options] of [
+      ["malformed Content-Length", { headers: { "content-length": "abc" } }],
+      [
+        "Content-Length with Transfer-Encoding",
+        {
+          headers: { "content-length": "3", "transfer-encoding": "chunked" },
+          body: "3\r\nabc\r\n0\r\n\r\n",
+          omitContentLength: true,
+        },
+      ],
+      ["a control character in a header", { headers: { "x-odd": "a\u0001b" } }],
+    ] as const) {
+      const response = await rawRequest(nodeHost, {
+        method: "PUT",
+        target: `/${bucket}/bad.txt`,
+        ...options,
+      });
+      expect({ name, status: response.status, code: errorCodeOf(response.body) }).toEqual({
+        name,
+        status: 400,
+        code: "BadRequest",
+      });
+      expect(response.headers.get("content-type")).toBe("application/xml");
+    }
+  });
+
+  test("on Bun, the runtime's parser refuses the same requests itself, without a body (documented)", async () => {
+    const response = await rawRequest(bunHost, {
+      method: "PUT",
+      target: `/${bucket}/bad.txt`,
+      headers: { "content-length": "abc" },
+    });
+    expect({ status: response.status, body: response.body }).toEqual({ status: 400, body: "" });
   });
 });

@@ -26,6 +26,7 @@ import {
   startServer,
   type TestServer,
   uniqueBucket,
+  xmlValue,
 } from "../helpers/index.ts";
 
 // Servers, the AWS CLI and python start in seconds, not milliseconds.
@@ -215,6 +216,38 @@ describe("presigned URLs", () => {
     expect(putWithGetUrl.status).toBe(403);
     expect(errorCodeOf(await putWithGetUrl.text())).toBe("SignatureDoesNotMatch");
     expect(await exists("up/method.txt")).toBe(false);
+  });
+
+  test("unsigned x-amz-* headers on a presigned URL → 403 AccessDenied, no copy made, nothing stored", async () => {
+    const url = await presignUrl(server, objectPath(bucket, "up/copy-target.txt"), {
+      method: "PUT",
+      expiresIn: 120,
+    });
+    const copy = await fetch(url, {
+      method: "PUT",
+      headers: { "x-amz-copy-source": `/${bucket}/${encodeURIComponent("shared/ü file+1.txt")}` },
+    });
+    const xml = await copy.text();
+    expect(copy.status).toBe(403);
+    expect(errorCodeOf(xml)).toBe("AccessDenied");
+    expect(xmlValue(xml, "Message")).toBe("There were headers present in the request which were not signed");
+    expect(xmlValue(xml, "HeadersNotSigned")).toBe("x-amz-copy-source");
+    const meta = await fetch(url, {
+      method: "PUT",
+      headers: { "x-amz-meta-owner": "mallory", "x-amz-tagging": "a=b" },
+      body: "tagged",
+    });
+    expect(meta.status).toBe(403);
+    expect(xmlValue(await meta.text(), "HeadersNotSigned")).toBe("x-amz-meta-owner, x-amz-tagging");
+    expect(await exists("up/copy-target.txt")).toBe(false);
+    // The payload hash header names what was signed (UNSIGNED-PAYLOAD): S3 does not ask for it to be signed.
+    const plain = await fetch(url, {
+      method: "PUT",
+      headers: { "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
+      body: "plain upload",
+    });
+    expect(plain.status).toBe(200);
+    expect(await exists("up/copy-target.txt")).toBe(true);
   });
 
   test("an expired presigned URL → 403 AccessDenied", async () => {

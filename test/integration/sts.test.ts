@@ -1,5 +1,6 @@
 /** STS AssumeRole on the S3 endpoint: temporary credentials with every client, and their limits. */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { connect } from "node:net";
 import {
   CreateBucketCommand,
   GetObjectCommand,
@@ -9,9 +10,11 @@ import {
 } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { AwsV4Signer } from "aws4fetch";
 import {
   aws,
   type Credentials,
+  errorCodeOf,
   expectOk,
   py,
   s3Client,
@@ -373,6 +376,113 @@ describe("sessions across hosts", () => {
       expect(await out.Body!.transformToString()).toBe("body of public/a.txt");
     } finally {
       await second.stop();
+    }
+  });
+});
+
+describe("Query request bodies (STS, IAM)", () => {
+  const form = "application/x-www-form-urlencoded; charset=utf-8";
+
+  /** Signed headers of a Query POST with `body`, as the SDKs send them. */
+  async function signedHead(host: TestServer, body: string): Promise<Headers> {
+    const signer = new AwsV4Signer({
+      url: `${host.endpoint}/`,
+      method: "POST",
+      headers: { "content-type": form },
+      body,
+      accessKeyId: host.accessKeyId,
+      secretAccessKey: host.secretAccessKey,
+      service: "sts",
+      region: host.region,
+    });
+    return (await signer.sign()).headers;
+  }
+
+  /**
+   * Sends the head at once and the body in `piece`-byte writes every `everyMs` (all at once when
+   * piece is 0, not at all when `sendBody` is false); resolves with the response text and how long
+   * it took to come.
+   */
+  function post(
+    host: TestServer,
+    headers: Headers,
+    body: string,
+    options: { sendBody?: boolean; piece?: number; everyMs?: number } = {},
+  ): Promise<{ text: string; ms: number }> {
+    const started = Date.now();
+    return new Promise((resolve, reject) => {
+      let text = "";
+      let timer: ReturnType<typeof setInterval> | undefined;
+      const socket = connect(host.port, "127.0.0.1", () => {
+        let head = `POST / HTTP/1.1\r\nhost: 127.0.0.1:${host.port}\r\ncontent-length: ${body.length}\r\n`;
+        for (const [k, v] of headers) if (k !== "host" && k !== "content-length") head += `${k}: ${v}\r\n`;
+        socket.write(`${head}\r\n`);
+        if (options.sendBody === false) return;
+        if (!options.piece) return void socket.write(body);
+        let sent = 0;
+        timer = setInterval(() => {
+          if (sent >= body.length) return clearInterval(timer);
+          socket.write(body.slice(sent, sent + options.piece!));
+          sent += options.piece!;
+        }, options.everyMs ?? 100);
+      });
+      const done = () => {
+        clearInterval(timer);
+        socket.destroy();
+        resolve({ text, ms: Date.now() - started });
+      };
+      socket.on("data", (chunk: Buffer) => {
+        text += chunk.toString("latin1");
+        if (text.includes("</ErrorResponse>") || text.includes("Response>\n") || /Result>/.test(text)) done();
+      });
+      socket.on("close", done);
+      socket.on("error", (e) => (text ? done() : reject(e)));
+      setTimeout(() => {
+        clearInterval(timer);
+        socket.destroy();
+        reject(new Error(`no answer after 20 s; got ${JSON.stringify(text.slice(0, 200))}`));
+      }, 20_000);
+    });
+  }
+
+  const callerIdentity = "Action=GetCallerIdentity&Version=2011-06-15";
+
+  test("without an Authorization header: 403 MissingAuthenticationToken before any of the body is read", async () => {
+    const body = `${callerIdentity}&Pad=${"x".repeat(100_000)}`;
+    const answer = await post(server, new Headers({ "content-type": form }), body, { sendBody: false });
+    expect(answer.text).toStartWith("HTTP/1.1 403 ");
+    expect(errorCodeOf(answer.text)).toBe("MissingAuthenticationToken");
+    // A malformed one is refused as early, with the reason.
+    const malformed = await post(
+      server,
+      new Headers({ "content-type": form, authorization: "AWS4-HMAC-SHA256 Credential=nonsense" }),
+      body,
+      { sendBody: false },
+    );
+    expect(malformed.text).toMatch(/^HTTP\/1\.1 4\d\d /);
+    expect(errorCodeOf(malformed.text)).not.toBe("");
+  });
+
+  test("a body over 256 KiB → 413 RequestEntityTooLarge", async () => {
+    const body = `${callerIdentity}&Pad=${"x".repeat(300 * 1024)}`;
+    const answer = await post(server, await signedHead(server, body), body, { sendBody: false });
+    expect(answer.text).toStartWith("HTTP/1.1 413 ");
+    expect(errorCodeOf(answer.text)).toBe("RequestEntityTooLarge");
+  });
+
+  test("a signed body that trickles is cut off by --body-timeout; a prompt one is answered", async () => {
+    const guarded = await startServer({ root: server.root, args: ["--body-timeout", "1s"] });
+    try {
+      const body = `${callerIdentity}&Pad=${"x".repeat(4000)}`;
+      const slow = await post(guarded, await signedHead(guarded, body), body, { piece: 10, everyMs: 100 });
+      expect(slow.text).toStartWith("HTTP/1.1 400 ");
+      expect(errorCodeOf(slow.text)).toBe("RequestTimeout");
+      expect(slow.ms).toBeLessThan(10_000);
+      const prompt = await post(guarded, await signedHead(guarded, callerIdentity), callerIdentity);
+      expect(prompt.text).toStartWith("HTTP/1.1 200 ");
+      expect(prompt.text).toContain("<GetCallerIdentityResult>");
+    } finally {
+      await guarded.stop();
     }
   });
 });

@@ -428,6 +428,39 @@ describe("presigned URLs (aws4fetch)", () => {
     expect((await run(req)).kind).toBe("sigv4");
   });
 
+  test("an x-amz-* header the URL does not sign is refused, as S3 does", async () => {
+    for (const [name, value] of [
+      ["x-amz-copy-source", "/other/secret.txt"],
+      ["x-amz-meta-sneaky", "1"],
+      ["x-amz-checksum-crc32", "AAAAAA=="],
+      ["x-amz-security-token", "token"],
+    ]) {
+      const req = await presign("/b/k", 60, { method: "PUT" });
+      req.headers.set(name!, value!);
+      const e = await refusal(run(req));
+      expect({ name, code: e.code, status: e.status, message: e.message }).toEqual({
+        name,
+        code: "AccessDenied",
+        status: 403,
+        message: "There were headers present in the request which were not signed",
+      });
+      expect(e.details.HeadersNotSigned).toBe(name);
+    }
+    const two = await presign("/b/k", 60, { method: "PUT" });
+    two.headers.set("x-amz-tagging", "a=b");
+    two.headers.set("x-amz-acl", "public-read");
+    expect((await refusal(run(two))).details.HeadersNotSigned).toBe("x-amz-acl, x-amz-tagging");
+  });
+
+  test("an unsigned x-amz-content-sha256 is tolerated: its value is the payload hash that was signed", async () => {
+    const req = await presign("/b/k", 60, { method: "PUT" });
+    req.headers.set("x-amz-content-sha256", "UNSIGNED-PAYLOAD");
+    expect((await run(req)).kind).toBe("sigv4");
+    const streaming = await presign("/b/k", 60, { method: "PUT" });
+    streaming.headers.set("x-amz-content-sha256", "STREAMING-UNSIGNED-PAYLOAD-TRAILER");
+    expect((await refusal(run(streaming))).code).toBe("SignatureDoesNotMatch");
+  });
+
   test("expiry", async () => {
     const req = await presign("/b/k", 60);
     expect((await run(req, { now: new Date(NOW.getTime() + 60_000) })).kind).toBe("sigv4");

@@ -168,6 +168,20 @@ async function buildCases(): Promise<Case[]> {
       "GET",
       await presign("GET", "/b/k", { ...userKey, sessionToken: live.token }),
     ),
+    c(
+      "presigned PUT with an unsigned x-amz-copy-source",
+      "PUT",
+      await presign("PUT", "/b/new", userKey),
+      "forward",
+      [["x-amz-copy-source", "/b/secret.txt"]],
+    ),
+    c(
+      "presigned PUT with an unsigned x-amz-content-sha256",
+      "PUT",
+      await presign("PUT", "/b/new", userKey),
+      "forward",
+      [["x-amz-content-sha256", "UNSIGNED-PAYLOAD"]],
+    ),
     c("anonymous", "GET", `${endpoint}/b/k`),
     c("header-signed", "GET", headerSigned.url, "forward", [...headerSigned.headers]),
   ];
@@ -190,6 +204,12 @@ const expected: Record<string, Answer> = {
   "STS expired token": { kind: "refused", code: "ExpiredToken" },
   "STS forged token": { kind: "refused", code: "InvalidToken" },
   "STS token of another key": { kind: "refused", code: "InvalidToken" },
+  "presigned PUT with an unsigned x-amz-copy-source": { kind: "refused", code: "AccessDenied" },
+  "presigned PUT with an unsigned x-amz-content-sha256": {
+    kind: "verified",
+    principalKind: "user",
+    accessKeyId: userKey.accessKeyId,
+  },
   anonymous: { kind: "anonymous" },
   "header-signed": { kind: "verified", principalKind: "user", accessKeyId: userKey.accessKeyId },
 };

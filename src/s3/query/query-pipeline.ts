@@ -1,4 +1,4 @@
-import { authenticate } from "../../auth/authenticate.ts";
+import { authenticate, signatureClaim } from "../../auth/authenticate.ts";
 import { type SigV4Crypto, webSigV4Crypto } from "../../auth/sigv4-crypto.ts";
 import type { AuthResult, CredentialLookup } from "../../auth/types.ts";
 import { type AccessLogSink, loggedRequestHeadersOf, loggedResponseHeadersOf } from "../access-log.ts";
@@ -21,6 +21,9 @@ export interface QueryPipelineDeps {
   onInternalError: (error: unknown, requestId: string) => void;
 }
 
+const missingToken = () =>
+  new QueryError("MissingAuthenticationToken", "Request is missing Authentication Token", 403);
+
 const versions: Record<string, QueryService> = { "2011-06-15": "sts", "2010-05-08": "iam" };
 
 /** read form body → authenticate (signed for sts or iam) → dispatch Action → Query XML. */
@@ -37,9 +40,13 @@ export function createQueryPipeline(deps: QueryPipelineDeps) {
     let errorCode: string | undefined;
     let body: string;
     try {
-      const text = await readQueryBody(req);
-      bytesIn = new TextEncoder().encode(text).byteLength;
       const url = new URL(req.url);
+      const signing = { region: deps.config.region, services: ["sts", "iam"], crypto: deps.sigv4Crypto };
+      // Every action here is signed: a request that cannot be is refused before its body is read.
+      if (!signatureClaim({ headers: req.headers, query: url.search.slice(1) }, signing))
+        throw missingToken();
+      const text = await readQueryBody(req, deps.config.bodyTimeoutMs ?? 0);
+      bytesIn = new TextEncoder().encode(text).byteLength;
       const params = new URLSearchParams(text);
       action = params.get("Action") ?? "";
       service = versions[params.get("Version") ?? ""] ?? (deps.actions.iam?.[action] ? "iam" : "sts");
@@ -53,11 +60,9 @@ export function createQueryPipeline(deps: QueryPipelineDeps) {
           bodySha256: typeof digest === "string" ? digest : await digest,
         },
         deps.credentials,
-        { region: deps.config.region, services: ["sts", "iam"], crypto: deps.sigv4Crypto },
+        signing,
       );
-      if (auth.kind !== "sigv4") {
-        throw new QueryError("MissingAuthenticationToken", "Request is missing Authentication Token", 403);
-      }
+      if (auth.kind !== "sigv4") throw missingToken();
       if (!action) throw new QueryError("MissingAction", "Missing Action");
       const version = params.get("Version");
       if (version === null)

@@ -13,23 +13,37 @@ export function isQueryRequest(req: Request, path: string): boolean {
   return type.toLowerCase().startsWith("application/x-www-form-urlencoded");
 }
 
-/** Reads the whole (small) body, refusing more than maxQueryBodyBytes; the text must be UTF-8. */
-export async function readQueryBody(req: Request): Promise<string> {
+/**
+ * Reads the whole (small) body, refusing more than maxQueryBodyBytes; the text must be UTF-8.
+ * The body must arrive within `timeoutMs` (the --body-timeout window; 0 for none): a client that
+ * trickles it is cut off with RequestTimeout instead of holding the connection and its buffers.
+ */
+export async function readQueryBody(req: Request, timeoutMs = 0): Promise<string> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > maxQueryBodyBytes) throw tooLarge();
   const chunks: Uint8Array[] = [];
   let total = 0;
   if (req.body) {
     const reader = req.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxQueryBodyBytes) {
-        await reader.cancel().catch(() => {});
-        throw tooLarge();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<"expired">((resolve) => {
+      if (timeoutMs > 0) timer = setTimeout(() => resolve("expired"), timeoutMs);
+    });
+    try {
+      for (;;) {
+        const next = await Promise.race([reader.read(), expired]);
+        if (next === "expired") throw timedOut();
+        if (next.done) break;
+        total += next.value.byteLength;
+        if (total > maxQueryBodyBytes) throw tooLarge();
+        chunks.push(next.value);
       }
-      chunks.push(value);
+    } catch (e) {
+      chunks.length = 0;
+      await reader.cancel().catch(() => {});
+      throw e;
+    } finally {
+      clearTimeout(timer);
     }
   }
   const bytes = new Uint8Array(total);
@@ -43,6 +57,13 @@ export async function readQueryBody(req: Request): Promise<string> {
   } catch {
     throw new QueryError("MalformedQueryString", "The request body is not valid UTF-8.");
   }
+}
+
+function timedOut(): QueryError {
+  return new QueryError(
+    "RequestTimeout",
+    "Your socket connection to the server was not read from or written to within the timeout period.",
+  );
 }
 
 function tooLarge(): QueryError {
