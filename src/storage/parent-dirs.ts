@@ -6,7 +6,7 @@
  */
 import { errCode, type FsOps, O_DIRECTORY, O_RDONLY } from "../runtime/fs-ops.ts";
 import type { Describer } from "./describe.ts";
-import { StorageError } from "./errors.ts";
+import { parentIsObject, StorageError } from "./errors.ts";
 import { type Layout, openDirVerified } from "./paths.ts";
 
 export class ParentDirs {
@@ -30,12 +30,12 @@ export class ParentDirs {
     for (let attempt = 0; attempt < 10; attempt++) {
       const fd = await openDirVerified(this.ops, dirPath);
       if (fd !== undefined) return fd;
-      await this.create(bucketPath, segments);
+      await this.create(bucketPath, segments, key);
     }
     throw new Error(`could not create the parent directory of ${key}`);
   }
 
-  private async create(bucketPath: string, segments: string[]): Promise<void> {
+  private async create(bucketPath: string, segments: string[], key: string): Promise<void> {
     const bst = await this.ops.lstat(bucketPath).catch(() => undefined);
     if (!bst?.isDirectory()) throw new StorageError("NoSuchBucket");
     let path = bucketPath;
@@ -60,7 +60,7 @@ export class ParentDirs {
       }
       if (!st.isDirectory()) {
         const what = st.isSymbolicLink() ? "a symlink" : "an object";
-        throw new StorageError("ParentIsObject", `${path.slice(bucketPath.length + 1)} is ${what}`);
+        throw parentIsObject(key, path.slice(bucketPath.length + 1), what);
       }
     }
   }
