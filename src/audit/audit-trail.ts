@@ -1,6 +1,7 @@
 import { closeSync, openSync } from "node:fs";
 import { mkdir, readdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
+import type { MasterKey } from "../iam/master-key.ts";
 import { tryLockExclusive } from "../runtime/file-lock.ts";
 import type { AccessLogEntry } from "../s3/access-log.ts";
 import { auditEventOf } from "./audit-event.ts";
@@ -11,7 +12,7 @@ import { readSpoolOffset, type SpoolPosition } from "./spool-offset.ts";
 import { measurePending, removeDeliveredSegments } from "./spool-reader.ts";
 import { listSegments } from "./spool-segments.ts";
 import { createSpoolWriter, type SpoolWriter } from "./spool-writer.ts";
-import { watchWebhookSettings } from "./webhook-settings.ts";
+import { sealLegacyToken, watchWebhookSettings } from "./webhook-settings.ts";
 
 /** The counters of a host's audit trail, for metrics. */
 export interface AuditStats {
@@ -47,6 +48,8 @@ export type AuditLog = (
 
 export interface AuditTrailOptions {
   root: string;
+  /** Unseals the webhook's token. */
+  master: MasterKey;
   /** This host's name in events and the name of its spool; stable across restarts. */
   hostId: string;
   log: AuditLog;
@@ -137,7 +140,11 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
   let writer: SpoolWriter | undefined;
   let closed = false;
 
+  await sealLegacyToken(paths.settings, options.master).catch((e) =>
+    log({ level: "warn", msg: "audit webhook token not sealed", error: String(e) }),
+  );
   const watcher = await watchWebhookSettings(paths.settings, {
+    master: options.master,
     intervalMs: options.settingsIntervalMs,
     onError: (e) =>
       log({

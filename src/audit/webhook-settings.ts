@@ -2,10 +2,15 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import * as v from "valibot";
+import { decryptSecret, encryptSecret, type MasterKey } from "../iam/master-key.ts";
 
 export type AuditFormat = "splunk" | "json";
 
-/** The webhook setting, `<root>/.s3dir/audit/webhook.json` (mode 0600: it holds the token). */
+/**
+ * The webhook setting, `<root>/.s3dir/audit/webhook.json` (mode 0600). On disk the token is
+ * `sealedAuthToken`, sealed under the master key like the IAM secrets (iam/master-key.ts); files of
+ * older versions hold `authToken` in plain text, still read, and sealed when a host starts.
+ */
 export interface WebhookSettings {
   enabled: boolean;
   url: string;
@@ -39,6 +44,7 @@ const settingsSchema = v.object({
   enabled: v.boolean(),
   url: v.pipe(v.string(), v.url()),
   authToken: v.optional(v.string()),
+  sealedAuthToken: v.optional(v.string()),
   format: v.optional(v.picklist(["splunk", "json"]), webhookDefaults.format),
   batchSize: v.optional(v.pipe(positiveInt, v.maxValue(10_000)), webhookDefaults.batchSize),
   flushIntervalMs: v.optional(positiveInt, webhookDefaults.flushIntervalMs),
@@ -48,6 +54,9 @@ const settingsSchema = v.object({
   updated: v.optional(v.string(), ""),
 });
 
+/** The label the token is sealed with (the AAD), so that no other sealed secret passes for it. */
+const tokenLabel = "audit-webhook-token";
+
 /** Validates a parsed settings document; throws with the first problem. */
 export function parseWebhookSettings(value: unknown): WebhookSettings {
   const result = v.safeParse(settingsSchema, value);
@@ -56,36 +65,85 @@ export function parseWebhookSettings(value: unknown): WebhookSettings {
     const path = issue.path?.map((p) => String(p.key)).join(".");
     throw new Error(`${path ? `${path}: ` : ""}${issue.message}`);
   }
-  return result.output;
+  const { sealedAuthToken: _, ...settings } = result.output;
+  return settings;
 }
 
-/** The setting in the file; undefined when there is none. */
-export async function readWebhookSettings(file: string): Promise<WebhookSettings | undefined> {
+interface StoredSettings {
+  settings: WebhookSettings;
+  /** The file holds the token in plain text (written by an older version). */
+  plainToken: boolean;
+  signature: string;
+}
+
+async function readStored(file: string, master: MasterKey): Promise<StoredSettings | undefined> {
   let text: string;
+  let signature: string;
   try {
+    signature = statSignature(await stat(file));
     text = await readFile(file, "utf8");
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw e;
   }
   try {
-    return parseWebhookSettings(JSON.parse(text));
+    const doc = JSON.parse(text) as { sealedAuthToken?: unknown; authToken?: unknown };
+    const settings = parseWebhookSettings(doc);
+    if (typeof doc.sealedAuthToken === "string") {
+      settings.authToken = decryptSecret(master, doc.sealedAuthToken, tokenLabel);
+    }
+    return { settings, plainToken: typeof doc.authToken === "string", signature };
   } catch (e) {
     throw new Error(`${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 
-/** Publishes the setting atomically (temp file, then rename), mode 0600 in a 0700 directory. */
-export async function writeWebhookSettings(file: string, settings: WebhookSettings): Promise<void> {
+/** The setting in the file, its token unsealed; undefined when there is none. */
+export async function readWebhookSettings(
+  file: string,
+  master: MasterKey,
+): Promise<WebhookSettings | undefined> {
+  return (await readStored(file, master))?.settings;
+}
+
+/**
+ * Publishes the setting atomically (temp file, then rename), mode 0600 in a 0700 directory, its
+ * token sealed. With `unless`, the file is replaced only if it still has that stat signature.
+ */
+export async function writeWebhookSettings(
+  file: string,
+  settings: WebhookSettings,
+  master: MasterKey,
+  unless?: { signature: string },
+): Promise<void> {
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  const { authToken, ...rest } = settings;
+  const doc =
+    authToken === undefined
+      ? rest
+      : { ...rest, sealedAuthToken: encryptSecret(master, authToken, tokenLabel) };
   const temp = `${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
-  await writeFile(temp, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600, flag: "wx" });
+  await writeFile(temp, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600, flag: "wx" });
   try {
+    if (unless && statSignature(await stat(file)) !== unless.signature) return;
     await rename(temp, file);
-  } catch (e) {
+  } finally {
     await unlink(temp).catch(() => {});
-    throw e;
   }
+}
+
+/**
+ * Seals the token of a file written by an older version, unless the file changed meanwhile (an
+ * admin's newer setting is never replaced by the old one).
+ */
+export async function sealLegacyToken(file: string, master: MasterKey): Promise<void> {
+  const stored = await readStored(file, master);
+  if (!stored?.plainToken) return;
+  await writeWebhookSettings(file, stored.settings, master, { signature: stored.signature });
+}
+
+function statSignature(s: { ino: number; size: number; mtimeMs: number; ctimeMs: number }): string {
+  return `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
 }
 
 /** A token as `show` prints it: never more than its last four characters. */
@@ -103,6 +161,8 @@ export interface SettingsWatcher {
 }
 
 export interface SettingsWatcherOptions {
+  /** Unseals the token. */
+  master: MasterKey;
   /** How often the file is stat'ed. Default 1 s. */
   intervalMs?: number;
   onError?: (error: unknown) => void;
@@ -115,7 +175,7 @@ export interface SettingsWatcherOptions {
  */
 export async function watchWebhookSettings(
   file: string,
-  options: SettingsWatcherOptions = {},
+  options: SettingsWatcherOptions,
 ): Promise<SettingsWatcher> {
   let settings: WebhookSettings | undefined;
   let signature = "";
@@ -123,8 +183,7 @@ export async function watchWebhookSettings(
   const check = async () => {
     let next: string;
     try {
-      const s = await stat(file);
-      next = `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
+      next = statSignature(await stat(file));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
       next = "";
@@ -133,7 +192,7 @@ export async function watchWebhookSettings(
     signature = next;
     const previous = settings;
     try {
-      settings = next === "" ? undefined : await readWebhookSettings(file);
+      settings = next === "" ? undefined : await readWebhookSettings(file, options.master);
     } catch (e) {
       options.onError?.(e);
       return;

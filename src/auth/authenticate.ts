@@ -206,6 +206,15 @@ function checkAllAmzHeadersSigned(headers: Headers, claim: SigV4Claim): void {
   }
 }
 
+/**
+ * A signed header a proxy may consume on the way: `Expect` is answered by the first hop (the edge,
+ * a load balancer) and not always passed on. Its only defined value is `100-continue` (RFC 9110
+ * 10.1.1), so a signature over it still proves exactly what the client sent.
+ */
+function consumedHeader(name: string): string | null {
+  return name === "expect" ? "100-continue" : null;
+}
+
 function buildCanonicalRequest(
   req: SignedRequest,
   params: readonly QueryParam[],
@@ -214,7 +223,7 @@ function buildCanonicalRequest(
 ): string {
   let headerBlock = "";
   for (const name of claim.signedHeaders) {
-    const value = req.headers.get(name);
+    const value = req.headers.get(name) ?? consumedHeader(name);
     if (value === null) {
       throw new S3Error("SignatureDoesNotMatch", undefined, {
         AWSAccessKeyId: claim.accessKeyId,

@@ -101,6 +101,7 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
   // Every call becomes an audit event, spooled before its response completes (see src/audit/).
   const audit = await createAuditTrail({
     root,
+    master,
     hostId: process.env.S3DIR_HOST_ID || `${hostname()}:${options.port}`,
     log: (record) => out.write(JSON.stringify(record)),
   });

@@ -26,6 +26,9 @@ export async function forwardToOrigin(
 ): Promise<Response> {
   const headers = new Headers(req.headers);
   headers.delete("host");
+  // The client's 100-continue was answered on this side; sent on, the origin's interim 100 would
+  // come back from fetch as the response. A host restores the header when it was signed.
+  headers.delete("expect");
   headers.set("x-forwarded-host", target.host);
   headers.set("x-forwarded-proto", target.proto);
   const hasBody = req.body !== null && req.method !== "GET" && req.method !== "HEAD";

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { link, readFile, unlink, writeFile } from "node:fs/promises";
+import { link, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Credential } from "../auth/types.ts";
+import { decryptSecret, encryptSecret, loadMasterKey, type MasterKey } from "./master-key.ts";
 import { ensureSystemDir } from "./system-dir.ts";
 
 const keyAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -26,9 +27,22 @@ function rootCredential(accessKeyId: string, secretAccessKey: string): Credentia
 }
 
 /**
+ * The file `<root>/.s3dir/root-credential.json`: `{ accessKeyId, sealedSecret }`, the secret sealed
+ * under the master key like the IAM users' secrets (master-key.ts). Files written by older versions
+ * hold `secretAccessKey` in plain text: they are still read, and sealed when a server starts.
+ */
+const fileName = "root-credential.json";
+
+interface StoredCredential {
+  credential: Credential;
+  /** The file holds the secret in plain text. */
+  plaintext: boolean;
+}
+
+/**
  * The root credential: from S3DIR_ROOT_ACCESS_KEY / S3DIR_ROOT_SECRET_KEY, else from the system
- * directory, else generated and stored there (mode 0600). Two hosts starting at once agree:
- * the file is published with link(), which only one of them can win.
+ * directory, else generated and stored there (mode 0600, secret sealed). Two hosts starting at once
+ * agree: the file is published with link(), which only one of them can win.
  */
 export async function loadRootCredential(
   root: string,
@@ -41,21 +55,25 @@ export async function loadRootCredential(
     throw new Error("Set both S3DIR_ROOT_ACCESS_KEY and S3DIR_ROOT_SECRET_KEY, or neither.");
 
   const dir = await ensureSystemDir(root);
-  const file = join(dir, "root-credential.json");
-  const existing = await readStored(file);
-  if (existing) return { credential: existing, generated: false };
+  const file = join(dir, fileName);
+  const master = await loadMasterKey(root, env);
+  const existing = await readStored(file, async () => master);
+  if (existing) {
+    if (existing.plaintext) await sealInPlace(file, existing.credential, master);
+    return { credential: existing.credential, generated: false };
+  }
 
-  const temp = `${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
-  const fresh = { accessKeyId: randomKeyId(), secretAccessKey: randomSecret() };
-  await writeFile(temp, JSON.stringify(fresh), { mode: 0o600, flag: "wx" });
+  const temp = tempName(file);
+  const fresh = rootCredential(randomKeyId(), randomSecret());
+  await writeFile(temp, sealedText(fresh, master), { mode: 0o600, flag: "wx" });
   try {
     await link(temp, file);
-    return { credential: rootCredential(fresh.accessKeyId, fresh.secretAccessKey), generated: true };
+    return { credential: fresh, generated: true };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-    const winner = await readStored(file);
+    const winner = await readStored(file, async () => master);
     if (!winner) throw e;
-    return { credential: winner, generated: false };
+    return { credential: winner.credential, generated: false };
   } finally {
     await unlink(temp).catch(() => {});
   }
@@ -72,27 +90,54 @@ export async function readRootCredential(
   const envKey = env.S3DIR_ROOT_ACCESS_KEY;
   const envSecret = env.S3DIR_ROOT_SECRET_KEY;
   if (envKey && envSecret) return rootCredential(envKey, envSecret);
-  const stored = await readStored(join(root, ".s3dir", "root-credential.json"));
+  const stored = await readStored(join(root, ".s3dir", fileName), () => loadMasterKey(root, env));
   if (!stored) {
     throw new Error(
       "no root credential in this root: set S3DIR_ROOT_ACCESS_KEY and S3DIR_ROOT_SECRET_KEY as the server has them, or use --access-key",
     );
   }
-  return stored;
+  return stored.credential;
 }
 
-async function readStored(file: string): Promise<Credential | undefined> {
+function tempName(file: string): string {
+  return `${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+}
+
+function sealedText(credential: Credential, master: MasterKey): string {
+  const { accessKeyId, secretAccessKey } = credential;
+  return JSON.stringify({ accessKeyId, sealedSecret: encryptSecret(master, secretAccessKey, accessKeyId) });
+}
+
+/** Replaces a plain-text file by its sealed form (temp file, then rename: readers see one or the other). */
+async function sealInPlace(file: string, credential: Credential, master: MasterKey): Promise<void> {
+  const temp = tempName(file);
+  await writeFile(temp, sealedText(credential, master), { mode: 0o600, flag: "wx" });
   try {
-    const parsed = JSON.parse(await readFile(file, "utf8")) as {
-      accessKeyId?: unknown;
-      secretAccessKey?: unknown;
-    };
-    if (typeof parsed.accessKeyId !== "string" || typeof parsed.secretAccessKey !== "string") {
-      throw new Error(`${file} is not a valid root credential file`);
-    }
-    return rootCredential(parsed.accessKeyId, parsed.secretAccessKey);
+    await rename(temp, file);
+  } catch (e) {
+    await unlink(temp).catch(() => {});
+    throw e;
+  }
+}
+
+async function readStored(
+  file: string,
+  masterKey: () => Promise<MasterKey>,
+): Promise<StoredCredential | undefined> {
+  let parsed: { accessKeyId?: unknown; sealedSecret?: unknown; secretAccessKey?: unknown };
+  try {
+    parsed = JSON.parse(await readFile(file, "utf8"));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw e;
   }
+  const { accessKeyId, sealedSecret, secretAccessKey } = parsed;
+  if (typeof accessKeyId === "string" && typeof sealedSecret === "string") {
+    const secret = decryptSecret(await masterKey(), sealedSecret, accessKeyId);
+    return { credential: rootCredential(accessKeyId, secret), plaintext: false };
+  }
+  if (typeof accessKeyId === "string" && typeof secretAccessKey === "string") {
+    return { credential: rootCredential(accessKeyId, secretAccessKey), plaintext: true };
+  }
+  throw new Error(`${file} is not a valid root credential file`);
 }

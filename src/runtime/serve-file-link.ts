@@ -16,6 +16,14 @@ const AT_FDCWD = -100;
 const AT_SYMLINK_FOLLOW = 0x400;
 const UNLINK_AFTER_MS = 1000;
 
+/**
+ * The prefix of link names. The runtime adds `Content-Disposition: filename="<link name>"` to a
+ * file served by path when its type is not text or media (application/octet-stream among them)
+ * unless the name holds a `"`, which it refuses to quote (Bun 1.4.5): the quote keeps the
+ * internal name out of responses, which carry only the object's own headers.
+ */
+export const LINK_PREFIX = 'get"';
+
 const lib = dlopen("libc.so.6", {
   linkat: { args: [i32, ptr, i32, ptr, i32], returns: i32 },
 });

@@ -64,6 +64,7 @@ const statusByCode = {
   StorageFull: 507,
   XAmzContentSHA256Mismatch: 400,
   InvalidChecksum: 400,
+  UserKeyMustBeSpecified: 400,
 } as const satisfies Record<string, number>;
 
 export type S3ErrorCode = keyof typeof statusByCode;
@@ -92,6 +93,8 @@ const defaultMessages: Partial<Record<S3ErrorCode, string>> = {
   SignatureDoesNotMatch:
     "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
   XAmzContentSHA256Mismatch: "The provided 'x-amz-content-sha256' header does not match what was computed.",
+  UserKeyMustBeSpecified:
+    "The bucket POST must contain the specified field name. If it is specified, check the order of the fields.",
 };
 
 /** The one error type of the S3 layer: a code, a message and optional extra XML fields. */

@@ -14,11 +14,8 @@ const s3CodeOf: Record<StorageErrorCode, [S3ErrorCode, string?]> = {
     "Object key is not valid: empty, '.' or '..' segments, NUL and reserved names are not allowed.",
   ],
   KeyTooLong: ["KeyTooLongError"],
-  ParentIsObject: [
-    "KeyConflict",
-    "An object exists at a parent path of this key (key 'a' blocks key 'a/b').",
-  ],
-  KeyIsPrefix: ["KeyConflict", "Objects exist below this key used as a prefix (key 'a/b' blocks key 'a')."],
+  ParentIsObject: ["KeyConflict", "An object exists at a parent path of this key."],
+  KeyIsPrefix: ["KeyConflict", "Objects exist below this key used as a prefix."],
   PreconditionFailed: ["PreconditionFailed"],
   ConditionalConflict: [
     "ConditionalRequestConflict",
@@ -86,10 +83,11 @@ export function toS3Error(
 ): unknown {
   const error = isStorageError(caught) ? caught : storageErrorOf(caught);
   if (!error) return caught;
-  const [code, message] = s3CodeOf[error.code];
-  return new S3Error(
-    code,
-    message ?? (error.message !== error.code ? error.message : undefined),
-    detailsFor(code, target),
-  );
+  const [code, fixed] = s3CodeOf[error.code];
+  let message = fixed ?? (error.message !== error.code ? error.message : undefined);
+  if (message && error.conflict) {
+    const { key, blocking } = error.conflict;
+    message = `${message.slice(0, -1)} (key '${blocking}' blocks key '${key}').`;
+  }
+  return new S3Error(code, message, detailsFor(code, target));
 }

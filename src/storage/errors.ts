@@ -33,12 +33,36 @@ export type StorageErrorCode =
   /** The disk failed (EIO). */
   | "IoError";
 
+/** The two keys of a POSIX conflict: the key written and the key (or prefix) in its way. */
+export interface KeyConflict {
+  key: string;
+  blocking: string;
+}
+
 export class StorageError extends Error {
   readonly code: StorageErrorCode;
-  constructor(code: StorageErrorCode, message?: string, options?: { cause?: unknown }) {
+  readonly conflict?: KeyConflict;
+  constructor(
+    code: StorageErrorCode,
+    message?: string,
+    conflict?: KeyConflict,
+    options?: { cause?: unknown },
+  ) {
     super(message ?? code, options);
     this.code = code;
+    if (conflict) this.conflict = conflict;
   }
+}
+
+/** `key` cannot be written: `blocking`, one of its parent paths, is an object (or a symlink). */
+export function parentIsObject(key: string, blocking: string, what = "an object"): StorageError {
+  return new StorageError("ParentIsObject", `${blocking} is ${what}`, { key, blocking });
+}
+
+/** `key` cannot be written: objects exist under `key/` (or `key/` is a directory object). */
+export function keyIsPrefix(key: string): StorageError {
+  const blocking = `${key}/`;
+  return new StorageError("KeyIsPrefix", `${blocking} holds objects`, { key, blocking });
 }
 
 export function isStorageError(e: unknown): e is StorageError {
@@ -72,5 +96,5 @@ export function storageErrorOf(e: unknown): StorageError | undefined {
   if (!known) return undefined;
   const [code, what, hint] = known;
   const call = err?.syscall ? ` in ${err.syscall}` : "";
-  return new StorageError(code, `${what}${call}: ${hint}.`, { cause: e });
+  return new StorageError(code, `${what}${call}: ${hint}.`, undefined, { cause: e });
 }

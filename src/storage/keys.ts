@@ -10,8 +10,17 @@ export const MAX_SEGMENT_BYTES = 255;
 const bucketPattern = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const ipShaped = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 
+/** Prefixes and suffixes S3 keeps for its own names (punycode, access point and Object Lambda aliases). */
+const reservedBucketAffix = /^(xn--|sthree-)|(-s3alias|--ol-s3)$/;
+
+/** S3's rules for bucket names; a directory of the root whose name breaks them is not a bucket. */
 export function isValidBucketName(name: string): boolean {
-  return bucketPattern.test(name) && !name.includes("..") && !ipShaped.test(name);
+  return (
+    bucketPattern.test(name) &&
+    !name.includes("..") &&
+    !ipShaped.test(name) &&
+    !reservedBucketAffix.test(name)
+  );
 }
 
 export function checkBucketName(name: string): void {

@@ -10,6 +10,7 @@ import { errCode, O_RDONLY } from "../runtime/fs-ops.ts";
 import type { StoreContext } from "./context.ts";
 import { removeDeadTemps } from "./dead-temps.ts";
 import { StorageError } from "./errors.ts";
+import { checkKeyPlace } from "./key-conflicts.ts";
 import { checkKey, isValidBucketName } from "./keys.ts";
 import {
   isValidUploadId,
@@ -53,6 +54,7 @@ export class Uploads {
     await this.checkBucket(input.bucket);
     checkKey(input.key);
     checkUserMetadata(input.attributes.userMetadata);
+    await checkKeyPlace(this.ctx, input.bucket, input.key);
     const attributes = { ...input.attributes };
     delete attributes.checksum;
     const file: UploadFile = { v: 1, key: input.key, attributes };

@@ -6,7 +6,7 @@
  */
 import { errCode, type FsOps, O_DIRECTORY, O_NOFOLLOW, O_RDONLY } from "../runtime/fs-ops.ts";
 import type { Describer } from "./describe.ts";
-import { StorageError } from "./errors.ts";
+import { parentIsObject, StorageError } from "./errors.ts";
 import { type Layout, openDirVerified, viaFd } from "./paths.ts";
 
 export class ParentDirs {
@@ -30,7 +30,7 @@ export class ParentDirs {
     for (let attempt = 0; attempt < 10; attempt++) {
       const fd = await openDirVerified(this.ops, dirPath);
       if (fd !== undefined) return fd;
-      await this.create(bucketPath, segments);
+      await this.create(bucketPath, segments, key);
     }
     throw new Error(`could not create the parent directory of ${key}`);
   }
@@ -40,14 +40,14 @@ export class ParentDirs {
    * its parent's descriptor (`/proc/self/fd/N/name`): a component swapped for a symlink while
    * this runs is refused (ELOOP/ENOTDIR), never followed out of the bucket.
    */
-  private async create(bucketPath: string, segments: string[]): Promise<void> {
+  private async create(bucketPath: string, segments: string[], key: string): Promise<void> {
     let fd = await openDirVerified(this.ops, bucketPath);
     if (fd === undefined) throw new StorageError("NoSuchBucket");
     try {
       let rel = "";
       for (const seg of segments) {
         rel = rel ? `${rel}/${seg}` : seg;
-        const child = await this.openOrMake(fd, seg, rel);
+        const child = await this.openOrMake(fd, seg, rel, key);
         if (child === undefined) return;
         await this.ops.close(fd);
         fd = child;
@@ -58,7 +58,12 @@ export class ParentDirs {
   }
 
   /** The descriptor of directory name in parentFd, made if missing; undefined to start over. */
-  private async openOrMake(parentFd: number, name: string, rel: string): Promise<number | undefined> {
+  private async openOrMake(
+    parentFd: number,
+    name: string,
+    rel: string,
+    key: string,
+  ): Promise<number | undefined> {
     const path = viaFd(parentFd, name);
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
@@ -68,7 +73,7 @@ export class ParentDirs {
         if (code === "ELOOP" || code === "ENOTDIR") {
           const st = await this.ops.lstat(path).catch(() => undefined);
           const what = st?.isSymbolicLink() ? "a symlink" : "an object";
-          throw new StorageError("ParentIsObject", `${rel} is ${what}`);
+          throw parentIsObject(key, rel, what);
         }
         if (code !== "ENOENT") throw e;
       }

@@ -18,7 +18,8 @@
 import { errCode, O_DIRECTORY, O_RDONLY } from "../runtime/fs-ops.ts";
 import type { StoreContext } from "./context.ts";
 import { mtimeDate } from "./describe.ts";
-import { StorageError } from "./errors.ts";
+import { keyIsPrefix, parentIsObject, StorageError } from "./errors.ts";
+import { LEFTOVER_DIR_BUDGET } from "./key-conflicts.ts";
 import { withKeyLock } from "./key-lock.ts";
 import { trimSlash } from "./parent-dirs.ts";
 import { fdPath, openVerified, viaFd } from "./paths.ts";
@@ -104,7 +105,7 @@ export class Publisher {
           const st = await ops.lstat(target).catch(() => undefined);
           if (st?.isDirectory()) {
             if (await this.removeLeftoverDir(bucket, key, target)) continue;
-            throw new StorageError("KeyIsPrefix", `${key} is a directory with content`);
+            throw keyIsPrefix(key);
           }
           if (cond?.ifNoneMatch === "*" && st) throw new StorageError("PreconditionFailed", `${key} exists`);
           throw e;
@@ -120,10 +121,10 @@ export class Publisher {
 
   /**
    * A directory in the way of a file is a leftover when it holds no object at any depth:
-   * only unmarked, empty directories (at most 64). Remove it.
+   * only unmarked, empty directories (at most LEFTOVER_DIR_BUDGET). Remove it.
    */
   private async removeLeftoverDir(bucket: string, key: string, target: string): Promise<boolean> {
-    const budget = { dirs: 64 };
+    const budget = { dirs: LEFTOVER_DIR_BUDGET };
     const removed = await this.removeEmptyTree(this.ctx.layout.bucket(bucket), `${key}/`, target, budget);
     return removed;
   }
@@ -203,12 +204,12 @@ export class Publisher {
         const opened = await openVerified(ops, path, O_RDONLY | O_DIRECTORY).catch((e) => {
           if (errCode(e) === "ENOENT") return undefined;
           if (errCode(e) === "ENOTDIR" || errCode(e) === "ELOOP") {
-            throw new StorageError("ParentIsObject", `${trimSlash(key)} is an object`);
+            throw parentIsObject(key, trimSlash(key));
           }
           throw e;
         });
         if (!opened || (!opened.ok && opened.reason === "moved")) continue;
-        if (!opened.ok) throw new StorageError("ParentIsObject", `${trimSlash(key)} is a symlink`);
+        if (!opened.ok) throw parentIsObject(key, trimSlash(key), "a symlink");
         try {
           const { st } = opened;
           const existing = await describer.describeDirectory(opened.fd, st, t);

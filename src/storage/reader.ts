@@ -13,7 +13,7 @@ import { mkdirSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fdStream, readRange } from "../runtime/file-stream.ts";
 import { type BigStats, errCode, O_DIRECTORY, O_RDONLY } from "../runtime/fs-ops.ts";
-import { linkOpenFile, servedSlice } from "../runtime/serve-file-link.ts";
+import { LINK_PREFIX, linkOpenFile, servedSlice } from "../runtime/serve-file-link.ts";
 import type { StoreContext } from "./context.ts";
 import { StorageError } from "./errors.ts";
 import { checkReadKey, isDirectoryKey, isValidBucketName } from "./keys.ts";
@@ -92,7 +92,7 @@ export class Reader {
    */
   private linkForServing(bucket: string, fd: number): string | undefined {
     const dir = this.ctx.layout.reserved(bucket, SERVE_DIR);
-    const path = `${dir}/${randomName("get")}`;
+    const path = `${dir}/${randomName(LINK_PREFIX)}`;
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         linkOpenFile(fd, path);

@@ -3,7 +3,7 @@
  * `s3dir audit-webhook` to switch it, and a host killed with SIGKILL while the receiver is down.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateUserCommand, IAMClient } from "@aws-sdk/client-iam";
@@ -177,6 +177,7 @@ describe("s3dir audit-webhook", () => {
     expect(shown).toMatchObject({ enabled: true, format: "splunk", batchSize: 5, authToken: "****cdef" });
     const file = join(root, ".s3dir", "audit", "webhook.json");
     expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, "utf8")).not.toContain(token);
     expect(statSync(join(root, ".s3dir")).mode & 0o777).toBe(0o700);
     const text = await cli("show");
     expect(text).toContain("enabled");
@@ -393,6 +394,23 @@ describe("failures", () => {
     await Bun.sleep(800);
     expect(receiver.received.length).toBe(before);
     expect([...delivered().keys()].some((id) => ids.includes(id))).toBe(false);
+    await stop(server);
+  });
+});
+
+describe("upgrade", () => {
+  test("a setting with a plain-text token from an older version is shown, used, and sealed by a host", async () => {
+    const file = join(root, ".s3dir", "audit", "webhook.json");
+    const legacy = { enabled: true, url: receiver.url, authToken: token, batchSize: 5, flushIntervalMs: 200 };
+    writeFileSync(file, JSON.stringify(legacy), { mode: 0o600 });
+    expect(JSON.parse(await cli("show", "--json"))).toMatchObject({ enabled: true, authToken: "****cdef" });
+    const server = await serve("legacy-token-host");
+    expect(readFileSync(file, "utf8")).not.toContain(token);
+    expect(JSON.parse(await cli("show", "--json"))).toMatchObject({ enabled: true, authToken: "****cdef" });
+    const before = receiver.received.length;
+    const ids = await someCalls(s3Client(server), "legacy-token", 2);
+    expect(await allDelivered(ids)).toEqual([]);
+    expect(receiver.received.slice(before).every((r) => r.authorization === `Splunk ${token}`)).toBe(true);
     await stop(server);
   });
 });

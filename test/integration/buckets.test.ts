@@ -81,6 +81,10 @@ describe("CreateBucket and ListBuckets", () => {
     "two..dots",
     "192.168.1.1",
     "spaces%20in",
+    "xn--punycode",
+    "sthree-reserved",
+    "access-point-s3alias",
+    "object-lambda--ol-s3",
   ];
   for (const name of invalidNames) {
     test(`invalid name ${JSON.stringify(name)} → 400 InvalidBucketName, nothing created`, async () => {

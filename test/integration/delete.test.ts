@@ -190,6 +190,14 @@ describe("DeleteObjects", () => {
     expect(await keysOf(bucket)).toEqual([]);
   });
 
+  test("an empty Key in the batch → 400 UserKeyMustBeSpecified, nothing deleted", async () => {
+    const bucket = await newBucket(["x", "y"]);
+    const response = await rawDeleteObjects(bucket, deleteXml(["x", "", "y"]));
+    expect(response.status).toBe(400);
+    expect(errorCodeOf(await response.text())).toBe("UserKeyMustBeSpecified");
+    expect(await keysOf(bucket)).toEqual(["x", "y"]);
+  });
+
   test("an empty Delete → 400 MalformedXML", async () => {
     const bucket = await newBucket(["x"]);
     const response = await rawDeleteObjects(bucket, "<Delete></Delete>");

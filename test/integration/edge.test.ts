@@ -5,6 +5,9 @@
  * Hosts trust the edge's X-Forwarded-Host (`--trusted-proxy 127.0.0.1`).
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   CreateBucketCommand,
   GetObjectCommand,
@@ -143,6 +146,42 @@ describe("edge worker", () => {
     expect(ranged.status).toBe(206);
     expect(await ranged.text()).toBe("x".repeat(10));
     expect(await settledOriginRequests()).toBe(before);
+  });
+
+  test("a PUT with Expect: 100-continue (curl -T, the AWS CLI, boto3) goes through", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "s3dir-edge-expect-"));
+    try {
+      const file = join(dir, "upload.bin");
+      const body = "e".repeat(3 * 1024 * 1024 + 5);
+      writeFileSync(file, body);
+      const link = await sdkLink("PUT", "expect.bin");
+      const curl = Bun.spawn(
+        [
+          "curl",
+          "-sS",
+          "-o",
+          "/dev/null",
+          "-w",
+          "%{http_code}",
+          "-H",
+          "Expect: 100-continue",
+          "-T",
+          file,
+          link,
+        ],
+        { stdout: "pipe", stderr: "pipe" },
+      );
+      const [status, stderr] = await Promise.all([
+        new Response(curl.stdout).text(),
+        new Response(curl.stderr).text(),
+      ]);
+      await curl.exited;
+      expect({ status, stderr }).toEqual({ status: "200", stderr: "" });
+      const got = await direct.send(new GetObjectCommand({ Bucket: bucket, Key: "expect.bin" }));
+      expect(await got.Body!.transformToString()).toBe(body);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("s3dir presign links pass through; a PUT through the edge purges the cached copy", async () => {

@@ -265,7 +265,9 @@ describe("errors", () => {
       s3.send(new ListPartsCommand({ Bucket: bucket, Key: "mp/other-key", UploadId: id })),
     );
     expect(other.name).toBe("NoSuchUpload");
-    for (const bad of ["../../etc", `${id.slice(0, -1)}A`, "x".repeat(44), `${id}/..`, ""]) {
+    // Same shape as a real id but surely another one: the last character flipped between A and B.
+    const sibling = `${id.slice(0, -1)}${id.endsWith("A") ? "B" : "A"}`;
+    for (const bad of ["../../etc", sibling, "x".repeat(44), `${id}/..`, ""]) {
       const r = await signedFetch(server, objectPath(bucket, "mp/nosuch.bin"), {
         method: "PUT",
         query: { partNumber: "1", uploadId: bad },

@@ -535,6 +535,46 @@ describe("large objects", () => {
     );
   });
 
+  test("GET, ranged GET and HEAD of a large object carry no Content-Disposition the object does not have", async () => {
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    expect(got.ContentDisposition).toBeUndefined();
+    await got.Body!.transformToByteArray();
+    const ranged = await s3.send(
+      new GetObjectCommand({ Bucket: bucket, Key: key, Range: "bytes=5-1500000" }),
+    );
+    expect(ranged.ContentDisposition).toBeUndefined();
+    await ranged.Body!.transformToByteArray();
+    for (const [method, headers] of [
+      ["GET", {}],
+      ["GET", { range: "bytes=1048576-" }],
+      ["HEAD", {}],
+    ] as const) {
+      const response = await signedFetch(server, objectPath(bucket, key), { method, headers });
+      expect([method, response.headers.get("content-disposition")]).toEqual([method, null]);
+      await response.arrayBuffer();
+    }
+    // A type that is not text or media: the runtime names a served file in that case.
+    const pdfKey = "large/document.pdf";
+    await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: pdfKey, Body: body, ContentType: "application/pdf" }),
+    );
+    const pdf = await signedFetch(server, objectPath(bucket, pdfKey));
+    expect([pdf.headers.get("content-type"), pdf.headers.get("content-disposition")]).toEqual([
+      "application/pdf",
+      null,
+    ]);
+    await pdf.arrayBuffer();
+    // A stored Content-Disposition is served as stored.
+    const namedKey = "large/named.bin";
+    const disposition = 'attachment; filename="report.bin"';
+    await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: namedKey, Body: body, ContentDisposition: disposition }),
+    );
+    const named = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: namedKey }));
+    expect(named.ContentDisposition).toBe(disposition);
+    await named.Body!.transformToByteArray();
+  });
+
   test("serving a large object leaves nothing behind once it is sent", async () => {
     const got = await signedFetch(server, objectPath(bucket, key));
     await got.arrayBuffer();

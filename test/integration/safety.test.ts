@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import {
   existsSync,
   lstatSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -13,10 +14,13 @@ import {
 import { tmpdir } from "node:os";
 import { basename, join, relative } from "node:path";
 import {
+  AbortMultipartUploadCommand,
   CopyObjectCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
@@ -291,15 +295,16 @@ describe("POSIX conflicts", () => {
     return await got.Body!.transformToString();
   }
 
-  const pairs: [string, string][] = [
-    ["c1/a", "c1/a/b"],
-    ["c2/a/b", "c2/a"],
-    ["c3/deep", "c3/deep/er/est.txt"],
-    ["c4/file", "c4/file/"],
-    ["c5/dir/", "c5/dir"],
+  // [first key, second key, the key the message names as blocking the second]
+  const pairs: [string, string, string][] = [
+    ["c1/a", "c1/a/b", "c1/a"],
+    ["c2/a/b", "c2/a", "c2/a/"],
+    ["c3/deep", "c3/deep/er/est.txt", "c3/deep"],
+    ["c4/file", "c4/file/", "c4/file"],
+    ["c5/dir/", "c5/dir", "c5/dir/"],
   ];
-  for (const [first, second] of pairs) {
-    test(`${first} then ${second} → 409, the first object intact`, async () => {
+  for (const [first, second, blocker] of pairs) {
+    test(`${first} then ${second} → 409 naming both keys, the first object intact`, async () => {
       const firstBody = first.endsWith("/") ? "" : `first:${first}`;
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: first, Body: firstBody }));
       const failure = await sdkFailure(
@@ -307,12 +312,39 @@ describe("POSIX conflicts", () => {
           new PutObjectCommand({ Bucket: bucket, Key: second, Body: second.endsWith("/") ? "" : "second" }),
         ),
       );
-      expect(failure.status).toBe(409);
+      expect([failure.status, failure.name]).toEqual([409, "KeyConflict"]);
+      expect(failure.message).toContain(`'${blocker}'`);
+      expect(failure.message).toContain(`key '${second}'`);
       expect(await text(first)).toBe(firstBody);
       const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: first.split("/")[0] }));
       expect((listed.Contents ?? []).map((c) => c.Key)).toEqual([first]);
     });
   }
+
+  const multipartConflicts: [string, string][] = [
+    ["c7/file", "c7/file/b"],
+    ["c8/dir/child", "c8/dir"],
+  ];
+  for (const [existing, key] of multipartConflicts) {
+    test(`CreateMultipartUpload of ${key} while ${existing} exists → 409 before any part`, async () => {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: existing, Body: "there" }));
+      const failure = await sdkFailure(
+        s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key })),
+      );
+      expect([failure.status, failure.name]).toEqual([409, "KeyConflict"]);
+      const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: "c" }));
+      expect(uploads.Uploads ?? []).toEqual([]);
+      expect(await text(existing)).toBe("there");
+    });
+  }
+
+  test("CreateMultipartUpload over empty leftover directories is allowed", async () => {
+    mkdirSync(join(server.root, bucket, "c9", "empty", "deeper"), { recursive: true });
+    const created = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: "c9/empty" }));
+    await s3.send(
+      new AbortMultipartUploadCommand({ Bucket: bucket, Key: "c9/empty", UploadId: created.UploadId }),
+    );
+  });
 
   test("CopyObject onto a conflicting key → 409", async () => {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "c6/x", Body: "x" }));

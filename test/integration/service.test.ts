@@ -1,6 +1,6 @@
 /** Running the server: credentials, access log, graceful shutdown, the metadata store fallback. */
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,21 +29,22 @@ import { bucketState } from "../helpers/util.ts";
 setDefaultTimeout(60_000);
 
 describe("root credential", () => {
-  test("generated on the first start, stored with mode 0600, printed once, reused on the next start", async () => {
+  test("generated on the first start, stored sealed with mode 0600, printed once, reused on the next start", async () => {
     const root = mkdtempSync(join(tmpdir(), "s3dir-cred-"));
     try {
       const noEnv = { S3DIR_ROOT_ACCESS_KEY: "", S3DIR_ROOT_SECRET_KEY: "" };
       const first = await startServer({ root, env: noEnv });
       const file = join(root, ".s3dir", "root-credential.json");
-      const stored = JSON.parse(readFileSync(file, "utf8")) as {
-        accessKeyId: string;
-        secretAccessKey: string;
+      const printed = first.logs().join("\n");
+      const stored = {
+        accessKeyId: /AWS_ACCESS_KEY_ID=(\S+)/.exec(printed)![1]!,
+        secretAccessKey: /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(printed)![1]!,
       };
       expect(statSync(file).mode & 0o777).toBe(0o600);
       expect(statSync(join(root, ".s3dir")).mode & 0o777).toBe(0o700);
-      const printed = first.logs().join("\n");
-      expect(printed).toContain(stored.accessKeyId);
-      expect(printed).toContain(stored.secretAccessKey);
+      const onDisk = readFileSync(file, "utf8");
+      expect(onDisk).toContain(stored.accessKeyId);
+      expect(onDisk).not.toContain(stored.secretAccessKey);
       const client = new S3Client({
         endpoint: first.endpoint,
         region: "us-east-1",
@@ -63,6 +64,39 @@ describe("root credential", () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+});
+
+test("a root credential stored in plain text by an older version still works and is sealed on start", async () => {
+  const root = mkdtempSync(join(tmpdir(), "s3dir-cred-old-"));
+  try {
+    const old = {
+      accessKeyId: "S3DOLDPLAINTEXTKEY01",
+      secretAccessKey: "old-plain-secret-0123456789abcdefghij",
+    };
+    const dir = join(root, ".s3dir");
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(dir, "root-credential.json"), JSON.stringify(old), { mode: 0o600 });
+    const server = await startServer({ root, env: { S3DIR_ROOT_ACCESS_KEY: "", S3DIR_ROOT_SECRET_KEY: "" } });
+    try {
+      expect(server.logs().join("\n")).not.toContain(old.secretAccessKey);
+      const onDisk = readFileSync(join(dir, "root-credential.json"), "utf8");
+      expect(onDisk).toContain(old.accessKeyId);
+      expect(onDisk).not.toContain(old.secretAccessKey);
+      const client = new S3Client({
+        endpoint: server.endpoint,
+        region: "us-east-1",
+        forcePathStyle: true,
+        credentials: old,
+      });
+      await client.send(new CreateBucketCommand({ Bucket: "generated-cred" }));
+      expect(await second_list(server.endpoint, old)).toBe(200);
+      client.destroy();
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 async function second_list(

@@ -15,6 +15,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import {
+  defaultTestRuntime,
   md5Hex,
   newCustomerKey,
   objectPath,
@@ -76,6 +77,35 @@ describe("SSE-S3", () => {
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: "s3/" }));
     expect(listed.Contents?.[0]?.Size).toBe(data.length);
   });
+
+  // Bun.serve (1.4.5) sends every streamed body chunked, whatever the stream's type or a
+  // Content-Length header say; only in-memory and file bodies keep their length. A decrypted range
+  // over IN_MEMORY_MAX is streamed, so on Bun hosts it still goes without one. Node hosts keep it.
+  test.todoIf(defaultTestRuntime === "bun")(
+    "a GET of an SSE-S3 object over 8 MiB carries Content-Length (SDK and boto3)",
+    async () => {
+      const big = new Uint8Array(randomBytes(9 * 1024 * 1024 + 7));
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: "s3/big.bin",
+          Body: big,
+          ServerSideEncryption: "AES256",
+        }),
+      );
+      const { got, body } = await getBytes("s3/big.bin");
+      expect(got.ContentLength).toBe(big.length);
+      expect(Buffer.from(body).equals(Buffer.from(big))).toBe(true);
+      const res = await py(
+        server,
+        `
+        got = s3.get_object(Bucket="${bucket}", Key="s3/big.bin")
+        out({"length": got.get("ContentLength"), "read": len(got["Body"].read())})
+      `,
+      );
+      expect(res.json).toEqual({ length: big.length, read: big.length });
+    },
+  );
 
   test("Range GETs across chunk boundaries", async () => {
     for (const [a, b] of [

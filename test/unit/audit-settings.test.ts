@@ -1,6 +1,6 @@
 /** The webhook setting file: validation, masking, atomic writes and following changes. */
 import { afterEach, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { auditEventOf } from "../../src/audit/audit-event.ts";
@@ -9,16 +9,20 @@ import {
   maskToken,
   parseWebhookSettings,
   readWebhookSettings,
+  sealLegacyToken,
   watchWebhookSettings,
   writeWebhookSettings,
 } from "../../src/audit/webhook-settings.ts";
+import { loadMasterKey, type MasterKey } from "../../src/iam/master-key.ts";
 import { waitFor } from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
 
 let dir: string;
-beforeEach(() => {
+let master: MasterKey;
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "s3dir-audit-settings-"));
+  master = await loadMasterKey(dir, {});
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -42,20 +46,26 @@ describe("webhook setting", () => {
 
   test("is written atomically with mode 0600 and followed within a second", async () => {
     const file = join(dir, "audit", "webhook.json");
-    const watcher = await watchWebhookSettings(file, { intervalMs: 50 });
+    const watcher = await watchWebhookSettings(file, { master, intervalMs: 50 });
     expect(watcher.current()).toBeUndefined();
     let changes = 0;
     watcher.onChange(() => changes++);
-    await writeWebhookSettings(file, { ...parseWebhookSettings(base), authToken: "t0ken" });
+    await writeWebhookSettings(file, { ...parseWebhookSettings(base), authToken: "t0ken-secret" }, master);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, "audit")).mode & 0o777).toBe(0o700);
     expect(readdirSync(join(dir, "audit"))).toEqual(["webhook.json"]);
     expect(await waitFor(() => watcher.current()?.enabled === true, 2000)).toBe(true);
-    expect((await readWebhookSettings(file))?.authToken).toBe("t0ken");
+    expect(readFileSync(file, "utf8")).not.toContain("t0ken-secret");
+    expect(watcher.current()?.authToken).toBe("t0ken-secret");
+    expect((await readWebhookSettings(file, master))?.authToken).toBe("t0ken-secret");
     // A broken file keeps the previous setting.
     const errors: unknown[] = [];
     watcher.close();
-    const second = await watchWebhookSettings(file, { intervalMs: 50, onError: (e) => errors.push(e) });
+    const second = await watchWebhookSettings(file, {
+      master,
+      intervalMs: 50,
+      onError: (e) => errors.push(e),
+    });
     writeFileSync(file, "{not json");
     expect(await waitFor(() => errors.length > 0, 2000)).toBe(true);
     expect(second.current()?.enabled).toBe(true);
@@ -63,6 +73,27 @@ describe("webhook setting", () => {
     expect(await waitFor(() => second.current() === undefined, 2000)).toBe(true);
     second.close();
     expect(changes).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("a setting written by an older version", () => {
+  test("with its token in plain text is read, then sealed in place", async () => {
+    const file = join(dir, "audit", "webhook.json");
+    mkdirSync(join(dir, "audit"), { mode: 0o700 });
+    writeFileSync(file, JSON.stringify({ ...base, authToken: "legacy-token-1234" }), { mode: 0o600 });
+    expect((await readWebhookSettings(file, master))?.authToken).toBe("legacy-token-1234");
+    await sealLegacyToken(file, master);
+    expect(readFileSync(file, "utf8")).not.toContain("legacy-token-1234");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readdirSync(join(dir, "audit"))).toEqual(["webhook.json"]);
+    expect(await readWebhookSettings(file, master)).toMatchObject({
+      ...base,
+      authToken: "legacy-token-1234",
+    });
+    // Sealing again, or a file without a token, changes nothing.
+    const sealed = readFileSync(file, "utf8");
+    await sealLegacyToken(file, master);
+    expect(readFileSync(file, "utf8")).toBe(sealed);
   });
 });
 

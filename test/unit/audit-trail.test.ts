@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { auditPaths } from "../../src/audit/audit-paths.ts";
 import { type AuditLog, type AuditTrail, createAuditTrail } from "../../src/audit/audit-trail.ts";
 import { type WebhookSettings, writeWebhookSettings } from "../../src/audit/webhook-settings.ts";
+import { loadMasterKey, type MasterKey } from "../../src/iam/master-key.ts";
 import type { AccessLogEntry } from "../../src/s3/access-log.ts";
 import { waitFor } from "../helpers/index.ts";
 
@@ -65,13 +66,15 @@ function startReceiver() {
 }
 
 let root: string;
+let master: MasterKey;
 let receiver: ReturnType<typeof startReceiver>;
 let logs: Record<string, unknown>[];
 const trails: AuditTrail[] = [];
 const log: AuditLog = (record) => void logs.push(record);
 
-beforeEach(() => {
+beforeEach(async () => {
   root = mkdtempSync(join(tmpdir(), "s3dir-audit-trail-"));
+  master = await loadMasterKey(root, {});
   receiver = startReceiver();
   logs = [];
 });
@@ -82,18 +85,22 @@ afterEach(async () => {
 });
 
 async function enable(settings: Partial<WebhookSettings> = {}) {
-  await writeWebhookSettings(auditPaths(root).settings, {
-    enabled: true,
-    url: receiver.url,
-    format: "splunk",
-    batchSize: 10,
-    flushIntervalMs: 50,
-    timeoutMs: 500,
-    maxBackoffMs: 200,
-    spoolMaxBytes: 1 << 30,
-    updated: new Date().toISOString(),
-    ...settings,
-  });
+  await writeWebhookSettings(
+    auditPaths(root).settings,
+    {
+      enabled: true,
+      url: receiver.url,
+      format: "splunk",
+      batchSize: 10,
+      flushIntervalMs: 50,
+      timeoutMs: 500,
+      maxBackoffMs: 200,
+      spoolMaxBytes: 1 << 30,
+      updated: new Date().toISOString(),
+      ...settings,
+    },
+    master,
+  );
 }
 
 async function trail(
@@ -103,6 +110,7 @@ async function trail(
 ): Promise<AuditTrail> {
   const t = await createAuditTrail({
     root,
+    master,
     hostId,
     log,
     segmentBytes,

@@ -31,6 +31,8 @@ describe("buckets", () => {
     fs.writeFileSync(`${root}/existing-tree/sub/file.txt`, "old");
     fs.mkdirSync(`${root}/Not_A_Bucket`);
     fs.mkdirSync(`${root}/192.168.1.1`);
+    fs.mkdirSync(`${root}/xn--reserved-prefix`);
+    fs.mkdirSync(`${root}/reserved-suffix-s3alias`);
     fs.writeFileSync(`${root}/loose-file`, "x");
     fs.symlinkSync(`${root}/existing-tree`, `${root}/linked-bucket`);
     s = await createPosixStore({ root, fsync: false });
@@ -46,7 +48,19 @@ describe("buckets", () => {
     expect(fs.existsSync(`${root}/photos/.s3dir`)).toBe(false);
     expect(fs.statSync(`${root}/.s3dir/buckets/photos`).mode & 0o777).toBe(0o700);
     expect(await code(s.createBucket("photos"))).toBe("BucketExists");
-    for (const bad of ["ab", "UPPER", "a..b", "-abc", "abc-", "10.0.0.1", "x".repeat(64), "a_b", ".s3dir"]) {
+    const reserved = ["xn--abc", "sthree-abc", "abc-s3alias", "abc--ol-s3"];
+    for (const bad of [
+      "ab",
+      "UPPER",
+      "a..b",
+      "-abc",
+      "abc-",
+      "10.0.0.1",
+      "x".repeat(64),
+      "a_b",
+      ".s3dir",
+      ...reserved,
+    ]) {
       expect(await code(s.createBucket(bad))).toBe("InvalidBucketName");
     }
     const list = await s.listBuckets();
@@ -56,6 +70,8 @@ describe("buckets", () => {
     expect(list.find((b) => b.name === "photos")!.created.getTime()).toBe(head.created.getTime());
     expect(await code(s.headBucket("nope-nope"))).toBe("NoSuchBucket");
     expect(await code(s.headBucket("linked-bucket"))).toBe("NoSuchBucket");
+    expect(await code(s.headBucket("xn--reserved-prefix"))).toBe("NoSuchBucket");
+    expect(await code(s.headBucket("reserved-suffix-s3alias"))).toBe("NoSuchBucket");
     await s.deleteBucket("a.b-c");
     expect(fs.existsSync(`${root}/a.b-c`)).toBe(false);
     expect(await code(s.deleteBucket("a.b-c"))).toBe("NoSuchBucket");

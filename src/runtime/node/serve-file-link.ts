@@ -13,6 +13,9 @@ const AT_FDCWD = -100;
 const AT_SYMLINK_FOLLOW = 0x400;
 const UNLINK_AFTER_MS = 1000;
 
+/** Link names are those of Bun hosts (see ../serve-file-link.ts for the quote). */
+export const LINK_PREFIX = 'get"';
+
 /** Hard-links the file open on fd to path (which must not exist). */
 export function linkOpenFile(fd: number, path: string): void {
   const rc = libc.linkat(AT_FDCWD, `/proc/self/fd/${fd}`, AT_FDCWD, path, AT_SYMLINK_FOLLOW);

@@ -25,6 +25,8 @@ export const deleteObjects: Handler = async (ctx) => {
   const keys = objects.map((o) => {
     const key = childText(o, "Key");
     if (key === undefined) throw new S3Error("MalformedXML");
+    // As S3: an empty key refuses the whole batch before anything is deleted.
+    if (key === "") throw new S3Error("UserKeyMustBeSpecified");
     return key;
   });
   await store.headBucket(target.bucket);
