@@ -211,12 +211,9 @@ describe("SSE-S3", () => {
   });
 
   test("SSE header on GET is refused; unsupported methods get clear errors", async () => {
-    const res = await fetch(
-      await getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: "s3/a.bin" }), {
-        signableHeaders: new Set(["x-amz-server-side-encryption"]),
-      }),
-      { headers: { "x-amz-server-side-encryption": "AES256" } },
-    );
+    const res = await signedFetch(server, `/${bucket}/s3/a.bin`, {
+      headers: { "x-amz-server-side-encryption": "AES256" },
+    });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain("InvalidArgument");
     const kms = await sdkFailure(
