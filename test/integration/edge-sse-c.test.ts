@@ -1,8 +1,8 @@
 /**
  * The edge worker never caches an SSE-C answer: a GET with the customer key goes to the host every
- * time, so a later request on the same presigned link without the key (or with a wrong one) is
- * judged by the host, never answered with cached plaintext. The links sign only `host` (as
- * `s3dir presign` does), so the key headers ride along unsigned, as S3 allows for presigned URLs.
+ * time, so a later request for the object without the key (or with a wrong one) is judged by the
+ * host, never answered with cached plaintext. Links that carry the key sign its headers, since S3
+ * refuses x-amz-* headers a presigned request does not sign.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
@@ -37,7 +37,8 @@ const originRequests = () => host.accessLog().length;
 
 const settledOriginRequests = () => settled(originRequests);
 
-const link = (key: string, query = "", method = "GET") =>
+/** A presigned link; with `headers`, those are signed too (S3 refuses unsigned SSE-C headers). */
+const link = (key: string, query = "", method = "GET", headers?: Record<string, string>) =>
   presignUrl({
     method,
     url: `${edge.url}/${bucket}/${key}${query}`,
@@ -45,7 +46,9 @@ const link = (key: string, query = "", method = "GET") =>
     secretAccessKey: testCredentials.secretAccessKey,
     region: "us-east-1",
     expiresSeconds: 300,
+    headers,
   });
+const keyLink = (key: string, method = "GET") => link(key, "", method, keyHeaders);
 
 beforeAll(async () => {
   host = await startServer({ args: ["--trusted-proxy", "127.0.0.1", "--allow-sse-c-over-http", "on"] });
@@ -80,7 +83,7 @@ afterAll(async () => {
 
 describe("edge worker and SSE-C", () => {
   test("an SSE-C GET passes through to the host every time and is never cached", async () => {
-    const url = await link("ssec.txt");
+    const url = await keyLink("ssec.txt");
     for (let i = 0; i < 3; i++) {
       const before = await settledOriginRequests();
       const response = await fetch(url, { headers: keyHeaders });
@@ -92,10 +95,10 @@ describe("edge worker and SSE-C", () => {
     }
   });
 
-  test("the same link without the key, or with a wrong one, is refused by the host, not served from cache", async () => {
-    const url = await link("ssec.txt");
-    const warm = await fetch(url, { headers: keyHeaders });
+  test("a link without the key, or with a wrong one, is refused, never served from cache", async () => {
+    const warm = await fetch(await keyLink("ssec.txt"), { headers: keyHeaders });
     expect(await warm.text()).toBe(secret);
+    const url = await link("ssec.txt");
     // Give a (wrongly) stored copy time to land before asking without the key.
     await settledOriginRequests();
     await Bun.sleep(300);
@@ -109,8 +112,16 @@ describe("edge worker and SSE-C", () => {
     expect(withoutBody).not.toContain(secret);
     expect(await settledOriginRequests()).toBe(before + 1);
 
+    // Key headers the link does not sign are refused as S3 refuses them.
+    const unsigned = await fetch(url, { headers: keyHeaders });
+    const unsignedBody = await unsigned.text();
+    expect(unsigned.status).toBe(403);
+    expect(unsignedBody).toContain("HeadersNotSigned");
+    expect(unsignedBody).not.toContain(secret);
+
     before = await settledOriginRequests();
-    const wrong = await fetch(url, { headers: wrongKeyHeaders });
+    const wrongLink = await link("ssec.txt", "", "GET", wrongKeyHeaders);
+    const wrong = await fetch(wrongLink, { headers: wrongKeyHeaders });
     const wrongBody = await wrong.text();
     expect(wrong.status).toBe(403);
     expect(wrong.headers.get("x-s3dir-edge-cache")).toBeNull();
@@ -118,9 +129,9 @@ describe("edge worker and SSE-C", () => {
     expect(wrongBody).not.toContain(secret);
     expect(await settledOriginRequests()).toBe(before + 1);
 
-    const headUrl = await link("ssec.txt", "", "HEAD");
+    const headUrl = await keyLink("ssec.txt", "HEAD");
     expect((await fetch(headUrl, { method: "HEAD", headers: keyHeaders })).status).toBe(200);
-    const head = await fetch(headUrl, { method: "HEAD" });
+    const head = await fetch(await link("ssec.txt", "", "HEAD"), { method: "HEAD" });
     expect(head.status).toBe(400);
     expect(head.headers.get("x-s3dir-edge-cache")).toBeNull();
   });
@@ -154,7 +165,7 @@ describe("edge worker and SSE-C", () => {
       }),
     ).toBe(true);
     const before = await settledOriginRequests();
-    const response = await fetch(url, { headers: keyHeaders });
+    const response = await fetch(await keyLink("plain.txt"), { headers: keyHeaders });
     await response.arrayBuffer();
     expect(response.headers.get("x-s3dir-edge-cache")).not.toBe("hit");
     expect(await settledOriginRequests()).toBe(before + 1);
