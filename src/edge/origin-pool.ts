@@ -17,7 +17,7 @@ export interface ForwardOptions {
 
 /**
  * Sends `path` + `query` to the origins in turn. The Host the client signed travels as
- * X-Forwarded-Host, which the hosts honour from trusted proxies only (see README.md).
+ * X-Forwarded-Host, which the hosts honour from trusted proxies only (see docs/edge.md).
  */
 export async function forwardToOrigin(
   req: Request,

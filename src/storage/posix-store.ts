@@ -1,6 +1,6 @@
 /**
  * The POSIX object store: a directory tree served as buckets and objects. This file only
- * wires the pieces together; each concept lives in its own module (see DESIGN.md).
+ * wires the pieces together; each concept lives in its own module (see docs/architecture.md).
  */
 import { mkdir, realpath } from "node:fs/promises";
 import { fsOps, isLocalFilesystem } from "../runtime/fs-ops.ts";

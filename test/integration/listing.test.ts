@@ -232,7 +232,7 @@ describe("ListObjectsV2", () => {
   test("the default page is 1000 keys and max-keys above 1000 is capped", async () => {
     const many = uniqueBucket("many");
     await s3.send(new CreateBucketCommand({ Bucket: many }));
-    // Files written straight into the bucket directory are objects (DESIGN.md).
+    // Files written straight into the bucket directory are objects (docs/on-disk-layout.md).
     mkdirSync(join(server.root, many, "n"), { recursive: true });
     for (let i = 0; i < 1001; i++)
       writeFileSync(join(server.root, many, "n", String(i).padStart(4, "0")), "");

@@ -1,4 +1,4 @@
-/** Two stateless server processes over one shared root behave as one S3 service (DESIGN.md). */
+/** Two stateless server processes over one shared root behave as one S3 service (docs/cluster.md). */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import {
   CreateBucketCommand,

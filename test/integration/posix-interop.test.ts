@@ -1,4 +1,4 @@
-/** The same bytes are a file for POSIX users and an object for S3 clients, both ways (DESIGN.md). */
+/** The same bytes are a file for POSIX users and an object for S3 clients, both ways (docs/on-disk-layout.md). */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import {
   appendFileSync,

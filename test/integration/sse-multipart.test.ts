@@ -123,7 +123,7 @@ describe("SSE-S3 multipart", () => {
 
     const { got, body } = await getBytes("s3/mp.bin");
     expect(got.ServerSideEncryption).toBe("AES256");
-    // (Over 8 MiB, a Bun host streams an encrypted GET chunked: the README says so.)
+    // (Over 8 MiB, a Bun host streams an encrypted GET chunked: docs/operations.md says so.)
     expect(same(body, whole)).toBe(true);
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "s3/mp.bin", PartNumber: 2 }));
     expect(head.PartsCount).toBe(3);

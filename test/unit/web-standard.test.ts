@@ -1,6 +1,6 @@
 /**
  * src/auth, src/lib, src/s3/xml and src/s3/errors.ts must run unchanged in the edge worker (workerd):
- * Web-standard APIs only, no `node:*` or `bun:*` modules, no `Bun` global (DESIGN.md).
+ * Web-standard APIs only, no `node:*` or `bun:*` modules, no `Bun` global (docs/architecture.md).
  * Every .ts file of those places is bundled for the browser; the test fails on any Node/Bun
  * built-in import (from our code or from a package it pulls in) and on Bun/Node globals in our code.
  */
