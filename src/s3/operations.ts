@@ -70,6 +70,10 @@ const subresources = new Set([
   "website",
   "session",
   "metadataTable",
+  "metadataConfiguration",
+  "metadataInventoryTable",
+  "metadataJournalTable",
+  "abac",
   "renameObject",
 ]);
 

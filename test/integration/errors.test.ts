@@ -86,6 +86,31 @@ describe("unknown and unsupported operations", () => {
     });
   }
 
+  test("newer bucket sub-resources are 501 and never run the plain bucket operation", async () => {
+    const empty = `${bucket}-empty`;
+    expect((await signedFetch(server, `/${empty}`, { method: "PUT" })).status).toBe(200);
+    const missing = `${bucket}-missing`;
+    const cases: [string, string, string][] = [
+      ["DELETE", empty, "metadataConfiguration"],
+      ["GET", empty, "metadataConfiguration"],
+      ["GET", empty, "abac"],
+      ["PUT", missing, "abac"],
+      ["PUT", missing, "metadataInventoryTable"],
+      ["PUT", missing, "metadataJournalTable"],
+      ["POST", missing, "metadataTable"],
+    ];
+    for (const [method, target, query] of cases) {
+      const response = await signedFetch(server, `/${target}`, {
+        method,
+        query,
+        body: method === "GET" || method === "DELETE" ? undefined : "<x/>",
+      });
+      expect({ method, query, status: response.status }).toEqual({ method, query, status: 501 });
+    }
+    expect((await signedFetch(server, `/${empty}`, { method: "HEAD" })).status).toBe(200);
+    expect((await signedFetch(server, `/${missing}`, { method: "HEAD" })).status).toBe(404);
+  });
+
   test("an unsupported HTTP method → 405 or 501 with an XML error, never 500", async () => {
     const response = await signedFetch(server, objectPath(bucket, "exists.txt"), {
       method: "PATCH",
