@@ -58,7 +58,7 @@ export async function runDoctor(root: string): Promise<CheckResult[]> {
       : warn(
           "encryption at rest",
           encryption.checked.join("; "),
-          "see README, Encryption at rest, if data must be encrypted on disk",
+          "see docs/operations.md, Encryption at rest, if data must be encrypted on disk",
         ),
   );
   const cluster = await readCluster(root).catch(() => undefined);
