@@ -38,7 +38,14 @@ export const layers: readonly Layer[] = [
   {
     name: "s3",
     prefixes: ["src/s3/"],
-    mayImport: ["lib", "auth", "sse", "s3-shared", "runtime", "storage", "iam", "audit"],
+    mayImport: ["lib", "auth", "sse", "s3-shared", "s3-routes", "runtime", "storage", "iam", "audit"],
+  },
+  // A handler is reached only through the table of operations; what handlers share lives beside them.
+  { name: "s3-routes", prefixes: ["src/s3/handlers/index.ts"], mayImport: ["s3", "s3-handlers"] },
+  {
+    name: "s3-handlers",
+    prefixes: ["src/s3/handlers/"],
+    mayImport: ["lib", "auth", "sse", "s3-shared", "s3", "runtime", "storage", "iam", "audit"],
   },
   {
     // Process concerns and wiring: may use every layer; nothing imports it.
