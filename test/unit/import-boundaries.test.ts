@@ -22,6 +22,10 @@ function tree(files: Record<string, string>): string {
 }
 
 describe("import boundaries", () => {
+  test("the repository keeps them", () => {
+    expect(checkImports(join(import.meta.dir, "../.."))).toEqual([]);
+  });
+
   test("a storage file in a subfolder importing the HTTP layer is reported with its line", () => {
     const dir = tree({
       "src/lib/hex.ts": "export const hex = 1;\n",
