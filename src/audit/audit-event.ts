@@ -1,4 +1,4 @@
-import type { AccessLogEntry } from "../s3/access-log.ts";
+import type { AccessLogEntry } from "./access-log-entry.ts";
 
 /** Who made a call: the root credential, a user's key, an STS session, or nobody. */
 export interface AuditPrincipal {

@@ -3,7 +3,7 @@ import { mkdir, readdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { MasterKey } from "../iam/master-key.ts";
 import { tryLockExclusive } from "../runtime/file-lock.ts";
-import type { AccessLogEntry } from "../s3/access-log.ts";
+import type { AccessLogEntry } from "./access-log-entry.ts";
 import { auditEventOf } from "./audit-event.ts";
 import { auditPaths } from "./audit-paths.ts";
 import { startShipper, urlForLogs } from "./shipper.ts";

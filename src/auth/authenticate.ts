@@ -13,7 +13,7 @@ import {
   stringToSign,
 } from "../lib/sigv4-canonical.ts";
 import { timingSafeEqual } from "../lib/timing-safe-equal.ts";
-import { S3Error } from "../s3/errors.ts";
+import { AuthError } from "./errors.ts";
 import { parsePayloadMode, UNSIGNED_PAYLOAD } from "./payload-mode.ts";
 import { type SigV4Crypto, webSigV4Crypto } from "./sigv4-crypto.ts";
 import { parseAuthorizationHeader, parsePresignedQuery, type SigV4Claim } from "./sigv4-parse.ts";
@@ -40,7 +40,7 @@ const unsupported =
 
 /**
  * Authenticates a request: anonymous when it carries no signature, otherwise a verified SigV4
- * principal. Throws S3Error for every refusal. Reads no body: a time skew is refused first.
+ * principal. Throws AuthError for every refusal. Reads no body: a time skew is refused first.
  */
 export async function authenticate(
   req: SignedRequest,
@@ -54,7 +54,7 @@ export async function authenticate(
     const declared = headers.get("x-amz-content-sha256");
     const payload: PayloadMode = declared === null ? { kind: "unsigned" } : parsePayloadMode(declared);
     if (payload.kind === "streaming-signed") {
-      throw new S3Error("InvalidRequest", "A signed streaming payload requires a signed request.");
+      throw new AuthError("InvalidRequest", "A signed streaming payload requires a signed request.");
     }
     return { kind: "anonymous", principal: anonymousPrincipal, payload };
   }
@@ -70,11 +70,11 @@ export async function authenticate(
     : (headers.get("x-amz-security-token") ?? params.find((p) => p.name === "X-Amz-Security-Token")?.value);
   const credential = await lookup(claim.accessKeyId, token ?? undefined);
   if (!credential) {
-    throw new S3Error("InvalidAccessKeyId", undefined, { AWSAccessKeyId: claim.accessKeyId });
+    throw new AuthError("InvalidAccessKeyId", undefined, { AWSAccessKeyId: claim.accessKeyId });
   }
   if ((credential.sessionToken ?? "") !== "" || (token ?? "") !== "") {
     if (!timingSafeEqual(credential.sessionToken ?? "", token ?? "")) {
-      throw new S3Error("InvalidToken", "The provided token is malformed or otherwise invalid.");
+      throw new AuthError("InvalidToken", "The provided token is malformed or otherwise invalid.");
     }
   }
 
@@ -84,7 +84,7 @@ export async function authenticate(
   const signed = crypto.hmacHex(signingKey, toSign);
   const expected = typeof signed === "string" ? signed : await signed;
   if (!timingSafeEqual(expected, claim.signature)) {
-    throw new S3Error("SignatureDoesNotMatch", undefined, {
+    throw new AuthError("SignatureDoesNotMatch", undefined, {
       AWSAccessKeyId: claim.accessKeyId,
       StringToSign: toSign,
       SignatureProvided: claim.signature,
@@ -129,18 +129,18 @@ function claimOf(
   let claim: SigV4Claim;
   if (authorization !== null) {
     if (presigned) {
-      throw new S3Error(
+      throw new AuthError(
         "InvalidArgument",
         "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string " +
           "parameter or the Authorization header should be specified",
       );
     }
-    if (!authorization.startsWith("AWS4-HMAC-SHA256")) throw new S3Error("InvalidRequest", unsupported);
+    if (!authorization.startsWith("AWS4-HMAC-SHA256")) throw new AuthError("InvalidRequest", unsupported);
     claim = parseAuthorizationHeader(authorization, headers, rules);
   } else if (presigned) {
     claim = parsePresignedQuery(params, rules);
   } else if (params.some((p) => p.name === "AWSAccessKeyId" || p.name === "Signature")) {
-    throw new S3Error("InvalidRequest", unsupported);
+    throw new AuthError("InvalidRequest", unsupported);
   } else {
     return undefined;
   }
@@ -156,7 +156,7 @@ function checkTime(claim: SigV4Claim, now: Date): void {
   const signed = claim.signedAt.getTime();
   const current = now.getTime();
   if (claim.expiresSeconds !== undefined && current > signed + claim.expiresSeconds * 1000) {
-    throw new S3Error("AccessDenied", "Request has expired", {
+    throw new AuthError("AccessDenied", "Request has expired", {
       "X-Amz-Expires": String(claim.expiresSeconds),
       Expires: new Date(signed + claim.expiresSeconds * 1000).toISOString(),
       ServerTime: now.toISOString(),
@@ -165,7 +165,7 @@ function checkTime(claim: SigV4Claim, now: Date): void {
   const tooEarly = signed - current > MAX_SKEW_MS;
   const tooLate = claim.expiresSeconds === undefined && current - signed > MAX_SKEW_MS;
   if (tooEarly || tooLate) {
-    throw new S3Error("RequestTimeTooSkewed", undefined, {
+    throw new AuthError("RequestTimeTooSkewed", undefined, {
       RequestTime: claim.amzDate,
       ServerTime: now.toISOString(),
       MaxAllowedSkewMilliseconds: String(MAX_SKEW_MS),
@@ -179,7 +179,7 @@ function payloadOf(req: SignedRequest, claim: SigV4Claim): { payloadHash: string
   if (declared !== null) return { payloadHash: declared, payload: parsePayloadMode(declared) };
   if (claim.service === "s3") {
     if (claim.presigned) return { payloadHash: UNSIGNED_PAYLOAD, payload: { kind: "unsigned" } };
-    throw new S3Error("InvalidRequest", "Missing required header for this request: x-amz-content-sha256");
+    throw new AuthError("InvalidRequest", "Missing required header for this request: x-amz-content-sha256");
   }
   // Other services sign the body's hash without sending it; the caller hashes small bodies first.
   const hex = req.bodySha256 ?? EMPTY_SHA256_HEX;
@@ -200,7 +200,7 @@ function checkAllAmzHeadersSigned(headers: Headers, claim: SigV4Claim): void {
     unsigned.push(name);
   }
   if (unsigned.length > 0) {
-    throw new S3Error("AccessDenied", "There were headers present in the request which were not signed", {
+    throw new AuthError("AccessDenied", "There were headers present in the request which were not signed", {
       HeadersNotSigned: unsigned.join(", "),
     });
   }
@@ -225,7 +225,7 @@ function buildCanonicalRequest(
   for (const name of claim.signedHeaders) {
     const value = req.headers.get(name) ?? consumedHeader(name);
     if (value === null) {
-      throw new S3Error("SignatureDoesNotMatch", undefined, {
+      throw new AuthError("SignatureDoesNotMatch", undefined, {
         AWSAccessKeyId: claim.accessKeyId,
         SignatureProvided: claim.signature,
         MissingSignedHeader: name,

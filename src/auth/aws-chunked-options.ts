@@ -1,5 +1,5 @@
-import { S3Error } from "../s3/errors.ts";
 import type { AwsChunkedOptions } from "./aws-chunked.ts";
+import { AuthError } from "./errors.ts";
 import type { AuthResult } from "./types.ts";
 
 /**
@@ -11,13 +11,13 @@ export function awsChunkedOptionsFor(auth: AuthResult, headers: Headers): AwsChu
   if (payload.kind !== "streaming-signed" && payload.kind !== "streaming-unsigned-trailer") return undefined;
   const declared = headers.get("x-amz-decoded-content-length");
   if (declared === null) {
-    throw new S3Error(
+    throw new AuthError(
       "MissingContentLength",
       "You must provide the x-amz-decoded-content-length HTTP header.",
     );
   }
   if (!/^\d{1,16}$/.test(declared) || !Number.isSafeInteger(Number(declared))) {
-    throw new S3Error("InvalidArgument", "x-amz-decoded-content-length is not a valid length.", {
+    throw new AuthError("InvalidArgument", "x-amz-decoded-content-length is not a valid length.", {
       ArgumentName: "x-amz-decoded-content-length",
       ArgumentValue: declared,
     });
@@ -25,6 +25,7 @@ export function awsChunkedOptionsFor(auth: AuthResult, headers: Headers): AwsChu
   const decodedLength = Number(declared);
   if (payload.kind === "streaming-unsigned-trailer") return { trailer: true, decodedLength };
   const signing = auth.kind === "sigv4" ? auth.chunkSigning : undefined;
-  if (!signing) throw new S3Error("InvalidRequest", "A signed streaming payload requires a signed request.");
+  if (!signing)
+    throw new AuthError("InvalidRequest", "A signed streaming payload requires a signed request.");
   return { signing, trailer: payload.trailer, decodedLength };
 }

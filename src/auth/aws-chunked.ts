@@ -3,7 +3,7 @@
  * takes the framing off, verifies every chunk signature of the chain and the trailer signature, and
  * collects trailing headers. Holds at most one chunk in memory (only when chunks are signed).
  *
- * Refusals, raised as stream errors (S3Error):
+ * Refusals, raised as stream errors (AuthError):
  * - size line not `hex[;chunk-signature=<64 hex>]\r\n`, a line over 4 KiB, data not followed by
  *   CRLF, a chunk over maxChunkSize, bytes after the end → InvalidRequest
  * - a chunk signature that does not verify, a trailer signature that does not verify → SignatureDoesNotMatch
@@ -17,7 +17,7 @@
 import { isLowerHex64 } from "../lib/hex.ts";
 import { EMPTY_SHA256_HEX } from "../lib/sha256.ts";
 import { timingSafeEqual } from "../lib/timing-safe-equal.ts";
-import { S3Error } from "../s3/errors.ts";
+import { AuthError } from "./errors.ts";
 import type { ChunkSigningContext } from "./types.ts";
 
 export interface AwsChunkedOptions {
@@ -32,7 +32,7 @@ export interface AwsChunkedOptions {
 }
 
 export interface AwsChunkedDecoder {
-  /** Encoded body in, object bytes out. Errors with an S3Error on any refusal. */
+  /** Encoded body in, object bytes out. Errors with an AuthError on any refusal. */
   transform: TransformStream<Uint8Array, Uint8Array>;
   /**
    * Trailing headers (lowercase name → value, without x-amz-trailer-signature), resolved once the
@@ -144,7 +144,7 @@ class ChunkedDecoder {
         }
         case "data-end": {
           if (input[i] !== (this.crlfSeen === 0 ? CR : LF)) {
-            throw new S3Error("InvalidRequest", "Chunk data must be followed by CRLF.");
+            throw new AuthError("InvalidRequest", "Chunk data must be followed by CRLF.");
           }
           i++;
           if (++this.crlfSeen === 2) {
@@ -154,7 +154,7 @@ class ChunkedDecoder {
           break;
         }
         case "done":
-          throw new S3Error("InvalidRequest", "Unexpected data after the end of the aws-chunked body.");
+          throw new AuthError("InvalidRequest", "Unexpected data after the end of the aws-chunked body.");
       }
     }
   }
@@ -164,7 +164,7 @@ class ChunkedDecoder {
       if (this.signing && this.options.trailer) await this.verifyTrailer();
       this.phase = "done";
     }
-    if (this.phase !== "done") throw new S3Error("IncompleteBody", "The aws-chunked body ended early.");
+    if (this.phase !== "done") throw new AuthError("IncompleteBody", "The aws-chunked body ended early.");
     if (this.options.decodedLength !== undefined && this.decoded !== this.options.decodedLength) {
       throw incomplete(`${this.decoded}`, this.options.decodedLength);
     }
@@ -177,8 +177,8 @@ class ChunkedDecoder {
     const limit = this.phase === "size" ? MAX_LINE : MAX_TRAILER_BYTES - this.trailerBytes;
     if (this.line.length + (end - from) > limit) {
       throw this.phase === "size"
-        ? new S3Error("InvalidRequest", "Chunk size line too long.")
-        : new S3Error("MalformedTrailerError", "The trailing headers are too large.");
+        ? new AuthError("InvalidRequest", "Chunk size line too long.")
+        : new AuthError("MalformedTrailerError", "The trailing headers are too large.");
     }
     if (end > from) this.line += latin1(input.subarray(from, end));
     return lf < 0 ? -1 : lf + 1;
@@ -190,10 +190,10 @@ class ChunkedDecoder {
     const match = this.signing
       ? /^([0-9a-fA-F]{1,16});chunk-signature=([0-9a-f]{64})\r$/.exec(line)
       : /^([0-9a-fA-F]{1,16})(?:;[^\r]*)?\r$/.exec(line);
-    if (!match) throw new S3Error("InvalidRequest", "Invalid chunk size line in aws-chunked body.");
+    if (!match) throw new AuthError("InvalidRequest", "Invalid chunk size line in aws-chunked body.");
     const size = Number.parseInt(match[1]!, 16);
     if (!Number.isSafeInteger(size) || (this.signing && size > this.maxChunkSize)) {
-      throw new S3Error(
+      throw new AuthError(
         "InvalidRequest",
         `Chunk size ${match[1]} exceeds the maximum of ${this.maxChunkSize}.`,
       );
@@ -227,11 +227,11 @@ class ChunkedDecoder {
       return;
     }
     if (!this.options.trailer) {
-      throw new S3Error("InvalidRequest", "Unexpected data after the final chunk of the aws-chunked body.");
+      throw new AuthError("InvalidRequest", "Unexpected data after the final chunk of the aws-chunked body.");
     }
     const colon = text.indexOf(":");
     if (colon <= 0 || this.trailerSignature !== undefined) {
-      throw new S3Error(
+      throw new AuthError(
         "MalformedTrailerError",
         "The request contained trailing data that was not well-formed.",
       );
@@ -252,7 +252,7 @@ class ChunkedDecoder {
     const toSign = `AWS4-HMAC-SHA256-PAYLOAD\n${signing.amzDate}\n${signing.scope}\n${this.previousSignature}\n${EMPTY_SHA256_HEX}\n${hash}`;
     const expected = await signing.crypto.hmacHex(signing.signingKey, toSign);
     if (!timingSafeEqual(expected, this.chunkSignature)) {
-      throw new S3Error("SignatureDoesNotMatch", "The chunk signature does not match.", {
+      throw new AuthError("SignatureDoesNotMatch", "The chunk signature does not match.", {
         StringToSign: toSign,
         SignatureProvided: this.chunkSignature,
       });
@@ -263,7 +263,7 @@ class ChunkedDecoder {
   private async verifyTrailer(): Promise<void> {
     const signature = this.trailerSignature;
     if (signature === undefined || !isLowerHex64(signature)) {
-      throw new S3Error(
+      throw new AuthError(
         "MalformedTrailerError",
         "The trailing headers lack a valid x-amz-trailer-signature.",
       );
@@ -272,7 +272,7 @@ class ChunkedDecoder {
     const toSign = `AWS4-HMAC-SHA256-TRAILER\n${signing.amzDate}\n${signing.scope}\n${this.previousSignature}\n${await signing.crypto.sha256Hex(this.trailerText)}`;
     const expected = await signing.crypto.hmacHex(signing.signingKey, toSign);
     if (!timingSafeEqual(expected, signature)) {
-      throw new S3Error("SignatureDoesNotMatch", "The trailer signature does not match.", {
+      throw new AuthError("SignatureDoesNotMatch", "The trailer signature does not match.", {
         StringToSign: toSign,
         SignatureProvided: signature,
       });
@@ -280,8 +280,8 @@ class ChunkedDecoder {
   }
 }
 
-function incomplete(decoded: string, declared: number): S3Error {
-  return new S3Error(
+function incomplete(decoded: string, declared: number): AuthError {
+  return new AuthError(
     "IncompleteBody",
     `The aws-chunked body decodes to ${decoded} bytes, but x-amz-decoded-content-length is ${declared}.`,
   );

@@ -1,5 +1,5 @@
 import { isLowerHex64 } from "../lib/hex.ts";
-import { S3Error } from "../s3/errors.ts";
+import { AuthError } from "./errors.ts";
 import type { PayloadMode } from "./types.ts";
 
 export const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
@@ -19,7 +19,7 @@ export function parsePayloadMode(value: string): PayloadMode {
   const mode = modes[value];
   if (mode) return mode;
   if (isLowerHex64(value)) return { kind: "sha256", hex: value };
-  throw new S3Error(
+  throw new AuthError(
     "InvalidArgument",
     `x-amz-content-sha256 must be ${UNSIGNED_PAYLOAD}, ${STREAMING_SIGNED}, ${STREAMING_SIGNED_TRAILER}, ` +
       `${STREAMING_UNSIGNED_TRAILER} or a valid sha256 value.`,

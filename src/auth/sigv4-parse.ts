@@ -3,7 +3,7 @@
 import { formatAmzDate, parseAmzDate } from "../lib/amz-date.ts";
 import { parseHttpDate } from "../lib/http-date.ts";
 import type { QueryParam } from "../lib/sigv4-canonical.ts";
-import { S3Error, type S3ErrorCode } from "../s3/errors.ts";
+import { AuthError, type AuthErrorCode } from "./errors.ts";
 
 export const ALGORITHM = "AWS4-HMAC-SHA256";
 /** Longest presigned URL lifetime S3 allows: seven days. */
@@ -40,7 +40,7 @@ const credentialMalformed = "Error parsing the X-Amz-Credential parameter;";
 
 /** Parses `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…` and the request date. */
 export function parseAuthorizationHeader(value: string, headers: Headers, rules: ScopeRules): SigV4Claim {
-  const fail = (why: string) => new S3Error("AuthorizationHeaderMalformed", `${headerMalformed} ${why}`);
+  const fail = (why: string) => new AuthError("AuthorizationHeaderMalformed", `${headerMalformed} ${why}`);
   if (!value.startsWith(`${ALGORITHM} `)) throw fail("the authorization mechanism is malformed.");
   const fields: Record<string, string> = {};
   for (const part of value.slice(ALGORITHM.length + 1).split(",")) {
@@ -66,7 +66,7 @@ export function parseAuthorizationHeader(value: string, headers: Headers, rules:
   const amzDateHeader = headers.get("x-amz-date");
   const signedAt = amzDateHeader !== null ? parseAmzDate(amzDateHeader) : parseHttpDate(headers.get("date"));
   if (!signedAt)
-    throw new S3Error("AccessDenied", "AWS authentication requires a valid Date or x-amz-date header");
+    throw new AuthError("AccessDenied", "AWS authentication requires a valid Date or x-amz-date header");
   const amzDate = amzDateHeader ?? formatAmzDate(signedAt);
 
   const scope = parseScope(credential, "AuthorizationHeaderMalformed", headerMalformed, rules);
@@ -86,7 +86,7 @@ export function parseAuthorizationHeader(value: string, headers: Headers, rules:
 /** Parses the X-Amz-* parameters of a presigned URL. */
 export function parsePresignedQuery(params: readonly QueryParam[], rules: ScopeRules): SigV4Claim {
   const get = (name: string) => params.find((p) => p.name === name)?.value;
-  const fail = (message: string) => new S3Error("AuthorizationQueryParametersError", message);
+  const fail = (message: string) => new AuthError("AuthorizationQueryParametersError", message);
   const algorithm = get("X-Amz-Algorithm");
   const credential = get("X-Amz-Credential");
   const signature = get("X-Amz-Signature");
@@ -131,28 +131,28 @@ export function parsePresignedQuery(params: readonly QueryParam[], rules: ScopeR
 
 type Scope = Pick<SigV4Claim, "accessKeyId" | "day" | "region" | "service" | "scope">;
 
-function parseScope(credential: string, code: S3ErrorCode, prefix: string, rules: ScopeRules): Scope {
+function parseScope(credential: string, code: AuthErrorCode, prefix: string, rules: ScopeRules): Scope {
   const parts = credential.split("/");
   const [accessKeyId, day, region, service, terminator] = parts;
   if (parts.length !== 5 || !accessKeyId || !day || !/^\d{8}$/.test(day) || !region || !service) {
-    throw new S3Error(
+    throw new AuthError(
       code,
       `${prefix} the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`,
     );
   }
   if (region !== rules.region) {
-    throw new S3Error(code, `${prefix} the region '${region}' is wrong; expecting '${rules.region}'`, {
+    throw new AuthError(code, `${prefix} the region '${region}' is wrong; expecting '${rules.region}'`, {
       Region: rules.region,
     });
   }
   if (!rules.services.includes(service)) {
-    throw new S3Error(
+    throw new AuthError(
       code,
       `${prefix} incorrect service '${service}'. This endpoint belongs to '${rules.services[0]}'.`,
     );
   }
   if (terminator !== "aws4_request") {
-    throw new S3Error(
+    throw new AuthError(
       code,
       `${prefix} incorrect terminal '${terminator}'. This endpoint uses 'aws4_request'.`,
     );
@@ -160,13 +160,13 @@ function parseScope(credential: string, code: S3ErrorCode, prefix: string, rules
   return { accessKeyId, day, region, service, scope: `${day}/${region}/${service}/aws4_request` };
 }
 
-function parseSignedHeaders(value: string, code: S3ErrorCode, prefix: string): string[] {
+function parseSignedHeaders(value: string, code: AuthErrorCode, prefix: string): string[] {
   const names = value.toLowerCase().split(";");
   if (names.some((n) => n === "" || n.trim() !== n)) {
-    throw new S3Error(code, `${prefix} the SignedHeaders component "${value}" is malformed.`);
+    throw new AuthError(code, `${prefix} the SignedHeaders component "${value}" is malformed.`);
   }
   if (!names.includes("host")) {
-    throw new S3Error(code, `${prefix} the host header must be signed.`);
+    throw new AuthError(code, `${prefix} the host header must be signed.`);
   }
   return names;
 }

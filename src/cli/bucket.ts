@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { type BucketPolicyPreset, bucketPolicyPreset } from "../auth/policy/index.ts";
-import { parseBucketPolicy } from "../s3/handlers/bucket-policy.ts";
+import { type BucketPolicyPreset, bucketPolicyPreset, parseBucketPolicy } from "../auth/policy/index.ts";
 import { createPosixStore } from "../storage/posix-store.ts";
 import { adminContext, subcommand } from "./admin-options.ts";
 

@@ -4,10 +4,12 @@
  * Web-standard only: the same module runs under Bun in the tests and in workerd.
  */
 import { authenticate } from "../auth/authenticate.ts";
+import { AuthError, isAuthError } from "../auth/errors.ts";
+import { sessionCredential } from "../auth/session-credential.ts";
 import { openSessionToken, type TokenKey } from "../auth/session-token.ts";
 import type { Credential, CredentialLookup, Principal, SignedRequest } from "../auth/types.ts";
-import { sessionCredential } from "../iam/session-credentials.ts";
-import { isS3Error, S3Error } from "../s3/errors.ts";
+import { s3ErrorOfAuth } from "../s3/auth-errors.ts";
+import type { S3Error } from "../s3/errors.ts";
 
 export interface EdgeKeys {
   region: string;
@@ -26,7 +28,7 @@ export type EdgeVerdict =
   | { kind: "anonymous" }
   /** Signed by a key the edge cannot check: the origin decides. */
   | { kind: "forward" }
-  /** Refused here, with the error the hosts would give. */
+  /** Refused here, with the error the hosts would give (the S3 mapping of src/s3/auth-errors.ts). */
   | { kind: "refused"; error: S3Error };
 
 /**
@@ -53,7 +55,7 @@ export async function verifyAtEdge(
     return { kind: "verified", principal: result.principal, presigned: result.presigned };
   } catch (e) {
     if (unknown && keys.unknownKeys === "forward") return { kind: "forward" };
-    if (isS3Error(e)) return { kind: "refused", error: e };
+    if (isAuthError(e)) return { kind: "refused", error: s3ErrorOfAuth(e) };
     throw e;
   }
 }
@@ -65,7 +67,7 @@ function longTermOf(accessKeyId: string, keys: EdgeKeys): Credential | "unknown"
 }
 
 /**
- * A temporary credential from its token, as the hosts open it (session-credentials.ts) less the
+ * A temporary credential from its token, as the hosts open it (src/iam/session-credentials.ts) less the
  * parent-key check, which needs the user files: the origin makes that one.
  */
 async function sessionOf(
@@ -77,10 +79,10 @@ async function sessionOf(
   if (keys.tokenKeys.size === 0) return "unknown";
   const claims = await openSessionToken(token, (id) => keys.tokenKeys.get(id));
   if (!claims || claims.accessKeyId !== accessKeyId) {
-    throw new S3Error("InvalidToken", "The provided token is malformed or otherwise invalid.");
+    throw new AuthError("InvalidToken", "The provided token is malformed or otherwise invalid.");
   }
   if (now.getTime() >= claims.expiresAt * 1000) {
-    throw new S3Error("ExpiredToken", "The provided token has expired.");
+    throw new AuthError("ExpiredToken", "The provided token has expired.");
   }
   return sessionCredential(claims, token);
 }

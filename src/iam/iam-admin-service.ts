@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import type { IamAccessKey, IamAdmin, IamManagedPolicy, IamRole, IamUser } from "../s3/query/iam-admin.ts";
 import { isBuiltinPolicy } from "./builtin-policies.ts";
+import type { IamAccessKey, IamAdmin, IamManagedPolicy, IamRole, IamUser } from "./iam-admin.ts";
 import { IamError } from "./iam-error.ts";
 import type { IamPaths } from "./iam-paths.ts";
 import type { UserRecord } from "./iam-records.ts";

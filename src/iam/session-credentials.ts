@@ -1,8 +1,7 @@
-import { assumedRoleArn } from "../auth/account.ts";
-import { parsePolicy } from "../auth/policy/index.ts";
-import { openSessionToken, type SessionClaims } from "../auth/session-token.ts";
+import { AuthError } from "../auth/errors.ts";
+import { sessionCredential } from "../auth/session-credential.ts";
+import { openSessionToken } from "../auth/session-token.ts";
 import type { Credential, CredentialLookup } from "../auth/types.ts";
-import { S3Error } from "../s3/errors.ts";
 import type { TokenKeySet } from "./token-keys.ts";
 
 /** Temporary access key ids start with this, as AWS's do. */
@@ -15,28 +14,6 @@ export interface SessionCredentialsOptions {
   /** Looks up the parent's long-term key: a session lives only while that key is active. */
   parentCredential: CredentialLookup;
   now?: () => number;
-}
-
-/** The credential a session token stands for, with its policy parsed once. */
-export function sessionCredential(claims: SessionClaims, token: string): Credential {
-  return {
-    accessKeyId: claims.accessKeyId,
-    secretAccessKey: claims.secretAccessKey,
-    sessionToken: token,
-    principal: {
-      kind: "session",
-      name: claims.parentUser,
-      accessKeyId: claims.accessKeyId,
-      session: {
-        parentAccessKeyId: claims.parentAccessKeyId,
-        roleArn: claims.roleArn,
-        sessionName: claims.sessionName,
-        arn: assumedRoleArn(claims.roleArn, claims.sessionName),
-        policy: claims.policy === undefined ? undefined : parsePolicy(claims.policy, "session"),
-        expiresAt: new Date(claims.expiresAt * 1000),
-      },
-    },
-  };
 }
 
 /**
@@ -63,22 +40,23 @@ export function createSessionCredentials(options: SessionCredentialsOptions): Cr
         keyId = id;
         return keys.byId.get(id);
       });
-      if (!claims) throw new S3Error("InvalidToken", "The provided token is malformed or otherwise invalid.");
+      if (!claims)
+        throw new AuthError("InvalidToken", "The provided token is malformed or otherwise invalid.");
       if (opened.size >= maxCached) opened.clear();
       entry = { credential: sessionCredential(claims, token), keyId };
       opened.set(token, entry);
     }
     const { credential } = entry;
     if (credential.accessKeyId !== accessKeyId) {
-      throw new S3Error("InvalidToken", "The provided token is malformed or otherwise invalid.");
+      throw new AuthError("InvalidToken", "The provided token is malformed or otherwise invalid.");
     }
     const session = credential.principal.session!;
     if (now() >= session.expiresAt.getTime()) {
-      throw new S3Error("ExpiredToken", "The provided token has expired.");
+      throw new AuthError("ExpiredToken", "The provided token has expired.");
     }
     const parent = await options.parentCredential(session.parentAccessKeyId, undefined);
     if (!parent || parent.principal.name !== credential.principal.name) {
-      throw new S3Error(
+      throw new AuthError(
         "InvalidToken",
         "The provided token has been revoked: its user or key is no longer active.",
       );

@@ -1,28 +1,4 @@
-/** One line of the access log: who did what to which object, and how it ended. Never a secret. */
-export interface AccessLogEntry {
-  time: string;
-  requestId: string;
-  remoteIp: string;
-  /** User name ("root" for the root credential; the parent user for a session; "" when anonymous). */
-  principal: string;
-  principalKind: "root" | "user" | "session" | "anonymous" | "";
-  /** The assumed-role ARN of an STS session. */
-  sessionArn?: string;
-  accessKeyId: string;
-  operation: string;
-  method: string;
-  bucket: string;
-  key: string;
-  status: number;
-  errorCode?: string;
-  bytesIn: number;
-  bytesOut: number;
-  durationMs: number;
-  userAgent: string;
-  /** Selected request and response headers (never Authorization, tokens or signatures). */
-  requestHeaders: Record<string, string>;
-  responseHeaders: Record<string, string>;
-}
+import type { AccessLogEntry } from "../audit/access-log-entry.ts";
 
 const loggedRequestHeaders = [
   "content-length",

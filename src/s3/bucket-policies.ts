@@ -1,6 +1,5 @@
-import type { Policy } from "../auth/policy/index.ts";
+import { type Policy, parseBucketPolicy } from "../auth/policy/index.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
-import { parseBucketPolicy } from "./handlers/bucket-policy.ts";
 
 const revalidateMs = 1000;
 

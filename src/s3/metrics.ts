@@ -1,4 +1,4 @@
-import type { AccessLogEntry } from "./access-log.ts";
+import type { AccessLogEntry } from "../audit/access-log-entry.ts";
 
 /** Latency buckets in seconds, from a cached small GET to a multi-GiB upload. */
 const bucketBounds = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];

@@ -5,6 +5,7 @@ import { pathOfTarget } from "../lib/dot-segments.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
 import { type AccessLogSink, loggedRequestHeadersOf, loggedResponseHeadersOf } from "./access-log.ts";
 import { actionOf, resourceArn } from "./actions.ts";
+import { fromAuthError } from "./auth-errors.ts";
 import type { Authorize } from "./authorize.ts";
 import type { S3Context } from "./context.ts";
 import { isS3Error, renderErrorXml, S3Error } from "./errors.ts";
@@ -103,7 +104,7 @@ export function createS3Pipeline(deps: PipelineDeps) {
       response = await handlers[op](ctx);
       if (policyChanging.has(op) && response.status < 300) deps.bucketPolicyChanged?.(target.bucket);
     } catch (caught) {
-      const error = toS3Error(caught, target);
+      const error = toS3Error(fromAuthError(caught), target);
       const s3Error = isS3Error(error) ? error : new S3Error("InternalError");
       if (!isS3Error(error) || s3Error.code === "InternalError") deps.onInternalError(caught, requestId);
       errorCode = s3Error.code;

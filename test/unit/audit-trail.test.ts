@@ -3,11 +3,11 @@ import { afterEach, beforeEach, describe, expect, setDefaultTimeout, test } from
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { AccessLogEntry } from "../../src/audit/access-log-entry.ts";
 import { auditPaths } from "../../src/audit/audit-paths.ts";
 import { type AuditLog, type AuditTrail, createAuditTrail } from "../../src/audit/audit-trail.ts";
 import { type WebhookSettings, writeWebhookSettings } from "../../src/audit/webhook-settings.ts";
 import { loadMasterKey, type MasterKey } from "../../src/iam/master-key.ts";
-import type { AccessLogEntry } from "../../src/s3/access-log.ts";
 import { waitFor } from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);

@@ -3,8 +3,10 @@ import { createHash, createHmac } from "node:crypto";
 import { AwsV4Signer } from "aws4fetch";
 import { type AuthenticateOptions, authenticate } from "../../src/auth/authenticate.ts";
 import { awsChunkedOptionsFor } from "../../src/auth/aws-chunked-options.ts";
+import { AuthError } from "../../src/auth/errors.ts";
 import type { Credential, CredentialLookup, SignedRequest } from "../../src/auth/types.ts";
-import { S3Error } from "../../src/s3/errors.ts";
+import { s3ErrorOfAuth } from "../../src/s3/auth-errors.ts";
+import type { S3Error } from "../../src/s3/errors.ts";
 
 const AKID = "AKIDEXAMPLE";
 const SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
@@ -64,11 +66,12 @@ function run(req: SignedRequest, options: Partial<AuthenticateOptions> = {}, lk:
   return authenticate(req, lk, { region: REGION, now: NOW, ...options });
 }
 
+/** The refusal as an S3 client sees it: auth's error through the S3 mapping. */
 async function refusal(promise: Promise<unknown>): Promise<S3Error> {
   try {
     await promise;
   } catch (e) {
-    if (e instanceof S3Error) return e;
+    if (e instanceof AuthError) return s3ErrorOfAuth(e);
     throw e;
   }
   throw new Error("expected a refusal");
@@ -361,7 +364,7 @@ describe("header signatures (aws4fetch)", () => {
       try {
         awsChunkedOptionsFor(unsigned, new Headers());
       } catch (e) {
-        return (e as S3Error).code;
+        return (e as AuthError).code;
       }
     })();
     expect(missing).toBe("MissingContentLength");

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { createHash, createHmac } from "node:crypto";
 import { type AwsChunkedOptions, createAwsChunkedDecoder } from "../../src/auth/aws-chunked.ts";
+import { AuthError } from "../../src/auth/errors.ts";
 import { webSigV4Crypto } from "../../src/auth/sigv4-crypto.ts";
 import type { ChunkSigningContext } from "../../src/auth/types.ts";
-import { S3Error } from "../../src/s3/errors.ts";
 
 // ---- an independent test-side encoder (node:crypto) -----------------------------------------
 
@@ -102,7 +102,7 @@ function piecesOf(body: Uint8Array, split: Split, seed = 1): Uint8Array[] {
 interface Outcome {
   data?: Buffer;
   trailers?: Record<string, string>;
-  error?: S3Error;
+  error?: AuthError;
 }
 
 async function decode(
@@ -130,7 +130,7 @@ async function decode(
     }
     return { data: Buffer.concat(out), trailers: await trailers };
   } catch (e) {
-    if (!(e instanceof S3Error)) throw e;
+    if (!(e instanceof AuthError)) throw e;
     await expect(trailers).rejects.toBe(e);
     return { error: e };
   }

@@ -1,10 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { AwsV4Signer } from "aws4fetch";
 import { authenticate } from "../../src/auth/authenticate.ts";
+import { AuthError } from "../../src/auth/errors.ts";
 import { webSigV4Crypto } from "../../src/auth/sigv4-crypto.ts";
 import type { Credential, SignedRequest } from "../../src/auth/types.ts";
 import { nodeSigV4Crypto } from "../../src/runtime/node-sigv4-crypto.ts";
-import { S3Error } from "../../src/s3/errors.ts";
 
 const credential: Credential = {
   accessKeyId: "AKIDEXAMPLE",
@@ -48,8 +48,8 @@ describe.each(Object.entries(cryptos))("SigV4 verification with %s", (_name, cry
         const error = await authenticate(tampered, lookup, { region: "us-east-1", now, crypto }).catch(
           (e) => e,
         );
-        expect(error).toBeInstanceOf(S3Error);
-        expect((error as S3Error).code).toBe("SignatureDoesNotMatch");
+        expect(error).toBeInstanceOf(AuthError);
+        expect((error as AuthError).code).toBe("SignatureDoesNotMatch");
       });
     }
   }

@@ -1,11 +1,11 @@
 /** Self-contained session tokens and the credential lookup built on them. */
 import { describe, expect, test } from "bun:test";
+import { AuthError } from "../../src/auth/errors.ts";
 import { issueSession } from "../../src/auth/session-issue.ts";
 import { openSessionToken, type TokenKey } from "../../src/auth/session-token.ts";
 import type { Credential } from "../../src/auth/types.ts";
 import { createSessionCredentials } from "../../src/iam/session-credentials.ts";
 import type { TokenKeySet } from "../../src/iam/token-keys.ts";
-import { S3Error } from "../../src/s3/errors.ts";
 
 function key(id: string, fill: number): TokenKey {
   return { id, key: new Uint8Array(32).fill(fill) };
@@ -31,7 +31,7 @@ async function codeOf(call: Promise<unknown>): Promise<string> {
   try {
     return (await call) === undefined ? "undefined" : "ok";
   } catch (e) {
-    return e instanceof S3Error ? e.code : String(e);
+    return e instanceof AuthError ? e.code : String(e);
   }
 }
 

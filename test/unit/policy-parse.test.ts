@@ -1,5 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { isKnownActionPattern, type PolicyKind, parsePolicy } from "../../src/auth/policy/index.ts";
+import {
+  isKnownActionPattern,
+  PolicyError,
+  type PolicyKind,
+  parseBucketPolicy,
+  parsePolicy,
+} from "../../src/auth/policy/index.ts";
 
 const stmt = (extra: object) =>
   JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", ...extra }] });
@@ -243,5 +249,23 @@ describe("parsePolicy: MalformedPolicy reasons", () => {
     expect(error).toBeInstanceOf(Error);
     expect((error as { code: string }).code).toBe("MalformedPolicy");
     expect((error as Error).message).toMatch(reason);
+  });
+});
+
+describe("parseBucketPolicy", () => {
+  const principal = { Principal: "*" };
+  test("speaks only of its own bucket and its objects", () => {
+    const own = stmt({ ...principal, Action: "s3:*", Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"] });
+    expect(parseBucketPolicy(own, "b").statements).toHaveLength(1);
+    for (const resource of ["arn:aws:s3:::bb/*", "arn:aws:s3:::other", "*"]) {
+      const text = stmt({ ...principal, Action: "s3:GetObject", Resource: resource });
+      expect(() => parseBucketPolicy(text, "b")).toThrow(
+        new PolicyError(`Policy has invalid resource: ${resource}`),
+      );
+    }
+  });
+
+  test("refuses what parsePolicy refuses, with PolicyError", () => {
+    expect(() => parseBucketPolicy("{", "b")).toThrow(PolicyError);
   });
 });

@@ -12,7 +12,7 @@ import { join, relative, resolve } from "node:path";
 
 const repo = resolve(import.meta.dir, "../..");
 const webDirs = ["src/auth", "src/lib", "src/s3/xml", "src/sse"];
-const webFiles = ["src/s3/errors.ts"];
+const webFiles = ["src/s3/errors.ts", "src/s3/auth-errors.ts"];
 
 function entryPoints(): string[] {
   const entries: string[] = [];

@@ -1,4 +1,4 @@
-import { type Policy, PolicyError, parsePolicy } from "../../auth/policy/index.ts";
+import { type Policy, PolicyError, parseBucketPolicy } from "../../auth/policy/index.ts";
 import type { Handler, S3Context } from "../context.ts";
 import { S3Error } from "../errors.ts";
 import { readSmallBody } from "../request-body.ts";
@@ -6,29 +6,19 @@ import { emptyResponse, s3Namespace, xmlResponse } from "../responses.ts";
 
 const maxPolicyBytes = 20 * 1024;
 
-/** Parses a bucket policy and checks that it speaks only of this bucket and its objects. */
-export function parseBucketPolicy(text: string, bucket: string): Policy {
-  let policy: Policy;
+/** The bucket's policy; MalformedPolicy when the document is not one for this bucket. */
+function bucketPolicyOf(text: string, bucket: string): Policy {
   try {
-    policy = parsePolicy(text, "bucket");
+    return parseBucketPolicy(text, bucket);
   } catch (e) {
     if (e instanceof PolicyError) throw new S3Error("MalformedPolicy", e.message);
     throw e;
   }
-  const own = `arn:aws:s3:::${bucket}`;
-  for (const statement of policy.statements) {
-    for (const resource of [...(statement.resource ?? []), ...(statement.notResource ?? [])]) {
-      if (resource !== own && !resource.startsWith(`${own}/`)) {
-        throw new S3Error("MalformedPolicy", `Policy has invalid resource: ${resource}`);
-      }
-    }
-  }
-  return policy;
 }
 
 export const putBucketPolicy: Handler = async (ctx) => {
   const body = new TextDecoder().decode(await readSmallBody(ctx, maxPolicyBytes));
-  parseBucketPolicy(body, ctx.target.bucket);
+  bucketPolicyOf(body, ctx.target.bucket);
   await ctx.store.putBucketSetting(ctx.target.bucket, "policy", body);
   return emptyResponse(204);
 };
@@ -54,7 +44,7 @@ export const deleteBucketPolicy: Handler = async ({ store, target }) => {
 
 /** Public: some Allow statement applies to everyone (Principal "*") without conditions. */
 export const getBucketPolicyStatus: Handler = async (ctx) => {
-  const policy = parseBucketPolicy(await storedPolicy(ctx), ctx.target.bucket);
+  const policy = bucketPolicyOf(await storedPolicy(ctx), ctx.target.bucket);
   const isPublic = policy.statements.some(
     (s) => s.effect === "Allow" && s.principal?.any === true && s.conditions.length === 0,
   );

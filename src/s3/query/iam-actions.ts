@@ -1,7 +1,7 @@
 import { accountId, userArn } from "../../auth/account.ts";
 import type { Principal } from "../../auth/types.ts";
+import type { IamAccessKey, IamAdmin, IamManagedPolicy, IamUser } from "../../iam/iam-admin.ts";
 import { xmlEscape } from "../xml/escape.ts";
-import type { IamAccessKey, IamAdmin, IamManagedPolicy, IamUser } from "./iam-admin.ts";
 import { iamQueryError } from "./iam-errors.ts";
 import { paginate } from "./iam-paging.ts";
 import {

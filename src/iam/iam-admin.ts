@@ -1,7 +1,7 @@
 /**
  * What the IAM Query API needs from the IAM store: users, their access keys, inline policies and
- * attached managed policies. The implementation (src/iam/iam-admin-service.ts) refuses requests by
- * throwing an error named "IamError" whose `kind` is the IAM error code (see iam-errors.ts).
+ * attached managed policies. The implementation (iam-admin-service.ts) refuses requests with an
+ * IamError (iam-error.ts), which src/s3/query/iam-errors.ts maps to the IAM API's errors.
  */
 
 export type IamRole = "admin" | "s3";
