@@ -8,7 +8,7 @@
 import type { StoreContext } from "./context.ts";
 import { removeDeadTemps } from "./dead-temps.ts";
 import { isValidBucketName } from "./keys.ts";
-import type { Uploads } from "./multipart-uploads.ts";
+import type { Uploads } from "./multipart/uploads.ts";
 import { WriterLiveness } from "./writer-lease.ts";
 
 export const DEFAULT_SWEEP_INTERVAL_MS = 60_000;

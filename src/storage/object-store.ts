@@ -11,7 +11,7 @@ import type {
   UploadInfo,
   UploadPartCopyInput,
   UploadPartInput,
-} from "./multipart-types.ts";
+} from "./multipart/types.ts";
 import type { ReadKeys } from "./sse-objects.ts";
 import type {
   BucketInfo,

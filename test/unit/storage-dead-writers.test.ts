@@ -4,7 +4,7 @@ import * as os from "node:os";
 import { join } from "node:path";
 import { tryLockExclusive } from "../../src/runtime/file-lock.ts";
 import { sweepDeadWriters } from "../../src/storage/dead-writers.ts";
-import { Uploads } from "../../src/storage/multipart-uploads.ts";
+import { Uploads } from "../../src/storage/multipart/uploads.ts";
 import { createPosixStore, type PosixStore } from "../../src/storage/posix-store.ts";
 import { writerId, writerOf } from "../../src/storage/temp-names.ts";
 import { WriterLiveness } from "../../src/storage/writer-lease.ts";

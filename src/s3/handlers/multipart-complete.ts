@@ -1,5 +1,5 @@
 import { checksumAlgorithms } from "../../lib/checksum-algorithm.ts";
-import type { CompletePart } from "../../storage/multipart-types.ts";
+import type { CompletePart } from "../../storage/multipart/types.ts";
 import { checksumXml } from "../checksum-xml.ts";
 import type { Handler, S3Context } from "../context.ts";
 import { isS3Error, renderErrorXml, S3Error } from "../errors.ts";

@@ -6,12 +6,12 @@
  * - FULL_OBJECT checksum (CRC32, CRC32C, CRC64NVME): the part CRCs combined mathematically
  *   into the CRC of the whole object (lib/crc-combine.ts).
  */
-import { combineCrcs, isCrcAlgorithm } from "../lib/crc-combine.ts";
-import { createHasher } from "../runtime/hasher.ts";
-import { StorageError } from "./errors.ts";
-import { createChecksummer } from "./hashing.ts";
-import type { PartInfo, UploadChecksum } from "./multipart-types.ts";
-import type { StoredChecksum } from "./types.ts";
+import { combineCrcs, isCrcAlgorithm } from "../../lib/crc-combine.ts";
+import { createHasher } from "../../runtime/hasher.ts";
+import { StorageError } from "../errors.ts";
+import { createChecksummer } from "../hashing.ts";
+import type { StoredChecksum } from "../types.ts";
+import type { PartInfo, UploadChecksum } from "./types.ts";
 
 export function multipartEtag(parts: PartInfo[]): string {
   const md5 = createHasher("md5");

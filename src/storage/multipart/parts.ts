@@ -6,13 +6,19 @@
  * A part whose upload was completed or aborted meanwhile fails its rename: NoSuchUpload.
  */
 
-import { errCode, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_RDONLY } from "../runtime/fs-ops.ts";
-import type { ChunkSealer } from "../sse/chunks.ts";
-import { opaqueEtag } from "../sse/data-key.ts";
-import type { StoreContext } from "./context.ts";
-import { mtimeDate } from "./describe.ts";
-import { StorageError } from "./errors.ts";
-import { partFileName, partNumberOf, partRecordKey } from "./multipart-paths.ts";
+import { errCode, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_RDONLY } from "../../runtime/fs-ops.ts";
+import type { ChunkSealer } from "../../sse/chunks.ts";
+import { opaqueEtag } from "../../sse/data-key.ts";
+import type { StoreContext } from "../context.ts";
+import { mtimeDate } from "../describe.ts";
+import { StorageError } from "../errors.ts";
+import type { Reader } from "../reader.ts";
+import { identityOf, type MetadataRecord, makeRecord, recordMatches } from "../record.ts";
+import { plaintextStream } from "../sealed-reader.ts";
+import { checkReadKeys, preparePartSealing, type ReadKeys, recoverUploadKey } from "../sse-objects.ts";
+import { discardTemp, writeBodyToTemp } from "../temp-writer.ts";
+import type { BodyVerification } from "../types.ts";
+import { partFileName, partNumberOf, partRecordKey } from "./paths.ts";
 import type {
   ListPartsInput,
   ListPartsResult,
@@ -20,14 +26,8 @@ import type {
   UploadInfo,
   UploadPartCopyInput,
   UploadPartInput,
-} from "./multipart-types.ts";
-import type { Uploads } from "./multipart-uploads.ts";
-import type { Reader } from "./reader.ts";
-import { identityOf, type MetadataRecord, makeRecord, recordMatches } from "./record.ts";
-import { plaintextStream } from "./sealed-reader.ts";
-import { checkReadKeys, preparePartSealing, type ReadKeys, recoverUploadKey } from "./sse-objects.ts";
-import { discardTemp, writeBodyToTemp } from "./temp-writer.ts";
-import type { BodyVerification } from "./types.ts";
+} from "./types.ts";
+import type { Uploads } from "./uploads.ts";
 
 export const MAX_PART_SIZE = 5 * 1024 ** 3;
 

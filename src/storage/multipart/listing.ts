@@ -4,8 +4,8 @@
  * and the key-marker / upload-id-marker cursor. In-flight uploads are few, so every call reads
  * every upload.json.
  */
-import { compareUtf8 } from "./keys.ts";
-import type { ListUploadsInput, ListUploadsResult, UploadInfo } from "./multipart-types.ts";
+import { compareUtf8 } from "../keys.ts";
+import type { ListUploadsInput, ListUploadsResult, UploadInfo } from "./types.ts";
 
 /** Sorts and pages uploads as S3 lists them. */
 export function pageUploads(all: UploadInfo[], input: ListUploadsInput): ListUploadsResult {

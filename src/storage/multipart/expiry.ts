@@ -7,11 +7,11 @@
  * half-created uploads in staging, and claims in `completing/` that name no claimant (made by
  * older versions) once older than STALE_CLAIM_MS.
  */
-import { errCode } from "../runtime/fs-ops.ts";
-import type { StoreContext } from "./context.ts";
-import { isValidBucketName } from "./keys.ts";
-import { isValidUploadId, uploadIdTime } from "./multipart-paths.ts";
-import type { Uploads } from "./multipart-uploads.ts";
+import { errCode } from "../../runtime/fs-ops.ts";
+import type { StoreContext } from "../context.ts";
+import { isValidBucketName } from "../keys.ts";
+import { isValidUploadId, uploadIdTime } from "./paths.ts";
+import type { Uploads } from "./uploads.ts";
 
 export const DEFAULT_UPLOAD_EXPIRY_MS = 7 * 24 * 3600 * 1000;
 /** A claim that names no claimant, still there after this long, died with its Complete. */

@@ -1,14 +1,14 @@
 /** The multipart half of the POSIX store: wires uploads, parts, completion, listing and expiry. */
-import type { StoreContext } from "./context.ts";
-import { type DeadWriterSweepOptions, startDeadWriterSweep } from "./dead-writers.ts";
-import { Completer } from "./multipart-complete.ts";
-import { type ExpiryOptions, startUploadExpiry } from "./multipart-expiry.ts";
-import { pageUploads } from "./multipart-listing.ts";
-import { Parts } from "./multipart-parts.ts";
-import { Uploads } from "./multipart-uploads.ts";
-import type { MultipartStore } from "./object-store.ts";
-import type { Publisher } from "./publish.ts";
-import type { Reader } from "./reader.ts";
+import type { StoreContext } from "../context.ts";
+import { type DeadWriterSweepOptions, startDeadWriterSweep } from "../dead-writers.ts";
+import type { MultipartStore } from "../object-store.ts";
+import type { Publisher } from "../publish.ts";
+import type { Reader } from "../reader.ts";
+import { Completer } from "./complete.ts";
+import { type ExpiryOptions, startUploadExpiry } from "./expiry.ts";
+import { pageUploads } from "./listing.ts";
+import { Parts } from "./parts.ts";
+import { Uploads } from "./uploads.ts";
 
 export interface PosixMultipartStore extends MultipartStore {
   /** Starts removing incomplete uploads older than options.maxAgeMs; returns stop. */

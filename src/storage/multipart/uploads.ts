@@ -6,12 +6,18 @@
  * process is rolled back here (recoverClaims): lazily, by any request that misses the upload,
  * and by the periodic sweep (dead-writers.ts).
  */
-import { errCode, O_RDONLY } from "../runtime/fs-ops.ts";
-import type { StoreContext } from "./context.ts";
-import { removeDeadTemps } from "./dead-temps.ts";
-import { StorageError } from "./errors.ts";
-import { checkKeyPlace } from "./key-conflicts.ts";
-import { checkKey, isValidBucketName } from "./keys.ts";
+import { errCode, O_RDONLY } from "../../runtime/fs-ops.ts";
+import type { StoreContext } from "../context.ts";
+import { removeDeadTemps } from "../dead-temps.ts";
+import { StorageError } from "../errors.ts";
+import { checkKeyPlace } from "../key-conflicts.ts";
+import { checkKey, isValidBucketName } from "../keys.ts";
+import { mkdirs } from "../sidecar-store.ts";
+import { newWrappedDataKey, type SseDataKeyRecord } from "../sse-objects.ts";
+import { randomName } from "../temp-names.ts";
+import type { ObjectAttributes } from "../types.ts";
+import { checkUserMetadata } from "../user-metadata.ts";
+import { WriterLiveness } from "../writer-lease.ts";
 import {
   isValidUploadId,
   newUploadId,
@@ -21,14 +27,8 @@ import {
   UPLOAD_FILE,
   UploadPaths,
   uploadIdTime,
-} from "./multipart-paths.ts";
-import type { ChecksumType, CreateUploadInput, UploadChecksum, UploadInfo } from "./multipart-types.ts";
-import { mkdirs } from "./sidecar-store.ts";
-import { newWrappedDataKey, type SseDataKeyRecord } from "./sse-objects.ts";
-import { randomName } from "./temp-names.ts";
-import type { ObjectAttributes } from "./types.ts";
-import { checkUserMetadata } from "./user-metadata.ts";
-import { WriterLiveness } from "./writer-lease.ts";
+} from "./paths.ts";
+import type { ChecksumType, CreateUploadInput, UploadChecksum, UploadInfo } from "./types.ts";
 
 /** upload.json */
 export interface UploadFile {

@@ -6,11 +6,11 @@
  * ~4 GB/s for the kernel copy. No byte passes through JavaScript unless the fallback runs.
  */
 
-import { copyFileRange } from "../runtime/copy-file-range.ts";
-import { readRange, writeAt } from "../runtime/file-stream.ts";
-import type { FsOps } from "../runtime/fs-ops.ts";
-import type { Layout } from "./paths.ts";
-import { createTemp, discardTemp } from "./temp-writer.ts";
+import { copyFileRange } from "../../runtime/copy-file-range.ts";
+import { readRange, writeAt } from "../../runtime/file-stream.ts";
+import type { FsOps } from "../../runtime/fs-ops.ts";
+import type { Layout } from "../paths.ts";
+import { createTemp, discardTemp } from "../temp-writer.ts";
 
 const BLOCK = 4 * 1024 * 1024;
 

@@ -1,7 +1,7 @@
 /**
  * CompleteMultipartUpload. The upload directory is first claimed by renaming it from
  * `uploads/<id>` to `completing/<id>.<writer id>` (the claimant, see writer-lease.ts: a claim
- * whose process died is rolled back by any host, multipart-uploads.ts): of two Completes (on any hosts) only one rename
+ * whose process died is rolled back by any host, uploads.ts): of two Completes (on any hosts) only one rename
  * succeeds, the other sees NoSuchUpload, and no part can be added or replaced meanwhile (a
  * part's rename into the old path fails). Then the listed parts are opened and validated, the
  * ETag and checksum derived from their records, the bytes concatenated by the kernel into a
@@ -10,18 +10,18 @@
  * puts the directory back, so the client can fix its request and complete again; after it the
  * directory is removed.
  */
-import type { StoreContext } from "./context.ts";
-import { StorageError } from "./errors.ts";
-import { isDirectoryKey } from "./keys.ts";
-import { assembleParts } from "./multipart-assemble.ts";
-import { multipartChecksum, multipartEtag, sameObjectChecksum } from "./multipart-checksums.ts";
-import type { Parts } from "./multipart-parts.ts";
-import type { CompleteInput, CompleteResult, PartInfo, UploadInfo } from "./multipart-types.ts";
-import type { Uploads } from "./multipart-uploads.ts";
-import type { FinishedTemp, Publisher } from "./publish.ts";
-import { recoverUploadKey, type SseRecord } from "./sse-objects.ts";
-import { writerId } from "./temp-names.ts";
-import type { ObjectAttributes, PartsLayout, StoredChecksum } from "./types.ts";
+import type { StoreContext } from "../context.ts";
+import { StorageError } from "../errors.ts";
+import { isDirectoryKey } from "../keys.ts";
+import type { FinishedTemp, Publisher } from "../publish.ts";
+import { recoverUploadKey, type SseRecord } from "../sse-objects.ts";
+import { writerId } from "../temp-names.ts";
+import type { ObjectAttributes, PartsLayout, StoredChecksum } from "../types.ts";
+import { assembleParts } from "./assemble.ts";
+import { multipartChecksum, multipartEtag, sameObjectChecksum } from "./checksums.ts";
+import type { Parts } from "./parts.ts";
+import type { CompleteInput, CompleteResult, PartInfo, UploadInfo } from "./types.ts";
+import type { Uploads } from "./uploads.ts";
 
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
 
