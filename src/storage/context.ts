@@ -4,7 +4,7 @@ import type { Describer } from "./describe.ts";
 import type { MetadataStore } from "./metadata-store.ts";
 import type { ParentDirs } from "./parent-dirs.ts";
 import type { Layout } from "./paths.ts";
-import type { SseKeyring } from "./sse-keyring.ts";
+import type { SseKeyring } from "./sse/keyring.ts";
 
 /** Where a test may stop a request to kill the host at a known point (see cli/test-pause.ts). */
 export type PausePoint = "complete-assembled";

@@ -24,7 +24,7 @@ import { withKeyLock } from "./key-lock.ts";
 import { trimSlash } from "./parent-dirs.ts";
 import { fdPath, openVerified, viaFd } from "./paths.ts";
 import { identityOf, makeRecord } from "./record.ts";
-import type { SseRecord } from "./sse-objects.ts";
+import type { SseRecord } from "./sse/sealing.ts";
 import { discardTemp } from "./temp-writer.ts";
 import type { ObjectAttributes, PartsLayout, PutObjectResult, WriteConditions } from "./types.ts";
 

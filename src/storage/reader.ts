@@ -18,8 +18,8 @@ import type { StoreContext } from "./context.ts";
 import { StorageError } from "./errors.ts";
 import { checkReadKey, isDirectoryKey, isValidBucketName } from "./keys.ts";
 import { openVerified } from "./paths.ts";
-import { checkSealedAccess, openSealed } from "./sealed-reader.ts";
-import type { ReadKeys } from "./sse-objects.ts";
+import { checkSealedAccess, openSealed } from "./sse/sealed-reader.ts";
+import type { ReadKeys } from "./sse/sealing.ts";
 import { randomName } from "./temp-names.ts";
 import type { ObjectInfo, OpenedObject } from "./types.ts";
 

@@ -7,7 +7,7 @@ import {
   newMasterKey,
   sseKeysFile,
   writeSseKeys,
-} from "../../src/storage/sse-keyring.ts";
+} from "../../src/storage/sse/keyring.ts";
 
 const roots: string[] = [];
 afterAll(() => {

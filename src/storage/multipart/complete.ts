@@ -14,7 +14,7 @@ import type { StoreContext } from "../context.ts";
 import { StorageError } from "../errors.ts";
 import { isDirectoryKey } from "../keys.ts";
 import type { FinishedTemp, Publisher } from "../publish.ts";
-import { recoverUploadKey, type SseRecord } from "../sse-objects.ts";
+import { recoverUploadKey, type SseRecord } from "../sse/sealing.ts";
 import { writerId } from "../temp-names.ts";
 import type { ObjectAttributes, PartsLayout, StoredChecksum } from "../types.ts";
 import { assembleParts } from "./assemble.ts";

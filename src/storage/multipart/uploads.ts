@@ -13,7 +13,7 @@ import { StorageError } from "../errors.ts";
 import { checkKeyPlace } from "../key-conflicts.ts";
 import { checkKey, isValidBucketName } from "../keys.ts";
 import { mkdirs } from "../sidecar-store.ts";
-import { newWrappedDataKey, type SseDataKeyRecord } from "../sse-objects.ts";
+import { newWrappedDataKey, type SseDataKeyRecord } from "../sse/sealing.ts";
 import { randomName } from "../temp-names.ts";
 import type { ObjectAttributes } from "../types.ts";
 import { checkUserMetadata } from "../user-metadata.ts";

@@ -7,15 +7,15 @@
  * objects already under the current key are skipped, and a key is only dropped once no object
  * names it.
  */
-import { errCode } from "../runtime/fs-ops.ts";
-import { fromBase64, toBase64, unwrapDataKey, wrapDataKey } from "../sse/data-key.ts";
-import type { StoreContext } from "./context.ts";
-import { RESERVED } from "./keys.ts";
-import { isValidUploadId } from "./multipart/paths.ts";
-import { Uploads } from "./multipart/uploads.ts";
-import { openVerified } from "./paths.ts";
-import { recordMatches } from "./record.ts";
-import { loadSseKeys, newMasterKey, type SseMasterKey, writeSseKeys } from "./sse-keyring.ts";
+import { errCode } from "../../runtime/fs-ops.ts";
+import { fromBase64, toBase64, unwrapDataKey, wrapDataKey } from "../../sse/data-key.ts";
+import type { StoreContext } from "../context.ts";
+import { RESERVED } from "../keys.ts";
+import { isValidUploadId } from "../multipart/paths.ts";
+import { Uploads } from "../multipart/uploads.ts";
+import { openVerified } from "../paths.ts";
+import { recordMatches } from "../record.ts";
+import { loadSseKeys, newMasterKey, type SseMasterKey, writeSseKeys } from "./keyring.ts";
 
 export interface RotationResult {
   /** The new current key. */

@@ -6,12 +6,12 @@
  * (one batch decrypted ahead), and a chunk that fails mid-stream errors the stream: the
  * client sees a cut response, never altered bytes.
  */
-import { fdStream } from "../runtime/file-stream.ts";
-import type { BigStats } from "../runtime/fs-ops.ts";
-import type { StoreContext } from "./context.ts";
-import { StorageError } from "./errors.ts";
-import { checkReadKeys, type ReadKeys, recoverDataKey, SealedFile } from "./sse-objects.ts";
-import type { ObjectInfo, OpenedObject } from "./types.ts";
+import { fdStream } from "../../runtime/file-stream.ts";
+import type { BigStats } from "../../runtime/fs-ops.ts";
+import type { StoreContext } from "../context.ts";
+import { StorageError } from "../errors.ts";
+import type { ObjectInfo, OpenedObject } from "../types.ts";
+import { checkReadKeys, type ReadKeys, recoverDataKey, SealedFile } from "./sealing.ts";
 
 export const IN_MEMORY_MAX = 8 << 20;
 /**

@@ -6,8 +6,8 @@
  * The crypto itself is Web-standard (src/sse/); this module adds keys and files.
  */
 import { readSync } from "node:fs";
-import { readRange } from "../runtime/file-stream.ts";
-import { nodeChunkOpen, nodeChunkSeal } from "../runtime/node-chunk-cipher.ts";
+import { readRange } from "../../runtime/file-stream.ts";
+import { nodeChunkOpen, nodeChunkSeal } from "../../runtime/node-chunk-cipher.ts";
 import {
   CHUNK_SIZE,
   ChunkSealer,
@@ -18,7 +18,7 @@ import {
   PREFIX_SIZE,
   SealError,
   sealedSize,
-} from "../sse/chunks.ts";
+} from "../../sse/chunks.ts";
 import {
   aesKey,
   fromBase64,
@@ -27,10 +27,10 @@ import {
   toBase64,
   unwrapDataKey,
   wrapDataKey,
-} from "../sse/data-key.ts";
-import { StorageError } from "./errors.ts";
-import type { SseKeyring } from "./sse-keyring.ts";
-import type { PartsLayout } from "./types.ts";
+} from "../../sse/data-key.ts";
+import { StorageError } from "../errors.ts";
+import type { PartsLayout } from "../types.ts";
+import type { SseKeyring } from "./keyring.ts";
 
 /** An object's wrapped data key: what a multipart upload keeps until its parts are sealed. */
 export interface SseDataKeyRecord {
