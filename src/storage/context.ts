@@ -1,7 +1,7 @@
 /** What the storage modules share: one per store. */
 import type { FsOps } from "../runtime/fs-ops.ts";
-import type { Describer } from "./describe.ts";
-import type { MetadataStore } from "./metadata-store.ts";
+import type { Describer } from "./metadata/describe.ts";
+import type { MetadataStore } from "./metadata/store.ts";
 import type { ParentDirs } from "./parent-dirs.ts";
 import type { Layout } from "./paths.ts";
 import type { SseKeyring } from "./sse/keyring.ts";

@@ -11,15 +11,15 @@ import type { StoreContext } from "./context.ts";
 import { StorageError } from "./errors.ts";
 import { createChecksummer, md5Hex } from "./hashing.ts";
 import { checkKey, isDirectoryKey } from "./keys.ts";
+import { mkdirs } from "./metadata/sidecar-store.ts";
+import { checkUserMetadata } from "./metadata/user-metadata.ts";
 import type { FinishedTemp, Publisher } from "./publish.ts";
 import type { Reader } from "./reader.ts";
-import { mkdirs } from "./sidecar-store.ts";
 import { plaintextStream } from "./sse/sealed-reader.ts";
 import { checkReadKeys, prepareSealing } from "./sse/sealing.ts";
 import { randomName } from "./temp-names.ts";
 import { createTemp, discardTemp, writeBodyToTemp } from "./temp-writer.ts";
 import type { CopyObjectInput, ObjectAttributes, ObjectInfo, PutObjectResult } from "./types.ts";
-import { checkUserMetadata } from "./user-metadata.ts";
 
 export class Copier {
   constructor(

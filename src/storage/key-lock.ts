@@ -11,8 +11,8 @@ import { lockExclusive } from "../runtime/file-lock.ts";
 import { errCode, type FsOps, O_CREAT, O_RDWR } from "../runtime/fs-ops.ts";
 import { crc32 } from "../runtime/hasher.ts";
 import { StorageError } from "./errors.ts";
+import { mkdirs } from "./metadata/sidecar-store.ts";
 import type { Layout } from "./paths.ts";
-import { mkdirs } from "./sidecar-store.ts";
 
 export const LOCK_TIMEOUT_MS = 10_000;
 

@@ -14,11 +14,11 @@
  * delimiters descend and group; after a common prefix the cursor skips its whole range.
  */
 import type { FsOps } from "../runtime/fs-ops.ts";
-import type { Describer } from "./describe.ts";
 import type { DirCache, DirListing } from "./dir-cache.ts";
 import { isPermissionError, searchEntries } from "./dir-cache.ts";
 import { StorageError } from "./errors.ts";
 import { compareUtf8, MAX_KEY_BYTES, RESERVED, utf8Length } from "./keys.ts";
+import type { Describer } from "./metadata/describe.ts";
 import { type Layout, openDirVerified } from "./paths.ts";
 import type { ListedObject, ListInput, ListResult } from "./types.ts";
 

@@ -5,8 +5,8 @@
  * between mkdir and rename sees ENOENT and starts again (see Publisher).
  */
 import { errCode, type FsOps, O_DIRECTORY, O_NOFOLLOW, O_RDONLY } from "../runtime/fs-ops.ts";
-import type { Describer } from "./describe.ts";
 import { parentIsObject, StorageError } from "./errors.ts";
+import type { Describer } from "./metadata/describe.ts";
 import { type Layout, openDirVerified, viaFd } from "./paths.ts";
 
 export class ParentDirs {

@@ -12,12 +12,13 @@ import type { StoreContext } from "./context.ts";
 import { Copier } from "./copier.ts";
 import type { DeadWriterSweepOptions } from "./dead-writers.ts";
 import { Deleter } from "./deleter.ts";
-import { Describer } from "./describe.ts";
 import { DirCache } from "./dir-cache.ts";
 import { StorageError } from "./errors.ts";
 import { checkKey, isDirectoryKey, isValidBucketName } from "./keys.ts";
 import { Lister } from "./listing.ts";
-import { createMetadataStore, probeXattrSupport } from "./metadata-store.ts";
+import { Describer } from "./metadata/describe.ts";
+import { createMetadataStore, probeXattrSupport } from "./metadata/store.ts";
+import { checkUserMetadata } from "./metadata/user-metadata.ts";
 import type { ExpiryOptions } from "./multipart/expiry.ts";
 import { createMultipartStore, type PosixMultipartStore } from "./multipart/store.ts";
 import type { ObjectStore } from "./object-store.ts";
@@ -30,7 +31,6 @@ import { prepareSealing } from "./sse/sealing.ts";
 import { cleanStaleTemps } from "./stale-temps.ts";
 import { discardTemp, writeBodyToTemp } from "./temp-writer.ts";
 import type { PutObjectInput, PutObjectResult } from "./types.ts";
-import { checkUserMetadata } from "./user-metadata.ts";
 import { acquireWriterLease } from "./writer-lease.ts";
 
 export interface PosixStoreOptions {

@@ -17,8 +17,8 @@ import { errCode, type FsOps, fsOps, O_CREAT, O_EXCL, O_WRONLY } from "../runtim
 import { CHUNK_SIZE, type ChunkSealer, sealedBatchSize } from "../sse/chunks.ts";
 import { StorageError } from "./errors.ts";
 import { BodyHasher } from "./hashing.ts";
+import { mkdirs } from "./metadata/sidecar-store.ts";
 import type { Layout } from "./paths.ts";
-import { mkdirs } from "./sidecar-store.ts";
 import { randomName } from "./temp-names.ts";
 import type { BodyVerification, StoredChecksum } from "./types.ts";
 

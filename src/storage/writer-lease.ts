@@ -14,8 +14,8 @@
 import { hostname } from "node:os";
 import { tryLockExclusive } from "../runtime/file-lock.ts";
 import { errCode, type FsOps, O_RDWR } from "../runtime/fs-ops.ts";
+import { mkdirs } from "./metadata/sidecar-store.ts";
 import type { Layout } from "./paths.ts";
-import { mkdirs } from "./sidecar-store.ts";
 import { isWriterId, writerId } from "./temp-names.ts";
 
 const done = [() => true, () => false] as const;

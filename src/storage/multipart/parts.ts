@@ -10,10 +10,10 @@ import { errCode, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_RDONLY } from "../../ru
 import type { ChunkSealer } from "../../sse/chunks.ts";
 import { opaqueEtag } from "../../sse/data-key.ts";
 import type { StoreContext } from "../context.ts";
-import { mtimeDate } from "../describe.ts";
 import { StorageError } from "../errors.ts";
+import { mtimeDate } from "../metadata/describe.ts";
+import { identityOf, type MetadataRecord, makeRecord, recordMatches } from "../metadata/record.ts";
 import type { Reader } from "../reader.ts";
-import { identityOf, type MetadataRecord, makeRecord, recordMatches } from "../record.ts";
 import { plaintextStream } from "../sse/sealed-reader.ts";
 import { checkReadKeys, preparePartSealing, type ReadKeys, recoverUploadKey } from "../sse/sealing.ts";
 import { discardTemp, writeBodyToTemp } from "../temp-writer.ts";

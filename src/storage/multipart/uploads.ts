@@ -12,11 +12,11 @@ import { removeDeadTemps } from "../dead-temps.ts";
 import { StorageError } from "../errors.ts";
 import { checkKeyPlace } from "../key-conflicts.ts";
 import { checkKey, isValidBucketName } from "../keys.ts";
-import { mkdirs } from "../sidecar-store.ts";
+import { mkdirs } from "../metadata/sidecar-store.ts";
+import { checkUserMetadata } from "../metadata/user-metadata.ts";
 import { newWrappedDataKey, type SseDataKeyRecord } from "../sse/sealing.ts";
 import { randomName } from "../temp-names.ts";
 import type { ObjectAttributes } from "../types.ts";
-import { checkUserMetadata } from "../user-metadata.ts";
 import { WriterLiveness } from "../writer-lease.ts";
 import {
   isValidUploadId,

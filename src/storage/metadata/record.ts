@@ -4,9 +4,9 @@
  * file version it describes (size, mtime in ns, inode); a record whose identity does not
  * match the file describes an older version that was changed through POSIX.
  */
-import type { BigStats } from "../runtime/fs-ops.ts";
-import type { SseRecord } from "./sse/sealing.ts";
-import type { ContentHeaders, ObjectAttributes, PartsLayout, StoredChecksum } from "./types.ts";
+import type { BigStats } from "../../runtime/fs-ops.ts";
+import type { SseRecord } from "../sse/sealing.ts";
+import type { ContentHeaders, ObjectAttributes, PartsLayout, StoredChecksum } from "../types.ts";
 
 export interface MetadataRecord {
   v: 1;

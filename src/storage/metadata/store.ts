@@ -4,7 +4,7 @@
  * leaves a small marker xattr saying so, so files without any record (written through POSIX)
  * never cost a sidecar lookup.
  */
-import { type BigStats, type FsOps, O_CREAT, O_EXCL, O_WRONLY } from "../runtime/fs-ops.ts";
+import { type BigStats, type FsOps, O_CREAT, O_EXCL, O_WRONLY } from "../../runtime/fs-ops.ts";
 import {
   fGetXattr,
   fRemoveXattr,
@@ -12,7 +12,7 @@ import {
   isXattrTooLarge,
   isXattrUnsupported,
   lGetXattr,
-} from "../runtime/xattr.ts";
+} from "../../runtime/xattr.ts";
 import { decodeRecord, encodeRecord, type MetadataRecord } from "./record.ts";
 import { type RecordTarget, SidecarStore } from "./sidecar-store.ts";
 

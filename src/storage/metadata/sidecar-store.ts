@@ -8,12 +8,12 @@
  * any host), so a put's record and a rewrite of the previous inode's record (master key
  * rotation) or two puts of one key never drop each other.
  */
-import { lockExclusive } from "../runtime/file-lock.ts";
-import { errCode, type FsOps, O_CREAT, O_RDWR } from "../runtime/fs-ops.ts";
-import { createHasher } from "../runtime/hasher.ts";
-import { bucketStateOf } from "./paths.ts";
+import { lockExclusive } from "../../runtime/file-lock.ts";
+import { errCode, type FsOps, O_CREAT, O_RDWR } from "../../runtime/fs-ops.ts";
+import { createHasher } from "../../runtime/hasher.ts";
+import { bucketStateOf } from "../paths.ts";
+import { randomName } from "../temp-names.ts";
 import type { MetadataRecord } from "./record.ts";
-import { randomName } from "./temp-names.ts";
 
 const LOCK_TIMEOUT_MS = 10_000;
 

@@ -6,15 +6,15 @@
  * computations for the same file version share one read.
  */
 
-import { readWhole } from "../runtime/file-stream.ts";
-import type { BigStats, FsOps } from "../runtime/fs-ops.ts";
+import { readWhole } from "../../runtime/file-stream.ts";
+import type { BigStats, FsOps } from "../../runtime/fs-ops.ts";
+import { StorageError } from "../errors.ts";
+import { md5Hex } from "../hashing.ts";
+import { openVerified } from "../paths.ts";
+import type { ListedObject, ObjectInfo } from "../types.ts";
 import { contentTypeFor } from "./content-type.ts";
-import { StorageError } from "./errors.ts";
-import { md5Hex } from "./hashing.ts";
-import type { MetadataStore, RecordTarget } from "./metadata-store.ts";
-import { openVerified } from "./paths.ts";
 import { identityOf, type MetadataRecord, makeRecord, recordAttributes, recordMatches } from "./record.ts";
-import type { ListedObject, ObjectInfo } from "./types.ts";
+import type { MetadataStore, RecordTarget } from "./store.ts";
 
 export function mtimeDate(st: BigStats): Date {
   return new Date(Number(st.mtimeNs / 1_000_000n));
