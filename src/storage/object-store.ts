@@ -1,4 +1,4 @@
-import type { BucketSettingName } from "./bucket-settings.ts";
+import type { BucketSettingName } from "./buckets/settings.ts";
 import type {
   CompleteInput,
   CompleteResult,

@@ -6,12 +6,12 @@
  * else mtime.
  */
 import { rm } from "node:fs/promises";
-import { errCode, type FsOps } from "../runtime/fs-ops.ts";
-import { StorageError } from "./errors.ts";
-import { checkBucketName, compareUtf8, isValidBucketName, RESERVED } from "./keys.ts";
-import { mkdirs } from "./metadata/sidecar-store.ts";
-import type { Layout } from "./paths.ts";
-import type { BucketInfo } from "./types.ts";
+import { errCode, type FsOps } from "../../runtime/fs-ops.ts";
+import { StorageError } from "../errors.ts";
+import { checkBucketName, compareUtf8, isValidBucketName, RESERVED } from "../keys.ts";
+import { mkdirs } from "../metadata/sidecar-store.ts";
+import type { Layout } from "../paths.ts";
+import type { BucketInfo } from "../types.ts";
 
 function notEmpty(names: string[]): StorageError {
   return names.length === 1 && names[0] === RESERVED

@@ -4,10 +4,10 @@
  * atomically (temp file + rename) and removed with the bucket.
  */
 import { mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
-import { errCode } from "../runtime/fs-ops.ts";
+import { errCode } from "../../runtime/fs-ops.ts";
+import type { Layout } from "../paths.ts";
+import { randomName } from "../temp-names.ts";
 import type { Buckets } from "./buckets.ts";
-import type { Layout } from "./paths.ts";
-import { randomName } from "./temp-names.ts";
 
 export type BucketSettingName = "policy" | "encryption";
 
