@@ -10,7 +10,6 @@ import { Buckets } from "./buckets/buckets.ts";
 import { BucketSettings } from "./buckets/settings.ts";
 import type { StoreContext } from "./context.ts";
 import { Copier } from "./copier.ts";
-import type { DeadWriterSweepOptions } from "./dead-writers.ts";
 import { Deleter } from "./deleter.ts";
 import { DirCache } from "./dir-cache.ts";
 import { StorageError } from "./errors.ts";
@@ -28,10 +27,11 @@ import { type FinishedTemp, Publisher } from "./publish.ts";
 import { Reader } from "./reader.ts";
 import { createSseKeyring } from "./sse/keyring.ts";
 import { prepareSealing } from "./sse/sealing.ts";
-import { cleanStaleTemps } from "./stale-temps.ts";
+import type { DeadWriterSweepOptions } from "./sweeps/dead-writers.ts";
+import { cleanStaleTemps } from "./sweeps/stale-temps.ts";
+import { acquireWriterLease } from "./sweeps/writer-lease.ts";
 import { discardTemp, writeBodyToTemp } from "./temp-writer.ts";
 import type { PutObjectInput, PutObjectResult } from "./types.ts";
-import { acquireWriterLease } from "./writer-lease.ts";
 
 export interface PosixStoreOptions {
   /** The served directory; each valid-named top-level directory is a bucket. */

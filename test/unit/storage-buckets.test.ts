@@ -4,7 +4,7 @@ import * as os from "node:os";
 import { StorageError } from "../../src/storage/errors.ts";
 import { Layout } from "../../src/storage/paths.ts";
 import { createPosixStore, type PosixStore } from "../../src/storage/posix-store.ts";
-import { cleanStaleTemps } from "../../src/storage/stale-temps.ts";
+import { cleanStaleTemps } from "../../src/storage/sweeps/stale-temps.ts";
 
 const roots: string[] = [];
 afterAll(() => {

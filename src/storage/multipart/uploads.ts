@@ -8,16 +8,16 @@
  */
 import { errCode, O_RDONLY } from "../../runtime/fs-ops.ts";
 import type { StoreContext } from "../context.ts";
-import { removeDeadTemps } from "../dead-temps.ts";
 import { StorageError } from "../errors.ts";
 import { checkKeyPlace } from "../key-conflicts.ts";
 import { checkKey, isValidBucketName } from "../keys.ts";
 import { mkdirs } from "../metadata/sidecar-store.ts";
 import { checkUserMetadata } from "../metadata/user-metadata.ts";
 import { newWrappedDataKey, type SseDataKeyRecord } from "../sse/sealing.ts";
+import { removeDeadTemps } from "../sweeps/dead-temps.ts";
+import { WriterLiveness } from "../sweeps/writer-lease.ts";
 import { randomName } from "../temp-names.ts";
 import type { ObjectAttributes } from "../types.ts";
-import { WriterLiveness } from "../writer-lease.ts";
 import {
   isValidUploadId,
   newUploadId,

@@ -12,11 +12,11 @@
  * flock is not supported, no writer can be told dead and nothing is removed by this rule.
  */
 import { hostname } from "node:os";
-import { tryLockExclusive } from "../runtime/file-lock.ts";
-import { errCode, type FsOps, O_RDWR } from "../runtime/fs-ops.ts";
-import { mkdirs } from "./metadata/sidecar-store.ts";
-import type { Layout } from "./paths.ts";
-import { isWriterId, writerId } from "./temp-names.ts";
+import { tryLockExclusive } from "../../runtime/file-lock.ts";
+import { errCode, type FsOps, O_RDWR } from "../../runtime/fs-ops.ts";
+import { mkdirs } from "../metadata/sidecar-store.ts";
+import type { Layout } from "../paths.ts";
+import { isWriterId, writerId } from "../temp-names.ts";
 
 const done = [() => true, () => false] as const;
 

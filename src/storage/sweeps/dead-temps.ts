@@ -4,9 +4,9 @@
  * entry's writer comes from its name (temp-names.ts) and is looked up once (writer-lease.ts).
  * Entries of live writers, and names without a writer id, are left alone.
  */
-import { errCode } from "../runtime/fs-ops.ts";
-import type { StoreContext } from "./context.ts";
-import { writerOf } from "./temp-names.ts";
+import { errCode } from "../../runtime/fs-ops.ts";
+import type { StoreContext } from "../context.ts";
+import { writerOf } from "../temp-names.ts";
 import type { WriterLiveness } from "./writer-lease.ts";
 
 const done = [() => true, () => false] as const;

@@ -5,10 +5,10 @@
  * A writer is dead when its lease is unlocked or gone (writer-lease.ts), so a live upload or
  * Complete, on any host, is never touched, and a dead host's leftovers go within one interval.
  */
-import type { StoreContext } from "./context.ts";
+import type { StoreContext } from "../context.ts";
+import { isValidBucketName } from "../keys.ts";
+import type { Uploads } from "../multipart/uploads.ts";
 import { removeDeadTemps } from "./dead-temps.ts";
-import { isValidBucketName } from "./keys.ts";
-import type { Uploads } from "./multipart/uploads.ts";
 import { WriterLiveness } from "./writer-lease.ts";
 
 export const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
