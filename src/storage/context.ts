@@ -1,9 +1,9 @@
 /** What the storage modules share: one per store. */
 import type { FsOps } from "../runtime/fs-ops.ts";
+import type { ParentDirs } from "./layout/parent-dirs.ts";
+import type { Layout } from "./layout/paths.ts";
 import type { Describer } from "./metadata/describe.ts";
 import type { MetadataStore } from "./metadata/store.ts";
-import type { ParentDirs } from "./parent-dirs.ts";
-import type { Layout } from "./paths.ts";
 import type { SseKeyring } from "./sse/keyring.ts";
 
 /** Where a test may stop a request to kill the host at a known point (see cli/test-pause.ts). */

@@ -10,14 +10,14 @@ import { opaqueEtag } from "../sse/data-key.ts";
 import type { StoreContext } from "./context.ts";
 import { StorageError } from "./errors.ts";
 import { createChecksummer, md5Hex } from "./hashing.ts";
-import { checkKey, isDirectoryKey } from "./keys.ts";
+import { checkKey, isDirectoryKey } from "./layout/keys.ts";
+import { randomName } from "./layout/temp-names.ts";
 import { mkdirs } from "./metadata/sidecar-store.ts";
 import { checkUserMetadata } from "./metadata/user-metadata.ts";
 import type { FinishedTemp, Publisher } from "./publish.ts";
 import type { Reader } from "./reader.ts";
 import { plaintextStream } from "./sse/sealed-reader.ts";
 import { checkReadKeys, prepareSealing } from "./sse/sealing.ts";
-import { randomName } from "./temp-names.ts";
 import { createTemp, discardTemp, writeBodyToTemp } from "./temp-writer.ts";
 import type { CopyObjectInput, ObjectAttributes, ObjectInfo, PutObjectResult } from "./types.ts";
 

@@ -6,8 +6,8 @@
 import { errCode, O_DIRECTORY, O_RDONLY } from "../runtime/fs-ops.ts";
 import type { StoreContext } from "./context.ts";
 import { StorageError } from "./errors.ts";
-import { checkKey, isDirectoryKey, isValidBucketName } from "./keys.ts";
-import { openDirVerified, openVerified, viaFd } from "./paths.ts";
+import { checkKey, isDirectoryKey, isValidBucketName } from "./layout/keys.ts";
+import { openDirVerified, openVerified, viaFd } from "./layout/paths.ts";
 
 export class Deleter {
   constructor(private readonly ctx: StoreContext) {}

@@ -15,7 +15,7 @@
  */
 import type { Dirent } from "node:fs";
 import { type BigStats, errCode, type FsOps } from "../runtime/fs-ops.ts";
-import { compareUtf8 } from "./keys.ts";
+import { compareUtf8 } from "./layout/keys.ts";
 
 export interface DirEntry {
   name: string;

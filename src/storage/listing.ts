@@ -17,9 +17,9 @@ import type { FsOps } from "../runtime/fs-ops.ts";
 import type { DirCache, DirListing } from "./dir-cache.ts";
 import { isPermissionError, searchEntries } from "./dir-cache.ts";
 import { StorageError } from "./errors.ts";
-import { compareUtf8, MAX_KEY_BYTES, RESERVED, utf8Length } from "./keys.ts";
+import { compareUtf8, MAX_KEY_BYTES, RESERVED, utf8Length } from "./layout/keys.ts";
+import { type Layout, openDirVerified } from "./layout/paths.ts";
 import type { Describer } from "./metadata/describe.ts";
-import { type Layout, openDirVerified } from "./paths.ts";
 import type { ListedObject, ListInput, ListResult } from "./types.ts";
 
 /** Results must be > value; in prefix mode also not start with value (a consumed prefix). */

@@ -18,12 +18,12 @@
 import { errCode, O_DIRECTORY, O_RDONLY } from "../runtime/fs-ops.ts";
 import type { StoreContext } from "./context.ts";
 import { keyIsPrefix, parentIsObject, StorageError } from "./errors.ts";
-import { LEFTOVER_DIR_BUDGET } from "./key-conflicts.ts";
-import { withKeyLock } from "./key-lock.ts";
+import { LEFTOVER_DIR_BUDGET } from "./layout/key-conflicts.ts";
+import { withKeyLock } from "./layout/key-lock.ts";
+import { trimSlash } from "./layout/parent-dirs.ts";
+import { fdPath, openVerified, viaFd } from "./layout/paths.ts";
 import { mtimeDate } from "./metadata/describe.ts";
 import { identityOf, makeRecord } from "./metadata/record.ts";
-import { trimSlash } from "./parent-dirs.ts";
-import { fdPath, openVerified, viaFd } from "./paths.ts";
 import type { SseRecord } from "./sse/sealing.ts";
 import { discardTemp } from "./temp-writer.ts";
 import type { ObjectAttributes, PartsLayout, PutObjectResult, WriteConditions } from "./types.ts";

@@ -16,11 +16,11 @@ import { type BigStats, errCode, O_DIRECTORY, O_RDONLY } from "../runtime/fs-ops
 import { LINK_PREFIX, linkOpenFile, servedSlice } from "../runtime/serve-file-link.ts";
 import type { StoreContext } from "./context.ts";
 import { StorageError } from "./errors.ts";
-import { checkReadKey, isDirectoryKey, isValidBucketName } from "./keys.ts";
-import { openVerified } from "./paths.ts";
+import { checkReadKey, isDirectoryKey, isValidBucketName } from "./layout/keys.ts";
+import { openVerified } from "./layout/paths.ts";
+import { randomName } from "./layout/temp-names.ts";
 import { checkSealedAccess, openSealed } from "./sse/sealed-reader.ts";
 import type { ReadKeys } from "./sse/sealing.ts";
-import { randomName } from "./temp-names.ts";
 import type { ObjectInfo, OpenedObject } from "./types.ts";
 
 export const SMALL_OBJECT = 1 << 20;

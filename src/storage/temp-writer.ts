@@ -17,9 +17,9 @@ import { errCode, type FsOps, fsOps, O_CREAT, O_EXCL, O_WRONLY } from "../runtim
 import { CHUNK_SIZE, type ChunkSealer, sealedBatchSize } from "../sse/chunks.ts";
 import { StorageError } from "./errors.ts";
 import { BodyHasher } from "./hashing.ts";
+import type { Layout } from "./layout/paths.ts";
+import { randomName } from "./layout/temp-names.ts";
 import { mkdirs } from "./metadata/sidecar-store.ts";
-import type { Layout } from "./paths.ts";
-import { randomName } from "./temp-names.ts";
 import type { BodyVerification, StoredChecksum } from "./types.ts";
 
 export const MAX_OBJECT_SIZE = 5 * 1024 ** 4;

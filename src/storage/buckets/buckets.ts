@@ -8,9 +8,9 @@
 import { rm } from "node:fs/promises";
 import { errCode, type FsOps } from "../../runtime/fs-ops.ts";
 import { StorageError } from "../errors.ts";
-import { checkBucketName, compareUtf8, isValidBucketName, RESERVED } from "../keys.ts";
+import { checkBucketName, compareUtf8, isValidBucketName, RESERVED } from "../layout/keys.ts";
+import type { Layout } from "../layout/paths.ts";
 import { mkdirs } from "../metadata/sidecar-store.ts";
-import type { Layout } from "../paths.ts";
 import type { BucketInfo } from "../types.ts";
 
 function notEmpty(names: string[]): StorageError {

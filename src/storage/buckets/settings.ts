@@ -5,8 +5,8 @@
  */
 import { mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { errCode } from "../../runtime/fs-ops.ts";
-import type { Layout } from "../paths.ts";
-import { randomName } from "../temp-names.ts";
+import type { Layout } from "../layout/paths.ts";
+import { randomName } from "../layout/temp-names.ts";
 import type { Buckets } from "./buckets.ts";
 
 export type BucketSettingName = "policy" | "encryption";

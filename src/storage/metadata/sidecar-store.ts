@@ -11,8 +11,8 @@
 import { lockExclusive } from "../../runtime/file-lock.ts";
 import { errCode, type FsOps, O_CREAT, O_RDWR } from "../../runtime/fs-ops.ts";
 import { createHasher } from "../../runtime/hasher.ts";
-import { bucketStateOf } from "../paths.ts";
-import { randomName } from "../temp-names.ts";
+import { bucketStateOf } from "../layout/paths.ts";
+import { randomName } from "../layout/temp-names.ts";
 import type { MetadataRecord } from "./record.ts";
 
 const LOCK_TIMEOUT_MS = 10_000;

@@ -1,6 +1,6 @@
 /** S3 caps user metadata (names and values, UTF-8) at 2 KB. */
 import { StorageError } from "../errors.ts";
-import { utf8Length } from "../keys.ts";
+import { utf8Length } from "../layout/keys.ts";
 
 export const MAX_USER_METADATA = 2048;
 

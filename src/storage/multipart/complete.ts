@@ -12,10 +12,10 @@
  */
 import type { StoreContext } from "../context.ts";
 import { StorageError } from "../errors.ts";
-import { isDirectoryKey } from "../keys.ts";
+import { isDirectoryKey } from "../layout/keys.ts";
+import { writerId } from "../layout/temp-names.ts";
 import type { FinishedTemp, Publisher } from "../publish.ts";
 import { recoverUploadKey, type SseRecord } from "../sse/sealing.ts";
-import { writerId } from "../temp-names.ts";
 import type { ObjectAttributes, PartsLayout, StoredChecksum } from "../types.ts";
 import { assembleParts } from "./assemble.ts";
 import { multipartChecksum, multipartEtag, sameObjectChecksum } from "./checksums.ts";

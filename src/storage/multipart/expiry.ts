@@ -9,7 +9,7 @@
  */
 import { errCode } from "../../runtime/fs-ops.ts";
 import type { StoreContext } from "../context.ts";
-import { isValidBucketName } from "../keys.ts";
+import { isValidBucketName } from "../layout/keys.ts";
 import { isValidUploadId, uploadIdTime } from "./paths.ts";
 import type { Uploads } from "./uploads.ts";
 

@@ -4,7 +4,7 @@
  * and the key-marker / upload-id-marker cursor. In-flight uploads are few, so every call reads
  * every upload.json.
  */
-import { compareUtf8 } from "../keys.ts";
+import { compareUtf8 } from "../layout/keys.ts";
 import type { ListUploadsInput, ListUploadsResult, UploadInfo } from "./types.ts";
 
 /** Sorts and pages uploads as S3 lists them. */

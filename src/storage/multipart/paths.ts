@@ -12,8 +12,8 @@
  * sorts them by initiation. Every id from a request is checked against this shape before it
  * touches a path.
  */
-import type { Layout } from "../paths.ts";
-import { isWriterId } from "../temp-names.ts";
+import type { Layout } from "../layout/paths.ts";
+import { isWriterId } from "../layout/temp-names.ts";
 
 const idPattern = /^[0-9a-f]{12}[A-Za-z0-9_-]{32}$/;
 const partPattern = /^part-(\d{5})$/;

@@ -9,14 +9,14 @@
 import { errCode, O_RDONLY } from "../../runtime/fs-ops.ts";
 import type { StoreContext } from "../context.ts";
 import { StorageError } from "../errors.ts";
-import { checkKeyPlace } from "../key-conflicts.ts";
-import { checkKey, isValidBucketName } from "../keys.ts";
+import { checkKeyPlace } from "../layout/key-conflicts.ts";
+import { checkKey, isValidBucketName } from "../layout/keys.ts";
+import { randomName } from "../layout/temp-names.ts";
 import { mkdirs } from "../metadata/sidecar-store.ts";
 import { checkUserMetadata } from "../metadata/user-metadata.ts";
 import { newWrappedDataKey, type SseDataKeyRecord } from "../sse/sealing.ts";
 import { removeDeadTemps } from "../sweeps/dead-temps.ts";
 import { WriterLiveness } from "../sweeps/writer-lease.ts";
-import { randomName } from "../temp-names.ts";
 import type { ObjectAttributes } from "../types.ts";
 import {
   isValidUploadId,

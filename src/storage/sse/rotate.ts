@@ -10,11 +10,11 @@
 import { errCode } from "../../runtime/fs-ops.ts";
 import { fromBase64, toBase64, unwrapDataKey, wrapDataKey } from "../../sse/data-key.ts";
 import type { StoreContext } from "../context.ts";
-import { RESERVED } from "../keys.ts";
+import { RESERVED } from "../layout/keys.ts";
+import { openVerified } from "../layout/paths.ts";
 import { recordMatches } from "../metadata/record.ts";
 import { isValidUploadId } from "../multipart/paths.ts";
 import { Uploads } from "../multipart/uploads.ts";
-import { openVerified } from "../paths.ts";
 import { loadSseKeys, newMasterKey, type SseMasterKey, writeSseKeys } from "./keyring.ts";
 
 export interface RotationResult {

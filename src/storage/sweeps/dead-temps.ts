@@ -6,7 +6,7 @@
  */
 import { errCode } from "../../runtime/fs-ops.ts";
 import type { StoreContext } from "../context.ts";
-import { writerOf } from "../temp-names.ts";
+import { writerOf } from "../layout/temp-names.ts";
 import type { WriterLiveness } from "./writer-lease.ts";
 
 const done = [() => true, () => false] as const;

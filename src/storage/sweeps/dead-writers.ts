@@ -6,7 +6,7 @@
  * Complete, on any host, is never touched, and a dead host's leftovers go within one interval.
  */
 import type { StoreContext } from "../context.ts";
-import { isValidBucketName } from "../keys.ts";
+import { isValidBucketName } from "../layout/keys.ts";
 import type { Uploads } from "../multipart/uploads.ts";
 import { removeDeadTemps } from "./dead-temps.ts";
 import { WriterLiveness } from "./writer-lease.ts";

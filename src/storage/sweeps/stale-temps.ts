@@ -5,8 +5,8 @@
  * rule is for names that do not (older versions) and filesystems without flock.
  */
 import { lstat, readdir, unlink } from "node:fs/promises";
-import { isValidBucketName } from "../keys.ts";
-import type { Layout } from "../paths.ts";
+import { isValidBucketName } from "../layout/keys.ts";
+import type { Layout } from "../layout/paths.ts";
 import { SERVE_DIR } from "../reader.ts";
 
 export const STALE_TEMP_MS = 24 * 3600 * 1000;

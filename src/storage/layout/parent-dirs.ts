@@ -4,9 +4,9 @@
  * sparing directory objects). The two race safely: a writer whose directory was pruned
  * between mkdir and rename sees ENOENT and starts again (see Publisher).
  */
-import { errCode, type FsOps, O_DIRECTORY, O_NOFOLLOW, O_RDONLY } from "../runtime/fs-ops.ts";
-import { parentIsObject, StorageError } from "./errors.ts";
-import type { Describer } from "./metadata/describe.ts";
+import { errCode, type FsOps, O_DIRECTORY, O_NOFOLLOW, O_RDONLY } from "../../runtime/fs-ops.ts";
+import { parentIsObject, StorageError } from "../errors.ts";
+import type { Describer } from "../metadata/describe.ts";
 import { type Layout, openDirVerified, viaFd } from "./paths.ts";
 
 export class ParentDirs {

@@ -9,7 +9,7 @@
  * descriptor (fstat): only regular files (directories with O_DIRECTORY) are ever returned.
  * The flag stays set: on Linux it has no effect on regular files or directories.
  */
-import { fdPath } from "../runtime/fd-path.ts";
+import { fdPath } from "../../runtime/fd-path.ts";
 import {
   type BigStats,
   errCode,
@@ -18,7 +18,7 @@ import {
   O_NOFOLLOW,
   O_NONBLOCK,
   O_RDONLY,
-} from "../runtime/fs-ops.ts";
+} from "../../runtime/fs-ops.ts";
 import { RESERVED } from "./keys.ts";
 
 export class Layout {

@@ -4,9 +4,9 @@
  * part is uploaded. Publishing checks again and stays the authority (the tree may change in
  * between); this walk only reads.
  */
-import { errCode } from "../runtime/fs-ops.ts";
-import type { StoreContext } from "./context.ts";
-import { keyIsPrefix, parentIsObject } from "./errors.ts";
+import { errCode } from "../../runtime/fs-ops.ts";
+import type { StoreContext } from "../context.ts";
+import { keyIsPrefix, parentIsObject } from "../errors.ts";
 import { isDirectoryKey } from "./keys.ts";
 import { trimSlash } from "./parent-dirs.ts";
 

@@ -1,5 +1,5 @@
 /** Bucket names, object keys and the UTF-8 byte order S3 lists them in. */
-import { StorageError } from "./errors.ts";
+import { StorageError } from "../errors.ts";
 
 /** The reserved directory name: `<root>/.s3dir` and `<bucket>/.s3dir`. */
 export const RESERVED = ".s3dir";
