@@ -1,4 +1,4 @@
-import { BodyHasher } from "../storage/hashing.ts";
+import { BodyHasher } from "../storage/objects/hashing.ts";
 import type { BodyVerification } from "../storage/types.ts";
 import { S3Error } from "./errors.ts";
 

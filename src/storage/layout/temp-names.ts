@@ -1,7 +1,7 @@
 /**
  * Names of staging files: unique across hosts without coordination, and carrying the id of the
  * process that made them (`<prefix>-<writer id>-<time>-<random>`), so that any host can tell
- * whether what it finds in a staging area belongs to a live process (see writer-lease.ts).
+ * whether what it finds in a staging area belongs to a live process (see ../sweeps/writer-lease.ts).
  */
 const alphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
 const WRITER_ID = /^[0-9a-z]{16}$/;

@@ -9,8 +9,8 @@
 import { readWhole } from "../../runtime/file-stream.ts";
 import type { BigStats, FsOps } from "../../runtime/fs-ops.ts";
 import { StorageError } from "../errors.ts";
-import { md5Hex } from "../hashing.ts";
 import { openVerified } from "../layout/paths.ts";
+import { md5Hex } from "../objects/hashing.ts";
 import type { ListedObject, ObjectInfo } from "../types.ts";
 import { contentTypeFor } from "./content-type.ts";
 import { identityOf, type MetadataRecord, makeRecord, recordAttributes, recordMatches } from "./record.ts";

@@ -10,7 +10,7 @@ import { copyFileRange } from "../../runtime/copy-file-range.ts";
 import { readRange, writeAt } from "../../runtime/file-stream.ts";
 import type { FsOps } from "../../runtime/fs-ops.ts";
 import type { Layout } from "../layout/paths.ts";
-import { createTemp, discardTemp } from "../temp-writer.ts";
+import { createTemp, discardTemp } from "../objects/temp-writer.ts";
 
 const BLOCK = 4 * 1024 * 1024;
 

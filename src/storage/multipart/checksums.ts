@@ -9,7 +9,7 @@
 import { combineCrcs, isCrcAlgorithm } from "../../lib/crc-combine.ts";
 import { createHasher } from "../../runtime/hasher.ts";
 import { StorageError } from "../errors.ts";
-import { createChecksummer } from "../hashing.ts";
+import { createChecksummer } from "../objects/hashing.ts";
 import type { StoredChecksum } from "../types.ts";
 import type { PartInfo, UploadChecksum } from "./types.ts";
 

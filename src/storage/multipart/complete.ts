@@ -1,6 +1,6 @@
 /**
  * CompleteMultipartUpload. The upload directory is first claimed by renaming it from
- * `uploads/<id>` to `completing/<id>.<writer id>` (the claimant, see writer-lease.ts: a claim
+ * `uploads/<id>` to `completing/<id>.<writer id>` (the claimant, see ../sweeps/writer-lease.ts: a claim
  * whose process died is rolled back by any host, uploads.ts): of two Completes (on any hosts) only one rename
  * succeeds, the other sees NoSuchUpload, and no part can be added or replaced meanwhile (a
  * part's rename into the old path fails). Then the listed parts are opened and validated, the
@@ -14,7 +14,7 @@ import type { StoreContext } from "../context.ts";
 import { StorageError } from "../errors.ts";
 import { isDirectoryKey } from "../layout/keys.ts";
 import { writerId } from "../layout/temp-names.ts";
-import type { FinishedTemp, Publisher } from "../publish.ts";
+import type { FinishedTemp, Publisher } from "../objects/publish.ts";
 import { recoverUploadKey, type SseRecord } from "../sse/sealing.ts";
 import type { ObjectAttributes, PartsLayout, StoredChecksum } from "../types.ts";
 import { assembleParts } from "./assemble.ts";

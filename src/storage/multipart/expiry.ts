@@ -46,7 +46,7 @@ export async function sweepUploads(
     }
     const completing = uploads.paths.completingDir(bucket);
     for (const id of await names(ctx, completing)) {
-      // Claims naming their claimant are rolled back once it is dead (dead-writers.ts); an
+      // Claims naming their claimant are rolled back once it is dead (../sweeps/dead-writers.ts); an
       // older version's claim names nobody and can only be aged out.
       if (!isValidUploadId(id)) continue;
       if (await olderThan(ctx, `${completing}/${id}`, STALE_CLAIM_MS, now)) {

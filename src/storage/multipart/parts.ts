@@ -13,10 +13,10 @@ import type { StoreContext } from "../context.ts";
 import { StorageError } from "../errors.ts";
 import { mtimeDate } from "../metadata/describe.ts";
 import { identityOf, type MetadataRecord, makeRecord, recordMatches } from "../metadata/record.ts";
-import type { Reader } from "../reader.ts";
+import type { Reader } from "../objects/reader.ts";
+import { discardTemp, writeBodyToTemp } from "../objects/temp-writer.ts";
 import { plaintextStream } from "../sse/sealed-reader.ts";
 import { checkReadKeys, preparePartSealing, type ReadKeys, recoverUploadKey } from "../sse/sealing.ts";
-import { discardTemp, writeBodyToTemp } from "../temp-writer.ts";
 import type { BodyVerification } from "../types.ts";
 import { partFileName, partNumberOf, partRecordKey } from "./paths.ts";
 import type {

@@ -70,7 +70,7 @@ export class UploadPaths {
   completingDir(bucket: string): string {
     return this.layout.reserved(bucket, "completing");
   }
-  /** Where a Complete run by `writer` (writer-lease.ts) holds the upload while it completes it. */
+  /** Where a Complete run by `writer` (../sweeps/writer-lease.ts) holds the upload while it completes it. */
   claim(bucket: string, id: string, writer: string): string {
     return `${this.completingDir(bucket)}/${id}.${writer}`;
   }

@@ -1,8 +1,8 @@
 /** The multipart half of the POSIX store: wires uploads, parts, completion, listing and expiry. */
 import type { StoreContext } from "../context.ts";
 import type { MultipartStore } from "../object-store.ts";
-import type { Publisher } from "../publish.ts";
-import type { Reader } from "../reader.ts";
+import type { Publisher } from "../objects/publish.ts";
+import type { Reader } from "../objects/reader.ts";
 import { type DeadWriterSweepOptions, startDeadWriterSweep } from "../sweeps/dead-writers.ts";
 import { Completer } from "./complete.ts";
 import { type ExpiryOptions, startUploadExpiry } from "./expiry.ts";

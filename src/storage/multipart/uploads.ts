@@ -4,7 +4,7 @@
  * directory away (the one atomic step Complete, Abort and the expiry sweep all use, so exactly
  * one of them wins), and removing a claimed directory. A Complete cut off by the death of its
  * process is rolled back here (recoverClaims): lazily, by any request that misses the upload,
- * and by the periodic sweep (dead-writers.ts).
+ * and by the periodic sweep (../sweeps/dead-writers.ts).
  */
 import { errCode, O_RDONLY } from "../../runtime/fs-ops.ts";
 import type { StoreContext } from "../context.ts";

@@ -1,7 +1,7 @@
 /**
  * Removing what dead writers left in a bucket's staging area: temp files of PUTs, copies, part
  * uploads, assemblies and metadata records, and half-made upload directories. One readdir; each
- * entry's writer comes from its name (temp-names.ts) and is looked up once (writer-lease.ts).
+ * entry's writer comes from its name (../layout/temp-names.ts) and is looked up once (writer-lease.ts).
  * Entries of live writers, and names without a writer id, are left alone.
  */
 import { errCode } from "../../runtime/fs-ops.ts";

@@ -7,7 +7,7 @@
 import { lstat, readdir, unlink } from "node:fs/promises";
 import { isValidBucketName } from "../layout/keys.ts";
 import type { Layout } from "../layout/paths.ts";
-import { SERVE_DIR } from "../reader.ts";
+import { SERVE_DIR } from "../objects/reader.ts";
 
 export const STALE_TEMP_MS = 24 * 3600 * 1000;
 const STALE_LINK_MS = 60 * 1000;

@@ -2,7 +2,7 @@
  * Which writers are alive, cluster-wide. Every process that writes into a root holds an flock
  * on its lease file `<root>/.s3dir/writers/<writer id>` for as long as it runs: flock is
  * cluster-wide on the filesystems we support and freed when the holder or its host dies. Staging
- * files and Complete claims carry the writer id in their names (temp-names.ts), so any host can
+ * files and Complete claims carry the writer id in their names (../layout/temp-names.ts), so any host can
  * tell a live writer's work, never to be touched, from a dead writer's leftovers, which it may
  * remove or roll back.
  *

@@ -11,17 +11,17 @@
  */
 import { mkdirSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fdStream, readRange } from "../runtime/file-stream.ts";
-import { type BigStats, errCode, O_DIRECTORY, O_RDONLY } from "../runtime/fs-ops.ts";
-import { LINK_PREFIX, linkOpenFile, servedSlice } from "../runtime/serve-file-link.ts";
-import type { StoreContext } from "./context.ts";
-import { StorageError } from "./errors.ts";
-import { checkReadKey, isDirectoryKey, isValidBucketName } from "./layout/keys.ts";
-import { openVerified } from "./layout/paths.ts";
-import { randomName } from "./layout/temp-names.ts";
-import { checkSealedAccess, openSealed } from "./sse/sealed-reader.ts";
-import type { ReadKeys } from "./sse/sealing.ts";
-import type { ObjectInfo, OpenedObject } from "./types.ts";
+import { fdStream, readRange } from "../../runtime/file-stream.ts";
+import { type BigStats, errCode, O_DIRECTORY, O_RDONLY } from "../../runtime/fs-ops.ts";
+import { LINK_PREFIX, linkOpenFile, servedSlice } from "../../runtime/serve-file-link.ts";
+import type { StoreContext } from "../context.ts";
+import { StorageError } from "../errors.ts";
+import { checkReadKey, isDirectoryKey, isValidBucketName } from "../layout/keys.ts";
+import { openVerified } from "../layout/paths.ts";
+import { randomName } from "../layout/temp-names.ts";
+import { checkSealedAccess, openSealed } from "../sse/sealed-reader.ts";
+import type { ReadKeys } from "../sse/sealing.ts";
+import type { ObjectInfo, OpenedObject } from "../types.ts";
 
 export const SMALL_OBJECT = 1 << 20;
 /** `<bucket>/.s3dir/serve/`: short-lived links of files being sent (see serve-file-link.ts). */

@@ -4,9 +4,9 @@
  */
 
 import { crc32c as simdCrc32c } from "@node-rs/crc32";
-import type { ChecksumAlgorithm } from "../lib/checksum-algorithm.ts";
-import { createCrc64Nvme, type IncrementalCrc } from "../lib/crc.ts";
-import { crc32, createHasher, type Hasher } from "../runtime/hasher.ts";
+import type { ChecksumAlgorithm } from "../../lib/checksum-algorithm.ts";
+import { createCrc64Nvme, type IncrementalCrc } from "../../lib/crc.ts";
+import { crc32, createHasher, type Hasher } from "../../runtime/hasher.ts";
 
 export interface Checksummer {
   update(data: Uint8Array): void;

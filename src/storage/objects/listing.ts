@@ -13,14 +13,14 @@
  * common prefix when it holds at least one object or directory object at any depth. Other
  * delimiters descend and group; after a common prefix the cursor skips its whole range.
  */
-import type { FsOps } from "../runtime/fs-ops.ts";
+import type { FsOps } from "../../runtime/fs-ops.ts";
+import { StorageError } from "../errors.ts";
+import { compareUtf8, MAX_KEY_BYTES, RESERVED, utf8Length } from "../layout/keys.ts";
+import { type Layout, openDirVerified } from "../layout/paths.ts";
+import type { Describer } from "../metadata/describe.ts";
+import type { ListedObject, ListInput, ListResult } from "../types.ts";
 import type { DirCache, DirListing } from "./dir-cache.ts";
 import { isPermissionError, searchEntries } from "./dir-cache.ts";
-import { StorageError } from "./errors.ts";
-import { compareUtf8, MAX_KEY_BYTES, RESERVED, utf8Length } from "./layout/keys.ts";
-import { type Layout, openDirVerified } from "./layout/paths.ts";
-import type { Describer } from "./metadata/describe.ts";
-import type { ListedObject, ListInput, ListResult } from "./types.ts";
 
 /** Results must be > value; in prefix mode also not start with value (a consumed prefix). */
 interface Bound {

@@ -14,8 +14,8 @@
  * reported once through onDenied, again only after it was readable in between.
  */
 import type { Dirent } from "node:fs";
-import { type BigStats, errCode, type FsOps } from "../runtime/fs-ops.ts";
-import { compareUtf8 } from "./layout/keys.ts";
+import { type BigStats, errCode, type FsOps } from "../../runtime/fs-ops.ts";
+import { compareUtf8 } from "../layout/keys.ts";
 
 export interface DirEntry {
   name: string;

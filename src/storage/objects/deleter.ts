@@ -3,11 +3,11 @@
  * standing at that path) and forgets its sidecar record; a directory key ("a/") unmarks the
  * directory and removes it if empty. Then now-empty parents are pruned up to the bucket.
  */
-import { errCode, O_DIRECTORY, O_RDONLY } from "../runtime/fs-ops.ts";
-import type { StoreContext } from "./context.ts";
-import { StorageError } from "./errors.ts";
-import { checkKey, isDirectoryKey, isValidBucketName } from "./layout/keys.ts";
-import { openDirVerified, openVerified, viaFd } from "./layout/paths.ts";
+import { errCode, O_DIRECTORY, O_RDONLY } from "../../runtime/fs-ops.ts";
+import type { StoreContext } from "../context.ts";
+import { StorageError } from "../errors.ts";
+import { checkKey, isDirectoryKey, isValidBucketName } from "../layout/keys.ts";
+import { openDirVerified, openVerified, viaFd } from "../layout/paths.ts";
 
 export class Deleter {
   constructor(private readonly ctx: StoreContext) {}

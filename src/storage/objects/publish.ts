@@ -4,7 +4,7 @@
  * Unconditional: rename(temp, target). If-None-Match: * : link(temp, target), which fails
  * with EEXIST when the key exists on any host (link is atomic on the shared filesystem,
  * unlike RENAME_NOREPLACE), then unlink(temp). If-Match: under the key's cluster-wide flock
- * (key-lock.ts), open the current object, compare its ETag, then rename; every conditional
+ * (../layout/key-lock.ts), open the current object, compare its ETag, then rename; every conditional
  * writer of the key serializes on that lock, so two If-Match writers of the same ETag cannot
  * both win (the second sees the new ETag: PreconditionFailed); a lock not obtained within
  * LOCK_TIMEOUT_MS is ConditionalConflict. Unconditional writes and deletes take no lock
@@ -15,18 +15,18 @@
  * the entry is created through /proc/self/fd/N/name, so the rename lands in exactly the
  * verified directory. ENOENT there means a concurrent delete pruned the directory: retry.
  */
-import { errCode, O_DIRECTORY, O_RDONLY } from "../runtime/fs-ops.ts";
-import type { StoreContext } from "./context.ts";
-import { keyIsPrefix, parentIsObject, StorageError } from "./errors.ts";
-import { LEFTOVER_DIR_BUDGET } from "./layout/key-conflicts.ts";
-import { withKeyLock } from "./layout/key-lock.ts";
-import { trimSlash } from "./layout/parent-dirs.ts";
-import { fdPath, openVerified, viaFd } from "./layout/paths.ts";
-import { mtimeDate } from "./metadata/describe.ts";
-import { identityOf, makeRecord } from "./metadata/record.ts";
-import type { SseRecord } from "./sse/sealing.ts";
+import { errCode, O_DIRECTORY, O_RDONLY } from "../../runtime/fs-ops.ts";
+import type { StoreContext } from "../context.ts";
+import { keyIsPrefix, parentIsObject, StorageError } from "../errors.ts";
+import { LEFTOVER_DIR_BUDGET } from "../layout/key-conflicts.ts";
+import { withKeyLock } from "../layout/key-lock.ts";
+import { trimSlash } from "../layout/parent-dirs.ts";
+import { fdPath, openVerified, viaFd } from "../layout/paths.ts";
+import { mtimeDate } from "../metadata/describe.ts";
+import { identityOf, makeRecord } from "../metadata/record.ts";
+import type { SseRecord } from "../sse/sealing.ts";
+import type { ObjectAttributes, PartsLayout, PutObjectResult, WriteConditions } from "../types.ts";
 import { discardTemp } from "./temp-writer.ts";
-import type { ObjectAttributes, PartsLayout, PutObjectResult, WriteConditions } from "./types.ts";
 
 export const EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e";
 const ATTEMPTS = 8;

@@ -12,15 +12,15 @@
  * the upload stops at the next chunk, and its error is the one that propagates.
  */
 
-import { writeAt, writeAtSync } from "../runtime/file-stream.ts";
-import { errCode, type FsOps, fsOps, O_CREAT, O_EXCL, O_WRONLY } from "../runtime/fs-ops.ts";
-import { CHUNK_SIZE, type ChunkSealer, sealedBatchSize } from "../sse/chunks.ts";
-import { StorageError } from "./errors.ts";
+import { writeAt, writeAtSync } from "../../runtime/file-stream.ts";
+import { errCode, type FsOps, fsOps, O_CREAT, O_EXCL, O_WRONLY } from "../../runtime/fs-ops.ts";
+import { CHUNK_SIZE, type ChunkSealer, sealedBatchSize } from "../../sse/chunks.ts";
+import { StorageError } from "../errors.ts";
+import type { Layout } from "../layout/paths.ts";
+import { randomName } from "../layout/temp-names.ts";
+import { mkdirs } from "../metadata/sidecar-store.ts";
+import type { BodyVerification, StoredChecksum } from "../types.ts";
 import { BodyHasher } from "./hashing.ts";
-import type { Layout } from "./layout/paths.ts";
-import { randomName } from "./layout/temp-names.ts";
-import { mkdirs } from "./metadata/sidecar-store.ts";
-import type { BodyVerification, StoredChecksum } from "./types.ts";
 
 export const MAX_OBJECT_SIZE = 5 * 1024 ** 4;
 const BUFFER_SIZE = 1 << 20;

@@ -4,22 +4,22 @@
  * published like a put. Copying an object onto itself with new attributes works naturally.
  */
 
-import { copyFromFd, readWhole } from "../runtime/file-stream.ts";
-import { type BigStats, errCode, O_WRONLY } from "../runtime/fs-ops.ts";
-import { opaqueEtag } from "../sse/data-key.ts";
-import type { StoreContext } from "./context.ts";
-import { StorageError } from "./errors.ts";
+import { copyFromFd, readWhole } from "../../runtime/file-stream.ts";
+import { type BigStats, errCode, O_WRONLY } from "../../runtime/fs-ops.ts";
+import { opaqueEtag } from "../../sse/data-key.ts";
+import type { StoreContext } from "../context.ts";
+import { StorageError } from "../errors.ts";
+import { checkKey, isDirectoryKey } from "../layout/keys.ts";
+import { randomName } from "../layout/temp-names.ts";
+import { mkdirs } from "../metadata/sidecar-store.ts";
+import { checkUserMetadata } from "../metadata/user-metadata.ts";
+import { plaintextStream } from "../sse/sealed-reader.ts";
+import { checkReadKeys, prepareSealing } from "../sse/sealing.ts";
+import type { CopyObjectInput, ObjectAttributes, ObjectInfo, PutObjectResult } from "../types.ts";
 import { createChecksummer, md5Hex } from "./hashing.ts";
-import { checkKey, isDirectoryKey } from "./layout/keys.ts";
-import { randomName } from "./layout/temp-names.ts";
-import { mkdirs } from "./metadata/sidecar-store.ts";
-import { checkUserMetadata } from "./metadata/user-metadata.ts";
 import type { FinishedTemp, Publisher } from "./publish.ts";
 import type { Reader } from "./reader.ts";
-import { plaintextStream } from "./sse/sealed-reader.ts";
-import { checkReadKeys, prepareSealing } from "./sse/sealing.ts";
 import { createTemp, discardTemp, writeBodyToTemp } from "./temp-writer.ts";
-import type { CopyObjectInput, ObjectAttributes, ObjectInfo, PutObjectResult } from "./types.ts";
 
 export class Copier {
   constructor(
