@@ -5,17 +5,13 @@
 import { mkdir, realpath } from "node:fs/promises";
 import { fsOps, isLocalFilesystem } from "../runtime/fs-ops.ts";
 import { ensureSystemDirSync } from "../runtime/system-dir.ts";
-import { opaqueEtag } from "../sse/data-key.ts";
 import { Buckets } from "./buckets/buckets.ts";
 import { BucketSettings } from "./buckets/settings.ts";
 import type { StoreContext } from "./context.ts";
-import { StorageError } from "./errors.ts";
-import { checkKey, isDirectoryKey, isValidBucketName } from "./layout/keys.ts";
 import { ParentDirs } from "./layout/parent-dirs.ts";
 import { Layout } from "./layout/paths.ts";
 import { Describer } from "./metadata/describe.ts";
 import { createMetadataStore, probeXattrSupport } from "./metadata/store.ts";
-import { checkUserMetadata } from "./metadata/user-metadata.ts";
 import type { ExpiryOptions } from "./multipart/expiry.ts";
 import { createMultipartStore, type PosixMultipartStore } from "./multipart/store.ts";
 import type { ObjectStore } from "./object-store.ts";
@@ -23,15 +19,13 @@ import { Copier } from "./objects/copier.ts";
 import { Deleter } from "./objects/deleter.ts";
 import { DirCache } from "./objects/dir-cache.ts";
 import { Lister } from "./objects/listing.ts";
-import { type FinishedTemp, Publisher } from "./objects/publish.ts";
+import { Publisher } from "./objects/publish.ts";
+import { Putter } from "./objects/putter.ts";
 import { Reader } from "./objects/reader.ts";
-import { discardTemp, writeBodyToTemp } from "./objects/temp-writer.ts";
 import { createSseKeyring } from "./sse/keyring.ts";
-import { prepareSealing } from "./sse/sealing.ts";
 import type { DeadWriterSweepOptions } from "./sweeps/dead-writers.ts";
 import { cleanStaleTemps } from "./sweeps/stale-temps.ts";
 import { acquireWriterLease } from "./sweeps/writer-lease.ts";
-import type { PutObjectInput, PutObjectResult } from "./types.ts";
 
 export interface PosixStoreOptions {
   /** The served directory; each valid-named top-level directory is a bucket. */
@@ -99,45 +93,13 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
   const lister = new Lister(ops, layout, dirs, describer);
   const deleter = new Deleter(ctx);
   const copier = new Copier(ctx, reader, publisher);
+  const putter = new Putter(ctx, publisher, sse);
   if (options.cleanStaleTemps ?? true) void cleanStaleTemps(layout).catch(() => {});
   const multipart = createMultipartStore(ctx, reader, publisher);
   const stopExpiry = options.multipartExpiry ? multipart.startExpiry(options.multipartExpiry) : () => {};
   const stopSweep = options.deadWriterSweep
     ? multipart.startDeadWriterSweep(options.deadWriterSweep)
     : () => {};
-
-  async function putObject(input: PutObjectInput): Promise<PutObjectResult> {
-    try {
-      if (!isValidBucketName(input.bucket)) throw new StorageError("NoSuchBucket");
-      checkKey(input.key);
-      checkUserMetadata(input.attributes.userMetadata);
-      if (isDirectoryKey(input.key) && (input.verify.expectedSize ?? 0) > 0) {
-        throw new StorageError("DirectoryObjectNotEmpty");
-      }
-    } catch (e) {
-      await input.body.cancel().catch(() => {});
-      throw e;
-    }
-    const sealing =
-      input.encryption && !isDirectoryKey(input.key)
-        ? await prepareSealing(sse, input.encryption)
-        : undefined;
-    const temp = await writeBodyToTemp(ops, layout, input.bucket, input.body, input.verify, sealing?.sealer);
-    const attributes = { ...input.attributes };
-    if (temp.checksum) attributes.checksum = temp.checksum;
-    else delete attributes.checksum;
-    if (isDirectoryKey(input.key)) {
-      await discardTemp(ops, temp);
-      if (temp.size > 0) throw new StorageError("DirectoryObjectNotEmpty");
-      return publisher.putDirectory(input.bucket, input.key, attributes, input.conditions);
-    }
-    const finished: FinishedTemp = { path: temp.path, fd: temp.fd, etag: temp.md5Hex, attributes };
-    if (sealing) {
-      finished.encryption = { ...sealing.record, p: temp.size };
-      if (sealing.record.m === "C") finished.etag = await opaqueEtag(sealing.dataKey, temp.md5Hex);
-    }
-    return publisher.publishFile(input.bucket, input.key, finished, input.conditions);
-  }
 
   return {
     root,
@@ -151,7 +113,7 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     putBucketSetting: (bucket, name, text) => settings.put(bucket, name, text),
     deleteBucketSetting: (bucket, name) => settings.delete(bucket, name),
     deleteBucket: (name) => buckets.delete(name),
-    putObject,
+    putObject: (input) => putter.put(input),
     openObject: (bucket, key, keys) => reader.open(bucket, key, keys),
     headObject: (bucket, key, keys) => reader.head(bucket, key, keys),
     deleteObject: (bucket, key) => deleter.delete(bucket, key),
