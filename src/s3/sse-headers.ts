@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { SseMode } from "../sse/data-key.ts";
-import type { EncryptionRequest, ReadKeys } from "../storage/sse/sealing.ts";
+import type { EncryptionRequest, ReadKeys } from "../storage/sse/records.ts";
 import type { S3Context } from "./context.ts";
 import { S3Error } from "./errors.ts";
 

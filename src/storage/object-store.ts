@@ -12,7 +12,7 @@ import type {
   UploadPartCopyInput,
   UploadPartInput,
 } from "./multipart/types.ts";
-import type { ReadKeys } from "./sse/sealing.ts";
+import type { ReadKeys } from "./sse/records.ts";
 import type {
   BucketInfo,
   CopyObjectInput,

@@ -5,7 +5,7 @@ import * as os from "node:os";
 import { CHUNK_SIZE, sealedSize } from "../../src/sse/chunks.ts";
 import { StorageError } from "../../src/storage/errors.ts";
 import { createPosixStore, type PosixStore } from "../../src/storage/posix-store.ts";
-import type { EncryptionRequest, ReadKeys } from "../../src/storage/sse/sealing.ts";
+import type { EncryptionRequest, ReadKeys } from "../../src/storage/sse/records.ts";
 
 const roots: string[] = [];
 afterAll(() => {

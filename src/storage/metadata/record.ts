@@ -5,7 +5,7 @@
  * match the file describes an older version that was changed through POSIX.
  */
 import type { BigStats } from "../../runtime/fs-ops.ts";
-import type { SseRecord } from "../sse/sealing.ts";
+import type { SseRecord } from "../sse/records.ts";
 import type { ContentHeaders, ObjectAttributes, PartsLayout, StoredChecksum } from "../types.ts";
 
 export interface MetadataRecord {

@@ -15,8 +15,9 @@ import { mtimeDate } from "../metadata/describe.ts";
 import { identityOf, type MetadataRecord, makeRecord, recordMatches } from "../metadata/record.ts";
 import type { Reader } from "../objects/reader.ts";
 import { discardTemp, writeBodyToTemp } from "../objects/temp-writer.ts";
+import type { ReadKeys } from "../sse/records.ts";
 import { plaintextStream } from "../sse/sealed-reader.ts";
-import { checkReadKeys, preparePartSealing, type ReadKeys, recoverUploadKey } from "../sse/sealing.ts";
+import { checkReadKeys, preparePartSealing, recoverUploadKey } from "../sse/sealing.ts";
 import type { BodyVerification } from "../types.ts";
 import { partFileName, partNumberOf, partRecordKey } from "./paths.ts";
 import type {

@@ -1,7 +1,7 @@
 /** The shapes of multipart uploads as storage sees them (no HTTP). */
 import type { ChecksumAlgorithm } from "../../lib/checksum-algorithm.ts";
 import type { SseMode } from "../../sse/data-key.ts";
-import type { EncryptionRequest, ReadKeys, SseDataKeyRecord } from "../sse/sealing.ts";
+import type { EncryptionRequest, ReadKeys, SseDataKeyRecord } from "../sse/records.ts";
 import type {
   BodyVerification,
   ObjectAttributes,

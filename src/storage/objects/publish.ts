@@ -24,7 +24,7 @@ import { trimSlash } from "../layout/parent-dirs.ts";
 import { fdPath, openVerified, viaFd } from "../layout/paths.ts";
 import { mtimeDate } from "../metadata/describe.ts";
 import { identityOf, makeRecord } from "../metadata/record.ts";
-import type { SseRecord } from "../sse/sealing.ts";
+import type { SseRecord } from "../sse/records.ts";
 import type { ObjectAttributes, PartsLayout, PutObjectResult, WriteConditions } from "../types.ts";
 import { discardTemp } from "./temp-writer.ts";
 

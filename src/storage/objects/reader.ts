@@ -19,8 +19,8 @@ import { StorageError } from "../errors.ts";
 import { checkReadKey, isDirectoryKey, isValidBucketName } from "../layout/keys.ts";
 import { openVerified } from "../layout/paths.ts";
 import { randomName } from "../layout/temp-names.ts";
+import type { ReadKeys } from "../sse/records.ts";
 import { checkSealedAccess, openSealed } from "../sse/sealed-reader.ts";
-import type { ReadKeys } from "../sse/sealing.ts";
 import type { ObjectInfo, OpenedObject } from "../types.ts";
 
 export const SMALL_OBJECT = 1 << 20;

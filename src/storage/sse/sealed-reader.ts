@@ -1,5 +1,5 @@
 /**
- * Reading an encrypted object: the data key is recovered (master key ring or the customer's
+ * Reading an encrypted object: the data key is recovered (SSE master key ring or the customer's
  * key) and only the chunks covering the requested range are read and opened. Ranges up to
  * IN_MEMORY_MAX are decrypted whole before the response starts, so they keep their
  * Content-Length and any failure is an error response; longer ones stream batch by batch
@@ -11,7 +11,9 @@ import type { BigStats } from "../../runtime/fs-ops.ts";
 import type { StoreContext } from "../context.ts";
 import { StorageError } from "../errors.ts";
 import type { ObjectInfo, OpenedObject } from "../types.ts";
-import { checkReadKeys, type ReadKeys, recoverDataKey, SealedFile } from "./sealing.ts";
+import type { ReadKeys } from "./records.ts";
+import { SealedFile } from "./sealed-file.ts";
+import { checkReadKeys, recoverDataKey } from "./sealing.ts";
 
 export const IN_MEMORY_MAX = 8 << 20;
 /**
