@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { type BucketPolicyPreset, bucketPolicyPreset } from "../auth/policy/index.ts";
 import { parseBucketPolicy } from "../s3/handlers/bucket-policy.ts";
-import { createPosixStore } from "../storage/posix-store.ts";
+import { createPosixStore } from "../storage/index.ts";
 import { adminContext, subcommand } from "./admin-options.ts";
 
 const usage = {

@@ -1,6 +1,4 @@
-import { createPosixStore } from "../storage/posix-store.ts";
-import { loadSseKeys } from "../storage/sse/keyring.ts";
-import { rotateMasterKey } from "../storage/sse/rotate.ts";
+import { createPosixStore, loadSseKeys, rotateMasterKey } from "../storage/index.ts";
 import { adminContext, subcommand } from "./admin-options.ts";
 
 const usage = {

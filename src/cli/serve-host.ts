@@ -26,7 +26,7 @@ import { createMetrics } from "../s3/metrics.ts";
 import { createIamActions } from "../s3/query/iam-actions.ts";
 import { assumeRole, getCallerIdentity } from "../s3/query/sts-actions.ts";
 import { maxRequestHeaderBytes, unparsableRequestAnswer } from "../s3/unparsable-request.ts";
-import { createPosixStore } from "../storage/posix-store.ts";
+import { createPosixStore } from "../storage/index.ts";
 import type { ServeOptions } from "./serve-options.ts";
 import { testPauseFromEnv } from "./test-pause.ts";
 

@@ -1,5 +1,5 @@
 import type { Policy } from "../auth/policy/index.ts";
-import type { ObjectStore } from "../storage/object-store.ts";
+import type { ObjectStore } from "../storage/index.ts";
 import { parseBucketPolicy } from "./handlers/bucket-policy.ts";
 
 const revalidateMs = 1000;

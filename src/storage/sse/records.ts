@@ -46,8 +46,12 @@ export interface ObjectEncryption {
   kind: "SSE-S3" | "SSE-C";
 }
 
-/** The encryption of a stored object, upload or part (undefined when it is stored in plain). */
-export function encryptionOf(record: { m: SseMode } | undefined): ObjectEncryption | undefined {
+/**
+ * How a stored object, upload or part (ObjectInfo, PutObjectResult, UploadInfo, PartInfo) is
+ * encrypted; undefined when its bytes are stored in plain.
+ */
+export function encryptionOf(stored: { encryption?: { m: SseMode } }): ObjectEncryption | undefined {
+  const record = stored.encryption;
   if (!record) return undefined;
   return { kind: record.m === "C" ? "SSE-C" : "SSE-S3" };
 }
