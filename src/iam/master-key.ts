@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
-import { link, readFile, unlink, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { createOnce } from "../runtime/shared-file.ts";
 import { ensureSystemDir } from "./system-dir.ts";
 
 /** The key that encrypts access-key secrets at rest, with a short id for rotation. */
@@ -16,7 +17,7 @@ function fromBytes(key: Buffer): MasterKey {
 
 /**
  * The master key: env S3DIR_MASTER_KEY (base64, 32 bytes), else `<root>/.s3dir/master.key`,
- * created with mode 0600 on first use. Racing creators publish with link(): one key wins.
+ * created with mode 0600 on first use. Racing creators publish with createOnce: one key wins.
  */
 export async function loadMasterKey(
   root: string,
@@ -26,15 +27,7 @@ export async function loadMasterKey(
   const file = join(await ensureSystemDir(root), "master.key");
   const existing = await readKeyFile(file);
   if (existing) return existing;
-  const temp = `${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
-  await writeFile(temp, `${randomBytes(32).toString("base64")}\n`, { mode: 0o600, flag: "wx" });
-  try {
-    await link(temp, file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-  } finally {
-    await unlink(temp).catch(() => {});
-  }
+  await createOnce(file, `${randomBytes(32).toString("base64")}\n`);
   const winner = await readKeyFile(file);
   if (!winner) throw new Error(`${file} vanished`);
   return winner;

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { link, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Credential } from "../auth/types.ts";
+import { createOnce, replaceAtomically } from "../runtime/shared-file.ts";
 import { decryptSecret, encryptSecret, loadMasterKey, type MasterKey } from "./master-key.ts";
 import { ensureSystemDir } from "./system-dir.ts";
 
@@ -42,7 +43,7 @@ interface StoredCredential {
 /**
  * The root credential: from S3DIR_ROOT_ACCESS_KEY / S3DIR_ROOT_SECRET_KEY, else from the system
  * directory, else generated and stored there (mode 0600, secret sealed). Two hosts starting at once
- * agree: the file is published with link(), which only one of them can win.
+ * agree: the file is published with createOnce, which only one of them can win.
  */
 export async function loadRootCredential(
   root: string,
@@ -63,20 +64,11 @@ export async function loadRootCredential(
     return { credential: existing.credential, generated: false };
   }
 
-  const temp = tempName(file);
   const fresh = rootCredential(randomKeyId(), randomSecret());
-  await writeFile(temp, sealedText(fresh, master), { mode: 0o600, flag: "wx" });
-  try {
-    await link(temp, file);
-    return { credential: fresh, generated: true };
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-    const winner = await readStored(file, async () => master);
-    if (!winner) throw e;
-    return { credential: winner.credential, generated: false };
-  } finally {
-    await unlink(temp).catch(() => {});
-  }
+  if (await createOnce(file, sealedText(fresh, master))) return { credential: fresh, generated: true };
+  const winner = await readStored(file, async () => master);
+  if (!winner) throw new Error(`${file} vanished`);
+  return { credential: winner.credential, generated: false };
 }
 
 /**
@@ -99,25 +91,14 @@ export async function readRootCredential(
   return stored.credential;
 }
 
-function tempName(file: string): string {
-  return `${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
-}
-
 function sealedText(credential: Credential, master: MasterKey): string {
   const { accessKeyId, secretAccessKey } = credential;
   return JSON.stringify({ accessKeyId, sealedSecret: encryptSecret(master, secretAccessKey, accessKeyId) });
 }
 
-/** Replaces a plain-text file by its sealed form (temp file, then rename: readers see one or the other). */
+/** Replaces a plain-text file by its sealed form (readers see one or the other). */
 async function sealInPlace(file: string, credential: Credential, master: MasterKey): Promise<void> {
-  const temp = tempName(file);
-  await writeFile(temp, sealedText(credential, master), { mode: 0o600, flag: "wx" });
-  try {
-    await rename(temp, file);
-  } catch (e) {
-    await unlink(temp).catch(() => {});
-    throw e;
-  }
+  await replaceAtomically(file, sealedText(credential, master));
 }
 
 async function readStored(

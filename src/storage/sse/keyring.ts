@@ -1,13 +1,14 @@
 /**
  * The SSE-S3 master key ring: `<root>/.s3dir/sse/keys.json` (mode 0600), shared by every
  * host. Each key has a short id and 32 random bytes; the first key wraps the data keys of
- * new objects, every key listed still unwraps. Created on first use with link(), so racing
+ * new objects, every key listed still unwraps. Created on first use by createOnce, so racing
  * hosts agree on one ring; re-stat'ed at most once a second and re-read at once when an
  * object names a key id the loaded ring lacks (another host rotated meanwhile).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { link, mkdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { createOnce, replaceAtomically } from "../../runtime/shared-file.ts";
 
 const revalidateMs = 1000;
 
@@ -74,13 +75,6 @@ function parse(file: string, text: string): SseKeySet {
   return { current, keys, byId: new Map(keys.map((k) => [k.id, k])) };
 }
 
-async function writeTemp(file: string, text: string): Promise<string> {
-  await mkdir(join(file, ".."), { recursive: true, mode: 0o700 });
-  const temp = `${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
-  await writeFile(temp, text, { mode: 0o600, flag: "wx" });
-  return temp;
-}
-
 /** Reads the ring, creating it with one key (one winner among racing hosts) on first use. */
 export async function loadSseKeys(root: string): Promise<SseKeySet> {
   const file = sseKeysFile(root);
@@ -89,21 +83,14 @@ export async function loadSseKeys(root: string): Promise<SseKeySet> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
   }
-  const temp = await writeTemp(file, serialize([newMasterKey()]));
-  try {
-    await link(temp, file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-  } finally {
-    await unlink(temp).catch(() => {});
-  }
+  await createOnce(file, serialize([newMasterKey()]));
   return parse(file, await readFile(file, "utf8"));
 }
 
 /** Replaces the ring atomically with these keys (the first becomes current). */
 export async function writeSseKeys(root: string, keys: SseMasterKey[]): Promise<void> {
   const file = sseKeysFile(root);
-  await rename(await writeTemp(file, serialize(keys)), file);
+  await replaceAtomically(file, serialize(keys));
 }
 
 /** The ring as the server sees it; created lazily on the first encrypted write or read. */
