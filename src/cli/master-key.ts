@@ -1,4 +1,4 @@
-import { createPosixStore, loadSseKeys, rotateMasterKey } from "../storage/index.ts";
+import { createPosixStore, loadSseKeys, rotateSseMasterKey } from "../storage/index.ts";
 import { adminContext, subcommand } from "./admin-options.ts";
 
 const usage = {
@@ -45,7 +45,7 @@ export async function masterKeyCommand(argv: string[]): Promise<void> {
   const store = await createPosixStore({ root: ctx.root, fsync: true, cleanStaleTemps: false });
   try {
     const buckets = (await store.listBuckets()).map((b) => b.name);
-    const result = await rotateMasterKey(store.context, ctx.root, buckets, { graceMs });
+    const result = await rotateSseMasterKey(store.context, ctx.root, buckets, { graceMs });
     ctx.print(
       result,
       [

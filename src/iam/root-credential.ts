@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Credential } from "../auth/types.ts";
 import { createOnce, replaceAtomically } from "../runtime/shared-file.ts";
-import { decryptSecret, encryptSecret, loadMasterKey, type MasterKey } from "./master-key.ts";
+import { decryptSecret, encryptSecret, loadSecretsKey, type SecretsKey } from "./secrets-key.ts";
 import { ensureSystemDir } from "./system-dir.ts";
 
 const keyAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -29,7 +29,7 @@ function rootCredential(accessKeyId: string, secretAccessKey: string): Credentia
 
 /**
  * The file `<root>/.s3dir/root-credential.json`: `{ accessKeyId, sealedSecret }`, the secret sealed
- * under the master key like the IAM users' secrets (master-key.ts). Files written by older versions
+ * under the secrets key like the IAM users' secrets (secrets-key.ts). Files written by older versions
  * hold `secretAccessKey` in plain text: they are still read, and sealed when a server starts.
  */
 const fileName = "root-credential.json";
@@ -57,16 +57,16 @@ export async function loadRootCredential(
 
   const dir = await ensureSystemDir(root);
   const file = join(dir, fileName);
-  const master = await loadMasterKey(root, env);
-  const existing = await readStored(file, async () => master);
+  const secretsKey = await loadSecretsKey(root, env);
+  const existing = await readStored(file, async () => secretsKey);
   if (existing) {
-    if (existing.plaintext) await sealInPlace(file, existing.credential, master);
+    if (existing.plaintext) await sealInPlace(file, existing.credential, secretsKey);
     return { credential: existing.credential, generated: false };
   }
 
   const fresh = rootCredential(randomKeyId(), randomSecret());
-  if (await createOnce(file, sealedText(fresh, master))) return { credential: fresh, generated: true };
-  const winner = await readStored(file, async () => master);
+  if (await createOnce(file, sealedText(fresh, secretsKey))) return { credential: fresh, generated: true };
+  const winner = await readStored(file, async () => secretsKey);
   if (!winner) throw new Error(`${file} vanished`);
   return { credential: winner.credential, generated: false };
 }
@@ -82,7 +82,7 @@ export async function readRootCredential(
   const envKey = env.S3DIR_ROOT_ACCESS_KEY;
   const envSecret = env.S3DIR_ROOT_SECRET_KEY;
   if (envKey && envSecret) return rootCredential(envKey, envSecret);
-  const stored = await readStored(join(root, ".s3dir", fileName), () => loadMasterKey(root, env));
+  const stored = await readStored(join(root, ".s3dir", fileName), () => loadSecretsKey(root, env));
   if (!stored) {
     throw new Error(
       "no root credential in this root: set S3DIR_ROOT_ACCESS_KEY and S3DIR_ROOT_SECRET_KEY as the server has them, or use --access-key",
@@ -91,19 +91,22 @@ export async function readRootCredential(
   return stored.credential;
 }
 
-function sealedText(credential: Credential, master: MasterKey): string {
+function sealedText(credential: Credential, secretsKey: SecretsKey): string {
   const { accessKeyId, secretAccessKey } = credential;
-  return JSON.stringify({ accessKeyId, sealedSecret: encryptSecret(master, secretAccessKey, accessKeyId) });
+  return JSON.stringify({
+    accessKeyId,
+    sealedSecret: encryptSecret(secretsKey, secretAccessKey, accessKeyId),
+  });
 }
 
 /** Replaces a plain-text file by its sealed form (readers see one or the other). */
-async function sealInPlace(file: string, credential: Credential, master: MasterKey): Promise<void> {
-  await replaceAtomically(file, sealedText(credential, master));
+async function sealInPlace(file: string, credential: Credential, secretsKey: SecretsKey): Promise<void> {
+  await replaceAtomically(file, sealedText(credential, secretsKey));
 }
 
 async function readStored(
   file: string,
-  masterKey: () => Promise<MasterKey>,
+  secretsKey: () => Promise<SecretsKey>,
 ): Promise<StoredCredential | undefined> {
   let parsed: { accessKeyId?: unknown; sealedSecret?: unknown; secretAccessKey?: unknown };
   try {
@@ -114,7 +117,7 @@ async function readStored(
   }
   const { accessKeyId, sealedSecret, secretAccessKey } = parsed;
   if (typeof accessKeyId === "string" && typeof sealedSecret === "string") {
-    const secret = decryptSecret(await masterKey(), sealedSecret, accessKeyId);
+    const secret = decryptSecret(await secretsKey(), sealedSecret, accessKeyId);
     return { credential: rootCredential(accessKeyId, secret), plaintext: false };
   }
   if (typeof accessKeyId === "string" && typeof secretAccessKey === "string") {

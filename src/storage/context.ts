@@ -17,7 +17,7 @@ export interface StoreContext {
   parents: ParentDirs;
   /** fsync files and their directories before acknowledging a write. */
   fsync: boolean;
-  /** SSE-S3 master keys (loaded on first use). */
+  /** The SSE master key ring (loaded on first use). */
   sse?: SseKeyring;
   /** Test hook: resolves when the request may go on; absent in production. */
   pause?: (point: PausePoint) => Promise<void>;

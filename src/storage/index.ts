@@ -28,7 +28,7 @@ export { BodyHasher } from "./objects/hashing.ts";
 export { createPosixStore, type PosixStore, type PosixStoreOptions } from "./posix-store.ts";
 export { loadSseKeys } from "./sse/keyring.ts";
 export { type EncryptionRequest, encryptionOf, type ObjectEncryption, type ReadKeys } from "./sse/records.ts";
-export { type RotationResult, rotateMasterKey } from "./sse/rotate.ts";
+export { type RotationResult, rotateSseMasterKey } from "./sse/rotate.ts";
 export type {
   BodyVerification,
   BucketInfo,

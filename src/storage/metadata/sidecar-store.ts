@@ -5,7 +5,7 @@
  * the previous record lets a put write the sidecar *before* it renames the new file into
  * place without readers of the old version losing its record. Written temp + rename; each
  * read-modify-write holds a flock(2) on its shard's lock file (`locks/meta-xx`, on
- * any host), so a put's record and a rewrite of the previous inode's record (master key
+ * any host), so a put's record and a rewrite of the previous inode's record (SSE master key
  * rotation) or two puts of one key never drop each other.
  */
 import { lockExclusive } from "../../runtime/file-lock.ts";

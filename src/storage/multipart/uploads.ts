@@ -94,7 +94,7 @@ export class Uploads {
 
   /**
    * Replaces upload.json (temp + rename in the upload directory) with `change` applied: used to
-   * rewrap the data key when the master key rotates. False when the upload is gone or claimed.
+   * rewrap the data key when the SSE master key rotates. False when the upload is gone or claimed.
    */
   async rewrite(bucket: string, id: string, change: (file: UploadFile) => UploadFile | undefined) {
     const { ops } = this.ctx;

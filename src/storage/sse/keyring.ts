@@ -37,7 +37,7 @@ export function sseKeysFile(root: string): string {
   return join(root, ".s3dir", "sse", "keys.json");
 }
 
-export function newMasterKey(): SseMasterKey {
+export function newSseMasterKey(): SseMasterKey {
   const key = new Uint8Array(randomBytes(32));
   return {
     id: createHash("sha256").update(key).digest("hex").slice(0, 12),
@@ -83,7 +83,7 @@ export async function loadSseKeys(root: string): Promise<SseKeySet> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
   }
-  await createOnce(file, serialize([newMasterKey()]));
+  await createOnce(file, serialize([newSseMasterKey()]));
   return parse(file, await readFile(file, "utf8"));
 }
 

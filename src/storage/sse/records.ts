@@ -6,7 +6,7 @@ import type { SseMode } from "../../sse/data-key.ts";
 
 /** An object's wrapped data key: what a multipart upload keeps until its parts are sealed. */
 export interface SseDataKeyRecord {
-  /** S3: data key wrapped by master key `k`; C: wrapped by the customer's key. */
+  /** S3: data key wrapped by SSE master key `k`; C: wrapped by the customer's key. */
   m: SseMode;
   k?: string;
   /** Wrapped data key (base64: IV || ciphertext || tag). */

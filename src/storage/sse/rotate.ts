@@ -1,5 +1,5 @@
 /**
- * Master key rotation: a new key becomes current (every host follows within a second), the
+ * SSE master key rotation: a new key becomes current (every host follows within a second), the
  * data key of every SSE-S3 object is rewrapped under it (only the record changes, never the
  * object's bytes), then keys that no object references any more are dropped from the ring,
  * except those retired less than `graceMs` ago: a PUT that started before the rotation still
@@ -15,7 +15,7 @@ import { openVerified } from "../layout/paths.ts";
 import { recordMatches } from "../metadata/record.ts";
 import { isValidUploadId } from "../multipart/paths.ts";
 import { Uploads } from "../multipart/uploads.ts";
-import { loadSseKeys, newMasterKey, type SseMasterKey, writeSseKeys } from "./keyring.ts";
+import { loadSseKeys, newSseMasterKey, type SseMasterKey, writeSseKeys } from "./keyring.ts";
 
 export interface RotationResult {
   /** The new current key. */
@@ -32,7 +32,7 @@ export interface RotationResult {
   kept: string[];
 }
 
-export async function rotateMasterKey(
+export async function rotateSseMasterKey(
   ctx: StoreContext,
   root: string,
   buckets: string[],
@@ -40,7 +40,7 @@ export async function rotateMasterKey(
 ): Promise<RotationResult> {
   const now = options.now ?? Date.now;
   const before = await loadSseKeys(root);
-  const key = newMasterKey();
+  const key = newSseMasterKey();
   const stamp = new Date(now()).toISOString();
   await writeSseKeys(root, [key, ...before.keys.map((k) => (k.retired ? k : { ...k, retired: stamp }))]);
   const byId = new Map<string, SseMasterKey>(before.keys.map((k) => [k.id, k]));

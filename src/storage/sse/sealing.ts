@@ -34,7 +34,7 @@ export interface PreparedSealing {
   record: Omit<SseRecord, "p">;
 }
 
-/** A fresh data key, wrapped as the request asks (the customer's key, or the current master key). */
+/** A fresh data key, wrapped as the request asks (the customer's key, or the current SSE master key). */
 export async function newWrappedDataKey(
   keyring: SseKeyring,
   req: EncryptionRequest,
@@ -95,9 +95,9 @@ export function checkReadKeys(z: { m: SseMode } | undefined, keys: ReadKeys | un
 }
 
 /**
- * SSE-S3 data keys already unwrapped, by master key id and wrapped key (an unwrap costs two
+ * SSE-S3 data keys already unwrapped, by SSE master key id and wrapped key (an unwrap costs two
  * WebCrypto calls per GET, about 60 µs). Holding them adds nothing an attacker reading this
- * process's memory lacks: the master keys are here too. SSE-C keys are never kept.
+ * process's memory lacks: the SSE master keys are here too. SSE-C keys are never kept.
  */
 const unwrappedS3Keys = new Map<string, Uint8Array>();
 const UNWRAPPED_MAX = 4096;
@@ -119,7 +119,7 @@ export async function recoverDataKey(
     }
   }
   const master = z.k ? await keyring.key(z.k) : undefined;
-  if (!master) throw new StorageError("SseUnreadable", `master key ${z.k} is not in the key ring`);
+  if (!master) throw new StorageError("SseUnreadable", `SSE master key ${z.k} is not in the key ring`);
   const id = `${master.id}/${z.w}`;
   const hit = unwrappedS3Keys.get(id);
   if (hit) return hit;
