@@ -1,6 +1,9 @@
 /**
  * The POSIX object store: a directory tree served as buckets and objects. This file only
- * wires the pieces together; each concept lives in its own module (see DESIGN.md).
+ * wires the pieces together; each concept lives in its own folder: buckets/, objects/ (put,
+ * publish, read, copy, delete, list), multipart/, metadata/ (records and where they are kept),
+ * sse/ (encryption at rest), layout/ (keys and paths on disk), sweeps/ (leftovers of dead
+ * writers). Other layers reach storage through index.ts only.
  */
 import { mkdir, realpath } from "node:fs/promises";
 import { fsOps, isLocalFilesystem } from "../runtime/fs-ops.ts";
