@@ -9,8 +9,8 @@ import { rm } from "node:fs/promises";
 import { errCode, type FsOps } from "../../runtime/fs-ops.ts";
 import { StorageError } from "../errors.ts";
 import { checkBucketName, compareUtf8, isValidBucketName, RESERVED } from "../layout/keys.ts";
+import { mkdirs } from "../layout/mkdirs.ts";
 import type { Layout } from "../layout/paths.ts";
-import { mkdirs } from "../metadata/sidecar-store.ts";
 import type { BucketInfo } from "../types.ts";
 
 function notEmpty(names: string[]): StorageError {

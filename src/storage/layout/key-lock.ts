@@ -11,7 +11,7 @@ import { lockExclusive } from "../../runtime/file-lock.ts";
 import { errCode, type FsOps, O_CREAT, O_RDWR } from "../../runtime/fs-ops.ts";
 import { crc32 } from "../../runtime/hasher.ts";
 import { StorageError } from "../errors.ts";
-import { mkdirs } from "../metadata/sidecar-store.ts";
+import { mkdirs } from "./mkdirs.ts";
 import type { Layout } from "./paths.ts";
 
 export const LOCK_TIMEOUT_MS = 10_000;

@@ -11,6 +11,7 @@
 import { lockExclusive } from "../../runtime/file-lock.ts";
 import { errCode, type FsOps, O_CREAT, O_RDWR } from "../../runtime/fs-ops.ts";
 import { createHasher } from "../../runtime/hasher.ts";
+import { mkdirs } from "../layout/mkdirs.ts";
 import { bucketStateOf } from "../layout/paths.ts";
 import { randomName } from "../layout/temp-names.ts";
 import type { MetadataRecord } from "./record.ts";
@@ -135,23 +136,6 @@ export class SidecarStore {
     } catch (e) {
       await this.ops.unlink(tmp).catch(() => {});
       throw e;
-    }
-  }
-}
-
-/** mkdir -p for storage-owned directories (in the system directory, never through keys). */
-export async function mkdirs(ops: FsOps, path: string, mode?: number): Promise<void> {
-  try {
-    await ops.mkdir(path, mode);
-  } catch (e) {
-    const code = errCode(e);
-    if (code === "EEXIST") return;
-    if (code !== "ENOENT") throw e;
-    await mkdirs(ops, path.slice(0, path.lastIndexOf("/")), mode);
-    try {
-      await ops.mkdir(path, mode);
-    } catch (e2) {
-      if (errCode(e2) !== "EEXIST") throw e2;
     }
   }
 }

@@ -16,9 +16,9 @@ import { writeAt, writeAtSync } from "../../runtime/file-stream.ts";
 import { errCode, type FsOps, fsOps, O_CREAT, O_EXCL, O_WRONLY } from "../../runtime/fs-ops.ts";
 import { CHUNK_SIZE, type ChunkSealer, sealedBatchSize } from "../../sse/chunks.ts";
 import { StorageError } from "../errors.ts";
+import { mkdirs } from "../layout/mkdirs.ts";
 import type { Layout } from "../layout/paths.ts";
 import { randomName } from "../layout/temp-names.ts";
-import { mkdirs } from "../metadata/sidecar-store.ts";
 import type { BodyVerification, StoredChecksum } from "../types.ts";
 import { BodyHasher } from "./hashing.ts";
 

@@ -14,9 +14,9 @@
 import { hostname } from "node:os";
 import { tryLockExclusive } from "../../runtime/file-lock.ts";
 import { errCode, type FsOps, O_RDWR } from "../../runtime/fs-ops.ts";
+import { mkdirs } from "../layout/mkdirs.ts";
 import type { Layout } from "../layout/paths.ts";
 import { isWriterId, writerId } from "../layout/temp-names.ts";
-import { mkdirs } from "../metadata/sidecar-store.ts";
 
 const done = [() => true, () => false] as const;
 
