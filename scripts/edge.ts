@@ -15,8 +15,8 @@ import { parseArgs } from "node:util";
 import { Miniflare } from "miniflare";
 import { iamPaths } from "../src/iam/iam-paths.ts";
 import { activeKey } from "../src/iam/key-secret.ts";
-import { loadMasterKey } from "../src/iam/master-key.ts";
 import { readRootCredential } from "../src/iam/root-credential.ts";
+import { loadSecretsKey } from "../src/iam/secrets-key.ts";
 import { tokenKeysFile } from "../src/iam/token-keys.ts";
 
 const repo = resolve(import.meta.dir, "..");
@@ -78,9 +78,9 @@ async function secretsFromRoot(options: EdgeOptions): Promise<Record<string, str
   if (rootCredential) keys[rootCredential.accessKeyId] = rootCredential.secretAccessKey;
   const wanted = [...(options.edgeKeyIds ?? []), ...(options.policyReaderId ? [options.policyReaderId] : [])];
   if (wanted.some((id) => !(id in keys))) {
-    const master = await loadMasterKey(root, process.env);
+    const secretsKey = await loadSecretsKey(root, process.env);
     for (const id of wanted) {
-      if (!(id in keys)) keys[id] = (await activeKey(iamPaths(root), master, id)).secretAccessKey;
+      if (!(id in keys)) keys[id] = (await activeKey(iamPaths(root), secretsKey, id)).secretAccessKey;
     }
   }
   const edgeKeys: Record<string, string> = {};

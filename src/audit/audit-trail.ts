@@ -1,7 +1,7 @@
 import { closeSync, openSync } from "node:fs";
 import { mkdir, readdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import type { MasterKey } from "../iam/master-key.ts";
+import type { SecretsKey } from "../iam/secrets-key.ts";
 import { tryLockExclusive } from "../runtime/file-lock.ts";
 import type { AccessLogEntry } from "./access-log-entry.ts";
 import { auditEventOf } from "./audit-event.ts";
@@ -49,7 +49,7 @@ export type AuditLog = (
 export interface AuditTrailOptions {
   root: string;
   /** Unseals the webhook's token. */
-  master: MasterKey;
+  secretsKey: SecretsKey;
   /** This host's name in events and the name of its spool; stable across restarts. */
   hostId: string;
   log: AuditLog;
@@ -140,11 +140,11 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
   let writer: SpoolWriter | undefined;
   let closed = false;
 
-  await sealLegacyToken(paths.settings, options.master).catch((e) =>
+  await sealLegacyToken(paths.settings, options.secretsKey).catch((e) =>
     log({ level: "warn", msg: "audit webhook token not sealed", error: String(e) }),
   );
   const watcher = await watchWebhookSettings(paths.settings, {
-    master: options.master,
+    secretsKey: options.secretsKey,
     intervalMs: options.settingsIntervalMs,
     onError: (e) =>
       log({

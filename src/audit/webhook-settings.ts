@@ -2,13 +2,13 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import * as v from "valibot";
-import { decryptSecret, encryptSecret, type MasterKey } from "../iam/master-key.ts";
+import { decryptSecret, encryptSecret, type SecretsKey } from "../iam/secrets-key.ts";
 
 export type AuditFormat = "splunk" | "json";
 
 /**
  * The webhook setting, `<root>/.s3dir/audit/webhook.json` (mode 0600). On disk the token is
- * `sealedAuthToken`, sealed under the master key like the IAM secrets (iam/master-key.ts); files of
+ * `sealedAuthToken`, sealed under the secrets key like the IAM secrets (iam/secrets-key.ts); files of
  * older versions hold `authToken` in plain text, still read, and sealed when a host starts.
  */
 export interface WebhookSettings {
@@ -76,7 +76,7 @@ interface StoredSettings {
   signature: string;
 }
 
-async function readStored(file: string, master: MasterKey): Promise<StoredSettings | undefined> {
+async function readStored(file: string, secretsKey: SecretsKey): Promise<StoredSettings | undefined> {
   let text: string;
   let signature: string;
   try {
@@ -90,7 +90,7 @@ async function readStored(file: string, master: MasterKey): Promise<StoredSettin
     const doc = JSON.parse(text) as { sealedAuthToken?: unknown; authToken?: unknown };
     const settings = parseWebhookSettings(doc);
     if (typeof doc.sealedAuthToken === "string") {
-      settings.authToken = decryptSecret(master, doc.sealedAuthToken, tokenLabel);
+      settings.authToken = decryptSecret(secretsKey, doc.sealedAuthToken, tokenLabel);
     }
     return { settings, plainToken: typeof doc.authToken === "string", signature };
   } catch (e) {
@@ -101,9 +101,9 @@ async function readStored(file: string, master: MasterKey): Promise<StoredSettin
 /** The setting in the file, its token unsealed; undefined when there is none. */
 export async function readWebhookSettings(
   file: string,
-  master: MasterKey,
+  secretsKey: SecretsKey,
 ): Promise<WebhookSettings | undefined> {
-  return (await readStored(file, master))?.settings;
+  return (await readStored(file, secretsKey))?.settings;
 }
 
 /**
@@ -113,7 +113,7 @@ export async function readWebhookSettings(
 export async function writeWebhookSettings(
   file: string,
   settings: WebhookSettings,
-  master: MasterKey,
+  secretsKey: SecretsKey,
   unless?: { signature: string },
 ): Promise<void> {
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
@@ -121,7 +121,7 @@ export async function writeWebhookSettings(
   const doc =
     authToken === undefined
       ? rest
-      : { ...rest, sealedAuthToken: encryptSecret(master, authToken, tokenLabel) };
+      : { ...rest, sealedAuthToken: encryptSecret(secretsKey, authToken, tokenLabel) };
   const temp = `${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
   await writeFile(temp, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600, flag: "wx" });
   try {
@@ -136,10 +136,10 @@ export async function writeWebhookSettings(
  * Seals the token of a file written by an older version, unless the file changed meanwhile (an
  * admin's newer setting is never replaced by the old one).
  */
-export async function sealLegacyToken(file: string, master: MasterKey): Promise<void> {
-  const stored = await readStored(file, master);
+export async function sealLegacyToken(file: string, secretsKey: SecretsKey): Promise<void> {
+  const stored = await readStored(file, secretsKey);
   if (!stored?.plainToken) return;
-  await writeWebhookSettings(file, stored.settings, master, { signature: stored.signature });
+  await writeWebhookSettings(file, stored.settings, secretsKey, { signature: stored.signature });
 }
 
 function statSignature(s: { ino: number; size: number; mtimeMs: number; ctimeMs: number }): string {
@@ -162,7 +162,7 @@ export interface SettingsWatcher {
 
 export interface SettingsWatcherOptions {
   /** Unseals the token. */
-  master: MasterKey;
+  secretsKey: SecretsKey;
   /** How often the file is stat'ed. Default 1 s. */
   intervalMs?: number;
   onError?: (error: unknown) => void;
@@ -192,7 +192,7 @@ export async function watchWebhookSettings(
     signature = next;
     const previous = settings;
     try {
-      settings = next === "" ? undefined : await readWebhookSettings(file, options.master);
+      settings = next === "" ? undefined : await readWebhookSettings(file, options.secretsKey);
     } catch (e) {
       options.onError?.(e);
       return;

@@ -6,7 +6,7 @@ import {
   webhookDefaults,
   writeWebhookSettings,
 } from "../audit/webhook-settings.ts";
-import { loadMasterKey } from "../iam/master-key.ts";
+import { loadSecretsKey } from "../iam/secrets-key.ts";
 import { adminContext, subcommand } from "./admin-options.ts";
 
 const usage = {
@@ -104,15 +104,15 @@ export async function auditWebhookCommand(argv: string[]): Promise<void> {
   const [sub] = subcommand(ctx, usage);
   const file = auditPaths(ctx.root).settings;
   const flags = ctx.options;
-  const master = await loadMasterKey(ctx.root, process.env);
+  const secretsKey = await loadSecretsKey(ctx.root, process.env);
   if (sub === "show") {
-    const settings = await readWebhookSettings(file, master);
+    const settings = await readWebhookSettings(file, secretsKey);
     return ctx.print(settings ? shown(settings) : { enabled: false }, describe(settings));
   }
   if (sub === "disable") {
-    const settings = await readWebhookSettings(file, master);
+    const settings = await readWebhookSettings(file, secretsKey);
     if (settings?.enabled)
-      await writeWebhookSettings(file, { ...settings, enabled: false, updated: now() }, master);
+      await writeWebhookSettings(file, { ...settings, enabled: false, updated: now() }, secretsKey);
     return ctx.print({ enabled: false }, "audit webhook disabled");
   }
   const format = flags.format ?? webhookDefaults.format;
@@ -130,7 +130,7 @@ export async function auditWebhookCommand(argv: string[]): Promise<void> {
     spoolMaxBytes: byteSize("spool-max-bytes", flags["spool-max-bytes"], webhookDefaults.spoolMaxBytes),
     updated: now(),
   };
-  await writeWebhookSettings(file, settings, master);
+  await writeWebhookSettings(file, settings, secretsKey);
   ctx.print(shown(settings), describe(settings));
 }
 

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { type BucketPolicyPreset, bucketPolicyPreset, parseBucketPolicy } from "../auth/policy/index.ts";
-import { createPosixStore } from "../storage/posix-store.ts";
+import { createPosixStore } from "../storage/index.ts";
 import { adminContext, subcommand } from "./admin-options.ts";
 
 const usage = {

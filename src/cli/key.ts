@@ -1,5 +1,5 @@
 import { createKey, listKeys, removeKey, setKeyStatus } from "../iam/key-admin.ts";
-import { loadMasterKey } from "../iam/master-key.ts";
+import { loadSecretsKey } from "../iam/secrets-key.ts";
 import { adminContext, subcommand } from "./admin-options.ts";
 
 const usage = {
@@ -16,7 +16,7 @@ export async function keyCommand(argv: string[]): Promise<void> {
   const [sub, [arg]] = subcommand(ctx, usage);
   switch (sub) {
     case "create": {
-      const key = await createKey(ctx.paths, await loadMasterKey(ctx.root, process.env), arg!);
+      const key = await createKey(ctx.paths, await loadSecretsKey(ctx.root, process.env), arg!);
       return ctx.print(
         { user: arg, ...key },
         `created an access key for ${arg} (the secret is shown only now):\n` +

@@ -1,6 +1,4 @@
-import { createPosixStore } from "../storage/posix-store.ts";
-import { loadSseKeys } from "../storage/sse-keyring.ts";
-import { rotateMasterKey } from "../storage/sse-rotate.ts";
+import { createPosixStore, loadSseKeys, rotateSseMasterKey } from "../storage/index.ts";
 import { adminContext, subcommand } from "./admin-options.ts";
 
 const usage = {
@@ -47,7 +45,7 @@ export async function masterKeyCommand(argv: string[]): Promise<void> {
   const store = await createPosixStore({ root: ctx.root, fsync: true, cleanStaleTemps: false });
   try {
     const buckets = (await store.listBuckets()).map((b) => b.name);
-    const result = await rotateMasterKey(store.context, ctx.root, buckets, { graceMs });
+    const result = await rotateSseMasterKey(store.context, ctx.root, buckets, { graceMs });
     ctx.print(
       result,
       [

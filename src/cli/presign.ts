@@ -1,6 +1,6 @@
 import { activeKey } from "../iam/key-secret.ts";
-import { loadMasterKey } from "../iam/master-key.ts";
 import { readRootCredential } from "../iam/root-credential.ts";
+import { loadSecretsKey } from "../iam/secrets-key.ts";
 import { presignUrl } from "../lib/presign.ts";
 import { encodeRfc3986 } from "../lib/uri-encode.ts";
 import { adminContext } from "./admin-options.ts";
@@ -30,7 +30,7 @@ export async function presignCommand(argv: string[]): Promise<void> {
   }
   const endpoint = new URL(opts.endpoint ?? process.env.S3DIR_ENDPOINT ?? "http://127.0.0.1:9000");
   const credential = opts["access-key"]
-    ? await activeKey(ctx.paths, await loadMasterKey(ctx.root, process.env), opts["access-key"])
+    ? await activeKey(ctx.paths, await loadSecretsKey(ctx.root, process.env), opts["access-key"])
     : await readRootCredential(ctx.root, process.env);
   const path = `${endpoint.pathname.replace(/\/$/, "")}/${bucket}/${key.split("/").map(encodeRfc3986).join("/")}`;
   const url = await presignUrl({

@@ -8,8 +8,8 @@ import { createIamAdminService } from "../iam/iam-admin-service.ts";
 import { iamPaths } from "../iam/iam-paths.ts";
 import { createIamStore } from "../iam/iam-store.ts";
 import { createIdentityPolicies } from "../iam/identity-policies.ts";
-import { loadMasterKey } from "../iam/master-key.ts";
 import { loadRootCredential } from "../iam/root-credential.ts";
+import { loadSecretsKey } from "../iam/secrets-key.ts";
 import { createSessionCredentials, sessionKeyPrefix } from "../iam/session-credentials.ts";
 import { createTokenKeyCache, loadTokenKeys } from "../iam/token-keys.ts";
 import { startFreeSpaceWatch } from "../runtime/free-space.ts";
@@ -26,7 +26,7 @@ import { createMetrics } from "../s3/metrics.ts";
 import { createIamActions } from "../s3/query/iam-actions.ts";
 import { assumeRole, getCallerIdentity } from "../s3/query/sts-actions.ts";
 import { maxRequestHeaderBytes, unparsableRequestAnswer } from "../s3/unparsable-request.ts";
-import { createPosixStore } from "../storage/posix-store.ts";
+import { createPosixStore } from "../storage/index.ts";
 import type { ServeOptions } from "./serve-options.ts";
 import { testPauseFromEnv } from "./test-pause.ts";
 
@@ -68,8 +68,8 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
     );
   }
   const { credential, generated } = await loadRootCredential(root, process.env);
-  const master = await loadMasterKey(root, process.env);
-  const iam = createIamStore({ root, master, rootCredential: credential });
+  const secretsKey = await loadSecretsKey(root, process.env);
+  const iam = createIamStore({ root, secretsKey, rootCredential: credential });
   const tokenKeys = createTokenKeyCache(root, await loadTokenKeys(root));
   const sessions = createSessionCredentials({ tokenKeys, parentCredential: iam.lookupCredential });
   const credentials: CredentialLookup = (accessKeyId, token) =>
@@ -101,7 +101,7 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
   // Every call becomes an audit event, spooled before its response completes (see src/audit/).
   const audit = await createAuditTrail({
     root,
-    master,
+    secretsKey,
     hostId: process.env.S3DIR_HOST_ID || `${hostname()}:${options.port}`,
     log: (record) => out.write(JSON.stringify(record)),
   });
@@ -164,7 +164,7 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
       iam: createIamActions(
         createIamAdminService({
           paths: iamPaths(root),
-          master,
+          secretsKey,
           roleOf: async (name) => (await iam.getUser(name))?.role,
         }),
       ),

@@ -5,7 +5,7 @@
  */
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { PausePoint } from "../storage/context.ts";
+import type { PausePoint } from "../storage/index.ts";
 
 export function testPauseFromEnv(
   env: Record<string, string | undefined>,

@@ -5,7 +5,7 @@
 import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SYSTEM_DIR } from "../runtime/system-dir.ts";
-import { isValidBucketName } from "../storage/keys.ts";
+import { isValidBucketName } from "../storage/index.ts";
 import { type CheckResult, ok, warn } from "./check.ts";
 
 const STICKY = 0o1000;

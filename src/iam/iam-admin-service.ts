@@ -6,7 +6,6 @@ import type { IamPaths } from "./iam-paths.ts";
 import type { UserRecord } from "./iam-records.ts";
 import { policyRecordSchema } from "./iam-records.ts";
 import { createKey, keyOwner, listKeys, removeKey, setKeyStatus } from "./key-admin.ts";
-import type { MasterKey } from "./master-key.ts";
 import {
   addPolicy,
   attachPolicy,
@@ -19,13 +18,14 @@ import {
   removeInlinePolicy,
   removePolicy,
 } from "./policy-admin.ts";
+import type { SecretsKey } from "./secrets-key.ts";
 import { addUser, checkUserName, removeUser, showUser } from "./user-admin.ts";
 import { listUserRecords, rootUserName } from "./user-files.ts";
 import { readEntity, VersionConflictError } from "./versioned-file.ts";
 
 export interface IamAdminServiceOptions {
   paths: IamPaths;
-  master: MasterKey;
+  secretsKey: SecretsKey;
   /** The role of a user as the server sees it (cached), for authorizing IAM requests. */
   roleOf: (userName: string) => Promise<IamRole | undefined>;
 }
@@ -62,7 +62,7 @@ async function guarded<T>(run: () => Promise<T>): Promise<T> {
 
 /** The IAM API's view of the IAM store, over the same admin functions as the `s3dir` CLI. */
 export function createIamAdminService(options: IamAdminServiceOptions): IamAdmin {
-  const { paths, master } = options;
+  const { paths, secretsKey } = options;
 
   async function requireOwnKey(userName: string, accessKeyId: string): Promise<void> {
     checkUserName(userName);
@@ -110,7 +110,7 @@ export function createIamAdminService(options: IamAdminServiceOptions): IamAdmin
     createAccessKey: (userName) =>
       guarded(async () => {
         checkUserName(userName);
-        const key = await createKey(paths, master, userName);
+        const key = await createKey(paths, secretsKey, userName);
         const stored = (await listKeys(paths, userName)).find((k) => k.accessKeyId === key.accessKeyId);
         return {
           userName,

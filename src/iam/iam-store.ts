@@ -3,7 +3,7 @@ import type { Credential, CredentialLookup } from "../auth/types.ts";
 import { iamPaths } from "./iam-paths.ts";
 import type { UserRecord } from "./iam-records.ts";
 import { keyOwner } from "./key-admin.ts";
-import { decryptSecret, type MasterKey } from "./master-key.ts";
+import { decryptSecret, type SecretsKey } from "./secrets-key.ts";
 import { readUser, rootUserName, rootUserRecord } from "./user-files.ts";
 
 /** How long a cached entry is trusted before its file is stat'ed again. */
@@ -30,7 +30,7 @@ export interface IamStore {
 
 export interface IamStoreOptions {
   root: string;
-  master: MasterKey;
+  secretsKey: SecretsKey;
   /** The root credential (env or root-credential.json): the user "root", principal kind "root". */
   rootCredential: Credential;
   now?: () => number;
@@ -70,7 +70,7 @@ export function createIamStore(options: IamStoreOptions): IamStore {
       if (key.status !== "Active") continue;
       credentials.set(key.accessKeyId, {
         accessKeyId: key.accessKeyId,
-        secretAccessKey: decryptSecret(options.master, key.encryptedSecret, key.accessKeyId),
+        secretAccessKey: decryptSecret(options.secretsKey, key.encryptedSecret, key.accessKeyId),
         principal: { kind: "user", name, accessKeyId: key.accessKeyId },
       });
     }

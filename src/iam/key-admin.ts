@@ -3,7 +3,7 @@ import { newAccessKeyId, newSecretAccessKey } from "./access-key-id.ts";
 import { IamError } from "./iam-error.ts";
 import type { IamPaths } from "./iam-paths.ts";
 import type { AccessKey } from "./iam-records.ts";
-import { encryptSecret, type MasterKey } from "./master-key.ts";
+import { encryptSecret, type SecretsKey } from "./secrets-key.ts";
 import { listUserRecords, requireUser, rootUserName, updateUser } from "./user-files.ts";
 
 export interface KeyListing {
@@ -19,7 +19,7 @@ export interface KeyListing {
  */
 export async function createKey(
   paths: IamPaths,
-  master: MasterKey,
+  secretsKey: SecretsKey,
   userName: string,
 ): Promise<{ accessKeyId: string; secretAccessKey: string }> {
   if (userName === rootUserName)
@@ -42,7 +42,7 @@ export async function createKey(
   const secretAccessKey = newSecretAccessKey();
   const key: AccessKey = {
     accessKeyId,
-    encryptedSecret: encryptSecret(master, secretAccessKey, accessKeyId),
+    encryptedSecret: encryptSecret(secretsKey, secretAccessKey, accessKeyId),
     status: "Active",
     created: new Date().toISOString(),
   };

@@ -1,6 +1,6 @@
 import type { IamPaths } from "./iam-paths.ts";
 import { keyOwner } from "./key-admin.ts";
-import { decryptSecret, type MasterKey } from "./master-key.ts";
+import { decryptSecret, type SecretsKey } from "./secrets-key.ts";
 import { readUser } from "./user-files.ts";
 
 /** An active access key with its decrypted secret and owner. */
@@ -11,7 +11,11 @@ export interface ActiveKey {
 }
 
 /** The secret of an active key (for presigning from the CLI); throws when unknown or disabled. */
-export async function activeKey(paths: IamPaths, master: MasterKey, accessKeyId: string): Promise<ActiveKey> {
+export async function activeKey(
+  paths: IamPaths,
+  secretsKey: SecretsKey,
+  accessKeyId: string,
+): Promise<ActiveKey> {
   const owner = await keyOwner(paths, accessKeyId);
   const key = owner
     ? (await readUser(paths, owner))?.accessKeys.find((k) => k.accessKeyId === accessKeyId)
@@ -21,7 +25,7 @@ export async function activeKey(paths: IamPaths, master: MasterKey, accessKeyId:
   return {
     user: owner,
     accessKeyId,
-    secretAccessKey: decryptSecret(master, key.encryptedSecret, accessKeyId),
+    secretAccessKey: decryptSecret(secretsKey, key.encryptedSecret, accessKeyId),
   };
 }
 

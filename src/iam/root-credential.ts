@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { link, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Credential } from "../auth/types.ts";
-import { decryptSecret, encryptSecret, loadMasterKey, type MasterKey } from "./master-key.ts";
+import { createOnce, replaceAtomically } from "../runtime/shared-file.ts";
+import { decryptSecret, encryptSecret, loadSecretsKey, type SecretsKey } from "./secrets-key.ts";
 import { ensureSystemDir } from "./system-dir.ts";
 
 const keyAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -28,7 +29,7 @@ function rootCredential(accessKeyId: string, secretAccessKey: string): Credentia
 
 /**
  * The file `<root>/.s3dir/root-credential.json`: `{ accessKeyId, sealedSecret }`, the secret sealed
- * under the master key like the IAM users' secrets (master-key.ts). Files written by older versions
+ * under the secrets key like the IAM users' secrets (secrets-key.ts). Files written by older versions
  * hold `secretAccessKey` in plain text: they are still read, and sealed when a server starts.
  */
 const fileName = "root-credential.json";
@@ -42,7 +43,7 @@ interface StoredCredential {
 /**
  * The root credential: from S3DIR_ROOT_ACCESS_KEY / S3DIR_ROOT_SECRET_KEY, else from the system
  * directory, else generated and stored there (mode 0600, secret sealed). Two hosts starting at once
- * agree: the file is published with link(), which only one of them can win.
+ * agree: the file is published with createOnce, which only one of them can win.
  */
 export async function loadRootCredential(
   root: string,
@@ -56,27 +57,18 @@ export async function loadRootCredential(
 
   const dir = await ensureSystemDir(root);
   const file = join(dir, fileName);
-  const master = await loadMasterKey(root, env);
-  const existing = await readStored(file, async () => master);
+  const secretsKey = await loadSecretsKey(root, env);
+  const existing = await readStored(file, async () => secretsKey);
   if (existing) {
-    if (existing.plaintext) await sealInPlace(file, existing.credential, master);
+    if (existing.plaintext) await sealInPlace(file, existing.credential, secretsKey);
     return { credential: existing.credential, generated: false };
   }
 
-  const temp = tempName(file);
   const fresh = rootCredential(randomKeyId(), randomSecret());
-  await writeFile(temp, sealedText(fresh, master), { mode: 0o600, flag: "wx" });
-  try {
-    await link(temp, file);
-    return { credential: fresh, generated: true };
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-    const winner = await readStored(file, async () => master);
-    if (!winner) throw e;
-    return { credential: winner.credential, generated: false };
-  } finally {
-    await unlink(temp).catch(() => {});
-  }
+  if (await createOnce(file, sealedText(fresh, secretsKey))) return { credential: fresh, generated: true };
+  const winner = await readStored(file, async () => secretsKey);
+  if (!winner) throw new Error(`${file} vanished`);
+  return { credential: winner.credential, generated: false };
 }
 
 /**
@@ -90,7 +82,7 @@ export async function readRootCredential(
   const envKey = env.S3DIR_ROOT_ACCESS_KEY;
   const envSecret = env.S3DIR_ROOT_SECRET_KEY;
   if (envKey && envSecret) return rootCredential(envKey, envSecret);
-  const stored = await readStored(join(root, ".s3dir", fileName), () => loadMasterKey(root, env));
+  const stored = await readStored(join(root, ".s3dir", fileName), () => loadSecretsKey(root, env));
   if (!stored) {
     throw new Error(
       "no root credential in this root: set S3DIR_ROOT_ACCESS_KEY and S3DIR_ROOT_SECRET_KEY as the server has them, or use --access-key",
@@ -99,30 +91,22 @@ export async function readRootCredential(
   return stored.credential;
 }
 
-function tempName(file: string): string {
-  return `${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
-}
-
-function sealedText(credential: Credential, master: MasterKey): string {
+function sealedText(credential: Credential, secretsKey: SecretsKey): string {
   const { accessKeyId, secretAccessKey } = credential;
-  return JSON.stringify({ accessKeyId, sealedSecret: encryptSecret(master, secretAccessKey, accessKeyId) });
+  return JSON.stringify({
+    accessKeyId,
+    sealedSecret: encryptSecret(secretsKey, secretAccessKey, accessKeyId),
+  });
 }
 
-/** Replaces a plain-text file by its sealed form (temp file, then rename: readers see one or the other). */
-async function sealInPlace(file: string, credential: Credential, master: MasterKey): Promise<void> {
-  const temp = tempName(file);
-  await writeFile(temp, sealedText(credential, master), { mode: 0o600, flag: "wx" });
-  try {
-    await rename(temp, file);
-  } catch (e) {
-    await unlink(temp).catch(() => {});
-    throw e;
-  }
+/** Replaces a plain-text file by its sealed form (readers see one or the other). */
+async function sealInPlace(file: string, credential: Credential, secretsKey: SecretsKey): Promise<void> {
+  await replaceAtomically(file, sealedText(credential, secretsKey));
 }
 
 async function readStored(
   file: string,
-  masterKey: () => Promise<MasterKey>,
+  secretsKey: () => Promise<SecretsKey>,
 ): Promise<StoredCredential | undefined> {
   let parsed: { accessKeyId?: unknown; sealedSecret?: unknown; secretAccessKey?: unknown };
   try {
@@ -133,7 +117,7 @@ async function readStored(
   }
   const { accessKeyId, sealedSecret, secretAccessKey } = parsed;
   if (typeof accessKeyId === "string" && typeof sealedSecret === "string") {
-    const secret = decryptSecret(await masterKey(), sealedSecret, accessKeyId);
+    const secret = decryptSecret(await secretsKey(), sealedSecret, accessKeyId);
     return { credential: rootCredential(accessKeyId, secret), plaintext: false };
   }
   if (typeof accessKeyId === "string" && typeof secretAccessKey === "string") {

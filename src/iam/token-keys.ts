@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
-import { link, mkdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { TokenKey } from "../auth/session-token.ts";
+import { createOnce, replaceAtomically } from "../runtime/shared-file.ts";
 
 /** How long the loaded key set is trusted before the file is stat'ed again. */
 const revalidateMs = 1000;
@@ -41,14 +42,7 @@ function parse(file: string, text: string): TokenKeySet {
   return { current, byId: new Map(keys.map((k) => [k.id, k])) };
 }
 
-async function writeTemp(file: string, text: string): Promise<string> {
-  await mkdir(join(file, ".."), { recursive: true, mode: 0o700 });
-  const temp = `${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
-  await writeFile(temp, text, { mode: 0o600, flag: "wx" });
-  return temp;
-}
-
-/** Reads the key set, creating it (one winner among racing hosts, by link()) on first use. */
+/** Reads the key set, creating it (one winner among racing hosts, by createOnce) on first use. */
 export async function loadTokenKeys(root: string): Promise<TokenKeySet> {
   const file = tokenKeysFile(root);
   try {
@@ -56,14 +50,7 @@ export async function loadTokenKeys(root: string): Promise<TokenKeySet> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
   }
-  const temp = await writeTemp(file, serialize([newKey()]));
-  try {
-    await link(temp, file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-  } finally {
-    await unlink(temp).catch(() => {});
-  }
+  await createOnce(file, serialize([newKey()]));
   return parse(file, await readFile(file, "utf8"));
 }
 
@@ -74,7 +61,7 @@ export async function loadTokenKeys(root: string): Promise<TokenKeySet> {
 export async function rotateTokenKeys(root: string): Promise<string> {
   const file = tokenKeysFile(root);
   const key = newKey();
-  await rename(await writeTemp(file, serialize([key])), file);
+  await replaceAtomically(file, serialize([key]));
   return key.id;
 }
 

@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto";
-import { link, mkdir, open, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { mkdir, open, readFile, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import * as v from "valibot";
 import { lockExclusive, unlock } from "../runtime/file-lock.ts";
+import { createOnce, replaceAtomically } from "../runtime/shared-file.ts";
 import type { Versioned } from "./iam-records.ts";
 
 /** A change refused because the entity is not at the version the change was based on. */
@@ -27,25 +27,15 @@ export async function readEntity<S extends v.GenericSchema>(
   return result.output;
 }
 
-async function writeTemp(file: string, record: unknown): Promise<string> {
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
-  await writeFile(temp, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600, flag: "wx" });
-  return temp;
+function recordText(record: unknown): string {
+  return `${JSON.stringify(record, null, 2)}\n`;
 }
 
-/** Publishes version 1 of a new entity; link() lets exactly one of racing creators win. */
+/** Publishes version 1 of a new entity; createOnce lets exactly one of racing creators win. */
 export async function createEntity(file: string, record: Versioned): Promise<void> {
   if (record.version !== 1) throw new Error("a new entity starts at version 1");
-  const temp = await writeTemp(file, record);
-  try {
-    await link(temp, file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "EEXIST")
-      throw new VersionConflictError(`${record.name} already exists`);
-    throw e;
-  } finally {
-    await unlink(temp).catch(() => {});
+  if (!(await createOnce(file, recordText(record)))) {
+    throw new VersionConflictError(`${record.name} already exists`);
   }
 }
 
@@ -88,8 +78,7 @@ export async function replaceEntity<S extends v.GenericSchema>(
   next: v.InferOutput<S> & Versioned,
 ): Promise<void> {
   await underLock(file, schema, next.version - 1, async () => {
-    const temp = await writeTemp(file, next);
-    await rename(temp, file);
+    await replaceAtomically(file, recordText(next));
   });
 }
 

@@ -1,5 +1,5 @@
 import { type Policy, parseBucketPolicy } from "../auth/policy/index.ts";
-import type { ObjectStore } from "../storage/object-store.ts";
+import type { ObjectStore } from "../storage/index.ts";
 
 const revalidateMs = 1000;
 

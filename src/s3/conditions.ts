@@ -1,5 +1,5 @@
 import { parseHttpDate } from "../lib/http-date.ts";
-import type { ObjectInfo } from "../storage/types.ts";
+import type { ObjectInfo } from "../storage/index.ts";
 import { S3Error } from "./errors.ts";
 import { unquoteEtag } from "./responses.ts";
 

@@ -1,5 +1,5 @@
 import type { AuthResult } from "../auth/types.ts";
-import type { ObjectStore } from "../storage/object-store.ts";
+import type { ObjectStore } from "../storage/index.ts";
 import type { Operation } from "./operations.ts";
 import type { RequestTarget } from "./request-target.ts";
 import type { ServerConfig } from "./server-config.ts";

@@ -1,6 +1,6 @@
 /** Query parameters and headers of the multipart operations, validated. */
 import { type ChecksumAlgorithm, parseChecksumAlgorithm } from "../lib/checksum-algorithm.ts";
-import type { ChecksumType, UploadChecksum } from "../storage/multipart-types.ts";
+import type { ChecksumType, UploadChecksum } from "../storage/index.ts";
 import { S3Error } from "./errors.ts";
 
 /** partNumber: an integer 1…10000. */

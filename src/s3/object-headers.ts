@@ -1,6 +1,6 @@
 import { checksumHeaderName } from "../lib/checksum-algorithm.ts";
 import { toHttpDate } from "../lib/http-date.ts";
-import type { ContentHeaders, ObjectAttributes, ObjectInfo } from "../storage/types.ts";
+import type { ContentHeaders, ObjectAttributes, ObjectInfo } from "../storage/index.ts";
 import { S3Error } from "./errors.ts";
 import { quoteEtag } from "./responses.ts";
 

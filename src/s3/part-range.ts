@@ -1,5 +1,5 @@
 /** GetObject / HeadObject with ?partNumber=N: the byte range of one part of an object. */
-import type { ObjectInfo } from "../storage/types.ts";
+import type { ObjectInfo } from "../storage/index.ts";
 import { S3Error } from "./errors.ts";
 
 export interface PartRange {

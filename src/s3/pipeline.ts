@@ -2,7 +2,7 @@ import { authenticate } from "../auth/authenticate.ts";
 import type { SigV4Crypto } from "../auth/sigv4-crypto.ts";
 import type { AuthResult, CredentialLookup } from "../auth/types.ts";
 import { pathOfTarget } from "../lib/dot-segments.ts";
-import type { ObjectStore } from "../storage/object-store.ts";
+import type { ObjectStore } from "../storage/index.ts";
 import { type AccessLogSink, loggedRequestHeadersOf, loggedResponseHeadersOf } from "./access-log.ts";
 import { actionOf, resourceArn } from "./actions.ts";
 import { fromAuthError } from "./auth-errors.ts";

@@ -1,5 +1,4 @@
-import { BodyHasher } from "../storage/hashing.ts";
-import type { BodyVerification } from "../storage/types.ts";
+import { BodyHasher, type BodyVerification } from "../storage/index.ts";
 import { S3Error } from "./errors.ts";
 
 /** Applies the checks storage would apply while streaming, to a body already in memory. */

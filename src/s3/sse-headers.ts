@@ -5,8 +5,7 @@
  * what storage needs, with S3's errors for what is wrong; and the headers S3 answers with.
  */
 import { createHash } from "node:crypto";
-import type { SseMode } from "../sse/data-key.ts";
-import type { EncryptionRequest, ReadKeys } from "../storage/sse-objects.ts";
+import type { EncryptionRequest, ObjectEncryption, ReadKeys } from "../storage/index.ts";
 import type { S3Context } from "./context.ts";
 import { S3Error } from "./errors.ts";
 
@@ -155,11 +154,11 @@ export async function writeEncryptionFrom(
 
 /** The SSE response headers of an object: AES256 for SSE-S3, algorithm and key MD5 for SSE-C. */
 export function sseResponseHeaders(
-  z: { m: SseMode } | undefined,
+  encryption: ObjectEncryption | undefined,
   customer?: CustomerKey,
 ): Record<string, string> {
-  if (!z) return {};
-  if (z.m === "S3") return { [SSE]: "AES256" };
+  if (!encryption) return {};
+  if (encryption.kind === "SSE-S3") return { [SSE]: "AES256" };
   const out: Record<string, string> = { [`${CUSTOMER}algorithm`]: "AES256" };
   if (customer) out[`${CUSTOMER}key-md5`] = customer.md5;
   return out;

@@ -1,5 +1,4 @@
-import type { StorageErrorCode } from "../storage/errors.ts";
-import { isStorageError, storageErrorOf } from "../storage/errors.ts";
+import { isStorageError, type StorageErrorCode, storageErrorOf } from "../storage/index.ts";
 import { S3Error, type S3ErrorCode } from "./errors.ts";
 
 /** The one table that turns storage conditions into S3 errors. */

@@ -5,7 +5,7 @@ import {
   checksumHeaderName,
   parseChecksumAlgorithm,
 } from "../lib/checksum-algorithm.ts";
-import type { BodyVerification } from "../storage/types.ts";
+import type { BodyVerification } from "../storage/index.ts";
 import type { S3Context } from "./context.ts";
 import { S3Error } from "./errors.ts";
 import { guardSlowBody } from "./slow-body-guard.ts";

@@ -1,4 +1,4 @@
-import type { WriteConditions } from "../storage/types.ts";
+import type { WriteConditions } from "../storage/index.ts";
 import { S3Error } from "./errors.ts";
 import { unquoteEtag } from "./responses.ts";
 

@@ -1,10 +1,10 @@
 /** What the storage modules share: one per store. */
 import type { FsOps } from "../runtime/fs-ops.ts";
-import type { Describer } from "./describe.ts";
-import type { MetadataStore } from "./metadata-store.ts";
-import type { ParentDirs } from "./parent-dirs.ts";
-import type { Layout } from "./paths.ts";
-import type { SseKeyring } from "./sse-keyring.ts";
+import type { ParentDirs } from "./layout/parent-dirs.ts";
+import type { Layout } from "./layout/paths.ts";
+import type { Describer } from "./metadata/describe.ts";
+import type { MetadataStore } from "./metadata/store.ts";
+import type { SseKeyring } from "./sse/keyring.ts";
 
 /** Where a test may stop a request to kill the host at a known point (see cli/test-pause.ts). */
 export type PausePoint = "complete-assembled";
@@ -17,7 +17,7 @@ export interface StoreContext {
   parents: ParentDirs;
   /** fsync files and their directories before acknowledging a write. */
   fsync: boolean;
-  /** SSE-S3 master keys (loaded on first use). */
+  /** The SSE master key ring (loaded on first use). */
   sse?: SseKeyring;
   /** Test hook: resolves when the request may go on; absent in production. */
   pause?: (point: PausePoint) => Promise<void>;

@@ -1,4 +1,4 @@
-import type { BucketSettingName } from "./bucket-settings.ts";
+import type { BucketSettingName } from "./buckets/settings.ts";
 import type {
   CompleteInput,
   CompleteResult,
@@ -11,8 +11,8 @@ import type {
   UploadInfo,
   UploadPartCopyInput,
   UploadPartInput,
-} from "./multipart-types.ts";
-import type { ReadKeys } from "./sse-objects.ts";
+} from "./multipart/types.ts";
+import type { ReadKeys } from "./sse/records.ts";
 import type {
   BucketInfo,
   CopyObjectInput,

@@ -1,37 +1,34 @@
 /**
  * The POSIX object store: a directory tree served as buckets and objects. This file only
- * wires the pieces together; each concept lives in its own module (see docs/architecture.md).
+ * wires the pieces together; each concept lives in its own folder: buckets/, objects/ (put,
+ * publish, read, copy, delete, list), multipart/, metadata/ (records and where they are kept),
+ * sse/ (encryption at rest), layout/ (keys and paths on disk), sweeps/ (leftovers of dead
+ * writers). Other layers reach storage through index.ts only.
  */
 import { mkdir, realpath } from "node:fs/promises";
 import { fsOps, isLocalFilesystem } from "../runtime/fs-ops.ts";
 import { ensureSystemDirSync } from "../runtime/system-dir.ts";
-import { opaqueEtag } from "../sse/data-key.ts";
-import { BucketSettings } from "./bucket-settings.ts";
-import { Buckets } from "./buckets.ts";
+import { Buckets } from "./buckets/buckets.ts";
+import { BucketSettings } from "./buckets/settings.ts";
 import type { StoreContext } from "./context.ts";
-import { Copier } from "./copier.ts";
-import type { DeadWriterSweepOptions } from "./dead-writers.ts";
-import { Deleter } from "./deleter.ts";
-import { Describer } from "./describe.ts";
-import { DirCache } from "./dir-cache.ts";
-import { StorageError } from "./errors.ts";
-import { checkKey, isDirectoryKey, isValidBucketName } from "./keys.ts";
-import { Lister } from "./listing.ts";
-import { createMetadataStore, probeXattrSupport } from "./metadata-store.ts";
-import type { ExpiryOptions } from "./multipart-expiry.ts";
-import { createMultipartStore, type PosixMultipartStore } from "./multipart-store.ts";
+import { ParentDirs } from "./layout/parent-dirs.ts";
+import { Layout } from "./layout/paths.ts";
+import { Describer } from "./metadata/describe.ts";
+import { createMetadataStore, probeXattrSupport } from "./metadata/store.ts";
+import type { ExpiryOptions } from "./multipart/expiry.ts";
+import { createMultipartStore, type PosixMultipartStore } from "./multipart/store.ts";
 import type { ObjectStore } from "./object-store.ts";
-import { ParentDirs } from "./parent-dirs.ts";
-import { Layout } from "./paths.ts";
-import { type FinishedTemp, Publisher } from "./publish.ts";
-import { Reader } from "./reader.ts";
-import { createSseKeyring } from "./sse-keyring.ts";
-import { prepareSealing } from "./sse-objects.ts";
-import { cleanStaleTemps } from "./stale-temps.ts";
-import { discardTemp, writeBodyToTemp } from "./temp-writer.ts";
-import type { PutObjectInput, PutObjectResult } from "./types.ts";
-import { checkUserMetadata } from "./user-metadata.ts";
-import { acquireWriterLease } from "./writer-lease.ts";
+import { Copier } from "./objects/copier.ts";
+import { Deleter } from "./objects/deleter.ts";
+import { DirCache } from "./objects/dir-cache.ts";
+import { Lister } from "./objects/listing.ts";
+import { Publisher } from "./objects/publish.ts";
+import { Putter } from "./objects/putter.ts";
+import { Reader } from "./objects/reader.ts";
+import { createSseKeyring } from "./sse/keyring.ts";
+import type { DeadWriterSweepOptions } from "./sweeps/dead-writers.ts";
+import { cleanStaleTemps } from "./sweeps/stale-temps.ts";
+import { acquireWriterLease } from "./sweeps/writer-lease.ts";
 
 export interface PosixStoreOptions {
   /** The served directory; each valid-named top-level directory is a bucket. */
@@ -99,45 +96,13 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
   const lister = new Lister(ops, layout, dirs, describer);
   const deleter = new Deleter(ctx);
   const copier = new Copier(ctx, reader, publisher);
+  const putter = new Putter(ctx, publisher, sse);
   if (options.cleanStaleTemps ?? true) void cleanStaleTemps(layout).catch(() => {});
   const multipart = createMultipartStore(ctx, reader, publisher);
   const stopExpiry = options.multipartExpiry ? multipart.startExpiry(options.multipartExpiry) : () => {};
   const stopSweep = options.deadWriterSweep
     ? multipart.startDeadWriterSweep(options.deadWriterSweep)
     : () => {};
-
-  async function putObject(input: PutObjectInput): Promise<PutObjectResult> {
-    try {
-      if (!isValidBucketName(input.bucket)) throw new StorageError("NoSuchBucket");
-      checkKey(input.key);
-      checkUserMetadata(input.attributes.userMetadata);
-      if (isDirectoryKey(input.key) && (input.verify.expectedSize ?? 0) > 0) {
-        throw new StorageError("DirectoryObjectNotEmpty");
-      }
-    } catch (e) {
-      await input.body.cancel().catch(() => {});
-      throw e;
-    }
-    const sealing =
-      input.encryption && !isDirectoryKey(input.key)
-        ? await prepareSealing(sse, input.encryption)
-        : undefined;
-    const temp = await writeBodyToTemp(ops, layout, input.bucket, input.body, input.verify, sealing?.sealer);
-    const attributes = { ...input.attributes };
-    if (temp.checksum) attributes.checksum = temp.checksum;
-    else delete attributes.checksum;
-    if (isDirectoryKey(input.key)) {
-      await discardTemp(ops, temp);
-      if (temp.size > 0) throw new StorageError("DirectoryObjectNotEmpty");
-      return publisher.putDirectory(input.bucket, input.key, attributes, input.conditions);
-    }
-    const finished: FinishedTemp = { path: temp.path, fd: temp.fd, etag: temp.md5Hex, attributes };
-    if (sealing) {
-      finished.encryption = { ...sealing.record, p: temp.size };
-      if (sealing.record.m === "C") finished.etag = await opaqueEtag(sealing.dataKey, temp.md5Hex);
-    }
-    return publisher.publishFile(input.bucket, input.key, finished, input.conditions);
-  }
 
   return {
     root,
@@ -151,7 +116,7 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     putBucketSetting: (bucket, name, text) => settings.put(bucket, name, text),
     deleteBucketSetting: (bucket, name) => settings.delete(bucket, name),
     deleteBucket: (name) => buckets.delete(name),
-    putObject,
+    putObject: (input) => putter.put(input),
     openObject: (bucket, key, keys) => reader.open(bucket, key, keys),
     headObject: (bucket, key, keys) => reader.head(bucket, key, keys),
     deleteObject: (bucket, key) => deleter.delete(bucket, key),

@@ -1,5 +1,5 @@
 import type { ChecksumAlgorithm } from "../lib/checksum-algorithm.ts";
-import type { EncryptionRequest, ReadKeys, SseRecord } from "./sse-objects.ts";
+import type { EncryptionRequest, ReadKeys, SseRecord } from "./sse/records.ts";
 
 /** Content headers S3 stores with an object and serves back. */
 export interface ContentHeaders {

@@ -18,7 +18,7 @@ import {
   ListPartsCommand,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
-import { Layout } from "../../src/storage/paths.ts";
+import { Layout } from "../../src/storage/layout/paths.ts";
 import {
   bytes,
   md5Hex,

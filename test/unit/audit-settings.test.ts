@@ -13,16 +13,16 @@ import {
   watchWebhookSettings,
   writeWebhookSettings,
 } from "../../src/audit/webhook-settings.ts";
-import { loadMasterKey, type MasterKey } from "../../src/iam/master-key.ts";
+import { loadSecretsKey, type SecretsKey } from "../../src/iam/secrets-key.ts";
 import { waitFor } from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
 
 let dir: string;
-let master: MasterKey;
+let secretsKey: SecretsKey;
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "s3dir-audit-settings-"));
-  master = await loadMasterKey(dir, {});
+  secretsKey = await loadSecretsKey(dir, {});
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -46,23 +46,27 @@ describe("webhook setting", () => {
 
   test("is written atomically with mode 0600 and followed within a second", async () => {
     const file = join(dir, "audit", "webhook.json");
-    const watcher = await watchWebhookSettings(file, { master, intervalMs: 50 });
+    const watcher = await watchWebhookSettings(file, { secretsKey, intervalMs: 50 });
     expect(watcher.current()).toBeUndefined();
     let changes = 0;
     watcher.onChange(() => changes++);
-    await writeWebhookSettings(file, { ...parseWebhookSettings(base), authToken: "t0ken-secret" }, master);
+    await writeWebhookSettings(
+      file,
+      { ...parseWebhookSettings(base), authToken: "t0ken-secret" },
+      secretsKey,
+    );
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, "audit")).mode & 0o777).toBe(0o700);
     expect(readdirSync(join(dir, "audit"))).toEqual(["webhook.json"]);
     expect(await waitFor(() => watcher.current()?.enabled === true, 2000)).toBe(true);
     expect(readFileSync(file, "utf8")).not.toContain("t0ken-secret");
     expect(watcher.current()?.authToken).toBe("t0ken-secret");
-    expect((await readWebhookSettings(file, master))?.authToken).toBe("t0ken-secret");
+    expect((await readWebhookSettings(file, secretsKey))?.authToken).toBe("t0ken-secret");
     // A broken file keeps the previous setting.
     const errors: unknown[] = [];
     watcher.close();
     const second = await watchWebhookSettings(file, {
-      master,
+      secretsKey,
       intervalMs: 50,
       onError: (e) => errors.push(e),
     });
@@ -81,18 +85,18 @@ describe("a setting written by an older version", () => {
     const file = join(dir, "audit", "webhook.json");
     mkdirSync(join(dir, "audit"), { mode: 0o700 });
     writeFileSync(file, JSON.stringify({ ...base, authToken: "legacy-token-1234" }), { mode: 0o600 });
-    expect((await readWebhookSettings(file, master))?.authToken).toBe("legacy-token-1234");
-    await sealLegacyToken(file, master);
+    expect((await readWebhookSettings(file, secretsKey))?.authToken).toBe("legacy-token-1234");
+    await sealLegacyToken(file, secretsKey);
     expect(readFileSync(file, "utf8")).not.toContain("legacy-token-1234");
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readdirSync(join(dir, "audit"))).toEqual(["webhook.json"]);
-    expect(await readWebhookSettings(file, master)).toMatchObject({
+    expect(await readWebhookSettings(file, secretsKey)).toMatchObject({
       ...base,
       authToken: "legacy-token-1234",
     });
     // Sealing again, or a file without a token, changes nothing.
     const sealed = readFileSync(file, "utf8");
-    await sealLegacyToken(file, master);
+    await sealLegacyToken(file, secretsKey);
     expect(readFileSync(file, "utf8")).toBe(sealed);
   });
 });

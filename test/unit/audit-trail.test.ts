@@ -7,7 +7,7 @@ import type { AccessLogEntry } from "../../src/audit/access-log-entry.ts";
 import { auditPaths } from "../../src/audit/audit-paths.ts";
 import { type AuditLog, type AuditTrail, createAuditTrail } from "../../src/audit/audit-trail.ts";
 import { type WebhookSettings, writeWebhookSettings } from "../../src/audit/webhook-settings.ts";
-import { loadMasterKey, type MasterKey } from "../../src/iam/master-key.ts";
+import { loadSecretsKey, type SecretsKey } from "../../src/iam/secrets-key.ts";
 import { waitFor } from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
@@ -66,7 +66,7 @@ function startReceiver() {
 }
 
 let root: string;
-let master: MasterKey;
+let secretsKey: SecretsKey;
 let receiver: ReturnType<typeof startReceiver>;
 let logs: Record<string, unknown>[];
 const trails: AuditTrail[] = [];
@@ -74,7 +74,7 @@ const log: AuditLog = (record) => void logs.push(record);
 
 beforeEach(async () => {
   root = mkdtempSync(join(tmpdir(), "s3dir-audit-trail-"));
-  master = await loadMasterKey(root, {});
+  secretsKey = await loadSecretsKey(root, {});
   receiver = startReceiver();
   logs = [];
 });
@@ -99,7 +99,7 @@ async function enable(settings: Partial<WebhookSettings> = {}) {
       updated: new Date().toISOString(),
       ...settings,
     },
-    master,
+    secretsKey,
   );
 }
 
@@ -110,7 +110,7 @@ async function trail(
 ): Promise<AuditTrail> {
   const t = await createAuditTrail({
     root,
-    master,
+    secretsKey,
     hostId,
     log,
     segmentBytes,

@@ -6,8 +6,8 @@ import { iamPaths } from "../../src/iam/iam-paths.ts";
 import { userRecordSchema } from "../../src/iam/iam-records.ts";
 import { createIamStore } from "../../src/iam/iam-store.ts";
 import { createKey, listKeys, removeKey, setKeyStatus } from "../../src/iam/key-admin.ts";
-import { decryptSecret, encryptSecret, loadMasterKey } from "../../src/iam/master-key.ts";
 import { addPolicy, attachPolicy, detachPolicy, removePolicy } from "../../src/iam/policy-admin.ts";
+import { decryptSecret, encryptSecret, loadSecretsKey } from "../../src/iam/secrets-key.ts";
 import { addUser, listUsers, removeUser, showUser } from "../../src/iam/user-admin.ts";
 import { readUser } from "../../src/iam/user-files.ts";
 import { replaceEntity, VersionConflictError } from "../../src/iam/versioned-file.ts";
@@ -66,11 +66,11 @@ describe("users", () => {
       import { iamPaths } from "./src/iam/iam-paths.ts";
       import { addUser } from "./src/iam/user-admin.ts";
       import { createKey } from "./src/iam/key-admin.ts";
-      import { loadMasterKey } from "./src/iam/master-key.ts";
+      import { loadSecretsKey } from "./src/iam/secrets-key.ts";
       const paths = iamPaths(${JSON.stringify(root)});
-      const master = await loadMasterKey(${JSON.stringify(root)}, {});
+      const secretsKey = await loadSecretsKey(${JSON.stringify(root)}, {});
       await addUser(paths, ${JSON.stringify(name)}, "s3");
-      for (let i = 0; i < 8; i++) await createKey(paths, master, ${JSON.stringify(name)});
+      for (let i = 0; i < 8; i++) await createKey(paths, secretsKey, ${JSON.stringify(name)});
     `;
     const procs = ["u1", "u2"].map((name) =>
       Bun.spawn([process.execPath, "-e", script(name)], { cwd: repo, stdout: "pipe", stderr: "pipe" }),
@@ -81,9 +81,9 @@ describe("users", () => {
     expect((await readUser(paths, "u1"))?.accessKeys).toHaveLength(8);
     expect((await readUser(paths, "u2"))?.accessKeys).toHaveLength(8);
     expect(readdirSync(paths.keys)).toHaveLength(16);
-    // both processes raced for the master key; exactly one file, and it decrypts every secret
-    const master = await loadMasterKey(root, {});
-    const store = createIamStore({ root, master, rootCredential });
+    // both processes raced for the secrets key; exactly one file, and it decrypts every secret
+    const secretsKey = await loadSecretsKey(root, {});
+    const store = createIamStore({ root, secretsKey, rootCredential });
     for (const k of await listKeys(paths))
       expect(await store.lookupCredential(k.accessKeyId, undefined)).toBeDefined();
   });
@@ -92,11 +92,11 @@ describe("users", () => {
 describe("keys and secrets", () => {
   test("ids are unique across users and claimed with O_EXCL", async () => {
     const paths = iamPaths(root);
-    const master = await loadMasterKey(root, {});
+    const secretsKey = await loadSecretsKey(root, {});
     await addUser(paths, "a", "s3");
     await addUser(paths, "b", "s3");
     const ids = new Set<string>();
-    for (let i = 0; i < 20; i++) ids.add((await createKey(paths, master, i % 2 ? "a" : "b")).accessKeyId);
+    for (let i = 0; i < 20; i++) ids.add((await createKey(paths, secretsKey, i % 2 ? "a" : "b")).accessKeyId);
     expect(ids.size).toBe(20);
     const id = [...ids][0]!;
     expect(readFileSync(paths.key(id), "utf8")).toMatch(/^[ab]$/);
@@ -104,21 +104,21 @@ describe("keys and secrets", () => {
     expect(() => writeFileSync(paths.key(id), "x", { flag: "wx" })).toThrow();
   });
 
-  test("secrets are not stored in clear; master key file is 0600", async () => {
+  test("secrets are not stored in clear; secrets key file is 0600", async () => {
     const paths = iamPaths(root);
-    const master = await loadMasterKey(root, {});
+    const secretsKey = await loadSecretsKey(root, {});
     expect(statSync(join(paths.system, "master.key")).mode & 0o777).toBe(0o600);
     await addUser(paths, "carol", "s3");
-    const { accessKeyId, secretAccessKey } = await createKey(paths, master, "carol");
+    const { accessKeyId, secretAccessKey } = await createKey(paths, secretsKey, "carol");
     for (const file of filesUnder(root)) expect(readFileSync(file, "utf8")).not.toContain(secretAccessKey);
     const sealed = (await readUser(paths, "carol"))!.accessKeys[0]!.encryptedSecret;
-    expect(sealed.startsWith(`v1:${master.id}:`)).toBe(true);
-    expect(decryptSecret(master, sealed, accessKeyId)).toBe(secretAccessKey);
-    expect(() => decryptSecret(master, sealed, "OTHERKEY00000000")).toThrow();
+    expect(sealed.startsWith(`v1:${secretsKey.id}:`)).toBe(true);
+    expect(decryptSecret(secretsKey, sealed, accessKeyId)).toBe(secretAccessKey);
+    expect(() => decryptSecret(secretsKey, sealed, "OTHERKEY00000000")).toThrow();
     const envKey = Buffer.alloc(32, 7).toString("base64");
-    const fromEnv = await loadMasterKey(root, { S3DIR_MASTER_KEY: envKey });
-    expect(fromEnv.id).not.toBe(master.id);
-    expect(() => decryptSecret(fromEnv, encryptSecret(master, "s", "K"), "K")).toThrow("master key");
+    const fromEnv = await loadSecretsKey(root, { S3DIR_MASTER_KEY: envKey });
+    expect(fromEnv.id).not.toBe(secretsKey.id);
+    expect(() => decryptSecret(fromEnv, encryptSecret(secretsKey, "s", "K"), "K")).toThrow("secrets key");
   });
 });
 
@@ -149,14 +149,14 @@ describe("policies", () => {
 describe("cached lookup", () => {
   test("root, user keys, disabled and removed keys, deleted users", async () => {
     const paths = iamPaths(root);
-    const master = await loadMasterKey(root, {});
-    const store = createIamStore({ root, master, rootCredential });
+    const secretsKey = await loadSecretsKey(root, {});
+    const store = createIamStore({ root, secretsKey, rootCredential });
     expect((await store.lookupCredential(rootCredential.accessKeyId, undefined))?.principal.kind).toBe(
       "root",
     );
     expect(await store.lookupCredential("UNKNOWNKEY0000000000", undefined)).toBeUndefined();
     await addUser(paths, "erin", "s3");
-    const key = await createKey(paths, master, "erin");
+    const key = await createKey(paths, secretsKey, "erin");
     await Bun.sleep(1100); // the negative cache of an unknown id lasts a second at most
     const found = await store.lookupCredential(key.accessKeyId, undefined);
     expect(found?.secretAccessKey).toBe(key.secretAccessKey);
@@ -169,7 +169,7 @@ describe("cached lookup", () => {
     await waitFor(async () => (await store.lookupCredential(key.accessKeyId, undefined)) !== undefined);
     await removeKey(paths, key.accessKeyId);
     await waitFor(async () => (await store.lookupCredential(key.accessKeyId, undefined)) === undefined);
-    const key2 = await createKey(paths, master, "erin");
+    const key2 = await createKey(paths, secretsKey, "erin");
     await waitFor(async () => (await store.lookupCredential(key2.accessKeyId, undefined)) !== undefined);
     await removeUser(paths, "erin");
     await waitFor(async () => (await store.lookupCredential(key2.accessKeyId, undefined)) === undefined);
@@ -178,10 +178,10 @@ describe("cached lookup", () => {
 
   test("a cached lookup is a Map hit", async () => {
     const paths = iamPaths(root);
-    const master = await loadMasterKey(root, {});
+    const secretsKey = await loadSecretsKey(root, {});
     await addUser(paths, "fay", "s3");
-    const key = await createKey(paths, master, "fay");
-    const store = createIamStore({ root, master, rootCredential });
+    const key = await createKey(paths, secretsKey, "fay");
+    const store = createIamStore({ root, secretsKey, rootCredential });
     await store.lookupCredential(key.accessKeyId, undefined);
     const n = 100_000;
     const start = performance.now();

@@ -1,13 +1,13 @@
 import { describe, expect, test } from "bun:test";
-import { pageUploads } from "../../src/storage/multipart-listing.ts";
+import { pageUploads } from "../../src/storage/multipart/listing.ts";
 import {
   isValidUploadId,
   newUploadId,
   partFileName,
   partNumberOf,
   uploadIdTime,
-} from "../../src/storage/multipart-paths.ts";
-import type { ListUploadsInput, UploadInfo } from "../../src/storage/multipart-types.ts";
+} from "../../src/storage/multipart/paths.ts";
+import type { ListUploadsInput, UploadInfo } from "../../src/storage/multipart/types.ts";
 
 function upload(key: string, at: number): UploadInfo {
   const uploadId = newUploadId(at);

@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fsOps } from "../../src/runtime/fs-ops.ts";
-import type { MetadataRecord } from "../../src/storage/record.ts";
-import { SidecarStore } from "../../src/storage/sidecar-store.ts";
+import type { MetadataRecord } from "../../src/storage/metadata/record.ts";
+import { SidecarStore } from "../../src/storage/metadata/sidecar-store.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "s3dir-sidecar-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,10 +4,10 @@ import * as os from "node:os";
 import {
   createSseKeyring,
   loadSseKeys,
-  newMasterKey,
+  newSseMasterKey,
   sseKeysFile,
   writeSseKeys,
-} from "../../src/storage/sse-keyring.ts";
+} from "../../src/storage/sse/keyring.ts";
 
 const roots: string[] = [];
 afterAll(() => {
@@ -31,7 +31,7 @@ test("the cache follows a rotation within its revalidation period, and at once f
   let now = 0;
   const ring = createSseKeyring(r, () => now);
   const first = (await ring.keys()).current;
-  const next = newMasterKey();
+  const next = newSseMasterKey();
   await writeSseKeys(r, [next, first]);
   expect((await ring.keys()).current.id).toBe(first.id);
   expect((await ring.key(next.id))?.id).toBe(next.id);

@@ -3,9 +3,14 @@ import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import { CHUNK_SIZE, sealedSize } from "../../src/sse/chunks.ts";
-import { StorageError } from "../../src/storage/errors.ts";
-import { createPosixStore, type PosixStore } from "../../src/storage/posix-store.ts";
-import type { EncryptionRequest, ReadKeys } from "../../src/storage/sse-objects.ts";
+import {
+  createPosixStore,
+  type EncryptionRequest,
+  encryptionOf,
+  type PosixStore,
+  type ReadKeys,
+  StorageError,
+} from "../../src/storage/index.ts";
 
 const roots: string[] = [];
 afterAll(() => {
@@ -80,6 +85,22 @@ for (const kind of ["xattr", "file"] as const) {
       }
       const listed = await s.list({ bucket: "bkt", prefix: "", delimiter: "", after: "", maxKeys: 10 });
       expect(listed.objects[0]?.size).toBe(data.length);
+    });
+
+    test("encryptionOf names what a write, a head and a plain object carry", async () => {
+      const s = await makeStore(kind);
+      const key = new Uint8Array(randomBytes(32));
+      const plain = await put(s, "plain.txt", new Uint8Array([1]));
+      const sseS3 = await put(s, "s3.bin", new Uint8Array([2]), { mode: "S3" });
+      const sseC = await put(s, "c.bin", new Uint8Array([3]), { mode: "C", customerKey: key });
+      expect(encryptionOf(plain)).toBeUndefined();
+      expect(encryptionOf(sseS3)).toEqual({ kind: "SSE-S3" });
+      expect(encryptionOf(sseC)).toEqual({ kind: "SSE-C" });
+      expect(encryptionOf(await s.headObject("bkt", "plain.txt"))).toBeUndefined();
+      expect(encryptionOf(await s.headObject("bkt", "s3.bin"))).toEqual({ kind: "SSE-S3" });
+      expect(encryptionOf(await s.headObject("bkt", "c.bin", { customerKey: key }))).toEqual({
+        kind: "SSE-C",
+      });
     });
 
     test("empty and exactly one-chunk objects", async () => {

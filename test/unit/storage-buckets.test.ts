@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import { StorageError } from "../../src/storage/errors.ts";
-import { Layout } from "../../src/storage/paths.ts";
+import { Layout } from "../../src/storage/layout/paths.ts";
 import { createPosixStore, type PosixStore } from "../../src/storage/posix-store.ts";
-import { cleanStaleTemps } from "../../src/storage/stale-temps.ts";
+import { cleanStaleTemps } from "../../src/storage/sweeps/stale-temps.ts";
 
 const roots: string[] = [];
 afterAll(() => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { crc32c, createCrc32c, createCrc64Nvme } from "../../src/lib/crc.ts";
-import { createChecksummer } from "../../src/storage/hashing.ts";
+import { createChecksummer } from "../../src/storage/objects/hashing.ts";
 
 const hex = (u: Uint8Array) => Buffer.from(u).toString("hex");
 const check = new TextEncoder().encode("123456789");

@@ -3,11 +3,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import { join } from "node:path";
 import { tryLockExclusive } from "../../src/runtime/file-lock.ts";
-import { sweepDeadWriters } from "../../src/storage/dead-writers.ts";
-import { Uploads } from "../../src/storage/multipart-uploads.ts";
+import { writerId, writerOf } from "../../src/storage/layout/temp-names.ts";
+import { Uploads } from "../../src/storage/multipart/uploads.ts";
 import { createPosixStore, type PosixStore } from "../../src/storage/posix-store.ts";
-import { writerId, writerOf } from "../../src/storage/temp-names.ts";
-import { WriterLiveness } from "../../src/storage/writer-lease.ts";
+import { sweepDeadWriters } from "../../src/storage/sweeps/dead-writers.ts";
+import { WriterLiveness } from "../../src/storage/sweeps/writer-lease.ts";
 
 const roots: string[] = [];
 afterAll(() => {

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import { fsOps } from "../../src/runtime/fs-ops.ts";
-import { DirCache } from "../../src/storage/dir-cache.ts";
-import { compareUtf8 } from "../../src/storage/keys.ts";
+import { compareUtf8 } from "../../src/storage/layout/keys.ts";
+import { DirCache } from "../../src/storage/objects/dir-cache.ts";
 import { createPosixStore, type PosixStore } from "../../src/storage/posix-store.ts";
 
 const roots: string[] = [];

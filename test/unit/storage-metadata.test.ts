@@ -3,9 +3,9 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import { lGetXattr } from "../../src/runtime/xattr.ts";
-import { XATTR_NAME } from "../../src/storage/metadata-store.ts";
+import { decodeRecord } from "../../src/storage/metadata/record.ts";
+import { XATTR_NAME } from "../../src/storage/metadata/store.ts";
 import { createPosixStore, type PosixStore } from "../../src/storage/posix-store.ts";
-import { decodeRecord } from "../../src/storage/record.ts";
 import { bucketState } from "../helpers/util.ts";
 
 const roots: string[] = [];

@@ -3,9 +3,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import { join } from "node:path";
 import { StorageError } from "../../src/storage/errors.ts";
-import { assembleParts } from "../../src/storage/multipart-assemble.ts";
-import { STALE_CLAIM_MS, sweepUploads } from "../../src/storage/multipart-expiry.ts";
-import { Uploads } from "../../src/storage/multipart-uploads.ts";
+import { assembleParts } from "../../src/storage/multipart/assemble.ts";
+import { STALE_CLAIM_MS, sweepUploads } from "../../src/storage/multipart/expiry.ts";
+import { Uploads } from "../../src/storage/multipart/uploads.ts";
 import { createPosixStore, type PosixStore } from "../../src/storage/posix-store.ts";
 
 const roots: string[] = [];

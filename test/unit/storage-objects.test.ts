@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
-import { StorageError } from "../../src/storage/errors.ts";
-import { createPosixStore, type PosixStore } from "../../src/storage/posix-store.ts";
+import { createPosixStore, type PosixStore, StorageError } from "../../src/storage/index.ts";
 
 const roots: string[] = [];
 afterAll(() => {

@@ -3,9 +3,13 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import { createCrc32c, createCrc64Nvme } from "../../src/lib/crc.ts";
-import { StorageError } from "../../src/storage/errors.ts";
-import { createPosixStore, type PosixStore } from "../../src/storage/posix-store.ts";
-import type { BodyVerification, WriteConditions } from "../../src/storage/types.ts";
+import {
+  type BodyVerification,
+  createPosixStore,
+  type PosixStore,
+  StorageError,
+  type WriteConditions,
+} from "../../src/storage/index.ts";
 
 const roots: string[] = [];
 afterAll(() => {

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import { errCode, fsOps } from "../../src/runtime/fs-ops.ts";
-import { openVerified } from "../../src/storage/paths.ts";
+import { openVerified } from "../../src/storage/layout/paths.ts";
 import { createPosixStore } from "../../src/storage/posix-store.ts";
 
 const roots: string[] = [];

@@ -1,4 +1,5 @@
 import { toIsoDate } from "../../lib/http-date.ts";
+import { encryptionOf } from "../../storage/index.ts";
 import { checkCopySourceConditions } from "../conditions.ts";
 import type { Handler } from "../context.ts";
 import { parseCopySource } from "../copy-source.ts";
@@ -43,6 +44,6 @@ export const copyObject: Handler = async (ctx) => {
   return xmlResponse(
     `<CopyObjectResult xmlns="${s3Namespace}"><LastModified>${toIsoDate(result.lastModified)}</LastModified><ETag>${quoteEtag(result.etag)}</ETag></CopyObjectResult>`,
     200,
-    sseResponseHeaders(result.encryption, sse.customer),
+    sseResponseHeaders(encryptionOf(result), sse.customer),
   );
 };

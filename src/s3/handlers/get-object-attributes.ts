@@ -1,5 +1,5 @@
 import { toHttpDate } from "../../lib/http-date.ts";
-import type { ObjectInfo } from "../../storage/types.ts";
+import type { ObjectInfo } from "../../storage/index.ts";
 import { checksumXml } from "../checksum-xml.ts";
 import type { Handler } from "../context.ts";
 import { S3Error } from "../errors.ts";

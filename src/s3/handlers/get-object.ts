@@ -1,5 +1,5 @@
 import { checksumHeaderName } from "../../lib/checksum-algorithm.ts";
-import type { OpenedObject } from "../../storage/types.ts";
+import { encryptionOf, type OpenedObject } from "../../storage/index.ts";
 import { evaluateConditions, readConditionHeaders } from "../conditions.ts";
 import type { Handler, S3Context } from "../context.ts";
 import { S3Error } from "../errors.ts";
@@ -32,7 +32,7 @@ async function serveObject(ctx: S3Context, withBody: boolean): Promise<Response>
     if (outcome === "precondition-failed")
       throw new S3Error("PreconditionFailed", undefined, { Condition: "If-Match" });
     const headers = objectHeaders(info, checksumMode(req));
-    for (const [name, value] of Object.entries(sseResponseHeaders(info.encryption, customer)))
+    for (const [name, value] of Object.entries(sseResponseHeaders(encryptionOf(info), customer)))
       headers.set(name, value);
     if (outcome === "not-modified") {
       const notModified = new Headers({

@@ -1,5 +1,5 @@
 import { toIsoDate } from "../../lib/http-date.ts";
-import type { ListResult } from "../../storage/types.ts";
+import type { ListResult } from "../../storage/index.ts";
 import type { Handler, S3Context } from "../context.ts";
 import {
   decodeContinuationToken,

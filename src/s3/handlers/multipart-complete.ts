@@ -1,5 +1,5 @@
 import { checksumAlgorithms } from "../../lib/checksum-algorithm.ts";
-import type { CompletePart } from "../../storage/multipart-types.ts";
+import { type CompletePart, encryptionOf } from "../../storage/index.ts";
 import { checksumXml } from "../checksum-xml.ts";
 import type { Handler, S3Context } from "../context.ts";
 import { isS3Error, renderErrorXml, S3Error } from "../errors.ts";
@@ -50,7 +50,7 @@ export const completeMultipartUpload: Handler = async (ctx) => {
       return `${xml}</CompleteMultipartUploadResult>`;
     });
   return keepAliveResponse(work, {
-    headers: sseResponseHeaders(upload.encryption, sse.customer),
+    headers: sseResponseHeaders(encryptionOf(upload), sse.customer),
     firstByteAfterMs: KEEPALIVE_AFTER_MS,
     intervalMs: KEEPALIVE_INTERVAL_MS,
     errorXml: (e) => {

@@ -1,3 +1,4 @@
+import { encryptionOf } from "../../storage/index.ts";
 import type { Handler } from "../context.ts";
 import { uploadChecksumFrom, uploadIdOf } from "../multipart-params.ts";
 import { attributesFromRequest } from "../object-headers.ts";
@@ -16,7 +17,7 @@ export const createMultipartUpload: Handler = async (ctx) => {
     checksum,
     encryption: sse.request,
   });
-  const headers: Record<string, string> = sseResponseHeaders(upload.encryption, sse.customer);
+  const headers: Record<string, string> = sseResponseHeaders(encryptionOf(upload), sse.customer);
   if (checksum) {
     headers["x-amz-checksum-algorithm"] = checksum.algorithm;
     headers["x-amz-checksum-type"] = checksum.type;

@@ -1,5 +1,5 @@
 import { toIsoDate } from "../../lib/http-date.ts";
-import type { UploadInfo } from "../../storage/multipart-types.ts";
+import type { UploadInfo } from "../../storage/index.ts";
 import { checksumXml } from "../checksum-xml.ts";
 import type { Handler, S3Context } from "../context.ts";
 import { parseEncodingType, parseMaxKeys, urlEncodeKey } from "../list-params.ts";

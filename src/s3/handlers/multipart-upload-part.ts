@@ -1,5 +1,6 @@
 import { checksumHeaderName } from "../../lib/checksum-algorithm.ts";
 import { toIsoDate } from "../../lib/http-date.ts";
+import { encryptionOf } from "../../storage/index.ts";
 import { checksumXml } from "../checksum-xml.ts";
 import { checkCopySourceConditions } from "../conditions.ts";
 import type { Handler } from "../context.ts";
@@ -26,7 +27,7 @@ export const uploadPart: Handler = async (ctx) => {
   ctx.bytesIn += part.size;
   const headers: Record<string, string> = {
     etag: quoteEtag(part.etag),
-    ...sseResponseHeaders(part.encryption, sse.customer),
+    ...sseResponseHeaders(encryptionOf(part), sse.customer),
   };
   if (part.checksum) headers[checksumHeaderName(part.checksum.algorithm)] = part.checksum.value;
   return emptyResponse(200, headers);
@@ -54,6 +55,6 @@ export const uploadPartCopy: Handler = async (ctx) => {
   return xmlResponse(
     `<CopyPartResult xmlns="${s3Namespace}"><LastModified>${toIsoDate(part.lastModified)}</LastModified><ETag>${quoteEtag(part.etag)}</ETag>${checksumXml(part.checksum)}</CopyPartResult>`,
     200,
-    sseResponseHeaders(part.encryption, sse.customer),
+    sseResponseHeaders(encryptionOf(part), sse.customer),
   );
 };

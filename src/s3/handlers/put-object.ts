@@ -1,4 +1,5 @@
 import { checksumHeaderName } from "../../lib/checksum-algorithm.ts";
+import { encryptionOf } from "../../storage/index.ts";
 import type { Handler } from "../context.ts";
 import { attributesFromRequest } from "../object-headers.ts";
 import { emptyResponse, quoteEtag } from "../responses.ts";
@@ -24,7 +25,7 @@ export const putObject: Handler = async (ctx) => {
   ctx.bytesIn += result.size;
   const headers: Record<string, string> = {
     etag: quoteEtag(result.etag),
-    ...sseResponseHeaders(result.encryption, sse.customer),
+    ...sseResponseHeaders(encryptionOf(result), sse.customer),
   };
   if (result.checksum) {
     headers[checksumHeaderName(result.checksum.algorithm)] = result.checksum.value;

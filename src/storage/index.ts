@@ -1,0 +1,47 @@
+/**
+ * What other layers may use of storage: the POSIX store, the types of the ObjectStore
+ * contract, StorageError, and the few helpers the S3 layer and the CLI need. Everything else
+ * under storage/ (folders by concept) is internal; on-disk record shapes never leave it.
+ */
+export type { BucketSettingName } from "./buckets/settings.ts";
+export type { PausePoint } from "./context.ts";
+export { isStorageError, StorageError, type StorageErrorCode, storageErrorOf } from "./errors.ts";
+export { isValidBucketName } from "./layout/keys.ts";
+export type {
+  ChecksumType,
+  CompleteInput,
+  CompletePart,
+  CompleteResult,
+  CreateUploadInput,
+  ListPartsInput,
+  ListPartsResult,
+  ListUploadsInput,
+  ListUploadsResult,
+  PartInfo,
+  UploadChecksum,
+  UploadInfo,
+  UploadPartCopyInput,
+  UploadPartInput,
+} from "./multipart/types.ts";
+export type { MultipartStore, ObjectStore } from "./object-store.ts";
+export { BodyHasher } from "./objects/hashing.ts";
+export { createPosixStore, type PosixStore, type PosixStoreOptions } from "./posix-store.ts";
+export { loadSseKeys } from "./sse/keyring.ts";
+export { type EncryptionRequest, encryptionOf, type ObjectEncryption, type ReadKeys } from "./sse/records.ts";
+export { type RotationResult, rotateSseMasterKey } from "./sse/rotate.ts";
+export type {
+  BodyVerification,
+  BucketInfo,
+  ContentHeaders,
+  CopyObjectInput,
+  ListedObject,
+  ListInput,
+  ListResult,
+  ObjectAttributes,
+  ObjectInfo,
+  OpenedObject,
+  PutObjectInput,
+  PutObjectResult,
+  StoredChecksum,
+  WriteConditions,
+} from "./types.ts";

@@ -1,0 +1,115 @@
+/**
+ * Where buckets, objects and reserved directories live, and opening them without ever
+ * traversing a symlink: open with O_NOFOLLOW (final component), then read the kernel's
+ * path of the descriptor from /proc/self/fd and require it to equal the expected real
+ * path (intermediate components). One extra readlink on procfs: ~3 µs, always local.
+ *
+ * Opens are O_NONBLOCK: opening a FIFO for reading otherwise waits for a writer, and a
+ * POSIX user's `mkfifo` in a bucket froze the whole host. The type then comes from the
+ * descriptor (fstat): only regular files (directories with O_DIRECTORY) are ever returned.
+ * The flag stays set: on Linux it has no effect on regular files or directories.
+ */
+import { fdPath } from "../../runtime/fd-path.ts";
+import {
+  type BigStats,
+  errCode,
+  type FsOps,
+  O_DIRECTORY,
+  O_NOFOLLOW,
+  O_NONBLOCK,
+  O_RDONLY,
+} from "../../runtime/fs-ops.ts";
+import { RESERVED } from "./keys.ts";
+
+export class Layout {
+  /** root must be a real path (no symlinks). */
+  constructor(readonly root: string) {}
+
+  systemDir(): string {
+    return `${this.root}/${RESERVED}`;
+  }
+  bucket(name: string): string {
+    return `${this.root}/${name}`;
+  }
+  /** Path of a key; a directory key ("a/b/") maps to the directory ("a/b"). */
+  object(bucket: string, key: string): string {
+    return `${this.root}/${bucket}/${key.endsWith("/") ? key.slice(0, -1) : key}`;
+  }
+  /**
+   * The server's own state for a bucket (settings, staging, uploads, serving links, locks):
+   * `<root>/.s3dir/buckets/<bucket>/<sub>`, inside the system directory (mode 0700, the server's
+   * user), never inside the bucket directory, whose POSIX owner could swap any entry for a link.
+   */
+  reserved(bucket: string, sub?: string): string {
+    return `${this.root}/${RESERVED}/${BUCKET_STATE}/${bucket}${sub ? `/${sub}` : ""}`;
+  }
+}
+
+/** The folder of the system directory that holds each bucket's state. */
+export const BUCKET_STATE = "buckets";
+
+/** The state directory of the bucket at bucketPath (`<root>/<bucket>`), as Layout.reserved. */
+export function bucketStateOf(bucketPath: string): string {
+  const slash = bucketPath.lastIndexOf("/");
+  return `${bucketPath.slice(0, slash)}/${RESERVED}/${BUCKET_STATE}/${bucketPath.slice(slash + 1)}`;
+}
+
+export { fdPath };
+
+/** A path that reaches the directory open on fd, usable for rename/link/unlink/lstat. */
+export function viaFd(fd: number, name: string): string {
+  return `/proc/self/fd/${fd}/${name}`;
+}
+
+export type VerifiedOpen =
+  /** st: the descriptor's fstat, a regular file (a directory when opened with O_DIRECTORY). */
+  | { ok: true; fd: number; st: BigStats }
+  /** The file was replaced or removed between lookup and check: retry. */
+  | { ok: false; reason: "moved" }
+  /** A component is a symlink (or the path does not lead where expected). */
+  | { ok: false; reason: "symlink" }
+  /** A FIFO, socket or device node: never an object, treated as absent. */
+  | { ok: false; reason: "special" };
+
+/**
+ * Opens path (already an absolute path under the real root) without following symlinks and
+ * without blocking. Errors from open (ENOENT, ENOTDIR, ELOOP, EACCES…) propagate.
+ */
+export async function openVerified(ops: FsOps, path: string, flags = O_RDONLY): Promise<VerifiedOpen> {
+  let fd: number;
+  try {
+    fd = await ops.open(path, flags | O_NOFOLLOW | O_NONBLOCK);
+  } catch (e) {
+    // ENXIO: a socket, or a device without its driver.
+    if (errCode(e) === "ENXIO") return { ok: false, reason: "special" };
+    throw e;
+  }
+  let real: string;
+  let st: BigStats;
+  try {
+    real = fdPath(fd);
+    st = await ops.fstat(fd);
+  } catch (e) {
+    await ops.close(fd);
+    throw e;
+  }
+  if (real !== path) {
+    await ops.close(fd);
+    return real.endsWith(" (deleted)") ? { ok: false, reason: "moved" } : { ok: false, reason: "symlink" };
+  }
+  if (flags & O_DIRECTORY ? st.isDirectory() : st.isFile()) return { ok: true, fd, st };
+  await ops.close(fd);
+  return { ok: false, reason: "special" };
+}
+
+/** Opens a directory verified as above; undefined when missing, not a directory or symlinked. */
+export async function openDirVerified(ops: FsOps, path: string): Promise<number | undefined> {
+  try {
+    const r = await openVerified(ops, path, O_RDONLY | O_DIRECTORY);
+    return r.ok ? r.fd : undefined;
+  } catch (e) {
+    const code = errCode(e);
+    if (code === "ENOENT" || code === "ENOTDIR" || code === "ELOOP" || code === "ESTALE") return undefined;
+    throw e;
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The metadata record: one compact JSON document per object, stored in the `user.s3dir`
+ * xattr (or a sidecar). It carries what S3 needs beyond the bytes plus the identity of the
+ * file version it describes (size, mtime in ns, inode); a record whose identity does not
+ * match the file describes an older version that was changed through POSIX.
+ */
+import type { BigStats } from "../../runtime/fs-ops.ts";
+import type { SseRecord } from "../sse/records.ts";
+import type { ContentHeaders, ObjectAttributes, PartsLayout, StoredChecksum } from "../types.ts";
+
+export interface MetadataRecord {
+  v: 1;
+  /** Size, mtime (ns, decimal) and inode (decimal) of the file version described. */
+  s: number;
+  m: string;
+  i: string;
+  /** Unquoted ETag. */
+  e: string;
+  /** Content headers (short names, see headerNames). */
+  h?: Partial<Record<HeaderCode, string>>;
+  /** User metadata. */
+  u?: Record<string, string>;
+  k?: StoredChecksum;
+  /** Multipart parts count. */
+  p?: number;
+  /** Multipart part sizes (run-length) and part checksums. */
+  q?: { s: [number, number][]; c?: string[] };
+  /** Directory object: validated by inode only (a directory's mtime moves with its entries). */
+  d?: 1;
+  /** Last-Modified (ms) for directory objects. */
+  t?: number;
+  /** Marker in an xattr: the full record lives in the sidecar store (too large for xattrs). */
+  x?: 1;
+  /** Server-side encryption: the file holds sealed chunks (`s` stays the file's size). */
+  z?: SseRecord;
+  /** A sealed part of an encrypted multipart upload: its plaintext size (`s` is the file's). */
+  y?: { p: number };
+}
+
+type HeaderCode = "ct" | "ce" | "cd" | "cl" | "cc" | "ex";
+
+const headerNames: [HeaderCode, keyof ContentHeaders][] = [
+  ["ct", "contentType"],
+  ["ce", "contentEncoding"],
+  ["cd", "contentDisposition"],
+  ["cl", "contentLanguage"],
+  ["cc", "cacheControl"],
+  ["ex", "expires"],
+];
+
+export interface FileIdentity {
+  size: number;
+  mtimeNs: string;
+  ino: string;
+}
+
+export function identityOf(st: BigStats): FileIdentity {
+  return { size: Number(st.size), mtimeNs: st.mtimeNs.toString(), ino: st.ino.toString() };
+}
+
+export function makeRecord(
+  id: FileIdentity,
+  etag: string,
+  attrs: Partial<ObjectAttributes>,
+  extra?: {
+    partsCount?: number;
+    parts?: PartsLayout;
+    directory?: boolean;
+    lastModified?: number;
+    encryption?: SseRecord;
+    sealedPartSize?: number;
+  },
+): MetadataRecord {
+  const rec: MetadataRecord = { v: 1, s: id.size, m: id.mtimeNs, i: id.ino, e: etag };
+  const h: Partial<Record<HeaderCode, string>> = {};
+  let any = false;
+  for (const [code, name] of headerNames) {
+    const value = attrs[name];
+    if (value !== undefined) {
+      h[code] = value;
+      any = true;
+    }
+  }
+  if (any) rec.h = h;
+  if (attrs.userMetadata && Object.keys(attrs.userMetadata).length > 0) rec.u = attrs.userMetadata;
+  if (attrs.checksum) rec.k = attrs.checksum;
+  if (extra?.partsCount) rec.p = extra.partsCount;
+  if (extra?.parts)
+    rec.q = extra.parts.checksums
+      ? { s: extra.parts.sizes, c: extra.parts.checksums }
+      : { s: extra.parts.sizes };
+  if (extra?.encryption) rec.z = extra.encryption;
+  if (extra?.sealedPartSize !== undefined) rec.y = { p: extra.sealedPartSize };
+  if (extra?.directory) {
+    rec.d = 1;
+    rec.t = extra.lastModified ?? Date.now();
+  }
+  return rec;
+}
+
+/** Content headers + user metadata + checksum of a record, as ObjectAttributes. */
+export function recordAttributes(rec: MetadataRecord | undefined): ObjectAttributes {
+  const attrs: ObjectAttributes = { userMetadata: { ...(rec?.u ?? {}) } };
+  if (rec?.h)
+    for (const [code, name] of headerNames) if (rec.h[code] !== undefined) attrs[name] = rec.h[code];
+  if (rec?.k) attrs.checksum = rec.k;
+  return attrs;
+}
+
+/** True when the record describes exactly this file version. */
+export function recordMatches(rec: MetadataRecord, st: BigStats): boolean {
+  if (rec.i !== st.ino.toString()) return false;
+  if (rec.d) return true;
+  return rec.s === Number(st.size) && rec.m === st.mtimeNs.toString();
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function encodeRecord(rec: MetadataRecord): Uint8Array {
+  return encoder.encode(JSON.stringify(rec));
+}
+
+export function decodeRecord(bytes: Uint8Array | undefined): MetadataRecord | undefined {
+  if (!bytes || bytes.length === 0) return undefined;
+  try {
+    const rec = JSON.parse(decoder.decode(bytes)) as MetadataRecord;
+    if (rec && rec.v === 1 && (rec.x === 1 || (typeof rec.e === "string" && typeof rec.i === "string"))) {
+      return rec;
+    }
+  } catch {
+    // Unreadable record: treat the file as having none.
+  }
+  return undefined;
+}

@@ -1,0 +1,131 @@
+/**
+ * Where metadata records live: the `user.s3dir` xattr of the file (or directory), or the
+ * sidecar store. The xattr store falls back to a sidecar for records that do not fit and
+ * leaves a small marker xattr saying so, so files without any record (written through POSIX)
+ * never cost a sidecar lookup.
+ */
+import { type BigStats, type FsOps, O_CREAT, O_EXCL, O_WRONLY } from "../../runtime/fs-ops.ts";
+import {
+  fGetXattr,
+  fRemoveXattr,
+  fSetXattr,
+  isXattrTooLarge,
+  isXattrUnsupported,
+  lGetXattr,
+} from "../../runtime/xattr.ts";
+import { decodeRecord, encodeRecord, type MetadataRecord } from "./record.ts";
+import { type RecordTarget, SidecarStore } from "./sidecar-store.ts";
+
+export type { RecordTarget };
+
+export const XATTR_NAME = "user.s3dir";
+/** Records above this go to the sidecar: GlusterFS on ext4 bricks caps a value near 3.9 KB. */
+const MAX_XATTR_RECORD = 3800;
+
+export interface MetadataStore {
+  readonly kind: "xattr" | "file";
+  /** The record of an open file or directory (st = its fstat). */
+  readFd(fd: number, st: BigStats, t: RecordTarget): Promise<MetadataRecord | undefined>;
+  /** The record of a path, never following a symlink (st = its lstat). */
+  readPath(path: string, st: BigStats, t: RecordTarget): Promise<MetadataRecord | undefined>;
+  /** Stores the record on an open file or directory that is, or is about to become, t.key. */
+  writeFd(fd: number, t: RecordTarget, rec: MetadataRecord): Promise<void>;
+  /** Drops the record of an open file or directory (unmarks a directory object). */
+  removeFd(fd: number, st: BigStats, t: RecordTarget): Promise<void>;
+  /** Drops what outlives the file itself once it has been unlinked (sidecar entries). */
+  forget(ino: bigint, t: RecordTarget): Promise<void>;
+}
+
+/** Reading where xattrs are unsupported (or the file vanished) yields no record. */
+function tolerant(read: () => Uint8Array | undefined): Uint8Array | undefined {
+  try {
+    return read();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (isXattrUnsupported(e) || code === "ENOENT" || code === "ENOTDIR") return undefined;
+    throw e;
+  }
+}
+
+class XattrStore implements MetadataStore {
+  readonly kind = "xattr";
+  constructor(private readonly sidecar: SidecarStore) {}
+
+  private resolve(rec: MetadataRecord | undefined, st: BigStats, t: RecordTarget) {
+    return rec?.x ? this.sidecar.read(t, st.ino) : Promise.resolve(rec);
+  }
+
+  async readFd(fd: number, st: BigStats, t: RecordTarget) {
+    return this.resolve(decodeRecord(tolerant(() => fGetXattr(fd, XATTR_NAME))), st, t);
+  }
+
+  async readPath(path: string, st: BigStats, t: RecordTarget) {
+    return this.resolve(decodeRecord(tolerant(() => lGetXattr(path, XATTR_NAME))), st, t);
+  }
+
+  async writeFd(fd: number, t: RecordTarget, rec: MetadataRecord) {
+    const bytes = encodeRecord(rec);
+    if (bytes.length <= MAX_XATTR_RECORD) {
+      try {
+        fSetXattr(fd, XATTR_NAME, bytes);
+        return;
+      } catch (e) {
+        if (!isXattrTooLarge(e)) throw e;
+      }
+    }
+    await this.sidecar.write(t, rec);
+    fSetXattr(fd, XATTR_NAME, encodeRecord({ v: 1, x: 1 } as MetadataRecord));
+  }
+
+  async removeFd(fd: number, st: BigStats, t: RecordTarget) {
+    const rec = decodeRecord(fGetXattr(fd, XATTR_NAME));
+    fRemoveXattr(fd, XATTR_NAME);
+    if (rec?.x) await this.sidecar.remove(t, st.ino);
+  }
+
+  async forget(ino: bigint, t: RecordTarget) {
+    // Only records too large for xattrs were put in the sidecar; removing is cheap either way.
+    await this.sidecar.remove(t, ino);
+  }
+}
+
+class FileStore implements MetadataStore {
+  readonly kind = "file";
+  constructor(private readonly sidecar: SidecarStore) {}
+  readFd(_fd: number, st: BigStats, t: RecordTarget) {
+    return this.sidecar.read(t, st.ino);
+  }
+  readPath(_path: string, st: BigStats, t: RecordTarget) {
+    return this.sidecar.read(t, st.ino);
+  }
+  writeFd(_fd: number, t: RecordTarget, rec: MetadataRecord) {
+    return this.sidecar.write(t, rec);
+  }
+  removeFd(_fd: number, st: BigStats, t: RecordTarget) {
+    return this.sidecar.remove(t, st.ino);
+  }
+  forget(ino: bigint, t: RecordTarget) {
+    return this.sidecar.remove(t, ino);
+  }
+}
+
+export function createMetadataStore(kind: "xattr" | "file", ops: FsOps): MetadataStore {
+  const sidecar = new SidecarStore(ops);
+  return kind === "xattr" ? new XattrStore(sidecar) : new FileStore(sidecar);
+}
+
+/** Probes once whether the filesystem under dir stores user xattrs (dir must be writable). */
+export async function probeXattrSupport(ops: FsOps, dir: string): Promise<boolean> {
+  const path = `${dir}/xattr-probe-${process.pid}-${Date.now()}`;
+  const fd = await ops.open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600);
+  try {
+    fSetXattr(fd, XATTR_NAME, new TextEncoder().encode("probe"));
+    return fGetXattr(fd, XATTR_NAME) !== undefined;
+  } catch (e) {
+    if (isXattrUnsupported(e)) return false;
+    throw e;
+  } finally {
+    await ops.close(fd);
+    await ops.unlink(path).catch(() => {});
+  }
+}

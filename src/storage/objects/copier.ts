@@ -1,0 +1,145 @@
+/**
+ * CopyObject: the source is opened once and checked (sourceCheck) and copied from that same
+ * descriptor (kernel copy_file_range via /proc/self/fd/N), into a temp file that is then
+ * published like a put. Copying an object onto itself with new attributes works naturally.
+ */
+
+import { copyFromFd, readWhole } from "../../runtime/file-stream.ts";
+import { type BigStats, errCode, O_WRONLY } from "../../runtime/fs-ops.ts";
+import { opaqueEtag } from "../../sse/data-key.ts";
+import type { StoreContext } from "../context.ts";
+import { StorageError } from "../errors.ts";
+import { checkKey, isDirectoryKey } from "../layout/keys.ts";
+import { mkdirs } from "../layout/mkdirs.ts";
+import { randomName } from "../layout/temp-names.ts";
+import { checkUserMetadata } from "../metadata/user-metadata.ts";
+import { plaintextStream } from "../sse/sealed-reader.ts";
+import { checkReadKeys, prepareSealing } from "../sse/sealing.ts";
+import type { CopyObjectInput, ObjectAttributes, ObjectInfo, PutObjectResult } from "../types.ts";
+import { createChecksummer, md5Hex } from "./hashing.ts";
+import type { FinishedTemp, Publisher } from "./publish.ts";
+import type { Reader } from "./reader.ts";
+import { createTemp, discardTemp, writeBodyToTemp } from "./temp-writer.ts";
+
+export class Copier {
+  constructor(
+    private readonly ctx: StoreContext,
+    private readonly reader: Reader,
+    private readonly publisher: Publisher,
+  ) {}
+
+  async copy(input: CopyObjectInput): Promise<PutObjectResult> {
+    const { ops, layout } = this.ctx;
+    checkKey(input.key);
+    if (input.attributes) checkUserMetadata(input.attributes.userMetadata);
+    const src = await this.reader.openFile(input.sourceBucket, input.sourceKey);
+    let temp: { path: string; fd?: number } | undefined;
+    try {
+      input.sourceCheck?.(src.info);
+      const {
+        key: _k,
+        size: _s,
+        etag: _e,
+        lastModified: _l,
+        partsCount: _p,
+        parts: _q,
+        encryption: _z,
+        ...kept
+      } = src.info;
+      const attributes: ObjectAttributes = input.attributes
+        ? { ...input.attributes, checksum: input.attributes.checksum ?? src.info.checksum }
+        : kept;
+      if (isDirectoryKey(input.key)) {
+        if (src.info.size > 0) throw new StorageError("DirectoryObjectNotEmpty");
+        return await this.publisher.putDirectory(input.bucket, input.key, attributes, input.conditions);
+      }
+      checkReadKeys(src.info.encryption, input.sourceKeys);
+      if ((src.info.encryption || input.encryption) && !src.st.isDirectory()) {
+        return await this.copySealed(input, src, attributes);
+      }
+      if (src.st.isDirectory()) {
+        temp = await createTemp(ops, layout, input.bucket);
+      } else {
+        const dir = layout.reserved(input.bucket, "tmp");
+        const path = `${dir}/${randomName("copy")}`;
+        temp = { path };
+        await copyFromFd(src.fd, path).catch(async (e) => {
+          if (errCode(e) !== "ENOENT") throw e;
+          const bst = await ops.lstat(layout.bucket(input.bucket)).catch(() => undefined);
+          if (!bst?.isDirectory()) throw new StorageError("NoSuchBucket");
+          await mkdirs(ops, dir);
+          await copyFromFd(src.fd, path);
+        });
+        temp.fd = await ops.open(path, O_WRONLY);
+      }
+      let etag = src.info.etag;
+      if (etag.includes("-")) {
+        // A copy is a single-part object: its ETag is the MD5 of its bytes.
+        // A COMPOSITE ("-N") checksum does not describe a single-part object: recompute it whole.
+        const composite = attributes.checksum?.type === "COMPOSITE" ? attributes.checksum : undefined;
+        const sum = composite ? createChecksummer(composite.algorithm) : undefined;
+        const h = md5Hex();
+        await readWhole(src.fd, (c) => {
+          h.update(c);
+          sum?.update(c);
+        });
+        etag = h.hex();
+        if (composite && sum) {
+          attributes.checksum = {
+            algorithm: composite.algorithm,
+            value: sum.digestBase64(),
+            type: "FULL_OBJECT",
+          };
+        }
+      }
+      const fd = temp.fd!;
+      const path = temp.path;
+      temp = undefined; // publishFile owns it now
+      return await this.publisher.publishFile(
+        input.bucket,
+        input.key,
+        { path, fd, etag, attributes },
+        input.conditions,
+      );
+    } catch (e) {
+      if (temp) await discardTemp(ops, temp);
+      throw e;
+    } finally {
+      await ops.close(src.fd);
+    }
+  }
+
+  /**
+   * A copy whose source or destination is encrypted: the plaintext streams from the source
+   * (decrypted when sealed) through a fresh temp writer (sealed under a new data key when
+   * asked), so ETag and checksums are those of the plaintext, as for a PUT.
+   */
+  private async copySealed(
+    input: CopyObjectInput,
+    src: { fd: number; st: BigStats; info: ObjectInfo },
+    attributes: ObjectAttributes,
+  ): Promise<PutObjectResult> {
+    const { ops, layout, sse } = this.ctx;
+    const size = src.info.size;
+    const body = await plaintextStream(this.ctx, src, 0, size - 1, input.sourceKeys);
+    const sealing = input.encryption && sse ? await prepareSealing(sse, input.encryption) : undefined;
+    const algorithm = attributes.checksum?.algorithm;
+    const temp = await writeBodyToTemp(
+      ops,
+      layout,
+      input.bucket,
+      body,
+      { expectedSize: size, checksum: algorithm ? { algorithm } : undefined },
+      sealing?.sealer,
+    );
+    const copied: ObjectAttributes = { ...attributes };
+    if (temp.checksum) copied.checksum = temp.checksum;
+    else delete copied.checksum;
+    const finished: FinishedTemp = { path: temp.path, fd: temp.fd, etag: temp.md5Hex, attributes: copied };
+    if (sealing) {
+      finished.encryption = { ...sealing.record, p: temp.size };
+      if (sealing.record.m === "C") finished.etag = await opaqueEtag(sealing.dataKey, temp.md5Hex);
+    }
+    return this.publisher.publishFile(input.bucket, input.key, finished, input.conditions);
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * DeleteObject: idempotent. A file key unlinks the file (never a symlink or a directory
+ * standing at that path) and forgets its sidecar record; a directory key ("a/") unmarks the
+ * directory and removes it if empty. Then now-empty parents are pruned up to the bucket.
+ */
+import { errCode, O_DIRECTORY, O_RDONLY } from "../../runtime/fs-ops.ts";
+import type { StoreContext } from "../context.ts";
+import { StorageError } from "../errors.ts";
+import { checkKey, isDirectoryKey, isValidBucketName } from "../layout/keys.ts";
+import { openDirVerified, openVerified, viaFd } from "../layout/paths.ts";
+
+export class Deleter {
+  constructor(private readonly ctx: StoreContext) {}
+
+  async delete(bucket: string, key: string): Promise<void> {
+    const { ops, layout } = this.ctx;
+    const bst = isValidBucketName(bucket)
+      ? await ops.lstat(layout.bucket(bucket)).catch(() => undefined)
+      : undefined;
+    if (!bst?.isDirectory()) throw new StorageError("NoSuchBucket");
+    try {
+      checkKey(key);
+    } catch {
+      return; // an invalid key names no object
+    }
+    const removed = isDirectoryKey(key)
+      ? await this.unmarkDirectory(bucket, key)
+      : await this.unlinkFile(bucket, key);
+    if (removed) await this.ctx.parents.prune(bucket, key);
+  }
+
+  private async unlinkFile(bucket: string, key: string): Promise<boolean> {
+    const { ops, layout, meta } = this.ctx;
+    const path = layout.object(bucket, key);
+    const dfd = await openDirVerified(ops, path.slice(0, path.lastIndexOf("/")));
+    if (dfd === undefined) return false;
+    try {
+      const target = viaFd(dfd, key.slice(key.lastIndexOf("/") + 1));
+      const st = await ops.lstat(target).catch(() => undefined);
+      if (!st?.isFile()) return false;
+      try {
+        await ops.unlink(target);
+      } catch (e) {
+        if (errCode(e) === "ENOENT") return false;
+        throw e;
+      }
+      if (this.ctx.fsync) await ops.fsync(dfd);
+      await meta.forget(st.ino, { bucketPath: layout.bucket(bucket), key }).catch(() => {});
+      return true;
+    } finally {
+      await ops.close(dfd);
+    }
+  }
+
+  private async unmarkDirectory(bucket: string, key: string): Promise<boolean> {
+    const { ops, layout, meta } = this.ctx;
+    const path = layout.object(bucket, key);
+    const opened = await openVerified(ops, path, O_RDONLY | O_DIRECTORY).catch(() => undefined);
+    if (!opened?.ok) return false;
+    try {
+      await meta.removeFd(opened.fd, opened.st, { bucketPath: layout.bucket(bucket), key });
+    } finally {
+      await ops.close(opened.fd);
+    }
+    try {
+      await ops.rmdir(path);
+    } catch {
+      return false; // still holds objects: it stays, as a plain prefix
+    }
+    return true;
+  }
+}

@@ -1,0 +1,261 @@
+/**
+ * ListObjects over the directory tree, in S3 order (UTF-8 bytes of the whole key).
+ *
+ * The walk starts at the deepest directory fully named by the prefix. Each step is a fresh
+ * seek from there: "the first key or common prefix after the cursor", done by binary search
+ * in each directory's cached sorted listing (dir-cache.ts) while descending along the
+ * cursor. A page thus costs O(items × depth × log n) comparisons plus one lstat per
+ * directory touched (memoized for the call), never a re-read or re-sort of a large
+ * directory, and cursors are plain keys: any host can resume, and keys added or removed
+ * between pages are handled like S3 (a page shows what exists when it is read).
+ *
+ * With delimiter "/" the walk does not descend: a subdirectory of the start directory is a
+ * common prefix when it holds at least one object or directory object at any depth. Other
+ * delimiters descend and group; after a common prefix the cursor skips its whole range.
+ */
+import type { FsOps } from "../../runtime/fs-ops.ts";
+import { StorageError } from "../errors.ts";
+import { compareUtf8, MAX_KEY_BYTES, RESERVED, utf8Length } from "../layout/keys.ts";
+import { type Layout, openDirVerified } from "../layout/paths.ts";
+import type { Describer } from "../metadata/describe.ts";
+import type { ListedObject, ListInput, ListResult } from "../types.ts";
+import type { DirCache, DirListing } from "./dir-cache.ts";
+import { isPermissionError, searchEntries } from "./dir-cache.ts";
+
+/** Results must be > value; in prefix mode also not start with value (a consumed prefix). */
+interface Bound {
+  value: string;
+  prefixMode: boolean;
+}
+
+interface Item {
+  key: string;
+  kind: "file" | "dirobj" | "prefix";
+}
+
+function passes(key: string, b: Bound | undefined): boolean {
+  if (!b) return true;
+  return compareUtf8(key, b.value) > 0 && !(b.prefixMode && key.startsWith(b.value));
+}
+
+/** For a directory range (all keys starting with r): skip it, include all, or descend. */
+function classify(r: string, b: Bound | undefined): "all" | "skip" | "descend" {
+  if (!b) return "all";
+  if (b.value.startsWith(r) && b.value !== r) return "descend";
+  if (b.value === r) return b.prefixMode ? "skip" : "descend";
+  if (compareUtf8(r, b.value) > 0) return b.prefixMode && r.startsWith(b.value) ? "skip" : "all";
+  return "skip";
+}
+
+export class Lister {
+  constructor(
+    private readonly ops: FsOps,
+    private readonly layout: Layout,
+    private readonly dirs: DirCache,
+    private readonly describer: Describer,
+  ) {}
+
+  async list(input: ListInput): Promise<ListResult> {
+    const bucketPath = this.layout.bucket(input.bucket);
+    const bst = await this.ops.lstat(bucketPath).catch(() => undefined);
+    if (!bst?.isDirectory()) throw new StorageError("NoSuchBucket");
+    const empty: ListResult = { objects: [], commonPrefixes: [], isTruncated: false };
+    const maxKeys = Math.min(Math.max(0, Math.floor(input.maxKeys)), 1000);
+    const { prefix, delimiter } = input;
+    const cut = prefix.lastIndexOf("/") + 1;
+    const startDir = prefix.slice(0, cut);
+    const filter = prefix.slice(cut);
+    if (maxKeys === 0 || !validDirPrefix(startDir)) return empty;
+    if (startDir && (await this.verifyDir(`${bucketPath}/${startDir.slice(0, -1)}`)) === false) return empty;
+
+    const walk = new Walk(this, bucketPath, startDir, filter, delimiter === "/");
+    let bound = initialBound(input.after, prefix, delimiter);
+    const items: Item[] = [];
+    for (;;) {
+      const item = await walk.next(bound);
+      if (!item) break;
+      if (items.length === maxKeys) return this.finish(bucketPath, items, true);
+      const rest = item.key.slice(prefix.length);
+      const at = delimiter && item.kind !== "prefix" ? rest.indexOf(delimiter) : -1;
+      if (at >= 0) {
+        const cp = prefix + rest.slice(0, at + delimiter.length);
+        items.push({ key: cp, kind: "prefix" });
+        bound = { value: cp, prefixMode: true };
+      } else {
+        items.push(item);
+        bound = { value: item.key, prefixMode: item.kind === "prefix" };
+      }
+    }
+    return this.finish(bucketPath, items, false);
+  }
+
+  /** False when the directory is missing, symlinked or not readable by the server. */
+  private async verifyDir(path: string): Promise<boolean> {
+    const fd = await openDirVerified(this.ops, path).catch((e) => {
+      if (isPermissionError(e)) return undefined;
+      throw e;
+    });
+    if (fd === undefined) return false;
+    await this.ops.close(fd);
+    return true;
+  }
+
+  /** Stats the page's objects (in parallel, bounded) and assembles the result. */
+  private async finish(bucketPath: string, items: Item[], truncated: boolean): Promise<ListResult> {
+    const described: (ListedObject | undefined)[] = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length) {
+        const i = next++;
+        const it = items[i]!;
+        if (it.kind !== "prefix") described[i] = await this.describe(bucketPath, it).catch(() => undefined);
+      }
+    };
+    await Promise.all(Array.from({ length: this.ops.sync ? 1 : 32 }, worker));
+    const result: ListResult = { objects: [], commonPrefixes: [], isTruncated: truncated };
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i]!;
+      if (it.kind === "prefix") result.commonPrefixes.push(it.key);
+      else if (described[i]) result.objects.push(described[i]!);
+    }
+    if (items.length) result.lastReturned = items[items.length - 1]!.key;
+    return result;
+  }
+
+  private async describe(bucketPath: string, it: Item): Promise<ListedObject | undefined> {
+    const path = `${bucketPath}/${it.kind === "dirobj" ? it.key.slice(0, -1) : it.key}`;
+    const st = await this.ops.lstat(path);
+    const t = { bucketPath, key: it.key };
+    if (it.kind === "dirobj") {
+      const info = st.isDirectory() ? await this.describer.isMarkedDirectory(path, st, t) : undefined;
+      return info && { key: it.key, size: 0, etag: info.etag, lastModified: info.lastModified };
+    }
+    return st.isFile() ? this.describer.listEntry(path, st, t) : undefined;
+  }
+
+  /** Internal to Walk: cached listing and directory-object check. */
+  dirListing(path: string): Promise<DirListing | undefined> {
+    return this.dirs.get(path);
+  }
+  async isMarked(bucketPath: string, rel: string, l: DirListing): Promise<boolean> {
+    const path = `${bucketPath}/${rel.slice(0, -1)}`;
+    try {
+      return !!(await this.describer.isMarkedDirectory(path, l.st, { bucketPath, key: rel }));
+    } catch (e) {
+      if (isPermissionError(e)) return false; // its record cannot be read: not listed as an object
+      throw e;
+    }
+  }
+}
+
+/** One list call: memoized listings, seeks from the start directory. */
+class Walk {
+  private readonly memo = new Map<string, Promise<DirListing | undefined>>();
+  private readonly nonEmpty = new Map<string, Promise<boolean>>();
+
+  constructor(
+    private readonly lister: Lister,
+    private readonly bucketPath: string,
+    private readonly startDir: string,
+    private readonly filter: string,
+    private readonly slashOnly: boolean,
+  ) {}
+
+  private listing(rel: string): Promise<DirListing | undefined> {
+    let p = this.memo.get(rel);
+    if (!p) {
+      p = this.lister.dirListing(rel ? `${this.bucketPath}/${rel.slice(0, -1)}` : this.bucketPath);
+      this.memo.set(rel, p);
+    }
+    return p;
+  }
+
+  /** The first item after the bound, or undefined at the end. */
+  async next(bound: Bound | undefined): Promise<Item | undefined> {
+    const s = this.startDir;
+    if (bound && !bound.value.startsWith(s)) {
+      if (bound.prefixMode && s.startsWith(bound.value)) return undefined;
+      if (compareUtf8(bound.value, s) > 0) return undefined;
+      bound = undefined;
+    }
+    if (s && this.filter === "" && passes(s, bound)) {
+      const l = await this.listing(s);
+      if (l && (await this.lister.isMarked(this.bucketPath, s, l))) return { key: s, kind: "dirobj" };
+    }
+    return this.firstIn(s, this.filter, bound);
+  }
+
+  private async firstIn(rel: string, filter: string, bound: Bound | undefined): Promise<Item | undefined> {
+    const l = await this.listing(rel);
+    if (!l) return undefined;
+    const entries = l.entries;
+    let i = filter ? searchEntries(entries, filter, "gte") : 0;
+    if (bound) {
+      const after = bound.value.slice(rel.length);
+      let j = searchEntries(entries, after, bound.prefixMode ? "past" : "gt");
+      const prev = entries[j - 1];
+      if (prev?.dir && after.startsWith(prev.sortKey)) j--;
+      i = Math.max(i, j);
+    }
+    const atStart = rel === this.startDir;
+    for (; i < entries.length; i++) {
+      const e = entries[i]!;
+      if (filter && !e.sortKey.startsWith(filter)) break;
+      if (rel === "" && e.name === RESERVED) continue;
+      const full = rel + e.sortKey;
+      if (full.length > MAX_KEY_BYTES / 3 && utf8Length(full) > MAX_KEY_BYTES) continue;
+      if (!e.dir) {
+        if (passes(full, bound)) return { key: full, kind: "file" };
+        continue;
+      }
+      const range = classify(full, bound);
+      if (range === "skip") continue;
+      if (this.slashOnly && atStart) {
+        if (range === "all" && (await this.hasObjects(full))) return { key: full, kind: "prefix" };
+        continue;
+      }
+      if (range === "all") {
+        const sub = await this.listing(full);
+        if (sub && (await this.lister.isMarked(this.bucketPath, full, sub)))
+          return { key: full, kind: "dirobj" };
+      }
+      const found = await this.firstIn(full, "", range === "all" ? undefined : bound);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** True when the directory (rel ends with "/") is a directory object or holds one or a file. */
+  private hasObjects(rel: string): Promise<boolean> {
+    let p = this.nonEmpty.get(rel);
+    if (!p) {
+      p = (async () => {
+        const l = await this.listing(rel);
+        if (!l) return false;
+        if (await this.lister.isMarked(this.bucketPath, rel, l)) return true;
+        if (l.entries.some((e) => !e.dir)) return true;
+        for (const e of l.entries) if (await this.hasObjects(rel + e.sortKey)) return true;
+        return false;
+      })();
+      this.nonEmpty.set(rel, p);
+    }
+    return p;
+  }
+}
+
+function validDirPrefix(dir: string): boolean {
+  if (!dir) return true;
+  const segs = dir.slice(0, -1).split("/");
+  return (
+    segs[0] !== RESERVED && segs.every((s) => s !== "" && s !== "." && s !== "..") && !dir.includes("\0")
+  );
+}
+
+function initialBound(after: string, prefix: string, delimiter: string): Bound | undefined {
+  if (!after) return undefined;
+  if (delimiter && after.startsWith(prefix)) {
+    const at = after.indexOf(delimiter, prefix.length);
+    if (at >= 0) return { value: after.slice(0, at + delimiter.length), prefixMode: true };
+  }
+  return { value: after, prefixMode: false };
+}

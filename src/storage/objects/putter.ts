@@ -1,0 +1,57 @@
+/**
+ * PutObject: the request is checked before a byte is read, the body streams (sealed when
+ * encryption is asked) into a temp file in the bucket's staging area, and the temp file is
+ * published under the key. A directory key ("a/") takes no body and becomes a directory object.
+ */
+import { opaqueEtag } from "../../sse/data-key.ts";
+import type { StoreContext } from "../context.ts";
+import { StorageError } from "../errors.ts";
+import { checkKey, isDirectoryKey, isValidBucketName } from "../layout/keys.ts";
+import { checkUserMetadata } from "../metadata/user-metadata.ts";
+import type { SseKeyring } from "../sse/keyring.ts";
+import { prepareSealing } from "../sse/sealing.ts";
+import type { PutObjectInput, PutObjectResult } from "../types.ts";
+import type { FinishedTemp, Publisher } from "./publish.ts";
+import { discardTemp, writeBodyToTemp } from "./temp-writer.ts";
+
+export class Putter {
+  constructor(
+    private readonly ctx: StoreContext,
+    private readonly publisher: Publisher,
+    private readonly keyring: SseKeyring,
+  ) {}
+
+  async put(input: PutObjectInput): Promise<PutObjectResult> {
+    const { ops, layout } = this.ctx;
+    try {
+      if (!isValidBucketName(input.bucket)) throw new StorageError("NoSuchBucket");
+      checkKey(input.key);
+      checkUserMetadata(input.attributes.userMetadata);
+      if (isDirectoryKey(input.key) && (input.verify.expectedSize ?? 0) > 0) {
+        throw new StorageError("DirectoryObjectNotEmpty");
+      }
+    } catch (e) {
+      await input.body.cancel().catch(() => {});
+      throw e;
+    }
+    const sealing =
+      input.encryption && !isDirectoryKey(input.key)
+        ? await prepareSealing(this.keyring, input.encryption)
+        : undefined;
+    const temp = await writeBodyToTemp(ops, layout, input.bucket, input.body, input.verify, sealing?.sealer);
+    const attributes = { ...input.attributes };
+    if (temp.checksum) attributes.checksum = temp.checksum;
+    else delete attributes.checksum;
+    if (isDirectoryKey(input.key)) {
+      await discardTemp(ops, temp);
+      if (temp.size > 0) throw new StorageError("DirectoryObjectNotEmpty");
+      return this.publisher.putDirectory(input.bucket, input.key, attributes, input.conditions);
+    }
+    const finished: FinishedTemp = { path: temp.path, fd: temp.fd, etag: temp.md5Hex, attributes };
+    if (sealing) {
+      finished.encryption = { ...sealing.record, p: temp.size };
+      if (sealing.record.m === "C") finished.etag = await opaqueEtag(sealing.dataKey, temp.md5Hex);
+    }
+    return this.publisher.publishFile(input.bucket, input.key, finished, input.conditions);
+  }
+}
