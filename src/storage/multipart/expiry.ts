@@ -7,9 +7,11 @@
  * half-created uploads in staging, and claims in `completing/` that name no claimant (made by
  * older versions) once older than STALE_CLAIM_MS.
  */
+
 import { errCode } from "../../runtime/fs-ops.ts";
 import type { StoreContext } from "../context.ts";
 import { isValidBucketName } from "../layout/keys.ts";
+import { startPeriodicSweep } from "../sweeps/periodic.ts";
 import { isValidUploadId, uploadIdTime } from "./paths.ts";
 import type { Uploads } from "./uploads.ts";
 
@@ -98,30 +100,15 @@ export interface ExpiryOptions {
   onSweep?: (result: SweepResult) => void;
 }
 
-/** Starts periodic sweeps (timers unref'd: they never keep the process alive); returns stop. */
+/** Starts periodic sweeps; returns stop. */
 export function startUploadExpiry(ctx: StoreContext, uploads: Uploads, options: ExpiryOptions): () => void {
   const interval = options.intervalMs ?? Math.min(3600_000, Math.max(1000, options.maxAgeMs / 2));
-  let running = false;
-  let stopped = false;
-  const run = async () => {
-    if (running || stopped) return;
-    running = true;
-    try {
-      const result = await sweepUploads(ctx, uploads, options.maxAgeMs);
-      if (result.expired + result.leftovers > 0) options.onSweep?.(result);
-    } catch (e) {
-      options.onError?.(e);
-    } finally {
-      running = false;
-    }
-  };
-  const first = setTimeout(run, Math.random() * Math.min(interval, 60_000));
-  const timer = setInterval(run, interval);
-  first.unref();
-  timer.unref();
-  return () => {
-    stopped = true;
-    clearTimeout(first);
-    clearInterval(timer);
-  };
+  return startPeriodicSweep({
+    intervalMs: interval,
+    firstWithinMs: Math.min(interval, 60_000),
+    sweep: () => sweepUploads(ctx, uploads, options.maxAgeMs),
+    worthReporting: (r) => r.expired + r.leftovers > 0,
+    onSweep: options.onSweep,
+    onError: options.onError,
+  });
 }

@@ -5,10 +5,12 @@
  * A writer is dead when its lease is unlocked or gone (writer-lease.ts), so a live upload or
  * Complete, on any host, is never touched, and a dead host's leftovers go within one interval.
  */
+
 import type { StoreContext } from "../context.ts";
 import { isValidBucketName } from "../layout/keys.ts";
 import type { Uploads } from "../multipart/uploads.ts";
 import { removeDeadTemps } from "./dead-temps.ts";
+import { startPeriodicSweep } from "./periodic.ts";
 import { WriterLiveness } from "./writer-lease.ts";
 
 export const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
@@ -40,35 +42,19 @@ export interface DeadWriterSweepOptions {
   onError?: (error: unknown) => void;
 }
 
-/** Starts the periodic sweep (timers unref'd); returns stop. */
+/** Starts the periodic sweep; returns stop. */
 export function startDeadWriterSweep(
   ctx: StoreContext,
   uploads: Uploads,
   options: DeadWriterSweepOptions,
 ): () => void {
   const interval = Math.max(100, options.intervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
-  let running = false;
-  let stopped = false;
-  const run = async () => {
-    if (running || stopped) return;
-    running = true;
-    try {
-      const result = await sweepDeadWriters(ctx, uploads);
-      if (result.temps + result.claims + result.leases > 0) options.onSweep?.(result);
-    } catch (e) {
-      options.onError?.(e);
-    } finally {
-      running = false;
-    }
-  };
-  // Hosts started together sweep at different moments.
-  const first = setTimeout(run, Math.random() * interval);
-  const timer = setInterval(run, interval);
-  first.unref();
-  timer.unref();
-  return () => {
-    stopped = true;
-    clearTimeout(first);
-    clearInterval(timer);
-  };
+  return startPeriodicSweep({
+    intervalMs: interval,
+    firstWithinMs: interval,
+    sweep: () => sweepDeadWriters(ctx, uploads),
+    worthReporting: (r) => r.temps + r.claims + r.leases > 0,
+    onSweep: options.onSweep,
+    onError: options.onError,
+  });
 }
