@@ -12,6 +12,7 @@ import { adminContext, adminOptions } from "./admin-options.ts";
 import type { CommandLine } from "./command-line.ts";
 import type { CommandSpec } from "./command-spec.ts";
 import { parseDuration } from "./duration.ts";
+import { optionsNamedIn } from "./help-text.ts";
 import { UsageError } from "./usage-error.ts";
 
 const usage = {
@@ -19,14 +20,6 @@ const usage = {
   status: "s3dir cluster status [--timeout 2s]   (exit 0 when every host is reachable and ready, else 1)",
   "host add": "s3dir cluster host add HOST:PORT [--scheme http|https]",
   "host remove": "s3dir cluster host remove HOST:PORT",
-};
-
-/** Which command-specific flags each sub-command takes. */
-const flagsOf: Record<string, string[]> = {
-  create: ["hosts", "scheme"],
-  status: ["timeout"],
-  "host add": ["scheme"],
-  "host remove": [],
 };
 
 function usageError(): Error {
@@ -41,10 +34,12 @@ function usageError(): Error {
 function parseSubcommand(line: CommandLine): [string, string[]] {
   const [first, ...rest] = line.positionals;
   const [name, args] = first === "host" ? [`host ${rest[0] ?? ""}`, rest.slice(1)] : [first ?? "", rest];
-  const allowed = flagsOf[name];
-  if (!allowed) throw usageError();
+  const usageLine = Object.hasOwn(usage, name) ? usage[name as keyof typeof usage] : undefined;
+  if (usageLine === undefined) throw usageError();
+  // Each sub-command takes the options its usage line names.
+  const allowed = optionsNamedIn(usageLine);
   const wanted = name.startsWith("host ") ? 1 : 0;
-  if (args.length !== wanted) throw new UsageError(`usage: ${usage[name as keyof typeof usage]}`);
+  if (args.length !== wanted) throw new UsageError(`usage: ${usageLine}`);
   for (const flag of Object.keys(line.values)) {
     if (flag !== "root" && flag !== "json" && !allowed.includes(flag)) {
       throw new UsageError(`--${flag} does not apply to 'cluster ${name}'`);

@@ -16,6 +16,11 @@ export function renderOptions(specs: readonly OptionSpec[], withEnv: boolean): s
     .join("\n");
 }
 
+/** The options a usage line names, e.g. ["hosts", "scheme"] for `create --hosts H [--scheme S]`. */
+export function optionsNamedIn(usageLine: string): string[] {
+  return [...usageLine.matchAll(/--([a-z][a-z0-9-]*)/g)].map((m) => m[1]!);
+}
+
 /** The sub-command that the leading positionals name ("host add" before "host"), if any. */
 function namedSubcommand(command: CommandSpec, positionals: readonly string[]): string | undefined {
   const given = positionals.join(" ");
@@ -32,7 +37,7 @@ function namedSubcommand(command: CommandSpec, positionals: readonly string[]): 
 export function commandHelp(command: CommandSpec, positionals: readonly string[], withEnv = false): string {
   const sub = namedSubcommand(command, positionals);
   const lines = sub === undefined ? Object.values(command.usage) : [command.usage[sub]!];
-  const mentioned = (spec: OptionSpec) => lines.some((line) => line.includes(`--${spec.name}`));
+  const mentioned = (spec: OptionSpec) => lines.some((line) => optionsNamedIn(line).includes(spec.name));
   const options =
     sub === undefined ? command.options : command.options.filter((spec) => mentioned(spec) || spec.shared);
   return [

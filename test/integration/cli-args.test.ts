@@ -16,7 +16,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { commands } from "../../src/cli/commands.ts";
-import { freePort, repoRoot, startServer } from "../helpers/index.ts";
+import { freePort, repoRoot, startServer, testCredentials } from "../helpers/index.ts";
 import { waitFor } from "../helpers/util.ts";
 
 setDefaultTimeout(120_000);
@@ -193,8 +193,8 @@ describe("serve options from the environment and a config file", () => {
       env: cleanEnv({
         S3DIR_ROOT: root,
         S3DIR_CONFIG: config,
-        S3DIR_ROOT_ACCESS_KEY: "S3DIRTESTROOTKEY0001",
-        S3DIR_ROOT_SECRET_KEY: "s3dir/test+secret/0123456789abcdefABCDEFgh",
+        S3DIR_ROOT_ACCESS_KEY: testCredentials.accessKeyId,
+        S3DIR_ROOT_SECRET_KEY: testCredentials.secretAccessKey,
       }),
     });
     closeSync(fd);
