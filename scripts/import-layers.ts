@@ -64,7 +64,10 @@ export const layers: readonly Layer[] = [
       "cluster",
       "doctor",
       "s3",
+      "package",
     ],
   },
   { name: "main", prefixes: ["src/main.ts"], mayImport: ["cli"] },
+  // The version the CLI and /health/status report.
+  { name: "package", prefixes: ["package.json"], mayImport: [] },
 ];

@@ -1,11 +1,31 @@
 import { mkdir, realpath } from "node:fs/promises";
 import * as v from "valibot";
 import { type IamPaths, iamPaths } from "../iam/iam-paths.ts";
-import { parseArgs } from "./args.ts";
+import type { CommandLine } from "./command-line.ts";
+import type { OptionSpec } from "./option-spec.ts";
+import { UsageError } from "./usage-error.ts";
+
+/** The options every admin command takes. */
+export const adminOptionSpecs: readonly OptionSpec[] = [
+  {
+    name: "root",
+    kind: "value",
+    value: "DIR",
+    default: "./data",
+    shared: true,
+    description: "the root to work on (else env S3DIR_ROOT)",
+  },
+  { name: "json", kind: "flag", shared: true, description: "print the result as JSON, for scripts" },
+];
+
+/** The shared admin options followed by a command's own. */
+export function adminOptions(...own: OptionSpec[]): OptionSpec[] {
+  return [...adminOptionSpecs, ...own];
+}
 
 const adminFlagsSchema = v.object({
-  root: v.optional(v.pipe(v.string(), v.minLength(1))),
-  json: v.optional(v.literal("true")),
+  root: v.optional(v.pipe(v.string(), v.minLength(1, "--root must not be empty"))),
+  json: v.optional(v.literal("true", "--json takes no value")),
   role: v.optional(v.picklist(["admin", "s3"], "--role is admin or s3")),
 });
 
@@ -15,21 +35,16 @@ export interface AdminContext {
   json: boolean;
   positionals: string[];
   flags: v.InferOutput<typeof adminFlagsSchema>;
-  /** Every flag as given, including the command's own (`allowed`). */
+  /** Every option as given, including the command's own. */
   options: Record<string, string>;
   /** Prints a result: JSON with --json, else the text. */
   print(value: unknown, text: string): void;
 }
 
-/** Parses the shared options of admin commands: `--root DIR` (else env S3DIR_ROOT, else ./data), `--json`. */
-export async function adminContext(argv: string[], allowed: readonly string[] = []): Promise<AdminContext> {
-  const { positionals, flags } = parseArgs(argv, ["json"]);
-  for (const name of Object.keys(flags)) {
-    if (name !== "root" && name !== "json" && !allowed.includes(name))
-      throw new Error(`unknown option --${name}`);
-  }
-  const result = v.safeParse(adminFlagsSchema, flags);
-  if (!result.success) throw new Error(result.issues[0].message);
+/** The context of an admin command: `--root DIR` (else env S3DIR_ROOT, else ./data) made real, `--json`. */
+export async function adminContext(line: CommandLine): Promise<AdminContext> {
+  const result = v.safeParse(adminFlagsSchema, line.values);
+  if (!result.success) throw new UsageError(result.issues[0].message);
   const dir = result.output.root ?? (process.env.S3DIR_ROOT || "./data");
   await mkdir(dir, { recursive: true });
   const root = await realpath(dir);
@@ -38,26 +53,29 @@ export async function adminContext(argv: string[], allowed: readonly string[] = 
     root,
     paths: iamPaths(root),
     json,
-    positionals,
+    positionals: line.positionals,
     flags: result.output,
-    options: flags,
+    options: line.values,
     print: (value, text) =>
       process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : text ? `${text}\n` : ""),
   };
 }
 
-/** The sub-command and its positionals, checked against the expected count. */
-export function subcommand(ctx: AdminContext, usage: Record<string, string>): [string, string[]] {
-  const [sub, ...args] = ctx.positionals;
+/** The sub-command and its positionals, checked against the expected count (before anything is done). */
+export function subcommand(
+  positionals: readonly string[],
+  usage: Record<string, string>,
+): [string, string[]] {
+  const [sub, ...args] = positionals;
   const spec = sub ? usage[sub] : undefined;
   if (!sub || spec === undefined)
-    throw new Error(
+    throw new UsageError(
       `usage:\n${Object.values(usage)
         .map((u) => `  ${u}`)
         .join("\n")}`,
     );
   const required = (spec.match(/ [A-Z_]+(?=\s|$)/g) ?? []).length;
   const optional = (spec.match(/\[[A-Z_]+\]/g) ?? []).length;
-  if (args.length < required || args.length > required + optional) throw new Error(`usage: ${spec}`);
+  if (args.length < required || args.length > required + optional) throw new UsageError(`usage: ${spec}`);
   return [sub, args];
 }

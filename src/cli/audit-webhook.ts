@@ -7,7 +7,11 @@ import {
   writeWebhookSettings,
 } from "../audit/webhook-settings.ts";
 import { loadSecretsKey } from "../iam/secrets-key.ts";
-import { adminContext, subcommand } from "./admin-options.ts";
+import { adminContext, adminOptions, subcommand } from "./admin-options.ts";
+import type { CommandLine } from "./command-line.ts";
+import type { CommandSpec } from "./command-spec.ts";
+import type { OptionSpec } from "./option-spec.ts";
+import { UsageError } from "./usage-error.ts";
 
 const usage = {
   enable:
@@ -20,14 +24,14 @@ const usage = {
 function seconds(name: string, text: string | undefined, fallbackMs: number): number {
   if (text === undefined) return fallbackMs;
   if (!/^\d+(\.\d+)?$/.test(text) || Number(text) <= 0)
-    throw new Error(`--${name} is a number of seconds > 0`);
+    throw new UsageError(`--${name} is a number of seconds > 0`);
   return Math.max(1, Math.round(Number(text) * 1000));
 }
 
 function integer(name: string, text: string | undefined, fallback: number, max: number): number {
   if (text === undefined) return fallback;
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > max)
-    throw new Error(`--${name} is a whole number from 1 to ${max}`);
+    throw new UsageError(`--${name} is a whole number from 1 to ${max}`);
   return Number(text);
 }
 
@@ -37,19 +41,20 @@ const units: Record<string, number> = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 **
 function byteSize(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const m = /^(\d+)([kmg]?)(i?b)?$/i.exec(text);
-  if (!m || Number(m[1]) < 1) throw new Error(`--${name} is a size such as 1048576, 512k, 64m or 1g`);
+  if (!m || Number(m[1]) < 1) throw new UsageError(`--${name} is a size such as 1048576, 512k, 64m or 1g`);
   return Number(m[1]) * units[m[2]!.toLowerCase()]!;
 }
 
 function parseUrl(text: string | undefined): string {
-  if (!text) throw new Error(`usage: ${usage.enable}`);
+  if (!text) throw new UsageError(`usage: ${usage.enable}`);
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new Error("--url is not a URL");
+    throw new UsageError("--url is not a URL");
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("--url is http:// or https://");
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new UsageError("--url is http:// or https://");
   return url.href;
 }
 
@@ -90,18 +95,9 @@ function describe(settings: WebhookSettings | undefined): string {
  * `s3dir audit-webhook enable|disable|show`: the audit webhook setting, shared by every host through
  * `<root>/.s3dir/audit/webhook.json`; running hosts follow a change within about a second.
  */
-export async function auditWebhookCommand(argv: string[]): Promise<void> {
-  const ctx = await adminContext(argv, [
-    "url",
-    "auth-token",
-    "batch-size",
-    "flush-interval",
-    "format",
-    "timeout",
-    "max-backoff",
-    "spool-max-bytes",
-  ]);
-  const [sub] = subcommand(ctx, usage);
+async function runAuditWebhook(line: CommandLine): Promise<void> {
+  const [sub] = subcommand(line.positionals, usage);
+  const ctx = await adminContext(line);
   const file = auditPaths(ctx.root).settings;
   const flags = ctx.options;
   const secretsKey = await loadSecretsKey(ctx.root, process.env);
@@ -116,8 +112,8 @@ export async function auditWebhookCommand(argv: string[]): Promise<void> {
     return ctx.print({ enabled: false }, "audit webhook disabled");
   }
   const format = flags.format ?? webhookDefaults.format;
-  if (format !== "splunk" && format !== "json") throw new Error("--format is splunk or json");
-  if (flags["auth-token"] === "") throw new Error("--auth-token is empty");
+  if (format !== "splunk" && format !== "json") throw new UsageError("--format is splunk or json");
+  if (flags["auth-token"] === "") throw new UsageError("--auth-token is empty");
   const settings: WebhookSettings = {
     enabled: true,
     url: parseUrl(flags.url),
@@ -133,6 +129,32 @@ export async function auditWebhookCommand(argv: string[]): Promise<void> {
   await writeWebhookSettings(file, settings, secretsKey);
   ctx.print(shown(settings), describe(settings));
 }
+
+const value = (name: string, placeholder: string, description: string, fallback?: string): OptionSpec => ({
+  name,
+  kind: "value",
+  value: placeholder,
+  description,
+  ...(fallback === undefined ? {} : { default: fallback }),
+});
+
+export const auditWebhookCommand: CommandSpec = {
+  name: "audit-webhook",
+  summary:
+    "where every S3, STS and IAM call is delivered (at least once); running hosts follow within a second",
+  usage,
+  options: adminOptions(
+    value("url", "URL", "the collector (http:// or https://)"),
+    value("auth-token", "TOKEN", "sent as `Authorization: Splunk TOKEN` (splunk) or `Bearer TOKEN` (json)"),
+    value("format", "splunk|json", "the body format", webhookDefaults.format),
+    value("batch-size", "N", "events per request (1 … 10000)", String(webhookDefaults.batchSize)),
+    value("flush-interval", "SECONDS", "the longest an event waits for its batch", "1"),
+    value("timeout", "SECONDS", "how long a delivery may take", "10"),
+    value("max-backoff", "SECONDS", "the longest wait between retries", "30"),
+    value("spool-max-bytes", "SIZE", "the bound of the undelivered events' spool (512k, 64m, 1g)", "1g"),
+  ),
+  run: runAuditWebhook,
+};
 
 function now(): string {
   return new Date().toISOString();

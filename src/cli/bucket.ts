@@ -1,7 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { type BucketPolicyPreset, bucketPolicyPreset, parseBucketPolicy } from "../auth/policy/index.ts";
 import { createPosixStore } from "../storage/index.ts";
-import { adminContext, subcommand } from "./admin-options.ts";
+import { adminContext, adminOptions, subcommand } from "./admin-options.ts";
+import type { CommandLine } from "./command-line.ts";
+import type { CommandSpec } from "./command-spec.ts";
+import { UsageError } from "./usage-error.ts";
 
 const usage = {
   create: "s3dir bucket create NAME",
@@ -17,9 +20,9 @@ const presets: readonly string[] = ["none", "download", "upload", "public"];
  * API would. ACTION is set, get or unset; `policy set BUCKET none|download|upload|public|FILE|-`
  * sets a preset or a policy document.
  */
-export async function bucketCommand(argv: string[]): Promise<void> {
-  const ctx = await adminContext(argv);
-  const [sub, args] = subcommand(ctx, usage);
+async function runBucket(line: CommandLine): Promise<void> {
+  const [sub, args] = subcommand(line.positionals, usage);
+  const ctx = await adminContext(line);
   const store = await createPosixStore({ root: ctx.root, fsync: true, cleanStaleTemps: false });
   switch (sub) {
     case "create":
@@ -40,12 +43,23 @@ export async function bucketCommand(argv: string[]): Promise<void> {
   }
 }
 
+export const bucketCommand: CommandSpec = {
+  name: "bucket",
+  summary: "buckets: create, list, remove; bucket policy set|get|unset",
+  usage,
+  options: adminOptions(),
+  notes:
+    "bucket policy: ACTION is set, get or unset; `set BUCKET none|download|upload|public|FILE|-` sets a\n" +
+    "preset or a policy document (- reads it from stdin).",
+  run: runBucket,
+};
+
 async function bucketPolicy(
   ctx: Awaited<ReturnType<typeof adminContext>>,
   store: Awaited<ReturnType<typeof createPosixStore>>,
   [action, bucket, value]: string[],
 ): Promise<void> {
-  if (!bucket) throw new Error(`usage: ${usage.policy}`);
+  if (!bucket) throw new UsageError(`usage: ${usage.policy}`);
   switch (action) {
     case "get": {
       const text = await store.getBucketSetting(bucket, "policy");
@@ -56,7 +70,7 @@ async function bucketPolicy(
       await store.deleteBucketSetting(bucket, "policy");
       return ctx.print({ bucket, policy: null }, `removed the policy of ${bucket}`);
     case "set": {
-      if (!value) throw new Error(`usage: ${usage.policy}`);
+      if (!value) throw new UsageError(`usage: ${usage.policy}`);
       const text = presets.includes(value)
         ? bucketPolicyPreset(value as BucketPolicyPreset, bucket)
         : value === "-"
@@ -75,6 +89,6 @@ async function bucketPolicy(
       return ctx.print({ bucket, policy: JSON.parse(text) }, `set the policy of ${bucket}`);
     }
     default:
-      throw new Error(`usage: ${usage.policy}`);
+      throw new UsageError(`usage: ${usage.policy}`);
   }
 }

@@ -8,40 +8,41 @@ import {
 import { hostUrl, parseHostAddress, parseScheme } from "../cluster/host-address.ts";
 import { probeHosts } from "../cluster/host-probe.ts";
 import { allReady, renderStatusTable } from "../cluster/status-table.ts";
-import { type AdminContext, adminContext } from "./admin-options.ts";
+import { adminContext, adminOptions } from "./admin-options.ts";
+import type { CommandLine } from "./command-line.ts";
+import type { CommandSpec } from "./command-spec.ts";
 import { parseDuration } from "./duration.ts";
+import { optionsNamedIn } from "./help-text.ts";
+import { UsageError } from "./usage-error.ts";
 
-const usage = [
-  "s3dir cluster create --hosts HOST:PORT,HOST:PORT,... [--scheme http|https]",
-  "s3dir cluster status [--timeout 2s]   (exit 0 when every host is reachable and ready, else 1)",
-  "s3dir cluster host add HOST:PORT [--scheme http|https]",
-  "s3dir cluster host remove HOST:PORT",
-];
-
-/** Which command-specific flags each sub-command takes. */
-const flagsOf: Record<string, string[]> = {
-  create: ["hosts", "scheme"],
-  status: ["timeout"],
-  "host add": ["scheme"],
-  "host remove": [],
+const usage = {
+  create: "s3dir cluster create --hosts HOST:PORT,HOST:PORT,... [--scheme http|https]",
+  status: "s3dir cluster status [--timeout 2s]   (exit 0 when every host is reachable and ready, else 1)",
+  "host add": "s3dir cluster host add HOST:PORT [--scheme http|https]",
+  "host remove": "s3dir cluster host remove HOST:PORT",
 };
 
 function usageError(): Error {
-  return new Error(`usage:\n${usage.map((u) => `  ${u}`).join("\n")}`);
+  return new UsageError(
+    `usage:\n${Object.values(usage)
+      .map((u) => `  ${u}`)
+      .join("\n")}`,
+  );
 }
 
 /** The sub-command ("create", "status", "host add", "host remove") and its positionals. */
-function parseSubcommand(ctx: AdminContext): [string, string[]] {
-  const [first, ...rest] = ctx.positionals;
+function parseSubcommand(line: CommandLine): [string, string[]] {
+  const [first, ...rest] = line.positionals;
   const [name, args] = first === "host" ? [`host ${rest[0] ?? ""}`, rest.slice(1)] : [first ?? "", rest];
-  const allowed = flagsOf[name];
-  if (!allowed) throw usageError();
+  const usageLine = Object.hasOwn(usage, name) ? usage[name as keyof typeof usage] : undefined;
+  if (usageLine === undefined) throw usageError();
+  // Each sub-command takes the options its usage line names.
+  const allowed = optionsNamedIn(usageLine);
   const wanted = name.startsWith("host ") ? 1 : 0;
-  if (args.length !== wanted)
-    throw new Error(`usage: ${usage.find((u) => u.startsWith(`s3dir cluster ${name}`))}`);
-  for (const flag of Object.keys(ctx.options)) {
+  if (args.length !== wanted) throw new UsageError(`usage: ${usageLine}`);
+  for (const flag of Object.keys(line.values)) {
     if (flag !== "root" && flag !== "json" && !allowed.includes(flag)) {
-      throw new Error(`--${flag} does not apply to 'cluster ${name}'`);
+      throw new UsageError(`--${flag} does not apply to 'cluster ${name}'`);
     }
   }
   return [name, args];
@@ -56,13 +57,13 @@ function membersText(record: ClusterRecord): string {
  * in `<root>/.s3dir/cluster.json`. Nothing is started: every member runs `s3dir serve` over the same
  * root on its own, and `status` asks each one how it is.
  */
-export async function clusterCommand(argv: string[]): Promise<void> {
-  const ctx = await adminContext(argv, ["hosts", "scheme", "timeout"]);
-  const [sub, [address]] = parseSubcommand(ctx);
+async function runCluster(line: CommandLine): Promise<void> {
+  const [sub, [address]] = parseSubcommand(line);
+  const ctx = await adminContext(line);
   const flags = ctx.options;
   switch (sub) {
     case "create": {
-      if (!flags.hosts) throw new Error(`usage: ${usage[0]}`);
+      if (!flags.hosts) throw new UsageError(`usage: ${usage.create}`);
       const scheme = parseScheme(flags.scheme);
       const hosts = flags.hosts
         .split(",")
@@ -89,7 +90,7 @@ export async function clusterCommand(argv: string[]): Promise<void> {
     default: {
       const timeoutMs = parseDuration(flags.timeout ?? "2", "s");
       if (timeoutMs === undefined || timeoutMs < 100 || timeoutMs > 60_000) {
-        throw new Error("--timeout is 0.1s … 60s (e.g. 2s or 0.5s)");
+        throw new UsageError("--timeout is 0.1s … 60s (e.g. 2s or 0.5s)");
       }
       const record = await readCluster(ctx.root);
       if (!record)
@@ -102,3 +103,28 @@ export async function clusterCommand(argv: string[]): Promise<void> {
     }
   }
 }
+
+export const clusterCommand: CommandSpec = {
+  name: "cluster",
+  summary:
+    "the pool of hosts serving this root (recorded in .s3dir/cluster.json): create, host add|remove, status",
+  usage,
+  options: adminOptions(
+    { name: "hosts", kind: "value", value: "HOST:PORT,...", description: "the members of the new cluster" },
+    {
+      name: "scheme",
+      kind: "value",
+      value: "http|https",
+      default: "http",
+      description: "how the hosts are reached",
+    },
+    {
+      name: "timeout",
+      kind: "value",
+      value: "DURATION",
+      default: "2s",
+      description: "how long status waits for each host",
+    },
+  ),
+  run: runCluster,
+};

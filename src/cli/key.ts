@@ -1,6 +1,8 @@
 import { createKey, listKeys, removeKey, setKeyStatus } from "../iam/key-admin.ts";
 import { loadSecretsKey } from "../iam/secrets-key.ts";
-import { adminContext, subcommand } from "./admin-options.ts";
+import { adminContext, adminOptions, subcommand } from "./admin-options.ts";
+import type { CommandLine } from "./command-line.ts";
+import type { CommandSpec } from "./command-spec.ts";
 
 const usage = {
   create: "s3dir key create USER",
@@ -11,9 +13,9 @@ const usage = {
 };
 
 /** `s3dir key create|list|disable|enable|remove`. */
-export async function keyCommand(argv: string[]): Promise<void> {
-  const ctx = await adminContext(argv);
-  const [sub, [arg]] = subcommand(ctx, usage);
+async function runKey(line: CommandLine): Promise<void> {
+  const [sub, [arg]] = subcommand(line.positionals, usage);
+  const ctx = await adminContext(line);
   switch (sub) {
     case "create": {
       const key = await createKey(ctx.paths, await loadSecretsKey(ctx.root, process.env), arg!);
@@ -42,3 +44,11 @@ export async function keyCommand(argv: string[]): Promise<void> {
     }
   }
 }
+
+export const keyCommand: CommandSpec = {
+  name: "key",
+  summary: "access keys of users: create (the secret is shown once), list, disable, enable, remove",
+  usage,
+  options: adminOptions(),
+  run: runKey,
+};

@@ -1,5 +1,8 @@
 import { createPosixStore, loadSseKeys, rotateSseMasterKey } from "../storage/index.ts";
-import { adminContext, subcommand } from "./admin-options.ts";
+import { adminContext, adminOptions, subcommand } from "./admin-options.ts";
+import type { CommandLine } from "./command-line.ts";
+import type { CommandSpec } from "./command-spec.ts";
+import { UsageError } from "./usage-error.ts";
 
 const usage = {
   rotate: "s3dir master-key rotate [--grace 1h]",
@@ -9,7 +12,7 @@ const usage = {
 function parseGrace(text: string | undefined): number {
   if (text === undefined) return 3_600_000;
   const m = /^(\d+)([smhd]?)$/.exec(text);
-  if (!m) throw new Error("--grace is a duration such as 0, 30m, 1h or 2d");
+  if (!m) throw new UsageError("--grace is a duration such as 0, 30m, 1h or 2d");
   const unit = { "": 1000, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[
     m[2] as "" | "s" | "m" | "h" | "d"
   ];
@@ -23,9 +26,9 @@ function parseGrace(text: string | undefined): number {
  * uses any more once they have been retired for longer than --grace (default 1h, so that
  * uploads in flight during the rotation stay readable; run rotate again or later to prune).
  */
-export async function masterKeyCommand(argv: string[]): Promise<void> {
-  const ctx = await adminContext(argv, ["grace"]);
-  const [sub] = subcommand(ctx, usage);
+async function runMasterKey(line: CommandLine): Promise<void> {
+  const [sub] = subcommand(line.positionals, usage);
+  const ctx = await adminContext(line);
   if (sub === "list") {
     const ring = await loadSseKeys(ctx.root);
     const rows = ring.keys.map((k, i) => ({
@@ -63,3 +66,17 @@ export async function masterKeyCommand(argv: string[]): Promise<void> {
     await store.close();
   }
 }
+
+export const masterKeyCommand: CommandSpec = {
+  name: "master-key",
+  summary: "SSE-S3 master keys: rotate makes a new key current and rewraps every encrypted object's data key",
+  usage,
+  options: adminOptions({
+    name: "grace",
+    kind: "value",
+    value: "DURATION",
+    default: "1h",
+    description: "keys retired longer than this and used by no object are dropped (0, 30m, 1h, 2d)",
+  }),
+  run: runMasterKey,
+};

@@ -7,7 +7,9 @@ import {
   listPolicies,
   removePolicy,
 } from "../iam/policy-admin.ts";
-import { adminContext, subcommand } from "./admin-options.ts";
+import { adminContext, adminOptions, subcommand } from "./admin-options.ts";
+import type { CommandLine } from "./command-line.ts";
+import type { CommandSpec } from "./command-spec.ts";
 
 const usage = {
   add: "s3dir policy add NAME FILE",
@@ -19,9 +21,9 @@ const usage = {
 };
 
 /** `s3dir policy add|list|show|remove|attach|detach`; `add NAME -` reads the document from stdin. */
-export async function policyCommand(argv: string[]): Promise<void> {
-  const ctx = await adminContext(argv);
-  const [sub, [name, other]] = subcommand(ctx, usage);
+async function runPolicy(line: CommandLine): Promise<void> {
+  const [sub, [name, other]] = subcommand(line.positionals, usage);
+  const ctx = await adminContext(line);
   switch (sub) {
     case "add": {
       const text = other === "-" ? await Bun.stdin.text() : await readFile(other!, "utf8");
@@ -54,3 +56,12 @@ export async function policyCommand(argv: string[]): Promise<void> {
       return ctx.print({ detached: name, user: other }, `detached ${name} from ${other}`);
   }
 }
+
+export const policyCommand: CommandSpec = {
+  name: "policy",
+  summary:
+    "named IAM policies: add (FILE or - for stdin), list, show, remove, attach to and detach from users",
+  usage,
+  options: adminOptions(),
+  run: runPolicy,
+};

@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { mkdir, realpath } from "node:fs/promises";
 import { hostname } from "node:os";
 import { createAuditTrail } from "../audit/audit-trail.ts";
@@ -29,10 +28,7 @@ import { maxRequestHeaderBytes, unparsableRequestAnswer } from "../s3/unparsable
 import { createPosixStore } from "../storage/index.ts";
 import type { ServeOptions } from "./serve-options.ts";
 import { testPauseFromEnv } from "./test-pause.ts";
-
-const version = (
-  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
-).version;
+import { version } from "./version.ts";
 
 /** How this host process runs: alone, or as the worker of a TLS supervisor (serve-supervisor.ts). */
 export interface HostRole {

@@ -1,10 +1,22 @@
 import * as v from "valibot";
+import { parseTrustedProxies } from "../s3/forwarded-host.ts";
 import { durationSchema as duration } from "./duration.ts";
 import { minFreeSchema } from "./min-free.ts";
+import { type OptionSpec, optionEnvName } from "./option-spec.ts";
+import { UsageError } from "./usage-error.ts";
 
 const onOff = v.pipe(
-  v.picklist(["on", "off", "true", "false"]),
+  v.picklist(["on", "off", "true", "false"], "on or off"),
   v.transform((s) => s === "on" || s === "true"),
+);
+
+const portNumber = v.pipe(
+  v.string(),
+  v.regex(/^\d+$/, "port must be a number"),
+  v.transform(Number),
+  v.integer(),
+  v.minValue(0),
+  v.maxValue(65535),
 );
 
 const domainList = v.pipe(
@@ -18,109 +30,244 @@ const domainList = v.pipe(
   v.array(v.pipe(v.string(), v.regex(/^[a-z0-9.-]+$/, "a domain is letters, digits, dots and hyphens"))),
 );
 
-/** The options of `s3dir serve`, validated. */
-export const serveOptionsSchema = v.object({
-  root: v.optional(v.pipe(v.string(), v.minLength(1)), "./data"),
-  host: v.optional(v.string(), "127.0.0.1"),
-  port: v.optional(
-    v.pipe(
+const nonEmpty = v.pipe(v.string(), v.minLength(1, "must not be empty"));
+
+type ServeOptionDef = Omit<OptionSpec, "name"> & { schema: v.GenericSchema<string, unknown> };
+
+/**
+ * Every option of `s3dir serve`, in the order `--help` and docs/options.md show them. Each is also
+ * read from its environment variable (optionEnvName) and from the --config file.
+ */
+export const serveOptionDefs = {
+  root: {
+    kind: "value",
+    value: "DIR",
+    default: "./data",
+    description: "the directory served; each top-level directory is a bucket",
+    schema: nonEmpty,
+  },
+  host: {
+    kind: "value",
+    value: "ADDRESS",
+    default: "127.0.0.1",
+    description: "the address to listen on",
+    schema: v.string(),
+  },
+  port: {
+    kind: "value",
+    value: "PORT",
+    default: "9000",
+    description: "the port to listen on",
+    schema: portNumber,
+  },
+  region: {
+    kind: "value",
+    value: "REGION",
+    default: "us-east-1",
+    description: "the region signatures must be scoped to, and that buckets report",
+    schema: v.pipe(v.string(), v.regex(/^[a-z0-9-]+$/, "region is lower-case letters, digits and hyphens")),
+  },
+  domain: {
+    kind: "value",
+    value: "DOMAIN,...",
+    default: "",
+    description: "base domains for virtual-hosted-style requests (bucket.DOMAIN); path style always works",
+    schema: domainList,
+  },
+  "trusted-proxy": {
+    kind: "value",
+    value: "CIDR,...",
+    default: "",
+    description: "addresses or CIDR blocks (edge workers, load balancers) whose X-Forwarded-Host is believed",
+    schema: v.pipe(
       v.string(),
-      v.regex(/^\d+$/, "port must be a number"),
-      v.transform(Number),
-      v.integer(),
-      v.minValue(0),
-      v.maxValue(65535),
+      v.check((text) => {
+        try {
+          parseTrustedProxies(text);
+          return true;
+        } catch {
+          return false;
+        }
+      }, "addresses or CIDR blocks, separated by commas"),
     ),
-    "9000",
-  ),
-  region: v.optional(
-    v.pipe(v.string(), v.regex(/^[a-z0-9-]+$/, "region is lower-case letters, digits and hyphens")),
-    "us-east-1",
-  ),
-  domain: v.optional(domainList, ""),
-  /** Addresses or CIDR blocks (comma-separated) whose X-Forwarded-Host is believed: edge workers, load balancers. */
-  "trusted-proxy": v.optional(v.string(), ""),
-  fsync: v.optional(onOff, "on"),
-  "metadata-store": v.optional(v.picklist(["auto", "xattr", "file"]), "auto"),
-  "access-log": v.optional(onOff, "on"),
-  /** Incomplete multipart uploads older than this are removed. */
-  "multipart-expiry": v.optional(duration, "7d"),
-  /** How often each host removes what dead hosts left: temp files, Completes cut off mid-way. */
-  "sweep-interval": v.optional(duration, "1m"),
-  /** Serve HTTPS on --port with this PEM certificate chain and key; both re-read on SIGHUP or change. */
-  "tls-cert": v.optional(v.pipe(v.string(), v.minLength(1))),
-  "tls-key": v.optional(v.pipe(v.string(), v.minLength(1))),
-  /** With TLS on, also serve plain HTTP on this port (off unless given). */
-  "http-port": v.optional(
-    v.pipe(
-      v.string(),
-      v.regex(/^\d+$/, "port must be a number"),
-      v.transform(Number),
-      v.integer(),
-      v.minValue(0),
-      v.maxValue(65535),
-    ),
-  ),
-  /**
-   * The runtime that serves: bun (the default under Bun) or node (Node.js 20+, through the bundle
-   * dist/node/s3dir.mjs, built from the sources when missing or older than them).
-   */
-  runtime: v.optional(v.picklist(["bun", "node"])),
-  /** Refuse to start unless the root is confirmed to sit on dm-crypt or an fscrypt directory. */
-  "require-encrypted-root": v.optional(onOff, "off"),
-  /** An upload that sends less than 64 KiB in this long is cut off with RequestTimeout. */
-  "body-timeout": v.optional(duration, "60s"),
-  /** Above this many requests in flight, /health/ready answers 503 so a load balancer backs off. */
-  "max-in-flight": v.optional(
-    v.pipe(v.string(), v.regex(/^\d+$/, "a count"), v.transform(Number), v.integer(), v.minValue(1)),
-    "4096",
-  ),
-  /**
-   * Below this much free space on the root's filesystem (a size such as 1GiB, or a percentage
-   * such as 5%), writes are refused with 507 StorageFull and /health/ready answers 503.
-   */
-  "min-free": v.optional(minFreeSchema),
-  /** Accept SSE-C keys over plain HTTP (for testing only: the key crosses the wire in clear). */
-  "allow-sse-c-over-http": v.optional(onOff, "off"),
-  /** Serve Prometheus metrics on GET /metrics (unsigned requests only). */
-  metrics: v.optional(onOff, "on"),
-  /** The longest STS session a caller may ask for (DurationSeconds), 15m … 12h. */
-  "sts-max-duration": v.optional(
-    v.pipe(
+  },
+  fsync: {
+    kind: "value",
+    value: "on|off",
+    default: "on",
+    description: "acknowledge a write only once data and rename are on stable storage",
+    schema: onOff,
+  },
+  "metadata-store": {
+    kind: "value",
+    value: "auto|xattr|file",
+    default: "auto",
+    description: "where object metadata lives: an extended attribute, or sidecar records (auto probes once)",
+    schema: v.picklist(["auto", "xattr", "file"], "auto, xattr or file"),
+  },
+  "access-log": {
+    kind: "value",
+    value: "on|off",
+    default: "on",
+    description: "one JSON line per request on stdout",
+    schema: onOff,
+  },
+  "multipart-expiry": {
+    kind: "value",
+    value: "DURATION",
+    default: "7d",
+    description: "incomplete multipart uploads older than this are removed (s, m, h, d; bare is days)",
+    schema: duration,
+  },
+  "sweep-interval": {
+    kind: "value",
+    value: "DURATION",
+    default: "1m",
+    description: "how often each host removes what dead hosts left: temp files, Completes cut off mid-way",
+    schema: duration,
+  },
+  "tls-cert": {
+    kind: "value",
+    value: "FILE",
+    description:
+      "serve HTTPS on --port with this PEM certificate chain (with --tls-key); re-read on SIGHUP or change",
+    schema: nonEmpty,
+  },
+  "tls-key": {
+    kind: "value",
+    value: "FILE",
+    description: "the PEM private key of --tls-cert",
+    schema: nonEmpty,
+  },
+  "http-port": {
+    kind: "value",
+    value: "PORT",
+    description: "with TLS on, also serve plain HTTP on this port",
+    schema: portNumber,
+  },
+  "body-timeout": {
+    kind: "value",
+    value: "DURATION",
+    default: "60s",
+    description: "an upload that sends less than 64 KiB in this long is cut off with RequestTimeout",
+    schema: duration,
+  },
+  "max-in-flight": {
+    kind: "value",
+    value: "N",
+    default: "4096",
+    description: "above this many requests in flight, /health/ready answers 503 so a load balancer backs off",
+    schema: v.pipe(v.string(), v.regex(/^\d+$/, "a count"), v.transform(Number), v.integer(), v.minValue(1)),
+  },
+  "min-free": {
+    kind: "value",
+    value: "SIZE|PERCENT",
+    description:
+      "below this much free space (1GiB, 512m, 5%), writes get 507 StorageFull and /health/ready answers 503",
+    schema: minFreeSchema,
+  },
+  metrics: {
+    kind: "value",
+    value: "on|off",
+    default: "on",
+    description: "Prometheus metrics on GET /metrics (unsigned requests only)",
+    schema: onOff,
+  },
+  "sts-max-duration": {
+    kind: "value",
+    value: "DURATION",
+    default: "12h",
+    description: "the longest STS session a caller may ask for (15m … 12h)",
+    schema: v.pipe(
       duration,
       v.minValue(900_000, "the STS maximum duration is at least 15m"),
       v.maxValue(43_200_000, "the STS maximum duration is at most 12h"),
       v.transform((ms) => Math.floor(ms / 1000)),
     ),
-    "12h",
-  ),
-});
+  },
+  runtime: {
+    kind: "value",
+    value: "bun|node",
+    description: "the runtime that serves (default: the one running s3dir); node runs dist/node/s3dir.mjs",
+    schema: v.picklist(["bun", "node"], "bun or node"),
+  },
+  "require-encrypted-root": {
+    kind: "flag",
+    default: "off",
+    description: "refuse to start unless the root is confirmed to sit on dm-crypt or an fscrypt directory",
+    schema: onOff,
+  },
+  "allow-sse-c-over-http": {
+    kind: "value",
+    value: "on|off",
+    default: "off",
+    description: "accept SSE-C keys over plain HTTP (testing only: the key crosses the wire in clear)",
+    schema: onOff,
+  },
+  config: {
+    kind: "value",
+    value: "FILE",
+    description: "read options from this file of `name = value` lines (see docs/options.md)",
+    schema: nonEmpty,
+  },
+} satisfies Record<string, ServeOptionDef>;
 
-export type ServeOptions = v.InferOutput<typeof serveOptionsSchema>;
+type Defs = typeof serveOptionDefs;
+type OutputOf<K extends keyof Defs> = v.InferOutput<Defs[K]["schema"]>;
 
+/** The options of `s3dir serve`, validated; those without a default are undefined unless given. */
+export type ServeOptions = {
+  [K in keyof Defs]: Defs[K] extends { default: string } ? OutputOf<K> : OutputOf<K> | undefined;
+};
+
+/** The serve options as OptionSpecs, for the parser and the usage text. */
+export const serveOptionSpecs: readonly OptionSpec[] = Object.entries(serveOptionDefs).map(
+  ([name, { schema: _schema, ...spec }]) => ({ name, ...spec }) as OptionSpec,
+);
+
+/** Where the values come from; the first that has an option wins. */
+export interface ServeOptionSources {
+  /** From the command line, by option name. */
+  flags: Record<string, string>;
+  env: Record<string, string | undefined>;
+  /** From the config file, by option name, and the file's name for messages. */
+  config?: { file: string; values: Record<string, string> };
+}
+
+/** Resolves every serve option: command line > environment > config file > default. */
+export function resolveServeOptions(sources: ServeOptionSources): ServeOptions {
+  const output: Record<string, unknown> = {};
+  for (const [name, def] of Object.entries(serveOptionDefs) as [string, ServeOptionDef][]) {
+    const envName = optionEnvName(name);
+    const picked =
+      sources.flags[name] !== undefined
+        ? { text: sources.flags[name], from: `--${name}` }
+        : sources.env[envName]
+          ? { text: sources.env[envName], from: envName }
+          : sources.config?.values[name] !== undefined
+            ? { text: sources.config.values[name], from: `${sources.config.file}: ${name}` }
+            : def.default !== undefined
+              ? { text: def.default, from: `--${name}` }
+              : undefined;
+    if (!picked) continue;
+    const result = v.safeParse(def.schema, picked.text);
+    if (!result.success) throw new UsageError(`${picked.from}: ${result.issues[0].message}`);
+    output[name] = result.output;
+  }
+  const options = output as ServeOptions;
+  if ((options["tls-cert"] === undefined) !== (options["tls-key"] === undefined)) {
+    throw new UsageError("--tls-cert and --tls-key go together");
+  }
+  if (options["http-port"] !== undefined && options["tls-cert"] === undefined) {
+    throw new UsageError("--http-port is for keeping plain HTTP beside TLS; without TLS, --port is HTTP");
+  }
+  return options;
+}
+
+/** The options of `s3dir serve` from flags and the environment alone (no config file). */
 export function parseServeOptions(
   flags: Record<string, string>,
   env: Record<string, string | undefined>,
 ): ServeOptions {
-  const input: Record<string, string> = {};
-  if (env.S3DIR_ROOT) input.root = env.S3DIR_ROOT;
-  Object.assign(input, flags);
-  const known = Object.keys(serveOptionsSchema.entries);
-  for (const name of Object.keys(flags)) {
-    if (!known.includes(name)) throw new Error(`unknown option --${name}`);
-  }
-  const result = v.safeParse(serveOptionsSchema, input);
-  if (!result.success) {
-    const issue = result.issues[0];
-    const path = issue.path?.map((p) => String(p.key)).join(".") ?? "";
-    throw new Error(`--${path}: ${issue.message}`);
-  }
-  const output = result.output;
-  if ((output["tls-cert"] === undefined) !== (output["tls-key"] === undefined)) {
-    throw new Error("--tls-cert and --tls-key go together");
-  }
-  if (output["http-port"] !== undefined && output["tls-cert"] === undefined) {
-    throw new Error("--http-port is for keeping plain HTTP beside TLS; without TLS, --port is HTTP");
-  }
-  return output;
+  return resolveServeOptions({ flags, env });
 }

@@ -1,8 +1,13 @@
 import { spawn } from "node:child_process";
-import { parseArgs } from "./args.ts";
+import { readFile } from "node:fs/promises";
+import type { CommandLine } from "./command-line.ts";
+import type { CommandSpec } from "./command-spec.ts";
+import { parseConfigFile } from "./config-file.ts";
+import { optionEnvName } from "./option-spec.ts";
 import { runServeHost } from "./serve-host.ts";
-import { parseServeOptions } from "./serve-options.ts";
+import { resolveServeOptions, type ServeOptions, serveOptionSpecs } from "./serve-options.ts";
 import { runServeSupervisor, workerRoleEnv } from "./serve-supervisor.ts";
+import { UsageError } from "./usage-error.ts";
 
 const onBun = typeof Bun !== "undefined";
 
@@ -12,18 +17,43 @@ const onBun = typeof Bun !== "undefined";
  * (Bun only: a Node host reads its certificate once, at start).
  * `--runtime node` under Bun runs the same command on Node.js (dist/node/s3dir.mjs) instead.
  */
-export async function serveCommand(argv: string[]): Promise<void> {
-  const options = parseServeOptions(parseArgs(argv, ["require-encrypted-root"]).flags, process.env);
+async function runServe(line: CommandLine, argv: readonly string[]): Promise<void> {
+  if (line.positionals.length > 0) {
+    throw new UsageError(
+      `takes options only, not '${line.positionals[0]}' (to serve a directory: --root ${line.positionals[0]})`,
+    );
+  }
+  const options = await loadServeOptions(line.values, process.env);
   const runtime = options.runtime ?? (onBun ? "bun" : "node");
   if (runtime === "node" && onBun) return await runOnNode(argv);
   if (runtime === "bun" && !onBun) throw new Error("--runtime bun: this is the Node build; run bin/s3dir");
   const worker = process.env[workerRoleEnv] === "worker";
-  if (options["tls-cert"] && !worker && onBun) return await runServeSupervisor(argv, options);
+  if (options["tls-cert"] && !worker && onBun) return await runServeSupervisor([...argv], options);
   await runServeHost(options, { supervised: worker });
 }
 
+/** The serve options from the command line, the environment, the --config file and the defaults. */
+async function loadServeOptions(
+  flags: Record<string, string>,
+  env: Record<string, string | undefined>,
+): Promise<ServeOptions> {
+  const file = flags.config ?? (env[optionEnvName("config")] || undefined);
+  if (file === undefined) return resolveServeOptions({ flags, env });
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (e) {
+    throw new Error(`--config ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return resolveServeOptions({
+    flags,
+    env,
+    config: { file, values: parseConfigFile(text, file, serveOptionSpecs) },
+  });
+}
+
 /** Runs `node dist/node/s3dir.mjs serve ARGV` (built first when stale) until it exits. */
-async function runOnNode(argv: string[]): Promise<void> {
+async function runOnNode(argv: readonly string[]): Promise<void> {
   const { ensureNodeEntry } = await import("../runtime/node-build.ts");
   const entry = await ensureNodeEntry();
   const child = spawn(process.env.S3DIR_NODE || "node", [entry, "serve", ...argv], { stdio: "inherit" });
@@ -36,3 +66,14 @@ async function runOnNode(argv: string[]): Promise<void> {
   });
   process.exit(code);
 }
+
+export const serveCommand: CommandSpec = {
+  name: "serve",
+  summary: "serves a directory as S3 until SIGTERM or SIGINT",
+  usage: { "": "s3dir serve [options]" },
+  options: serveOptionSpecs,
+  notes:
+    "Every option can also be set by its environment variable or in the --config file (name = value\n" +
+    "lines); the command line wins over the environment, which wins over the file. See docs/options.md.",
+  run: runServe,
+};

@@ -5,8 +5,11 @@ import { firstActiveKeyId } from "../iam/key-secret.ts";
 import { readRootCredential } from "../iam/root-credential.ts";
 import { loadTokenKeys, rotateTokenKeys } from "../iam/token-keys.ts";
 import { rootUserName } from "../iam/user-files.ts";
-import { adminContext, subcommand } from "./admin-options.ts";
+import { adminContext, adminOptions, subcommand } from "./admin-options.ts";
+import type { CommandLine } from "./command-line.ts";
+import type { CommandSpec } from "./command-spec.ts";
 import { parseDuration } from "./duration.ts";
+import { UsageError } from "./usage-error.ts";
 
 const usage = {
   "assume-role":
@@ -34,9 +37,9 @@ async function readPolicy(source: string): Promise<string> {
  * 900 s floor binds remote callers, not the operator. `--json` prints the credential_process format.
  * `s3dir sts rotate-key`: a new token key; every session issued so far stops working.
  */
-export async function stsCommand(argv: string[]): Promise<void> {
-  const ctx = await adminContext(argv, ["duration", "policy", "role-arn", "session-name"]);
-  const [sub, [user]] = subcommand(ctx, usage);
+async function runSts(line: CommandLine): Promise<void> {
+  const [sub, [user]] = subcommand(line.positionals, usage);
+  const ctx = await adminContext(line);
   const flags = ctx.options;
   if (sub === "rotate-key") {
     const id = await rotateTokenKeys(ctx.root);
@@ -44,7 +47,7 @@ export async function stsCommand(argv: string[]): Promise<void> {
   }
   const duration = parseDuration(flags.duration ?? "1h", "s");
   if (duration === undefined || duration < 1000 || duration > maxSeconds * 1000) {
-    throw new Error("--duration is 1s … 12h (e.g. 900, 15m, 1h)");
+    throw new UsageError("--duration is 1s … 12h (e.g. 900, 15m, 1h)");
   }
   const parentAccessKeyId =
     user === rootUserName
@@ -52,7 +55,7 @@ export async function stsCommand(argv: string[]): Promise<void> {
       : await firstActiveKeyId(ctx.paths, user!);
   const sessionName = flags["session-name"] ?? `${user}-cli`;
   if (!/^[\w+=,.@-]{2,64}$/.test(sessionName))
-    throw new Error("--session-name is 2-64 of letters, digits and +=,.@_-");
+    throw new UsageError("--session-name is 2-64 of letters, digits and +=,.@_-");
   const issued = await issueSession(
     {
       parentUser: user!,
@@ -78,3 +81,33 @@ export async function stsCommand(argv: string[]): Promise<void> {
       `  AWS_SESSION_TOKEN=${issued.sessionToken}`,
   );
 }
+
+export const stsCommand: CommandSpec = {
+  name: "sts",
+  summary: "temporary credentials: assume-role mints a session for a user; rotate-key revokes every session",
+  usage,
+  options: adminOptions(
+    {
+      name: "duration",
+      kind: "value",
+      value: "DURATION",
+      default: "1h",
+      description: "how long the session lasts (1s … 12h)",
+    },
+    {
+      name: "policy",
+      kind: "value",
+      value: "FILE|-",
+      description: "a session policy that narrows the user's rights",
+    },
+    { name: "role-arn", kind: "value", value: "ARN", description: "the role ARN the session reports" },
+    {
+      name: "session-name",
+      kind: "value",
+      value: "NAME",
+      description: "the session's name (default USER-cli)",
+    },
+  ),
+  notes: "With --json, assume-role prints the credential_process format.",
+  run: runSts,
+};

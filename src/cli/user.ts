@@ -1,5 +1,7 @@
 import { addUser, listUsers, removeUser, showUser } from "../iam/user-admin.ts";
-import { adminContext, subcommand } from "./admin-options.ts";
+import { adminContext, adminOptions, subcommand } from "./admin-options.ts";
+import type { CommandLine } from "./command-line.ts";
+import type { CommandSpec } from "./command-spec.ts";
 
 const usage = {
   add: "s3dir user add NAME [--role admin|s3]",
@@ -9,9 +11,9 @@ const usage = {
 };
 
 /** `s3dir user add|list|show|remove`. */
-export async function userCommand(argv: string[]): Promise<void> {
-  const ctx = await adminContext(argv, ["role"]);
-  const [sub, [name]] = subcommand(ctx, usage);
+async function runUser(line: CommandLine): Promise<void> {
+  const [sub, [name]] = subcommand(line.positionals, usage);
+  const ctx = await adminContext(line);
   switch (sub) {
     case "add": {
       const user = await addUser(ctx.paths, name!, ctx.flags.role ?? "s3");
@@ -41,6 +43,20 @@ export async function userCommand(argv: string[]): Promise<void> {
     }
   }
 }
+
+export const userCommand: CommandSpec = {
+  name: "user",
+  summary: "users of the root: add, list, show, remove",
+  usage,
+  options: adminOptions({
+    name: "role",
+    kind: "value",
+    value: "admin|s3",
+    default: "s3",
+    description: "admin may do everything; s3 what its policies allow",
+  }),
+  run: runUser,
+};
 
 /** What the CLI shows of a user: never the encrypted secrets. */
 function summary(user: Awaited<ReturnType<typeof showUser>>) {
