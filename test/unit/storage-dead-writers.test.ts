@@ -81,12 +81,27 @@ describe("the dead-writer sweep", () => {
     await uploads.claim("bkt", liveUpload.uploadId, liveClaim);
 
     const result = await sweepDeadWriters(s.context, uploads);
-    expect(result).toEqual({ temps: 1, claims: 1, leases: 1 });
+    expect(result).toEqual({ temps: 1, claims: 1, leases: 1, links: 0 });
     for (const path of keep) expect(fs.existsSync(path)).toBe(true);
     expect(fs.existsSync(gone)).toBe(false);
     expect(fs.readdirSync(uploads.paths.completingDir("bkt"))).toEqual([liveClaim.split("/").at(-1)!]);
     expect((await uploads.read("bkt", deadUpload.uploadId)).key).toBe("dead-claim");
     expect(fs.readdirSync(leases(s)).sort()).toEqual([live, writerId].sort());
     fs.closeSync(liveFd);
+  });
+});
+
+describe("serving links", () => {
+  test("links a dead host left behind (older than a minute) are swept; fresh ones stay", async () => {
+    const s = await newStore();
+    const dir = s.context.layout.reserved("bkt", "serve");
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(join(dir, "old"), "bytes of a deleted object");
+    fs.writeFileSync(join(dir, "fresh"), "being sent");
+    const result = await sweepDeadWriters(s.context, new Uploads(s.context), Date.now() + 61_000);
+    expect(result.links).toBe(2);
+    fs.writeFileSync(join(dir, "fresh"), "being sent");
+    expect((await sweepDeadWriters(s.context, new Uploads(s.context))).links).toBe(0);
+    expect(fs.readdirSync(dir)).toEqual(["fresh"]);
   });
 });

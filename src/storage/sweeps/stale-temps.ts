@@ -26,6 +26,11 @@ export async function cleanStaleTemps(layout: Layout, now = Date.now()): Promise
   return removed;
 }
 
+/** Serving links of a bucket linked over a minute ago: their host died before removing them. */
+export function removeStaleServeLinks(layout: Layout, bucket: string, now = Date.now()): Promise<number> {
+  return removeOlder(layout.reserved(bucket, SERVE_DIR), "ctimeMs", STALE_LINK_MS, now);
+}
+
 async function removeOlder(
   dir: string,
   age: "mtimeMs" | "ctimeMs",
