@@ -4,17 +4,17 @@ import type { AuthResult, CredentialLookup } from "../auth/types.ts";
 import { pathOfTarget } from "../lib/dot-segments.ts";
 import type { ObjectStore } from "../storage/index.ts";
 import { type AccessLogSink, loggedRequestHeadersOf, loggedResponseHeadersOf } from "./access-log.ts";
-import { actionOf, resourceArn } from "./actions.ts";
 import { fromAuthError } from "./auth-errors.ts";
-import type { Authorize } from "./authorize.ts";
+import { type Authorize, resourceArn } from "./authorize.ts";
 import type { S3Context } from "./context.ts";
 import { isS3Error, renderErrorXml, S3Error } from "./errors.ts";
 import { signedHeadersOf } from "./forwarded-host.ts";
-import { handlers } from "./handlers/index.ts";
 import { withHoistedHeaders } from "./hoisted-headers.ts";
-import { type Operation, resolveOperation } from "./operations.ts";
 import { hostId, newRequestId } from "./request-id.ts";
 import { type RequestTarget, refuseDotSegments, resolveTarget } from "./request-target.ts";
+import { type ResolveRoute, routeResolver } from "./resolve-route.ts";
+import type { Route } from "./route.ts";
+import { type Operation, routes, unservedSubresources } from "./routes.ts";
 import type { ServerConfig } from "./server-config.ts";
 import { toS3Error } from "./storage-errors.ts";
 
@@ -35,17 +35,10 @@ export interface PipelineDeps {
   writesRefused?: () => string | undefined;
 }
 
-/** Operations that store new bytes: refused, before their body is read, while space is low. */
-const writeOperations = new Set<Operation>([
-  "PutObject",
-  "CopyObject",
-  "CreateMultipartUpload",
-  "UploadPart",
-  "UploadPartCopy",
-  "CompleteMultipartUpload",
-]);
-
-const policyChanging = new Set<Operation>(["PutBucketPolicy", "DeleteBucketPolicy", "DeleteBucket"]);
+const resolveRoute: ResolveRoute<Route & { operation: Operation }> = routeResolver(
+  routes,
+  unservedSubresources,
+);
 
 /** authenticate → resolve operation → authorize → handle → render, for every S3 request. */
 export function createS3Pipeline(deps: PipelineDeps) {
@@ -69,8 +62,8 @@ export function createS3Pipeline(deps: PipelineDeps) {
         credentials,
         { region: config.region, crypto: deps.sigv4Crypto },
       );
-      const op = resolveOperation(req.method, target.bucket, target.key, target.query, req.headers);
-      operation = op;
+      const route = resolveRoute(req.method, target.bucket, target.key, target.query, req.headers);
+      operation = route.operation;
       const authResult = auth;
       const facts = {
         headers: req.headers,
@@ -80,9 +73,8 @@ export function createS3Pipeline(deps: PipelineDeps) {
       };
       const authorizeResource = (action: string, bucket: string, key: string) =>
         deps.authorize(authResult, { action, resource: resourceArn(bucket, key), bucket }, facts);
-      const action = actionOf[op];
-      if (action) await authorizeResource(action, target.bucket, target.key);
-      const refused = writeOperations.has(op) ? deps.writesRefused?.() : undefined;
+      if (route.action) await authorizeResource(route.action, target.bucket, target.key);
+      const refused = route.writes ? deps.writesRefused?.() : undefined;
       if (refused) {
         throw new S3Error(
           "StorageFull",
@@ -94,15 +86,15 @@ export function createS3Pipeline(deps: PipelineDeps) {
           authResult.kind === "sigv4" && authResult.presigned ? withHoistedHeaders(req, target.query) : req,
         requestId,
         target,
-        operation: op,
+        operation: route.operation,
         auth: authResult,
         store,
         config,
         bytesIn: 0,
         authorize: authorizeResource,
       };
-      response = await handlers[op](ctx);
-      if (policyChanging.has(op) && response.status < 300) deps.bucketPolicyChanged?.(target.bucket);
+      response = await route.handler(ctx);
+      if (route.changesPolicy && response.status < 300) deps.bucketPolicyChanged?.(target.bucket);
     } catch (caught) {
       const error = toS3Error(fromAuthError(caught), target);
       const s3Error = isS3Error(error) ? error : new S3Error("InternalError");
