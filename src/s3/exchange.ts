@@ -92,7 +92,7 @@ export function exchange(deps: ExchangeDeps, initial: Protocol) {
     const req = c.req.raw;
     const response = c.res;
     response.headers.set(current.protocol.requestIdHeader, current.requestId);
-    response.headers.set("x-amz-id-2", hostId);
+    response.headers.set("x-amz-id-2", hostId());
     const principal = current.auth?.principal;
     deps.log({
       time: new Date().toISOString(),
