@@ -44,8 +44,7 @@ export const routes = [
     action: "s3:ListAllMyBuckets",
     handler: listBuckets,
     status: "supported",
-    notes:
-      "`prefix`, `max-buckets` (1…10,000), `continuation-token`; each bucket carries `BucketRegion`; also answers ListDirectoryBuckets (the same request)",
+    notes: "`prefix`, `max-buckets` (1…10,000), `continuation-token`; each bucket carries `BucketRegion`",
   },
   {
     operation: "CreateBucket",
