@@ -11,9 +11,8 @@ import type { ExchangeEnv } from "./exchange.ts";
 import { signedHeadersOf } from "./forwarded-host.ts";
 import { withHoistedHeaders } from "./hoisted-headers.ts";
 import { refuseDotSegments, resolveTarget } from "./request-target.ts";
-import { type ResolveRoute, routeResolver } from "./resolve-route.ts";
-import type { Route } from "./route.ts";
-import { type Operation, routes, unservedSubresources } from "./routes.ts";
+import { routeResolver } from "./resolve-route.ts";
+import { routes, unservedSubresources } from "./routes.ts";
 import type { ServerConfig } from "./server-config.ts";
 
 export interface PipelineDeps {
@@ -30,10 +29,7 @@ export interface PipelineDeps {
   writesRefused?: () => string | undefined;
 }
 
-const resolveRoute: ResolveRoute<Route & { operation: Operation }> = routeResolver(
-  routes,
-  unservedSubresources,
-);
+const resolveRoute = routeResolver(routes, unservedSubresources);
 
 /**
  * authenticate → resolve the route → authorize → handle, for every S3 request. What it learns goes

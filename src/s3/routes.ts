@@ -36,7 +36,7 @@ import { uploadPart, uploadPartCopy } from "./handlers/multipart-upload-part.ts"
 import { putObject } from "./handlers/put-object.ts";
 import type { Route } from "./route.ts";
 
-export const routes = [
+const table = [
   {
     operation: "ListBuckets",
     method: ["GET", "HEAD"],
@@ -352,7 +352,12 @@ export const routes = [
   },
 ] as const satisfies readonly Route[];
 
-export type Operation = (typeof routes)[number]["operation"];
+/** The name of each operation in the table. */
+export type Operation = (typeof table)[number]["operation"];
+
+export type OperationRoute = Route & { operation: Operation };
+
+export const routes: readonly OperationRoute[] = table;
 
 /**
  * Sub-resources S3 defines that no row above serves: a request with one (as its first

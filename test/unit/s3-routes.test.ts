@@ -157,3 +157,12 @@ describe("the IAM action of each operation", () => {
     expect(table).toEqual(actions);
   });
 });
+
+describe("the route table", () => {
+  test("names each operation once, and lists no served sub-resource as unserved", () => {
+    const names = routes.map((r) => r.operation);
+    expect(new Set(names).size).toBe(names.length);
+    const served = routes.flatMap((r): string[] => [r.sub ?? "", r.param ?? ""]).filter(Boolean);
+    expect(unservedSubresources.filter((name) => served.includes(name))).toEqual([]);
+  });
+});
