@@ -21,9 +21,17 @@ export const layers: readonly Layer[] = [
   { name: "auth", prefixes: ["src/auth/"], mayImport: ["lib"], webStandard: true },
   { name: "sse", prefixes: ["src/sse/"], mayImport: ["lib"], webStandard: true },
   {
-    // The part of the HTTP layer the edge worker shares: S3 errors, their XML, the request target.
+    // The part of the HTTP layer the edge worker shares: S3 errors and their response, request ids,
+    // the XML, the request target.
     name: "s3-shared",
-    prefixes: ["src/s3/errors.ts", "src/s3/auth-errors.ts", "src/s3/xml/", "src/s3/request-target.ts"],
+    prefixes: [
+      "src/s3/errors.ts",
+      "src/s3/error-response.ts",
+      "src/s3/auth-errors.ts",
+      "src/s3/request-id.ts",
+      "src/s3/xml/",
+      "src/s3/request-target.ts",
+    ],
     mayImport: ["lib", "auth"],
     webStandard: true,
   },
@@ -40,8 +48,8 @@ export const layers: readonly Layer[] = [
     prefixes: ["src/s3/"],
     mayImport: ["lib", "auth", "sse", "s3-shared", "s3-routes", "runtime", "storage", "iam", "audit"],
   },
-  // A handler is reached only through the table of operations; what handlers share lives beside them.
-  { name: "s3-routes", prefixes: ["src/s3/handlers/index.ts"], mayImport: ["s3", "s3-handlers"] },
+  // A handler is reached only through the route table; what handlers share lives beside them.
+  { name: "s3-routes", prefixes: ["src/s3/routes.ts"], mayImport: ["s3", "s3-handlers"] },
   {
     name: "s3-handlers",
     prefixes: ["src/s3/handlers/"],

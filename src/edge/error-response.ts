@@ -1,22 +1,16 @@
-/** A refusal at the edge, rendered as the hosts render it (`renderErrorXml`). */
-import { renderErrorXml, type S3Error } from "../s3/errors.ts";
+/** A refusal at the edge, rendered as the hosts render it (s3/error-response.ts). */
+import type { ErrorHandler } from "hono";
+import { s3ErrorResponse } from "../s3/error-response.ts";
+import { isS3Error, S3Error } from "../s3/errors.ts";
+import { newRequestId } from "../s3/request-id.ts";
+import { rawTargetOf } from "./raw-target.ts";
 
-export function edgeErrorResponse(error: S3Error, method: string, resource: string): Response {
+/** The edge app's onError: an S3Error as S3 XML (no body for HEAD), marked as the edge's own answer. */
+export const edgeRefusal: ErrorHandler = (caught, c) => {
+  const error = isS3Error(caught) ? caught : new S3Error("InternalError");
   const requestId = newRequestId();
-  const headers = new Headers(error.headers);
-  headers.set("x-amz-request-id", requestId);
-  headers.set("x-s3dir-edge", "refused");
-  if (method === "HEAD") {
-    headers.set("x-amz-error-code", error.code);
-    return new Response(null, { status: error.status, headers });
-  }
-  headers.set("content-type", "application/xml");
-  return new Response(renderErrorXml(error, resource, requestId), { status: error.status, headers });
-}
-
-function newRequestId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0"))
-    .join("")
-    .toUpperCase();
-}
+  const response = s3ErrorResponse(error, c.req.method, rawTargetOf(c.req.url).path, requestId);
+  response.headers.set("x-amz-request-id", requestId);
+  response.headers.set("x-s3dir-edge", "refused");
+  return response;
+};

@@ -130,3 +130,9 @@ export function createAuthorizer(
     if (result.decision !== "Allow") throw new S3Error("AccessDenied");
   };
 }
+
+/** The resource ARN an action applies to: the bucket, an object, or everything. */
+export function resourceArn(bucket: string, key: string): string {
+  if (!bucket) return "arn:aws:s3:::*";
+  return key ? `arn:aws:s3:::${bucket}/${key}` : `arn:aws:s3:::${bucket}`;
+}

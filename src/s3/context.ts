@@ -1,7 +1,7 @@
 import type { AuthResult } from "../auth/types.ts";
 import type { ObjectStore } from "../storage/index.ts";
-import type { Operation } from "./operations.ts";
 import type { RequestTarget } from "./request-target.ts";
+import type { Operation } from "./routes.ts";
 import type { ServerConfig } from "./server-config.ts";
 
 /** Everything a handler needs about one request, after authentication and authorization. */

@@ -365,6 +365,68 @@ describe("AssumeRole refuses bad requests", () => {
   });
 });
 
+describe("Query answers and their log", () => {
+  const form = "application/x-www-form-urlencoded; charset=utf-8";
+
+  async function signedPost(body: string): Promise<Response> {
+    const signed = await new AwsV4Signer({
+      url: `${server.endpoint}/`,
+      method: "POST",
+      headers: { "content-type": form, "user-agent": "query-log-test" },
+      body,
+      accessKeyId: server.accessKeyId,
+      secretAccessKey: server.secretAccessKey,
+      service: "sts",
+      region: server.region,
+    }).sign();
+    return fetch(signed.url, { method: "POST", headers: signed.headers, body });
+  }
+
+  const entryOf = async (requestId: string) => {
+    const find = () => server.accessLog().find((e) => e.requestId === requestId);
+    await waitFor(() => find() !== undefined);
+    return find();
+  };
+
+  test("x-amzn-requestid (the body's RequestId), x-amz-id-2, Content-Length, one access-log entry", async () => {
+    const body = "Action=GetCallerIdentity&Version=2011-06-15";
+    const ok = await signedPost(body);
+    const text = await ok.text();
+    const requestId = ok.headers.get("x-amzn-requestid") ?? "";
+    expect(requestId).toMatch(/^[0-9A-F]{16}$/);
+    expect(text).toContain(`<RequestId>${requestId}</RequestId>`);
+    expect(ok.headers.get("x-amz-request-id")).toBeNull();
+    expect(ok.headers.get("x-amz-id-2")).toBeTruthy();
+    expect(ok.headers.get("content-type")).toBe("text/xml");
+    expect(ok.headers.get("content-length")).toBe(String(new TextEncoder().encode(text).byteLength));
+    expect(await entryOf(requestId)).toMatchObject({
+      operation: "sts:GetCallerIdentity",
+      method: "POST",
+      principal: "root",
+      principalKind: "root",
+      bucket: "",
+      key: "",
+      status: 200,
+      bytesIn: body.length,
+      bytesOut: new TextEncoder().encode(text).byteLength,
+      userAgent: "query-log-test",
+    });
+
+    const refused = await signedPost("Action=NoSuchAction&Version=2011-06-15");
+    const error = await refused.text();
+    const errorId = refused.headers.get("x-amzn-requestid") ?? "";
+    expect(refused.status).toBe(400);
+    expect(error).toContain("<Code>InvalidAction</Code>");
+    expect(error).toContain(`<RequestId>${errorId}</RequestId>`);
+    expect(await entryOf(errorId)).toMatchObject({
+      operation: "sts:NoSuchAction",
+      status: 400,
+      errorCode: "InvalidAction",
+      bytesOut: new TextEncoder().encode(error).byteLength,
+    });
+  });
+});
+
 describe("sessions across hosts", () => {
   test("a session issued by one host works on another over the same root", async () => {
     const second = await startServer({ root: server.root });

@@ -80,7 +80,7 @@ describe("import boundaries", () => {
     expect(layerOf("src/s3/xml/parse.ts")?.name).toBe("s3-shared");
     expect(layerOf("src/s3/pipeline.ts")?.name).toBe("s3");
     expect(layerOf("src/s3/handlers/put-object.ts")?.name).toBe("s3-handlers");
-    expect(layerOf("src/s3/handlers/index.ts")?.name).toBe("s3-routes");
+    expect(layerOf("src/s3/routes.ts")?.name).toBe("s3-routes");
     expect(layerOf("src/storage/multipart/complete.ts")?.name).toBe("storage");
     expect(layerOf("src/main.ts")?.name).toBe("main");
     expect(layerOf("src/mainly.ts")).toBeUndefined();

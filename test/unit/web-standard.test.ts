@@ -1,8 +1,9 @@
 /**
- * src/auth, src/lib, src/s3/xml and src/s3/errors.ts must run unchanged in the edge worker (workerd):
- * Web-standard APIs only, no `node:*` or `bun:*` modules, no `Bun` global (docs/architecture.md).
- * Every .ts file of those places is bundled for the browser; the test fails on any Node/Bun
- * built-in import (from our code or from a package it pulls in) and on Bun/Node globals in our code.
+ * src/auth, src/lib, src/s3/xml and the S3 files the edge shares (errors, request ids) must run
+ * unchanged in the edge worker (workerd): Web-standard APIs only, no `node:*` or `bun:*` modules,
+ * no `Bun` global (docs/architecture.md). Every .ts file of those places is bundled for the
+ * browser; the test fails on any Node/Bun built-in import (from our code or from a package it
+ * pulls in) and on Bun/Node globals in our code.
  */
 import { describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -12,7 +13,13 @@ import { join, relative, resolve } from "node:path";
 
 const repo = resolve(import.meta.dir, "../..");
 const webDirs = ["src/auth", "src/lib", "src/s3/xml", "src/sse"];
-const webFiles = ["src/s3/errors.ts", "src/s3/auth-errors.ts"];
+const webFiles = [
+  "src/s3/errors.ts",
+  "src/s3/error-response.ts",
+  "src/s3/auth-errors.ts",
+  "src/s3/request-id.ts",
+  "src/s3/request-target.ts",
+];
 
 function entryPoints(): string[] {
   const entries: string[] = [];

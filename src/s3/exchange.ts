@@ -1,0 +1,121 @@
+import type { ErrorHandler, MiddlewareHandler } from "hono";
+import type { AuthResult } from "../auth/types.ts";
+import { type AccessLogSink, loggedRequestHeadersOf, loggedResponseHeadersOf } from "./access-log.ts";
+import { hostId, newRequestId } from "./request-id.ts";
+import type { RequestTarget } from "./request-target.ts";
+
+/**
+ * One request and its answer as the access log tells it, filled in by the handler as it learns
+ * (target, principal, operation, body bytes read). Made by the exchange middleware; handlers reach
+ * it with `c.get("exchange")`.
+ */
+export interface Exchange {
+  readonly requestId: string;
+  /** performance.now() when the request arrived. */
+  readonly started: number;
+  /** How errors are answered and the operation named: S3 until a handler takes the request as another. */
+  protocol: Protocol;
+  /** The S3 operation or Query action; "" until known. */
+  operation: string;
+  target?: RequestTarget;
+  auth?: AuthResult;
+  bytesIn: number;
+  errorCode?: string;
+}
+
+/** What differs between the protocols served on one endpoint (S3, and the Query protocol of STS and IAM). */
+export interface Protocol {
+  /** The header that carries the request id: `x-amz-request-id` (S3), `x-amzn-requestid` (Query). */
+  readonly requestIdHeader: string;
+  /** The operation's name in the access log and the metrics. */
+  operationName(exchange: Exchange): string;
+  /** The answer to whatever a handler threw; `internal` when it was a failure rather than a refusal. */
+  errorOf(
+    caught: unknown,
+    req: Request,
+    exchange: Exchange,
+  ): { response: Response; code: string; internal: boolean };
+}
+
+/** What the runtime tells the app about each request (Hono bindings: `app.fetch(req, { remoteIp })`). */
+export type AppBindings = {
+  remoteIp: string;
+  /** The request target exactly as sent, when the runtime keeps it (Node; Bun resolves dot segments). */
+  rawTarget?: string;
+};
+
+export type ExchangeEnv = { Bindings: AppBindings; Variables: { exchange: Exchange } };
+
+export interface ExchangeDeps {
+  /** The access log sink; it also feeds the metrics and the audit trail. */
+  log: AccessLogSink;
+  /** Called with unexpected errors (bugs, I/O failures) that became an internal error. */
+  onInternalError: (error: unknown, requestId: string) => void;
+}
+
+function newExchange(protocol: Protocol): Exchange {
+  return {
+    requestId: newRequestId(),
+    started: performance.now(),
+    protocol,
+    operation: "",
+    target: undefined,
+    auth: undefined,
+    bytesIn: 0,
+    errorCode: undefined,
+  };
+}
+
+/**
+ * The middleware every S3, STS and IAM request passes through: a request id, the timing, error
+ * rendering (`onError`, for the app's `onError`), the request id headers, and one access-log entry.
+ */
+export function exchange(deps: ExchangeDeps, initial: Protocol) {
+  const onError: ErrorHandler<ExchangeEnv> = (caught, c) => {
+    // Undefined only for a failure before the middleware ran (the health endpoints).
+    const current = c.get("exchange") ?? newExchange(initial);
+    const { response, code, internal } = current.protocol.errorOf(caught, c.req.raw, current);
+    if (internal) deps.onInternalError(caught, current.requestId);
+    current.errorCode = code;
+    return response;
+  };
+
+  const middleware: MiddlewareHandler<ExchangeEnv> = async (c, next) => {
+    const current = newExchange(initial);
+    c.set("exchange", current);
+    try {
+      await next();
+    } catch (caught) {
+      // Hono hands thrown Errors to onError; anything else thrown arrives here.
+      c.res = await onError(caught as Error, c);
+    }
+    const req = c.req.raw;
+    const response = c.res;
+    response.headers.set(current.protocol.requestIdHeader, current.requestId);
+    response.headers.set("x-amz-id-2", hostId());
+    const principal = current.auth?.principal;
+    deps.log({
+      time: new Date().toISOString(),
+      requestId: current.requestId,
+      remoteIp: c.env.remoteIp,
+      principal: principal?.name ?? "",
+      principalKind: principal?.kind ?? "",
+      sessionArn: principal?.session?.arn,
+      accessKeyId: principal?.accessKeyId ?? "",
+      operation: current.protocol.operationName(current),
+      method: req.method,
+      bucket: current.target?.bucket ?? "",
+      key: current.target?.key ?? "",
+      status: response.status,
+      errorCode: current.errorCode,
+      bytesIn: current.bytesIn,
+      bytesOut: Number(response.headers.get("content-length") ?? 0),
+      durationMs: Math.round((performance.now() - current.started) * 1000) / 1000,
+      userAgent: req.headers.get("user-agent") ?? "",
+      requestHeaders: loggedRequestHeadersOf(req.headers),
+      responseHeaders: loggedResponseHeadersOf(response.headers),
+    });
+  };
+
+  return { middleware, onError };
+}

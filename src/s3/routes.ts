@@ -1,0 +1,396 @@
+/**
+ * Every S3 operation this server answers, one row each (the row's fields: route.ts). Operation
+ * resolution, the IAM action and the operation list of docs/compatibility.md
+ * (`bun scripts/gen-compatibility.ts`) all come from this table: a new operation is a row here and
+ * its handler in handlers/.
+ */
+import {
+  deleteBucketEncryption,
+  getBucketEncryption,
+  putBucketEncryption,
+} from "./handlers/bucket-encryption.ts";
+import {
+  deleteBucketPolicy,
+  getBucketPolicy,
+  getBucketPolicyStatus,
+  putBucketPolicy,
+} from "./handlers/bucket-policy.ts";
+import {
+  createBucket,
+  deleteBucket,
+  getBucketLocation,
+  getBucketVersioning,
+  headBucket,
+  listBuckets,
+} from "./handlers/buckets.ts";
+import { copyObject } from "./handlers/copy-object.ts";
+import { deleteObject } from "./handlers/delete-object.ts";
+import { deleteObjects } from "./handlers/delete-objects.ts";
+import { getObject, headObject } from "./handlers/get-object.ts";
+import { getObjectAttributes } from "./handlers/get-object-attributes.ts";
+import { listObjectsV1, listObjectsV2, listObjectVersions } from "./handlers/list-objects.ts";
+import { completeMultipartUpload } from "./handlers/multipart-complete.ts";
+import { abortMultipartUpload, createMultipartUpload } from "./handlers/multipart-create.ts";
+import { listMultipartUploads, listParts } from "./handlers/multipart-list.ts";
+import { uploadPart, uploadPartCopy } from "./handlers/multipart-upload-part.ts";
+import { putObject } from "./handlers/put-object.ts";
+import type { Route } from "./route.ts";
+
+const table = [
+  {
+    operation: "ListBuckets",
+    method: ["GET", "HEAD"],
+    scope: "service",
+    action: "s3:ListAllMyBuckets",
+    handler: listBuckets,
+    status: "supported",
+    notes: "`prefix`, `max-buckets` (1…10,000), `continuation-token`; each bucket carries `BucketRegion`",
+  },
+  {
+    operation: "CreateBucket",
+    method: "PUT",
+    scope: "bucket",
+    action: "s3:CreateBucket",
+    handler: createBucket,
+    status: "partial",
+    notes:
+      "a `LocationConstraint` other than the server's region is 400 `InvalidLocationConstraint`; ACL, object-ownership and Object Lock headers are ignored",
+  },
+  {
+    operation: "HeadBucket",
+    method: "HEAD",
+    scope: "bucket",
+    ignores: "any",
+    action: "s3:ListBucket",
+    handler: headBucket,
+    status: "supported",
+    notes: "returns `x-amz-bucket-region`",
+  },
+  {
+    operation: "DeleteBucket",
+    method: "DELETE",
+    scope: "bucket",
+    action: "s3:DeleteBucket",
+    handler: deleteBucket,
+    changesPolicy: true,
+    status: "supported",
+    notes: "409 `BucketNotEmpty` unless empty",
+  },
+  {
+    operation: "GetBucketLocation",
+    method: "GET",
+    scope: "bucket",
+    sub: "location",
+    action: "s3:GetBucketLocation",
+    handler: getBucketLocation,
+    status: "supported",
+    notes: "empty `LocationConstraint` for us-east-1",
+  },
+  {
+    operation: "GetBucketVersioning",
+    method: "GET",
+    scope: "bucket",
+    sub: "versioning",
+    action: "s3:GetBucketVersioning",
+    handler: getBucketVersioning,
+    status: "partial",
+    notes: "always unversioned (an empty `VersioningConfiguration`)",
+  },
+  {
+    operation: "GetBucketPolicy",
+    method: "GET",
+    scope: "bucket",
+    sub: "policy",
+    action: "s3:GetBucketPolicy",
+    handler: getBucketPolicy,
+    status: "supported",
+    notes: "",
+  },
+  {
+    operation: "PutBucketPolicy",
+    method: "PUT",
+    scope: "bucket",
+    sub: "policy",
+    action: "s3:PutBucketPolicy",
+    handler: putBucketPolicy,
+    changesPolicy: true,
+    status: "supported",
+    notes: "at most 20 KiB; a resource outside the bucket is `MalformedPolicy`",
+  },
+  {
+    operation: "DeleteBucketPolicy",
+    method: "DELETE",
+    scope: "bucket",
+    sub: "policy",
+    action: "s3:DeleteBucketPolicy",
+    handler: deleteBucketPolicy,
+    changesPolicy: true,
+    status: "supported",
+    notes: "",
+  },
+  {
+    operation: "GetBucketPolicyStatus",
+    method: "GET",
+    scope: "bucket",
+    sub: "policyStatus",
+    action: "s3:GetBucketPolicyStatus",
+    handler: getBucketPolicyStatus,
+    status: "supported",
+    notes: 'public when an Allow statement applies to Principal `"*"` without conditions',
+  },
+  {
+    operation: "GetBucketEncryption",
+    method: "GET",
+    scope: "bucket",
+    sub: "encryption",
+    action: "s3:GetEncryptionConfiguration",
+    handler: getBucketEncryption,
+    status: "supported",
+    notes: "",
+  },
+  {
+    operation: "PutBucketEncryption",
+    method: "PUT",
+    scope: "bucket",
+    sub: "encryption",
+    action: "s3:PutEncryptionConfiguration",
+    handler: putBucketEncryption,
+    status: "partial",
+    notes: "AES256 (SSE-S3) only; `aws:kms` is 501; one rule",
+  },
+  {
+    operation: "DeleteBucketEncryption",
+    method: "DELETE",
+    scope: "bucket",
+    sub: "encryption",
+    action: "s3:PutEncryptionConfiguration",
+    handler: deleteBucketEncryption,
+    status: "supported",
+    notes: "",
+  },
+  {
+    operation: "ListObjects",
+    method: "GET",
+    scope: "bucket",
+    action: "s3:ListBucket",
+    handler: listObjectsV1,
+    status: "supported",
+    notes:
+      "`prefix`, `delimiter`, `marker`, `max-keys` (≤ 1,000), `encoding-type=url`; `NextMarker` when truncated with a delimiter",
+  },
+  {
+    operation: "ListObjectsV2",
+    method: "GET",
+    scope: "bucket",
+    query: "list-type=2",
+    action: "s3:ListBucket",
+    handler: listObjectsV2,
+    status: "supported",
+    notes: "as ListObjects, and `continuation-token`, `start-after`, `fetch-owner`",
+  },
+  {
+    operation: "ListObjectVersions",
+    method: "GET",
+    scope: "bucket",
+    sub: "versions",
+    action: "s3:ListBucketVersions",
+    handler: listObjectVersions,
+    status: "partial",
+    notes: "every object once, as its latest version with `VersionId` `null`",
+  },
+  {
+    operation: "PutObject",
+    method: "PUT",
+    scope: "object",
+    action: "s3:PutObject",
+    handler: putObject,
+    writes: true,
+    status: "partial",
+    notes:
+      "up to 5 GiB; Content-MD5, `x-amz-content-sha256` and checksums verified; content headers and `x-amz-meta-*` (≤ 2 KB) kept; `If-None-Match: *` and `If-Match` (other `If-None-Match` values: 501); SSE-S3 and SSE-C; tags, ACL and storage class ignored",
+  },
+  {
+    operation: "GetObject",
+    method: "GET",
+    scope: "object",
+    ignores: ["partNumber"],
+    action: "s3:GetObject",
+    handler: getObject,
+    status: "supported",
+    notes:
+      "`Range`, `partNumber`, `If-*` conditions, `response-*` overrides, `x-amz-checksum-mode`, SSE-C keys",
+  },
+  {
+    operation: "HeadObject",
+    method: "HEAD",
+    scope: "object",
+    ignores: ["partNumber"],
+    action: "s3:GetObject",
+    handler: headObject,
+    status: "supported",
+    notes: "as GetObject, without a body; errors carry no body",
+  },
+  {
+    operation: "DeleteObject",
+    method: "DELETE",
+    scope: "object",
+    action: "s3:DeleteObject",
+    handler: deleteObject,
+    status: "supported",
+    notes: "204 also for a missing key",
+  },
+  {
+    operation: "DeleteObjects",
+    method: "POST",
+    scope: "bucket",
+    sub: "delete",
+    action: undefined,
+    handler: deleteObjects,
+    status: "supported",
+    notes:
+      "`s3:DeleteObject` authorized on each key, a denied key reported in the result; up to 1,000 keys; Content-MD5 or a checksum required; `Quiet`",
+  },
+  {
+    operation: "CopyObject",
+    method: "PUT",
+    scope: "object",
+    header: "x-amz-copy-source",
+    action: "s3:PutObject",
+    handler: copyObject,
+    writes: true,
+    status: "partial",
+    notes:
+      "also `s3:GetObject` on the source; `x-amz-metadata-directive` COPY or REPLACE, `x-amz-copy-source-if-*`, `If-Match`/`If-None-Match: *` on the target, SSE changes; `x-amz-tagging-directive` ignored",
+  },
+  {
+    operation: "GetObjectAttributes",
+    method: "GET",
+    scope: "object",
+    sub: "attributes",
+    action: "s3:GetObjectAttributes",
+    handler: getObjectAttributes,
+    status: "supported",
+    notes:
+      "also `s3:GetObject`; `ETag`, `Checksum`, `ObjectParts`, `StorageClass` (always `STANDARD`), `ObjectSize`",
+  },
+  {
+    operation: "CreateMultipartUpload",
+    method: "POST",
+    scope: "object",
+    sub: "uploads",
+    action: "s3:PutObject",
+    handler: createMultipartUpload,
+    writes: true,
+    status: "supported",
+    notes: "checksum algorithm and type, SSE-S3, SSE-C",
+  },
+  {
+    operation: "UploadPart",
+    method: "PUT",
+    scope: "object",
+    param: "uploadId",
+    action: "s3:PutObject",
+    handler: uploadPart,
+    writes: true,
+    status: "supported",
+    notes: "parts 1…10,000; any host takes any part",
+  },
+  {
+    operation: "UploadPartCopy",
+    method: "PUT",
+    scope: "object",
+    param: "uploadId",
+    header: "x-amz-copy-source",
+    action: "s3:PutObject",
+    handler: uploadPartCopy,
+    writes: true,
+    status: "supported",
+    notes:
+      "also `s3:GetObject` on the source; `x-amz-copy-source-range`, source conditions, encrypted sources",
+  },
+  {
+    operation: "CompleteMultipartUpload",
+    method: "POST",
+    scope: "object",
+    param: "uploadId",
+    action: "s3:PutObject",
+    handler: completeMultipartUpload,
+    writes: true,
+    status: "supported",
+    notes:
+      "every part but the last ≥ 5 MiB (`EntityTooSmall`); `InvalidPart`, `InvalidPartOrder`; `If-Match`/`If-None-Match: *`; `x-amz-mp-object-size`; a Complete that takes over 2 s answers 200 and keeps the connection alive with spaces until its result",
+  },
+  {
+    operation: "AbortMultipartUpload",
+    method: "DELETE",
+    scope: "object",
+    param: "uploadId",
+    action: "s3:AbortMultipartUpload",
+    handler: abortMultipartUpload,
+    status: "supported",
+    notes: "",
+  },
+  {
+    operation: "ListParts",
+    method: "GET",
+    scope: "object",
+    param: "uploadId",
+    action: "s3:ListMultipartUploadParts",
+    handler: listParts,
+    status: "supported",
+    notes: "`max-parts`, `part-number-marker`, `encoding-type`",
+  },
+  {
+    operation: "ListMultipartUploads",
+    method: "GET",
+    scope: "bucket",
+    sub: "uploads",
+    action: "s3:ListBucketMultipartUploads",
+    handler: listMultipartUploads,
+    status: "supported",
+    notes: "`prefix`, `delimiter`, `key-marker`, `upload-id-marker`, `max-uploads`, `encoding-type`",
+  },
+] as const satisfies readonly Route[];
+
+/** The name of each operation in the table. */
+export type Operation = (typeof table)[number]["operation"];
+
+export type OperationRoute = Route & { operation: Operation };
+
+export const routes: readonly OperationRoute[] = table;
+
+/**
+ * Sub-resources S3 defines that no row above serves: a request with one (as its first
+ * sub-resource) is 501 NotImplemented, never taken for the plain bucket or object operation.
+ */
+export const unservedSubresources: readonly string[] = [
+  "accelerate",
+  "acl",
+  "analytics",
+  "cors",
+  "intelligent-tiering",
+  "inventory",
+  "legal-hold",
+  "lifecycle",
+  "logging",
+  "metrics",
+  "notification",
+  "object-lock",
+  "ownershipControls",
+  "publicAccessBlock",
+  "replication",
+  "requestPayment",
+  "restore",
+  "retention",
+  "select",
+  "tagging",
+  "torrent",
+  "website",
+  "session",
+  "metadataTable",
+  "metadataConfiguration",
+  "metadataInventoryTable",
+  "metadataJournalTable",
+  "abac",
+  "renameObject",
+];
