@@ -29,6 +29,7 @@ import { createSseKeyring } from "./sse/keyring.ts";
 import type { DeadWriterSweepOptions } from "./sweeps/dead-writers.ts";
 import { cleanStaleTemps } from "./sweeps/stale-temps.ts";
 import { acquireWriterLease } from "./sweeps/writer-lease.ts";
+import { VersioningStates } from "./versions/state.ts";
 
 export interface PosixStoreOptions {
   /** The served directory; each valid-named top-level directory is a bucket. */
@@ -80,12 +81,13 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
   const describer = new Describer(meta, ops);
   const parents = new ParentDirs(ops, layout, describer, options.fsync);
   const sse = createSseKeyring(root);
-  const ctx: StoreContext = { ops, layout, meta, describer, parents, fsync: options.fsync, sse };
+  const buckets = new Buckets(ops, layout);
+  const settings = new BucketSettings(layout, buckets);
+  const versioning = new VersioningStates(ops, settings);
+  const ctx: StoreContext = { ops, layout, meta, describer, parents, fsync: options.fsync, sse, versioning };
   if (options.pause) ctx.pause = options.pause;
   const publisher = new Publisher(ctx);
   const reader = new Reader(ctx);
-  const buckets = new Buckets(ops, layout);
-  const settings = new BucketSettings(layout, buckets);
   const dirs = new DirCache(ops, undefined, (path, error) =>
     options.warn?.({
       msg: "directory not readable by the server: left out of listings",
@@ -115,11 +117,13 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     getBucketSetting: (bucket, name) => settings.get(bucket, name),
     putBucketSetting: (bucket, name, text) => settings.put(bucket, name, text),
     deleteBucketSetting: (bucket, name) => settings.delete(bucket, name),
+    getBucketVersioning: (bucket) => versioning.read(bucket),
+    putBucketVersioning: (bucket, state) => versioning.put(bucket, state),
     deleteBucket: (name) => buckets.delete(name),
     putObject: (input) => putter.put(input),
-    openObject: (bucket, key, keys) => reader.open(bucket, key, keys),
-    headObject: (bucket, key, keys) => reader.head(bucket, key, keys),
-    deleteObject: (bucket, key) => deleter.delete(bucket, key),
+    openObject: (bucket, key, keys, versionId) => reader.open(bucket, key, keys, versionId),
+    headObject: (bucket, key, keys, versionId) => reader.head(bucket, key, keys, versionId),
+    deleteObject: (bucket, key, versionId) => deleter.delete(bucket, key, versionId),
     copyObject: (input) => copier.copy(input),
     list: (input) => lister.list(input),
     multipart,
