@@ -53,4 +53,5 @@ export type {
 } from "./types.ts";
 export type { DeleteResult } from "./versions/delete.ts";
 export { NULL_VERSION } from "./versions/ids.ts";
+export type { ListedVersion, ListVersionsInput, ListVersionsResult } from "./versions/listing.ts";
 export type { VersioningState } from "./versions/state.ts";

@@ -24,6 +24,7 @@ import type {
   PutObjectResult,
 } from "./types.ts";
 import type { DeleteResult } from "./versions/delete.ts";
+import type { ListVersionsInput, ListVersionsResult } from "./versions/listing.ts";
 import type { VersioningState } from "./versions/state.ts";
 
 /**
@@ -81,6 +82,12 @@ export interface ObjectStore {
    * Throws NoSuchBucket. maxKeys is clamped to 0…1000.
    */
   list(input: ListInput): Promise<ListResult>;
+  /**
+   * One page of versions and delete markers (ListObjectVersions): keys in UTF-8 byte order,
+   * each key's versions newest first, grouped by delimiter. Throws NoSuchBucket. maxKeys is
+   * clamped to 0…1000. An unversioned bucket lists its objects as `null` versions.
+   */
+  listObjectVersions(input: ListVersionsInput): Promise<ListVersionsResult>;
 
   /** Multipart uploads into this store's buckets. */
   readonly multipart: MultipartStore;

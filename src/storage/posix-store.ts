@@ -29,6 +29,7 @@ import { createSseKeyring } from "./sse/keyring.ts";
 import type { DeadWriterSweepOptions } from "./sweeps/dead-writers.ts";
 import { cleanStaleTemps } from "./sweeps/stale-temps.ts";
 import { acquireWriterLease } from "./sweeps/writer-lease.ts";
+import { VersionLister } from "./versions/listing.ts";
 import { VersioningStates } from "./versions/state.ts";
 
 export interface PosixStoreOptions {
@@ -96,6 +97,7 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     }),
   );
   const lister = new Lister(ops, layout, dirs, describer);
+  const versionLister = new VersionLister(ctx, lister, new DirCache(ops, 100_000));
   const deleter = new Deleter(ctx);
   const copier = new Copier(ctx, reader, publisher);
   const putter = new Putter(ctx, publisher, sse);
@@ -126,6 +128,7 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     deleteObject: (bucket, key, versionId) => deleter.delete(bucket, key, versionId),
     copyObject: (input) => copier.copy(input),
     list: (input) => lister.list(input),
+    listObjectVersions: (input) => versionLister.list(input),
     multipart,
     close: async () => {
       stopExpiry();
