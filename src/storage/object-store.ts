@@ -39,7 +39,7 @@ export interface ObjectStore {
   createBucket(name: string): Promise<void>;
   /** Throws NoSuchBucket (also for invalid names and symlinked directories). */
   headBucket(name: string): Promise<BucketInfo>;
-  /** Throws NoSuchBucket, or BucketNotEmpty when any object or other entry remains. */
+  /** Throws NoSuchBucket, or BucketNotEmpty when any object, other entry, version or delete marker remains. */
   deleteBucket(name: string): Promise<void>;
 
   /**

@@ -11,6 +11,7 @@ import { ensureSystemDirSync } from "../runtime/system-dir.ts";
 import { Buckets } from "./buckets/buckets.ts";
 import { BucketSettings } from "./buckets/settings.ts";
 import type { StoreContext } from "./context.ts";
+import { StorageError } from "./errors.ts";
 import { ParentDirs } from "./layout/parent-dirs.ts";
 import { Layout } from "./layout/paths.ts";
 import { Describer } from "./metadata/describe.ts";
@@ -29,6 +30,7 @@ import { createSseKeyring } from "./sse/keyring.ts";
 import type { DeadWriterSweepOptions } from "./sweeps/dead-writers.ts";
 import { cleanStaleTemps } from "./sweeps/stale-temps.ts";
 import { acquireWriterLease } from "./sweeps/writer-lease.ts";
+import { historyIsEmpty } from "./versions/history.ts";
 import { VersionLister } from "./versions/listing.ts";
 import { VersioningStates } from "./versions/state.ts";
 
@@ -82,7 +84,14 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
   const describer = new Describer(meta, ops);
   const parents = new ParentDirs(ops, layout, describer, options.fsync);
   const sse = createSseKeyring(root);
-  const buckets = new Buckets(ops, layout);
+  const buckets = new Buckets(ops, layout, {
+    beforeDelete: async (name) => {
+      if (!(await historyIsEmpty(ctx, name))) {
+        throw new StorageError("BucketNotEmpty", "The bucket still holds object versions or delete markers");
+      }
+    },
+    changed: (name) => versioning.forget(name),
+  });
   const settings = new BucketSettings(layout, buckets);
   const versioning = new VersioningStates(ops, settings);
   const ctx: StoreContext = { ops, layout, meta, describer, parents, fsync: options.fsync, sse, versioning };

@@ -64,6 +64,7 @@ export async function publishVersioned(
           for (const e of staleNulls) await removeEntry(ctx, bucket, key, e);
         }
         await keepCurrent(ctx, bucket, key, current, history);
+        await ctx.pause?.("version-kept");
       }
       await publisher.place(bucket, key, temp.path);
       if (state === "Suspended") for (const e of staleNulls) await removeEntry(ctx, bucket, key, e);
