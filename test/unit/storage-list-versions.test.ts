@@ -41,13 +41,14 @@ const list = (s: PosixStore, over: Partial<ListVersionsInput> = {}) =>
 const brief = (v: ListedVersion) =>
   `${v.key}@${v.versionId}${v.deleteMarker ? " marker" : ""}${v.isLatest ? " latest" : ""}`;
 
-/** Every page of size n, following the markers as a client does. */
-async function allPages(s: PosixStore, n: number, over: Partial<ListVersionsInput> = {}) {
+/** Every page of size n, following the markers as a client does (pages alternate between hosts). */
+async function allPages(s: PosixStore | PosixStore[], n: number, over: Partial<ListVersionsInput> = {}) {
+  const hosts = Array.isArray(s) ? s : [s];
   const seen: string[] = [];
   let keyMarker = "";
   let versionIdMarker = "";
   for (let i = 0; i < 100; i++) {
-    const page = await list(s, { ...over, maxKeys: n, keyMarker, versionIdMarker });
+    const page = await list(hosts[i % hosts.length]!, { ...over, maxKeys: n, keyMarker, versionIdMarker });
     expect(page.versions.length + page.commonPrefixes.length).toBeLessThanOrEqual(n);
     seen.push(...page.versions.map(brief), ...page.commonPrefixes.map((p) => `prefix ${p}`));
     if (!page.isTruncated) return seen;
@@ -91,7 +92,15 @@ describe.each(["xattr", "file"] as const)("listObjectVersions with %s metadata",
     expect(page.isTruncated).toBe(false);
     const x1Entry = page.versions.find((v) => v.versionId === x1)!;
     expect(x1Entry).toMatchObject({ size: 2, etag: createHash("md5").update("x1").digest("hex") });
-    for (const n of [1, 2, 3, 5]) expect(await allPages(s, n)).toEqual(expected);
+    const other = await createPosixStore({ root: s.root, fsync: false, metadataStore: kind });
+    for (const n of [1, 2, 3, 5]) expect(await allPages([s, other], n)).toEqual(expected);
+    await other.close();
+    // Resuming after the null version of a key.
+    expect((await list(s, { keyMarker: "a+b", versionIdMarker: "null" })).versions[0]?.key).toBe("a/x");
+    // Any delimiter groups both trees.
+    const byX = await list(s, { delimiter: "x" });
+    expect(byX.commonPrefixes).toEqual(["a/x"]);
+    expect(byX.versions.map((v) => v.key)).toEqual(["a+b", "a+b", "a0", "a0", "z"]);
     // Delimiter: a/ is one common prefix, counted once however many versions lie below.
     const grouped = await list(s, { delimiter: "/" });
     expect(grouped.commonPrefixes).toEqual(["a/"]);

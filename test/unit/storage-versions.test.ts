@@ -61,6 +61,29 @@ describe.each(["xattr", "file"] as const)("versioning with %s metadata", (kind) 
     expect(fs.existsSync(`${s.root}/.s3dir/buckets/bkt/versions`)).toBe(false);
   });
 
+  test("unversioned PUT, GET and DELETE look at the versioning state only through its cache", async () => {
+    const s = await makeStore(kind);
+    await put(s, "warm");
+    const touched: string[] = [];
+    const ops = s.context.ops as unknown as Record<string, (...args: unknown[]) => unknown>;
+    for (const name of ["lstat", "open", "readdir", "readFile", "link"]) {
+      const real = ops[name]!;
+      ops[name] = (...args: unknown[]) => {
+        if (typeof args[0] === "string") touched.push(args[0]);
+        return real(...args);
+      };
+    }
+    for (let i = 0; i < 10; i++) {
+      await put(s, `k${i}`);
+      await read(s, `k${i}`);
+      await s.deleteObject("bkt", `k${i}`);
+    }
+    expect(touched.length).toBeGreaterThan(0);
+    expect(touched.filter((p) => p.includes("/versions"))).toEqual([]);
+    // At most one revalidation a second (the loop above may straddle one).
+    expect(touched.filter((p) => p.endsWith("/settings/versioning")).length).toBeLessThanOrEqual(2);
+  });
+
   test("every PUT in an Enabled bucket is a version; the path holds the newest", async () => {
     const s = await makeStore(kind, "Enabled");
     const v1 = (await put(s, "a/k", "one")).versionId!;
