@@ -5,9 +5,10 @@ import type { Layout } from "./layout/paths.ts";
 import type { Describer } from "./metadata/describe.ts";
 import type { MetadataStore } from "./metadata/store.ts";
 import type { SseKeyring } from "./sse/keyring.ts";
+import type { VersioningStates } from "./versions/state.ts";
 
 /** Where a test may stop a request to kill the host at a known point (see cli/test-pause.ts). */
-export type PausePoint = "complete-assembled";
+export type PausePoint = "complete-assembled" | "version-kept";
 
 export interface StoreContext {
   ops: FsOps;
@@ -17,6 +18,8 @@ export interface StoreContext {
   parents: ParentDirs;
   /** fsync files and their directories before acknowledging a write. */
   fsync: boolean;
+  /** Each bucket's versioning state (cached, revalidated cheaply). */
+  versioning: VersioningStates;
   /** The SSE master key ring (loaded on first use). */
   sse?: SseKeyring;
   /** Test hook: resolves when the request may go on; absent in production. */

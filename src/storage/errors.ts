@@ -39,19 +39,52 @@ export interface KeyConflict {
   blocking: string;
 }
 
+/**
+ * What a versioned read or write met instead of an object version, for the HTTP layer's status
+ * and headers. Carried by StorageError (code NoSuchKey or InvalidRequest):
+ * - "DeleteMarker": the version is a delete marker. Asked by version id, S3 answers 405
+ *   MethodNotAllowed; asked without one (the current version is a marker), 404 NoSuchKey; both
+ *   with x-amz-delete-marker, x-amz-version-id and the marker's Last-Modified.
+ * - "NoSuchVersion": no version with this id (404 NoSuchVersion).
+ * - "InvalidVersionId": not an id this store makes (400 InvalidArgument).
+ */
+export interface VersionNotice {
+  reason: "DeleteMarker" | "NoSuchVersion" | "InvalidVersionId";
+  /** True when the request named the version by its id. */
+  requested: boolean;
+  versionId?: string;
+  lastModified?: Date;
+}
+
 export class StorageError extends Error {
   readonly code: StorageErrorCode;
   readonly conflict?: KeyConflict;
+  readonly version?: VersionNotice;
   constructor(
     code: StorageErrorCode,
     message?: string,
     conflict?: KeyConflict,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; version?: VersionNotice },
   ) {
     super(message ?? code, options);
     this.code = code;
     if (conflict) this.conflict = conflict;
+    if (options?.version) this.version = options.version;
   }
+}
+
+/** A version read that found a delete marker, or no such version: see VersionNotice. */
+export function versionError(notice: VersionNotice): StorageError {
+  const code = notice.reason === "InvalidVersionId" ? "InvalidRequest" : "NoSuchKey";
+  const message =
+    notice.reason === "InvalidVersionId"
+      ? "Invalid version id specified"
+      : notice.reason === "NoSuchVersion"
+        ? "The specified version does not exist."
+        : notice.requested
+          ? "The specified method is not allowed against this resource."
+          : "The specified key does not exist.";
+  return new StorageError(code, message, undefined, { version: notice });
 }
 
 /** `key` cannot be written: `blocking`, one of its parent paths, is an object (or a symlink). */

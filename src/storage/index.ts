@@ -5,7 +5,13 @@
  */
 export type { BucketSettingName } from "./buckets/settings.ts";
 export type { PausePoint } from "./context.ts";
-export { isStorageError, StorageError, type StorageErrorCode, storageErrorOf } from "./errors.ts";
+export {
+  isStorageError,
+  StorageError,
+  type StorageErrorCode,
+  storageErrorOf,
+  type VersionNotice,
+} from "./errors.ts";
 export { isValidBucketName } from "./layout/keys.ts";
 export type {
   ChecksumType,
@@ -45,3 +51,7 @@ export type {
   StoredChecksum,
   WriteConditions,
 } from "./types.ts";
+export type { DeleteResult } from "./versions/delete.ts";
+export { NULL_VERSION } from "./versions/ids.ts";
+export type { ListedVersion, ListVersionsInput, ListVersionsResult } from "./versions/listing.ts";
+export type { VersioningState } from "./versions/state.ts";

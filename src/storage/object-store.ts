@@ -23,6 +23,9 @@ import type {
   PutObjectInput,
   PutObjectResult,
 } from "./types.ts";
+import type { DeleteResult } from "./versions/delete.ts";
+import type { ListVersionsInput, ListVersionsResult } from "./versions/listing.ts";
+import type { VersioningState } from "./versions/state.ts";
 
 /**
  * What the S3 layer asks of storage. Every method throws StorageError for conditions a
@@ -36,7 +39,7 @@ export interface ObjectStore {
   createBucket(name: string): Promise<void>;
   /** Throws NoSuchBucket (also for invalid names and symlinked directories). */
   headBucket(name: string): Promise<BucketInfo>;
-  /** Throws NoSuchBucket, or BucketNotEmpty when any object or other entry remains. */
+  /** Throws NoSuchBucket, or BucketNotEmpty when any object, other entry, version or delete marker remains. */
   deleteBucket(name: string): Promise<void>;
 
   /**
@@ -49,17 +52,25 @@ export interface ObjectStore {
    */
   putObject(input: PutObjectInput): Promise<PutObjectResult>;
   /**
-   * Opens the object for reading; the caller must stream or close it.
-   * Throws NoSuchBucket, NoSuchKey (also for invalid keys, symlinks and directories).
+   * Opens the object (or the version named by versionId) for reading; the caller must stream
+   * or close it. Throws NoSuchBucket, NoSuchKey (also for invalid keys, symlinks and
+   * directories). In a versioned bucket, a key whose newest version is a delete marker throws
+   * NoSuchKey with a VersionNotice; a version id that names a marker, no version, or nothing
+   * this store makes throws with a VersionNotice too (see StorageError.version).
    */
-  openObject(bucket: string, key: string, keys?: ReadKeys): Promise<OpenedObject>;
+  openObject(bucket: string, key: string, keys?: ReadKeys, versionId?: string): Promise<OpenedObject>;
   /**
    * Like openObject without the bytes. An encrypted object also throws InvalidRequest (SSE-C
    * key missing or not applicable), SseKeyMismatch (wrong customer key), SseUnreadable.
    */
-  headObject(bucket: string, key: string, keys?: ReadKeys): Promise<ObjectInfo>;
-  /** Deleting a missing key succeeds (S3 semantics); a missing bucket throws NoSuchBucket. */
-  deleteObject(bucket: string, key: string): Promise<void>;
+  headObject(bucket: string, key: string, keys?: ReadKeys, versionId?: string): Promise<ObjectInfo>;
+  /**
+   * Deleting a missing key succeeds (S3 semantics); a missing bucket throws NoSuchBucket. In a
+   * versioned bucket, without versionId a delete marker becomes current; with one, exactly that
+   * version or marker is removed (an id that names nothing is no error; a malformed one throws
+   * InvalidRequest with a VersionNotice). The result names the marker made or the version removed.
+   */
+  deleteObject(bucket: string, key: string, versionId?: string): Promise<DeleteResult>;
   /**
    * Source errors as openObject (NoSuchBucket / NoSuchKey), whatever sourceCheck throws,
    * then destination errors as putObject (no body errors).
@@ -71,11 +82,21 @@ export interface ObjectStore {
    * Throws NoSuchBucket. maxKeys is clamped to 0…1000.
    */
   list(input: ListInput): Promise<ListResult>;
+  /**
+   * One page of versions and delete markers (ListObjectVersions): keys in UTF-8 byte order,
+   * each key's versions newest first, grouped by delimiter. Throws NoSuchBucket. maxKeys is
+   * clamped to 0…1000. An unversioned bucket lists its objects as `null` versions.
+   */
+  listObjectVersions(input: ListVersionsInput): Promise<ListVersionsResult>;
 
   /** Multipart uploads into this store's buckets. */
   readonly multipart: MultipartStore;
   /** A bucket setting's text (e.g. its policy), undefined when unset; throws NoSuchBucket. */
   getBucketSetting(bucket: string, name: BucketSettingName): Promise<string | undefined>;
+  /** Unversioned until first set; throws NoSuchBucket. */
+  getBucketVersioning(bucket: string): Promise<VersioningState>;
+  /** Enables or suspends versioning (a bucket never goes back to Unversioned); throws NoSuchBucket. */
+  putBucketVersioning(bucket: string, state: "Enabled" | "Suspended"): Promise<void>;
   putBucketSetting(bucket: string, name: BucketSettingName, text: string): Promise<void>;
   deleteBucketSetting(bucket: string, name: BucketSettingName): Promise<void>;
 }

@@ -11,6 +11,7 @@ import { ensureSystemDirSync } from "../runtime/system-dir.ts";
 import { Buckets } from "./buckets/buckets.ts";
 import { BucketSettings } from "./buckets/settings.ts";
 import type { StoreContext } from "./context.ts";
+import { StorageError } from "./errors.ts";
 import { ParentDirs } from "./layout/parent-dirs.ts";
 import { Layout } from "./layout/paths.ts";
 import { Describer } from "./metadata/describe.ts";
@@ -29,6 +30,9 @@ import { createSseKeyring } from "./sse/keyring.ts";
 import type { DeadWriterSweepOptions } from "./sweeps/dead-writers.ts";
 import { cleanStaleTemps } from "./sweeps/stale-temps.ts";
 import { acquireWriterLease } from "./sweeps/writer-lease.ts";
+import { historyIsEmpty } from "./versions/history.ts";
+import { VersionLister } from "./versions/listing.ts";
+import { VersioningStates } from "./versions/state.ts";
 
 export interface PosixStoreOptions {
   /** The served directory; each valid-named top-level directory is a bucket. */
@@ -80,12 +84,20 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
   const describer = new Describer(meta, ops);
   const parents = new ParentDirs(ops, layout, describer, options.fsync);
   const sse = createSseKeyring(root);
-  const ctx: StoreContext = { ops, layout, meta, describer, parents, fsync: options.fsync, sse };
+  const buckets = new Buckets(ops, layout, {
+    beforeDelete: async (name) => {
+      if (!(await historyIsEmpty(ctx, name))) {
+        throw new StorageError("BucketNotEmpty", "The bucket still holds object versions or delete markers");
+      }
+    },
+    changed: (name) => versioning.forget(name),
+  });
+  const settings = new BucketSettings(layout, buckets);
+  const versioning = new VersioningStates(ops, settings);
+  const ctx: StoreContext = { ops, layout, meta, describer, parents, fsync: options.fsync, sse, versioning };
   if (options.pause) ctx.pause = options.pause;
   const publisher = new Publisher(ctx);
   const reader = new Reader(ctx);
-  const buckets = new Buckets(ops, layout);
-  const settings = new BucketSettings(layout, buckets);
   const dirs = new DirCache(ops, undefined, (path, error) =>
     options.warn?.({
       msg: "directory not readable by the server: left out of listings",
@@ -94,6 +106,7 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     }),
   );
   const lister = new Lister(ops, layout, dirs, describer);
+  const versionLister = new VersionLister(ctx, lister, new DirCache(ops, 100_000));
   const deleter = new Deleter(ctx);
   const copier = new Copier(ctx, reader, publisher);
   const putter = new Putter(ctx, publisher, sse);
@@ -115,13 +128,16 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     getBucketSetting: (bucket, name) => settings.get(bucket, name),
     putBucketSetting: (bucket, name, text) => settings.put(bucket, name, text),
     deleteBucketSetting: (bucket, name) => settings.delete(bucket, name),
+    getBucketVersioning: (bucket) => versioning.read(bucket),
+    putBucketVersioning: (bucket, state) => versioning.put(bucket, state),
     deleteBucket: (name) => buckets.delete(name),
     putObject: (input) => putter.put(input),
-    openObject: (bucket, key, keys) => reader.open(bucket, key, keys),
-    headObject: (bucket, key, keys) => reader.head(bucket, key, keys),
-    deleteObject: (bucket, key) => deleter.delete(bucket, key),
+    openObject: (bucket, key, keys, versionId) => reader.open(bucket, key, keys, versionId),
+    headObject: (bucket, key, keys, versionId) => reader.head(bucket, key, keys, versionId),
+    deleteObject: (bucket, key, versionId) => deleter.delete(bucket, key, versionId),
     copyObject: (input) => copier.copy(input),
     list: (input) => lister.list(input),
+    listObjectVersions: (input) => versionLister.list(input),
     multipart,
     close: async () => {
       stopExpiry();

@@ -38,6 +38,8 @@ export interface ObjectInfo extends ObjectAttributes {
   parts?: PartsLayout;
   /** Server-side encryption of the stored bytes (size above is the plaintext size). */
   encryption?: SseRecord;
+  /** The version's id, set when the bucket is versioned (Enabled or Suspended). */
+  versionId?: string;
 }
 
 /** Where the parts of a completed multipart object lie, for partNumber reads and GetObjectAttributes. */
@@ -91,6 +93,10 @@ export interface PutObjectResult {
   checksum?: StoredChecksum;
   /** Set when the stored bytes are sealed. */
   encryption?: SseRecord;
+  /** The new version's id, set when the bucket is versioned (`null` while suspended). */
+  versionId?: string;
+  /** CopyObject: the id of the version copied, when the source bucket is versioned. */
+  sourceVersionId?: string;
 }
 
 /** An opened object: metadata and bytes of the same inode, whatever happens to the path. */
@@ -110,6 +116,8 @@ export interface OpenedObject {
 export interface CopyObjectInput {
   sourceBucket: string;
   sourceKey: string;
+  /** Copy this version of the source (CopySource `?versionId=`). */
+  sourceVersionId?: string;
   bucket: string;
   key: string;
   /** When set, replaces the source's attributes (metadata directive REPLACE). */

@@ -30,6 +30,12 @@ export class Buckets {
   constructor(
     private readonly ops: FsOps,
     private readonly layout: Layout,
+    private readonly hooks: {
+      /** Throws BucketNotEmpty while state that keeps the bucket remains (kept versions). */
+      beforeDelete?: (name: string) => Promise<void>;
+      /** A bucket was created or deleted: forget what is cached of one of that name. */
+      changed?: (name: string) => void;
+    } = {},
   ) {}
 
   async list(): Promise<BucketInfo[]> {
@@ -78,6 +84,7 @@ export class Buckets {
     await rm(state, { recursive: true, force: true });
     await mkdirs(this.ops, state, 0o700);
     await this.ops.writeNewFile(this.layout.reserved(name, "created"), new Uint8Array(0));
+    this.hooks.changed?.(name);
   }
 
   async head(name: string): Promise<BucketInfo> {
@@ -99,9 +106,11 @@ export class Buckets {
     const path = this.layout.bucket(name);
     const entries = await this.ops.readdir(path);
     if (entries.length > 0) throw notEmpty(entries.map((d) => d.name));
+    await this.hooks.beforeDelete?.(name);
     try {
       await this.ops.rmdir(path);
       this.created.delete(name);
+      this.hooks.changed?.(name);
     } catch (e) {
       if (errCode(e) === "ENOTEMPTY" || errCode(e) === "EEXIST") throw new StorageError("BucketNotEmpty");
       throw e;

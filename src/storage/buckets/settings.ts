@@ -10,6 +10,8 @@ import { randomName } from "../layout/temp-names.ts";
 import type { Buckets } from "./buckets.ts";
 
 export type BucketSettingName = "policy" | "encryption";
+/** Settings with their own storage API (versioning: versions/state.ts), never set as plain text. */
+export type SettingFile = BucketSettingName | "versioning";
 
 export class BucketSettings {
   constructor(
@@ -17,12 +19,12 @@ export class BucketSettings {
     private readonly buckets: Buckets,
   ) {}
 
-  private path(bucket: string, name: BucketSettingName): string {
+  path(bucket: string, name: SettingFile): string {
     return `${this.layout.reserved(bucket, "settings")}/${name}`;
   }
 
   /** The setting's text, or undefined when it is not set. Throws NoSuchBucket. */
-  async get(bucket: string, name: BucketSettingName): Promise<string | undefined> {
+  async get(bucket: string, name: SettingFile): Promise<string | undefined> {
     await this.buckets.head(bucket);
     try {
       return await readFile(this.path(bucket, name), "utf8");
@@ -32,7 +34,7 @@ export class BucketSettings {
     }
   }
 
-  async put(bucket: string, name: BucketSettingName, text: string): Promise<void> {
+  async put(bucket: string, name: SettingFile, text: string): Promise<void> {
     await this.buckets.head(bucket);
     const dir = this.layout.reserved(bucket, "settings");
     await mkdir(dir, { recursive: true });

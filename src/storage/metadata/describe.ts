@@ -12,6 +12,7 @@ import { StorageError } from "../errors.ts";
 import { openVerified } from "../layout/paths.ts";
 import { md5Hex } from "../objects/hashing.ts";
 import type { ListedObject, ObjectInfo } from "../types.ts";
+import { derivedVersionId, NULL_VERSION } from "../versions/ids.ts";
 import { contentTypeFor } from "./content-type.ts";
 import { identityOf, type MetadataRecord, makeRecord, recordAttributes, recordMatches } from "./record.ts";
 import type { MetadataStore, RecordTarget } from "./store.ts";
@@ -43,6 +44,7 @@ export class Describer {
       size: Number(st.size),
       etag,
       lastModified: mtimeDate(st),
+      versionId: derivedVersionId(st),
     };
   }
 
@@ -65,13 +67,25 @@ export class Describer {
     return infoFromRecord(t.key, rec, st);
   }
 
-  /** Listing entry of a regular file found by readdir (st = its lstat), undefined if gone. */
-  async listEntry(path: string, st: BigStats, t: RecordTarget): Promise<ListedObject | undefined> {
+  /**
+   * Listing entry of a regular file found by readdir (st = its lstat), undefined if gone. The
+   * version id comes along only when asked (listings of versions).
+   */
+  async listEntry(
+    path: string,
+    st: BigStats,
+    t: RecordTarget,
+    withVersion = false,
+  ): Promise<(ListedObject & { versionId?: string }) | undefined> {
     const rec = await this.meta.readPath(path, st, t);
     if (rec && recordMatches(rec, st)) {
-      return { key: t.key, size: rec.z ? rec.z.p : rec.s, etag: rec.e, lastModified: mtimeDate(st) };
+      const entry = { key: t.key, size: rec.z ? rec.z.p : rec.s, etag: rec.e, lastModified: mtimeDate(st) };
+      return withVersion ? { ...entry, versionId: rec.n ?? NULL_VERSION } : entry;
     }
-    if (rec?.z) return { key: t.key, size: Number(st.size), etag: rec.e, lastModified: mtimeDate(st) };
+    if (rec?.z) {
+      const entry = { key: t.key, size: Number(st.size), etag: rec.e, lastModified: mtimeDate(st) };
+      return withVersion ? { ...entry, versionId: derivedVersionId(st) } : entry;
+    }
     let opened: Awaited<ReturnType<typeof openVerified>>;
     try {
       opened = await openVerified(this.ops, path);
@@ -81,7 +95,8 @@ export class Describer {
     if (!opened.ok) return undefined;
     try {
       const info = await this.describeFile(opened.fd, opened.st, t);
-      return { key: t.key, size: info.size, etag: info.etag, lastModified: info.lastModified };
+      const entry = { key: t.key, size: info.size, etag: info.etag, lastModified: info.lastModified };
+      return withVersion ? { ...entry, versionId: info.versionId } : entry;
     } finally {
       await this.ops.close(opened.fd);
     }
@@ -109,7 +124,10 @@ export class Describer {
     const etag = h.hex();
     const after = await this.ops.fstat(fd);
     if (after.size === st.size && after.mtimeNs === st.mtimeNs) {
-      const rec = makeRecord(identityOf(st), etag, staleAttributes(stale));
+      // A file the server did not write keeps the id derived from its identity (versions/ids.ts).
+      const rec = makeRecord(identityOf(st), etag, staleAttributes(stale), {
+        versionId: derivedVersionId(st),
+      });
       await this.meta.writeFd(fd, t, rec).catch(() => {});
     }
     return etag;
@@ -130,6 +148,7 @@ export function infoFromRecord(key: string, rec: MetadataRecord, st: BigStats): 
     size: rec.d ? 0 : rec.z ? rec.z.p : rec.s,
     etag: rec.e,
     lastModified: rec.d && rec.t ? new Date(rec.t) : mtimeDate(st),
+    versionId: rec.n ?? NULL_VERSION,
   };
   if (!info.contentType) info.contentType = contentTypeFor(key);
   if (rec.p) info.partsCount = rec.p;

@@ -35,6 +35,8 @@ export interface MetadataRecord {
   z?: SseRecord;
   /** A sealed part of an encrypted multipart upload: its plaintext size (`s` is the file's). */
   y?: { p: number };
+  /** Version id (../versions/ids.ts); absent: the `null` version. */
+  n?: string;
 }
 
 type HeaderCode = "ct" | "ce" | "cd" | "cl" | "cc" | "ex";
@@ -69,6 +71,7 @@ export function makeRecord(
     lastModified?: number;
     encryption?: SseRecord;
     sealedPartSize?: number;
+    versionId?: string;
   },
 ): MetadataRecord {
   const rec: MetadataRecord = { v: 1, s: id.size, m: id.mtimeNs, i: id.ino, e: etag };
@@ -91,6 +94,7 @@ export function makeRecord(
       : { s: extra.parts.sizes };
   if (extra?.encryption) rec.z = extra.encryption;
   if (extra?.sealedPartSize !== undefined) rec.y = { p: extra.sealedPartSize };
+  if (extra?.versionId !== undefined && extra.versionId !== "null") rec.n = extra.versionId;
   if (extra?.directory) {
     rec.d = 1;
     rec.t = extra.lastModified ?? Date.now();

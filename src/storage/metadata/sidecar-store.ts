@@ -22,7 +22,15 @@ export interface RecordTarget {
   /** Real path of the bucket directory. */
   bucketPath: string;
   key: string;
+  /**
+   * A noncurrent version or delete marker of the key (its entry name in the versions store,
+   * ../versions/history.ts): its sidecar record is its own, apart from the key's.
+   */
+  version?: string;
 }
+
+/** The name a target's sidecar is filed under: the key, or key NUL version (no key holds NUL). */
+const nameOf = (t: RecordTarget) => (t.version ? `${t.key}\0${t.version}` : t.key);
 
 interface SidecarFile {
   key: string;
@@ -39,14 +47,14 @@ export class SidecarStore {
   constructor(private readonly ops: FsOps) {}
 
   path(t: RecordTarget): string {
-    const h = hex(t.key);
+    const h = hex(nameOf(t));
     return `${bucketStateOf(t.bucketPath)}/meta/${h.slice(0, 2)}/${h}`;
   }
 
   private async load(t: RecordTarget): Promise<SidecarFile | undefined> {
     try {
       const file = JSON.parse((await this.ops.readFile(this.path(t))).toString("utf8")) as SidecarFile;
-      return file.key === t.key && Array.isArray(file.records) ? file : undefined;
+      return file.key === nameOf(t) && Array.isArray(file.records) ? file : undefined;
     } catch (e) {
       if (errCode(e) === "ENOENT" || e instanceof SyntaxError) return undefined;
       throw e;
@@ -65,7 +73,7 @@ export class SidecarStore {
     await this.locked(t, async () => {
       const old = await this.load(t);
       const keep = old?.records.find((r) => r.i !== rec.i);
-      await this.store(t, { key: t.key, records: keep ? [rec, keep] : [rec] });
+      await this.store(t, { key: nameOf(t), records: keep ? [rec, keep] : [rec] });
     });
   }
 
@@ -104,7 +112,7 @@ export class SidecarStore {
       const at = old.records.findIndex((r) => r.i === id);
       if (at < 0) return;
       const records = old.records.slice(0, at);
-      if (records.length > 0) return this.store(t, { key: t.key, records });
+      if (records.length > 0) return this.store(t, { key: nameOf(t), records });
       try {
         await this.ops.unlink(this.path(t));
       } catch (e) {

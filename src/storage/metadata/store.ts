@@ -34,6 +34,12 @@ export interface MetadataStore {
   removeFd(fd: number, st: BigStats, t: RecordTarget): Promise<void>;
   /** Drops what outlives the file itself once it has been unlinked (sidecar entries). */
   forget(ino: bigint, t: RecordTarget): Promise<void>;
+  /**
+   * Makes the record of an open file (fstat st), filed for `from`, readable for `to` as well: a
+   * version moving between the key and the versions store. An xattr record travels with the
+   * inode; only a sidecar record is copied.
+   */
+  copyRecord(fd: number, st: BigStats, from: RecordTarget, to: RecordTarget): Promise<void>;
 }
 
 /** Reading where xattrs are unsupported (or the file vanished) yields no record. */
@@ -87,6 +93,16 @@ class XattrStore implements MetadataStore {
     // Only records too large for xattrs were put in the sidecar; removing is cheap either way.
     await this.sidecar.remove(t, ino);
   }
+
+  async copyRecord(fd: number, st: BigStats, from: RecordTarget, to: RecordTarget) {
+    if (!decodeRecord(tolerant(() => fGetXattr(fd, XATTR_NAME)))?.x) return;
+    await copySidecar(this.sidecar, st, from, to);
+  }
+}
+
+async function copySidecar(sidecar: SidecarStore, st: BigStats, from: RecordTarget, to: RecordTarget) {
+  const rec = await sidecar.read(from, st.ino);
+  if (rec && rec.i === st.ino.toString()) await sidecar.write(to, rec);
 }
 
 class FileStore implements MetadataStore {
@@ -106,6 +122,9 @@ class FileStore implements MetadataStore {
   }
   forget(ino: bigint, t: RecordTarget) {
     return this.sidecar.remove(t, ino);
+  }
+  copyRecord(_fd: number, st: BigStats, from: RecordTarget, to: RecordTarget) {
+    return copySidecar(this.sidecar, st, from, to);
   }
 }
 

@@ -32,7 +32,7 @@ export class Copier {
     const { ops, layout } = this.ctx;
     checkKey(input.key);
     if (input.attributes) checkUserMetadata(input.attributes.userMetadata);
-    const src = await this.reader.openFile(input.sourceBucket, input.sourceKey);
+    const src = await this.reader.openFile(input.sourceBucket, input.sourceKey, input.sourceVersionId);
     let temp: { path: string; fd?: number } | undefined;
     try {
       input.sourceCheck?.(src.info);
@@ -44,6 +44,7 @@ export class Copier {
         partsCount: _p,
         parts: _q,
         encryption: _z,
+        versionId: _v,
         ...kept
       } = src.info;
       const attributes: ObjectAttributes = input.attributes
@@ -51,11 +52,14 @@ export class Copier {
         : kept;
       if (isDirectoryKey(input.key)) {
         if (src.info.size > 0) throw new StorageError("DirectoryObjectNotEmpty");
-        return await this.publisher.putDirectory(input.bucket, input.key, attributes, input.conditions);
+        return withSource(
+          await this.publisher.putDirectory(input.bucket, input.key, attributes, input.conditions),
+          src.info,
+        );
       }
       checkReadKeys(src.info.encryption, input.sourceKeys);
       if ((src.info.encryption || input.encryption) && !src.st.isDirectory()) {
-        return await this.copySealed(input, src, attributes);
+        return withSource(await this.copySealed(input, src, attributes), src.info);
       }
       if (src.st.isDirectory()) {
         temp = await createTemp(ops, layout, input.bucket);
@@ -95,11 +99,14 @@ export class Copier {
       const fd = temp.fd!;
       const path = temp.path;
       temp = undefined; // publishFile owns it now
-      return await this.publisher.publishFile(
-        input.bucket,
-        input.key,
-        { path, fd, etag, attributes },
-        input.conditions,
+      return withSource(
+        await this.publisher.publishFile(
+          input.bucket,
+          input.key,
+          { path, fd, etag, attributes },
+          input.conditions,
+        ),
+        src.info,
       );
     } catch (e) {
       if (temp) await discardTemp(ops, temp);
@@ -142,4 +149,10 @@ export class Copier {
     }
     return this.publisher.publishFile(input.bucket, input.key, finished, input.conditions);
   }
+}
+
+/** The source version's id on a copy's result (x-amz-copy-source-version-id). */
+function withSource(result: PutObjectResult, source: ObjectInfo): PutObjectResult {
+  if (source.versionId !== undefined) result.sourceVersionId = source.versionId;
+  return result;
 }

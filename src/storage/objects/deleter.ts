@@ -8,25 +8,46 @@ import type { StoreContext } from "../context.ts";
 import { StorageError } from "../errors.ts";
 import { checkKey, isDirectoryKey, isValidBucketName } from "../layout/keys.ts";
 import { openDirVerified, openVerified, viaFd } from "../layout/paths.ts";
+import { checkVersionId, type DeleteResult, VersionedDeleter } from "../versions/delete.ts";
+import { NULL_VERSION } from "../versions/ids.ts";
 
 export class Deleter {
-  constructor(private readonly ctx: StoreContext) {}
+  private readonly versioned: VersionedDeleter;
 
-  async delete(bucket: string, key: string): Promise<void> {
+  constructor(private readonly ctx: StoreContext) {
+    this.versioned = new VersionedDeleter(ctx, async (bucket, key) => {
+      if (await this.unlinkFile(bucket, key)) await ctx.parents.prune(bucket, key);
+    });
+  }
+
+  /**
+   * In a versioned bucket (../versions/delete.ts) a delete without versionId makes a delete
+   * marker; with one it removes that version. Directory objects ("a/") are not versioned.
+   */
+  async delete(bucket: string, key: string, versionId?: string): Promise<DeleteResult> {
     const { ops, layout } = this.ctx;
     const bst = isValidBucketName(bucket)
       ? await ops.lstat(layout.bucket(bucket)).catch(() => undefined)
       : undefined;
     if (!bst?.isDirectory()) throw new StorageError("NoSuchBucket");
+    if (versionId !== undefined) checkVersionId(versionId);
     try {
       checkKey(key);
     } catch {
-      return; // an invalid key names no object
+      return versionId === undefined ? {} : { versionId }; // an invalid key names no object
     }
+    const state = await this.ctx.versioning.get(bucket);
+    if (state !== "Unversioned" && !isDirectoryKey(key)) {
+      return versionId === undefined
+        ? this.versioned.deleteCurrent(bucket, key, state)
+        : this.versioned.deleteVersion(bucket, key, versionId);
+    }
+    if (versionId !== undefined && versionId !== NULL_VERSION) return { versionId };
     const removed = isDirectoryKey(key)
       ? await this.unmarkDirectory(bucket, key)
       : await this.unlinkFile(bucket, key);
     if (removed) await this.ctx.parents.prune(bucket, key);
+    return versionId === undefined ? {} : { versionId };
   }
 
   private async unlinkFile(bucket: string, key: string): Promise<boolean> {

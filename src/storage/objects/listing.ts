@@ -28,10 +28,7 @@ interface Bound {
   prefixMode: boolean;
 }
 
-interface Item {
-  key: string;
-  kind: "file" | "dirobj" | "prefix";
-}
+type Item = WalkItem;
 
 function passes(key: string, b: Bound | undefined): boolean {
   if (!b) return true;
@@ -61,32 +58,19 @@ export class Lister {
     if (!bst?.isDirectory()) throw new StorageError("NoSuchBucket");
     const empty: ListResult = { objects: [], commonPrefixes: [], isTruncated: false };
     const maxKeys = Math.min(Math.max(0, Math.floor(input.maxKeys)), 1000);
-    const { prefix, delimiter } = input;
-    const cut = prefix.lastIndexOf("/") + 1;
-    const startDir = prefix.slice(0, cut);
-    const filter = prefix.slice(cut);
+    const startDir = input.prefix.slice(0, input.prefix.lastIndexOf("/") + 1);
     if (maxKeys === 0 || !validDirPrefix(startDir)) return empty;
     if (startDir && (await this.verifyDir(`${bucketPath}/${startDir.slice(0, -1)}`)) === false) return empty;
+    const { items, truncated } = await walkItems(this.source(bucketPath), { ...input, maxKeys });
+    return this.finish(bucketPath, items, truncated);
+  }
 
-    const walk = new Walk(this, bucketPath, startDir, filter, delimiter === "/");
-    let bound = initialBound(input.after, prefix, delimiter);
-    const items: Item[] = [];
-    for (;;) {
-      const item = await walk.next(bound);
-      if (!item) break;
-      if (items.length === maxKeys) return this.finish(bucketPath, items, true);
-      const rest = item.key.slice(prefix.length);
-      const at = delimiter && item.kind !== "prefix" ? rest.indexOf(delimiter) : -1;
-      if (at >= 0) {
-        const cp = prefix + rest.slice(0, at + delimiter.length);
-        items.push({ key: cp, kind: "prefix" });
-        bound = { value: cp, prefixMode: true };
-      } else {
-        items.push(item);
-        bound = { value: item.key, prefixMode: item.kind === "prefix" };
-      }
-    }
-    return this.finish(bucketPath, items, false);
+  /** The bucket's directory tree as a walk source. */
+  source(bucketPath: string): WalkSource {
+    return {
+      listing: (rel) => this.dirListing(rel ? `${bucketPath}/${rel.slice(0, -1)}` : bucketPath),
+      isMarked: (rel, l) => this.isMarked(bucketPath, rel, l),
+    };
   }
 
   /** False when the directory is missing, symlinked or not readable by the server. */
@@ -148,14 +132,62 @@ export class Lister {
   }
 }
 
+/**
+ * A tree of keys to walk: the bucket's directories, or the versions store's levels
+ * (../versions/listing.ts). rel is a prefix: "" or ending in "/".
+ */
+export interface WalkSource {
+  /** The sorted entries under rel: files are keys rel + name, directories prefixes. */
+  listing(rel: string): Promise<DirListing | undefined>;
+  /** True when the directory of rel is itself an object (a directory object). */
+  isMarked(rel: string, l: DirListing): Promise<boolean>;
+}
+
+export interface WalkItem {
+  key: string;
+  kind: "file" | "dirobj" | "prefix";
+}
+
+/**
+ * Up to maxKeys keys and common prefixes after input.after, in S3 order, grouped by the
+ * delimiter; truncated when more follow.
+ */
+export async function walkItems(
+  source: WalkSource,
+  input: { prefix: string; delimiter: string; after: string; maxKeys: number },
+): Promise<{ items: WalkItem[]; truncated: boolean }> {
+  const { prefix, delimiter, maxKeys } = input;
+  const cut = prefix.lastIndexOf("/") + 1;
+  const startDir = prefix.slice(0, cut);
+  const items: Item[] = [];
+  if (maxKeys <= 0 || !validDirPrefix(startDir)) return { items, truncated: false };
+  const walk = new Walk(source, startDir, prefix.slice(cut), delimiter === "/");
+  let bound = initialBound(input.after, prefix, delimiter);
+  for (;;) {
+    const item = await walk.next(bound);
+    if (!item) break;
+    if (items.length === maxKeys) return { items, truncated: true };
+    const rest = item.key.slice(prefix.length);
+    const at = delimiter && item.kind !== "prefix" ? rest.indexOf(delimiter) : -1;
+    if (at >= 0) {
+      const cp = prefix + rest.slice(0, at + delimiter.length);
+      items.push({ key: cp, kind: "prefix" });
+      bound = { value: cp, prefixMode: true };
+    } else {
+      items.push(item);
+      bound = { value: item.key, prefixMode: item.kind === "prefix" };
+    }
+  }
+  return { items, truncated: false };
+}
+
 /** One list call: memoized listings, seeks from the start directory. */
 class Walk {
   private readonly memo = new Map<string, Promise<DirListing | undefined>>();
   private readonly nonEmpty = new Map<string, Promise<boolean>>();
 
   constructor(
-    private readonly lister: Lister,
-    private readonly bucketPath: string,
+    private readonly source: WalkSource,
     private readonly startDir: string,
     private readonly filter: string,
     private readonly slashOnly: boolean,
@@ -164,7 +196,7 @@ class Walk {
   private listing(rel: string): Promise<DirListing | undefined> {
     let p = this.memo.get(rel);
     if (!p) {
-      p = this.lister.dirListing(rel ? `${this.bucketPath}/${rel.slice(0, -1)}` : this.bucketPath);
+      p = this.source.listing(rel);
       this.memo.set(rel, p);
     }
     return p;
@@ -180,7 +212,7 @@ class Walk {
     }
     if (s && this.filter === "" && passes(s, bound)) {
       const l = await this.listing(s);
-      if (l && (await this.lister.isMarked(this.bucketPath, s, l))) return { key: s, kind: "dirobj" };
+      if (l && (await this.source.isMarked(s, l))) return { key: s, kind: "dirobj" };
     }
     return this.firstIn(s, this.filter, bound);
   }
@@ -216,8 +248,7 @@ class Walk {
       }
       if (range === "all") {
         const sub = await this.listing(full);
-        if (sub && (await this.lister.isMarked(this.bucketPath, full, sub)))
-          return { key: full, kind: "dirobj" };
+        if (sub && (await this.source.isMarked(full, sub))) return { key: full, kind: "dirobj" };
       }
       const found = await this.firstIn(full, "", range === "all" ? undefined : bound);
       if (found) return found;
@@ -232,7 +263,7 @@ class Walk {
       p = (async () => {
         const l = await this.listing(rel);
         if (!l) return false;
-        if (await this.lister.isMarked(this.bucketPath, rel, l)) return true;
+        if (await this.source.isMarked(rel, l)) return true;
         if (l.entries.some((e) => !e.dir)) return true;
         for (const e of l.entries) if (await this.hasObjects(rel + e.sortKey)) return true;
         return false;

@@ -26,6 +26,7 @@ import { mtimeDate } from "../metadata/describe.ts";
 import { identityOf, makeRecord } from "../metadata/record.ts";
 import type { SseRecord } from "../sse/records.ts";
 import type { ObjectAttributes, PartsLayout, PutObjectResult, WriteConditions } from "../types.ts";
+import { publishVersioned } from "../versions/publish.ts";
 import { discardTemp } from "./temp-writer.ts";
 
 export const EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e";
@@ -57,6 +58,15 @@ export class Publisher {
     cond?: WriteConditions,
   ): Promise<PutObjectResult> {
     const { ops, layout, meta } = this.ctx;
+    const state = await this.ctx.versioning.get(bucket);
+    if (state !== "Unversioned") {
+      try {
+        return await publishVersioned(this.ctx, this, bucket, key, temp, state, cond);
+      } catch (e) {
+        await discardTemp(ops, { path: temp.path, fd: temp.fd >= 0 ? temp.fd : undefined });
+        throw e;
+      }
+    }
     let fd: number | undefined = temp.fd;
     try {
       const st = await ops.fstat(fd);
@@ -83,7 +93,8 @@ export class Publisher {
     }
   }
 
-  private async place(bucket: string, key: string, tempPath: string, cond?: WriteConditions): Promise<void> {
+  /** Renames (or, for If-None-Match, links) the finished temp file over the key's path. */
+  async place(bucket: string, key: string, tempPath: string, cond?: WriteConditions): Promise<void> {
     const { ops, parents } = this.ctx;
     const name = key.slice(key.lastIndexOf("/") + 1);
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -242,7 +253,7 @@ export class Publisher {
 }
 
 /** current undefined: the object exists but its ETag is unknown, so only If-Match: * holds. */
-function checkEtag(current: string | undefined, cond: WriteConditions): void {
+export function checkEtag(current: string | undefined, cond: WriteConditions): void {
   const want = unquote(cond.ifMatch ?? "*");
   if (want !== "*" && want !== current) throw new StorageError("PreconditionFailed", "ETag does not match");
   if (cond.ifNoneMatch === "*") throw new StorageError("PreconditionFailed", "object exists");

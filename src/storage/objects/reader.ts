@@ -15,13 +15,14 @@ import { fdStream, readRange } from "../../runtime/file-stream.ts";
 import { type BigStats, errCode, O_DIRECTORY, O_RDONLY } from "../../runtime/fs-ops.ts";
 import { LINK_PREFIX, linkOpenFile, servedSlice } from "../../runtime/serve-file-link.ts";
 import type { StoreContext } from "../context.ts";
-import { StorageError } from "../errors.ts";
+import { isStorageError, StorageError } from "../errors.ts";
 import { checkReadKey, isDirectoryKey, isValidBucketName } from "../layout/keys.ts";
 import { openVerified } from "../layout/paths.ts";
 import { randomName } from "../layout/temp-names.ts";
 import type { ReadKeys } from "../sse/records.ts";
 import { checkSealedAccess, openSealed } from "../sse/sealed-reader.ts";
 import type { ObjectInfo, OpenedObject } from "../types.ts";
+import { markerOrMissing, openVersionFile } from "../versions/read.ts";
 
 export const SMALL_OBJECT = 1 << 20;
 /** `<bucket>/.s3dir/serve/`: short-lived links of files being sent (see serve-file-link.ts). */
@@ -37,10 +38,29 @@ interface OpenFile {
 export class Reader {
   constructor(private readonly ctx: StoreContext) {}
 
-  /** Opens the object's file or directory and describes it; the caller closes fd. */
-  async openFile(bucket: string, key: string): Promise<OpenFile> {
+  /**
+   * Opens the object's file or directory (or the version named, ../versions/read.ts) and
+   * describes it; the caller closes fd. info.versionId is set in versioned buckets only.
+   */
+  async openFile(bucket: string, key: string, versionId?: string): Promise<OpenFile> {
     if (!isValidBucketName(bucket)) throw new StorageError("NoSuchBucket");
     checkReadKey(key);
+    const state = await this.ctx.versioning.get(bucket);
+    const current = () => this.openCurrentFile(bucket, key);
+    if (versionId !== undefined) return openVersionFile(this.ctx, current, bucket, key, versionId, state);
+    if (state === "Unversioned") {
+      const f = await current();
+      delete f.info.versionId;
+      return f;
+    }
+    try {
+      return await current();
+    } catch (e) {
+      throw isStorageError(e) ? await markerOrMissing(this.ctx, bucket, key, e) : e;
+    }
+  }
+
+  private async openCurrentFile(bucket: string, key: string): Promise<OpenFile> {
     const { ops, layout, describer } = this.ctx;
     const dir = isDirectoryKey(key);
     const path = layout.object(bucket, key);
@@ -114,16 +134,16 @@ export class Reader {
     return new StorageError(st?.isDirectory() ? "NoSuchKey" : "NoSuchBucket");
   }
 
-  async head(bucket: string, key: string, keys?: ReadKeys): Promise<ObjectInfo> {
-    const f = await this.openFile(bucket, key);
+  async head(bucket: string, key: string, keys?: ReadKeys, versionId?: string): Promise<ObjectInfo> {
+    const f = await this.openFile(bucket, key, versionId);
     await this.ctx.ops.close(f.fd);
     if (f.info.encryption || keys?.customerKey) await checkSealedAccess(this.ctx, f.info, keys);
     return f.info;
   }
 
-  async open(bucket: string, key: string, keys?: ReadKeys): Promise<OpenedObject> {
+  async open(bucket: string, key: string, keys?: ReadKeys, versionId?: string): Promise<OpenedObject> {
     const { ops } = this.ctx;
-    const f = await this.openFile(bucket, key);
+    const f = await this.openFile(bucket, key, versionId);
     if (f.info.encryption) return openSealed(this.ctx, f, keys);
     if (keys?.customerKey) {
       await ops.close(f.fd);

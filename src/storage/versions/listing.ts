@@ -1,0 +1,281 @@
+/**
+ * ListObjectVersions: keys in UTF-8 byte order, each key's versions newest first (the current
+ * one, IsLatest, then the kept ones by id), delete markers included, grouped by delimiter.
+ *
+ * Keys come from two trees walked the same way (../objects/listing.ts): the bucket's directory
+ * tree (current versions) and the versions store's levels (history.ts), merged in order. Each
+ * tree is read a page at a time, so a page costs what its entries cost: one stat per current
+ * file and per kept version shown, one (cached) listing per history directory touched. The
+ * cursor is the pair (key, version id) that S3 calls NextKeyMarker / NextVersionIdMarker: any
+ * host resumes from it.
+ */
+import type { StoreContext } from "../context.ts";
+import { StorageError } from "../errors.ts";
+import { compareUtf8, isValidBucketName } from "../layout/keys.ts";
+import type { DirCache, DirEntry, DirListing } from "../objects/dir-cache.ts";
+import { type Lister, type WalkItem, type WalkSource, walkItems } from "../objects/listing.ts";
+import {
+  DIRS,
+  entryTarget,
+  type HistoryEntry,
+  historyDir,
+  KEYS,
+  markerDate,
+  sortEntries,
+  versionsRoot,
+} from "./history.ts";
+import { isVersionId, NULL_VERSION } from "./ids.ts";
+
+export interface ListVersionsInput {
+  bucket: string;
+  prefix: string;
+  delimiter: string;
+  /** Start after this key, or within it after versionIdMarker. */
+  keyMarker: string;
+  versionIdMarker: string;
+  maxKeys: number;
+}
+
+export interface ListedVersion {
+  key: string;
+  versionId: string;
+  isLatest: boolean;
+  deleteMarker: boolean;
+  lastModified: Date;
+  /** Versions only (0 for delete markers). */
+  size: number;
+  /** Unquoted; "" for delete markers. */
+  etag: string;
+}
+
+export interface ListVersionsResult {
+  /** Versions and delete markers in S3 order. */
+  versions: ListedVersion[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  /** Where the next page starts (set when truncated). */
+  nextKeyMarker?: string;
+  nextVersionIdMarker?: string;
+}
+
+/** One tree's items, read a batch at a time. */
+class ItemStream {
+  private buffer: WalkItem[] = [];
+  private more = true;
+  private after: string;
+
+  constructor(
+    private readonly source: WalkSource,
+    private readonly input: { prefix: string; delimiter: string },
+    after: string,
+    private readonly batch: number,
+  ) {
+    this.after = after;
+  }
+
+  async peek(): Promise<WalkItem | undefined> {
+    if (this.buffer.length === 0 && this.more) {
+      const page = await walkItems(this.source, { ...this.input, after: this.after, maxKeys: this.batch });
+      this.buffer = page.items;
+      this.more = page.truncated;
+      const last = page.items.at(-1);
+      if (last) this.after = last.key;
+    }
+    return this.buffer[0];
+  }
+
+  shift(): void {
+    this.buffer.shift();
+  }
+}
+
+export class VersionLister {
+  constructor(
+    private readonly ctx: StoreContext,
+    private readonly lister: Lister,
+    /** Listings of the versions store's directories (its own cache). */
+    private readonly dirs: DirCache,
+  ) {}
+
+  async list(input: ListVersionsInput): Promise<ListVersionsResult> {
+    const { ctx } = this;
+    const bucketPath = ctx.layout.bucket(input.bucket);
+    const bst = isValidBucketName(input.bucket)
+      ? await ctx.ops.lstat(bucketPath).catch(() => undefined)
+      : undefined;
+    if (!bst?.isDirectory()) throw new StorageError("NoSuchBucket");
+    const versioned = (await ctx.versioning.get(input.bucket)) !== "Unversioned";
+    const maxKeys = Math.min(Math.max(0, Math.floor(input.maxKeys)), 1000);
+    const result: ListVersionsResult = { versions: [], commonPrefixes: [], isTruncated: false };
+    if (maxKeys === 0) return result;
+    const batch = Math.min(maxKeys + 1, 1000);
+    const shape = { prefix: input.prefix, delimiter: input.delimiter };
+    const current = new ItemStream(this.lister.source(bucketPath), shape, input.keyMarker, batch);
+    const history = new ItemStream(this.historySource(input.bucket), shape, input.keyMarker, batch);
+    let count = 0;
+    let lastVersion: string | undefined;
+    let lastKey: string | undefined;
+    const emit = (entries: ListedVersion[], key: string): boolean => {
+      for (const v of entries) {
+        if (count === maxKeys) {
+          result.isTruncated = true;
+          result.nextKeyMarker = lastKey;
+          if (lastVersion !== undefined) result.nextVersionIdMarker = lastVersion;
+          return false;
+        }
+        result.versions.push(v);
+        count++;
+        lastKey = key;
+        lastVersion = v.versionId;
+      }
+      return true;
+    };
+    // Resuming within the marker key.
+    if (input.keyMarker && input.versionIdMarker && input.keyMarker.startsWith(input.prefix)) {
+      const all = await this.versionsOf(input.bucket, input.keyMarker, true, true, versioned);
+      const at = all.findIndex((v) => v.versionId === input.versionIdMarker);
+      const rest =
+        at >= 0
+          ? all.slice(at + 1)
+          : isVersionId(input.versionIdMarker)
+            ? all.filter(
+                (v) => !v.isLatest && v.versionId !== NULL_VERSION && v.versionId < input.versionIdMarker,
+              )
+            : [];
+      if (!emit(rest, input.keyMarker)) return result;
+    }
+    for (;;) {
+      const [a, b] = [await current.peek(), await history.peek()];
+      if (!a && !b) return result;
+      const c = a && b ? compareUtf8(a.key, b.key) : a ? -1 : 1;
+      const item = (c <= 0 ? a : b)!;
+      const inCurrent = c <= 0;
+      const inHistory = c >= 0;
+      if (count === maxKeys) {
+        result.isTruncated = true;
+        result.nextKeyMarker = lastKey;
+        if (lastVersion !== undefined) result.nextVersionIdMarker = lastVersion;
+        return result;
+      }
+      if (inCurrent) current.shift();
+      if (inHistory) history.shift();
+      if (item.kind === "prefix") {
+        result.commonPrefixes.push(item.key);
+        count++;
+        lastKey = item.key;
+        lastVersion = undefined;
+        continue;
+      }
+      const entries = await this.versionsOf(input.bucket, item.key, inCurrent, inHistory, versioned);
+      if (!emit(entries, item.key)) return result;
+    }
+  }
+
+  /** A key's versions, newest first: the current file, then the kept entries. */
+  private async versionsOf(
+    bucket: string,
+    key: string,
+    inCurrent: boolean,
+    inHistory: boolean,
+    versioned: boolean,
+  ): Promise<ListedVersion[]> {
+    const { ctx } = this;
+    const out: ListedVersion[] = [];
+    const bucketPath = ctx.layout.bucket(bucket);
+    if (inCurrent) {
+      const cur = await this.describeCurrent(bucketPath, key).catch(() => undefined);
+      if (cur) out.push({ ...cur, versionId: versioned ? cur.versionId : NULL_VERSION, isLatest: true });
+    }
+    if (!inHistory || key.endsWith("/")) return out;
+    const dir = historyDir(ctx, bucket, key);
+    const listing = await this.dirs.get(dir);
+    const kept = sortEntries((listing?.entries ?? []).filter((e) => !e.dir).map((e) => e.name)).filter(
+      (e) => e.versionId !== out[0]?.versionId,
+    );
+    for (const e of kept) {
+      const v = await this.describeKept(bucket, key, dir, e).catch(() => undefined);
+      if (v) out.push(v);
+    }
+    const first = out[0];
+    // No current file: a marker that is the newest version is the latest (deleted key); a
+    // version there means the file was removed through POSIX, and none is latest.
+    if (first && !first.isLatest && first.deleteMarker) first.isLatest = true;
+    return out;
+  }
+
+  private async describeCurrent(bucketPath: string, key: string) {
+    const { ops, describer } = this.ctx;
+    const t = { bucketPath, key };
+    if (key.endsWith("/")) {
+      const path = `${bucketPath}/${key.slice(0, -1)}`;
+      const st = await ops.lstat(path);
+      const info = st.isDirectory() ? await describer.isMarkedDirectory(path, st, t) : undefined;
+      return (
+        info && {
+          key,
+          size: 0,
+          etag: info.etag,
+          lastModified: info.lastModified,
+          versionId: NULL_VERSION,
+          deleteMarker: false,
+        }
+      );
+    }
+    const path = `${bucketPath}/${key}`;
+    const st = await ops.lstat(path);
+    if (!st.isFile()) return undefined;
+    const entry = await describer.listEntry(path, st, t, true);
+    return entry && { ...entry, versionId: entry.versionId ?? NULL_VERSION, deleteMarker: false };
+  }
+
+  private async describeKept(
+    bucket: string,
+    key: string,
+    dir: string,
+    e: HistoryEntry,
+  ): Promise<ListedVersion | undefined> {
+    if (e.deleteMarker) {
+      return {
+        key,
+        versionId: e.versionId,
+        isLatest: false,
+        deleteMarker: true,
+        lastModified: markerDate(e),
+        size: 0,
+        etag: "",
+      };
+    }
+    const path = `${dir}/${e.name}`;
+    const st = await this.ctx.ops.lstat(path);
+    const entry = await this.ctx.describer.listEntry(path, st, entryTarget(this.ctx, bucket, key, e.name));
+    return entry && { ...entry, versionId: e.versionId, isLatest: false, deleteMarker: false };
+  }
+
+  /** The versions store as a tree of keys: names in k/ are keys, names in d/ prefixes. */
+  private historySource(bucket: string): WalkSource {
+    const root = versionsRoot(this.ctx, bucket);
+    const levelOf = (rel: string) => {
+      let path = root;
+      if (rel) for (const s of rel.slice(0, -1).split("/")) path += `/${DIRS}/${s}`;
+      return path;
+    };
+    return {
+      listing: async (rel) => {
+        const level = levelOf(rel);
+        const [keys, dirs] = await Promise.all([
+          this.dirs.get(`${level}/${KEYS}`),
+          this.dirs.get(`${level}/${DIRS}`),
+        ]);
+        if (!keys && !dirs) return undefined;
+        const entries: DirEntry[] = [];
+        for (const e of keys?.entries ?? [])
+          if (e.dir) entries.push({ name: e.name, sortKey: e.name, dir: false });
+        for (const e of dirs?.entries ?? [])
+          if (e.dir) entries.push({ name: e.name, sortKey: `${e.name}/`, dir: true });
+        entries.sort((x, y) => compareUtf8(x.sortKey, y.sortKey));
+        return { st: (keys ?? dirs)!.st, entries } satisfies DirListing;
+      },
+      isMarked: async () => false,
+    };
+  }
+}

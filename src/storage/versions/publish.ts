@@ -1,0 +1,101 @@
+/**
+ * Publishing into a versioned bucket (Enabled or Suspended). Under the key's cluster-wide lock
+ * (../layout/key-lock.ts), so that two writers of one key, on any hosts, each keep the version
+ * they replace: open the current file, check the write conditions against it, give the new
+ * version its id (above the current one's), record it on the temp file, link the current file
+ * into the versions store (history.ts), then rename the temp file over the path. Readers see the
+ * old file or the new one, never a gap; a crash between link and rename leaves an entry with
+ * the current file's id, which is no noncurrent version (history.ts).
+ *
+ * Enabled: the new version gets a fresh id and the current one is kept, whatever its id.
+ * Suspended: the new version is the `null` version; a current version with another id is kept,
+ * a `null` one is replaced, and a kept `null` version (noncurrent) is removed, as in S3.
+ */
+import type { StoreContext } from "../context.ts";
+import { StorageError } from "../errors.ts";
+import { withKeyLock } from "../layout/key-lock.ts";
+import { mtimeDate } from "../metadata/describe.ts";
+import { identityOf, makeRecord } from "../metadata/record.ts";
+import type { FinishedTemp, Publisher } from "../objects/publish.ts";
+import { checkEtag } from "../objects/publish.ts";
+import type { PutObjectResult, WriteConditions } from "../types.ts";
+import { type CurrentFile, openCurrent } from "./current.ts";
+import { entryName, type HistoryEntry, keepVersion, readHistory, removeEntry } from "./history.ts";
+import { NULL_VERSION, newVersionId, versionIdAt } from "./ids.ts";
+import type { VersioningState } from "./state.ts";
+
+export async function publishVersioned(
+  ctx: StoreContext,
+  publisher: Publisher,
+  bucket: string,
+  key: string,
+  temp: FinishedTemp,
+  state: Exclude<VersioningState, "Unversioned">,
+  cond?: WriteConditions,
+): Promise<PutObjectResult> {
+  const { ops, layout, meta, describer } = ctx;
+  return withKeyLock(ops, layout, bucket, key, async () => {
+    const current = await openCurrent(ctx, bucket, key);
+    try {
+      const t = { bucketPath: layout.bucket(bucket), key };
+      if (cond?.ifNoneMatch === "*" && current) throw new StorageError("PreconditionFailed", `${key} exists`);
+      if (cond?.ifMatch !== undefined) {
+        if (!current) throw new StorageError("NoSuchKey");
+        checkEtag(await describer.currentEtag(current.fd, current.st, t), cond);
+      }
+      const versionId = state === "Enabled" ? newVersionId(current?.versionId) : NULL_VERSION;
+      const st = await ops.fstat(temp.fd);
+      const rec = makeRecord(identityOf(st), temp.etag, temp.attributes, {
+        partsCount: temp.partsCount,
+        parts: temp.parts,
+        encryption: temp.encryption,
+        versionId,
+      });
+      await meta.writeFd(temp.fd, t, rec);
+      if (ctx.fsync) await ops.fsync(temp.fd);
+      await ops.close(temp.fd);
+      temp.fd = -1;
+      // Kept `null` versions and their place matter only around a `null` version.
+      const nulls = state === "Suspended" || current?.versionId === NULL_VERSION;
+      const history = nulls ? await readHistory(ctx, bucket, key) : [];
+      const staleNulls = history.filter((e) => e.versionId === NULL_VERSION);
+      if (current && (state === "Enabled" || current.versionId !== NULL_VERSION)) {
+        if (current.versionId === NULL_VERSION) {
+          for (const e of staleNulls) await removeEntry(ctx, bucket, key, e);
+        }
+        await keepCurrent(ctx, bucket, key, current, history);
+        await ctx.pause?.("version-kept");
+      }
+      await publisher.place(bucket, key, temp.path);
+      if (state === "Suspended") for (const e of staleNulls) await removeEntry(ctx, bucket, key, e);
+      const size = temp.encryption ? temp.encryption.p : Number(st.size);
+      const result: PutObjectResult = { etag: temp.etag, size, lastModified: mtimeDate(st), versionId };
+      if (temp.attributes.checksum) result.checksum = temp.attributes.checksum;
+      if (temp.encryption) result.encryption = temp.encryption;
+      return result;
+    } finally {
+      if (current) await ops.close(current.fd);
+    }
+  });
+}
+
+/**
+ * Links the current file into the versions store as a noncurrent version. A `null` current
+ * version is filed under an id made from its mtime, placed above every kept entry (it is the
+ * newest of them).
+ */
+export async function keepCurrent(
+  ctx: StoreContext,
+  bucket: string,
+  key: string,
+  current: CurrentFile,
+  history: HistoryEntry[],
+): Promise<string> {
+  let sortId = current.versionId;
+  if (sortId === NULL_VERSION) {
+    const newest = history.find((e) => e.versionId !== NULL_VERSION);
+    sortId = versionIdAt(Number(current.st.mtimeNs / 1_000_000n), newest?.sortId);
+  }
+  await keepVersion(ctx, bucket, key, current.fd, current.st, entryName(sortId, current.versionId, false));
+  return sortId;
+}
