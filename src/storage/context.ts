@@ -6,7 +6,7 @@ import type { Describer } from "./metadata/describe.ts";
 import type { MetadataStore } from "./metadata/store.ts";
 import type { SseKeyring } from "./sse/keyring.ts";
 
-/** Where a test may stop a request to kill the host at a known point (see cli/test-pause.ts). */
+/** Where a test may stop a request to kill the host at a known point (see host/test-pause.ts). */
 export type PausePoint = "complete-assembled";
 
 export interface StoreContext {
