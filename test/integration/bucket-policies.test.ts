@@ -19,7 +19,7 @@ import {
   s3Client,
   s3dirCli,
   sdkFailure,
-  startServer,
+  startHost,
   type TestServer,
   waitFor,
 } from "../helpers/index.ts";
@@ -31,7 +31,7 @@ let s3: S3Client;
 const url = (bucket: string, key = "") => `${server.endpoint}/${bucket}/${key}`;
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startHost();
   s3 = s3Client(server);
   for (const bucket of ["downloads", "dropbox", "private-data"]) {
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));

@@ -6,7 +6,7 @@ import {
   s3Client,
   s3dirCli,
   s3dirCliWithEnv,
-  startServer,
+  startHost,
   type TestServer,
 } from "../helpers/index.ts";
 
@@ -47,7 +47,7 @@ async function userWithKey(name: string, policy: string): Promise<Credentials> {
 }
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startHost();
   const admin = s3Client(server);
   await admin.send(new CreateBucketCommand({ Bucket: bucket }));
   await admin.send(new PutObjectCommand({ Bucket: bucket, Key: "dir/a file+.txt", Body: "shared" }));

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, s3dirCli, startServer, type TestServer } from "../helpers/index.ts";
+import { freePort, s3dirCli, startHost, type TestServer } from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
 
@@ -15,7 +15,7 @@ interface Report {
 let server: TestServer;
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startHost();
 });
 
 afterAll(async () => {

@@ -8,7 +8,7 @@ import {
   s3Client,
   sdkFailure,
   signedFetch,
-  startServer,
+  startHost,
   type TestServer,
   testCredentials,
   waitFor,
@@ -20,7 +20,7 @@ let server: TestServer;
 let client: S3Client;
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startHost();
   client = s3Client(server);
 });
 
@@ -85,7 +85,7 @@ describe("health", () => {
   });
 
   test("above --max-in-flight the host reports itself overloaded", async () => {
-    const busy = await startServer({ args: ["--max-in-flight", "1"] });
+    const busy = await startHost({ args: ["--max-in-flight", "1"] });
     try {
       // The readiness request itself is in flight; hold one more open with a slow upload.
       await s3Client(busy).send(new CreateBucketCommand({ Bucket: "busy" }));
@@ -153,7 +153,7 @@ describe("metrics", () => {
   });
 
   test("--metrics off turns the endpoint into plain S3", async () => {
-    const quiet = await startServer({ args: ["--metrics", "off"] });
+    const quiet = await startHost({ args: ["--metrics", "off"] });
     try {
       const res = await fetch(`${quiet.endpoint}/metrics`);
       expect(res.status).toBe(403);

@@ -41,7 +41,7 @@ import {
   s3Client,
   s3dirCli,
   sdkFailure,
-  startServer,
+  startHost,
   type TestServer,
   waitFor,
 } from "../helpers/index.ts";
@@ -120,7 +120,7 @@ function prefixPolicy(prefix: string): string {
 }
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startHost();
   admin = s3Client(server);
   rootIam = iam();
   await admin.send(new CreateBucketCommand({ Bucket: bucket }));

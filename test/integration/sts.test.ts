@@ -20,7 +20,7 @@ import {
   s3Client,
   s3dirCli,
   sdkFailure,
-  startServer,
+  startHost,
   type TestServer,
   waitFor,
 } from "../helpers/index.ts";
@@ -86,7 +86,7 @@ const getOnlyPublic = JSON.stringify({
 });
 
 beforeAll(async () => {
-  server = await startServer({ args: ["--sts-max-duration", "2h"] });
+  server = await startHost({ args: ["--sts-max-duration", "2h"] });
   admin = s3Client(server);
   await admin.send(new CreateBucketCommand({ Bucket: bucket }));
   for (const key of ["public/a.txt", "private/b.txt"]) {
@@ -367,7 +367,7 @@ describe("AssumeRole refuses bad requests", () => {
 
 describe("sessions across hosts", () => {
   test("a session issued by one host works on another over the same root", async () => {
-    const second = await startServer({ root: server.root });
+    const second = await startHost({ root: server.root });
     try {
       const parent = await userWithKey("roamer", "readonly");
       const session = await assumeRole(parent);
@@ -471,7 +471,7 @@ describe("Query request bodies (STS, IAM)", () => {
   });
 
   test("a signed body that trickles is cut off by --body-timeout; a prompt one is answered", async () => {
-    const guarded = await startServer({ root: server.root, args: ["--body-timeout", "1s"] });
+    const guarded = await startHost({ root: server.root, args: ["--body-timeout", "1s"] });
     try {
       const body = `${callerIdentity}&Pad=${"x".repeat(4000)}`;
       const slow = await post(guarded, await signedHead(guarded, body), body, { piece: 10, everyMs: 100 });
