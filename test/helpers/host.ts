@@ -3,7 +3,7 @@
  * 127.0.0.1), with the same options and the same TestServer interface as the subprocess fixture
  * (server.ts): starting one costs milliseconds instead of a process. A subprocess is still started
  * where a process is the point: the Node runtime (S3DIR_TEST_RUNTIME=node or `runtime: "node"`),
- * another user, TLS (the supervisor) and `--runtime`.
+ * another user, TLS (the supervisor), `--runtime`, and when asked (`process: true`).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,10 +22,19 @@ import {
   testCredentials,
 } from "./server.ts";
 
+export interface StartHostOptions extends StartServerOptions {
+  /**
+   * Start a process even though a host in this process could serve: where a host that blocks its
+   * event loop or dies must not take the test process with it.
+   */
+  process?: boolean;
+}
+
 /** True when these options need a server process rather than a host in this process. */
-export function needsProcess(options: StartServerOptions): boolean {
+export function needsProcess(options: StartHostOptions): boolean {
   const args = options.args ?? [];
   return (
+    options.process === true ||
     (options.runtime ?? defaultTestRuntime) === "node" ||
     options.user !== undefined ||
     options.https === true ||
@@ -47,7 +56,7 @@ function parseJsonLine(line: string): Record<string, unknown>[] {
  * Starts a host for a test: in this process unless a process is the point (needsProcess). Its
  * root credential is testCredentials, its log lines are kept for logs() and accessLog().
  */
-export async function startHost(options: StartServerOptions = {}): Promise<TestServer> {
+export async function startHost(options: StartHostOptions = {}): Promise<TestServer> {
   if (needsProcess(options)) return await startServer(options);
   const ownsRoot = options.root === undefined;
   const root = options.root ?? mkdtempSync(join(tmpdir(), "s3dir-test-"));

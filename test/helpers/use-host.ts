@@ -6,16 +6,19 @@
  *
  * `server` and `s3` are stand-ins that forward to the host and client made in beforeAll (using them
  * earlier throws), so test bodies use them like plain variables. Hooks registered after useHost()
- * run after it: a file's own beforeAll may already use them.
+ * run after its own, both before and after the tests (bun runs afterAll hooks in the order they
+ * were registered): a file's beforeAll may use the host, but its afterAll finds it stopped and its
+ * root removed, so a file that must undo something inside the root first (an unmount) starts
+ * its host itself.
  */
 import { afterAll, beforeAll } from "bun:test";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { s3Client } from "./clients.ts";
-import { startHost } from "./host.ts";
-import type { StartServerOptions, TestServer } from "./server.ts";
+import { type StartHostOptions, startHost } from "./host.ts";
+import type { TestServer } from "./server.ts";
 import { uniqueBucket } from "./util.ts";
 
-export interface UseHostOptions extends StartServerOptions {
+export interface UseHostOptions extends StartHostOptions {
   /** The prefix of the bucket made for the file (default "b"); false for none. */
   bucket?: string | false;
 }

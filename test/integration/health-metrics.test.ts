@@ -1,32 +1,22 @@
 /** What operators and load balancers read: health, readiness, status and Prometheus metrics. */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import {
   s3Client,
   sdkFailure,
   signedFetch,
   startHost,
-  type TestServer,
   testCredentials,
+  useHost,
   waitFor,
 } from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
 
-let server: TestServer;
-let client: S3Client;
-
-beforeAll(async () => {
-  server = await startHost();
-  client = s3Client(server);
-});
-
-afterAll(async () => {
-  await server?.stop();
-});
+const { server, s3: client } = useHost({ bucket: false });
 
 /** One HTTP/1.0 request with no Host header, as simple health checkers send it. */
 async function withoutHost(path: string): Promise<string> {

@@ -1,12 +1,11 @@
 /** STS AssumeRole on the S3 endpoint: temporary credentials with every client, and their limits. */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { connect } from "node:net";
 import {
   CreateBucketCommand,
   GetObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  type S3Client,
 } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
@@ -22,13 +21,13 @@ import {
   sdkFailure,
   startHost,
   type TestServer,
+  useHost,
   waitFor,
 } from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
 
-let server: TestServer;
-let admin: S3Client;
+const { server, s3: admin } = useHost({ bucket: false, args: ["--sts-max-duration", "2h"] });
 const bucket = "sts-data";
 const roleArn = "arn:aws:iam::000000000000:role/analytics";
 
@@ -86,16 +85,10 @@ const getOnlyPublic = JSON.stringify({
 });
 
 beforeAll(async () => {
-  server = await startHost({ args: ["--sts-max-duration", "2h"] });
-  admin = s3Client(server);
   await admin.send(new CreateBucketCommand({ Bucket: bucket }));
   for (const key of ["public/a.txt", "private/b.txt"]) {
     await admin.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: `body of ${key}` }));
   }
-});
-
-afterAll(async () => {
-  await server?.stop();
 });
 
 describe("AssumeRole with the JS SDK", () => {
