@@ -12,7 +12,7 @@ import { parseCommandLine } from "../../src/cli/command-line.ts";
 import { hostOptionsFromServe } from "../../src/cli/host-options.ts";
 import { resolveServeOptions, serveOptionSpecs } from "../../src/cli/serve-options.ts";
 import { createHost, type Host } from "../../src/host/index.ts";
-import { startHttpServer } from "../../src/runtime/http-server.ts";
+import { type HttpServer, startHttpServer } from "../../src/runtime/http-server.ts";
 import { maxRequestHeaderBytes, unparsableRequestAnswer } from "../../src/s3/unparsable-request.ts";
 import {
   defaultTestRuntime,
@@ -69,14 +69,20 @@ export async function startHost(options: StartHostOptions = {}): Promise<TestSer
   const lines: string[] = [];
   let host: Host | undefined;
   // Bound first, so that the host is named by its real port as a server process is.
-  const server = startHttpServer({
-    hostname: "127.0.0.1",
-    port: options.port ?? 0,
-    fetch: (req, remoteIp, rawTarget) =>
-      host ? host.fetch(req, { remoteIp, rawTarget }) : new Response("starting", { status: 503 }),
-    maxHeaderBytes: maxRequestHeaderBytes,
-    unparsable: unparsableRequestAnswer,
-  });
+  let server: HttpServer;
+  try {
+    server = startHttpServer({
+      hostname: "127.0.0.1",
+      port: options.port ?? 0,
+      fetch: (req, remoteIp, rawTarget) =>
+        host ? host.fetch(req, { remoteIp, rawTarget }) : new Response("starting", { status: 503 }),
+      maxHeaderBytes: maxRequestHeaderBytes,
+      unparsable: unparsableRequestAnswer,
+    });
+  } catch (e) {
+    if (ownsRoot) rmSync(root, { recursive: true, force: true });
+    throw e;
+  }
   try {
     // The same parser and defaults as `s3dir serve`, so `args` mean what they mean to a process.
     const line = parseCommandLine(
