@@ -56,7 +56,13 @@ export const layers: readonly Layer[] = [
     mayImport: ["lib", "auth", "sse", "s3-shared", "s3", "runtime", "storage", "iam", "audit"],
   },
   {
-    // Process concerns and wiring: may use every layer; nothing imports it.
+    // The composition root: builds a host from every layer below it; listens on nothing.
+    name: "host",
+    prefixes: ["src/host/"],
+    mayImport: ["lib", "auth", "sse", "s3-shared", "runtime", "storage", "iam", "audit", "s3", "package"],
+  },
+  {
+    // Process concerns: arguments, signals, TLS and the supervisor; nothing imports it.
     name: "cli",
     prefixes: ["src/cli/"],
     mayImport: [
@@ -72,6 +78,7 @@ export const layers: readonly Layer[] = [
       "cluster",
       "doctor",
       "s3",
+      "host",
       "package",
     ],
   },

@@ -12,10 +12,14 @@
  * count in the same final line.
  * The counts come from bun's JUnit report and from its console summary; the larger failure count
  * wins, because a file that fails to load shows only in the summary.
+ * Files run in parallel worker processes (`bun test --parallel`), as many as there are CPUs or
+ * S3DIR_TEST_JOBS (1: one process, one file after another). Most integration tests wait on
+ * clients and timers rather than compute; every test builds its own hosts, roots and ports.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { ensureNodeEntry } from "../src/runtime/node-build.ts";
 
 const repo = resolve(import.meta.dir, "..");
 const shorthands: Record<string, string> = { unit: "test/unit/", integration: "test/integration/" };
@@ -25,6 +29,9 @@ const hasPath = passthrough.some((arg, i) => !arg.startsWith("-") && !isOptionVa
 const targets = hasPath ? passthrough : [...passthrough, "test/"];
 // bunfig.toml's [test] timeout is not applied by bun 1.4; give integration tests room unless told otherwise.
 const timeout = passthrough.some((arg) => arg.startsWith("--timeout")) ? [] : ["--timeout=60000"];
+const jobs = Number(process.env.S3DIR_TEST_JOBS) || navigator.hardwareConcurrency || 1;
+const parallel =
+  jobs > 1 && !passthrough.some((arg) => arg.startsWith("--parallel")) ? [`--parallel=${jobs}`] : [];
 
 /** True when argv[i] is the value of a preceding option that takes a separate value (e.g. `-t name`). */
 function isOptionValue(argv: string[], i: number): boolean {
@@ -123,6 +130,7 @@ async function runBunTest(
       "test",
       "--no-orphans",
       ...timeout,
+      ...parallel,
       "--reporter=junit",
       `--reporter-outfile=${junitPath}`,
       ...files,
@@ -151,6 +159,8 @@ async function runBunTest(
   return { counts, problems };
 }
 
+// Built once here: parallel workers that each found the Node build stale would build it at once.
+if (coversIntegration) await ensureNodeEntry();
 const runs = [await runBunTest("bun", targets, { ...process.env })];
 if (coversIntegration && !interrupted) {
   process.stdout.write(`\ntest runner: the core integration files again, against the Node build\n`);

@@ -7,7 +7,7 @@ import type { MetadataStore } from "./metadata/store.ts";
 import type { SseKeyring } from "./sse/keyring.ts";
 import type { VersioningStates } from "./versions/state.ts";
 
-/** Where a test may stop a request to kill the host at a known point (see cli/test-pause.ts). */
+/** Where a test may stop a request to kill the host at a known point (see host/test-pause.ts). */
 export type PausePoint = "complete-assembled" | "version-kept";
 
 export interface StoreContext {

@@ -54,7 +54,7 @@ export interface PosixStoreOptions {
   warn?: (record: { msg: string; [field: string]: unknown }) => void;
   /** Sweep dead processes' temp files and cut-off Completes periodically; none when absent. */
   deadWriterSweep?: DeadWriterSweepOptions;
-  /** Test hook: stops requests at named points (see cli/test-pause.ts). */
+  /** Test hook: stops requests at named points (see host/test-pause.ts). */
   pause?: StoreContext["pause"];
 }
 

@@ -2,7 +2,9 @@
  * Starts a real s3dir server process for integration tests:
  * `bun src/main.ts serve --root DIR --host 127.0.0.1 --port P [args]`, or with env
  * S3DIR_TEST_RUNTIME=node (or the `runtime` option) `node dist/node/s3dir.mjs serve …`, the Node
- * build (made once per test process when missing or older than the sources).
+ * build (made once per test process when missing or older than the sources). Most tests use
+ * host.ts instead, which builds hosts in the test process and comes here only when a process is
+ * the point.
  */
 
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";

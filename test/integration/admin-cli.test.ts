@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ListBucketsCommand } from "@aws-sdk/client-s3";
-import { s3Client, s3dirCli, startServer, type TestServer } from "../helpers/index.ts";
+import { s3Client, s3dirCli, startHost, type TestServer } from "../helpers/index.ts";
 
 let root: string;
 
@@ -89,7 +89,7 @@ describe("admin CLI", () => {
   describe("a running server", () => {
     let server: TestServer;
     beforeAll(async () => {
-      server = await startServer({ root });
+      server = await startHost({ root });
     });
     afterAll(async () => {
       await server.stop();

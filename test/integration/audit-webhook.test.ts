@@ -18,6 +18,7 @@ import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import {
   s3Client,
   s3dirCli,
+  startHost,
   startServer,
   type TestServer,
   testCredentials,
@@ -109,8 +110,10 @@ async function cli(...args: string[]): Promise<string> {
   return result.stdout;
 }
 
-async function serve(hostId: string): Promise<TestServer> {
-  const server = await startServer({ root, env: { S3DIR_HOST_ID: hostId }, args: ["--access-log", "off"] });
+/** A host on the shared root; a process when the test kills it. */
+async function serve(hostId: string, as: "in-process" | "process" = "in-process"): Promise<TestServer> {
+  const start = as === "process" ? startServer : startHost;
+  const server = await start({ root, env: { S3DIR_HOST_ID: hostId }, args: ["--access-log", "off"] });
   servers.push(server);
   return server;
 }
@@ -328,7 +331,7 @@ describe("delivery", () => {
 
 describe("failures", () => {
   test("a host killed with SIGKILL while the receiver is down loses no answered call", async () => {
-    const first = await serve("pinned-host");
+    const first = await serve("pinned-host", "process");
     const client = s3Client(first);
     receiver.set("fail");
     const ids = await someCalls(client, "audited", 4);

@@ -3,14 +3,12 @@
  * for byte to PutObject and UploadPart, with and without Content-Length (Transfer-Encoding:
  * chunked), and every malformed variant: each gets a 4xx and stores nothing.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import {
-  CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListPartsCommand,
-  type S3Client,
 } from "@aws-sdk/client-s3";
 import {
   type ChunkedMode,
@@ -25,11 +23,8 @@ import {
   md5Hex,
   objectPath,
   rawRequest,
-  s3Client,
   signedFetch,
-  startServer,
-  type TestServer,
-  uniqueBucket,
+  useHost,
   waitFor,
   walk,
 } from "../helpers/index.ts";
@@ -37,20 +32,8 @@ import { bucketState } from "../helpers/util.ts";
 
 setDefaultTimeout(60_000);
 
-let server: TestServer;
-let s3: S3Client;
-const bucket = uniqueBucket("chunked");
+const { server, s3, bucket } = useHost({ bucket: "chunked" });
 const modes: ChunkedMode[] = ["signed", "signed-trailer", "unsigned-trailer"];
-
-beforeAll(async () => {
-  server = await startServer();
-  s3 = s3Client(server);
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-});
-afterAll(async () => {
-  s3?.destroy();
-  await server?.stop();
-});
 
 interface SendOptions {
   mode: ChunkedMode;

@@ -12,7 +12,7 @@ import {
   s3Client,
   s3dirCli,
   sdkFailure,
-  startServer,
+  startHost,
   type TestServer,
   walk,
 } from "../helpers/index.ts";
@@ -26,7 +26,7 @@ let disk: Tmpfs | undefined;
 const bucket = "mounted";
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startHost();
   s3 = s3Client(server);
   mkdirSync(join(server.root, bucket));
   disk = mountTmpfs("4m");

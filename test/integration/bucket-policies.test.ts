@@ -1,5 +1,5 @@
 /** Bucket policies: the only way to open a bucket or a prefix to anonymous requests. */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import {
   CreateBucketCommand,
   DeleteBucketPolicyCommand,
@@ -19,20 +19,16 @@ import {
   s3Client,
   s3dirCli,
   sdkFailure,
-  startServer,
-  type TestServer,
+  useHost,
   waitFor,
 } from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
 
-let server: TestServer;
-let s3: S3Client;
+const { server, s3 } = useHost({ bucket: false });
 const url = (bucket: string, key = "") => `${server.endpoint}/${bucket}/${key}`;
 
 beforeAll(async () => {
-  server = await startServer();
-  s3 = s3Client(server);
   for (const bucket of ["downloads", "dropbox", "private-data"]) {
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "file.txt", Body: `in ${bucket}` }));
@@ -43,10 +39,6 @@ beforeAll(async () => {
   await s3.send(
     new PutBucketPolicyCommand({ Bucket: "dropbox", Policy: bucketPolicyPreset("upload", "dropbox")! }),
   );
-});
-afterAll(async () => {
-  s3?.destroy();
-  await server?.stop();
 });
 
 describe("a download-only public bucket", () => {

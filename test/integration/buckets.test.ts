@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
@@ -8,19 +8,16 @@ import {
   ListBucketsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  type S3Client,
 } from "@aws-sdk/client-s3";
 import {
   aws,
   errorCodeOf,
   expectOk,
   py,
-  s3Client,
   sdkFailure,
   signedFetch,
-  startServer,
-  type TestServer,
   uniqueBucket,
+  useHost,
   virtualHostClient,
   xmlValue,
 } from "../helpers/index.ts";
@@ -29,17 +26,7 @@ import {
 setDefaultTimeout(60_000);
 
 const domain = "s3.localhost";
-let server: TestServer;
-let s3: S3Client;
-
-beforeAll(async () => {
-  server = await startServer({ args: ["--domain", domain] });
-  s3 = s3Client(server);
-});
-afterAll(async () => {
-  s3?.destroy();
-  await server?.stop();
-});
+const { server, s3 } = useHost({ bucket: false, args: ["--domain", domain] });
 
 describe("CreateBucket and ListBuckets", () => {
   test("created buckets are listed with a creation date and an owner", async () => {

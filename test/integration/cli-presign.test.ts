@@ -1,18 +1,11 @@
 /** `s3dir presign`: URLs made from the shared root carry exactly the signing key's rights. */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import {
-  type Credentials,
-  s3Client,
-  s3dirCli,
-  s3dirCliWithEnv,
-  startServer,
-  type TestServer,
-} from "../helpers/index.ts";
+import { type Credentials, s3Client, s3dirCli, s3dirCliWithEnv, useHost } from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
 
-let server: TestServer;
+const { server, s3: admin } = useHost({ bucket: false });
 const bucket = "presign-cli";
 
 async function cli(...args: string[]): Promise<string> {
@@ -47,14 +40,8 @@ async function userWithKey(name: string, policy: string): Promise<Credentials> {
 }
 
 beforeAll(async () => {
-  server = await startServer();
-  const admin = s3Client(server);
   await admin.send(new CreateBucketCommand({ Bucket: bucket }));
   await admin.send(new PutObjectCommand({ Bucket: bucket, Key: "dir/a file+.txt", Body: "shared" }));
-});
-
-afterAll(async () => {
-  await server?.stop();
 });
 
 describe("s3dir presign", () => {

@@ -23,7 +23,7 @@ import {
   md5Hex,
   repoRoot,
   s3dirCli,
-  startServer,
+  startHost,
   type TestServer,
   testCredentials,
   uniqueBucket,
@@ -73,11 +73,8 @@ async function pool<T>(items: T[], limit: number, task: (item: T) => Promise<voi
 const address = (h: TestServer) => `127.0.0.1:${h.port}`;
 
 beforeAll(async () => {
-  const first = await startServer();
-  hosts = [
-    first,
-    ...(await Promise.all([startServer({ root: first.root }), startServer({ root: first.root })])),
-  ];
+  const first = await startHost();
+  hosts = [first, ...(await Promise.all([startHost({ root: first.root }), startHost({ root: first.root })]))];
   nginx = await startNginx(hosts);
   work = mkdtempSync(join(tmpdir(), "s3dir-lb-"));
   client = clientFor(nginx.endpoint);

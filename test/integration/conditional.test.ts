@@ -1,34 +1,12 @@
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import {
-  errorCodeOf,
-  md5Hex,
-  objectPath,
-  s3Client,
-  sdkFailure,
-  signedFetch,
-  startServer,
-  type TestServer,
-  uniqueBucket,
-} from "../helpers/index.ts";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { errorCodeOf, md5Hex, objectPath, sdkFailure, signedFetch, useHost } from "../helpers/index.ts";
 
 // Servers, the AWS CLI and python start in seconds, not milliseconds.
 setDefaultTimeout(60_000);
 
-let server: TestServer;
-let s3: S3Client;
-const bucket = uniqueBucket("cond");
+const { server, s3, bucket } = useHost({ bucket: "cond" });
 const otherEtag = '"0123456789abcdef0123456789abcdef"';
-
-beforeAll(async () => {
-  server = await startServer();
-  s3 = s3Client(server);
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-});
-afterAll(async () => {
-  s3?.destroy();
-  await server?.stop();
-});
 
 async function text(key: string): Promise<string> {
   const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));

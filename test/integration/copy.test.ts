@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import {
   CopyObjectCommand,
   CreateBucketCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
-  type S3Client,
 } from "@aws-sdk/client-s3";
 import {
   aws,
@@ -16,32 +15,23 @@ import {
   md5Hex,
   objectPath,
   py,
-  s3Client,
   sdkFailure,
   signedFetch,
-  startServer,
-  type TestServer,
   uniqueBucket,
+  useHost,
   xmlValue,
 } from "../helpers/index.ts";
 
 // Servers, the AWS CLI and python start in seconds, not milliseconds.
 setDefaultTimeout(60_000);
 
-let server: TestServer;
-let s3: S3Client;
+const { server, s3 } = useHost({ bucket: false });
 const src = uniqueBucket("copy-src");
 const dst = uniqueBucket("copy-dst");
 
 beforeAll(async () => {
-  server = await startServer();
-  s3 = s3Client(server);
   await s3.send(new CreateBucketCommand({ Bucket: src }));
   await s3.send(new CreateBucketCommand({ Bucket: dst }));
-});
-afterAll(async () => {
-  s3?.destroy();
-  await server?.stop();
 });
 
 const copySource = (bucket: string, key: string) => `${bucket}/${encodeKey(key)}`;

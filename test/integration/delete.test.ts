@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  type S3Client,
 } from "@aws-sdk/client-s3";
 import { xmlEscape } from "../../src/s3/xml/escape.ts";
 import {
@@ -15,29 +14,17 @@ import {
   md5Base64,
   objectPath,
   py,
-  s3Client,
   sdkFailure,
   signedFetch,
-  startServer,
-  type TestServer,
   uniqueBucket,
+  useHost,
   xmlValues,
 } from "../helpers/index.ts";
 
 // Servers, the AWS CLI and python start in seconds, not milliseconds.
 setDefaultTimeout(60_000);
 
-let server: TestServer;
-let s3: S3Client;
-
-beforeAll(async () => {
-  server = await startServer();
-  s3 = s3Client(server);
-});
-afterAll(async () => {
-  s3?.destroy();
-  await server?.stop();
-});
+const { server, s3 } = useHost({ bucket: false });
 
 async function newBucket(keys: string[] = []): Promise<string> {
   const bucket = uniqueBucket("del");

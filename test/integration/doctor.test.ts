@@ -1,9 +1,9 @@
 /** `s3dir doctor`: a clear report of what the root and the cluster's hosts provide. */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, s3dirCli, startServer, type TestServer } from "../helpers/index.ts";
+import { freePort, s3dirCli, useHost } from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
 
@@ -12,15 +12,7 @@ interface Report {
   results: { name: string; status: "ok" | "warn" | "fail"; detail: string; fix?: string }[];
 }
 
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startServer();
-});
-
-afterAll(async () => {
-  await server?.stop();
-});
+const { server } = useHost({ bucket: false });
 
 async function doctor(root: string): Promise<{ code: number; report: Report; stderr: string }> {
   const result = await s3dirCli(root, "doctor", "--json");

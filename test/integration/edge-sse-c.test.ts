@@ -14,7 +14,7 @@ import {
   newCustomerKey,
   s3Client,
   settled,
-  startServer,
+  startHost,
   type TestServer,
   testCredentials,
   uniqueBucket,
@@ -51,7 +51,7 @@ const link = (key: string, query = "", method = "GET", headers?: Record<string, 
 const keyLink = (key: string, method = "GET") => link(key, "", method, keyHeaders);
 
 beforeAll(async () => {
-  host = await startServer({ args: ["--trusted-proxy", "127.0.0.1", "--allow-sse-c-over-http", "on"] });
+  host = await startHost({ args: ["--trusted-proxy", "127.0.0.1", "--allow-sse-c-over-http", "on"] });
   process.env.S3DIR_ROOT_ACCESS_KEY = testCredentials.accessKeyId;
   process.env.S3DIR_ROOT_SECRET_KEY = testCredentials.secretAccessKey;
   try {

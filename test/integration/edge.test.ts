@@ -26,7 +26,7 @@ import {
   s3Client,
   s3dirCliWithEnv,
   settled,
-  startServer,
+  startHost,
   type TestServer,
   testCredentials,
   waitFor,
@@ -63,8 +63,8 @@ async function startEdgeWithRootCredential(options: Parameters<typeof startEdge>
 }
 
 beforeAll(async () => {
-  host1 = await startServer({ args: trust });
-  host2 = await startServer({ root: host1.root, args: trust });
+  host1 = await startHost({ args: trust });
+  host2 = await startHost({ root: host1.root, args: trust });
   const dead = await freePort();
   edge = await startEdgeWithRootCredential({
     port: await freePort(),

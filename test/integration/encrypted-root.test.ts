@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { repoRoot, s3Client, s3dirCli, startServer, type TestServer } from "../helpers/index.ts";
+import { repoRoot, s3Client, s3dirCli, startHost, type TestServer } from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
 
@@ -53,7 +53,7 @@ describe("--require-encrypted-root", () => {
   test("a root on an fscrypt directory is confirmed, reported, and serves plain files to POSIX", async () => {
     let server: TestServer | undefined;
     try {
-      server = await startServer({ root: encryptedRoot, args: ["--require-encrypted-root"] });
+      server = await startHost({ root: encryptedRoot, args: ["--require-encrypted-root"] });
       const status = (await (await fetch(`${server.endpoint}/health/status`)).json()) as {
         rootEncrypted: boolean;
       };
@@ -92,7 +92,7 @@ describe("--require-encrypted-root", () => {
   });
 
   test("without the flag a plain root serves and reports rootEncrypted false", async () => {
-    const server = await startServer();
+    const server = await startHost();
     try {
       const status = (await (await fetch(`${server.endpoint}/health/status`)).json()) as {
         rootEncrypted: boolean;

@@ -1,18 +1,18 @@
 /** The shape of errors and of every response: request ids, XML errors, bodiless HEAD errors, 501s. */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { CreateBucketCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import {
   errorCodeOf,
   md5Hex,
   objectPath,
   rawRequest,
   type SignedFetchOptions,
-  s3Client,
   signedFetch,
-  startServer,
+  startHost,
   type TestServer,
   testCredentials,
   uniqueBucket,
+  useHost,
   waitFor,
   walk,
   xmlValue,
@@ -22,19 +22,10 @@ import { bucketState } from "../helpers/util.ts";
 // Servers, the AWS CLI and python start in seconds, not milliseconds.
 setDefaultTimeout(60_000);
 
-let server: TestServer;
-let s3: S3Client;
-const bucket = uniqueBucket("errors");
+const { server, s3, bucket } = useHost({ bucket: "errors" });
 
 beforeAll(async () => {
-  server = await startServer();
-  s3 = s3Client(server);
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "exists.txt", Body: "0123456789" }));
-});
-afterAll(async () => {
-  s3?.destroy();
-  await server?.stop();
 });
 
 describe("unknown and unsupported operations", () => {
@@ -280,7 +271,7 @@ describe("slow uploads", () => {
   }
 
   test("an upload that trickles is cut off with RequestTimeout and leaves nothing; a steady one lands", async () => {
-    const guarded = await startServer({ root: server.root, args: ["--body-timeout", "2s"] });
+    const guarded = await startHost({ root: server.root, args: ["--body-timeout", "2s"] });
     try {
       const cutOff = await trickle(guarded, "trickle.bin", 1024 * 1024, 512, 250);
       expect(cutOff).toStartWith("HTTP/1.1 400 ");

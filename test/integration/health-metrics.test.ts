@@ -1,32 +1,22 @@
 /** What operators and load balancers read: health, readiness, status and Prometheus metrics. */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import {
   s3Client,
   sdkFailure,
   signedFetch,
-  startServer,
-  type TestServer,
+  startHost,
   testCredentials,
+  useHost,
   waitFor,
 } from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
 
-let server: TestServer;
-let client: S3Client;
-
-beforeAll(async () => {
-  server = await startServer();
-  client = s3Client(server);
-});
-
-afterAll(async () => {
-  await server?.stop();
-});
+const { server, s3: client } = useHost({ bucket: false });
 
 /** One HTTP/1.0 request with no Host header, as simple health checkers send it. */
 async function withoutHost(path: string): Promise<string> {
@@ -85,7 +75,7 @@ describe("health", () => {
   });
 
   test("above --max-in-flight the host reports itself overloaded", async () => {
-    const busy = await startServer({ args: ["--max-in-flight", "1"] });
+    const busy = await startHost({ args: ["--max-in-flight", "1"] });
     try {
       // The readiness request itself is in flight; hold one more open with a slow upload.
       await s3Client(busy).send(new CreateBucketCommand({ Bucket: "busy" }));
@@ -153,7 +143,7 @@ describe("metrics", () => {
   });
 
   test("--metrics off turns the endpoint into plain S3", async () => {
-    const quiet = await startServer({ args: ["--metrics", "off"] });
+    const quiet = await startHost({ args: ["--metrics", "off"] });
     try {
       const res = await fetch(`${quiet.endpoint}/metrics`);
       expect(res.status).toBe(403);

@@ -41,15 +41,13 @@ import {
   s3Client,
   s3dirCli,
   sdkFailure,
-  startServer,
-  type TestServer,
+  useHost,
   waitFor,
 } from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
 
-let server: TestServer;
-let admin: S3Client;
+const { server, s3: admin } = useHost({ bucket: false });
 let rootIam: IAMClient;
 const bucket = "iam-data";
 const account = "000000000000";
@@ -120,16 +118,12 @@ function prefixPolicy(prefix: string): string {
 }
 
 beforeAll(async () => {
-  server = await startServer();
-  admin = s3Client(server);
   rootIam = iam();
   await admin.send(new CreateBucketCommand({ Bucket: bucket }));
   await admin.send(new PutObjectCommand({ Bucket: bucket, Key: "public/a.txt", Body: "hello" }));
 });
-afterAll(async () => {
-  admin?.destroy();
+afterAll(() => {
   rootIam?.destroy();
-  await server?.stop();
 });
 
 describe("the AWS CLI", () => {

@@ -18,7 +18,7 @@ import {
   py,
   s3Client,
   s3dirCli,
-  startServer,
+  startHost,
   type TestServer,
 } from "../helpers/index.ts";
 
@@ -60,7 +60,7 @@ async function denied(call: Promise<unknown>): Promise<string> {
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "s3dir-policies-"));
-  server = await startServer({ root });
+  server = await startHost({ root });
   admin = s3Client(server);
   await admin.send(new CreateBucketCommand({ Bucket: bucket }));
   for (const key of ["public/a.txt", "secret/b.txt", "home/carol/c.txt", "home/dave/d.txt"]) {
@@ -215,7 +215,7 @@ describe("a custom policy", () => {
   });
 
   test("a policy change made with the CLI is enforced by two running servers within 2 seconds", async () => {
-    const second = await startServer({ root });
+    const second = await startHost({ root });
     try {
       const frank = await userWithKey("frank", "s3", "readonly");
       const clients = [s3Client(server, frank), s3Client(second, frank)];

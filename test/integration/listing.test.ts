@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,7 +8,6 @@ import {
   ListObjectsV2Command,
   ListObjectVersionsCommand,
   PutObjectCommand,
-  type S3Client,
 } from "@aws-sdk/client-s3";
 import {
   aws,
@@ -17,13 +16,11 @@ import {
   errorCodeOf,
   expectOk,
   py,
-  s3Client,
   sdkFailure,
   signedFetch,
   sortedUtf8,
-  startServer,
-  type TestServer,
   uniqueBucket,
+  useHost,
   walk,
   xmlValue,
   xmlValues,
@@ -32,9 +29,7 @@ import {
 // Servers, the AWS CLI and python start in seconds, not milliseconds.
 setDefaultTimeout(60_000);
 
-let server: TestServer;
-let s3: S3Client;
-const bucket = uniqueBucket("listing");
+const { server, s3, bucket } = useHost({ bucket: "listing" });
 
 /** Chosen so that UTF-8 byte order differs from naive orders: `a+b < a/x < a0`, BMP vs astral, ASCII vs Unicode. */
 const keys = [
@@ -59,18 +54,11 @@ const keys = [
 ];
 
 beforeAll(async () => {
-  server = await startServer();
-  s3 = s3Client(server);
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   await Promise.all(
     keys.map((key) =>
       s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key.endsWith("/") ? "" : `v:${key}` })),
     ),
   );
-});
-afterAll(async () => {
-  s3?.destroy();
-  await server?.stop();
 });
 
 interface Entry {

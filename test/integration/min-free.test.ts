@@ -24,7 +24,7 @@ import {
   pausedUpload,
   s3Client,
   sdkFailure,
-  startServer,
+  startHost,
   type TestServer,
   uniqueBucket,
   waitFor,
@@ -49,7 +49,7 @@ async function readiness(): Promise<{ status: number; text: string }> {
 
 beforeAll(async () => {
   disk = mountTmpfs("8m");
-  server = await startServer({ root: disk.path, args: ["--min-free", "4MiB"] });
+  server = await startHost({ root: disk.path, args: ["--min-free", "4MiB"] });
   s3 = s3Client(server);
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "keep", Body: "kept" }));

@@ -19,7 +19,7 @@ import {
   s3Client,
   signedFetch,
   sortedUtf8,
-  startServer,
+  startHost,
   type TestServer,
   uniqueBucket,
   waitFor,
@@ -35,8 +35,8 @@ let b: S3Client;
 const bucket = uniqueBucket("multi");
 
 beforeAll(async () => {
-  hostA = await startServer();
-  hostB = await startServer({ root: hostA.root });
+  hostA = await startHost();
+  hostB = await startHost({ root: hostA.root });
   a = s3Client(hostA);
   b = s3Client(hostB);
   await a.send(new CreateBucketCommand({ Bucket: bucket }));

@@ -3,48 +3,24 @@
  * ("-N") and FULL_OBJECT results for every algorithm that allows them, validation on Complete,
  * and the values GET/HEAD return with x-amz-checksum-mode: ENABLED (which the SDK verifies).
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import {
   type ChecksumAlgorithm,
   type ChecksumType,
   CompleteMultipartUploadCommand,
-  CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListPartsCommand,
-  type S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { createCrc32c, createCrc64Nvme } from "../../src/lib/crc.ts";
-import {
-  bytes,
-  errorCodeOf,
-  objectPath,
-  s3Client,
-  sdkFailure,
-  signedFetch,
-  startServer,
-  type TestServer,
-  uniqueBucket,
-} from "../helpers/index.ts";
+import { bytes, errorCodeOf, objectPath, sdkFailure, signedFetch, useHost } from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
 
 const MiB = 1024 * 1024;
-let server: TestServer;
-let s3: S3Client;
-const bucket = uniqueBucket("mpu-sum");
-
-beforeAll(async () => {
-  server = await startServer();
-  s3 = s3Client(server);
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-});
-afterAll(async () => {
-  s3?.destroy();
-  await server?.stop();
-});
+const { server, s3, bucket } = useHost({ bucket: "mpu-sum" });
 
 /** Base64 digest of data, computed independently of the server's combining code. */
 function digest(algorithm: ChecksumAlgorithm, data: Uint8Array): Buffer {

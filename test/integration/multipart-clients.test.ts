@@ -9,36 +9,20 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import {
-  aws,
-  bytes,
-  expectOk,
-  py,
-  s3Client,
-  startServer,
-  type TestServer,
-  uniqueBucket,
-} from "../helpers/index.ts";
+import { aws, bytes, expectOk, py, useHost } from "../helpers/index.ts";
 
 setDefaultTimeout(120_000);
 
 const MiB = 1024 * 1024;
-let server: TestServer;
-let s3: S3Client;
+const { server, s3, bucket } = useHost({ bucket: "mpu-clients", args: ["--fsync", "off"] });
 let work: string;
-const bucket = uniqueBucket("mpu-clients");
 
 beforeAll(async () => {
-  server = await startServer({ args: ["--fsync", "off"] });
-  s3 = s3Client(server);
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   work = mkdtempSync(join(tmpdir(), "s3dir-mpu-clients-"));
 });
 afterAll(async () => {
-  s3?.destroy();
-  await server?.stop();
   rmSync(work, { recursive: true, force: true });
 });
 

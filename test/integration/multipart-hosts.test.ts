@@ -19,7 +19,7 @@ import {
   md5Hex,
   s3Client,
   sdkFailure,
-  startServer,
+  startHost,
   type TestServer,
   uniqueBucket,
   waitFor,
@@ -34,10 +34,10 @@ let clients: S3Client[] = [];
 const bucket = uniqueBucket("mpu-hosts");
 
 beforeAll(async () => {
-  const first = await startServer({ args: ["--multipart-expiry", "3s"] });
+  const first = await startHost({ args: ["--multipart-expiry", "3s"] });
   const others = await Promise.all([
-    startServer({ root: first.root }),
-    startServer({ root: first.root, args: ["--multipart-expiry", "3s"] }),
+    startHost({ root: first.root }),
+    startHost({ root: first.root, args: ["--multipart-expiry", "3s"] }),
   ]);
   hosts = [first, ...others];
   clients = hosts.map((h) => s3Client(h));

@@ -1,5 +1,5 @@
 /** Multipart uploads through @aws-sdk/client-s3: the whole API, its errors and its paging. */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import {
   AbortMultipartUploadCommand,
@@ -13,7 +13,6 @@ import {
   ListMultipartUploadsCommand,
   ListPartsCommand,
   PutObjectCommand,
-  type S3Client,
   UploadPartCommand,
   UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
@@ -22,12 +21,10 @@ import {
   errorCodeOf,
   md5Hex,
   objectPath,
-  s3Client,
   sdkFailure,
   signedFetch,
-  startServer,
-  type TestServer,
   uniqueBucket,
+  useHost,
   xmlValue,
   xmlValues,
 } from "../helpers/index.ts";
@@ -36,19 +33,7 @@ import { bucketState } from "../helpers/util.ts";
 setDefaultTimeout(60_000);
 
 const MiB = 1024 * 1024;
-let server: TestServer;
-let s3: S3Client;
-const bucket = uniqueBucket("mpu");
-
-beforeAll(async () => {
-  server = await startServer();
-  s3 = s3Client(server);
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-});
-afterAll(async () => {
-  s3?.destroy();
-  await server?.stop();
-});
+const { server, s3, bucket } = useHost({ bucket: "mpu" });
 
 const same = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
 

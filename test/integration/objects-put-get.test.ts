@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  type S3Client,
-} from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import {
   aws,
   bytes,
@@ -19,13 +13,11 @@ import {
   md5Hex,
   objectPath,
   py,
-  s3Client,
   sdkFailure,
   sha256Hex,
   signedFetch,
-  startServer,
-  type TestServer,
   uniqueBucket,
+  useHost,
   walk,
 } from "../helpers/index.ts";
 import { bucketState } from "../helpers/util.ts";
@@ -33,19 +25,7 @@ import { bucketState } from "../helpers/util.ts";
 // Servers, the AWS CLI and python start in seconds, not milliseconds.
 setDefaultTimeout(60_000);
 
-let server: TestServer;
-let s3: S3Client;
-const bucket = uniqueBucket("objects");
-
-beforeAll(async () => {
-  server = await startServer();
-  s3 = s3Client(server);
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-});
-afterAll(async () => {
-  s3?.destroy();
-  await server?.stop();
-});
+const { server, s3, bucket } = useHost({ bucket: "objects" });
 
 function crc32Base64(data: Uint8Array | string): string {
   const value = Bun.hash.crc32(data);

@@ -1,5 +1,5 @@
 /** The same bytes are a file for POSIX users and an object for S3 clients, both ways (docs/on-disk-layout.md). */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import {
   appendFileSync,
   existsSync,
@@ -20,38 +20,23 @@ import {
   ListBucketsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  type S3Client,
 } from "@aws-sdk/client-s3";
 import {
   bytes,
   md5Hex,
   objectPath,
-  s3Client,
   sdkFailure,
   signedFetch,
-  startServer,
-  type TestServer,
   uniqueBucket,
+  useHost,
   waitFor,
 } from "../helpers/index.ts";
 
 // Servers, the AWS CLI and python start in seconds, not milliseconds.
 setDefaultTimeout(60_000);
 
-let server: TestServer;
-let s3: S3Client;
-const bucket = uniqueBucket("posix");
+const { server, s3, bucket } = useHost({ bucket: "posix" });
 const dir = () => join(server.root, bucket);
-
-beforeAll(async () => {
-  server = await startServer();
-  s3 = s3Client(server);
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-});
-afterAll(async () => {
-  s3?.destroy();
-  await server?.stop();
-});
 
 async function listKeys(prefix?: string): Promise<string[]> {
   const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));

@@ -23,23 +23,19 @@ import {
   sdkFailure,
   signedFetch,
   signedRequest,
-  startServer,
-  type TestServer,
   uniqueBucket,
+  useHost,
   xmlValue,
 } from "../helpers/index.ts";
 
 // Servers, the AWS CLI and python start in seconds, not milliseconds.
 setDefaultTimeout(60_000);
 
-let server: TestServer;
-let s3: S3Client;
+const { server, s3 } = useHost({ bucket: false });
 let workdir: string;
 const bucket = uniqueBucket("auth");
 
 beforeAll(async () => {
-  server = await startServer();
-  s3 = s3Client(server);
   workdir = mkdtempSync(join(tmpdir(), "s3dir-auth-"));
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   await s3.send(
@@ -47,8 +43,6 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
-  s3?.destroy();
-  await server?.stop();
   if (workdir) rmSync(workdir, { recursive: true, force: true });
 });
 

@@ -23,7 +23,6 @@ import {
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  type S3Client,
 } from "@aws-sdk/client-s3";
 import {
   abortedUpload,
@@ -32,13 +31,11 @@ import {
   md5Base64,
   objectPath,
   rawRequest,
-  s3Client,
   sdkFailure,
   sha256Hex,
   signedFetch,
-  startServer,
-  type TestServer,
   uniqueBucket,
+  useHost,
   waitFor,
   walk,
 } from "../helpers/index.ts";
@@ -47,16 +44,13 @@ import { bucketState } from "../helpers/util.ts";
 // Servers, the AWS CLI and python start in seconds, not milliseconds.
 setDefaultTimeout(60_000);
 
-let server: TestServer;
-let s3: S3Client;
+const { server, s3 } = useHost({ bucket: false });
 let outside: string;
 let outsideName: string;
 const secret = `TOP-SECRET-${crypto.randomUUID()}`;
 const bucket = uniqueBucket("safe");
 
 beforeAll(async () => {
-  server = await startServer();
-  s3 = s3Client(server);
   outside = mkdtempSync(join(tmpdir(), "s3dir-outside-"));
   outsideName = basename(outside);
   writeFileSync(join(outside, "secret.txt"), secret);
@@ -64,8 +58,6 @@ beforeAll(async () => {
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "a/inside.txt", Body: "inside" }));
 });
 afterAll(async () => {
-  s3?.destroy();
-  await server?.stop();
   if (outside) rmSync(outside, { recursive: true, force: true });
 });
 

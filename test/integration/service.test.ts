@@ -21,6 +21,7 @@ import {
   presignUrl,
   s3Client,
   signedFetch,
+  startHost,
   startServer,
   testCredentials,
 } from "../helpers/index.ts";
@@ -76,7 +77,7 @@ test("a root credential stored in plain text by an older version still works and
     const dir = join(root, ".s3dir");
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     writeFileSync(join(dir, "root-credential.json"), JSON.stringify(old), { mode: 0o600 });
-    const server = await startServer({ root, env: { S3DIR_ROOT_ACCESS_KEY: "", S3DIR_ROOT_SECRET_KEY: "" } });
+    const server = await startHost({ root, env: { S3DIR_ROOT_ACCESS_KEY: "", S3DIR_ROOT_SECRET_KEY: "" } });
     try {
       expect(server.logs().join("\n")).not.toContain(old.secretAccessKey);
       const onDisk = readFileSync(join(dir, "root-credential.json"), "utf8");
@@ -114,7 +115,7 @@ async function second_list(
 
 describe("access log", () => {
   test("one JSON line per request with the fields operators need, and never a secret", async () => {
-    const server = await startServer();
+    const server = await startHost();
     try {
       const s3 = s3Client(server);
       await s3.send(new CreateBucketCommand({ Bucket: "logged" }));
@@ -201,7 +202,7 @@ describe("graceful shutdown", () => {
 
 describe("metadata store without extended attributes", () => {
   test("--metadata-store file keeps content headers, user metadata and ETags, and sees POSIX edits", async () => {
-    const server = await startServer({ args: ["--metadata-store", "file"] });
+    const server = await startHost({ args: ["--metadata-store", "file"] });
     try {
       const s3 = s3Client(server);
       await s3.send(new CreateBucketCommand({ Bucket: "sidecar" }));

@@ -9,23 +9,20 @@ import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import {
   CopyObjectCommand,
-  CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  type S3Client,
   UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
-import { s3Client, sdkFailure, startServer, type TestServer, uniqueBucket } from "../helpers/index.ts";
+import { sdkFailure, useHost } from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
 
-let server: TestServer;
-let s3: S3Client;
+// A process: a host that blocked on a FIFO would block this test process too, and hang it.
+const { server, s3, bucket } = useHost({ bucket: "special", process: true });
 let socketServer: Server | undefined;
-const bucket = uniqueBucket("special");
 
 function run(cmd: string[]): void {
   const r = Bun.spawnSync(cmd, { stderr: "pipe" });
@@ -51,9 +48,6 @@ async function expectLive(): Promise<void> {
 }
 
 beforeAll(async () => {
-  server = await startServer();
-  s3 = s3Client(server);
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "a/real.txt", Body: "real" }));
   const dir = join(server.root, bucket);
   run(["mkfifo", join(dir, "fifo")]);
@@ -64,9 +58,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => socketServer!.listen(join(dir, "sock"), resolve));
 });
 afterAll(async () => {
-  s3?.destroy();
   await new Promise((resolve) => (socketServer ? socketServer.close(resolve) : resolve(undefined)));
-  await server?.stop();
 });
 
 describe("special files are absent", () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { closeSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from "node:fs";
 import {
@@ -14,7 +14,6 @@ import {
   ListPartsCommand,
   PutBucketEncryptionCommand,
   PutObjectCommand,
-  type S3Client,
   UploadPartCommand,
   UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
@@ -24,12 +23,10 @@ import {
   md5Hex,
   newCustomerKey,
   py,
-  s3Client,
   s3dirCli,
   sdkFailure,
-  startServer,
-  type TestServer,
   uniqueBucket,
+  useHost,
 } from "../helpers/index.ts";
 import { bucketState } from "../helpers/util.ts";
 
@@ -40,22 +37,10 @@ const CHUNK = 64 * 1024;
 const TAG = 16;
 const PREFIX = 8;
 
-let server: TestServer;
-let s3: S3Client;
-const bucket = uniqueBucket("ssemp");
+const { server, s3, bucket } = useHost({ bucket: "ssemp", args: ["--allow-sse-c-over-http", "on"] });
 
 const ssec = newCustomerKey().params;
 const wrongSsec = newCustomerKey().params;
-
-beforeAll(async () => {
-  server = await startServer({ args: ["--allow-sse-c-over-http", "on"] });
-  s3 = s3Client(server);
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-});
-afterAll(async () => {
-  s3?.destroy();
-  await server?.stop();
-});
 
 const diskPath = (key: string) => `${server.root}/${bucket}/${key}`;
 /** Bytes on disk of a sealed part of n plaintext bytes. */

@@ -6,48 +6,28 @@
  * (an object exists); If-Match with an ETag fails with 412 (the file's ETag is unknown, so none
  * matches); If-Match: * replaces (an object exists). Listings show the key.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
-  CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  type S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
-import {
-  errorCodeOf,
-  objectPath,
-  s3Client,
-  sdkFailure,
-  signedFetch,
-  startServer,
-  type TestServer,
-  uniqueBucket,
-} from "../helpers/index.ts";
+import { errorCodeOf, objectPath, sdkFailure, signedFetch, useHost } from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
 
-let server: TestServer;
-let s3: S3Client;
-const bucket = uniqueBucket("sse-posix");
+const { server, s3, bucket } = useHost({ bucket: "sse-posix" });
 const changed = "changed in place by a POSIX writer";
 
 beforeAll(async () => {
-  server = await startServer();
-  s3 = s3Client(server);
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "source.txt", Body: "copy source" }));
-});
-afterAll(async () => {
-  s3?.destroy();
-  await server?.stop();
 });
 
 const diskPath = (key: string) => `${server.root}/${bucket}/${key}`;

@@ -1,32 +1,13 @@
-import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
+import { expect, setDefaultTimeout, test } from "bun:test";
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import {
-  newCustomerKey,
-  s3Client,
-  s3dirCli,
-  startServer,
-  type TestServer,
-  uniqueBucket,
-} from "../helpers/index.ts";
+import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { newCustomerKey, s3dirCli, useHost } from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
 
-let server: TestServer;
-let s3: S3Client;
-const bucket = uniqueBucket("rot");
+const { server, s3, bucket } = useHost({ bucket: "rot", args: ["--allow-sse-c-over-http", "on"] });
 const ssec = newCustomerKey().params;
-
-beforeAll(async () => {
-  server = await startServer({ args: ["--allow-sse-c-over-http", "on"] });
-  s3 = s3Client(server);
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-});
-afterAll(async () => {
-  s3?.destroy();
-  await server?.stop();
-});
 
 const ring = () =>
   (

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import {
@@ -11,7 +11,6 @@ import {
   ListObjectsV2Command,
   PutBucketEncryptionCommand,
   PutObjectCommand,
-  type S3Client,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import {
@@ -23,30 +22,18 @@ import {
   s3Client,
   sdkFailure,
   signedFetch,
-  startServer,
-  type TestServer,
+  startHost,
   uniqueBucket,
+  useHost,
 } from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
 
-let server: TestServer;
-let s3: S3Client;
-const bucket = uniqueBucket("sse");
+const { server, s3, bucket } = useHost({ bucket: "sse", args: ["--allow-sse-c-over-http", "on"] });
 const CHUNK = 64 * 1024;
 
 const ssec = newCustomerKey().params;
 const wrongSsec = newCustomerKey().params;
-
-beforeAll(async () => {
-  server = await startServer({ args: ["--allow-sse-c-over-http", "on"] });
-  s3 = s3Client(server);
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-});
-afterAll(async () => {
-  s3?.destroy();
-  await server?.stop();
-});
 
 async function getBytes(key: string, extra: Record<string, string> = {}, range?: string) {
   const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: range, ...extra }));
@@ -433,7 +420,7 @@ describe("copy between modes, multipart", () => {
 
 describe("SSE-C over plain HTTP", () => {
   test("is refused without --allow-sse-c-over-http", async () => {
-    const strict = await startServer();
+    const strict = await startHost();
     const client = s3Client(strict);
     try {
       await client.send(new CreateBucketCommand({ Bucket: "strict" }));

@@ -1,12 +1,11 @@
 /** STS AssumeRole on the S3 endpoint: temporary credentials with every client, and their limits. */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { connect } from "node:net";
 import {
   CreateBucketCommand,
   GetObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  type S3Client,
 } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
@@ -20,15 +19,15 @@ import {
   s3Client,
   s3dirCli,
   sdkFailure,
-  startServer,
+  startHost,
   type TestServer,
+  useHost,
   waitFor,
 } from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
 
-let server: TestServer;
-let admin: S3Client;
+const { server, s3: admin } = useHost({ bucket: false, args: ["--sts-max-duration", "2h"] });
 const bucket = "sts-data";
 const roleArn = "arn:aws:iam::000000000000:role/analytics";
 
@@ -86,16 +85,10 @@ const getOnlyPublic = JSON.stringify({
 });
 
 beforeAll(async () => {
-  server = await startServer({ args: ["--sts-max-duration", "2h"] });
-  admin = s3Client(server);
   await admin.send(new CreateBucketCommand({ Bucket: bucket }));
   for (const key of ["public/a.txt", "private/b.txt"]) {
     await admin.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: `body of ${key}` }));
   }
-});
-
-afterAll(async () => {
-  await server?.stop();
 });
 
 describe("AssumeRole with the JS SDK", () => {
@@ -429,7 +422,7 @@ describe("Query answers and their log", () => {
 
 describe("sessions across hosts", () => {
   test("a session issued by one host works on another over the same root", async () => {
-    const second = await startServer({ root: server.root });
+    const second = await startHost({ root: server.root });
     try {
       const parent = await userWithKey("roamer", "readonly");
       const session = await assumeRole(parent);
@@ -533,7 +526,7 @@ describe("Query request bodies (STS, IAM)", () => {
   });
 
   test("a signed body that trickles is cut off by --body-timeout; a prompt one is answered", async () => {
-    const guarded = await startServer({ root: server.root, args: ["--body-timeout", "1s"] });
+    const guarded = await startHost({ root: server.root, args: ["--body-timeout", "1s"] });
     try {
       const body = `${callerIdentity}&Pad=${"x".repeat(4000)}`;
       const slow = await post(guarded, await signedHead(guarded, body), body, { piece: 10, everyMs: 100 });

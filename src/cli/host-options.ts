@@ -1,0 +1,31 @@
+import type { HostOptions, LineWriter } from "../host/index.ts";
+import type { ServeOptions } from "./serve-options.ts";
+
+/** The host's typed options from the resolved `s3dir serve` options. */
+export function hostOptionsFromServe(
+  options: ServeOptions,
+  env: Record<string, string | undefined>,
+  out: LineWriter,
+): HostOptions {
+  return {
+    root: options.root,
+    port: options.port,
+    region: options.region,
+    domains: options.domain,
+    trustedProxies: options["trusted-proxy"],
+    fsync: options.fsync,
+    metadataStore: options["metadata-store"],
+    accessLog: options["access-log"],
+    multipartExpiryMs: options["multipart-expiry"],
+    sweepIntervalMs: options["sweep-interval"],
+    bodyTimeoutMs: options["body-timeout"],
+    maxInFlight: options["max-in-flight"],
+    minFree: options["min-free"],
+    metrics: options.metrics,
+    stsMaxDurationSeconds: options["sts-max-duration"],
+    requireEncryptedRoot: options["require-encrypted-root"],
+    allowSseCOverHttp: options["allow-sse-c-over-http"],
+    env,
+    out,
+  };
+}

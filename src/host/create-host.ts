@@ -1,0 +1,236 @@
+/**
+ * The composition root: one host built from typed options — the root's checks, credentials, the
+ * secrets key, IAM and STS, the object store and its sweeps, the audit trail, the root probe and
+ * free-space watch, metrics, authorization, bucket policies and the HTTP application. It listens
+ * on nothing: the CLI (src/cli/serve-host.ts) or a test puts a server in front of `fetch`.
+ */
+import { createHash } from "node:crypto";
+import { mkdir, realpath } from "node:fs/promises";
+import { hostname } from "node:os";
+import packageJson from "../../package.json" with { type: "json" };
+import { createAuditTrail } from "../audit/audit-trail.ts";
+import type { CredentialLookup } from "../auth/types.ts";
+import { createIamAdminService } from "../iam/iam-admin-service.ts";
+import { iamPaths } from "../iam/iam-paths.ts";
+import { createIamStore } from "../iam/iam-store.ts";
+import { createIdentityPolicies } from "../iam/identity-policies.ts";
+import { loadRootCredential } from "../iam/root-credential.ts";
+import { loadSecretsKey } from "../iam/secrets-key.ts";
+import { createSessionCredentials, sessionKeyPrefix } from "../iam/session-credentials.ts";
+import { createTokenKeyCache, loadTokenKeys } from "../iam/token-keys.ts";
+import { startFreeSpaceWatch } from "../runtime/free-space.ts";
+import { nodeSigV4Crypto } from "../runtime/node-sigv4-crypto.ts";
+import { checkRootEncryption } from "../runtime/root-encryption.ts";
+import { startRootProbe } from "../runtime/root-probe.ts";
+import { createApp } from "../s3/app.ts";
+import { createAuthorizer } from "../s3/authorize.ts";
+import { createBucketPolicies } from "../s3/bucket-policies.ts";
+import { parseTrustedProxies } from "../s3/forwarded-host.ts";
+import { createIamActions } from "../s3/query/iam-actions.ts";
+import { assumeRole, getCallerIdentity } from "../s3/query/sts-actions.ts";
+import { createPosixStore } from "../storage/index.ts";
+import { createHostMetrics } from "./host-metrics.ts";
+import type { HostOptions } from "./host-options.ts";
+import { testPauseFromEnv } from "./test-pause.ts";
+
+/** What the listening server tells the host about a request. */
+export interface RequestInfo {
+  remoteIp: string;
+  /** The request target exactly as sent, when the runtime keeps it (Node does, Bun.serve does not). */
+  rawTarget?: string;
+}
+
+export interface Host {
+  /** The served directory, resolved. */
+  readonly root: string;
+  /** The root credential when this host generated it (none was configured or stored): show it once. */
+  readonly generatedRootCredential?: { accessKeyId: string; secretAccessKey: string };
+  fetch(request: Request, info: RequestInfo): Promise<Response>;
+  /** The server is bound: names the host by its real port and logs the "listening" line. */
+  listening(address: { port: number; url: string; httpUrl?: string }): void;
+  /** From now on /health/ready answers 503 (shutting down); requests are still answered. */
+  drain(reason: string): void;
+  /** Stops every timer, watcher and sweep and releases the root's locks; logs "stopped". */
+  close(): Promise<void>;
+}
+
+/** Distinguishes hosts of one process in names that must be unique per host (the probe file). */
+let hostsBuilt = 0;
+
+export async function createHost(options: HostOptions): Promise<Host> {
+  const { out, env } = options;
+  const log = (record: Record<string, unknown>) => out.write(JSON.stringify(record));
+  await mkdir(options.root, { recursive: true });
+  const root = await realpath(options.root);
+  const encryption = await checkRootEncryption(root);
+  if (options.requireEncryptedRoot && !encryption.encrypted) {
+    throw new Error(
+      `--require-encrypted-root: cannot confirm that ${root} is encrypted at rest:\n  ${encryption.checked.join("\n  ")}`,
+    );
+  }
+  const { credential, generated } = await loadRootCredential(root, env);
+  const secretsKey = await loadSecretsKey(root, env);
+  const iam = createIamStore({ root, secretsKey, rootCredential: credential });
+  const tokenKeys = createTokenKeyCache(root, await loadTokenKeys(root));
+  const sessions = createSessionCredentials({ tokenKeys, parentCredential: iam.lookupCredential });
+  const credentials: CredentialLookup = (accessKeyId, token) =>
+    token && accessKeyId.startsWith(sessionKeyPrefix)
+      ? sessions(accessKeyId, token)
+      : iam.lookupCredential(accessKeyId, token);
+
+  // What is started is stopped again, also when a later step of the build fails.
+  const stops: (() => void | Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop();
+  };
+  try {
+    const store = await createPosixStore({
+      root,
+      fsync: options.fsync,
+      metadataStore: options.metadataStore,
+      pause: testPauseFromEnv(env),
+      multipartExpiry: {
+        maxAgeMs: options.multipartExpiryMs,
+        onSweep: (result) => log({ level: "info", msg: "multipart uploads swept", ...result }),
+        onError: (error) => log({ level: "error", msg: "multipart sweep failed", error: String(error) }),
+      },
+      warn: (record) => log({ level: "warn", ...record }),
+      deadWriterSweep: {
+        intervalMs: options.sweepIntervalMs,
+        onSweep: (result) => log({ level: "info", msg: "dead writers swept", ...result }),
+        onError: (error) => log({ level: "error", msg: "dead writer sweep failed", error: String(error) }),
+      },
+    });
+    stops.push(() => store.close());
+    // Every call becomes an audit event, spooled before its response completes (see src/audit/).
+    const audit = await createAuditTrail({
+      root,
+      secretsKey,
+      hostId: env.S3DIR_HOST_ID || `${hostname()}:${options.port}`,
+      log,
+    });
+    stops.push(() => audit.close());
+    hostsBuilt++;
+    const probe = startRootProbe(
+      root,
+      `${hostname()}-${process.pid}${hostsBuilt > 1 ? `-${hostsBuilt}` : ""}`,
+    );
+    stops.push(() => probe.stop());
+    const space = options.minFree ? startFreeSpaceWatch(root, options.minFree) : undefined;
+    if (space) stops.push(() => space.stop());
+
+    let ready = true;
+    let inFlight = 0;
+    const startedAt = new Date();
+    let hostName = `${hostname()}:${options.port}`;
+    const metrics = createHostMetrics({ inFlight: () => inFlight, audit, startedAt });
+    const policiesOf = createIdentityPolicies(iamPaths(root));
+    const bucketPolicies = createBucketPolicies(store);
+    const roleOf = async (name: string) => (await iam.getUser(name))?.role;
+    const app = createApp({
+      store,
+      credentials,
+      queryActions: {
+        sts: {
+          AssumeRole: assumeRole({
+            currentTokenKey: async () => (await tokenKeys()).current,
+            maxDurationSeconds: options.stsMaxDurationSeconds,
+          }),
+          GetCallerIdentity: getCallerIdentity,
+        },
+        iam: createIamActions(createIamAdminService({ paths: iamPaths(root), secretsKey, roleOf })),
+      },
+      authorize: createAuthorizer(
+        {
+          roleOf,
+          policiesOf: async (name) => {
+            const user = await iam.getUser(name);
+            return user ? policiesOf(user) : [];
+          },
+        },
+        bucketPolicies.policyOf,
+      ),
+      bucketPolicyChanged: bucketPolicies.forget,
+      config: {
+        region: options.region,
+        domains: options.domains,
+        allowSseCOverHttp: options.allowSseCOverHttp,
+        bodyTimeoutMs: options.bodyTimeoutMs,
+        trustedProxies: parseTrustedProxies(options.trustedProxies),
+        owner: { id: createHash("sha256").update("s3dir:root").digest("hex"), displayName: "root" },
+      },
+      sigv4Crypto: nodeSigV4Crypto,
+      log: (entry) => {
+        audit.record(entry);
+        metrics.observe(entry);
+        if (options.accessLog) out.write(JSON.stringify(entry));
+      },
+      onInternalError: (error, requestId) =>
+        log({ level: "error", requestId, error: error instanceof Error ? error.stack : String(error) }),
+      health: {
+        get host() {
+          return hostName;
+        },
+        version: packageJson.version,
+        startedAt,
+        shuttingDown: () => !ready,
+        inFlight: () => inFlight,
+        maxInFlight: options.maxInFlight,
+        rootProblems: () => {
+          const low = space?.low();
+          return low ? [...probe.problems(), `writes refused: ${low}`] : probe.problems();
+        },
+        rootEncrypted: () => encryption.encrypted,
+      },
+      metrics: options.metrics ? metrics.render : undefined,
+      writesRefused: space && (() => space.low()),
+    });
+
+    const drain = (reason: string) => {
+      if (!ready) return;
+      ready = false;
+      log({ level: "info", msg: "shutting down", signal: reason, inFlight });
+    };
+    let closing: Promise<void> | undefined;
+    return {
+      root,
+      generatedRootCredential: generated
+        ? { accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey }
+        : undefined,
+      fetch: async (request, info) => {
+        inFlight++;
+        try {
+          return await app.fetch(request, info);
+        } finally {
+          inFlight--;
+        }
+      },
+      listening: ({ port, url, httpUrl }) => {
+        hostName = `${hostname()}:${port}`;
+        log({
+          level: "info",
+          msg: "listening",
+          url,
+          httpUrl,
+          root,
+          region: options.region,
+          fsync: options.fsync,
+          rootEncrypted: encryption.encrypted,
+          rootEncryption: encryption.checked,
+        });
+      },
+      drain,
+      close: () => {
+        closing ??= (async () => {
+          drain("close");
+          await stopAll();
+          log({ level: "info", msg: "stopped" });
+        })();
+        return closing;
+      },
+    };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}

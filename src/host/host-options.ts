@@ -1,0 +1,39 @@
+import type { MinFree } from "../runtime/free-space.ts";
+
+/** Where a host writes its log lines (one JSON object each): stdout in the CLI, memory in tests. */
+export interface LineWriter {
+  write(line: string): void;
+}
+
+/** Everything a host is built from: the serve options, typed, and what the process provides. */
+export interface HostOptions {
+  /** The directory served; created when missing. */
+  root: string;
+  /** The port the host will listen on; names it (host id, /health/status) until listening() is called. */
+  port: number;
+  region: string;
+  /** Base domains for virtual-hosted-style requests. */
+  domains: string[];
+  /** Addresses or CIDR blocks whose X-Forwarded-Host is believed ("" for none). */
+  trustedProxies: string;
+  fsync: boolean;
+  metadataStore: "auto" | "xattr" | "file";
+  /** One JSON line per request on `out`. */
+  accessLog: boolean;
+  multipartExpiryMs: number;
+  sweepIntervalMs: number;
+  bodyTimeoutMs: number;
+  maxInFlight: number;
+  minFree?: MinFree;
+  /** Serve Prometheus metrics on GET /metrics. */
+  metrics: boolean;
+  stsMaxDurationSeconds: number;
+  requireEncryptedRoot: boolean;
+  allowSseCOverHttp: boolean;
+  /**
+   * The variables a host reads: S3DIR_ROOT_ACCESS_KEY / S3DIR_ROOT_SECRET_KEY, S3DIR_MASTER_KEY,
+   * S3DIR_HOST_ID, and the crash-test hook S3DIR_TEST_PAUSE_AT / S3DIR_TEST_PAUSE_DIR.
+   */
+  env: Record<string, string | undefined>;
+  out: LineWriter;
+}
