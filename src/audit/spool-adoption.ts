@@ -1,4 +1,4 @@
-import { closeSync, openSync } from "node:fs";
+import { closeSync, fstatSync, openSync } from "node:fs";
 import { readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { tryLockExclusive } from "../runtime/file-lock.ts";
@@ -38,6 +38,13 @@ async function lastActivity(dir: string): Promise<number> {
   return latest;
 }
 
+/** Whether the file open on fd is still the one at path (not removed or replaced). */
+async function stillAt(fd: number, path: string): Promise<boolean> {
+  const held = fstatSync(fd);
+  const now = await stat(path).catch(() => undefined);
+  return now !== undefined && now.ino === held.ino && now.dev === held.dev;
+}
+
 /**
  * Delivers the spools of hosts that are gone (renamed, scaled down): a spool whose lock no process
  * holds and that has not changed for a while is taken over (its lock taken), delivered to the end,
@@ -68,7 +75,9 @@ export function startSpoolAdoption(options: AdoptionOptions): Adoption {
     } catch {
       // No flock on this filesystem: a live host cannot be told from a gone one, so adopt nothing.
     }
-    if (!locked) {
+    // The spool may have been delivered and removed by another host between our open and lock:
+    // then the lock we hold is on a removed file, and there is nothing left to adopt.
+    if (!locked || !(await stillAt(lockFd, join(dir, "lock")))) {
       closeSync(lockFd);
       return;
     }
