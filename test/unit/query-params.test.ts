@@ -2,12 +2,12 @@ import { describe, expect, test } from "bun:test";
 import type { AuthResult } from "../../src/auth/types.ts";
 import { paginate } from "../../src/s3/query/iam-paging.ts";
 import {
-  nameOr,
   requiredAccessKeyId,
   requiredDocument,
   requiredName,
   requiredPolicyName,
   requiredStatus,
+  userNameOr,
 } from "../../src/s3/query/iam-params.ts";
 import type { QueryContext } from "../../src/s3/query/query-action.ts";
 import { QueryError } from "../../src/s3/query/query-error.ts";
@@ -42,23 +42,23 @@ const params = (init: Record<string, string>) => new URLSearchParams(init);
 
 describe("IAM parameters", () => {
   test("names: required, 1…max characters of [\\w+=,.@-]", () => {
-    expect(requiredName(params({ UserName: "a.b@c" }), "UserName", 64)).toBe("a.b@c");
-    expect(refusal(() => requiredName(params({}), "UserName", 64))).toEqual([
+    expect(requiredName(params({ UserName: "a.b@c" }), "UserName")).toBe("a.b@c");
+    expect(refusal(() => requiredName(params({}), "UserName"))).toEqual([
       "ValidationError",
       400,
       missing("userName"),
     ]);
-    expect(refusal(() => requiredName(params({ UserName: "" }), "UserName", 64))).toEqual([
+    expect(refusal(() => requiredName(params({ UserName: "" }), "UserName"))).toEqual([
       "ValidationError",
       400,
       invalid("", "userName", "Member must have length between 1 and 64"),
     ]);
-    expect(refusal(() => requiredName(params({ PolicyName: "p".repeat(129) }), "PolicyName", 128))).toEqual([
+    expect(refusal(() => requiredName(params({ PolicyName: "p".repeat(129) }), "PolicyName"))).toEqual([
       "ValidationError",
       400,
       invalid("p".repeat(129), "policyName", "Member must have length between 1 and 128"),
     ]);
-    expect(refusal(() => requiredName(params({ UserName: "bad name" }), "UserName", 64))).toEqual([
+    expect(refusal(() => requiredName(params({ UserName: "bad name" }), "UserName"))).toEqual([
       "ValidationError",
       400,
       invalid("bad name", "userName", "Member must satisfy regular expression pattern: [\\w+=,.@-]+"),
@@ -66,9 +66,9 @@ describe("IAM parameters", () => {
   });
 
   test("an optional name falls back to the caller's own", () => {
-    expect(nameOr(params({}), "UserName", 64, "me")).toBe("me");
-    expect(nameOr(params({ UserName: "you" }), "UserName", 64, "me")).toBe("you");
-    expect(refusal(() => nameOr(params({ UserName: "a/b" }), "UserName", 64, "me"))[2]).toBe(
+    expect(userNameOr(params({}), "me")).toBe("me");
+    expect(userNameOr(params({ UserName: "you" }), "me")).toBe("you");
+    expect(refusal(() => userNameOr(params({ UserName: "a/b" }), "me"))[2]).toBe(
       invalid("a/b", "userName", "Member must satisfy regular expression pattern: [\\w+=,.@-]+"),
     );
   });
