@@ -1,31 +1,28 @@
+import * as v from "valibot";
+import { type ArgumentSchema, argument } from "./argument.ts";
 import { S3Error } from "./errors.ts";
 
 const maxPageSize = 1000;
 
-/**
- * A page size (max-keys, max-uploads, max-parts, x-amz-max-parts): absent → 1000, above 1000 →
- * 1000, not a non-negative integer → InvalidArgument.
- */
+/** A page size (max-keys, max-uploads, max-parts, x-amz-max-parts): absent or empty is a full page. */
+const pageSize: ArgumentSchema<number> = v.pipe(
+  v.nullable(v.string()),
+  v.transform((value) => value || String(maxPageSize)),
+  v.digits("Provided {name} not an integer or within integer range"),
+  v.transform((digits) => Math.min(Number(digits), maxPageSize)),
+);
+
+const encodingType: ArgumentSchema<"url" | null> = v.nullable(
+  v.pipe(v.string(), v.toLowerCase(), v.literal("url", "Invalid Encoding Method specified in Request")),
+);
+
 export function parseMaxKeys(value: string | null, name = "max-keys"): number {
-  if (value === null || value === "") return maxPageSize;
-  if (!/^\d+$/.test(value)) {
-    throw new S3Error("InvalidArgument", `Provided ${name} not an integer or within integer range`, {
-      ArgumentName: name,
-      ArgumentValue: value,
-    });
-  }
-  return Math.min(Number(value), maxPageSize);
+  return argument(pageSize, name, value);
 }
 
+/** encoding-type: "url" in any case, or absent. */
 export function parseEncodingType(value: string | null): "url" | undefined {
-  if (value === null) return undefined;
-  if (value.toLowerCase() !== "url") {
-    throw new S3Error("InvalidArgument", "Invalid Encoding Method specified in Request", {
-      ArgumentName: "encoding-type",
-      ArgumentValue: value,
-    });
-  }
-  return "url";
+  return argument(encodingType, "encoding-type", value) ?? undefined;
 }
 
 /** A stateless ListObjectsV2 continuation token: the last key or prefix returned, base64url. */

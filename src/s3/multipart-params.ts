@@ -1,17 +1,31 @@
 /** Query parameters and headers of the multipart operations, validated. */
+
+import * as v from "valibot";
 import { type ChecksumAlgorithm, parseChecksumAlgorithm } from "../lib/checksum-algorithm.ts";
 import type { ChecksumType, UploadChecksum } from "../storage/index.ts";
+import { type ArgumentSchema, argument } from "./argument.ts";
 import { S3Error } from "./errors.ts";
 
-/** partNumber: an integer 1…10000. */
+const partNumberRange = "Part number must be an integer between 1 and 10000, inclusive";
+/** partNumber: an integer 1…10000 (at most five digits). */
+const partNumber: ArgumentSchema<number> = v.pipe(
+  v.string(partNumberRange),
+  v.regex(/^\d{1,5}$/, partNumberRange),
+  v.transform(Number),
+  v.minValue(1, partNumberRange),
+  v.maxValue(10_000, partNumberRange),
+);
+
+/** part-number-marker: absent or empty is 0. */
+const partNumberMarker: ArgumentSchema<number> = v.pipe(
+  v.nullable(v.string()),
+  v.transform((value) => value || "0"),
+  v.digits("Provided {name} not an integer or within integer range"),
+  v.transform(Number),
+);
+
 export function parsePartNumber(value: string | null): number {
-  if (value === null || !/^\d{1,5}$/.test(value) || Number(value) < 1 || Number(value) > 10_000) {
-    throw new S3Error("InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive", {
-      ArgumentName: "partNumber",
-      ArgumentValue: value ?? "",
-    });
-  }
-  return Number(value);
+  return argument(partNumber, "partNumber", value);
 }
 
 /** The uploadId query parameter (its shape is checked by storage: anything else is NoSuchUpload). */
@@ -19,16 +33,8 @@ export function uploadIdOf(query: URLSearchParams): string {
   return query.get("uploadId") ?? "";
 }
 
-/** part-number-marker: absent → 0. */
 export function parsePartNumberMarker(value: string | null, name = "part-number-marker"): number {
-  if (value === null || value === "") return 0;
-  if (!/^\d+$/.test(value)) {
-    throw new S3Error("InvalidArgument", `Provided ${name} not an integer or within integer range`, {
-      ArgumentName: name,
-      ArgumentValue: value,
-    });
-  }
-  return Number(value);
+  return argument(partNumberMarker, name, value);
 }
 
 export function parseChecksumType(value: string | null): ChecksumType | undefined {

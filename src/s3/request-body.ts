@@ -29,11 +29,20 @@ export async function readSmallBody(ctx: S3Context, limit: number): Promise<Uint
   return body;
 }
 
-/** Reads and parses an XML body; undefined when the body is empty and not required. */
+/**
+ * Reads and parses an XML body; undefined when the body is empty and not required (an empty body
+ * that is required is MalformedXML).
+ */
+export async function readXmlBody(ctx: S3Context, limit: number, required?: true): Promise<XmlElement>;
 export async function readXmlBody(
   ctx: S3Context,
   limit: number,
   required: boolean,
+): Promise<XmlElement | undefined>;
+export async function readXmlBody(
+  ctx: S3Context,
+  limit: number,
+  required = true,
 ): Promise<XmlElement | undefined> {
   const body = await readSmallBody(ctx, limit);
   if (body.byteLength === 0) {

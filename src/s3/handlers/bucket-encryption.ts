@@ -3,26 +3,17 @@
  * encryption. Only SSE-S3 (AES256) is offered; with it set, objects written without SSE
  * headers are sealed as if they carried `x-amz-server-side-encryption: AES256`.
  */
+import { defaultEncryption } from "../bodies/bucket-encryption.ts";
 import type { Handler } from "../context.ts";
 import { S3Error } from "../errors.ts";
 import { readXmlBody } from "../request-body.ts";
 import { emptyResponse, s3Namespace, xmlResponse } from "../responses.ts";
 import { forgetBucketDefault } from "../sse-headers.ts";
-import { child, children, childText } from "../xml/parse.ts";
 
 const maxBodyBytes = 16 * 1024;
 
 export const putBucketEncryption: Handler = async (ctx) => {
-  const root = await readXmlBody(ctx, maxBodyBytes, true);
-  if (root?.name !== "ServerSideEncryptionConfiguration") throw new S3Error("MalformedXML");
-  const rules = children(root, "Rule");
-  if (rules.length !== 1) throw new S3Error("MalformedXML");
-  const apply = child(rules[0]!, "ApplyServerSideEncryptionByDefault");
-  const algorithm = apply ? childText(apply, "SSEAlgorithm") : undefined;
-  if (algorithm === "aws:kms" || algorithm === "aws:kms:dsse") {
-    throw new S3Error("NotImplemented", "SSE-KMS is not supported; use AES256 (SSE-S3).");
-  }
-  if (algorithm !== "AES256") throw new S3Error("MalformedXML");
+  const algorithm = defaultEncryption(await readXmlBody(ctx, maxBodyBytes, true));
   await ctx.store.putBucketSetting(ctx.target.bucket, "encryption", `${JSON.stringify({ algorithm })}\n`);
   forgetBucketDefault(ctx);
   return emptyResponse(200);

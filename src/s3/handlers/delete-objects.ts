@@ -1,12 +1,11 @@
+import { deleteObjectsRequest } from "../bodies/delete-objects.ts";
 import type { Handler } from "../context.ts";
 import { S3Error } from "../errors.ts";
 import { readXmlBody } from "../request-body.ts";
 import { s3Namespace, xmlResponse } from "../responses.ts";
 import { toS3Error } from "../storage-errors.ts";
 import { xmlEscape } from "../xml/escape.ts";
-import { children, childText } from "../xml/parse.ts";
 
-const maxKeys = 1000;
 const maxBodyBytes = 2 * 1024 * 1024;
 
 export const deleteObjects: Handler = async (ctx) => {
@@ -17,18 +16,7 @@ export const deleteObjects: Handler = async (ctx) => {
   if (!hasDigest && req.headers.get("x-amz-trailer") === null) {
     throw new S3Error("InvalidRequest", "Missing required header for this request: Content-MD5");
   }
-  const root = await readXmlBody(ctx, maxBodyBytes, true);
-  if (root?.name !== "Delete") throw new S3Error("MalformedXML");
-  const objects = children(root, "Object");
-  if (objects.length === 0 || objects.length > maxKeys) throw new S3Error("MalformedXML");
-  const quiet = (childText(root, "Quiet") ?? "").trim().toLowerCase() === "true";
-  const keys = objects.map((o) => {
-    const key = childText(o, "Key");
-    if (key === undefined) throw new S3Error("MalformedXML");
-    // As S3: an empty key refuses the whole batch before anything is deleted.
-    if (key === "") throw new S3Error("UserKeyMustBeSpecified");
-    return key;
-  });
+  const { keys, quiet } = deleteObjectsRequest(await readXmlBody(ctx, maxBodyBytes, true));
   await store.headBucket(target.bucket);
 
   let xml = `<DeleteResult xmlns="${s3Namespace}">`;

@@ -1,17 +1,17 @@
-import { checksumAlgorithms } from "../../lib/checksum-algorithm.ts";
-import { type CompletePart, encryptionOf } from "../../storage/index.ts";
+import { encryptionOf } from "../../storage/index.ts";
+import { completeParts } from "../bodies/complete-multipart-upload.ts";
 import { checksumXml } from "../checksum-xml.ts";
 import type { Handler, S3Context } from "../context.ts";
 import { isS3Error, renderErrorXml, S3Error } from "../errors.ts";
 import { keepAliveResponse } from "../keepalive-response.ts";
 import { checksumHeader, parseChecksumType, uploadIdOf } from "../multipart-params.ts";
 import { readXmlBody } from "../request-body.ts";
-import { quoteEtag, s3Namespace, unquoteEtag } from "../responses.ts";
+import { quoteEtag, s3Namespace } from "../responses.ts";
 import { readKeysFrom, sseResponseHeaders } from "../sse-headers.ts";
 import { toS3Error } from "../storage-errors.ts";
 import { writeConditionsFrom } from "../write-conditions.ts";
 import { xmlEscape } from "../xml/escape.ts";
-import { children, childText, type XmlElement } from "../xml/parse.ts";
+import type { XmlElement } from "../xml/parse.ts";
 
 const maxBodyBytes = 4 * 1024 * 1024;
 /** Answer 200 and keep the connection alive with spaces when completing takes longer than this. */
@@ -25,7 +25,7 @@ export const completeMultipartUpload: Handler = async (ctx) => {
   const objectSize = parseObjectSize(req.headers.get("x-amz-mp-object-size"));
   const conditions = writeConditionsFrom(req.headers);
   const sse = readKeysFrom(ctx);
-  const parts = parseParts(await readCompleteBody(ctx));
+  const parts = completeParts(await readCompleteBody(ctx));
   // Known before the work starts: the headers of a long Complete go out with its first byte.
   const upload = await store.multipart.describe(target.bucket, target.key, uploadIdOf(target.query));
   const work = store.multipart
@@ -73,30 +73,7 @@ async function readCompleteBody(ctx: S3Context): Promise<XmlElement> {
   const bodyCtx: S3Context = { ...ctx, req: new Request(ctx.req, { headers }) };
   const root = await readXmlBody(bodyCtx, maxBodyBytes, true);
   ctx.bytesIn += bodyCtx.bytesIn - ctx.bytesIn;
-  if (root?.name !== "CompleteMultipartUpload") throw new S3Error("MalformedXML");
   return root;
-}
-
-function parseParts(root: XmlElement): CompletePart[] {
-  const elements = children(root, "Part");
-  if (elements.length === 0 || elements.length > 10_000) throw new S3Error("MalformedXML");
-  const parts: CompletePart[] = [];
-  for (const element of elements) {
-    const number = childText(element, "PartNumber")?.trim() ?? "";
-    const etag = childText(element, "ETag");
-    if (!/^\d{1,9}$/.test(number) || etag === undefined) throw new S3Error("MalformedXML");
-    const partNumber = Number(number);
-    if (partNumber < 1 || partNumber > 10_000) throw new S3Error("InvalidPart");
-    const previous = parts.at(-1);
-    if (previous && previous.partNumber >= partNumber) throw new S3Error("InvalidPartOrder");
-    const checksums: CompletePart["checksums"] = {};
-    for (const algorithm of checksumAlgorithms) {
-      const value = childText(element, `Checksum${algorithm}`);
-      if (value !== undefined) checksums[algorithm] = value.trim();
-    }
-    parts.push({ partNumber, etag: unquoteEtag(etag), checksums });
-  }
-  return parts;
 }
 
 function parseObjectSize(value: string | null): number | undefined {

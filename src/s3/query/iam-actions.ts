@@ -5,21 +5,20 @@ import { xmlEscape } from "../xml/escape.ts";
 import { iamQueryError } from "./iam-errors.ts";
 import { paginate } from "./iam-paging.ts";
 import {
-  nameOr,
   policyArn,
+  policyScopeParam,
   requiredAccessKeyId,
   requiredDocument,
   requiredName,
   requiredPolicyName,
   requiredStatus,
+  userNameOr,
 } from "./iam-params.ts";
 import type { QueryAction, QueryContext } from "./query-action.ts";
 import { QueryError } from "./query-error.ts";
+import { param } from "./query-params.ts";
 import { el } from "./query-xml.ts";
 
-/** User names are at most 64 characters, policy names 128. */
-const userMax = 64;
-const policyMax = 128;
 /** The user name of the root credential (not a stored user). */
 const rootUser = "root";
 
@@ -66,7 +65,7 @@ function members(items: string[]): string {
 
 /** The user an action applies to: UserName, else the caller's own user. */
 function targetUser(ctx: QueryContext): string {
-  return nameOr(ctx.params, "UserName", userMax, ctx.auth.principal.name);
+  return userNameOr(ctx.params, ctx.auth.principal.name);
 }
 
 /** A policy document as IAM returns it: URL-encoded (clients such as boto3 decode it). */
@@ -78,7 +77,7 @@ type IamHandler = (ctx: QueryContext, admin: IamAdmin) => Promise<string | undef
 
 const handlers: Record<string, IamHandler> = {
   CreateUser: async ({ params }, admin) => {
-    const name = requiredName(params, "UserName", userMax);
+    const name = requiredName(params, "UserName");
     // Refused rather than ignored: a boundary the server would not enforce must not look accepted.
     if (params.has("PermissionsBoundary"))
       throw new QueryError("InvalidInput", "Permissions boundaries are not supported by this server.");
@@ -93,7 +92,7 @@ const handlers: Record<string, IamHandler> = {
   },
 
   DeleteUser: async ({ params }, admin) => {
-    await admin.deleteUser(requiredName(params, "UserName", userMax));
+    await admin.deleteUser(requiredName(params, "UserName"));
     return undefined;
   },
 
@@ -125,33 +124,33 @@ const handlers: Record<string, IamHandler> = {
   },
 
   PutUserPolicy: async ({ params }, admin) => {
-    const user = requiredName(params, "UserName", userMax);
-    const name = requiredName(params, "PolicyName", policyMax);
+    const user = requiredName(params, "UserName");
+    const name = requiredName(params, "PolicyName");
     await admin.putUserPolicy(user, name, requiredDocument(params));
     return undefined;
   },
 
   GetUserPolicy: async ({ params }, admin) => {
-    const user = requiredName(params, "UserName", userMax);
-    const name = requiredName(params, "PolicyName", policyMax);
+    const user = requiredName(params, "UserName");
+    const name = requiredName(params, "PolicyName");
     const document = await admin.getUserPolicy(user, name);
     return `${el("UserName", user)}${el("PolicyName", name)}${el("PolicyDocument", encodedDocument(document))}`;
   },
 
   ListUserPolicies: async ({ params }, admin) => {
-    const names = await admin.listUserPolicies(requiredName(params, "UserName", userMax));
+    const names = await admin.listUserPolicies(requiredName(params, "UserName"));
     const page = paginate(names, (n) => n, params);
     return `<PolicyNames>${members(page.items.map(xmlEscape))}</PolicyNames>${page.tail}`;
   },
 
   DeleteUserPolicy: async ({ params }, admin) => {
-    const user = requiredName(params, "UserName", userMax);
-    await admin.deleteUserPolicy(user, requiredName(params, "PolicyName", policyMax));
+    const user = requiredName(params, "UserName");
+    await admin.deleteUserPolicy(user, requiredName(params, "PolicyName"));
     return undefined;
   },
 
   CreatePolicy: async ({ params }, admin) => {
-    const name = requiredName(params, "PolicyName", policyMax);
+    const name = requiredName(params, "PolicyName");
     return `<Policy>${policyXml(await admin.createPolicy(name, requiredDocument(params)))}</Policy>`;
   },
 
@@ -175,13 +174,7 @@ const handlers: Record<string, IamHandler> = {
   },
 
   ListPolicies: async ({ params }, admin) => {
-    const scope = params.get("Scope") ?? "All";
-    if (scope !== "All" && scope !== "AWS" && scope !== "Local") {
-      throw new QueryError(
-        "ValidationError",
-        `1 validation error detected: Value '${scope}' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]`,
-      );
-    }
+    const scope = param(params, "Scope", policyScopeParam);
     const onlyAttached = params.get("OnlyAttached") === "true";
     const policies = (await admin.listPolicies()).filter(
       (p) => (scope === "All" || (scope === "AWS") === p.builtin) && (!onlyAttached || p.attachmentCount > 0),
@@ -196,19 +189,19 @@ const handlers: Record<string, IamHandler> = {
   },
 
   AttachUserPolicy: async ({ params }, admin) => {
-    const user = requiredName(params, "UserName", userMax);
+    const user = requiredName(params, "UserName");
     await admin.attachUserPolicy(user, requiredPolicyName(params));
     return undefined;
   },
 
   DetachUserPolicy: async ({ params }, admin) => {
-    const user = requiredName(params, "UserName", userMax);
+    const user = requiredName(params, "UserName");
     await admin.detachUserPolicy(user, requiredPolicyName(params));
     return undefined;
   },
 
   ListAttachedUserPolicies: async ({ params }, admin) => {
-    const names = await admin.listAttachedUserPolicies(requiredName(params, "UserName", userMax));
+    const names = await admin.listAttachedUserPolicies(requiredName(params, "UserName"));
     const page = paginate(names, (n) => n, params);
     const items = page.items.map((n) => `${el("PolicyName", n)}${el("PolicyArn", policyArn(n))}`);
     return `<AttachedPolicies>${members(items)}</AttachedPolicies>${page.tail}`;

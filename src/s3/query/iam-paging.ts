@@ -1,7 +1,19 @@
-import { validationError } from "./iam-params.ts";
+import * as v from "valibot";
+import { param } from "./query-params.ts";
 import { el } from "./query-xml.ts";
 
-const defaultMaxItems = 100;
+const maxItemsRange = "Member must have value between 1 and 1000";
+/** MaxItems: an integer 1…1000; absent reads as 100. */
+const maxItems = v.nullable(
+  v.pipe(
+    v.string(),
+    v.regex(/^\d{1,4}$/, "Member must be an integer"),
+    v.transform(Number),
+    v.minValue(1, maxItemsRange),
+    v.maxValue(1000, maxItemsRange),
+  ),
+  "100",
+);
 
 export interface Page<T> {
   items: T[];
@@ -14,14 +26,7 @@ export interface Page<T> {
  * from Marker on. The marker is the key of the first item of the next page (opaque to clients).
  */
 export function paginate<T>(items: T[], keyOf: (item: T) => string, params: URLSearchParams): Page<T> {
-  const raw = params.get("MaxItems");
-  let max = defaultMaxItems;
-  if (raw !== null) {
-    if (!/^\d{1,4}$/.test(raw)) throw validationError("maxItems", raw, "Member must be an integer");
-    max = Number(raw);
-    if (max < 1 || max > 1000)
-      throw validationError("maxItems", raw, "Member must have value between 1 and 1000");
-  }
+  const max = param(params, "MaxItems", maxItems);
   const sorted = [...items].sort((a, b) => compare(keyOf(a), keyOf(b)));
   const marker = params.get("Marker");
   const start = marker === null ? 0 : sorted.findIndex((item) => compare(keyOf(item), marker) >= 0);

@@ -1,57 +1,62 @@
+import * as v from "valibot";
 import { accountId } from "../../auth/account.ts";
-import { requiredParam } from "./query-action.ts";
 import { QueryError } from "./query-error.ts";
+import { param, required } from "./query-params.ts";
 
 const namePattern = /^[\w+=,.@-]+$/;
 
-/** An IAM ValidationError worded as AWS words it. */
-export function validationError(field: string, value: string, constraint: string): QueryError {
-  return new QueryError(
-    "ValidationError",
-    `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: ${constraint}`,
+/** A user or policy name: 1…max of letters, digits and `+=,.@_-`. */
+function nameSchema(max: number) {
+  const length = `Member must have length between 1 and ${max}`;
+  return v.pipe(
+    required,
+    v.minLength(1, length),
+    v.maxLength(max, length),
+    v.regex(namePattern, "Member must satisfy regular expression pattern: [\\w+=,.@-]+"),
   );
 }
 
-function fieldOf(param: string): string {
-  return `${param[0]!.toLowerCase()}${param.slice(1)}`;
+/** User names are at most 64 characters, policy names 128. */
+export const userName = nameSchema(64);
+export const policyName = nameSchema(128);
+
+const accessKeyId = v.pipe(
+  required,
+  v.regex(
+    /^\w{16,128}$/,
+    "Member must satisfy regular expression pattern: [\\w]+ and have length between 16 and 128",
+  ),
+);
+
+const keyStatus = v.pipe(
+  required,
+  v.picklist(["Active", "Inactive"], "Member must satisfy enum value set: [Active, Inactive]"),
+);
+
+const documentLength = "Member must have length between 1 and 131072";
+const policyDocument = v.pipe(required, v.minLength(1, documentLength), v.maxLength(131_072, documentLength));
+
+/** ListPolicies' Scope: All (the default), AWS (built-in) or Local (custom). */
+export const policyScopeParam = v.nullable(
+  v.picklist(["All", "AWS", "Local"], "Member must satisfy enum value set: [All, AWS, Local]"),
+  "All",
+);
+
+export function requiredName(params: URLSearchParams, name: "UserName" | "PolicyName"): string {
+  return param(params, name, name === "UserName" ? userName : policyName);
 }
 
-/** Checks a user or policy name: 1…max of letters, digits and `+=,.@_-`. */
-export function checkName(param: string, value: string, max: number): string {
-  const field = fieldOf(param);
-  if (value.length < 1 || value.length > max)
-    throw validationError(field, value, `Member must have length between 1 and ${max}`);
-  if (!namePattern.test(value))
-    throw validationError(field, value, "Member must satisfy regular expression pattern: [\\w+=,.@-]+");
-  return value;
-}
-
-export function requiredName(params: URLSearchParams, param: string, max: number): string {
-  return checkName(param, requiredParam(params, param), max);
-}
-
-/** An optional name parameter, or the fallback (the caller's own user name) when absent. */
-export function nameOr(params: URLSearchParams, param: string, max: number, fallback: string): string {
-  const value = params.get(param);
-  return value === null ? fallback : checkName(param, value, max);
+/** The UserName parameter, or the fallback (the caller's own user name) when absent. */
+export function userNameOr(params: URLSearchParams, fallback: string): string {
+  return param(params, "UserName", v.nullable(userName)) ?? fallback;
 }
 
 export function requiredAccessKeyId(params: URLSearchParams): string {
-  const value = requiredParam(params, "AccessKeyId");
-  if (!/^\w{16,128}$/.test(value))
-    throw validationError(
-      "accessKeyId",
-      value,
-      "Member must satisfy regular expression pattern: [\\w]+ and have length between 16 and 128",
-    );
-  return value;
+  return param(params, "AccessKeyId", accessKeyId);
 }
 
 export function requiredStatus(params: URLSearchParams): "Active" | "Inactive" {
-  const value = requiredParam(params, "Status");
-  if (value !== "Active" && value !== "Inactive")
-    throw validationError("status", value, "Member must satisfy enum value set: [Active, Inactive]");
-  return value;
+  return param(params, "Status", keyStatus);
 }
 
 /** Every managed policy, built-in or custom, lives in this server's account. */
@@ -64,19 +69,16 @@ export function policyArn(name: string): string {
  * bare NAME. A policy of another account does not exist here.
  */
 export function requiredPolicyName(params: URLSearchParams): string {
-  const value = requiredParam(params, "PolicyArn");
-  if (!value.startsWith("arn:")) return checkName("PolicyArn", value, 128);
+  const value = param(params, "PolicyArn", required);
+  if (!value.startsWith("arn:")) return param(params, "PolicyArn", policyName);
   const m = /^arn:aws:iam::([^:]*):policy\/(?:[!-~]*\/)?([^/]+)$/.exec(value);
   if (!m) throw new QueryError("InvalidInput", `ARN ${value} is not valid.`);
-  if (m[1] !== accountId || !namePattern.test(m[2]!) || m[2]!.length > 128)
+  if (m[1] !== accountId || !v.is(policyName, m[2]))
     throw new QueryError("NoSuchEntity", `Policy ${value} does not exist or is not attachable.`, 404);
   return m[2]!;
 }
 
 /** The PolicyDocument parameter (validated later by the policy engine). */
 export function requiredDocument(params: URLSearchParams): string {
-  const value = requiredParam(params, "PolicyDocument");
-  if (value.length < 1 || value.length > 131_072)
-    throw validationError("policyDocument", "...", "Member must have length between 1 and 131072");
-  return value;
+  return param(params, "PolicyDocument", policyDocument, { hideValue: true });
 }

@@ -2,14 +2,17 @@ import { accountId, assumedRoleArn, userArn } from "../../auth/account.ts";
 import { PolicyError, parsePolicy } from "../../auth/policy/index.ts";
 import { issueSession } from "../../auth/session-issue.ts";
 import type { TokenKey } from "../../auth/session-token.ts";
-import { type QueryAction, type QueryContext, requiredParam } from "./query-action.ts";
+import type { QueryAction, QueryContext } from "./query-action.ts";
 import { QueryError } from "./query-error.ts";
+import { param } from "./query-params.ts";
 import { el } from "./query-xml.ts";
-
-export const minSessionSeconds = 900;
-export const maxSessionSeconds = 43_200;
-const defaultSessionSeconds = 3600;
-const maxSessionPolicyChars = 2048;
+import {
+  durationOf,
+  maxSessionPolicyChars,
+  roleArnParam,
+  roleSessionNameParam,
+  sessionPolicyText,
+} from "./sts-params.ts";
 
 export interface StsDeps {
   /** The key that seals new session tokens. */
@@ -19,45 +22,10 @@ export interface StsDeps {
   now?: () => number;
 }
 
-function validation(field: string, value: string, constraint: string): QueryError {
-  return new QueryError(
-    "ValidationError",
-    `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: ${constraint}`,
-  );
-}
-
-function durationOf(params: URLSearchParams, max: number): number {
-  const raw = params.get("DurationSeconds");
-  if (raw === null) return Math.min(defaultSessionSeconds, max);
-  if (!/^\d{1,9}$/.test(raw)) throw validation("durationSeconds", raw, "Member must be an integer");
-  const seconds = Number(raw);
-  if (seconds < minSessionSeconds)
-    throw validation(
-      "durationSeconds",
-      raw,
-      `Member must have value greater than or equal to ${minSessionSeconds}`,
-    );
-  if (seconds > maxSessionSeconds)
-    throw validation(
-      "durationSeconds",
-      raw,
-      `Member must have value less than or equal to ${maxSessionSeconds}`,
-    );
-  if (seconds > max) {
-    throw new QueryError(
-      "ValidationError",
-      `The requested DurationSeconds exceeds the MaxSessionDuration set for this role (${max} seconds).`,
-    );
-  }
-  return seconds;
-}
-
+/** The session policy, checked here so that a bad one is refused before a token is issued. */
 function sessionPolicyOf(params: URLSearchParams): string | undefined {
-  const policy = params.get("Policy");
-  if (policy === null) return undefined;
-  if (policy.length < 1 || policy.length > maxSessionPolicyChars) {
-    throw validation("policy", "...", `Member must have length between 1 and ${maxSessionPolicyChars}`);
-  }
+  const policy = sessionPolicyText(params);
+  if (policy === undefined) return undefined;
   try {
     parsePolicy(policy, "session");
   } catch (e) {
@@ -82,18 +50,8 @@ export function assumeRole(deps: StsDeps): QueryAction {
         403,
       );
     }
-    const roleArn = requiredParam(params, "RoleArn");
-    if (roleArn.length < 20 || roleArn.length > 2048 || !roleArn.startsWith("arn:")) {
-      throw validation("roleArn", roleArn, "Member must be an ARN of length between 20 and 2048");
-    }
-    const sessionName = requiredParam(params, "RoleSessionName");
-    if (!/^[\w+=,.@-]{2,64}$/.test(sessionName)) {
-      throw validation(
-        "roleSessionName",
-        sessionName,
-        "Member must satisfy regular expression pattern: [\\w+=,.@-]{2,64}",
-      );
-    }
+    const roleArn = param(params, "RoleArn", roleArnParam);
+    const sessionName = param(params, "RoleSessionName", roleSessionNameParam);
     for (const name of params.keys()) {
       if (name.startsWith("PolicyArns.")) {
         throw new QueryError(
