@@ -1,8 +1,10 @@
+import type { DeleteResult } from "../../storage/index.ts";
 import type { Handler } from "../context.ts";
 import { S3Error } from "../errors.ts";
 import { readXmlBody } from "../request-body.ts";
 import { s3Namespace, xmlResponse } from "../responses.ts";
 import { toS3Error } from "../storage-errors.ts";
+import { versionS3Error } from "../version-errors.ts";
 import { xmlEscape } from "../xml/escape.ts";
 import { children, childText } from "../xml/parse.ts";
 
@@ -22,26 +24,40 @@ export const deleteObjects: Handler = async (ctx) => {
   const objects = children(root, "Object");
   if (objects.length === 0 || objects.length > maxKeys) throw new S3Error("MalformedXML");
   const quiet = (childText(root, "Quiet") ?? "").trim().toLowerCase() === "true";
-  const keys = objects.map((o) => {
+  const entries = objects.map((o) => {
     const key = childText(o, "Key");
     if (key === undefined) throw new S3Error("MalformedXML");
     // As S3: an empty key refuses the whole batch before anything is deleted.
     if (key === "") throw new S3Error("UserKeyMustBeSpecified");
-    return key;
+    return { key, versionId: childText(o, "VersionId")?.trim() };
   });
   await store.headBucket(target.bucket);
 
   let xml = `<DeleteResult xmlns="${s3Namespace}">`;
-  for (const key of keys) {
+  for (const { key, versionId } of entries) {
+    const versionXml = versionId === undefined ? "" : `<VersionId>${xmlEscape(versionId)}</VersionId>`;
     try {
-      await ctx.authorize("s3:DeleteObject", target.bucket, key);
-      await store.deleteObject(target.bucket, key);
-      if (!quiet) xml += `<Deleted><Key>${xmlEscape(key)}</Key></Deleted>`;
+      if (versionId === undefined) await ctx.authorize("s3:DeleteObject", target.bucket, key);
+      else await ctx.authorize("s3:DeleteObjectVersion", target.bucket, key, versionId);
+      if (versionId === "") throw versionS3Error({ reason: "InvalidVersionId", requested: true, versionId });
+      const result = await store.deleteObject(target.bucket, key, versionId);
+      if (!quiet)
+        xml += `<Deleted><Key>${xmlEscape(key)}</Key>${versionXml}${deletedMarkerXml(result)}</Deleted>`;
     } catch (e) {
       const error = toS3Error(e);
       if (!(error instanceof S3Error)) throw e;
-      xml += `<Error><Key>${xmlEscape(key)}</Key><Code>${error.code}</Code><Message>${xmlEscape(error.message)}</Message></Error>`;
+      xml += `<Error><Key>${xmlEscape(key)}</Key>${versionXml}<Code>${error.code}</Code><Message>${xmlEscape(error.message)}</Message></Error>`;
     }
   }
   return xmlResponse(`${xml}</DeleteResult>`);
 };
+
+/** A marker made, or a marker removed by its id: DeleteMarker and DeleteMarkerVersionId as S3 reports them. */
+function deletedMarkerXml(result: DeleteResult): string {
+  if (!result.deleteMarker) return "";
+  const id =
+    result.versionId === undefined
+      ? ""
+      : `<DeleteMarkerVersionId>${result.versionId}</DeleteMarkerVersionId>`;
+  return `<DeleteMarker>true</DeleteMarker>${id}`;
+}
