@@ -10,8 +10,7 @@
  * The objects are written through the storage layer in this process (not timed), then served by
  * a `bun src/main.ts serve` child (fsync off, access log on, as scripts/bench.ts runs it).
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createPosixStore } from "../../src/storage/index.ts";
@@ -30,7 +29,10 @@ const listKeys = 10_000;
 const listVersions = 3;
 
 installCleanup();
-const root = trackPath(mkdtempSync(join(tmpdir(), "s3dir-bench-versioning-")));
+// Beside the repository, as scripts/bench.ts works (file creation in /tmp is far slower here).
+const benchDir = join(import.meta.dir, "..", "..", ".bench");
+mkdirSync(benchDir, { recursive: true });
+const root = trackPath(mkdtempSync(join(benchDir, "versioning-")));
 
 async function fill(bucket: string, versioned: boolean, keys: string[], versions: number): Promise<void> {
   const store = await createPosixStore({ root, fsync: false, cleanStaleTemps: false });
