@@ -24,6 +24,7 @@ import {
 import {
   errorCodeOf,
   md5Base64,
+  newCustomerKey,
   objectPath,
   s3Client,
   sdkFailure,
@@ -41,7 +42,7 @@ let server: TestServer;
 let s3: S3Client;
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startServer({ args: ["--allow-sse-c-over-http", "on"] });
   s3 = s3Client(server);
 });
 afterAll(async () => {
@@ -422,6 +423,40 @@ describe("copies, multipart and batches in a versioned bucket", () => {
       },
     ]);
     expect((await text(bucket, "b")).body).toBe("b1");
+  });
+});
+
+describe("encrypted versions", () => {
+  test("each SSE-C version reads with its own key; an SSE-S3 version beside them reads without one", async () => {
+    const bucket = await versionedBucket("vsse");
+    const keyA = newCustomerKey();
+    const keyB = newCustomerKey();
+    const a = await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: "s", Body: "sealed a", ...keyA.params }),
+    );
+    const b = await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: "s", Body: "sealed b", ...keyB.params }),
+    );
+    const c = await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: "s", Body: "sse-s3", ServerSideEncryption: "AES256" }),
+    );
+    const read = async (versionId: string, params = {}) => {
+      const got = await s3.send(
+        new GetObjectCommand({ Bucket: bucket, Key: "s", VersionId: versionId, ...params }),
+      );
+      return await got.Body!.transformToString();
+    };
+    expect(await read(a.VersionId!, keyA.params)).toBe("sealed a");
+    expect(await read(b.VersionId!, keyB.params)).toBe("sealed b");
+    expect(await read(c.VersionId!)).toBe("sse-s3");
+    const wrongKey = await sdkFailure(
+      s3.send(new GetObjectCommand({ Bucket: bucket, Key: "s", VersionId: a.VersionId, ...keyB.params })),
+    );
+    expect(wrongKey.status).toBe(403);
+    const noKey = await sdkFailure(
+      s3.send(new GetObjectCommand({ Bucket: bucket, Key: "s", VersionId: a.VersionId })),
+    );
+    expect(noKey.status).toBe(400);
   });
 });
 
