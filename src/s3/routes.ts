@@ -321,9 +321,9 @@ const table = [
     action: "s3:PutObject",
     handler: uploadPartCopy,
     writes: true,
-    status: "supported",
+    status: "partial",
     notes:
-      "also `s3:GetObject` on the source; `x-amz-copy-source-range`, source conditions, encrypted sources",
+      "also `s3:GetObject` on the source; `x-amz-copy-source-range`, source conditions, encrypted sources; from the current version only (a source `versionId` other than `null` is 501)",
   },
   {
     operation: "CompleteMultipartUpload",
@@ -335,7 +335,7 @@ const table = [
     writes: true,
     status: "supported",
     notes:
-      "every part but the last ≥ 5 MiB (`EntityTooSmall`); `InvalidPart`, `InvalidPartOrder`; `If-Match`/`If-None-Match: *`; `x-amz-mp-object-size`; a Complete that takes over 2 s answers 200 and keeps the connection alive with spaces until its result",
+      "every part but the last ≥ 5 MiB (`EntityTooSmall`); `InvalidPart`, `InvalidPartOrder`; `If-Match`/`If-None-Match: *`; `x-amz-mp-object-size`; a Complete that takes over 2 s answers 200 and keeps the connection alive with spaces until its result (and then without `x-amz-version-id`, sent before the version exists)",
   },
   {
     operation: "AbortMultipartUpload",
