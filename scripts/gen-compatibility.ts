@@ -35,7 +35,9 @@ export function operationsBlock(table: readonly Route[] = routes): string {
       route.operation,
       requestOf(route),
       route.status,
-      route.action ? `\`${route.action}\`` : "per resource",
+      route.action
+        ? `\`${route.action}\`${route.versionAction ? ` (with \`versionId\`: \`${route.versionAction}\`)` : ""}`
+        : "per resource",
       cell(route.notes),
     ].join(" | "),
   );

@@ -13,6 +13,8 @@ export interface AccessLogEntry {
   method: string;
   bucket: string;
   key: string;
+  /** The object version written, read or deleted (or the marker made), when the request had one. */
+  versionId?: string;
   status: number;
   errorCode?: string;
   bytesIn: number;

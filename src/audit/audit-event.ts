@@ -22,6 +22,8 @@ export interface AuditEvent {
   method: string;
   bucket: string;
   key: string;
+  /** The object version the call wrote, read or deleted (or the delete marker it made). */
+  versionId?: string;
   status: number;
   errorCode?: string;
   bytesIn: number;
@@ -57,6 +59,7 @@ export function auditEventOf(entry: AccessLogEntry, host: string): AuditEvent {
     method: entry.method,
     bucket: entry.bucket,
     key: entry.key,
+    ...(entry.versionId ? { versionId: entry.versionId } : {}),
     status: entry.status,
     ...(entry.errorCode ? { errorCode: entry.errorCode } : {}),
     bytesIn: entry.bytesIn,

@@ -11,14 +11,16 @@ const usage = {
   list: "s3dir bucket list",
   remove: "s3dir bucket remove NAME",
   policy: "s3dir bucket policy ACTION BUCKET [PRESET_OR_FILE]",
+  versioning: "s3dir bucket versioning ACTION BUCKET",
 };
 
 const presets: readonly string[] = ["none", "download", "upload", "public"];
 
 /**
- * `s3dir bucket create|list|remove|policy`: works on the shared root directly, like the S3
- * API would. ACTION is set, get or unset; `policy set BUCKET none|download|upload|public|FILE|-`
- * sets a preset or a policy document.
+ * `s3dir bucket create|list|remove|policy|versioning`: works on the shared root directly, like
+ * the S3 API would. Policy ACTION is set, get or unset; `policy set BUCKET
+ * none|download|upload|public|FILE|-` sets a preset or a policy document. Versioning ACTION is
+ * enable, suspend or get.
  */
 async function runBucket(line: CommandLine): Promise<void> {
   const [sub, args] = subcommand(line.positionals, usage);
@@ -38,6 +40,8 @@ async function runBucket(line: CommandLine): Promise<void> {
     case "remove":
       await store.deleteBucket(args[0]!);
       return ctx.print({ removed: args[0] }, `removed bucket ${args[0]}`);
+    case "versioning":
+      return bucketVersioning(ctx, store, args);
     default:
       return bucketPolicy(ctx, store, args);
   }
@@ -45,12 +49,15 @@ async function runBucket(line: CommandLine): Promise<void> {
 
 export const bucketCommand: CommandSpec = {
   name: "bucket",
-  summary: "buckets: create, list, remove; bucket policy set|get|unset",
+  summary: "buckets: create, list, remove; bucket policy set|get|unset; versioning enable|suspend|get",
   usage,
   options: adminOptions(),
   notes:
     "bucket policy: ACTION is set, get or unset; `set BUCKET none|download|upload|public|FILE|-` sets a\n" +
-    "preset or a policy document (- reads it from stdin).",
+    "preset or a policy document (- reads it from stdin).\n" +
+    "bucket versioning: ACTION is enable, suspend or get; enable keeps every version of each object\n" +
+    "from now on, suspend stops keeping new ones (kept versions stay); get prints Unversioned,\n" +
+    "Enabled or Suspended.",
   run: runBucket,
 };
 
@@ -91,4 +98,22 @@ async function bucketPolicy(
     default:
       throw new UsageError(`usage: ${usage.policy}`);
   }
+}
+
+const versioningStates = { enable: "Enabled", suspend: "Suspended" } as const;
+
+async function bucketVersioning(
+  ctx: Awaited<ReturnType<typeof adminContext>>,
+  store: Awaited<ReturnType<typeof createPosixStore>>,
+  [action, bucket]: string[],
+): Promise<void> {
+  if (!bucket) throw new UsageError(`usage: ${usage.versioning}`);
+  if (action === "get") {
+    const state = await store.getBucketVersioning(bucket);
+    return ctx.print({ bucket, versioning: state }, state);
+  }
+  if (action !== "enable" && action !== "suspend") throw new UsageError(`usage: ${usage.versioning}`);
+  const state = versioningStates[action];
+  await store.putBucketVersioning(bucket, state);
+  return ctx.print({ bucket, versioning: state }, `versioning of ${bucket}: ${state}`);
 }

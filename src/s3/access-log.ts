@@ -24,6 +24,8 @@ const loggedResponseHeaders = [
   "content-range",
   "etag",
   "last-modified",
+  "x-amz-delete-marker",
+  "x-amz-copy-source-version-id",
   "x-amz-server-side-encryption",
 ];
 

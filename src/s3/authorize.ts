@@ -31,6 +31,8 @@ export interface RequestFacts {
   query: URLSearchParams;
   remoteIp: string;
   secure: boolean;
+  /** The version a check is about when it is not the request's `versionId` (a copy source, a key of DeleteObjects). */
+  versionId?: string;
 }
 
 export type Authorize = (auth: AuthResult, request: AccessRequest, facts: RequestFacts) => Promise<void>;
@@ -49,6 +51,7 @@ function conditionKeys(auth: AuthResult, facts: RequestFacts): RequestContext["c
     "s3:prefix": query.get("prefix") ?? undefined,
     "s3:delimiter": query.get("delimiter") ?? undefined,
     "s3:max-keys": query.get("max-keys") ?? undefined,
+    "s3:versionid": facts.versionId ?? query.get("versionId") ?? undefined,
     "s3:x-amz-content-sha256": headers.get("x-amz-content-sha256") ?? undefined,
     "s3:signatureversion": auth.kind === "sigv4" ? "AWS4-HMAC-SHA256" : undefined,
     "s3:authType": auth.kind === "sigv4" ? (presigned ? "REST-QUERY-STRING" : "REST-HEADER") : undefined,

@@ -15,8 +15,11 @@ export interface S3Context {
   config: ServerConfig;
   /** Bytes of request body the handler consumed, for the access log. */
   bytesIn: number;
-  /** Checks a further action the operation implies (copy source, each key of DeleteObjects). */
-  authorize(action: string, bucket: string, key: string): Promise<void>;
+  /**
+   * Checks a further action the operation implies (copy source, each key of DeleteObjects);
+   * `versionId` is the version it is about, for the `s3:versionid` condition key.
+   */
+  authorize(action: string, bucket: string, key: string, versionId?: string): Promise<void>;
 }
 
 export type Handler = (ctx: S3Context) => Promise<Response>;

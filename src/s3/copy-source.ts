@@ -1,15 +1,13 @@
 import { S3Error } from "./errors.ts";
+import { versionIdOf } from "./version-params.ts";
 
 /** Parses x-amz-copy-source: "/bucket/key" or "bucket/key", URL-encoded, optional ?versionId=. */
-export function parseCopySource(header: string): { bucket: string; key: string } {
+export function parseCopySource(header: string): { bucket: string; key: string; versionId?: string } {
   let value = header.trim();
+  let versionId: string | undefined;
   const q = value.indexOf("?");
   if (q >= 0) {
-    const params = new URLSearchParams(value.slice(q + 1));
-    const versionId = params.get("versionId");
-    if (versionId !== null && versionId !== "null") {
-      throw new S3Error("NoSuchVersion", "The specified version does not exist.");
-    }
+    versionId = versionIdOf(new URLSearchParams(value.slice(q + 1)));
     value = value.slice(0, q);
   }
   let decoded: string;
@@ -29,5 +27,6 @@ export function parseCopySource(header: string): { bucket: string; key: string }
       "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
     );
   }
-  return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1) };
+  const source = { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1) };
+  return versionId === undefined ? source : { ...source, versionId };
 }

@@ -94,6 +94,8 @@ export function exchange(deps: ExchangeDeps, initial: Protocol) {
     response.headers.set(current.protocol.requestIdHeader, current.requestId);
     response.headers.set("x-amz-id-2", hostId());
     const principal = current.auth?.principal;
+    const versionId =
+      response.headers.get("x-amz-version-id") ?? current.target?.query.get("versionId") ?? undefined;
     deps.log({
       time: new Date().toISOString(),
       requestId: current.requestId,
@@ -106,6 +108,7 @@ export function exchange(deps: ExchangeDeps, initial: Protocol) {
       method: req.method,
       bucket: current.target?.bucket ?? "",
       key: current.target?.key ?? "",
+      ...(versionId ? { versionId } : {}),
       status: response.status,
       errorCode: current.errorCode,
       bytesIn: current.bytesIn,

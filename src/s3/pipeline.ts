@@ -12,6 +12,7 @@ import { signedHeadersOf } from "./forwarded-host.ts";
 import { withHoistedHeaders } from "./hoisted-headers.ts";
 import { refuseDotSegments, resolveTarget } from "./request-target.ts";
 import { routeResolver } from "./resolve-route.ts";
+import { actionOf } from "./route.ts";
 import { routes, unservedSubresources } from "./routes.ts";
 import type { ServerConfig } from "./server-config.ts";
 
@@ -61,9 +62,14 @@ export function createS3Pipeline(deps: PipelineDeps) {
       remoteIp,
       secure: req.url.startsWith("https:"),
     };
-    const authorizeResource = (action: string, bucket: string, key: string) =>
-      deps.authorize(auth, { action, resource: resourceArn(bucket, key), bucket }, facts);
-    if (route.action) await authorizeResource(route.action, target.bucket, target.key);
+    const authorizeResource = (action: string, bucket: string, key: string, versionId?: string) =>
+      deps.authorize(
+        auth,
+        { action, resource: resourceArn(bucket, key), bucket },
+        versionId === undefined ? facts : { ...facts, versionId },
+      );
+    const action = actionOf(route, target.query);
+    if (action) await authorizeResource(action, target.bucket, target.key);
     const refused = route.writes ? deps.writesRefused?.() : undefined;
     if (refused) {
       throw new S3Error(

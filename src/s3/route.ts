@@ -33,6 +33,8 @@ export interface Route {
    * handler authorizes each resource itself (DeleteObjects asks s3:DeleteObject for every key).
    */
   action: string | undefined;
+  /** The IAM action instead of `action` when the request names a version (`versionId` in the query). */
+  versionAction?: string;
   handler: Handler;
   /** Stores new bytes: refused, before the body is read, while free space is below --min-free. */
   writes?: true;
@@ -46,4 +48,9 @@ export interface Route {
 /** The methods of a route, as a list. */
 export function methodsOf(route: Route): readonly Method[] {
   return typeof route.method === "string" ? [route.method] : route.method;
+}
+
+/** The IAM action a request of this route is authorized as: the version action when it names a version. */
+export function actionOf(route: Route, query: URLSearchParams): string | undefined {
+  return route.versionAction !== undefined && query.has("versionId") ? route.versionAction : route.action;
 }

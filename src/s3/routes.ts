@@ -15,11 +15,11 @@ import {
   getBucketPolicyStatus,
   putBucketPolicy,
 } from "./handlers/bucket-policy.ts";
+import { getBucketVersioning, putBucketVersioning } from "./handlers/bucket-versioning.ts";
 import {
   createBucket,
   deleteBucket,
   getBucketLocation,
-  getBucketVersioning,
   headBucket,
   listBuckets,
 } from "./handlers/buckets.ts";
@@ -28,7 +28,8 @@ import { deleteObject } from "./handlers/delete-object.ts";
 import { deleteObjects } from "./handlers/delete-objects.ts";
 import { getObject, headObject } from "./handlers/get-object.ts";
 import { getObjectAttributes } from "./handlers/get-object-attributes.ts";
-import { listObjectsV1, listObjectsV2, listObjectVersions } from "./handlers/list-objects.ts";
+import { listObjectVersions } from "./handlers/list-object-versions.ts";
+import { listObjectsV1, listObjectsV2 } from "./handlers/list-objects.ts";
 import { completeMultipartUpload } from "./handlers/multipart-complete.ts";
 import { abortMultipartUpload, createMultipartUpload } from "./handlers/multipart-create.ts";
 import { listMultipartUploads, listParts } from "./handlers/multipart-list.ts";
@@ -93,8 +94,18 @@ const table = [
     sub: "versioning",
     action: "s3:GetBucketVersioning",
     handler: getBucketVersioning,
+    status: "supported",
+    notes: "an empty `VersioningConfiguration` until versioning is first enabled",
+  },
+  {
+    operation: "PutBucketVersioning",
+    method: "PUT",
+    scope: "bucket",
+    sub: "versioning",
+    action: "s3:PutBucketVersioning",
+    handler: putBucketVersioning,
     status: "partial",
-    notes: "always unversioned (an empty `VersioningConfiguration`)",
+    notes: "`Enabled` or `Suspended`; MFA Delete (`MfaDelete` `Enabled`, `x-amz-mfa`) is 501",
   },
   {
     operation: "GetBucketPolicy",
@@ -195,8 +206,9 @@ const table = [
     sub: "versions",
     action: "s3:ListBucketVersions",
     handler: listObjectVersions,
-    status: "partial",
-    notes: "every object once, as its latest version with `VersionId` `null`",
+    status: "supported",
+    notes:
+      "`prefix`, `delimiter`, `key-marker`, `version-id-marker`, `max-keys`, `encoding-type`; versions and delete markers, newest first per key; an unversioned bucket lists `null` versions",
   },
   {
     operation: "PutObject",
@@ -215,10 +227,11 @@ const table = [
     scope: "object",
     ignores: ["partNumber"],
     action: "s3:GetObject",
+    versionAction: "s3:GetObjectVersion",
     handler: getObject,
     status: "supported",
     notes:
-      "`Range`, `partNumber`, `If-*` conditions, `response-*` overrides, `x-amz-checksum-mode`, SSE-C keys",
+      "`versionId`, `Range`, `partNumber`, `If-*` conditions, `response-*` overrides, `x-amz-checksum-mode`, SSE-C keys",
   },
   {
     operation: "HeadObject",
@@ -226,6 +239,7 @@ const table = [
     scope: "object",
     ignores: ["partNumber"],
     action: "s3:GetObject",
+    versionAction: "s3:GetObjectVersion",
     handler: headObject,
     status: "supported",
     notes: "as GetObject, without a body; errors carry no body",
@@ -235,9 +249,11 @@ const table = [
     method: "DELETE",
     scope: "object",
     action: "s3:DeleteObject",
+    versionAction: "s3:DeleteObjectVersion",
     handler: deleteObject,
     status: "supported",
-    notes: "204 also for a missing key",
+    notes:
+      "204 also for a missing key; in a versioned bucket a delete marker, or with `versionId` exactly that version",
   },
   {
     operation: "DeleteObjects",
@@ -248,7 +264,7 @@ const table = [
     handler: deleteObjects,
     status: "supported",
     notes:
-      "`s3:DeleteObject` authorized on each key, a denied key reported in the result; up to 1,000 keys; Content-MD5 or a checksum required; `Quiet`",
+      "`s3:DeleteObject` (`s3:DeleteObjectVersion` with a `VersionId`) authorized on each key, a denied key reported in the result; up to 1,000 keys; Content-MD5 or a checksum required; `Quiet`",
   },
   {
     operation: "CopyObject",
@@ -260,7 +276,7 @@ const table = [
     writes: true,
     status: "partial",
     notes:
-      "also `s3:GetObject` on the source; `x-amz-metadata-directive` COPY or REPLACE, `x-amz-copy-source-if-*`, `If-Match`/`If-None-Match: *` on the target, SSE changes; `x-amz-tagging-directive` ignored",
+      "also `s3:GetObject` on the source (`s3:GetObjectVersion` with `?versionId=`); `x-amz-metadata-directive` COPY or REPLACE, `x-amz-copy-source-if-*`, `If-Match`/`If-None-Match: *` on the target, SSE changes; `x-amz-tagging-directive` ignored",
   },
   {
     operation: "GetObjectAttributes",
@@ -268,10 +284,11 @@ const table = [
     scope: "object",
     sub: "attributes",
     action: "s3:GetObjectAttributes",
+    versionAction: "s3:GetObjectVersionAttributes",
     handler: getObjectAttributes,
     status: "supported",
     notes:
-      "also `s3:GetObject`; `ETag`, `Checksum`, `ObjectParts`, `StorageClass` (always `STANDARD`), `ObjectSize`",
+      "also `s3:GetObject` (with `versionId`: `s3:GetObjectVersion`); `ETag`, `Checksum`, `ObjectParts`, `StorageClass` (always `STANDARD`), `ObjectSize`",
   },
   {
     operation: "CreateMultipartUpload",
@@ -304,9 +321,9 @@ const table = [
     action: "s3:PutObject",
     handler: uploadPartCopy,
     writes: true,
-    status: "supported",
+    status: "partial",
     notes:
-      "also `s3:GetObject` on the source; `x-amz-copy-source-range`, source conditions, encrypted sources",
+      "also `s3:GetObject` on the source; `x-amz-copy-source-range`, source conditions, encrypted sources; from the current version only (a source `versionId` other than `null` is 501)",
   },
   {
     operation: "CompleteMultipartUpload",
@@ -318,7 +335,7 @@ const table = [
     writes: true,
     status: "supported",
     notes:
-      "every part but the last ≥ 5 MiB (`EntityTooSmall`); `InvalidPart`, `InvalidPartOrder`; `If-Match`/`If-None-Match: *`; `x-amz-mp-object-size`; a Complete that takes over 2 s answers 200 and keeps the connection alive with spaces until its result",
+      "every part but the last ≥ 5 MiB (`EntityTooSmall`); `InvalidPart`, `InvalidPartOrder`; `If-Match`/`If-None-Match: *`; `x-amz-mp-object-size`; a Complete that takes over 2 s answers 200 and keeps the connection alive with spaces until its result (and then without `x-amz-version-id`, sent before the version exists)",
   },
   {
     operation: "AbortMultipartUpload",

@@ -9,7 +9,8 @@ export const s3Protocol: Protocol = {
   requestIdHeader: "x-amz-request-id",
   operationName: (exchange) => exchange.operation || "Unknown",
   errorOf(caught, req, exchange) {
-    const error = toS3Error(fromAuthError(caught), exchange.target);
+    const target = exchange.target && { ...exchange.target, method: req.method };
+    const error = toS3Error(fromAuthError(caught), target);
     const s3Error = isS3Error(error) ? error : new S3Error("InternalError");
     const resource = exchange.target?.rawPath ?? "/";
     return {

@@ -1,5 +1,6 @@
 import { isStorageError, type StorageErrorCode, storageErrorOf } from "../storage/index.ts";
 import { S3Error, type S3ErrorCode } from "./errors.ts";
+import { versionS3Error } from "./version-errors.ts";
 
 /** The one table that turns storage conditions into S3 errors. */
 const s3CodeOf: Record<StorageErrorCode, [S3ErrorCode, string?]> = {
@@ -78,10 +79,11 @@ function detailsFor(
  */
 export function toS3Error(
   caught: unknown,
-  target?: { bucket: string; key: string; query?: URLSearchParams },
+  target?: { bucket: string; key: string; query?: URLSearchParams; method?: string },
 ): unknown {
   const error = isStorageError(caught) ? caught : storageErrorOf(caught);
   if (!error) return caught;
+  if (error.version) return versionS3Error(error.version, target);
   const [code, fixed] = s3CodeOf[error.code];
   let message = fixed ?? (error.message !== error.code ? error.message : undefined);
   if (message && error.conflict) {

@@ -52,6 +52,6 @@ export type {
   WriteConditions,
 } from "./types.ts";
 export type { DeleteResult } from "./versions/delete.ts";
-export { NULL_VERSION } from "./versions/ids.ts";
+export { isVersionId, NULL_VERSION } from "./versions/ids.ts";
 export type { ListedVersion, ListVersionsInput, ListVersionsResult } from "./versions/listing.ts";
 export type { VersioningState } from "./versions/state.ts";

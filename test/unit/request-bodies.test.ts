@@ -60,11 +60,15 @@ describe("CompleteMultipartUpload body", () => {
 describe("DeleteObjects body", () => {
   const del = (inner: string) => parseXml(`<Delete ${ns}>${inner}</Delete>`);
 
-  test("keys as sent and Quiet in any case", () => {
+  test("keys as sent, version ids trimmed, and Quiet in any case", () => {
     expect(
-      deleteObjectsRequest(del("<Object><Key> a b </Key><VersionId/></Object><Object><Key>c</Key></Object>")),
+      deleteObjectsRequest(
+        del(
+          "<Object><Key> a b </Key><VersionId/></Object><Object><Key>c</Key></Object><Object><Key>d</Key><VersionId> v1 </VersionId></Object>",
+        ),
+      ),
     ).toEqual({
-      keys: [" a b ", "c"],
+      entries: [{ key: " a b ", versionId: "" }, { key: "c" }, { key: "d", versionId: "v1" }],
       quiet: false,
     });
     expect(deleteObjectsRequest(del("<Quiet> TRUE </Quiet><Object><Key>a</Key></Object>")).quiet).toBe(true);

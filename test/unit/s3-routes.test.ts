@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { S3Error } from "../../src/s3/errors.ts";
 import { routeResolver } from "../../src/s3/resolve-route.ts";
+import { actionOf } from "../../src/s3/route.ts";
 import { routes, unservedSubresources } from "../../src/s3/routes.ts";
 
 const resolveRoute = routeResolver(routes, unservedSubresources);
@@ -58,7 +59,7 @@ const cases: [string, string, string, boolean, string][] = [
   ["PUT", "/b", "", true, "CreateBucket"],
   ["PUT", "/b", "policy", false, "PutBucketPolicy"],
   ["PUT", "/b", "encryption", false, "PutBucketEncryption"],
-  ["PUT", "/b", "versioning", false, notImplemented("PUT ?versioning")],
+  ["PUT", "/b", "versioning", false, "PutBucketVersioning"],
   ["PUT", "/b", "abac", false, notImplemented("PUT ?abac")],
   ["DELETE", "/b", "", false, "DeleteBucket"],
   ["DELETE", "/b", "policy", false, "DeleteBucketPolicy"],
@@ -123,6 +124,7 @@ const actions: Record<string, string | undefined> = {
   DeleteBucket: "s3:DeleteBucket",
   GetBucketLocation: "s3:GetBucketLocation",
   GetBucketVersioning: "s3:GetBucketVersioning",
+  PutBucketVersioning: "s3:PutBucketVersioning",
   ListObjects: "s3:ListBucket",
   ListObjectsV2: "s3:ListBucket",
   ListObjectVersions: "s3:ListBucketVersions",
@@ -155,6 +157,21 @@ describe("the IAM action of each operation", () => {
       routes.map((r) => [r.operation, r.action]),
     );
     expect(table).toEqual(actions);
+  });
+
+  test("a request that names a version is authorized as the version action", () => {
+    const versionActions = Object.fromEntries(
+      routes.filter((r) => r.versionAction).map((r) => [r.operation, r.versionAction]),
+    );
+    expect(versionActions).toEqual({
+      GetObject: "s3:GetObjectVersion",
+      HeadObject: "s3:GetObjectVersion",
+      DeleteObject: "s3:DeleteObjectVersion",
+      GetObjectAttributes: "s3:GetObjectVersionAttributes",
+    });
+    const getObject = routes.find((r) => r.operation === "GetObject")!;
+    expect(actionOf(getObject, new URLSearchParams("versionId=null"))).toBe("s3:GetObjectVersion");
+    expect(actionOf(getObject, new URLSearchParams("partNumber=1"))).toBe("s3:GetObject");
   });
 });
 

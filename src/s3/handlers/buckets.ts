@@ -73,8 +73,3 @@ export const getBucketLocation: Handler = async ({ store, config, target }) => {
   const region = config.region === "us-east-1" ? "" : config.region;
   return xmlResponse(`<LocationConstraint xmlns="${s3Namespace}">${region}</LocationConstraint>`);
 };
-
-export const getBucketVersioning: Handler = async ({ store, target }) => {
-  await store.headBucket(target.bucket);
-  return xmlResponse(`<VersioningConfiguration xmlns="${s3Namespace}"/>`);
-};

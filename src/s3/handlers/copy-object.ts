@@ -7,12 +7,15 @@ import { S3Error } from "../errors.ts";
 import { attributesFromRequest } from "../object-headers.ts";
 import { quoteEtag, s3Namespace, xmlResponse } from "../responses.ts";
 import { readKeysFrom, SSE, sseResponseHeaders, writeEncryptionFrom } from "../sse-headers.ts";
+import { copySourceError } from "../version-errors.ts";
+import { versionHeaders } from "../version-params.ts";
 import { writeConditionsFrom } from "../write-conditions.ts";
 
 export const copyObject: Handler = async (ctx) => {
   const { req, store, target } = ctx;
   const source = parseCopySource(req.headers.get("x-amz-copy-source")!);
-  await ctx.authorize("s3:GetObject", source.bucket, source.key);
+  if (source.versionId === undefined) await ctx.authorize("s3:GetObject", source.bucket, source.key);
+  else await ctx.authorize("s3:GetObjectVersion", source.bucket, source.key, source.versionId);
   const directive = (req.headers.get("x-amz-metadata-directive") ?? "COPY").toUpperCase();
   if (directive !== "COPY" && directive !== "REPLACE") {
     throw new S3Error("InvalidArgument", "Unknown metadata directive.", {
@@ -22,7 +25,8 @@ export const copyObject: Handler = async (ctx) => {
   }
   const sse = await writeEncryptionFrom(ctx);
   const { keys: sourceKeys } = readKeysFrom(ctx, true);
-  const sameObject = source.bucket === target.bucket && source.key === target.key;
+  const sameObject =
+    source.bucket === target.bucket && source.key === target.key && source.versionId === undefined;
   const changesEncryption = req.headers.has(SSE) || sse.customer !== undefined || sourceKeys !== undefined;
   if (sameObject && directive === "COPY" && !changesEncryption) {
     throw new S3Error(
@@ -30,20 +34,31 @@ export const copyObject: Handler = async (ctx) => {
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     );
   }
-  const result = await store.copyObject({
-    sourceBucket: source.bucket,
-    sourceKey: source.key,
-    bucket: target.bucket,
-    key: target.key,
-    attributes: directive === "REPLACE" ? attributesFromRequest(req.headers) : undefined,
-    sourceCheck: (info) => checkCopySourceConditions(req.headers, info),
-    conditions: writeConditionsFrom(req.headers),
-    sourceKeys,
-    encryption: sse.request,
-  });
+  const result = await store
+    .copyObject({
+      sourceBucket: source.bucket,
+      sourceKey: source.key,
+      sourceVersionId: source.versionId,
+      bucket: target.bucket,
+      key: target.key,
+      attributes: directive === "REPLACE" ? attributesFromRequest(req.headers) : undefined,
+      sourceCheck: (info) => checkCopySourceConditions(req.headers, info),
+      conditions: writeConditionsFrom(req.headers),
+      sourceKeys,
+      encryption: sse.request,
+    })
+    .catch((e) => {
+      throw copySourceError(e);
+    });
   return xmlResponse(
     `<CopyObjectResult xmlns="${s3Namespace}"><LastModified>${toIsoDate(result.lastModified)}</LastModified><ETag>${quoteEtag(result.etag)}</ETag></CopyObjectResult>`,
     200,
-    sseResponseHeaders(encryptionOf(result), sse.customer),
+    {
+      ...sseResponseHeaders(encryptionOf(result), sse.customer),
+      ...versionHeaders(result),
+      ...(result.sourceVersionId === undefined
+        ? {}
+        : { "x-amz-copy-source-version-id": result.sourceVersionId }),
+    },
   );
 };

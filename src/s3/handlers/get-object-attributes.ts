@@ -7,6 +7,7 @@ import { parseMaxKeys } from "../list-params.ts";
 import { parsePartNumberMarker } from "../multipart-params.ts";
 import { s3Namespace, xmlResponse } from "../responses.ts";
 import { readKeysFrom } from "../sse-headers.ts";
+import { versionHeaders, versionIdOf } from "../version-params.ts";
 import { xmlEscape } from "../xml/escape.ts";
 
 const attributeNames = ["ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"] as const;
@@ -54,9 +55,14 @@ function objectPartsXml(info: ObjectInfo, headers: Headers): string {
 
 export const getObjectAttributes: Handler = async (ctx) => {
   const { req, store, target } = ctx;
-  await ctx.authorize("s3:GetObject", target.bucket, target.key);
+  const versionId = versionIdOf(target.query);
+  await ctx.authorize(
+    versionId === undefined ? "s3:GetObject" : "s3:GetObjectVersion",
+    target.bucket,
+    target.key,
+  );
   const wanted = requestedAttributes(req.headers.get("x-amz-object-attributes"));
-  const info = await store.headObject(target.bucket, target.key, readKeysFrom(ctx).keys);
+  const info = await store.headObject(target.bucket, target.key, readKeysFrom(ctx).keys, versionId);
   let xml = `<GetObjectAttributesResponse xmlns="${s3Namespace}">`;
   if (wanted.has("ETag")) xml += `<ETag>${xmlEscape(info.etag)}</ETag>`;
   if (wanted.has("Checksum") && info.checksum) {
@@ -67,5 +73,6 @@ export const getObjectAttributes: Handler = async (ctx) => {
   if (wanted.has("ObjectSize")) xml += `<ObjectSize>${info.size}</ObjectSize>`;
   return xmlResponse(`${xml}</GetObjectAttributesResponse>`, 200, {
     "last-modified": toHttpDate(info.lastModified),
+    ...versionHeaders(info),
   });
 };

@@ -9,6 +9,7 @@ import { partRange } from "../part-range.ts";
 import { resolveRange } from "../range.ts";
 import { emptyResponse } from "../responses.ts";
 import { readKeysFrom, sseResponseHeaders } from "../sse-headers.ts";
+import { versionIdOf } from "../version-params.ts";
 
 function checksumMode(req: Request): boolean {
   return (req.headers.get("x-amz-checksum-mode") ?? "").toUpperCase() === "ENABLED";
@@ -22,9 +23,14 @@ async function serveObject(ctx: S3Context, withBody: boolean): Promise<Response>
     throw new S3Error("InvalidRequest", "Cannot specify both Range header and partNumber query parameter");
   }
   const { keys, customer } = readKeysFrom(ctx);
+  const versionId = versionIdOf(target.query);
   const opened: OpenedObject = withBody
-    ? await store.openObject(target.bucket, target.key, keys)
-    : { info: await store.headObject(target.bucket, target.key, keys), stream: () => new Blob(), close() {} };
+    ? await store.openObject(target.bucket, target.key, keys, versionId)
+    : {
+        info: await store.headObject(target.bucket, target.key, keys, versionId),
+        stream: () => new Blob(),
+        close() {},
+      };
   let handedOff = false;
   try {
     const { info } = opened;
@@ -34,6 +40,7 @@ async function serveObject(ctx: S3Context, withBody: boolean): Promise<Response>
     const headers = objectHeaders(info, checksumMode(req));
     for (const [name, value] of Object.entries(sseResponseHeaders(encryptionOf(info), customer)))
       headers.set(name, value);
+    if (info.versionId !== undefined) headers.set("x-amz-version-id", info.versionId);
     if (outcome === "not-modified") {
       const notModified = new Headers({
         etag: headers.get("etag")!,

@@ -92,18 +92,3 @@ export const listObjectsV2: Handler = async (ctx) => {
   xml += contentsXml(ctx, page, query.get("fetch-owner") === "true");
   return xmlResponse(`${xml}</ListBucketResult>`);
 };
-
-export const listObjectVersions: Handler = async (ctx) => {
-  const { query } = ctx.target;
-  const keyMarker = query.get("key-marker") ?? "";
-  const page = await listPage(ctx, keyMarker);
-  const { result } = page;
-  let xml = `<ListVersionsResult xmlns="${s3Namespace}">${commonXml(ctx, page)}`;
-  xml += `<KeyMarker>${page.encode(keyMarker)}</KeyMarker><VersionIdMarker>${xmlEscape(query.get("version-id-marker") ?? "")}</VersionIdMarker>`;
-  if (result.isTruncated && result.lastReturned !== undefined) {
-    xml += `<NextKeyMarker>${page.encode(result.lastReturned)}</NextKeyMarker><NextVersionIdMarker>null</NextVersionIdMarker>`;
-  }
-  xml += `<MaxKeys>${page.maxKeys}</MaxKeys>${encodingXml(ctx)}<IsTruncated>${result.isTruncated}</IsTruncated>`;
-  xml += contentsXml(ctx, page, true, "Version", "<VersionId>null</VersionId><IsLatest>true</IsLatest>");
-  return xmlResponse(`${xml}</ListVersionsResult>`);
-};

@@ -1,4 +1,4 @@
-import { encryptionOf } from "../../storage/index.ts";
+import { type CompleteResult, encryptionOf } from "../../storage/index.ts";
 import { completeParts } from "../bodies/complete-multipart-upload.ts";
 import { checksumXml } from "../checksum-xml.ts";
 import type { Handler, S3Context } from "../context.ts";
@@ -9,6 +9,7 @@ import { readXmlBody } from "../request-body.ts";
 import { quoteEtag, s3Namespace } from "../responses.ts";
 import { readKeysFrom, sseResponseHeaders } from "../sse-headers.ts";
 import { toS3Error } from "../storage-errors.ts";
+import { versionHeaders } from "../version-params.ts";
 import { writeConditionsFrom } from "../write-conditions.ts";
 import { xmlEscape } from "../xml/escape.ts";
 import type { XmlElement } from "../xml/parse.ts";
@@ -28,6 +29,7 @@ export const completeMultipartUpload: Handler = async (ctx) => {
   const parts = completeParts(await readCompleteBody(ctx));
   // Known before the work starts: the headers of a long Complete go out with its first byte.
   const upload = await store.multipart.describe(target.bucket, target.key, uploadIdOf(target.query));
+  let completed: CompleteResult | undefined;
   const work = store.multipart
     .complete({
       bucket: target.bucket,
@@ -41,6 +43,7 @@ export const completeMultipartUpload: Handler = async (ctx) => {
       keys: sse.keys,
     })
     .then((result) => {
+      completed = result;
       const path = target.key.split("/").map(encodeURIComponent).join("/");
       const location = `http://${target.host}${target.virtualHosted ? "" : `/${target.bucket}`}/${path}`;
       let xml = `<CompleteMultipartUploadResult xmlns="${s3Namespace}"><Location>${xmlEscape(location)}</Location>`;
@@ -49,7 +52,7 @@ export const completeMultipartUpload: Handler = async (ctx) => {
         xml += `${checksumXml(result.checksum)}<ChecksumType>${result.checksum.type}</ChecksumType>`;
       return `${xml}</CompleteMultipartUploadResult>`;
     });
-  return keepAliveResponse(work, {
+  const response = await keepAliveResponse(work, {
     headers: sseResponseHeaders(encryptionOf(upload), sse.customer),
     firstByteAfterMs: KEEPALIVE_AFTER_MS,
     intervalMs: KEEPALIVE_INTERVAL_MS,
@@ -59,6 +62,11 @@ export const completeMultipartUpload: Handler = async (ctx) => {
       return renderErrorXml(error, target.rawPath, ctx.requestId).replace(/^<\?xml[^>]*\?>\s*/, "");
     },
   });
+  // The version id is known only when the work ends before the headers go out (the usual case).
+  const finished = completed as CompleteResult | undefined;
+  if (finished)
+    for (const [name, value] of Object.entries(versionHeaders(finished))) response.headers.set(name, value);
+  return response;
 };
 
 /**

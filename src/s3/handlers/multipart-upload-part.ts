@@ -5,6 +5,7 @@ import { checksumXml } from "../checksum-xml.ts";
 import { checkCopySourceConditions } from "../conditions.ts";
 import type { Handler } from "../context.ts";
 import { parseCopySource } from "../copy-source.ts";
+import { S3Error } from "../errors.ts";
 import { parseCopySourceRange, parsePartNumber, uploadIdOf } from "../multipart-params.ts";
 import { emptyResponse, quoteEtag, s3Namespace, xmlResponse } from "../responses.ts";
 import { readKeysFrom, sseResponseHeaders } from "../sse-headers.ts";
@@ -37,6 +38,12 @@ export const uploadPartCopy: Handler = async (ctx) => {
   const { req, store, target } = ctx;
   const partNumber = parsePartNumber(target.query.get("partNumber"));
   const source = parseCopySource(req.headers.get("x-amz-copy-source")!);
+  if (source.versionId !== undefined && source.versionId !== "null") {
+    throw new S3Error(
+      "NotImplemented",
+      "UploadPartCopy from a version other than the current one is not supported.",
+    );
+  }
   await ctx.authorize("s3:GetObject", source.bucket, source.key);
   const sse = readKeysFrom(ctx);
   const sourceKeys = readKeysFrom(ctx, true).keys;

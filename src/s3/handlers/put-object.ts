@@ -5,6 +5,7 @@ import { attributesFromRequest } from "../object-headers.ts";
 import { emptyResponse, quoteEtag } from "../responses.ts";
 import { sseResponseHeaders, writeEncryptionFrom } from "../sse-headers.ts";
 import { uploadBody } from "../upload-body.ts";
+import { versionHeaders } from "../version-params.ts";
 import { writeConditionsFrom } from "../write-conditions.ts";
 
 export const putObject: Handler = async (ctx) => {
@@ -26,6 +27,7 @@ export const putObject: Handler = async (ctx) => {
   const headers: Record<string, string> = {
     etag: quoteEtag(result.etag),
     ...sseResponseHeaders(encryptionOf(result), sse.customer),
+    ...versionHeaders(result),
   };
   if (result.checksum) {
     headers[checksumHeaderName(result.checksum.algorithm)] = result.checksum.value;
