@@ -57,13 +57,15 @@ export function startSpoolAdoption(options: AdoptionOptions): Adoption {
   let closed = false;
   let scanning: Promise<void> | undefined;
 
+  // Taken out of `active` before the first await: the shipper's idle callback and close() may
+  // both release one spool, and only the first may close its lock.
   const release = async (dir: string, remove: boolean) => {
     const taken = active.get(dir);
     if (!taken) return;
+    active.delete(dir);
     await taken.shipper.close(0);
     if (remove) await rm(dir, { recursive: true, force: true }).catch(() => {});
     closeSync(taken.lockFd);
-    active.delete(dir);
   };
 
   const adopt = async (dir: string) => {
