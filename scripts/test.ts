@@ -83,7 +83,7 @@ interface Counts {
   total: number;
 }
 
-/** Counts from `bun test`'s console summary (" 12 pass", " 1 fail", "Ran 13 tests across…"). */
+/** Counts from `bun test`'s console summary (" 12 pass", " 1 fail", " 1 error", "Ran 13 tests across…"). */
 function fromSummary(text: string): Counts | undefined {
   const plain = text.replace(/\x1b\[[0-9;]*m/g, "");
   const ran = [...plain.matchAll(/^Ran (\d+) tests? across/gm)].at(-1);
@@ -92,7 +92,8 @@ function fromSummary(text: string): Counts | undefined {
     return m ? Number(m[1]) : 0;
   };
   if (!ran) return undefined;
-  return { passed: count("pass"), failed: count("fail"), total: Number(ran[1]) };
+  // An unhandled error between tests fails the run as a test would.
+  return { passed: count("pass"), failed: count("fail") + count("errors?"), total: Number(ran[1]) };
 }
 
 /** Counts from the JUnit report: test cases with and without <failure>/<error>. */
@@ -155,7 +156,10 @@ async function runBunTest(
   const problems: string[] = [];
   if (!summary && !junit) problems.push(`${label}: could not read bun's results`);
   if (counts.total === 0) problems.push(`${label}: no tests ran`);
-  if (exitCode !== 0 && counts.failed === 0) problems.push(`${label}: bun test exited with code ${exitCode}`);
+  if (exitCode !== 0 && counts.failed === 0) {
+    problems.push(`${label}: bun test exited with code ${exitCode}`);
+    counts.failed = 1;
+  }
   return { counts, problems };
 }
 
