@@ -313,3 +313,111 @@ describe.each(["xattr", "file"] as const)("object versions under lock, %s metada
     ).toEqual([]);
   });
 });
+
+describe("object lock asked by copies and multipart uploads", () => {
+  test("CopyObject takes the lock asked for (or the default), never the source's", async () => {
+    const s = await makeStore("xattr");
+    const retention = inDays(1, "COMPLIANCE");
+    await put(s, "src", "bytes", { retention, legalHold: true });
+    const plain = await s.copyObject({ sourceBucket: "bkt", sourceKey: "src", bucket: "bkt", key: "copy" });
+    expect(plain.lock).toBeUndefined();
+    expect((await s.headObject("bkt", "copy")).lock).toBeUndefined();
+    const held = await s.copyObject({
+      sourceBucket: "bkt",
+      sourceKey: "src",
+      bucket: "bkt",
+      key: "held",
+      lock: { legalHold: true },
+    });
+    expect(held.lock).toEqual({ legalHold: true });
+    expect((await failure(s.deleteObject("bkt", "held", held.versionId))).lock?.reason).toBe("ObjectLocked");
+    const other = await makeStore("xattr", false);
+    await other.putObject({
+      bucket: "bkt",
+      key: "x",
+      body: body("x"),
+      attributes: { userMetadata: {} },
+      verify: {},
+    });
+    const e = await failure(
+      other.copyObject({
+        sourceBucket: "bkt",
+        sourceKey: "x",
+        bucket: "bkt",
+        key: "y",
+        lock: { legalHold: true },
+      }),
+    );
+    expect(e.lock?.reason).toBe("MissingLockConfiguration");
+  });
+
+  test("a multipart upload keeps the lock asked at creation and applies it at completion", async () => {
+    const s = await makeStore("file");
+    const retention = inDays(3);
+    const upload = await s.multipart.create({
+      bucket: "bkt",
+      key: "mp",
+      attributes: { userMetadata: {} },
+      lock: { retention, legalHold: true },
+    });
+    expect(upload.lock).toEqual({ retention, legalHold: true });
+    expect((await s.multipart.describe("bkt", "mp", upload.uploadId)).lock).toEqual({
+      retention,
+      legalHold: true,
+    });
+    const part = await s.multipart.uploadPart({
+      bucket: "bkt",
+      key: "mp",
+      uploadId: upload.uploadId,
+      partNumber: 1,
+      body: body("part"),
+      verify: {},
+    });
+    const done = await s.multipart.complete({
+      bucket: "bkt",
+      key: "mp",
+      uploadId: upload.uploadId,
+      parts: [{ partNumber: 1, etag: part.etag, checksums: {} }],
+    });
+    expect((await s.getObjectLock("bkt", "mp", done.versionId)).lock).toEqual({ retention, legalHold: true });
+    expect(
+      (await failure(s.deleteObject("bkt", "mp", done.versionId, { bypassGovernance: true }))).lock?.reason,
+    ).toBe("ObjectLocked");
+    const past = await failure(
+      s.multipart.create({
+        bucket: "bkt",
+        key: "mp2",
+        attributes: { userMetadata: {} },
+        lock: { retention: { mode: "GOVERNANCE", until: new Date(Date.now() - 1) } },
+      }),
+    );
+    expect(past.lock?.reason).toBe("PastRetainDate");
+  });
+});
+
+describe("buckets without object lock", () => {
+  test("look at the object lock setting only through its cache, and unversioned ones never", async () => {
+    for (const versioned of [false, true]) {
+      const s = await makeStore("xattr", false);
+      if (versioned) await s.putBucketVersioning("bkt", "Enabled");
+      await put(s, "warm", "w");
+      const touched: string[] = [];
+      const ops = s.context.ops as unknown as Record<string, (...args: unknown[]) => unknown>;
+      for (const name of ["lstat", "open", "readFile"]) {
+        const real = ops[name]!;
+        ops[name] = (...args: unknown[]) => {
+          if (typeof args[0] === "string") touched.push(args[0]);
+          return real(...args);
+        };
+      }
+      for (let i = 0; i < 10; i++) {
+        const v = (await put(s, `k${i}`, "x")).versionId;
+        await read(s, `k${i}`);
+        await s.deleteObject("bkt", `k${i}`, v);
+      }
+      const lookups = touched.filter((p) => p.endsWith("/settings/object-lock")).length;
+      if (versioned) expect(lookups).toBeLessThanOrEqual(2);
+      else expect(lookups).toBe(0);
+    }
+  });
+});
