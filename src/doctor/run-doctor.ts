@@ -17,6 +17,7 @@ import {
   checkXattrs,
 } from "./file-checks.ts";
 import { checkLocks } from "./lock-check.ts";
+import { checkObjectLockProtection } from "./object-lock-check.ts";
 import { checkBucketDirs, checkProtectedHardlinks, checkRootAccess } from "./trust-checks.ts";
 
 /**
@@ -46,6 +47,7 @@ export async function runDoctor(root: string): Promise<CheckResult[]> {
       checkLongNames(scratch),
       await checkLocks(scratch),
       checkFilesystemClock(scratch),
+      checkObjectLockProtection(scratch),
     );
   } finally {
     rmSync(scratch, { recursive: true, force: true });

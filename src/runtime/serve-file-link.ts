@@ -40,8 +40,11 @@ export function linkOpenFile(fd: number, path: string): void {
   if (rc !== 0) throw errnoError("linkat", path);
 }
 
-/** Bytes [start, endInclusive] of the file at a private link path, which is removed soon after. */
-export function servedSlice(linkPath: string, start: number, endInclusive: number): Blob {
-  setTimeout(() => void unlink(linkPath).catch(() => {}), UNLINK_AFTER_MS).unref();
+/**
+ * Bytes [start, endInclusive] of the file at a private link path, which is removed soon after
+ * (unless keep: a path the server keeps, such as a locked version's link in the versions store).
+ */
+export function servedSlice(linkPath: string, start: number, endInclusive: number, keep = false): Blob {
+  if (!keep) setTimeout(() => void unlink(linkPath).catch(() => {}), UNLINK_AFTER_MS).unref();
   return Bun.file(linkPath).slice(start, endInclusive + 1);
 }

@@ -2,6 +2,8 @@
 import type { FsOps } from "../runtime/fs-ops.ts";
 import type { ParentDirs } from "./layout/parent-dirs.ts";
 import type { Layout } from "./layout/paths.ts";
+import type { ObjectLockConfigs } from "./lock/config.ts";
+import type { LockGuard } from "./lock/protect.ts";
 import type { Describer } from "./metadata/describe.ts";
 import type { MetadataStore } from "./metadata/store.ts";
 import type { SseKeyring } from "./sse/keyring.ts";
@@ -20,6 +22,10 @@ export interface StoreContext {
   fsync: boolean;
   /** Each bucket's versioning state (cached, revalidated cheaply). */
   versioning: VersioningStates;
+  /** Each bucket's object lock configuration (cached like versioning; asked by versioned writes only). */
+  locks: ObjectLockConfigs;
+  /** Protects locked current versions from POSIX users (owner, mode, immutable flag). */
+  guard: LockGuard;
   /** The SSE master key ring (loaded on first use). */
   sse?: SseKeyring;
   /** Test hook: resolves when the request may go on; absent in production. */

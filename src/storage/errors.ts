@@ -56,21 +56,73 @@ export interface VersionNotice {
   lastModified?: Date;
 }
 
+/**
+ * What object lock refused, for the HTTP layer's S3 error (the StorageError's code is the
+ * closest generic one, its message AWS's):
+ * - "ObjectLocked": a version under retention or legal hold (403 AccessDenied); also a
+ *   retention change the rules forbid (shortening, removing, changing the mode).
+ * - "MissingLockConfiguration": retention or legal hold asked of a bucket without object lock
+ *   (400 InvalidRequest).
+ * - "InvalidBucketState": object lock on a bucket whose versioning is not Enabled, or
+ *   suspending versioning on a bucket with object lock (409 InvalidBucketState).
+ * - "ObjectLockConfigurationNotFoundError": the bucket has no object lock (404).
+ * - "NoSuchObjectLockConfiguration": the version has no retention, or no legal hold (404).
+ * - "InvalidRetentionPeriod": a default retention of no or too many days or years (400).
+ * - "PastRetainDate": a retain-until date not in the future (400 InvalidArgument).
+ */
+export interface LockNotice {
+  reason:
+    | "ObjectLocked"
+    | "MissingLockConfiguration"
+    | "InvalidBucketState"
+    | "ObjectLockConfigurationNotFoundError"
+    | "NoSuchObjectLockConfiguration"
+    | "InvalidRetentionPeriod"
+    | "PastRetainDate";
+}
+
 export class StorageError extends Error {
   readonly code: StorageErrorCode;
   readonly conflict?: KeyConflict;
   readonly version?: VersionNotice;
+  readonly lock?: LockNotice;
   constructor(
     code: StorageErrorCode,
     message?: string,
     conflict?: KeyConflict,
-    options?: { cause?: unknown; version?: VersionNotice },
+    options?: { cause?: unknown; version?: VersionNotice; lock?: LockNotice },
   ) {
     super(message ?? code, options);
     this.code = code;
     if (conflict) this.conflict = conflict;
     if (options?.version) this.version = options.version;
+    if (options?.lock) this.lock = options.lock;
   }
+}
+
+const lockErrors: Record<LockNotice["reason"], [StorageErrorCode, string]> = {
+  ObjectLocked: ["AccessDenied", "Access Denied because object protected by object lock."],
+  MissingLockConfiguration: ["InvalidRequest", "Bucket is missing Object Lock Configuration"],
+  InvalidBucketState: [
+    "InvalidRequest",
+    "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.",
+  ],
+  ObjectLockConfigurationNotFoundError: [
+    "NoSuchKey",
+    "Object Lock configuration does not exist for this bucket",
+  ],
+  NoSuchObjectLockConfiguration: [
+    "NoSuchKey",
+    "The specified object does not have a ObjectLock configuration",
+  ],
+  InvalidRetentionPeriod: ["InvalidRequest", "Default retention period must be a positive integer value."],
+  PastRetainDate: ["InvalidRequest", "The retain until date must be in the future!"],
+};
+
+/** An object lock refusal (see LockNotice); message overrides AWS's default text. */
+export function lockError(reason: LockNotice["reason"], message?: string): StorageError {
+  const [code, text] = lockErrors[reason];
+  return new StorageError(code, message ?? text, undefined, { lock: { reason } });
 }
 
 /** A version read that found a delete marker, or no such version: see VersionNotice. */

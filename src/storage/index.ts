@@ -7,12 +7,23 @@ export type { BucketSettingName } from "./buckets/settings.ts";
 export type { PausePoint } from "./context.ts";
 export {
   isStorageError,
+  type LockNotice,
   StorageError,
   type StorageErrorCode,
   storageErrorOf,
   type VersionNotice,
 } from "./errors.ts";
 export { isValidBucketName } from "./layout/keys.ts";
+export { isLocked } from "./lock/rules.ts";
+export type {
+  DefaultRetention,
+  LockRequest,
+  ObjectLock,
+  ObjectLockConfiguration,
+  Retention,
+  RetentionMode,
+} from "./lock/types.ts";
+export type { PutLegalHoldInput, PutRetentionInput, VersionLock } from "./lock/version-lock.ts";
 export type {
   ChecksumType,
   CompleteInput,
@@ -40,6 +51,7 @@ export type {
   BucketInfo,
   ContentHeaders,
   CopyObjectInput,
+  CreateBucketOptions,
   ListedObject,
   ListInput,
   ListResult,

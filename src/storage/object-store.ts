@@ -1,4 +1,6 @@
 import type { BucketSettingName } from "./buckets/settings.ts";
+import type { ObjectLockConfiguration } from "./lock/types.ts";
+import type { PutLegalHoldInput, PutRetentionInput, VersionLock } from "./lock/version-lock.ts";
 import type {
   CompleteInput,
   CompleteResult,
@@ -16,6 +18,7 @@ import type { ReadKeys } from "./sse/records.ts";
 import type {
   BucketInfo,
   CopyObjectInput,
+  CreateBucketOptions,
   ListInput,
   ListResult,
   ObjectInfo,
@@ -35,8 +38,11 @@ import type { VersioningState } from "./versions/state.ts";
 export interface ObjectStore {
   /** Sorted by name (byte order). */
   listBuckets(): Promise<BucketInfo[]>;
-  /** Throws BucketExists when the directory already exists, InvalidBucketName on a bad name. */
-  createBucket(name: string): Promise<void>;
+  /**
+   * Throws BucketExists when the directory already exists, InvalidBucketName on a bad name.
+   * With objectLock, the bucket has object lock (no default retention) and versioning Enabled.
+   */
+  createBucket(name: string, options?: CreateBucketOptions): Promise<void>;
   /** Throws NoSuchBucket (also for invalid names and symlinked directories). */
   headBucket(name: string): Promise<BucketInfo>;
   /** Throws NoSuchBucket, or BucketNotEmpty when any object, other entry, version or delete marker remains. */
@@ -69,8 +75,17 @@ export interface ObjectStore {
    * versioned bucket, without versionId a delete marker becomes current; with one, exactly that
    * version or marker is removed (an id that names nothing is no error; a malformed one throws
    * InvalidRequest with a VersionNotice). The result names the marker made or the version removed.
+   * In a bucket with object lock, a locked version named by id throws ObjectLocked (a LockNotice,
+   * AccessDenied) unless its retention is GOVERNANCE and options.bypassGovernance is set: the
+   * header x-amz-bypass-governance-retention was sent AND the caller holds
+   * s3:BypassGovernanceRetention (the HTTP layer decides both).
    */
-  deleteObject(bucket: string, key: string, versionId?: string): Promise<DeleteResult>;
+  deleteObject(
+    bucket: string,
+    key: string,
+    versionId?: string,
+    options?: { bypassGovernance?: boolean },
+  ): Promise<DeleteResult>;
   /**
    * Source errors as openObject (NoSuchBucket / NoSuchKey), whatever sourceCheck throws,
    * then destination errors as putObject (no body errors).
@@ -95,8 +110,37 @@ export interface ObjectStore {
   getBucketSetting(bucket: string, name: BucketSettingName): Promise<string | undefined>;
   /** Unversioned until first set; throws NoSuchBucket. */
   getBucketVersioning(bucket: string): Promise<VersioningState>;
-  /** Enables or suspends versioning (a bucket never goes back to Unversioned); throws NoSuchBucket. */
+  /**
+   * Enables or suspends versioning (a bucket never goes back to Unversioned); throws NoSuchBucket,
+   * and InvalidBucketState (a LockNotice) when suspending a bucket with object lock.
+   */
   putBucketVersioning(bucket: string, state: "Enabled" | "Suspended"): Promise<void>;
+  /**
+   * The bucket's object lock configuration; throws NoSuchBucket, and
+   * ObjectLockConfigurationNotFoundError (a LockNotice) when the bucket has no object lock.
+   */
+  getObjectLockConfiguration(bucket: string): Promise<ObjectLockConfiguration>;
+  /**
+   * Sets the default retention (none: removes it). A bucket without object lock gets it when its
+   * versioning is Enabled (as AWS allows for existing buckets), else InvalidBucketState. Throws
+   * NoSuchBucket, InvalidRetentionPeriod (not exactly one of days and years, 1…36500 days or
+   * 1…100 years).
+   */
+  putObjectLockConfiguration(bucket: string, config: ObjectLockConfiguration): Promise<void>;
+  /**
+   * A version's retention and legal hold (the current version without versionId). Throws
+   * NoSuchBucket, MissingLockConfiguration (a bucket without object lock), NoSuchKey and the
+   * version errors of openObject (a delete marker: VersionNotice "DeleteMarker").
+   */
+  getObjectLock(bucket: string, key: string, versionId?: string): Promise<VersionLock>;
+  /**
+   * PutObjectRetention, by AWS's rules (lock/rules.ts): ObjectLocked when shortening, removing
+   * or changing the mode of an active retention other than GOVERNANCE with bypass, PastRetainDate
+   * for a date not in the future; the errors of getObjectLock.
+   */
+  putObjectRetention(input: PutRetentionInput): Promise<VersionLock>;
+  /** PutObjectLegalHold: ON or OFF; the errors of getObjectLock. */
+  putObjectLegalHold(input: PutLegalHoldInput): Promise<VersionLock>;
   putBucketSetting(bucket: string, name: BucketSettingName, text: string): Promise<void>;
   deleteBucketSetting(bucket: string, name: BucketSettingName): Promise<void>;
 }

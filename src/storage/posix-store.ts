@@ -11,9 +11,12 @@ import { ensureSystemDirSync } from "../runtime/system-dir.ts";
 import { Buckets } from "./buckets/buckets.ts";
 import { BucketSettings } from "./buckets/settings.ts";
 import type { StoreContext } from "./context.ts";
-import { StorageError } from "./errors.ts";
+import { lockError, StorageError } from "./errors.ts";
 import { ParentDirs } from "./layout/parent-dirs.ts";
 import { Layout } from "./layout/paths.ts";
+import { ObjectLockConfigs } from "./lock/config.ts";
+import { LockGuard } from "./lock/protect.ts";
+import { VersionLocks } from "./lock/version-lock.ts";
 import { Describer } from "./metadata/describe.ts";
 import { createMetadataStore, probeXattrSupport } from "./metadata/store.ts";
 import type { ExpiryOptions } from "./multipart/expiry.ts";
@@ -90,11 +93,27 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
         throw new StorageError("BucketNotEmpty", "The bucket still holds object versions or delete markers");
       }
     },
-    changed: (name) => versioning.forget(name),
+    changed: (name) => {
+      versioning.forget(name);
+      locks.forget(name);
+    },
   });
   const settings = new BucketSettings(layout, buckets);
   const versioning = new VersioningStates(ops, settings);
-  const ctx: StoreContext = { ops, layout, meta, describer, parents, fsync: options.fsync, sse, versioning };
+  const locks = new ObjectLockConfigs(ops, settings);
+  const guard = new LockGuard();
+  const ctx: StoreContext = {
+    ops,
+    layout,
+    meta,
+    describer,
+    parents,
+    fsync: options.fsync,
+    sse,
+    versioning,
+    locks,
+    guard,
+  };
   if (options.pause) ctx.pause = options.pause;
   const publisher = new Publisher(ctx);
   const reader = new Reader(ctx);
@@ -110,6 +129,7 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
   const deleter = new Deleter(ctx);
   const copier = new Copier(ctx, reader, publisher);
   const putter = new Putter(ctx, publisher, sse);
+  const versionLocks = new VersionLocks(ctx);
   if (options.cleanStaleTemps ?? true) void cleanStaleTemps(layout).catch(() => {});
   const multipart = createMultipartStore(ctx, reader, publisher);
   const stopExpiry = options.multipartExpiry ? multipart.startExpiry(options.multipartExpiry) : () => {};
@@ -123,18 +143,44 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     context: ctx,
     publisher,
     listBuckets: () => buckets.list(),
-    createBucket: (name) => buckets.create(name),
+    createBucket: async (name, opts) => {
+      await buckets.create(name);
+      if (opts?.objectLock) {
+        await versioning.put(name, "Enabled");
+        await locks.put(name, {});
+      }
+    },
     headBucket: (name) => buckets.head(name),
     getBucketSetting: (bucket, name) => settings.get(bucket, name),
     putBucketSetting: (bucket, name, text) => settings.put(bucket, name, text),
     deleteBucketSetting: (bucket, name) => settings.delete(bucket, name),
     getBucketVersioning: (bucket) => versioning.read(bucket),
-    putBucketVersioning: (bucket, state) => versioning.put(bucket, state),
+    putBucketVersioning: async (bucket, state) => {
+      if (state === "Suspended" && (await locks.read(bucket))) throw lockError("InvalidBucketState");
+      await versioning.put(bucket, state);
+    },
+    getObjectLockConfiguration: async (bucket) => {
+      const config = await locks.read(bucket);
+      if (!config) throw lockError("ObjectLockConfigurationNotFoundError");
+      return config;
+    },
+    putObjectLockConfiguration: async (bucket, config) => {
+      if (!(await locks.read(bucket)) && (await versioning.read(bucket)) !== "Enabled") {
+        throw lockError(
+          "InvalidBucketState",
+          "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration",
+        );
+      }
+      await locks.put(bucket, config);
+    },
+    getObjectLock: (bucket, key, versionId) => versionLocks.get(bucket, key, versionId),
+    putObjectRetention: (input) => versionLocks.putRetention(input),
+    putObjectLegalHold: (input) => versionLocks.putLegalHold(input),
     deleteBucket: (name) => buckets.delete(name),
     putObject: (input) => putter.put(input),
     openObject: (bucket, key, keys, versionId) => reader.open(bucket, key, keys, versionId),
     headObject: (bucket, key, keys, versionId) => reader.head(bucket, key, keys, versionId),
-    deleteObject: (bucket, key, versionId) => deleter.delete(bucket, key, versionId),
+    deleteObject: (bucket, key, versionId, opts) => deleter.delete(bucket, key, versionId, opts),
     copyObject: (input) => copier.copy(input),
     list: (input) => lister.list(input),
     listObjectVersions: (input) => versionLister.list(input),

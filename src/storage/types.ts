@@ -1,4 +1,5 @@
 import type { ChecksumAlgorithm } from "../lib/checksum-algorithm.ts";
+import type { LockRequest, ObjectLock } from "./lock/types.ts";
 import type { EncryptionRequest, ReadKeys, SseRecord } from "./sse/records.ts";
 
 /** Content headers S3 stores with an object and serves back. */
@@ -40,6 +41,8 @@ export interface ObjectInfo extends ObjectAttributes {
   encryption?: SseRecord;
   /** The version's id, set when the bucket is versioned (Enabled or Suspended). */
   versionId?: string;
+  /** The version's retention and legal hold (object lock), when it has either. */
+  lock?: ObjectLock;
 }
 
 /** Where the parts of a completed multipart object lie, for partNumber reads and GetObjectAttributes. */
@@ -84,6 +87,8 @@ export interface PutObjectInput {
   conditions?: WriteConditions;
   /** Seal the stored bytes (SSE-S3 or SSE-C). */
   encryption?: EncryptionRequest;
+  /** Object lock asked for the new version (x-amz-object-lock-*); the bucket's default applies otherwise. */
+  lock?: LockRequest;
 }
 
 export interface PutObjectResult {
@@ -97,6 +102,8 @@ export interface PutObjectResult {
   versionId?: string;
   /** CopyObject: the id of the version copied, when the source bucket is versioned. */
   sourceVersionId?: string;
+  /** The new version's lock (asked for, or the bucket's default retention). */
+  lock?: ObjectLock;
 }
 
 /** An opened object: metadata and bytes of the same inode, whatever happens to the path. */
@@ -129,6 +136,13 @@ export interface CopyObjectInput {
   sourceKeys?: ReadKeys;
   /** Seal the copy (SSE-S3 or SSE-C); without it the copy is stored in plain. */
   encryption?: EncryptionRequest;
+  /** Object lock asked for the copy (a copy never takes the source's lock). */
+  lock?: LockRequest;
+}
+
+export interface CreateBucketOptions {
+  /** x-amz-bucket-object-lock-enabled: true (versioning is Enabled with it). */
+  objectLock?: boolean;
 }
 
 export interface BucketInfo {

@@ -34,6 +34,7 @@ describe("s3dir doctor", () => {
       "flock across processes",
       "clock: this host vs the filesystem",
       "system directory",
+      "object lock protection",
     ]) {
       expect(byName[name]?.status).toBe("ok");
     }

@@ -22,13 +22,17 @@ export function linkOpenFile(fd: number, path: string): void {
   if (rc !== 0) throw errnoError("linkat", path);
 }
 
-/** Bytes [start, endInclusive] of the file at a private link path, which is removed soon after. */
+/**
+ * Bytes [start, endInclusive] of the file at a private link path, which is removed soon after
+ * (unless keep: a path the server keeps, such as a locked version's link in the versions store).
+ */
 export function servedSlice(
   linkPath: string,
   start: number,
   endInclusive: number,
+  keep = false,
 ): ReadableStream<Uint8Array> {
-  setTimeout(() => void unlink(linkPath).catch(() => {}), UNLINK_AFTER_MS).unref();
+  if (!keep) setTimeout(() => void unlink(linkPath).catch(() => {}), UNLINK_AFTER_MS).unref();
   const fd = openSync(linkPath, "r");
   return fdStream(fd, start, endInclusive, () => closeFd(fd, () => {}));
 }

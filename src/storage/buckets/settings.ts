@@ -10,8 +10,11 @@ import { randomName } from "../layout/temp-names.ts";
 import type { Buckets } from "./buckets.ts";
 
 export type BucketSettingName = "policy" | "encryption";
-/** Settings with their own storage API (versioning: versions/state.ts), never set as plain text. */
-export type SettingFile = BucketSettingName | "versioning";
+/**
+ * Settings with their own storage API (versioning: versions/state.ts, object lock:
+ * lock/config.ts), never set as plain text.
+ */
+export type SettingFile = BucketSettingName | "versioning" | "object-lock";
 
 export class BucketSettings {
   constructor(

@@ -14,7 +14,14 @@ import { md5Hex } from "../objects/hashing.ts";
 import type { ListedObject, ObjectInfo } from "../types.ts";
 import { derivedVersionId, NULL_VERSION } from "../versions/ids.ts";
 import { contentTypeFor } from "./content-type.ts";
-import { identityOf, type MetadataRecord, makeRecord, recordAttributes, recordMatches } from "./record.ts";
+import {
+  identityOf,
+  type MetadataRecord,
+  makeRecord,
+  recordAttributes,
+  recordLock,
+  recordMatches,
+} from "./record.ts";
 import type { MetadataStore, RecordTarget } from "./store.ts";
 
 export function mtimeDate(st: BigStats): Date {
@@ -154,5 +161,7 @@ export function infoFromRecord(key: string, rec: MetadataRecord, st: BigStats): 
   if (rec.p) info.partsCount = rec.p;
   if (rec.z) info.encryption = rec.z;
   if (rec.q) info.parts = rec.q.c ? { sizes: rec.q.s, checksums: rec.q.c } : { sizes: rec.q.s };
+  const lock = recordLock(rec);
+  if (lock) info.lock = lock;
   return info;
 }

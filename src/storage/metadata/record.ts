@@ -5,6 +5,7 @@
  * match the file describes an older version that was changed through POSIX.
  */
 import type { BigStats } from "../../runtime/fs-ops.ts";
+import type { ObjectLock } from "../lock/types.ts";
 import type { SseRecord } from "../sse/records.ts";
 import type { ContentHeaders, ObjectAttributes, PartsLayout, StoredChecksum } from "../types.ts";
 
@@ -37,6 +38,14 @@ export interface MetadataRecord {
   y?: { p: number };
   /** Version id (../versions/ids.ts); absent: the `null` version. */
   n?: string;
+  /** Object lock (../lock/): retention mode (G/C) and retain-until (ms), legal hold ON. */
+  o?: LockRecord;
+}
+
+export interface LockRecord {
+  m?: "G" | "C";
+  u?: number;
+  h?: 1;
 }
 
 type HeaderCode = "ct" | "ce" | "cd" | "cl" | "cc" | "ex";
@@ -72,6 +81,7 @@ export function makeRecord(
     encryption?: SseRecord;
     sealedPartSize?: number;
     versionId?: string;
+    lock?: ObjectLock;
   },
 ): MetadataRecord {
   const rec: MetadataRecord = { v: 1, s: id.size, m: id.mtimeNs, i: id.ino, e: etag };
@@ -95,11 +105,36 @@ export function makeRecord(
   if (extra?.encryption) rec.z = extra.encryption;
   if (extra?.sealedPartSize !== undefined) rec.y = { p: extra.sealedPartSize };
   if (extra?.versionId !== undefined && extra.versionId !== "null") rec.n = extra.versionId;
+  setRecordLock(rec, extra?.lock);
   if (extra?.directory) {
     rec.d = 1;
     rec.t = extra.lastModified ?? Date.now();
   }
   return rec;
+}
+
+/** The version's lock a record carries, if any. */
+export function recordLock(rec: MetadataRecord | undefined): ObjectLock | undefined {
+  const o = rec?.o;
+  if (!o) return undefined;
+  const lock: ObjectLock = {};
+  if (o.m && o.u !== undefined) {
+    lock.retention = { mode: o.m === "C" ? "COMPLIANCE" : "GOVERNANCE", until: new Date(o.u) };
+  }
+  if (o.h) lock.legalHold = true;
+  return lock.retention || lock.legalHold ? lock : undefined;
+}
+
+/** Sets (or, undefined, removes) the lock a record carries. */
+export function setRecordLock(rec: MetadataRecord, lock: ObjectLock | undefined): void {
+  const o: LockRecord = {};
+  if (lock?.retention) {
+    o.m = lock.retention.mode === "COMPLIANCE" ? "C" : "G";
+    o.u = lock.retention.until.getTime();
+  }
+  if (lock?.legalHold) o.h = 1;
+  if (o.m || o.h) rec.o = o;
+  else delete rec.o;
 }
 
 /** Content headers + user metadata + checksum of a record, as ObjectAttributes. */

@@ -126,6 +126,7 @@ export class Completer {
         parts: partsLayout(infos, checksum),
       };
       if (upload.encryption) finished.encryption = sealedObjectRecord(upload, infos, size);
+      if (upload.lock) finished.lock = upload.lock;
       await this.ctx.pause?.("complete-assembled");
       const published = await this.publisher.publishFile(input.bucket, input.key, finished, input.conditions);
       return { ...published, partsCount };

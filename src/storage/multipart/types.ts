@@ -1,6 +1,7 @@
 /** The shapes of multipart uploads as storage sees them (no HTTP). */
 import type { ChecksumAlgorithm } from "../../lib/checksum-algorithm.ts";
 import type { SseMode } from "../../sse/data-key.ts";
+import type { LockRequest } from "../lock/types.ts";
 import type { EncryptionRequest, ReadKeys, SseDataKeyRecord } from "../sse/records.ts";
 import type {
   BodyVerification,
@@ -27,6 +28,8 @@ export interface CreateUploadInput {
   checksum?: UploadChecksum;
   /** Server-side encryption of the object: every part is sealed under one data key. */
   encryption?: EncryptionRequest;
+  /** Object lock asked for the object (x-amz-object-lock-*), applied when it is completed. */
+  lock?: LockRequest;
 }
 
 export interface UploadInfo {
@@ -37,6 +40,8 @@ export interface UploadInfo {
   attributes: ObjectAttributes;
   /** The object's wrapped data key, when the upload is encrypted. */
   encryption?: SseDataKeyRecord;
+  /** Object lock asked at creation. */
+  lock?: LockRequest;
 }
 
 export interface UploadPartInput {

@@ -13,6 +13,8 @@ import { checkKeyPlace } from "../layout/key-conflicts.ts";
 import { checkKey, isValidBucketName } from "../layout/keys.ts";
 import { mkdirs } from "../layout/mkdirs.ts";
 import { randomName } from "../layout/temp-names.ts";
+import { checkLockRequest } from "../lock/rules.ts";
+import type { LockRequest } from "../lock/types.ts";
 import { checkUserMetadata } from "../metadata/user-metadata.ts";
 import type { SseDataKeyRecord } from "../sse/records.ts";
 import { newWrappedDataKey } from "../sse/sealing.ts";
@@ -39,6 +41,8 @@ export interface UploadFile {
   checksum?: UploadChecksum;
   /** The object's data key, wrapped (encrypted uploads). */
   sse?: SseDataKeyRecord;
+  /** Object lock asked at creation: mode (G/C) and retain-until (ms), legal hold. */
+  lock?: { m?: "G" | "C"; u?: number; h?: 1 };
 }
 
 const checksumTypes: ChecksumType[] = ["COMPOSITE", "FULL_OBJECT"];
@@ -56,10 +60,12 @@ export class Uploads {
     checkKey(input.key);
     checkUserMetadata(input.attributes.userMetadata);
     await checkKeyPlace(this.ctx, input.bucket, input.key);
+    if (input.lock) await checkLockRequest(this.ctx, input.bucket, input.key, input.lock);
     const attributes = { ...input.attributes };
     delete attributes.checksum;
     const file: UploadFile = { v: 1, key: input.key, attributes };
     if (input.checksum) file.checksum = input.checksum;
+    if (input.lock) file.lock = storedLock(input.lock);
     if (input.encryption) {
       if (!this.ctx.sse) throw new StorageError("SseUnreadable", "no key ring configured");
       file.sse = (await newWrappedDataKey(this.ctx.sse, input.encryption)).record;
@@ -89,6 +95,7 @@ export class Uploads {
       attributes,
     };
     if (file.sse) info.encryption = file.sse;
+    if (input.lock) info.lock = input.lock;
     return info;
   }
 
@@ -259,8 +266,29 @@ function parseUploadFile(raw: Buffer, id: string): UploadInfo | undefined {
     };
     if (file.checksum && checksumTypes.includes(file.checksum.type)) info.checksum = file.checksum;
     if (file.sse) info.encryption = file.sse;
+    const lock = file.lock && requestedLock(file.lock);
+    if (lock) info.lock = lock;
     return info;
   } catch {
     return undefined;
   }
+}
+
+function storedLock(lock: LockRequest): NonNullable<UploadFile["lock"]> {
+  const out: NonNullable<UploadFile["lock"]> = {};
+  if (lock.retention) {
+    out.m = lock.retention.mode === "COMPLIANCE" ? "C" : "G";
+    out.u = lock.retention.until.getTime();
+  }
+  if (lock.legalHold) out.h = 1;
+  return out;
+}
+
+function requestedLock(stored: NonNullable<UploadFile["lock"]>): LockRequest | undefined {
+  const lock: LockRequest = {};
+  if (stored.m && typeof stored.u === "number") {
+    lock.retention = { mode: stored.m === "C" ? "COMPLIANCE" : "GOVERNANCE", until: new Date(stored.u) };
+  }
+  if (stored.h) lock.legalHold = true;
+  return lock.retention || lock.legalHold ? lock : undefined;
 }

@@ -12,6 +12,7 @@ import { StorageError } from "../errors.ts";
 import { checkKey, isDirectoryKey } from "../layout/keys.ts";
 import { mkdirs } from "../layout/mkdirs.ts";
 import { randomName } from "../layout/temp-names.ts";
+import { checkLockRequest } from "../lock/rules.ts";
 import { checkUserMetadata } from "../metadata/user-metadata.ts";
 import { plaintextStream } from "../sse/sealed-reader.ts";
 import { checkReadKeys, prepareSealing } from "../sse/sealing.ts";
@@ -32,6 +33,7 @@ export class Copier {
     const { ops, layout } = this.ctx;
     checkKey(input.key);
     if (input.attributes) checkUserMetadata(input.attributes.userMetadata);
+    if (input.lock) await checkLockRequest(this.ctx, input.bucket, input.key, input.lock);
     const src = await this.reader.openFile(input.sourceBucket, input.sourceKey, input.sourceVersionId);
     let temp: { path: string; fd?: number } | undefined;
     try {
@@ -45,6 +47,7 @@ export class Copier {
         parts: _q,
         encryption: _z,
         versionId: _v,
+        lock: _o,
         ...kept
       } = src.info;
       const attributes: ObjectAttributes = input.attributes
@@ -96,16 +99,11 @@ export class Copier {
           };
         }
       }
-      const fd = temp.fd!;
-      const path = temp.path;
+      const finished: FinishedTemp = { path: temp.path, fd: temp.fd!, etag, attributes };
+      if (input.lock) finished.lock = input.lock;
       temp = undefined; // publishFile owns it now
       return withSource(
-        await this.publisher.publishFile(
-          input.bucket,
-          input.key,
-          { path, fd, etag, attributes },
-          input.conditions,
-        ),
+        await this.publisher.publishFile(input.bucket, input.key, finished, input.conditions),
         src.info,
       );
     } catch (e) {
@@ -143,6 +141,7 @@ export class Copier {
     if (temp.checksum) copied.checksum = temp.checksum;
     else delete copied.checksum;
     const finished: FinishedTemp = { path: temp.path, fd: temp.fd, etag: temp.md5Hex, attributes: copied };
+    if (input.lock) finished.lock = input.lock;
     if (sealing) {
       finished.encryption = { ...sealing.record, p: temp.size };
       if (sealing.record.m === "C") finished.etag = await opaqueEtag(sealing.dataKey, temp.md5Hex);

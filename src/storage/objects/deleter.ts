@@ -24,7 +24,12 @@ export class Deleter {
    * In a versioned bucket (../versions/delete.ts) a delete without versionId makes a delete
    * marker; with one it removes that version. Directory objects ("a/") are not versioned.
    */
-  async delete(bucket: string, key: string, versionId?: string): Promise<DeleteResult> {
+  async delete(
+    bucket: string,
+    key: string,
+    versionId?: string,
+    options?: { bypassGovernance?: boolean },
+  ): Promise<DeleteResult> {
     const { ops, layout } = this.ctx;
     const bst = isValidBucketName(bucket)
       ? await ops.lstat(layout.bucket(bucket)).catch(() => undefined)
@@ -40,7 +45,7 @@ export class Deleter {
     if (state !== "Unversioned" && !isDirectoryKey(key)) {
       return versionId === undefined
         ? this.versioned.deleteCurrent(bucket, key, state)
-        : this.versioned.deleteVersion(bucket, key, versionId);
+        : this.versioned.deleteVersion(bucket, key, versionId, options?.bypassGovernance);
     }
     if (versionId !== undefined && versionId !== NULL_VERSION) return { versionId };
     const removed = isDirectoryKey(key)

@@ -17,11 +17,12 @@
  */
 import { errCode, O_DIRECTORY, O_RDONLY } from "../../runtime/fs-ops.ts";
 import type { StoreContext } from "../context.ts";
-import { keyIsPrefix, parentIsObject, StorageError } from "../errors.ts";
+import { keyIsPrefix, lockError, parentIsObject, StorageError } from "../errors.ts";
 import { LEFTOVER_DIR_BUDGET } from "../layout/key-conflicts.ts";
 import { withKeyLock } from "../layout/key-lock.ts";
 import { trimSlash } from "../layout/parent-dirs.ts";
 import { fdPath, openVerified, viaFd } from "../layout/paths.ts";
+import type { LockRequest } from "../lock/types.ts";
 import { mtimeDate } from "../metadata/describe.ts";
 import { identityOf, makeRecord } from "../metadata/record.ts";
 import type { SseRecord } from "../sse/records.ts";
@@ -41,6 +42,8 @@ export interface FinishedTemp {
   parts?: PartsLayout;
   /** The file holds sealed chunks of this encrypted object. */
   encryption?: SseRecord;
+  /** Object lock asked for the new version (lock-enabled buckets only). */
+  lock?: LockRequest;
 }
 
 export function unquote(etag: string): string {
@@ -69,6 +72,7 @@ export class Publisher {
     }
     let fd: number | undefined = temp.fd;
     try {
+      if (temp.lock) throw lockError("MissingLockConfiguration");
       const st = await ops.fstat(fd);
       const rec = makeRecord(identityOf(st), temp.etag, temp.attributes, {
         partsCount: temp.partsCount,

@@ -7,6 +7,7 @@ import { opaqueEtag } from "../../sse/data-key.ts";
 import type { StoreContext } from "../context.ts";
 import { StorageError } from "../errors.ts";
 import { checkKey, isDirectoryKey, isValidBucketName } from "../layout/keys.ts";
+import { checkLockRequest } from "../lock/rules.ts";
 import { checkUserMetadata } from "../metadata/user-metadata.ts";
 import type { SseKeyring } from "../sse/keyring.ts";
 import { prepareSealing } from "../sse/sealing.ts";
@@ -30,6 +31,7 @@ export class Putter {
       if (isDirectoryKey(input.key) && (input.verify.expectedSize ?? 0) > 0) {
         throw new StorageError("DirectoryObjectNotEmpty");
       }
+      if (input.lock) await checkLockRequest(this.ctx, input.bucket, input.key, input.lock);
     } catch (e) {
       await input.body.cancel().catch(() => {});
       throw e;
@@ -48,6 +50,7 @@ export class Putter {
       return this.publisher.putDirectory(input.bucket, input.key, attributes, input.conditions);
     }
     const finished: FinishedTemp = { path: temp.path, fd: temp.fd, etag: temp.md5Hex, attributes };
+    if (input.lock) finished.lock = input.lock;
     if (sealing) {
       finished.encryption = { ...sealing.record, p: temp.size };
       if (sealing.record.m === "C") finished.etag = await opaqueEtag(sealing.dataKey, temp.md5Hex);

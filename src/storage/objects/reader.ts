@@ -22,6 +22,8 @@ import { randomName } from "../layout/temp-names.ts";
 import type { ReadKeys } from "../sse/records.ts";
 import { checkSealedAccess, openSealed } from "../sse/sealed-reader.ts";
 import type { ObjectInfo, OpenedObject } from "../types.ts";
+import { entryName, historyDir } from "../versions/history.ts";
+import { isVersionId } from "../versions/ids.ts";
 import { markerOrMissing, openVersionFile } from "../versions/read.ts";
 
 export const SMALL_OBJECT = 1 << 20;
@@ -129,6 +131,15 @@ export class Reader {
     return undefined;
   }
 
+  /** The versions store's link of this very file (a locked version), if it has one. */
+  private async keptLink(bucket: string, key: string, f: OpenFile): Promise<string | undefined> {
+    const id = f.info.versionId;
+    if (!id || !isVersionId(id)) return undefined;
+    const path = `${historyDir(this.ctx, bucket, key)}/${entryName(id, id, false)}`;
+    const st = await this.ctx.ops.lstat(path).catch(() => undefined);
+    return st?.isFile() && st.ino === f.st.ino && st.dev === f.st.dev ? path : undefined;
+  }
+
   private async missing(bucket: string): Promise<StorageError> {
     const st = await this.ctx.ops.lstat(this.ctx.layout.bucket(bucket)).catch(() => undefined);
     return new StorageError(st?.isDirectory() ? "NoSuchKey" : "NoSuchBucket");
@@ -173,6 +184,16 @@ export class Reader {
         info: f.info,
         stream: (start, end) => servedSlice(served, start, Math.min(end, size - 1)),
         close: () => void ops.unlink(served).catch(() => {}),
+      };
+    }
+    // An immutable file (a locked version) cannot be linked: its own link in the versions store serves.
+    const kept = f.info.lock ? await this.keptLink(bucket, key, f) : undefined;
+    if (kept) {
+      await ops.close(f.fd);
+      return {
+        info: f.info,
+        stream: (start, end) => servedSlice(kept, start, Math.min(end, size - 1), true),
+        close: () => {},
       };
     }
     let closed = false;

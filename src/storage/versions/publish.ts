@@ -10,10 +10,19 @@
  * Enabled: the new version gets a fresh id and the current one is kept, whatever its id.
  * Suspended: the new version is the `null` version; a current version with another id is kept,
  * a `null` one is replaced, and a kept `null` version (noncurrent) is removed, as in S3.
+ *
+ * Object lock (Enabled buckets with a lock configuration, ../lock/): the new version's record
+ * carries its retention (asked for, or the bucket's default) and legal hold; a locked one is
+ * made 0444 before it is placed, then linked into the versions store and protected at its
+ * path (../lock/protect.ts). A current version under the immutable flag is released from it
+ * just before it is moved aside (it stays locked as a noncurrent version).
  */
+import { fchmodSync } from "node:fs";
 import type { StoreContext } from "../context.ts";
-import { StorageError } from "../errors.ts";
+import { lockError, StorageError } from "../errors.ts";
 import { withKeyLock } from "../layout/key-lock.ts";
+import { LOCKED_MODE } from "../lock/protect.ts";
+import { lockForWrite } from "../lock/rules.ts";
 import { mtimeDate } from "../metadata/describe.ts";
 import { identityOf, makeRecord } from "../metadata/record.ts";
 import type { FinishedTemp, Publisher } from "../objects/publish.ts";
@@ -34,8 +43,13 @@ export async function publishVersioned(
   cond?: WriteConditions,
 ): Promise<PutObjectResult> {
   const { ops, layout, meta, describer } = ctx;
+  // Object lock needs versioning Enabled; only then is its (cached) configuration asked for.
+  const lockConfig = state === "Enabled" ? await ctx.locks.get(bucket) : undefined;
+  if (temp.lock && !lockConfig) throw lockError("MissingLockConfiguration");
   return withKeyLock(ops, layout, bucket, key, async () => {
     const current = await openCurrent(ctx, bucket, key);
+    let released = false;
+    let placed = false;
     try {
       const t = { bucketPath: layout.bucket(bucket), key };
       if (cond?.ifNoneMatch === "*" && current) throw new StorageError("PreconditionFailed", `${key} exists`);
@@ -44,37 +58,57 @@ export async function publishVersioned(
         checkEtag(await describer.currentEtag(current.fd, current.st, t), cond);
       }
       const versionId = state === "Enabled" ? newVersionId(current?.versionId) : NULL_VERSION;
+      const lock = lockConfig ? lockForWrite(temp.lock, lockConfig.defaultRetention) : undefined;
       const st = await ops.fstat(temp.fd);
       const rec = makeRecord(identityOf(st), temp.etag, temp.attributes, {
         partsCount: temp.partsCount,
         parts: temp.parts,
         encryption: temp.encryption,
         versionId,
+        lock,
       });
       await meta.writeFd(temp.fd, t, rec);
+      if (lock) fchmodSync(temp.fd, LOCKED_MODE);
       if (ctx.fsync) await ops.fsync(temp.fd);
-      await ops.close(temp.fd);
+      // A locked version keeps its descriptor until it is linked and protected at its path.
+      const lockedFd = lock ? temp.fd : undefined;
+      if (!lock) await ops.close(temp.fd);
       temp.fd = -1;
-      // Kept `null` versions and their place matter only around a `null` version.
-      const nulls = state === "Suspended" || current?.versionId === NULL_VERSION;
-      const history = nulls ? await readHistory(ctx, bucket, key) : [];
-      const staleNulls = history.filter((e) => e.versionId === NULL_VERSION);
-      if (current && (state === "Enabled" || current.versionId !== NULL_VERSION)) {
-        if (current.versionId === NULL_VERSION) {
-          for (const e of staleNulls) await removeEntry(ctx, bucket, key, e);
+      try {
+        // Kept `null` versions and their place matter only around a `null` version.
+        const nulls = state === "Suspended" || current?.versionId === NULL_VERSION;
+        const history = nulls ? await readHistory(ctx, bucket, key) : [];
+        const staleNulls = history.filter((e) => e.versionId === NULL_VERSION);
+        if (current && lockConfig) released = ctx.guard.release(current.fd);
+        if (current && (state === "Enabled" || current.versionId !== NULL_VERSION)) {
+          if (current.versionId === NULL_VERSION) {
+            for (const e of staleNulls) await removeEntry(ctx, bucket, key, e);
+          }
+          await keepCurrent(ctx, bucket, key, current, history);
+          await ctx.pause?.("version-kept");
         }
-        await keepCurrent(ctx, bucket, key, current, history);
-        await ctx.pause?.("version-kept");
+        await publisher.place(bucket, key, temp.path);
+        placed = true;
+        if (lockedFd !== undefined) {
+          await keepVersion(ctx, bucket, key, lockedFd, st, entryName(versionId, versionId, false));
+          ctx.guard.protect(lockedFd, st);
+        }
+        if (state === "Suspended") for (const e of staleNulls) await removeEntry(ctx, bucket, key, e);
+      } finally {
+        if (lockedFd !== undefined) await ops.close(lockedFd);
       }
-      await publisher.place(bucket, key, temp.path);
-      if (state === "Suspended") for (const e of staleNulls) await removeEntry(ctx, bucket, key, e);
       const size = temp.encryption ? temp.encryption.p : Number(st.size);
       const result: PutObjectResult = { etag: temp.etag, size, lastModified: mtimeDate(st), versionId };
       if (temp.attributes.checksum) result.checksum = temp.attributes.checksum;
       if (temp.encryption) result.encryption = temp.encryption;
+      if (lock) result.lock = lock;
       return result;
     } finally {
-      if (current) await ops.close(current.fd);
+      if (current) {
+        // A failed write leaves the current version as protected as it was.
+        if (released && !placed) ctx.guard.setImmutable(current.fd, true);
+        await ops.close(current.fd);
+      }
     }
   });
 }
