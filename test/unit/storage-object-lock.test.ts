@@ -2,7 +2,8 @@ import { afterAll, afterEach, describe, expect, setSystemTime, test } from "bun:
 import * as fs from "node:fs";
 import * as os from "node:os";
 import { FS_IMMUTABLE_FL, getInodeFlags } from "../../src/runtime/inode-flags.ts";
-import { createPosixStore, type PosixStore, type Retention, StorageError } from "../../src/storage/index.ts";
+import { createPosixStore, type PosixStore, type Retention } from "../../src/storage/index.ts";
+import { storageFailure } from "../helpers/storage-failure.ts";
 
 const roots: string[] = [];
 afterAll(() => {
@@ -37,16 +38,6 @@ async function read(s: PosixStore, key: string, versionId?: string): Promise<str
   return new Response(o.stream(0, o.info.size - 1)).text();
 }
 
-async function failure(p: Promise<unknown>): Promise<StorageError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof StorageError) return e;
-    throw e;
-  }
-  throw new Error("expected a StorageError");
-}
-
 const inDays = (n: number, mode: Retention["mode"] = "GOVERNANCE"): Retention => ({
   mode,
   until: new Date(Date.now() + n * DAY),
@@ -66,7 +57,7 @@ describe("object lock configuration", () => {
     const s = await makeStore("xattr");
     expect(await s.getBucketVersioning("bkt")).toBe("Enabled");
     expect(await s.getObjectLockConfiguration("bkt")).toEqual({});
-    const e = await failure(s.putBucketVersioning("bkt", "Suspended"));
+    const e = await storageFailure(s.putBucketVersioning("bkt", "Suspended"));
     expect(e.lock?.reason).toBe("InvalidBucketState");
     await s.putBucketVersioning("bkt", "Enabled");
   });
@@ -89,7 +80,7 @@ describe("object lock configuration", () => {
       { years: 101 },
       { days: 1.5 },
     ]) {
-      const e = await failure(
+      const e = await storageFailure(
         s.putObjectLockConfiguration("bkt", { defaultRetention: { mode: "GOVERNANCE", ...bad } }),
       );
       expect(e.lock?.reason).toBe("InvalidRetentionPeriod");
@@ -100,11 +91,13 @@ describe("object lock configuration", () => {
 
   test("a bucket without object lock: no configuration; enabling needs versioning Enabled", async () => {
     const s = await makeStore("xattr", false);
-    expect((await failure(s.getObjectLockConfiguration("bkt"))).lock?.reason).toBe(
+    expect((await storageFailure(s.getObjectLockConfiguration("bkt"))).lock?.reason).toBe(
       "ObjectLockConfigurationNotFoundError",
     );
-    expect((await failure(s.putObjectLockConfiguration("bkt", {}))).lock?.reason).toBe("InvalidBucketState");
-    expect((await failure(s.getObjectLockConfiguration("nope"))).code).toBe("NoSuchBucket");
+    expect((await storageFailure(s.putObjectLockConfiguration("bkt", {}))).lock?.reason).toBe(
+      "InvalidBucketState",
+    );
+    expect((await storageFailure(s.getObjectLockConfiguration("nope"))).code).toBe("NoSuchBucket");
     const v = (await put(s, "k", "before")).versionId;
     expect(v).toBeUndefined();
     // Retention and legal hold need object lock.
@@ -114,7 +107,7 @@ describe("object lock configuration", () => {
       s.putObjectRetention({ bucket: "bkt", key: "k", retention: inDays(1), bypassGovernance: false }),
       s.putObjectLegalHold({ bucket: "bkt", key: "k", legalHold: true }),
     ]) {
-      const e = await failure(p);
+      const e = await storageFailure(p);
       expect(e.code).toBe("InvalidRequest");
       expect(e.lock?.reason).toBe("MissingLockConfiguration");
     }
@@ -140,7 +133,7 @@ describe.each(["xattr", "file"] as const)("object versions under lock, %s metada
     const plain = await put(s, "b", "two");
     expect(plain.lock).toBeUndefined();
     expect(await s.getObjectLock("bkt", "b")).toEqual({ versionId: plain.versionId! });
-    const past = await failure(
+    const past = await storageFailure(
       put(s, "c", "x", { retention: { mode: "GOVERNANCE", until: new Date(Date.now() - 1000) } }),
     );
     expect(past.lock?.reason).toBe("PastRetainDate");
@@ -181,7 +174,7 @@ describe.each(["xattr", "file"] as const)("object versions under lock, %s metada
     });
     for (const retention of [inDays(1, "COMPLIANCE"), inDays(10, "GOVERNANCE"), undefined]) {
       for (const bypassGovernance of [false, true]) {
-        const e = await failure(
+        const e = await storageFailure(
           s.putObjectRetention({ bucket: "bkt", key: "k", retention, bypassGovernance }),
         );
         expect(e.code).toBe("AccessDenied");
@@ -198,7 +191,7 @@ describe.each(["xattr", "file"] as const)("object versions under lock, %s metada
       s.putObjectRetention({ bucket: "bkt", key: "k", versionId: v, retention, bypassGovernance });
     await set(inDays(3), false);
     for (const r of [inDays(1), undefined, inDays(4, "COMPLIANCE")]) {
-      expect((await failure(set(r, false))).lock?.reason).toBe("ObjectLocked");
+      expect((await storageFailure(set(r, false))).lock?.reason).toBe("ObjectLocked");
     }
     await set(inDays(1), true);
     expect((await s.getObjectLock("bkt", "k")).lock?.retention?.until.getTime()).toBeLessThan(
@@ -207,7 +200,7 @@ describe.each(["xattr", "file"] as const)("object versions under lock, %s metada
     expect((await set(undefined, true)).lock).toBeUndefined();
     expect((await s.getObjectLock("bkt", "k")).lock).toBeUndefined();
     expect(
-      (await failure(set({ mode: "GOVERNANCE", until: new Date(Date.now() - 1) }, true))).lock?.reason,
+      (await storageFailure(set({ mode: "GOVERNANCE", until: new Date(Date.now() - 1) }, true))).lock?.reason,
     ).toBe("PastRetainDate");
     await set(inDays(1, "COMPLIANCE"), false); // no active retention: anything goes
   });
@@ -223,9 +216,9 @@ describe.each(["xattr", "file"] as const)("object versions under lock, %s metada
     });
     expect((await s.headObject("bkt", "k", undefined, v1)).lock).toEqual({ legalHold: true });
     expect((await s.headObject("bkt", "k")).lock).toBeUndefined();
-    expect((await failure(s.deleteObject("bkt", "k", v1, { bypassGovernance: true }))).lock?.reason).toBe(
-      "ObjectLocked",
-    );
+    expect(
+      (await storageFailure(s.deleteObject("bkt", "k", v1, { bypassGovernance: true }))).lock?.reason,
+    ).toBe("ObjectLocked");
     await s.putObjectRetention({
       bucket: "bkt",
       key: "k",
@@ -235,19 +228,19 @@ describe.each(["xattr", "file"] as const)("object versions under lock, %s metada
     });
     await s.putObjectLegalHold({ bucket: "bkt", key: "k", versionId: v1, legalHold: false });
     expect((await s.getObjectLock("bkt", "k", v1)).lock?.legalHold).toBeUndefined();
-    expect((await failure(s.deleteObject("bkt", "k", v1))).lock?.reason).toBe("ObjectLocked");
+    expect((await storageFailure(s.deleteObject("bkt", "k", v1))).lock?.reason).toBe("ObjectLocked");
     expect(await s.deleteObject("bkt", "k", v1, { bypassGovernance: true })).toEqual({
       versionId: v1,
       deleteMarker: false,
     });
     expect(await read(s, "k", v2)).toBe("two");
     const marker = await s.deleteObject("bkt", "k");
-    const e = await failure(
+    const e = await storageFailure(
       s.putObjectLegalHold({ bucket: "bkt", key: "k", versionId: marker.versionId, legalHold: true }),
     );
     expect(e.version?.reason).toBe("DeleteMarker");
-    expect((await failure(s.getObjectLock("bkt", "k"))).version?.reason).toBe("DeleteMarker");
-    const none = await failure(s.getObjectLock("bkt", "k", "0000000000000000000000000000a"));
+    expect((await storageFailure(s.getObjectLock("bkt", "k"))).version?.reason).toBe("DeleteMarker");
+    const none = await storageFailure(s.getObjectLock("bkt", "k", "0000000000000000000000000000a"));
     expect(none.version?.reason).toBe("NoSuchVersion");
   });
 
@@ -256,31 +249,31 @@ describe.each(["xattr", "file"] as const)("object versions under lock, %s metada
     const c = (await put(s, "c", "compliance", { retention: inDays(1, "COMPLIANCE") })).versionId!;
     const g = (await put(s, "g", "governance", { retention: inDays(1) })).versionId!;
     for (const bypassGovernance of [false, true]) {
-      const e = await failure(s.deleteObject("bkt", "c", c, { bypassGovernance }));
+      const e = await storageFailure(s.deleteObject("bkt", "c", c, { bypassGovernance }));
       expect(e.code).toBe("AccessDenied");
       expect(e.lock?.reason).toBe("ObjectLocked");
     }
-    expect((await failure(s.deleteObject("bkt", "g", g))).lock?.reason).toBe("ObjectLocked");
+    expect((await storageFailure(s.deleteObject("bkt", "g", g))).lock?.reason).toBe("ObjectLocked");
     expect(await read(s, "c")).toBe("compliance");
     // A delete without version id makes a marker; the locked version stays, and stays locked.
     const m = await s.deleteObject("bkt", "c");
     expect(m.deleteMarker).toBe(true);
     expect(fs.existsSync(`${s.root}/bkt/c`)).toBe(false);
     expect(await read(s, "c", c)).toBe("compliance");
-    expect((await failure(s.deleteObject("bkt", "c", c, { bypassGovernance: true }))).lock?.reason).toBe(
-      "ObjectLocked",
-    );
+    expect(
+      (await storageFailure(s.deleteObject("bkt", "c", c, { bypassGovernance: true }))).lock?.reason,
+    ).toBe("ObjectLocked");
     // Removing the marker brings the locked version back to its path, protected again.
     await s.deleteObject("bkt", "c", m.versionId);
     expect(await read(s, "c")).toBe("compliance");
     expect(fs.statSync(`${s.root}/bkt/c`).mode & 0o777).toBe(0o444);
     expect(immutable(`${s.root}/bkt/c`)).toBe(true);
-    expect((await failure(s.deleteObject("bkt", "c", c))).lock?.reason).toBe("ObjectLocked");
+    expect((await storageFailure(s.deleteObject("bkt", "c", c))).lock?.reason).toBe("ObjectLocked");
     // A newer version over a locked one: the locked one is kept, still locked.
     const g2 = (await put(s, "g", "newer")).versionId!;
     expect(await read(s, "g")).toBe("newer");
     expect(immutable(`${s.root}/bkt/g`)).toBe(false);
-    expect((await failure(s.deleteObject("bkt", "g", g))).lock?.reason).toBe("ObjectLocked");
+    expect((await storageFailure(s.deleteObject("bkt", "g", g))).lock?.reason).toBe("ObjectLocked");
     expect(await s.deleteObject("bkt", "g", g, { bypassGovernance: true })).toEqual({
       versionId: g,
       deleteMarker: false,
@@ -295,7 +288,7 @@ describe.each(["xattr", "file"] as const)("object versions under lock, %s metada
     const v = (
       await put(s, "k", "x", { retention: { mode: "COMPLIANCE", until: new Date("2030-01-02T00:00:00Z") } })
     ).versionId!;
-    expect((await failure(s.deleteObject("bkt", "k", v))).lock?.reason).toBe("ObjectLocked");
+    expect((await storageFailure(s.deleteObject("bkt", "k", v))).lock?.reason).toBe("ObjectLocked");
     setSystemTime(new Date("2030-01-02T00:00:01Z"));
     expect(await s.deleteObject("bkt", "k", v)).toEqual({ versionId: v, deleteMarker: false });
     expect(fs.existsSync(`${s.root}/bkt/k`)).toBe(false);
@@ -330,7 +323,9 @@ describe("object lock asked by copies and multipart uploads", () => {
       lock: { legalHold: true },
     });
     expect(held.lock).toEqual({ legalHold: true });
-    expect((await failure(s.deleteObject("bkt", "held", held.versionId))).lock?.reason).toBe("ObjectLocked");
+    expect((await storageFailure(s.deleteObject("bkt", "held", held.versionId))).lock?.reason).toBe(
+      "ObjectLocked",
+    );
     const other = await makeStore("xattr", false);
     await other.putObject({
       bucket: "bkt",
@@ -339,7 +334,7 @@ describe("object lock asked by copies and multipart uploads", () => {
       attributes: { userMetadata: {} },
       verify: {},
     });
-    const e = await failure(
+    const e = await storageFailure(
       other.copyObject({
         sourceBucket: "bkt",
         sourceKey: "x",
@@ -381,9 +376,10 @@ describe("object lock asked by copies and multipart uploads", () => {
     });
     expect((await s.getObjectLock("bkt", "mp", done.versionId)).lock).toEqual({ retention, legalHold: true });
     expect(
-      (await failure(s.deleteObject("bkt", "mp", done.versionId, { bypassGovernance: true }))).lock?.reason,
+      (await storageFailure(s.deleteObject("bkt", "mp", done.versionId, { bypassGovernance: true }))).lock
+        ?.reason,
     ).toBe("ObjectLocked");
-    const past = await failure(
+    const past = await storageFailure(
       s.multipart.create({
         bucket: "bkt",
         key: "mp2",

@@ -8,8 +8,8 @@ import {
   type PausePoint,
   type PosixStore,
   type ReadKeys,
-  StorageError,
 } from "../../src/storage/index.ts";
+import { storageFailure } from "../helpers/storage-failure.ts";
 
 const roots: string[] = [];
 afterAll(() => {
@@ -61,16 +61,6 @@ const versions = async (s: PosixStore, prefix = "") =>
       maxKeys: 1000,
     })
   ).versions;
-
-async function failure(p: Promise<unknown>): Promise<StorageError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof StorageError) return e;
-    throw e;
-  }
-  throw new Error("expected a StorageError");
-}
 
 describe.each(["xattr", "file"] as const)("versioned writes with %s metadata", (kind) => {
   test("two writers racing on one key (two hosts): both versions kept, one current", async () => {
@@ -142,13 +132,13 @@ describe.each(["xattr", "file"] as const)("versioned writes with %s metadata", (
         verify: {},
         conditions,
       });
-    expect((await failure(again({ ifNoneMatch: "*" }))).code).toBe("PreconditionFailed");
-    expect((await failure(again({ ifMatch: "0123" }))).code).toBe("PreconditionFailed");
+    expect((await storageFailure(again({ ifNoneMatch: "*" }))).code).toBe("PreconditionFailed");
+    expect((await storageFailure(again({ ifMatch: "0123" }))).code).toBe("PreconditionFailed");
     const second = await again({ ifMatch: first.etag }, "two");
     expect(await read(s, "c", first.versionId)).toBe("one");
     expect(await read(s, "c")).toBe("two");
     await s.deleteObject("bkt", "c");
-    expect((await failure(again({ ifMatch: second.etag }))).code).toBe("NoSuchKey");
+    expect((await storageFailure(again({ ifMatch: second.etag }))).code).toBe("NoSuchKey");
     expect((await again({ ifNoneMatch: "*" }, "three")).versionId).toBeDefined();
     expect(fs.readdirSync(`${s.root}/.s3dir/buckets/bkt/tmp`)).toEqual([]);
   });
@@ -168,7 +158,7 @@ describe.each(["xattr", "file"] as const)("versioned writes with %s metadata", (
     expect(copied.versionId! > v2).toBe(true);
     expect(await read(s, "dst")).toBe("one");
     const marker = (await s.deleteObject("bkt", "src")).versionId!;
-    const fromMarker = await failure(
+    const fromMarker = await storageFailure(
       s.copyObject({
         sourceBucket: "bkt",
         sourceKey: "src",
@@ -178,7 +168,7 @@ describe.each(["xattr", "file"] as const)("versioned writes with %s metadata", (
       }),
     );
     expect(fromMarker.version).toMatchObject({ reason: "DeleteMarker", requested: true });
-    const fromDeleted = await failure(
+    const fromDeleted = await storageFailure(
       s.copyObject({ sourceBucket: "bkt", sourceKey: "src", bucket: "bkt", key: "x" }),
     );
     expect(fromDeleted.version).toMatchObject({
@@ -226,7 +216,7 @@ describe.each(["xattr", "file"] as const)("versioned writes with %s metadata", (
     expect(await read(s, "enc", v1)).toBe("sse-s3 bytes");
     expect(await read(s, "enc", v2, { customerKey })).toBe("sse-c bytes");
     expect((await s.headObject("bkt", "enc", { customerKey }, v2)).encryption?.m).toBe("C");
-    const wrong = await failure(read(s, "enc", v2, { customerKey: new Uint8Array(randomBytes(32)) }));
+    const wrong = await storageFailure(read(s, "enc", v2, { customerKey: new Uint8Array(randomBytes(32)) }));
     expect(wrong.code).toBe("SseKeyMismatch");
     // Restored to current by deleting the newer versions, it still reads.
     const all = await versions(s, "enc");
@@ -256,9 +246,9 @@ describe.each(["xattr", "file"] as const)("versioned writes with %s metadata", (
     const v1 = (await put(s, "a/b", "one")).versionId!;
     const marker = (await s.deleteObject("bkt", "a/b")).versionId!;
     expect(fs.readdirSync(`${s.root}/bkt`)).toEqual([]);
-    expect((await failure(s.deleteBucket("bkt"))).code).toBe("BucketNotEmpty");
+    expect((await storageFailure(s.deleteBucket("bkt"))).code).toBe("BucketNotEmpty");
     await s.deleteObject("bkt", "a/b", v1);
-    expect((await failure(s.deleteBucket("bkt"))).code).toBe("BucketNotEmpty");
+    expect((await storageFailure(s.deleteBucket("bkt"))).code).toBe("BucketNotEmpty");
     await s.deleteObject("bkt", "a/b", marker);
     await s.deleteBucket("bkt");
     expect(fs.existsSync(`${s.root}/.s3dir/buckets/bkt`)).toBe(false);
@@ -285,7 +275,7 @@ describe.each(["xattr", "file"] as const)("versioned buckets and POSIX, %s metad
     expect((await s.headObject("bkt", "p")).versionId).toBe(info.versionId); // stable
     // v2's bytes were overwritten in place: the server never saw them change, so no history
     // is invented and v2 is gone.
-    expect((await failure(read(s, "p", v2))).version?.reason).toBe("NoSuchVersion");
+    expect((await storageFailure(read(s, "p", v2))).version?.reason).toBe("NoSuchVersion");
     expect((await versions(s, "p")).map((v) => v.versionId)).toEqual([derived, v1]);
     // The next S3 write keeps it like any other version.
     const v3 = (await put(s, "p", "three")).versionId!;
@@ -308,7 +298,7 @@ describe.each(["xattr", "file"] as const)("versioned buckets and POSIX, %s metad
     const v1 = (await put(s, "r", "one")).versionId!;
     await put(s, "r", "two");
     fs.rmSync(`${s.root}/bkt/r`);
-    const missing = await failure(read(s, "r"));
+    const missing = await storageFailure(read(s, "r"));
     expect(missing.code).toBe("NoSuchKey");
     expect(missing.version).toBeUndefined();
     const listed = await versions(s, "r");

@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import * as fs from "node:fs";
 import * as os from "node:os";
-import { createPosixStore, type PosixStore, StorageError } from "../../src/storage/index.ts";
+import { createPosixStore, type PosixStore } from "../../src/storage/index.ts";
+import { storageFailure } from "../helpers/storage-failure.ts";
 
 const roots: string[] = [];
 afterAll(() => {
@@ -26,16 +27,6 @@ async function read(s: PosixStore, key: string, versionId?: string): Promise<str
   return new Response(o.stream(0, o.info.size - 1)).text();
 }
 
-async function failure(p: Promise<unknown>): Promise<StorageError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof StorageError) return e;
-    throw e;
-  }
-  throw new Error("expected a StorageError");
-}
-
 describe.each(["xattr", "file"] as const)("versioning with %s metadata", (kind) => {
   test("the state starts Unversioned and can only be enabled or suspended", async () => {
     const s = await makeStore(kind);
@@ -44,7 +35,7 @@ describe.each(["xattr", "file"] as const)("versioning with %s metadata", (kind) 
     expect(await s.getBucketVersioning("bkt")).toBe("Enabled");
     await s.putBucketVersioning("bkt", "Suspended");
     expect(await s.getBucketVersioning("bkt")).toBe("Suspended");
-    expect((await failure(s.getBucketVersioning("nope"))).code).toBe("NoSuchBucket");
+    expect((await storageFailure(s.getBucketVersioning("nope"))).code).toBe("NoSuchBucket");
   });
 
   test("an unversioned bucket reports no version ids", async () => {
@@ -54,7 +45,7 @@ describe.each(["xattr", "file"] as const)("versioning with %s metadata", (kind) 
     expect((await s.headObject("bkt", "plain")).versionId).toBeUndefined();
     expect(await read(s, "plain", "null")).toBe("plain");
     expect(
-      (await failure(s.headObject("bkt", "plain", undefined, "0000000000000000000000000000a"))).version
+      (await storageFailure(s.headObject("bkt", "plain", undefined, "0000000000000000000000000000a"))).version
         ?.reason,
     ).toBe("NoSuchVersion");
     expect(await s.deleteObject("bkt", "plain")).toEqual({});
@@ -98,8 +89,8 @@ describe.each(["xattr", "file"] as const)("versioning with %s metadata", (kind) 
     expect(await read(s, "a/k", v3)).toBe("three");
     const info = await s.headObject("bkt", "a/k", undefined, v1);
     expect(info).toMatchObject({ key: "a/k", size: 3, versionId: v1 });
-    expect((await failure(read(s, "a/k", "null"))).version?.reason).toBe("NoSuchVersion");
-    const bad = await failure(read(s, "a/k", "../../x"));
+    expect((await storageFailure(read(s, "a/k", "null"))).version?.reason).toBe("NoSuchVersion");
+    const bad = await storageFailure(read(s, "a/k", "../../x"));
     expect(bad.code).toBe("InvalidRequest");
     expect(bad.version?.reason).toBe("InvalidVersionId");
   });
@@ -112,14 +103,14 @@ describe.each(["xattr", "file"] as const)("versioning with %s metadata", (kind) 
     expect(del.versionId! > v1).toBe(true);
     expect(fs.existsSync(`${s.root}/bkt/d/k`)).toBe(false);
     expect(fs.existsSync(`${s.root}/bkt/d`)).toBe(false); // parents pruned as for any delete
-    const missing = await failure(s.headObject("bkt", "d/k"));
+    const missing = await storageFailure(s.headObject("bkt", "d/k"));
     expect(missing.code).toBe("NoSuchKey");
     expect(missing.version).toMatchObject({
       reason: "DeleteMarker",
       requested: false,
       versionId: del.versionId,
     });
-    const asked = await failure(s.openObject("bkt", "d/k", undefined, del.versionId));
+    const asked = await storageFailure(s.openObject("bkt", "d/k", undefined, del.versionId));
     expect(asked.version).toMatchObject({
       reason: "DeleteMarker",
       requested: true,
@@ -147,7 +138,9 @@ describe.each(["xattr", "file"] as const)("versioning with %s metadata", (kind) 
     expect(fs.readdirSync(`${s.root}/.s3dir/buckets/bkt/versions`)).toEqual([]);
     // A well-formed id that names nothing is no error; a malformed one is.
     expect(await s.deleteObject("bkt", "d/k", v1)).toEqual({ versionId: v1 });
-    expect((await failure(s.deleteObject("bkt", "d/k", "bogus"))).version?.reason).toBe("InvalidVersionId");
+    expect((await storageFailure(s.deleteObject("bkt", "d/k", "bogus"))).version?.reason).toBe(
+      "InvalidVersionId",
+    );
   });
 
   test("deleting the current version by id makes the newest noncurrent one current", async () => {
@@ -160,10 +153,10 @@ describe.each(["xattr", "file"] as const)("versioning with %s metadata", (kind) 
     expect((await s.headObject("bkt", "k")).versionId).toBe(v2);
     await s.deleteObject("bkt", "k", v1); // a noncurrent one: the current stays
     expect(await read(s, "k")).toBe("two");
-    expect((await failure(read(s, "k", v1))).version?.reason).toBe("NoSuchVersion");
+    expect((await storageFailure(read(s, "k", v1))).version?.reason).toBe("NoSuchVersion");
     await s.deleteObject("bkt", "k", v2);
     expect(fs.existsSync(`${s.root}/bkt/k`)).toBe(false);
-    expect((await failure(read(s, "k"))).version).toBeUndefined(); // plain 404: no marker
+    expect((await storageFailure(read(s, "k"))).version).toBeUndefined(); // plain 404: no marker
   });
 
   test("objects written before versioning are the null version, kept on the next PUT", async () => {
@@ -204,14 +197,14 @@ describe.each(["xattr", "file"] as const)("versioning with %s metadata", (kind) 
     await s.putBucketVersioning("bkt", "Suspended");
     expect(await s.deleteObject("bkt", "k")).toEqual({ versionId: "null", deleteMarker: true });
     expect(await read(s, "k", v1)).toBe("one"); // kept: it has an id
-    expect((await failure(read(s, "k"))).version).toMatchObject({
+    expect((await storageFailure(read(s, "k"))).version).toMatchObject({
       reason: "DeleteMarker",
       versionId: "null",
     });
     await put(s, "k", "null-1"); // replaces the null marker
     expect(await read(s, "k")).toBe("null-1");
     expect(await s.deleteObject("bkt", "k")).toEqual({ versionId: "null", deleteMarker: true });
-    expect((await failure(read(s, "k", "null"))).version).toMatchObject({
+    expect((await storageFailure(read(s, "k", "null"))).version).toMatchObject({
       reason: "DeleteMarker",
       requested: true,
     });
