@@ -12,6 +12,7 @@
 import type { StoreContext } from "../context.ts";
 import { StorageError } from "../errors.ts";
 import { compareUtf8, isValidBucketName } from "../layout/keys.ts";
+import { mtimeDate } from "../metadata/describe.ts";
 import type { DirCache, DirEntry, DirListing } from "../objects/dir-cache.ts";
 import { type Lister, type WalkItem, type WalkSource, walkItems } from "../objects/listing.ts";
 import {
@@ -25,6 +26,7 @@ import {
   versionsRoot,
 } from "./history.ts";
 import { isVersionId, NULL_VERSION } from "./ids.ts";
+import { KeptFactsCache, nowNs } from "./kept-facts.ts";
 
 export interface ListVersionsInput {
   bucket: string;
@@ -90,6 +92,8 @@ class ItemStream {
 }
 
 export class VersionLister {
+  private readonly facts = new KeptFactsCache();
+
   constructor(
     private readonly ctx: StoreContext,
     private readonly lister: Lister,
@@ -247,8 +251,23 @@ export class VersionLister {
     }
     const path = `${dir}/${e.name}`;
     const st = await this.ctx.ops.lstat(path);
-    const entry = await this.ctx.describer.listEntry(path, st, entryTarget(this.ctx, bucket, key, e.name));
-    return entry && { ...entry, versionId: e.versionId, isLatest: false, deleteMarker: false };
+    let facts = this.facts.get(path, st);
+    if (!facts) {
+      const readAtNs = nowNs();
+      const entry = await this.ctx.describer.listEntry(path, st, entryTarget(this.ctx, bucket, key, e.name));
+      if (!entry) return undefined;
+      facts = { size: entry.size, etag: entry.etag };
+      this.facts.set(path, st, facts, readAtNs);
+    }
+    return {
+      key,
+      versionId: e.versionId,
+      isLatest: false,
+      deleteMarker: false,
+      lastModified: mtimeDate(st),
+      size: facts.size,
+      etag: facts.etag,
+    };
   }
 
   /** The versions store as a tree of keys: names in k/ are keys, names in d/ prefixes. */
