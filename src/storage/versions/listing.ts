@@ -92,7 +92,11 @@ class ItemStream {
 }
 
 export class VersionLister {
+  /** Parsed, newest-first entries of each cached history directory listing. */
+  private readonly parsed = new WeakMap<DirEntry[], HistoryEntry[]>();
   private readonly facts = new KeptFactsCache();
+  /** Merged levels of the versions store, by the listing of their k/ (else d/) directory. */
+  private readonly levels = new WeakMap<DirEntry[], { other: DirEntry[] | undefined; merged: DirEntry[] }>();
 
   constructor(
     private readonly ctx: StoreContext,
@@ -192,11 +196,10 @@ export class VersionLister {
     }
     if (!inHistory || key.endsWith("/")) return out;
     const dir = historyDir(ctx, bucket, key);
-    const listing = await this.dirs.get(dir);
-    const kept = sortEntries((listing?.entries ?? []).filter((e) => !e.dir).map((e) => e.name)).filter(
-      (e) => e.versionId !== out[0]?.versionId,
-    );
-    for (const e of kept) {
+    const entries = (await this.dirs.get(dir))?.entries;
+    const currentId = out[0]?.versionId;
+    for (const e of entries ? this.historyOf(entries) : []) {
+      if (e.versionId === currentId) continue;
       const v = await this.describeKept(bucket, key, dir, e).catch(() => undefined);
       if (v) out.push(v);
     }
@@ -270,6 +273,30 @@ export class VersionLister {
     };
   }
 
+  /** A history directory's entries, parsed and newest first, once per listing read. */
+  private historyOf(entries: DirEntry[]): HistoryEntry[] {
+    let parsed = this.parsed.get(entries);
+    if (!parsed) {
+      parsed = sortEntries(entries.filter((e) => !e.dir).map((e) => e.name));
+      this.parsed.set(entries, parsed);
+    }
+    return parsed;
+  }
+
+  /** One level's k/ and d/ listings as one sorted listing, merged once per pair of listings read. */
+  private level(keys: DirEntry[] | undefined, dirs: DirEntry[] | undefined): DirEntry[] {
+    const anchor = (keys ?? dirs)!;
+    const other = keys ? dirs : undefined;
+    const hit = this.levels.get(anchor);
+    if (hit && hit.other === other) return hit.merged;
+    const merged: DirEntry[] = [];
+    for (const e of keys ?? []) if (e.dir) merged.push({ name: e.name, sortKey: e.name, dir: false });
+    for (const e of dirs ?? []) if (e.dir) merged.push({ name: e.name, sortKey: `${e.name}/`, dir: true });
+    merged.sort((x, y) => compareUtf8(x.sortKey, y.sortKey));
+    this.levels.set(anchor, { other, merged });
+    return merged;
+  }
+
   /** The versions store as a tree of keys: names in k/ are keys, names in d/ prefixes. */
   private historySource(bucket: string): WalkSource {
     const root = versionsRoot(this.ctx, bucket);
@@ -286,13 +313,10 @@ export class VersionLister {
           this.dirs.get(`${level}/${DIRS}`),
         ]);
         if (!keys && !dirs) return undefined;
-        const entries: DirEntry[] = [];
-        for (const e of keys?.entries ?? [])
-          if (e.dir) entries.push({ name: e.name, sortKey: e.name, dir: false });
-        for (const e of dirs?.entries ?? [])
-          if (e.dir) entries.push({ name: e.name, sortKey: `${e.name}/`, dir: true });
-        entries.sort((x, y) => compareUtf8(x.sortKey, y.sortKey));
-        return { st: (keys ?? dirs)!.st, entries } satisfies DirListing;
+        return {
+          st: (keys ?? dirs)!.st,
+          entries: this.level(keys?.entries, dirs?.entries),
+        } satisfies DirListing;
       },
       isMarked: async () => false,
     };
