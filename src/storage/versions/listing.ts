@@ -60,34 +60,44 @@ export interface ListVersionsResult {
   nextVersionIdMarker?: string;
 }
 
-/** One tree's items, read a batch at a time. */
+/**
+ * One tree's items, read a batch at a time. How many keys a page needs depends on how many
+ * versions each has, so batches start small and double: a page of keys with a few versions
+ * each walks little past its end, and one of single versions still takes few walks.
+ */
 class ItemStream {
   private buffer: WalkItem[] = [];
+  private at = 0;
   private more = true;
   private after: string;
+  private batch: number;
 
   constructor(
     private readonly source: WalkSource,
     private readonly input: { prefix: string; delimiter: string },
     after: string,
-    private readonly batch: number,
+    firstBatch: number,
+    private readonly maxBatch: number,
   ) {
     this.after = after;
+    this.batch = firstBatch;
   }
 
   async peek(): Promise<WalkItem | undefined> {
-    if (this.buffer.length === 0 && this.more) {
+    if (this.at === this.buffer.length && this.more) {
       const page = await walkItems(this.source, { ...this.input, after: this.after, maxKeys: this.batch });
+      this.batch = Math.min(this.batch * 2, this.maxBatch);
       this.buffer = page.items;
+      this.at = 0;
       this.more = page.truncated;
       const last = page.items.at(-1);
       if (last) this.after = last.key;
     }
-    return this.buffer[0];
+    return this.buffer[this.at];
   }
 
   shift(): void {
-    this.buffer.shift();
+    this.at++;
   }
 }
 
@@ -116,10 +126,23 @@ export class VersionLister {
     const maxKeys = Math.min(Math.max(0, Math.floor(input.maxKeys)), 1000);
     const result: ListVersionsResult = { versions: [], commonPrefixes: [], isTruncated: false };
     if (maxKeys === 0) return result;
-    const batch = Math.min(maxKeys + 1, 1000);
+    const maxBatch = Math.min(maxKeys + 1, 1000);
+    const firstBatch = Math.min(maxBatch, 128);
     const shape = { prefix: input.prefix, delimiter: input.delimiter };
-    const current = new ItemStream(this.lister.source(bucketPath), shape, input.keyMarker, batch);
-    const history = new ItemStream(this.historySource(input.bucket), shape, input.keyMarker, batch);
+    const current = new ItemStream(
+      this.lister.source(bucketPath),
+      shape,
+      input.keyMarker,
+      firstBatch,
+      maxBatch,
+    );
+    const history = new ItemStream(
+      this.historySource(input.bucket),
+      shape,
+      input.keyMarker,
+      firstBatch,
+      maxBatch,
+    );
     let count = 0;
     let lastVersion: string | undefined;
     let lastKey: string | undefined;
