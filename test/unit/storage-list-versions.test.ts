@@ -133,7 +133,7 @@ describe.each(["xattr", "file"] as const)("listObjectVersions with %s metadata",
     const md5 = (data: string) => createHash("md5").update(data).digest("hex");
     const kept = async () => (await list(s, { prefix: "k" })).versions.find((v) => v.versionId === v1)!;
     // Listings may remember what they read of a kept version once its inode is a second old
-    // (kept-facts.ts): wait that long so that the next listings go through what they remember.
+    // (listed-facts.ts): wait that long so that the next listings go through what they remember.
     await Bun.sleep(1100);
     expect(await kept()).toMatchObject({ size: 3, etag: md5("one") });
     expect(await kept()).toMatchObject({ size: 3, etag: md5("one") });
@@ -146,6 +146,29 @@ describe.each(["xattr", "file"] as const)("listObjectVersions with %s metadata",
       const rec = decodeRecord(lGetXattr(`${s.root}/bkt/alias`, XATTR_NAME))!;
       lSetXattr(`${s.root}/bkt/alias`, XATTR_NAME, encodeRecord({ ...rec, e: md5("other") }));
       expect(await kept()).toMatchObject({ size: 8, etag: md5("other") });
+    }
+  });
+
+  test("a current file changed in place through POSIX after a listing is listed as it is now", async () => {
+    const s = await makeStore(kind);
+    await s.putBucketVersioning("bkt", "Enabled");
+    const v1 = await put(s, "c", "one");
+    const md5 = (data: string) => createHash("md5").update(data).digest("hex");
+    const current = async () => (await list(s, { prefix: "c" })).versions[0]!;
+    await Bun.sleep(1100); // old enough to be remembered (listed-facts.ts)
+    expect(await current()).toMatchObject({ versionId: v1, size: 3, etag: md5("one"), isLatest: true });
+    expect(await current()).toMatchObject({ versionId: v1, size: 3, etag: md5("one") });
+    fs.writeFileSync(`${s.root}/bkt/c`, "changed!");
+    const changed = await current();
+    expect(changed).toMatchObject({ size: 8, etag: md5("changed!"), isLatest: true });
+    expect(changed.versionId).not.toBe(v1); // derived from the file's identity
+    expect(changed.versionId).toBe((await s.headObject("bkt", "c")).versionId!);
+    if (kind === "xattr") {
+      await Bun.sleep(1100);
+      expect(await current()).toMatchObject({ versionId: changed.versionId, etag: md5("changed!") });
+      const rec = decodeRecord(lGetXattr(`${s.root}/bkt/c`, XATTR_NAME))!;
+      lSetXattr(`${s.root}/bkt/c`, XATTR_NAME, encodeRecord({ ...rec, e: md5("other") }));
+      expect(await current()).toMatchObject({ versionId: changed.versionId, etag: md5("other") });
     }
   });
 

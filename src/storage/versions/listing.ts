@@ -26,7 +26,15 @@ import {
   versionsRoot,
 } from "./history.ts";
 import { isVersionId, NULL_VERSION } from "./ids.ts";
-import { KeptFactsCache, nowNs } from "./kept-facts.ts";
+import { ListedFactsCache, nowNs } from "./listed-facts.ts";
+
+/** One list call: its bucket, and when it started (what it reads is at most that old). */
+interface ListCall {
+  bucket: string;
+  bucketPath: string;
+  versioned: boolean;
+  startNs: bigint;
+}
 
 export interface ListVersionsInput {
   bucket: string;
@@ -104,7 +112,7 @@ class ItemStream {
 export class VersionLister {
   /** Parsed, newest-first entries of each cached history directory listing. */
   private readonly parsed = new WeakMap<DirEntry[], HistoryEntry[]>();
-  private readonly facts = new KeptFactsCache();
+  private readonly facts = new ListedFactsCache();
   /** Merged levels of the versions store, by the listing of their k/ (else d/) directory. */
   private readonly levels = new WeakMap<DirEntry[], { other: DirEntry[] | undefined; merged: DirEntry[] }>();
 
@@ -117,6 +125,7 @@ export class VersionLister {
 
   async list(input: ListVersionsInput): Promise<ListVersionsResult> {
     const { ctx } = this;
+    const startNs = nowNs();
     const bucketPath = ctx.layout.bucket(input.bucket);
     const bst = isValidBucketName(input.bucket)
       ? await ctx.ops.lstat(bucketPath).catch(() => undefined)
@@ -126,6 +135,7 @@ export class VersionLister {
     const maxKeys = Math.min(Math.max(0, Math.floor(input.maxKeys)), 1000);
     const result: ListVersionsResult = { versions: [], commonPrefixes: [], isTruncated: false };
     if (maxKeys === 0) return result;
+    const call: ListCall = { bucket: input.bucket, bucketPath, versioned, startNs };
     const maxBatch = Math.min(maxKeys + 1, 1000);
     const firstBatch = Math.min(maxBatch, 128);
     const shape = { prefix: input.prefix, delimiter: input.delimiter };
@@ -163,7 +173,7 @@ export class VersionLister {
     };
     // Resuming within the marker key.
     if (input.keyMarker && input.versionIdMarker && input.keyMarker.startsWith(input.prefix)) {
-      const all = await this.versionsOf(input.bucket, input.keyMarker, true, true, versioned);
+      const all = await this.versionsOf(call, input.keyMarker, true, true);
       const at = all.findIndex((v) => v.versionId === input.versionIdMarker);
       const rest =
         at >= 0
@@ -197,33 +207,30 @@ export class VersionLister {
         lastVersion = undefined;
         continue;
       }
-      const entries = await this.versionsOf(input.bucket, item.key, inCurrent, inHistory, versioned);
+      const entries = await this.versionsOf(call, item.key, inCurrent, inHistory);
       if (!emit(entries, item.key)) return result;
     }
   }
 
   /** A key's versions, newest first: the current file, then the kept entries. */
   private async versionsOf(
-    bucket: string,
+    call: ListCall,
     key: string,
     inCurrent: boolean,
     inHistory: boolean,
-    versioned: boolean,
   ): Promise<ListedVersion[]> {
-    const { ctx } = this;
     const out: ListedVersion[] = [];
-    const bucketPath = ctx.layout.bucket(bucket);
     if (inCurrent) {
-      const cur = await this.describeCurrent(bucketPath, key).catch(() => undefined);
-      if (cur) out.push({ ...cur, versionId: versioned ? cur.versionId : NULL_VERSION, isLatest: true });
+      const cur = await this.describeCurrent(call, key).catch(() => undefined);
+      if (cur) out.push(cur);
     }
     if (!inHistory || key.endsWith("/")) return out;
-    const dir = historyDir(ctx, bucket, key);
+    const dir = historyDir(this.ctx, call.bucket, key);
     const entries = (await this.dirs.get(dir))?.entries;
     const currentId = out[0]?.versionId;
     for (const e of entries ? this.historyOf(entries) : []) {
       if (e.versionId === currentId) continue;
-      const v = await this.describeKept(bucket, key, dir, e).catch(() => undefined);
+      const v = await this.describeKept(call, key, dir, e).catch(() => undefined);
       if (v) out.push(v);
     }
     const first = out[0];
@@ -233,33 +240,48 @@ export class VersionLister {
     return out;
   }
 
-  private async describeCurrent(bucketPath: string, key: string) {
+  private async describeCurrent(call: ListCall, key: string): Promise<ListedVersion | undefined> {
     const { ops, describer } = this.ctx;
-    const t = { bucketPath, key };
+    const t = { bucketPath: call.bucketPath, key };
     if (key.endsWith("/")) {
-      const path = `${bucketPath}/${key.slice(0, -1)}`;
+      const path = `${call.bucketPath}/${key.slice(0, -1)}`;
       const st = await ops.lstat(path);
       const info = st.isDirectory() ? await describer.isMarkedDirectory(path, st, t) : undefined;
       return (
         info && {
           key,
+          versionId: NULL_VERSION,
+          isLatest: true,
+          deleteMarker: false,
+          lastModified: info.lastModified,
           size: 0,
           etag: info.etag,
-          lastModified: info.lastModified,
-          versionId: NULL_VERSION,
-          deleteMarker: false,
         }
       );
     }
-    const path = `${bucketPath}/${key}`;
+    const path = `${call.bucketPath}/${key}`;
     const st = await ops.lstat(path);
     if (!st.isFile()) return undefined;
-    const entry = await describer.listEntry(path, st, t, true);
-    return entry && { ...entry, versionId: entry.versionId ?? NULL_VERSION, deleteMarker: false };
+    let facts = this.facts.get(path, st);
+    if (!facts) {
+      const entry = await describer.listEntry(path, st, t, true);
+      if (!entry) return undefined;
+      facts = { size: entry.size, etag: entry.etag, versionId: entry.versionId ?? NULL_VERSION };
+      this.facts.set(path, st, facts, call.startNs);
+    }
+    return {
+      key,
+      versionId: call.versioned ? facts.versionId! : NULL_VERSION,
+      isLatest: true,
+      deleteMarker: false,
+      lastModified: mtimeDate(st),
+      size: facts.size,
+      etag: facts.etag,
+    };
   }
 
   private async describeKept(
-    bucket: string,
+    call: ListCall,
     key: string,
     dir: string,
     e: HistoryEntry,
@@ -279,11 +301,11 @@ export class VersionLister {
     const st = await this.ctx.ops.lstat(path);
     let facts = this.facts.get(path, st);
     if (!facts) {
-      const readAtNs = nowNs();
-      const entry = await this.ctx.describer.listEntry(path, st, entryTarget(this.ctx, bucket, key, e.name));
+      const t = entryTarget(this.ctx, call.bucket, key, e.name);
+      const entry = await this.ctx.describer.listEntry(path, st, t);
       if (!entry) return undefined;
       facts = { size: entry.size, etag: entry.etag };
-      this.facts.set(path, st, facts, readAtNs);
+      this.facts.set(path, st, facts, call.startNs);
     }
     return {
       key,
