@@ -14,7 +14,7 @@ import { StorageError } from "../errors.ts";
 import { compareUtf8, isValidBucketName } from "../layout/keys.ts";
 import { mtimeDate } from "../metadata/describe.ts";
 import type { DirCache, DirEntry, DirListing } from "../objects/dir-cache.ts";
-import { type Lister, type WalkItem, type WalkSource, walkItems } from "../objects/listing.ts";
+import type { Lister, WalkItem, WalkSource } from "../objects/listing.ts";
 import {
   DIRS,
   entryTarget,
@@ -27,6 +27,7 @@ import {
 } from "./history.ts";
 import { isVersionId, NULL_VERSION } from "./ids.ts";
 import { ListedFactsCache, nowNs } from "./listed-facts.ts";
+import { ItemStream, MergedKeys } from "./merged-keys.ts";
 
 /** One list call: its bucket, and when it started (what it reads is at most that old). */
 interface ListCall {
@@ -68,47 +69,6 @@ export interface ListVersionsResult {
   nextVersionIdMarker?: string;
 }
 
-/**
- * One tree's items, read a batch at a time. How many keys a page needs depends on how many
- * versions each has, so batches start small and double: a page of keys with a few versions
- * each walks little past its end, and one of single versions still takes few walks.
- */
-class ItemStream {
-  private buffer: WalkItem[] = [];
-  private at = 0;
-  private more = true;
-  private after: string;
-  private batch: number;
-
-  constructor(
-    private readonly source: WalkSource,
-    private readonly input: { prefix: string; delimiter: string },
-    after: string,
-    firstBatch: number,
-    private readonly maxBatch: number,
-  ) {
-    this.after = after;
-    this.batch = firstBatch;
-  }
-
-  async peek(): Promise<WalkItem | undefined> {
-    if (this.at === this.buffer.length && this.more) {
-      const page = await walkItems(this.source, { ...this.input, after: this.after, maxKeys: this.batch });
-      this.batch = Math.min(this.batch * 2, this.maxBatch);
-      this.buffer = page.items;
-      this.at = 0;
-      this.more = page.truncated;
-      const last = page.items.at(-1);
-      if (last) this.after = last.key;
-    }
-    return this.buffer[this.at];
-  }
-
-  shift(): void {
-    this.at++;
-  }
-}
-
 export class VersionLister {
   /** Parsed, newest-first entries of each cached history directory listing. */
   private readonly parsed = new WeakMap<DirEntry[], HistoryEntry[]>();
@@ -139,19 +99,9 @@ export class VersionLister {
     const maxBatch = Math.min(maxKeys + 1, 1000);
     const firstBatch = Math.min(maxBatch, 128);
     const shape = { prefix: input.prefix, delimiter: input.delimiter };
-    const current = new ItemStream(
-      this.lister.source(bucketPath),
-      shape,
-      input.keyMarker,
-      firstBatch,
-      maxBatch,
-    );
-    const history = new ItemStream(
-      this.historySource(input.bucket),
-      shape,
-      input.keyMarker,
-      firstBatch,
-      maxBatch,
+    const keys = new MergedKeys(
+      new ItemStream(this.lister.source(bucketPath), shape, input.keyMarker, firstBatch, maxBatch),
+      new ItemStream(this.historySource(input.bucket), shape, input.keyMarker, firstBatch, maxBatch),
     );
     let count = 0;
     let lastVersion: string | undefined;
@@ -185,30 +135,41 @@ export class VersionLister {
             : [];
       if (!emit(rest, input.keyMarker)) return result;
     }
+    // Keys are described ahead of the one being emitted, up to `window` of them at once (on a
+    // network filesystem each call is a round trip), never more than the page can still hold.
+    const window = ctx.ops.sync ? 1 : 32;
+    const ahead: { item: WalkItem; versions?: Promise<ListedVersion[]> }[] = [];
     for (;;) {
-      const [a, b] = [await current.peek(), await history.peek()];
-      if (!a && !b) return result;
-      const c = a && b ? compareUtf8(a.key, b.key) : a ? -1 : 1;
-      const item = (c <= 0 ? a : b)!;
-      const inCurrent = c <= 0;
-      const inHistory = c >= 0;
       if (count === maxKeys) {
-        result.isTruncated = true;
-        result.nextKeyMarker = lastKey;
-        if (lastVersion !== undefined) result.nextVersionIdMarker = lastVersion;
+        if (ahead.length > 0 || (await keys.more())) {
+          result.isTruncated = true;
+          result.nextKeyMarker = lastKey;
+          if (lastVersion !== undefined) result.nextVersionIdMarker = lastVersion;
+        }
         return result;
       }
-      if (inCurrent) current.shift();
-      if (inHistory) history.shift();
-      if (item.kind === "prefix") {
-        result.commonPrefixes.push(item.key);
+      while (ahead.length < Math.min(window, maxKeys - count)) {
+        const next = await keys.next();
+        if (!next) break;
+        const { item, inCurrent, inHistory } = next;
+        if (item.kind === "prefix") {
+          ahead.push({ item });
+          continue;
+        }
+        const versions = this.versionsOf(call, item.key, inCurrent, inHistory);
+        versions.catch(() => {}); // awaited below, unless the page ends first
+        ahead.push({ item, versions });
+      }
+      const head = ahead.shift();
+      if (!head) return result;
+      if (!head.versions) {
+        result.commonPrefixes.push(head.item.key);
         count++;
-        lastKey = item.key;
+        lastKey = head.item.key;
         lastVersion = undefined;
         continue;
       }
-      const entries = await this.versionsOf(call, item.key, inCurrent, inHistory);
-      if (!emit(entries, item.key)) return result;
+      if (!emit(await head.versions, head.item.key)) return result;
     }
   }
 
@@ -219,19 +180,21 @@ export class VersionLister {
     inCurrent: boolean,
     inHistory: boolean,
   ): Promise<ListedVersion[]> {
-    const out: ListedVersion[] = [];
-    if (inCurrent) {
-      const cur = await this.describeCurrent(call, key).catch(() => undefined);
-      if (cur) out.push(cur);
-    }
-    if (!inHistory || key.endsWith("/")) return out;
-    const dir = historyDir(this.ctx, call.bucket, key);
-    const entries = (await this.dirs.get(dir))?.entries;
-    const currentId = out[0]?.versionId;
-    for (const e of entries ? this.historyOf(entries) : []) {
-      if (e.versionId === currentId) continue;
-      const v = await this.describeKept(call, key, dir, e).catch(() => undefined);
-      if (v) out.push(v);
+    const dir = inHistory && !key.endsWith("/") ? historyDir(this.ctx, call.bucket, key) : undefined;
+    const [cur, listing] = await Promise.all([
+      inCurrent ? this.describeCurrent(call, key).catch(() => undefined) : undefined,
+      dir && this.dirs.get(dir),
+    ]);
+    const out: ListedVersion[] = cur ? [cur] : [];
+    if (!dir || !listing) return out;
+    const kept = this.historyOf(listing.entries).filter((e) => e.versionId !== cur?.versionId);
+    const width = this.ctx.ops.sync ? 1 : 32;
+    for (let i = 0; i < kept.length; i += width) {
+      const slice = kept.slice(i, i + width);
+      const described = await Promise.all(
+        slice.map((e) => this.describeKept(call, key, dir, e).catch(() => undefined)),
+      );
+      for (const v of described) if (v) out.push(v);
     }
     const first = out[0];
     // No current file: a marker that is the newest version is the latest (deleted key); a
