@@ -3,9 +3,11 @@
  * one, IsLatest, then the kept ones by id), delete markers included, grouped by delimiter.
  *
  * Keys come from two trees walked the same way (../objects/listing.ts): the bucket's directory
- * tree (current versions) and the versions store's levels (history.ts), merged in order. Each
- * tree is read a page at a time, so a page costs what its entries cost: one stat per current
- * file and per kept version shown, one (cached) listing per history directory touched. The
+ * tree (current versions) and the versions store's levels (history.ts), merged in order
+ * (merged-keys.ts). Each tree is read a batch at a time, so a page costs what its entries cost:
+ * one stat per current file and per kept version shown (their records are read once and then
+ * remembered while the stat shows the same inode: listed-facts.ts), one (cached) listing per
+ * history directory touched. The
  * cursor is the pair (key, version id) that S3 calls NextKeyMarker / NextVersionIdMarker: any
  * host resumes from it.
  */
