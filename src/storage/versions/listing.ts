@@ -3,17 +3,20 @@
  * one, IsLatest, then the kept ones by id), delete markers included, grouped by delimiter.
  *
  * Keys come from two trees walked the same way (../objects/listing.ts): the bucket's directory
- * tree (current versions) and the versions store's levels (history.ts), merged in order. Each
- * tree is read a page at a time, so a page costs what its entries cost: one stat per current
- * file and per kept version shown, one (cached) listing per history directory touched. The
+ * tree (current versions) and the versions store's levels (history.ts), merged in order
+ * (merged-keys.ts). Each tree is read a batch at a time, so a page costs what its entries cost:
+ * one stat per current file and per kept version shown (their records are read once and then
+ * remembered while the stat shows the same inode: listed-facts.ts), one (cached) listing per
+ * history directory touched. The
  * cursor is the pair (key, version id) that S3 calls NextKeyMarker / NextVersionIdMarker: any
  * host resumes from it.
  */
 import type { StoreContext } from "../context.ts";
 import { StorageError } from "../errors.ts";
 import { compareUtf8, isValidBucketName } from "../layout/keys.ts";
+import { mtimeDate } from "../metadata/describe.ts";
 import type { DirCache, DirEntry, DirListing } from "../objects/dir-cache.ts";
-import { type Lister, type WalkItem, type WalkSource, walkItems } from "../objects/listing.ts";
+import type { Lister, WalkItem, WalkSource } from "../objects/listing.ts";
 import {
   DIRS,
   entryTarget,
@@ -25,6 +28,16 @@ import {
   versionsRoot,
 } from "./history.ts";
 import { isVersionId, NULL_VERSION } from "./ids.ts";
+import { ListedFactsCache, nowNs } from "./listed-facts.ts";
+import { ItemStream, MergedKeys } from "./merged-keys.ts";
+
+/** One list call: its bucket, and when it started (what it reads is at most that old). */
+interface ListCall {
+  bucket: string;
+  bucketPath: string;
+  versioned: boolean;
+  startNs: bigint;
+}
 
 export interface ListVersionsInput {
   bucket: string;
@@ -58,38 +71,13 @@ export interface ListVersionsResult {
   nextVersionIdMarker?: string;
 }
 
-/** One tree's items, read a batch at a time. */
-class ItemStream {
-  private buffer: WalkItem[] = [];
-  private more = true;
-  private after: string;
-
-  constructor(
-    private readonly source: WalkSource,
-    private readonly input: { prefix: string; delimiter: string },
-    after: string,
-    private readonly batch: number,
-  ) {
-    this.after = after;
-  }
-
-  async peek(): Promise<WalkItem | undefined> {
-    if (this.buffer.length === 0 && this.more) {
-      const page = await walkItems(this.source, { ...this.input, after: this.after, maxKeys: this.batch });
-      this.buffer = page.items;
-      this.more = page.truncated;
-      const last = page.items.at(-1);
-      if (last) this.after = last.key;
-    }
-    return this.buffer[0];
-  }
-
-  shift(): void {
-    this.buffer.shift();
-  }
-}
-
 export class VersionLister {
+  /** Parsed, newest-first entries of each cached history directory listing. */
+  private readonly parsed = new WeakMap<DirEntry[], HistoryEntry[]>();
+  private readonly facts = new ListedFactsCache();
+  /** Merged levels of the versions store, by the listing of their k/ (else d/) directory. */
+  private readonly levels = new WeakMap<DirEntry[], { other: DirEntry[] | undefined; merged: DirEntry[] }>();
+
   constructor(
     private readonly ctx: StoreContext,
     private readonly lister: Lister,
@@ -99,6 +87,7 @@ export class VersionLister {
 
   async list(input: ListVersionsInput): Promise<ListVersionsResult> {
     const { ctx } = this;
+    const startNs = nowNs();
     const bucketPath = ctx.layout.bucket(input.bucket);
     const bst = isValidBucketName(input.bucket)
       ? await ctx.ops.lstat(bucketPath).catch(() => undefined)
@@ -108,10 +97,14 @@ export class VersionLister {
     const maxKeys = Math.min(Math.max(0, Math.floor(input.maxKeys)), 1000);
     const result: ListVersionsResult = { versions: [], commonPrefixes: [], isTruncated: false };
     if (maxKeys === 0) return result;
-    const batch = Math.min(maxKeys + 1, 1000);
+    const call: ListCall = { bucket: input.bucket, bucketPath, versioned, startNs };
+    const maxBatch = Math.min(maxKeys + 1, 1000);
+    const firstBatch = Math.min(maxBatch, 128);
     const shape = { prefix: input.prefix, delimiter: input.delimiter };
-    const current = new ItemStream(this.lister.source(bucketPath), shape, input.keyMarker, batch);
-    const history = new ItemStream(this.historySource(input.bucket), shape, input.keyMarker, batch);
+    const keys = new MergedKeys(
+      new ItemStream(this.lister.source(bucketPath), shape, input.keyMarker, firstBatch, maxBatch),
+      new ItemStream(this.historySource(input.bucket), shape, input.keyMarker, firstBatch, maxBatch),
+    );
     let count = 0;
     let lastVersion: string | undefined;
     let lastKey: string | undefined;
@@ -132,7 +125,7 @@ export class VersionLister {
     };
     // Resuming within the marker key.
     if (input.keyMarker && input.versionIdMarker && input.keyMarker.startsWith(input.prefix)) {
-      const all = await this.versionsOf(input.bucket, input.keyMarker, true, true, versioned);
+      const all = await this.versionsOf(call, input.keyMarker, true, true);
       const at = all.findIndex((v) => v.versionId === input.versionIdMarker);
       const rest =
         at >= 0
@@ -144,57 +137,66 @@ export class VersionLister {
             : [];
       if (!emit(rest, input.keyMarker)) return result;
     }
+    // Keys are described ahead of the one being emitted, up to `window` of them at once (on a
+    // network filesystem each call is a round trip), never more than the page can still hold.
+    const window = ctx.ops.sync ? 1 : 32;
+    const ahead: { item: WalkItem; versions?: Promise<ListedVersion[]> }[] = [];
     for (;;) {
-      const [a, b] = [await current.peek(), await history.peek()];
-      if (!a && !b) return result;
-      const c = a && b ? compareUtf8(a.key, b.key) : a ? -1 : 1;
-      const item = (c <= 0 ? a : b)!;
-      const inCurrent = c <= 0;
-      const inHistory = c >= 0;
       if (count === maxKeys) {
-        result.isTruncated = true;
-        result.nextKeyMarker = lastKey;
-        if (lastVersion !== undefined) result.nextVersionIdMarker = lastVersion;
+        if (ahead.length > 0 || (await keys.more())) {
+          result.isTruncated = true;
+          result.nextKeyMarker = lastKey;
+          if (lastVersion !== undefined) result.nextVersionIdMarker = lastVersion;
+        }
         return result;
       }
-      if (inCurrent) current.shift();
-      if (inHistory) history.shift();
-      if (item.kind === "prefix") {
-        result.commonPrefixes.push(item.key);
+      while (ahead.length < Math.min(window, maxKeys - count)) {
+        const next = await keys.next();
+        if (!next) break;
+        const { item, inCurrent, inHistory } = next;
+        if (item.kind === "prefix") {
+          ahead.push({ item });
+          continue;
+        }
+        const versions = this.versionsOf(call, item.key, inCurrent, inHistory);
+        versions.catch(() => {}); // awaited below, unless the page ends first
+        ahead.push({ item, versions });
+      }
+      const head = ahead.shift();
+      if (!head) return result;
+      if (!head.versions) {
+        result.commonPrefixes.push(head.item.key);
         count++;
-        lastKey = item.key;
+        lastKey = head.item.key;
         lastVersion = undefined;
         continue;
       }
-      const entries = await this.versionsOf(input.bucket, item.key, inCurrent, inHistory, versioned);
-      if (!emit(entries, item.key)) return result;
+      if (!emit(await head.versions, head.item.key)) return result;
     }
   }
 
   /** A key's versions, newest first: the current file, then the kept entries. */
   private async versionsOf(
-    bucket: string,
+    call: ListCall,
     key: string,
     inCurrent: boolean,
     inHistory: boolean,
-    versioned: boolean,
   ): Promise<ListedVersion[]> {
-    const { ctx } = this;
-    const out: ListedVersion[] = [];
-    const bucketPath = ctx.layout.bucket(bucket);
-    if (inCurrent) {
-      const cur = await this.describeCurrent(bucketPath, key).catch(() => undefined);
-      if (cur) out.push({ ...cur, versionId: versioned ? cur.versionId : NULL_VERSION, isLatest: true });
-    }
-    if (!inHistory || key.endsWith("/")) return out;
-    const dir = historyDir(ctx, bucket, key);
-    const listing = await this.dirs.get(dir);
-    const kept = sortEntries((listing?.entries ?? []).filter((e) => !e.dir).map((e) => e.name)).filter(
-      (e) => e.versionId !== out[0]?.versionId,
-    );
-    for (const e of kept) {
-      const v = await this.describeKept(bucket, key, dir, e).catch(() => undefined);
-      if (v) out.push(v);
+    const dir = inHistory && !key.endsWith("/") ? historyDir(this.ctx, call.bucket, key) : undefined;
+    const [cur, listing] = await Promise.all([
+      inCurrent ? this.describeCurrent(call, key).catch(() => undefined) : undefined,
+      dir && this.dirs.get(dir),
+    ]);
+    const out: ListedVersion[] = cur ? [cur] : [];
+    if (!dir || !listing) return out;
+    const kept = this.historyOf(listing.entries).filter((e) => e.versionId !== cur?.versionId);
+    const width = this.ctx.ops.sync ? 1 : 32;
+    for (let i = 0; i < kept.length; i += width) {
+      const slice = kept.slice(i, i + width);
+      const described = await Promise.all(
+        slice.map((e) => this.describeKept(call, key, dir, e).catch(() => undefined)),
+      );
+      for (const v of described) if (v) out.push(v);
     }
     const first = out[0];
     // No current file: a marker that is the newest version is the latest (deleted key); a
@@ -203,33 +205,48 @@ export class VersionLister {
     return out;
   }
 
-  private async describeCurrent(bucketPath: string, key: string) {
+  private async describeCurrent(call: ListCall, key: string): Promise<ListedVersion | undefined> {
     const { ops, describer } = this.ctx;
-    const t = { bucketPath, key };
+    const t = { bucketPath: call.bucketPath, key };
     if (key.endsWith("/")) {
-      const path = `${bucketPath}/${key.slice(0, -1)}`;
+      const path = `${call.bucketPath}/${key.slice(0, -1)}`;
       const st = await ops.lstat(path);
       const info = st.isDirectory() ? await describer.isMarkedDirectory(path, st, t) : undefined;
       return (
         info && {
           key,
+          versionId: NULL_VERSION,
+          isLatest: true,
+          deleteMarker: false,
+          lastModified: info.lastModified,
           size: 0,
           etag: info.etag,
-          lastModified: info.lastModified,
-          versionId: NULL_VERSION,
-          deleteMarker: false,
         }
       );
     }
-    const path = `${bucketPath}/${key}`;
+    const path = `${call.bucketPath}/${key}`;
     const st = await ops.lstat(path);
     if (!st.isFile()) return undefined;
-    const entry = await describer.listEntry(path, st, t, true);
-    return entry && { ...entry, versionId: entry.versionId ?? NULL_VERSION, deleteMarker: false };
+    let facts = this.facts.get(path, st);
+    if (!facts) {
+      const entry = await describer.listEntry(path, st, t, true);
+      if (!entry) return undefined;
+      facts = { size: entry.size, etag: entry.etag, versionId: entry.versionId ?? NULL_VERSION };
+      this.facts.set(path, st, facts, call.startNs);
+    }
+    return {
+      key,
+      versionId: call.versioned ? facts.versionId! : NULL_VERSION,
+      isLatest: true,
+      deleteMarker: false,
+      lastModified: mtimeDate(st),
+      size: facts.size,
+      etag: facts.etag,
+    };
   }
 
   private async describeKept(
-    bucket: string,
+    call: ListCall,
     key: string,
     dir: string,
     e: HistoryEntry,
@@ -247,8 +264,47 @@ export class VersionLister {
     }
     const path = `${dir}/${e.name}`;
     const st = await this.ctx.ops.lstat(path);
-    const entry = await this.ctx.describer.listEntry(path, st, entryTarget(this.ctx, bucket, key, e.name));
-    return entry && { ...entry, versionId: e.versionId, isLatest: false, deleteMarker: false };
+    let facts = this.facts.get(path, st);
+    if (!facts) {
+      const t = entryTarget(this.ctx, call.bucket, key, e.name);
+      const entry = await this.ctx.describer.listEntry(path, st, t);
+      if (!entry) return undefined;
+      facts = { size: entry.size, etag: entry.etag };
+      this.facts.set(path, st, facts, call.startNs);
+    }
+    return {
+      key,
+      versionId: e.versionId,
+      isLatest: false,
+      deleteMarker: false,
+      lastModified: mtimeDate(st),
+      size: facts.size,
+      etag: facts.etag,
+    };
+  }
+
+  /** A history directory's entries, parsed and newest first, once per listing read. */
+  private historyOf(entries: DirEntry[]): HistoryEntry[] {
+    let parsed = this.parsed.get(entries);
+    if (!parsed) {
+      parsed = sortEntries(entries.filter((e) => !e.dir).map((e) => e.name));
+      this.parsed.set(entries, parsed);
+    }
+    return parsed;
+  }
+
+  /** One level's k/ and d/ listings as one sorted listing, merged once per pair of listings read. */
+  private level(keys: DirEntry[] | undefined, dirs: DirEntry[] | undefined): DirEntry[] {
+    const anchor = (keys ?? dirs)!;
+    const other = keys ? dirs : undefined;
+    const hit = this.levels.get(anchor);
+    if (hit && hit.other === other) return hit.merged;
+    const merged: DirEntry[] = [];
+    for (const e of keys ?? []) if (e.dir) merged.push({ name: e.name, sortKey: e.name, dir: false });
+    for (const e of dirs ?? []) if (e.dir) merged.push({ name: e.name, sortKey: `${e.name}/`, dir: true });
+    merged.sort((x, y) => compareUtf8(x.sortKey, y.sortKey));
+    this.levels.set(anchor, { other, merged });
+    return merged;
   }
 
   /** The versions store as a tree of keys: names in k/ are keys, names in d/ prefixes. */
@@ -267,13 +323,10 @@ export class VersionLister {
           this.dirs.get(`${level}/${DIRS}`),
         ]);
         if (!keys && !dirs) return undefined;
-        const entries: DirEntry[] = [];
-        for (const e of keys?.entries ?? [])
-          if (e.dir) entries.push({ name: e.name, sortKey: e.name, dir: false });
-        for (const e of dirs?.entries ?? [])
-          if (e.dir) entries.push({ name: e.name, sortKey: `${e.name}/`, dir: true });
-        entries.sort((x, y) => compareUtf8(x.sortKey, y.sortKey));
-        return { st: (keys ?? dirs)!.st, entries } satisfies DirListing;
+        return {
+          st: (keys ?? dirs)!.st,
+          entries: this.level(keys?.entries, dirs?.entries),
+        } satisfies DirListing;
       },
       isMarked: async () => false,
     };
