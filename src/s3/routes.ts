@@ -250,7 +250,7 @@ const table = [
     writes: true,
     status: "partial",
     notes:
-      "up to 5 GiB; Content-MD5, `x-amz-content-sha256` and checksums verified; content headers and `x-amz-meta-*` (≤ 2 KB) kept; `If-None-Match: *` and `If-Match` (other `If-None-Match` values: 501); SSE-S3 and SSE-C; tags, ACL and storage class ignored",
+      "up to 5 GiB; Content-MD5, `x-amz-content-sha256` and checksums verified; content headers and `x-amz-meta-*` (≤ 2 KB) kept; `If-None-Match: *` and `If-Match` (other `If-None-Match` values: 501); SSE-S3 and SSE-C; `x-amz-object-lock-*` (with Content-MD5 or a checksum); tags, ACL and storage class ignored",
   },
   {
     operation: "GetObject",
@@ -262,7 +262,7 @@ const table = [
     handler: getObject,
     status: "supported",
     notes:
-      "`versionId`, `Range`, `partNumber`, `If-*` conditions, `response-*` overrides, `x-amz-checksum-mode`, SSE-C keys",
+      "`versionId`, `Range`, `partNumber`, `If-*` conditions, `response-*` overrides, `x-amz-checksum-mode`, SSE-C keys; `x-amz-object-lock-*` returned to a caller allowed `s3:GetObjectRetention` / `s3:GetObjectLegalHold`",
   },
   {
     operation: "HeadObject",
@@ -284,7 +284,7 @@ const table = [
     handler: deleteObject,
     status: "supported",
     notes:
-      "204 also for a missing key; in a versioned bucket a delete marker, or with `versionId` exactly that version",
+      "204 also for a missing key; in a versioned bucket a delete marker, or with `versionId` exactly that version (403 `AccessDenied` while it is locked, unless GOVERNANCE with `x-amz-bypass-governance-retention: true` and `s3:BypassGovernanceRetention`)",
   },
   {
     operation: "DeleteObjects",
@@ -295,7 +295,7 @@ const table = [
     handler: deleteObjects,
     status: "supported",
     notes:
-      "`s3:DeleteObject` (`s3:DeleteObjectVersion` with a `VersionId`) authorized on each key, a denied key reported in the result; up to 1,000 keys; Content-MD5 or a checksum required; `Quiet`",
+      "`s3:DeleteObject` (`s3:DeleteObjectVersion` with a `VersionId`) authorized on each key, a denied key reported in the result; up to 1,000 keys; Content-MD5 or a checksum required; `Quiet`; a locked version is a per-key `AccessDenied` (`x-amz-bypass-governance-retention` as for DeleteObject)",
   },
   {
     operation: "CopyObject",
@@ -307,7 +307,7 @@ const table = [
     writes: true,
     status: "partial",
     notes:
-      "also `s3:GetObject` on the source (`s3:GetObjectVersion` with `?versionId=`); `x-amz-metadata-directive` COPY or REPLACE, `x-amz-copy-source-if-*`, `If-Match`/`If-None-Match: *` on the target, SSE changes; `x-amz-tagging-directive` ignored",
+      "also `s3:GetObject` on the source (`s3:GetObjectVersion` with `?versionId=`); `x-amz-metadata-directive` COPY or REPLACE, `x-amz-copy-source-if-*`, `If-Match`/`If-None-Match: *` on the target, SSE changes; `x-amz-object-lock-*` (a copy never takes its source's lock); `x-amz-tagging-directive` ignored",
   },
   {
     operation: "GetObjectAttributes",
@@ -373,7 +373,7 @@ const table = [
     handler: createMultipartUpload,
     writes: true,
     status: "supported",
-    notes: "checksum algorithm and type, SSE-S3, SSE-C",
+    notes: "checksum algorithm and type, SSE-S3, SSE-C, `x-amz-object-lock-*` (applied at completion)",
   },
   {
     operation: "UploadPart",
