@@ -1,13 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { type BucketPolicyPreset, bucketPolicyPreset, parseBucketPolicy } from "../auth/policy/index.ts";
-import { createPosixStore } from "../storage/index.ts";
+import { createPosixStore, isStorageError, type ObjectLockConfiguration } from "../storage/index.ts";
 import { adminContext, adminOptions, subcommand } from "./admin-options.ts";
 import type { CommandLine } from "./command-line.ts";
 import type { CommandSpec } from "./command-spec.ts";
 import { UsageError } from "./usage-error.ts";
 
 const usage = {
-  create: "s3dir bucket create NAME",
+  create: "s3dir bucket create NAME [--object-lock]",
   list: "s3dir bucket list",
   remove: "s3dir bucket remove NAME",
   policy: "s3dir bucket policy ACTION BUCKET [PRESET_OR_FILE]",
@@ -27,14 +27,32 @@ async function runBucket(line: CommandLine): Promise<void> {
   const ctx = await adminContext(line);
   const store = await createPosixStore({ root: ctx.root, fsync: true, cleanStaleTemps: false });
   switch (sub) {
-    case "create":
-      await store.createBucket(args[0]!);
-      return ctx.print({ created: args[0] }, `created bucket ${args[0]}`);
-    case "list": {
-      const buckets = await store.listBuckets();
+    case "create": {
+      const objectLock = ctx.options["object-lock"] === "true";
+      await store.createBucket(args[0]!, objectLock ? { objectLock } : undefined);
       return ctx.print(
-        buckets.map((b) => ({ name: b.name, created: b.created.toISOString() })),
-        buckets.map((b) => `${b.created.toISOString()}\t${b.name}`).join("\n"),
+        { created: args[0], objectLock },
+        `created bucket ${args[0]}${objectLock ? " with object lock (versioning Enabled)" : ""}`,
+      );
+    }
+    case "list": {
+      const buckets = await Promise.all(
+        (await store.listBuckets()).map(async (b) => ({
+          name: b.name,
+          created: b.created.toISOString(),
+          versioning: await store.getBucketVersioning(b.name),
+          objectLock: await objectLockOf(store, b.name),
+        })),
+      );
+      const json = buckets.map(({ objectLock, ...b }) => ({
+        ...b,
+        objectLock: objectLock ? { enabled: true, ...objectLock } : { enabled: false },
+      }));
+      return ctx.print(
+        json,
+        buckets
+          .map((b) => `${b.created}\t${b.name}\t${b.versioning}\t${describeLock(b.objectLock)}`)
+          .join("\n"),
       );
     }
     case "remove":
@@ -51,13 +69,18 @@ export const bucketCommand: CommandSpec = {
   name: "bucket",
   summary: "buckets: create, list, remove; bucket policy set|get|unset; versioning enable|suspend|get",
   usage,
-  options: adminOptions(),
+  options: adminOptions({
+    name: "object-lock",
+    kind: "flag",
+    description: "bucket create: with object lock (versioning is Enabled for good)",
+  }),
   notes:
     "bucket policy: ACTION is set, get or unset; `set BUCKET none|download|upload|public|FILE|-` sets a\n" +
     "preset or a policy document (- reads it from stdin).\n" +
     "bucket versioning: ACTION is enable, suspend or get; enable keeps every version of each object\n" +
     "from now on, suspend stops keeping new ones (kept versions stay); get prints Unversioned,\n" +
-    "Enabled or Suspended.",
+    "Enabled or Suspended.\n" +
+    "bucket list: name, creation, versioning state, and object lock (with its default retention).",
   run: runBucket,
 };
 
@@ -116,4 +139,24 @@ async function bucketVersioning(
   const state = versioningStates[action];
   await store.putBucketVersioning(bucket, state);
   return ctx.print({ bucket, versioning: state }, `versioning of ${bucket}: ${state}`);
+}
+
+/** The bucket's object lock configuration, or false when it has none. */
+async function objectLockOf(
+  store: Awaited<ReturnType<typeof createPosixStore>>,
+  bucket: string,
+): Promise<ObjectLockConfiguration | false> {
+  try {
+    return await store.getObjectLockConfiguration(bucket);
+  } catch (e) {
+    if (isStorageError(e) && e.lock?.reason === "ObjectLockConfigurationNotFoundError") return false;
+    throw e;
+  }
+}
+
+function describeLock(lock: ObjectLockConfiguration | false): string {
+  if (!lock) return "no-object-lock";
+  const d = lock.defaultRetention;
+  if (!d) return "object-lock";
+  return `object-lock ${d.mode} ${d.days !== undefined ? `${d.days}d` : `${d.years}y`}`;
 }

@@ -33,6 +33,38 @@ export interface RequestFacts {
   secure: boolean;
   /** The version a check is about when it is not the request's `versionId` (a copy source, a key of DeleteObjects). */
   versionId?: string;
+  /** The object lock a request asks for in its body (PutObjectRetention, PutObjectLegalHold), instead of its headers. */
+  lock?: LockFacts;
+}
+
+/** What the s3:object-lock-* condition keys test. */
+export interface LockFacts {
+  mode?: string;
+  /** As sent (an ISO 8601 timestamp). */
+  retainUntilDate?: string;
+  legalHold?: string;
+}
+
+const dayMs = 86_400_000;
+
+function lockConditionKeys(facts: RequestFacts, now: Date): RequestContext["conditionKeys"] {
+  const { headers } = facts;
+  const lock = facts.lock ?? {
+    mode: headers.get("x-amz-object-lock-mode") ?? undefined,
+    retainUntilDate: headers.get("x-amz-object-lock-retain-until-date") ?? undefined,
+    legalHold: headers.get("x-amz-object-lock-legal-hold") ?? undefined,
+  };
+  const until = lock.retainUntilDate === undefined ? Number.NaN : Date.parse(lock.retainUntilDate);
+  // Whole days left, a started day counted (a retention of one day set now has 1 day left).
+  const remaining = Number.isNaN(until)
+    ? undefined
+    : String(Math.max(0, Math.ceil((until - now.getTime()) / dayMs)));
+  return {
+    "s3:object-lock-mode": lock.mode,
+    "s3:object-lock-retain-until-date": lock.retainUntilDate,
+    "s3:object-lock-remaining-retention-days": remaining,
+    "s3:object-lock-legal-hold": lock.legalHold,
+  };
 }
 
 export type Authorize = (auth: AuthResult, request: AccessRequest, facts: RequestFacts) => Promise<void>;
@@ -55,6 +87,7 @@ function conditionKeys(auth: AuthResult, facts: RequestFacts): RequestContext["c
     "s3:x-amz-content-sha256": headers.get("x-amz-content-sha256") ?? undefined,
     "s3:signatureversion": auth.kind === "sigv4" ? "AWS4-HMAC-SHA256" : undefined,
     "s3:authType": auth.kind === "sigv4" ? (presigned ? "REST-QUERY-STRING" : "REST-HEADER") : undefined,
+    ...lockConditionKeys(facts, now),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { AuthResult } from "../auth/types.ts";
 import type { ObjectStore } from "../storage/index.ts";
+import type { LockFacts } from "./authorize.ts";
 import type { RequestTarget } from "./request-target.ts";
 import type { Operation } from "./routes.ts";
 import type { ServerConfig } from "./server-config.ts";
@@ -17,9 +18,10 @@ export interface S3Context {
   bytesIn: number;
   /**
    * Checks a further action the operation implies (copy source, each key of DeleteObjects);
-   * `versionId` is the version it is about, for the `s3:versionid` condition key.
+   * `versionId` is the version it is about, for the `s3:versionid` condition key; `lock` what a
+   * body asks, for the `s3:object-lock-*` keys (otherwise read from the request's headers).
    */
-  authorize(action: string, bucket: string, key: string, versionId?: string): Promise<void>;
+  authorize(action: string, bucket: string, key: string, versionId?: string, lock?: LockFacts): Promise<void>;
 }
 
 export type Handler = (ctx: S3Context) => Promise<Response>;

@@ -4,7 +4,7 @@ import type { SigV4Crypto } from "../auth/sigv4-crypto.ts";
 import type { CredentialLookup } from "../auth/types.ts";
 import { pathOfTarget } from "../lib/dot-segments.ts";
 import type { ObjectStore } from "../storage/index.ts";
-import { type Authorize, resourceArn } from "./authorize.ts";
+import { type Authorize, type LockFacts, type RequestFacts, resourceArn } from "./authorize.ts";
 import type { S3Context } from "./context.ts";
 import { S3Error } from "./errors.ts";
 import type { ExchangeEnv } from "./exchange.ts";
@@ -56,17 +56,23 @@ export function createS3Pipeline(deps: PipelineDeps) {
     exchange.auth = auth;
     const route = resolveRoute(req.method, target.bucket, target.key, target.query, req.headers);
     exchange.operation = route.operation;
-    const facts = {
+    const facts: RequestFacts = {
       headers: req.headers,
       query: target.query,
       remoteIp,
       secure: req.url.startsWith("https:"),
     };
-    const authorizeResource = (action: string, bucket: string, key: string, versionId?: string) =>
+    const authorizeResource = (
+      action: string,
+      bucket: string,
+      key: string,
+      versionId?: string,
+      lock?: LockFacts,
+    ) =>
       deps.authorize(
         auth,
         { action, resource: resourceArn(bucket, key), bucket },
-        versionId === undefined ? facts : { ...facts, versionId },
+        versionId === undefined && lock === undefined ? facts : { ...facts, versionId, lock },
       );
     const action = actionOf(route, target.query);
     if (action) await authorizeResource(action, target.bucket, target.key);

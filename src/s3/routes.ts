@@ -34,6 +34,16 @@ import { completeMultipartUpload } from "./handlers/multipart-complete.ts";
 import { abortMultipartUpload, createMultipartUpload } from "./handlers/multipart-create.ts";
 import { listMultipartUploads, listParts } from "./handlers/multipart-list.ts";
 import { uploadPart, uploadPartCopy } from "./handlers/multipart-upload-part.ts";
+import {
+  getObjectLockConfiguration,
+  putObjectLockConfiguration,
+} from "./handlers/object-lock-configuration.ts";
+import {
+  getObjectLegalHold,
+  getObjectRetention,
+  putObjectLegalHold,
+  putObjectRetention,
+} from "./handlers/object-retention.ts";
 import { putObject } from "./handlers/put-object.ts";
 import type { Route } from "./route.ts";
 
@@ -55,7 +65,7 @@ const table = [
     handler: createBucket,
     status: "partial",
     notes:
-      "a `LocationConstraint` other than the server's region is 400 `InvalidLocationConstraint`; ACL, object-ownership and Object Lock headers are ignored",
+      "a `LocationConstraint` other than the server's region is 400 `InvalidLocationConstraint`; `x-amz-bucket-object-lock-enabled: true` (also `s3:PutBucketObjectLockConfiguration` and `s3:PutBucketVersioning`) enables object lock and versioning; ACL and object-ownership headers are ignored",
   },
   {
     operation: "HeadBucket",
@@ -106,6 +116,27 @@ const table = [
     handler: putBucketVersioning,
     status: "partial",
     notes: "`Enabled` or `Suspended`; MFA Delete (`MfaDelete` `Enabled`, `x-amz-mfa`) is 501",
+  },
+  {
+    operation: "GetObjectLockConfiguration",
+    method: "GET",
+    scope: "bucket",
+    sub: "object-lock",
+    action: "s3:GetBucketObjectLockConfiguration",
+    handler: getObjectLockConfiguration,
+    status: "supported",
+    notes: "404 `ObjectLockConfigurationNotFoundError` for a bucket without object lock",
+  },
+  {
+    operation: "PutObjectLockConfiguration",
+    method: "PUT",
+    scope: "bucket",
+    sub: "object-lock",
+    action: "s3:PutBucketObjectLockConfiguration",
+    handler: putObjectLockConfiguration,
+    status: "supported",
+    notes:
+      "default retention in `Days` (≤ 36,500) or `Years` (≤ 100), `GOVERNANCE` or `COMPLIANCE`; enabling needs versioning Enabled (409 `InvalidBucketState`) and is for good; Content-MD5 or a checksum required",
   },
   {
     operation: "GetBucketPolicy",
@@ -219,7 +250,7 @@ const table = [
     writes: true,
     status: "partial",
     notes:
-      "up to 5 GiB; Content-MD5, `x-amz-content-sha256` and checksums verified; content headers and `x-amz-meta-*` (≤ 2 KB) kept; `If-None-Match: *` and `If-Match` (other `If-None-Match` values: 501); SSE-S3 and SSE-C; tags, ACL and storage class ignored",
+      "up to 5 GiB; Content-MD5, `x-amz-content-sha256` and checksums verified; content headers and `x-amz-meta-*` (≤ 2 KB) kept; `If-None-Match: *` and `If-Match` (other `If-None-Match` values: 501); SSE-S3 and SSE-C; `x-amz-object-lock-*` (with Content-MD5 or a checksum); tags, ACL and storage class ignored",
   },
   {
     operation: "GetObject",
@@ -231,7 +262,7 @@ const table = [
     handler: getObject,
     status: "supported",
     notes:
-      "`versionId`, `Range`, `partNumber`, `If-*` conditions, `response-*` overrides, `x-amz-checksum-mode`, SSE-C keys",
+      "`versionId`, `Range`, `partNumber`, `If-*` conditions, `response-*` overrides, `x-amz-checksum-mode`, SSE-C keys; `x-amz-object-lock-*` returned to a caller allowed `s3:GetObjectRetention` / `s3:GetObjectLegalHold`",
   },
   {
     operation: "HeadObject",
@@ -253,7 +284,7 @@ const table = [
     handler: deleteObject,
     status: "supported",
     notes:
-      "204 also for a missing key; in a versioned bucket a delete marker, or with `versionId` exactly that version",
+      "204 also for a missing key; in a versioned bucket a delete marker, or with `versionId` exactly that version (403 `AccessDenied` while it is locked, unless GOVERNANCE with `x-amz-bypass-governance-retention: true` and `s3:BypassGovernanceRetention`)",
   },
   {
     operation: "DeleteObjects",
@@ -264,7 +295,7 @@ const table = [
     handler: deleteObjects,
     status: "supported",
     notes:
-      "`s3:DeleteObject` (`s3:DeleteObjectVersion` with a `VersionId`) authorized on each key, a denied key reported in the result; up to 1,000 keys; Content-MD5 or a checksum required; `Quiet`",
+      "`s3:DeleteObject` (`s3:DeleteObjectVersion` with a `VersionId`) authorized on each key, a denied key reported in the result; up to 1,000 keys; Content-MD5 or a checksum required; `Quiet`; a locked version is a per-key `AccessDenied` (`x-amz-bypass-governance-retention` as for DeleteObject)",
   },
   {
     operation: "CopyObject",
@@ -276,7 +307,7 @@ const table = [
     writes: true,
     status: "partial",
     notes:
-      "also `s3:GetObject` on the source (`s3:GetObjectVersion` with `?versionId=`); `x-amz-metadata-directive` COPY or REPLACE, `x-amz-copy-source-if-*`, `If-Match`/`If-None-Match: *` on the target, SSE changes; `x-amz-tagging-directive` ignored",
+      "also `s3:GetObject` on the source (`s3:GetObjectVersion` with `?versionId=`); `x-amz-metadata-directive` COPY or REPLACE, `x-amz-copy-source-if-*`, `If-Match`/`If-None-Match: *` on the target, SSE changes; `x-amz-object-lock-*` (a copy never takes its source's lock); `x-amz-tagging-directive` ignored",
   },
   {
     operation: "GetObjectAttributes",
@@ -291,6 +322,49 @@ const table = [
       "also `s3:GetObject` (with `versionId`: `s3:GetObjectVersion`); `ETag`, `Checksum`, `ObjectParts`, `StorageClass` (always `STANDARD`), `ObjectSize`",
   },
   {
+    operation: "GetObjectRetention",
+    method: "GET",
+    scope: "object",
+    sub: "retention",
+    action: "s3:GetObjectRetention",
+    handler: getObjectRetention,
+    status: "supported",
+    notes: "`versionId`; 404 `NoSuchObjectLockConfiguration` for a version without retention",
+  },
+  {
+    operation: "PutObjectRetention",
+    method: "PUT",
+    scope: "object",
+    sub: "retention",
+    action: undefined,
+    handler: putObjectRetention,
+    status: "supported",
+    notes:
+      "`s3:PutObjectRetention`, authorized once the body is read (the `s3:object-lock-*` condition keys see its mode and date); `versionId`; COMPLIANCE only lengthened, GOVERNANCE shortened or removed (an empty `Retention`) with `x-amz-bypass-governance-retention: true` and `s3:BypassGovernanceRetention`; Content-MD5 or a checksum required",
+  },
+  {
+    operation: "GetObjectLegalHold",
+    method: "GET",
+    scope: "object",
+    sub: "legal-hold",
+    action: "s3:GetObjectLegalHold",
+    handler: getObjectLegalHold,
+    status: "partial",
+    notes:
+      "`versionId`; 404 `NoSuchObjectLockConfiguration` for a version without legal hold, also once it was turned OFF (S3 answers `OFF` then)",
+  },
+  {
+    operation: "PutObjectLegalHold",
+    method: "PUT",
+    scope: "object",
+    sub: "legal-hold",
+    action: undefined,
+    handler: putObjectLegalHold,
+    status: "supported",
+    notes:
+      "`s3:PutObjectLegalHold`, authorized once the body is read (`s3:object-lock-legal-hold`); `versionId`; `ON` or `OFF`; Content-MD5 or a checksum required",
+  },
+  {
     operation: "CreateMultipartUpload",
     method: "POST",
     scope: "object",
@@ -299,7 +373,7 @@ const table = [
     handler: createMultipartUpload,
     writes: true,
     status: "supported",
-    notes: "checksum algorithm and type, SSE-S3, SSE-C",
+    notes: "checksum algorithm and type, SSE-S3, SSE-C, `x-amz-object-lock-*` (applied at completion)",
   },
   {
     operation: "UploadPart",
@@ -387,18 +461,15 @@ export const unservedSubresources: readonly string[] = [
   "cors",
   "intelligent-tiering",
   "inventory",
-  "legal-hold",
   "lifecycle",
   "logging",
   "metrics",
   "notification",
-  "object-lock",
   "ownershipControls",
   "publicAccessBlock",
   "replication",
   "requestPayment",
   "restore",
-  "retention",
   "select",
   "tagging",
   "torrent",

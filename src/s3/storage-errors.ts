@@ -1,5 +1,6 @@
 import { isStorageError, type StorageErrorCode, storageErrorOf } from "../storage/index.ts";
 import { S3Error, type S3ErrorCode } from "./errors.ts";
+import { lockS3Error } from "./lock-errors.ts";
 import { versionS3Error } from "./version-errors.ts";
 
 /** The one table that turns storage conditions into S3 errors. */
@@ -83,6 +84,7 @@ export function toS3Error(
 ): unknown {
   const error = isStorageError(caught) ? caught : storageErrorOf(caught);
   if (!error) return caught;
+  if (error.lock) return lockS3Error(error.lock, error.message, target);
   if (error.version) return versionS3Error(error.version, target);
   const [code, fixed] = s3CodeOf[error.code];
   let message = fixed ?? (error.message !== error.code ? error.message : undefined);

@@ -54,9 +54,19 @@ export const createBucket: Handler = async (ctx) => {
       );
     }
   }
-  await store.createBucket(target.bucket);
+  const objectLock = objectLockAsked(ctx.req.headers);
+  if (objectLock) {
+    await ctx.authorize("s3:PutBucketObjectLockConfiguration", target.bucket, "");
+    await ctx.authorize("s3:PutBucketVersioning", target.bucket, "");
+  }
+  await store.createBucket(target.bucket, objectLock ? { objectLock } : undefined);
   return emptyResponse(200, { location: `/${target.bucket}` });
 };
+
+/** x-amz-bucket-object-lock-enabled: true; any other value leaves the bucket without object lock. */
+function objectLockAsked(headers: Headers): boolean {
+  return (headers.get("x-amz-bucket-object-lock-enabled") ?? "").trim().toLowerCase() === "true";
+}
 
 export const headBucket: Handler = async ({ store, config, target }) => {
   await store.headBucket(target.bucket);

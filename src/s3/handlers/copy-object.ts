@@ -4,6 +4,7 @@ import { checkCopySourceConditions } from "../conditions.ts";
 import type { Handler } from "../context.ts";
 import { parseCopySource } from "../copy-source.ts";
 import { S3Error } from "../errors.ts";
+import { lockRequestFrom } from "../lock-params.ts";
 import { attributesFromRequest } from "../object-headers.ts";
 import { quoteEtag, s3Namespace, xmlResponse } from "../responses.ts";
 import { readKeysFrom, SSE, sseResponseHeaders, writeEncryptionFrom } from "../sse-headers.ts";
@@ -23,6 +24,7 @@ export const copyObject: Handler = async (ctx) => {
       ArgumentValue: directive,
     });
   }
+  const lock = lockRequestFrom(req.headers);
   const sse = await writeEncryptionFrom(ctx);
   const { keys: sourceKeys } = readKeysFrom(ctx, true);
   const sameObject =
@@ -46,6 +48,7 @@ export const copyObject: Handler = async (ctx) => {
       conditions: writeConditionsFrom(req.headers),
       sourceKeys,
       encryption: sse.request,
+      lock,
     })
     .catch((e) => {
       throw copySourceError(e);

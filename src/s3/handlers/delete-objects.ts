@@ -2,6 +2,8 @@ import type { DeleteResult } from "../../storage/index.ts";
 import { deleteObjectsRequest } from "../bodies/delete-objects.ts";
 import type { Handler } from "../context.ts";
 import { S3Error } from "../errors.ts";
+import { requireIntegrityHeader } from "../integrity-header.ts";
+import { bypassGovernance, checkBypassApplicable } from "../lock-params.ts";
 import { readXmlBody } from "../request-body.ts";
 import { s3Namespace, xmlResponse } from "../responses.ts";
 import { toS3Error } from "../storage-errors.ts";
@@ -12,14 +14,10 @@ const maxBodyBytes = 2 * 1024 * 1024;
 
 export const deleteObjects: Handler = async (ctx) => {
   const { req, store, target } = ctx;
-  const hasDigest =
-    req.headers.has("content-md5") ||
-    [...req.headers.keys()].some((n) => n.startsWith("x-amz-checksum-") && n !== "x-amz-checksum-type");
-  if (!hasDigest && req.headers.get("x-amz-trailer") === null) {
-    throw new S3Error("InvalidRequest", "Missing required header for this request: Content-MD5");
-  }
+  requireIntegrityHeader(req.headers);
   const { entries, quiet } = deleteObjectsRequest(await readXmlBody(ctx, maxBodyBytes, true));
   await store.headBucket(target.bucket);
+  await checkBypassApplicable(ctx);
 
   let xml = `<DeleteResult xmlns="${s3Namespace}">`;
   for (const { key, versionId } of entries) {
@@ -28,7 +26,13 @@ export const deleteObjects: Handler = async (ctx) => {
       if (versionId === undefined) await ctx.authorize("s3:DeleteObject", target.bucket, key);
       else await ctx.authorize("s3:DeleteObjectVersion", target.bucket, key, versionId);
       if (versionId === "") throw versionS3Error({ reason: "InvalidVersionId", requested: true, versionId });
-      const result = await store.deleteObject(target.bucket, key, versionId);
+      const bypass = versionId !== undefined && (await bypassGovernance(ctx, target.bucket, key, versionId));
+      const result = await store.deleteObject(
+        target.bucket,
+        key,
+        versionId,
+        bypass ? { bypassGovernance: true } : undefined,
+      );
       if (!quiet)
         xml += `<Deleted><Key>${xmlEscape(key)}</Key>${versionXml}${deletedMarkerXml(result)}</Deleted>`;
     } catch (e) {

@@ -3,6 +3,7 @@ import { encryptionOf, type OpenedObject } from "../../storage/index.ts";
 import { evaluateConditions, readConditionHeaders } from "../conditions.ts";
 import type { Handler, S3Context } from "../context.ts";
 import { S3Error } from "../errors.ts";
+import { lockResponseHeaders } from "../lock-params.ts";
 import { parsePartNumber } from "../multipart-params.ts";
 import { applyResponseOverrides, objectHeaders } from "../object-headers.ts";
 import { partRange } from "../part-range.ts";
@@ -41,6 +42,8 @@ async function serveObject(ctx: S3Context, withBody: boolean): Promise<Response>
     for (const [name, value] of Object.entries(sseResponseHeaders(encryptionOf(info), customer)))
       headers.set(name, value);
     if (info.versionId !== undefined) headers.set("x-amz-version-id", info.versionId);
+    for (const [name, value] of Object.entries(await lockResponseHeaders(ctx, info.lock)))
+      headers.set(name, value);
     if (outcome === "not-modified") {
       const notModified = new Headers({
         etag: headers.get("etag")!,

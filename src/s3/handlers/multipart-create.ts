@@ -1,5 +1,6 @@
 import { encryptionOf } from "../../storage/index.ts";
 import type { Handler } from "../context.ts";
+import { lockRequestFrom } from "../lock-params.ts";
 import { uploadChecksumFrom, uploadIdOf } from "../multipart-params.ts";
 import { attributesFromRequest } from "../object-headers.ts";
 import { emptyResponse, s3Namespace, xmlResponse } from "../responses.ts";
@@ -9,6 +10,7 @@ import { xmlEscape } from "../xml/escape.ts";
 export const createMultipartUpload: Handler = async (ctx) => {
   const { req, store, target } = ctx;
   const checksum = uploadChecksumFrom(req.headers);
+  const lock = lockRequestFrom(req.headers);
   const sse = await writeEncryptionFrom(ctx);
   const upload = await store.multipart.create({
     bucket: target.bucket,
@@ -16,6 +18,7 @@ export const createMultipartUpload: Handler = async (ctx) => {
     attributes: attributesFromRequest(req.headers),
     checksum,
     encryption: sse.request,
+    lock,
   });
   const headers: Record<string, string> = sseResponseHeaders(encryptionOf(upload), sse.customer);
   if (checksum) {

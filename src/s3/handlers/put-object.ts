@@ -1,6 +1,7 @@
 import { checksumHeaderName } from "../../lib/checksum-algorithm.ts";
 import { encryptionOf } from "../../storage/index.ts";
 import type { Handler } from "../context.ts";
+import { putLockRequestFrom } from "../lock-params.ts";
 import { attributesFromRequest } from "../object-headers.ts";
 import { emptyResponse, quoteEtag } from "../responses.ts";
 import { sseResponseHeaders, writeEncryptionFrom } from "../sse-headers.ts";
@@ -12,6 +13,7 @@ export const putObject: Handler = async (ctx) => {
   const { req, store, target } = ctx;
   const attributes = attributesFromRequest(req.headers);
   const conditions = writeConditionsFrom(req.headers);
+  const lock = putLockRequestFrom(req.headers);
   const sse = await writeEncryptionFrom(ctx);
   const body = uploadBody(ctx);
   const result = await store.putObject({
@@ -22,6 +24,7 @@ export const putObject: Handler = async (ctx) => {
     verify: body.verify,
     conditions,
     encryption: sse.request,
+    lock,
   });
   ctx.bytesIn += result.size;
   const headers: Record<string, string> = {
