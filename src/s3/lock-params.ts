@@ -92,8 +92,8 @@ export async function lockResponseHeaders(
     headers[MODE] = lock.retention.mode;
     headers[RETAIN_UNTIL] = lock.retention.until.toISOString();
   }
-  if (lock.legalHold && (await allowed(ctx, "s3:GetObjectLegalHold", bucket, key))) {
-    headers[LEGAL_HOLD] = "ON";
+  if (lock.legalHold !== undefined && (await allowed(ctx, "s3:GetObjectLegalHold", bucket, key))) {
+    headers[LEGAL_HOLD] = lock.legalHold ? "ON" : "OFF";
   }
   return headers;
 }

@@ -351,7 +351,7 @@ const table = [
     handler: getObjectLegalHold,
     status: "partial",
     notes:
-      "`versionId`; 404 `NoSuchObjectLockConfiguration` for a version without legal hold, also once it was turned OFF (S3 answers `OFF` then)",
+      "`versionId`; 404 `NoSuchObjectLockConfiguration` for a version that never had a legal hold; `OFF` once turned off",
   },
   {
     operation: "PutObjectLegalHold",

@@ -328,6 +328,11 @@ describe("retention and legal hold", () => {
         LegalHold: { Status: "OFF" },
       }),
     );
+    // Once turned off, S3 reports the hold as OFF (not as a missing configuration).
+    const off = await host.s3.send(
+      new GetObjectLegalHoldCommand({ Bucket: bucket, Key: "doc", VersionId: v1 }),
+    );
+    expect(off.LegalHold).toEqual({ Status: "OFF" });
     await host.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: "doc", VersionId: v1 }));
   });
 

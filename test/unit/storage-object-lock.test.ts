@@ -227,7 +227,7 @@ describe.each(["xattr", "file"] as const)("object versions under lock, %s metada
       bypassGovernance: false,
     });
     await s.putObjectLegalHold({ bucket: "bkt", key: "k", versionId: v1, legalHold: false });
-    expect((await s.getObjectLock("bkt", "k", v1)).lock?.legalHold).toBeUndefined();
+    expect((await s.getObjectLock("bkt", "k", v1)).lock?.legalHold).toBe(false);
     expect((await storageFailure(s.deleteObject("bkt", "k", v1))).lock?.reason).toBe("ObjectLocked");
     expect(await s.deleteObject("bkt", "k", v1, { bypassGovernance: true })).toEqual({
       versionId: v1,

@@ -63,6 +63,7 @@ export const putObjectLegalHold: Handler = async (ctx) => {
 
 export const getObjectLegalHold: Handler = async ({ store, target }) => {
   const { lock } = await store.getObjectLock(target.bucket, target.key, versionIdOf(target.query));
-  if (!lock?.legalHold) throw noLockConfiguration();
-  return xmlResponse(`<LegalHold xmlns="${s3Namespace}"><Status>ON</Status></LegalHold>`);
+  if (lock?.legalHold === undefined) throw noLockConfiguration();
+  const status = lock.legalHold ? "ON" : "OFF";
+  return xmlResponse(`<LegalHold xmlns="${s3Namespace}"><Status>${status}</Status></LegalHold>`);
 };

@@ -90,8 +90,7 @@ export class VersionLocks {
   putLegalHold(input: PutLegalHoldInput): Promise<VersionLock> {
     return this.update(input.bucket, input.key, input.versionId, (lock) => {
       const next: ObjectLock = { ...lock };
-      if (input.legalHold) next.legalHold = true;
-      else delete next.legalHold;
+      next.legalHold = input.legalHold;
       return next;
     });
   }

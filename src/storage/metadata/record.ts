@@ -45,7 +45,8 @@ export interface MetadataRecord {
 export interface LockRecord {
   m?: "G" | "C";
   u?: number;
-  h?: 1;
+  /** Legal hold: 1 ON, 0 turned OFF (S3 then reports OFF, not a missing hold). */
+  h?: 0 | 1;
 }
 
 type HeaderCode = "ct" | "ce" | "cd" | "cl" | "cc" | "ex";
@@ -121,8 +122,8 @@ export function recordLock(rec: MetadataRecord | undefined): ObjectLock | undefi
   if (o.m && o.u !== undefined) {
     lock.retention = { mode: o.m === "C" ? "COMPLIANCE" : "GOVERNANCE", until: new Date(o.u) };
   }
-  if (o.h) lock.legalHold = true;
-  return lock.retention || lock.legalHold ? lock : undefined;
+  if (o.h !== undefined) lock.legalHold = o.h === 1;
+  return lock.retention || lock.legalHold !== undefined ? lock : undefined;
 }
 
 /** Sets (or, undefined, removes) the lock a record carries. */
@@ -132,8 +133,8 @@ export function setRecordLock(rec: MetadataRecord, lock: ObjectLock | undefined)
     o.m = lock.retention.mode === "COMPLIANCE" ? "C" : "G";
     o.u = lock.retention.until.getTime();
   }
-  if (lock?.legalHold) o.h = 1;
-  if (o.m || o.h) rec.o = o;
+  if (lock?.legalHold !== undefined) o.h = lock.legalHold ? 1 : 0;
+  if (o.m || o.h !== undefined) rec.o = o;
   else delete rec.o;
 }
 
