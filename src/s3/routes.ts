@@ -321,9 +321,9 @@ const table = [
     action: "s3:PutObject",
     handler: uploadPartCopy,
     writes: true,
-    status: "partial",
+    status: "supported",
     notes:
-      "also `s3:GetObject` on the source; `x-amz-copy-source-range`, source conditions, encrypted sources; from the current version only (a source `versionId` other than `null` is 501)",
+      "also `s3:GetObject` on the source (`s3:GetObjectVersion` with a source `versionId`); `x-amz-copy-source-range`, source conditions, encrypted sources; any version of the source, answered in `x-amz-copy-source-version-id`",
   },
   {
     operation: "CompleteMultipartUpload",
