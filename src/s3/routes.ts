@@ -335,7 +335,7 @@ const table = [
     writes: true,
     status: "supported",
     notes:
-      "every part but the last ≥ 5 MiB (`EntityTooSmall`); `InvalidPart`, `InvalidPartOrder`; `If-Match`/`If-None-Match: *`; `x-amz-mp-object-size`; a Complete that takes over 2 s answers 200 and keeps the connection alive with spaces until its result (and then without `x-amz-version-id`, sent before the version exists)",
+      "every part but the last ≥ 5 MiB (`EntityTooSmall`); `InvalidPart`, `InvalidPartOrder`; `If-Match`/`If-None-Match: *`; `x-amz-mp-object-size`; a Complete that takes over 2 s answers 200 and keeps the connection alive with spaces until its result (its `x-amz-version-id` is chosen when it begins, so it goes out with the first byte)",
   },
   {
     operation: "AbortMultipartUpload",

@@ -113,6 +113,8 @@ export interface CompleteInput {
   objectSize?: number;
   /** A customer key sent with the Complete (optional; checked when present). */
   keys?: ReadKeys;
+  /** The id the new version gets, from reserveVersionId before the work began. */
+  versionId?: string;
 }
 
 export interface CompleteResult extends PutObjectResult {
