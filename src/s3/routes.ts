@@ -395,9 +395,9 @@ const table = [
     action: "s3:PutObject",
     handler: uploadPartCopy,
     writes: true,
-    status: "partial",
+    status: "supported",
     notes:
-      "also `s3:GetObject` on the source; `x-amz-copy-source-range`, source conditions, encrypted sources; from the current version only (a source `versionId` other than `null` is 501)",
+      "also `s3:GetObject` on the source (`s3:GetObjectVersion` with a source `versionId`); `x-amz-copy-source-range`, source conditions, encrypted sources; any version of the source, answered in `x-amz-copy-source-version-id`",
   },
   {
     operation: "CompleteMultipartUpload",
@@ -409,7 +409,7 @@ const table = [
     writes: true,
     status: "supported",
     notes:
-      "every part but the last ≥ 5 MiB (`EntityTooSmall`); `InvalidPart`, `InvalidPartOrder`; `If-Match`/`If-None-Match: *`; `x-amz-mp-object-size`; a Complete that takes over 2 s answers 200 and keeps the connection alive with spaces until its result (and then without `x-amz-version-id`, sent before the version exists)",
+      "every part but the last ≥ 5 MiB (`EntityTooSmall`); `InvalidPart`, `InvalidPartOrder`; `If-Match`/`If-None-Match: *`; `x-amz-mp-object-size`; a Complete that takes over 2 s answers 200 and keeps the connection alive with spaces until its result (its `x-amz-version-id` is chosen when it begins, so it goes out with the first byte)",
   },
   {
     operation: "AbortMultipartUpload",

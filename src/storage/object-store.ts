@@ -167,6 +167,12 @@ export interface MultipartStore {
    * stays as it was.
    */
   complete(input: CompleteInput): Promise<CompleteResult>;
+  /**
+   * The version id a Complete of the key will publish under, chosen now so that it can be
+   * answered before the work ends (pass it as CompleteInput.versionId): undefined in an
+   * unversioned bucket and for directory objects, `null` while versioning is suspended.
+   */
+  reserveVersionId(bucket: string, key: string): Promise<string | undefined>;
   /** An upload's description (NoSuchUpload when it is not there or is for another key). */
   describe(bucket: string, key: string, uploadId: string): Promise<UploadInfo>;
   /** Removes the upload and its parts at once. */

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import {
   CopyObjectCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeleteBucketPolicyCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
@@ -22,6 +23,7 @@ import {
   PutBucketVersioningCommand,
   PutObjectCommand,
   type S3Client,
+  UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
 import {
   type Credentials,
@@ -134,6 +136,15 @@ describe("a user allowed the current objects only", () => {
         ),
       ),
     ).toBe("AccessDenied");
+    const { UploadId } = await user.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: "parts" }));
+    const partCopy = (CopySource: string) =>
+      outcome(
+        user.send(
+          new UploadPartCopyCommand({ Bucket: bucket, Key: "parts", UploadId, PartNumber: 1, CopySource }),
+        ),
+      );
+    expect(await partCopy(`${bucket}/doc?versionId=${v1}`)).toBe("AccessDenied");
+    expect(await partCopy(`${bucket}/doc`)).toBe("allowed");
     expect(
       await outcome(user.send(new DeleteObjectCommand({ Bucket: bucket, Key: "doc", VersionId: v1 }))),
     ).toBe("AccessDenied");

@@ -20,7 +20,6 @@ import {
   PutObjectCommand,
   type S3Client,
   UploadPartCommand,
-  UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
 import {
   errorCodeOf,
@@ -384,26 +383,6 @@ describe("copies, multipart and batches in a versioned bucket", () => {
     expect(await text(bucket, "big")).toEqual({ body: "after", versionId: done.VersionId });
     const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
     expect(listed.Versions?.length).toBe(2);
-  });
-
-  test("UploadPartCopy from a version other than the current one is refused with 501", async () => {
-    const bucket = await versionedBucket("vpartcopy");
-    const v1 = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "src", Body: "old" }));
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "src", Body: "new" }));
-    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: "dst" }));
-    const refused = await sdkFailure(
-      s3.send(
-        new UploadPartCopyCommand({
-          Bucket: bucket,
-          Key: "dst",
-          UploadId,
-          PartNumber: 1,
-          CopySource: `${bucket}/src?versionId=${v1.VersionId}`,
-        }),
-      ),
-    );
-    expect(refused.status).toBe(501);
-    expect(refused.name).toBe("NotImplemented");
   });
 
   test("DeleteObjects with and without VersionId reports versions and markers as S3 does", async () => {

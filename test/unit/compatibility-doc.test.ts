@@ -14,7 +14,7 @@ describe("docs/compatibility.md", () => {
     const copy = routes.find((r) => r.operation === "UploadPartCopy")!;
     const block = operationsBlock([copy, routes.find((r) => r.operation === "ListBuckets")!]);
     expect(block.split("\n").slice(3, -1)).toEqual([
-      `| UploadPartCopy | \`PUT /bucket/key?uploadId\` with \`x-amz-copy-source\` | partial | \`s3:PutObject\` | ${copy.notes} |`,
+      `| UploadPartCopy | \`PUT /bucket/key?uploadId\` with \`x-amz-copy-source\` | supported | \`s3:PutObject\` | ${copy.notes} |`,
       expect.stringMatching(
         /^\| ListBuckets \| `GET \/`, `HEAD \/` \| supported \| `s3:ListAllMyBuckets` \| /,
       ),

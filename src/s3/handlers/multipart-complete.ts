@@ -1,4 +1,4 @@
-import { type CompleteResult, encryptionOf } from "../../storage/index.ts";
+import { encryptionOf } from "../../storage/index.ts";
 import { completeParts } from "../bodies/complete-multipart-upload.ts";
 import { checksumXml } from "../checksum-xml.ts";
 import type { Handler, S3Context } from "../context.ts";
@@ -29,7 +29,7 @@ export const completeMultipartUpload: Handler = async (ctx) => {
   const parts = completeParts(await readCompleteBody(ctx));
   // Known before the work starts: the headers of a long Complete go out with its first byte.
   const upload = await store.multipart.describe(target.bucket, target.key, uploadIdOf(target.query));
-  let completed: CompleteResult | undefined;
+  const versionId = await store.multipart.reserveVersionId(target.bucket, target.key);
   const work = store.multipart
     .complete({
       bucket: target.bucket,
@@ -41,9 +41,9 @@ export const completeMultipartUpload: Handler = async (ctx) => {
       checksumType,
       objectSize,
       keys: sse.keys,
+      versionId,
     })
     .then((result) => {
-      completed = result;
       const path = target.key.split("/").map(encodeURIComponent).join("/");
       const location = `http://${target.host}${target.virtualHosted ? "" : `/${target.bucket}`}/${path}`;
       let xml = `<CompleteMultipartUploadResult xmlns="${s3Namespace}"><Location>${xmlEscape(location)}</Location>`;
@@ -52,8 +52,8 @@ export const completeMultipartUpload: Handler = async (ctx) => {
         xml += `${checksumXml(result.checksum)}<ChecksumType>${result.checksum.type}</ChecksumType>`;
       return `${xml}</CompleteMultipartUploadResult>`;
     });
-  const response = await keepAliveResponse(work, {
-    headers: sseResponseHeaders(encryptionOf(upload), sse.customer),
+  return await keepAliveResponse(work, {
+    headers: { ...sseResponseHeaders(encryptionOf(upload), sse.customer), ...versionHeaders({ versionId }) },
     firstByteAfterMs: KEEPALIVE_AFTER_MS,
     intervalMs: KEEPALIVE_INTERVAL_MS,
     errorXml: (e) => {
@@ -62,11 +62,6 @@ export const completeMultipartUpload: Handler = async (ctx) => {
       return renderErrorXml(error, target.rawPath, ctx.requestId).replace(/^<\?xml[^>]*\?>\s*/, "");
     },
   });
-  // The version id is known only when the work ends before the headers go out (the usual case).
-  const finished = completed as CompleteResult | undefined;
-  if (finished)
-    for (const [name, value] of Object.entries(versionHeaders(finished))) response.headers.set(name, value);
-  return response;
 };
 
 /**

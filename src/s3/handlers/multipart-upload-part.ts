@@ -5,11 +5,11 @@ import { checksumXml } from "../checksum-xml.ts";
 import { checkCopySourceConditions } from "../conditions.ts";
 import type { Handler } from "../context.ts";
 import { parseCopySource } from "../copy-source.ts";
-import { S3Error } from "../errors.ts";
 import { parseCopySourceRange, parsePartNumber, uploadIdOf } from "../multipart-params.ts";
 import { emptyResponse, quoteEtag, s3Namespace, xmlResponse } from "../responses.ts";
 import { readKeysFrom, sseResponseHeaders } from "../sse-headers.ts";
 import { uploadBody } from "../upload-body.ts";
+import { copySourceError } from "../version-errors.ts";
 
 export const uploadPart: Handler = async (ctx) => {
   const { store, target } = ctx;
@@ -38,30 +38,33 @@ export const uploadPartCopy: Handler = async (ctx) => {
   const { req, store, target } = ctx;
   const partNumber = parsePartNumber(target.query.get("partNumber"));
   const source = parseCopySource(req.headers.get("x-amz-copy-source")!);
-  if (source.versionId !== undefined && source.versionId !== "null") {
-    throw new S3Error(
-      "NotImplemented",
-      "UploadPartCopy from a version other than the current one is not supported.",
-    );
-  }
-  await ctx.authorize("s3:GetObject", source.bucket, source.key);
+  if (source.versionId === undefined) await ctx.authorize("s3:GetObject", source.bucket, source.key);
+  else await ctx.authorize("s3:GetObjectVersion", source.bucket, source.key, source.versionId);
   const sse = readKeysFrom(ctx);
   const sourceKeys = readKeysFrom(ctx, true).keys;
-  const part = await store.multipart.uploadPartCopy({
-    bucket: target.bucket,
-    key: target.key,
-    uploadId: uploadIdOf(target.query),
-    partNumber,
-    sourceBucket: source.bucket,
-    sourceKey: source.key,
-    range: parseCopySourceRange(req.headers.get("x-amz-copy-source-range")),
-    sourceCheck: (info) => checkCopySourceConditions(req.headers, info),
-    keys: sse.keys,
-    sourceKeys,
-  });
+  const part = await store.multipart
+    .uploadPartCopy({
+      bucket: target.bucket,
+      key: target.key,
+      uploadId: uploadIdOf(target.query),
+      partNumber,
+      sourceBucket: source.bucket,
+      sourceKey: source.key,
+      sourceVersionId: source.versionId,
+      range: parseCopySourceRange(req.headers.get("x-amz-copy-source-range")),
+      sourceCheck: (info) => checkCopySourceConditions(req.headers, info),
+      keys: sse.keys,
+      sourceKeys,
+    })
+    .catch((e) => {
+      throw copySourceError(e);
+    });
   return xmlResponse(
     `<CopyPartResult xmlns="${s3Namespace}"><LastModified>${toIsoDate(part.lastModified)}</LastModified><ETag>${quoteEtag(part.etag)}</ETag>${checksumXml(part.checksum)}</CopyPartResult>`,
     200,
-    sseResponseHeaders(encryptionOf(part), sse.customer),
+    {
+      ...sseResponseHeaders(encryptionOf(part), sse.customer),
+      ...(part.sourceVersionId === undefined ? {} : { "x-amz-copy-source-version-id": part.sourceVersionId }),
+    },
   );
 };

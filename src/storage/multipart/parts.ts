@@ -68,7 +68,7 @@ export class Parts {
   async uploadCopy(input: UploadPartCopyInput): Promise<PartInfo> {
     const upload = await this.uploads.read(input.bucket, input.uploadId, input.key);
     const sealing = await this.sealingFor(upload, input.keys, input.partNumber);
-    const src = await this.reader.openFile(input.sourceBucket, input.sourceKey);
+    const src = await this.reader.openFile(input.sourceBucket, input.sourceKey, input.sourceVersionId);
     try {
       input.sourceCheck?.(src.info);
       checkReadKeys(src.info.encryption, input.sourceKeys);
@@ -82,7 +82,9 @@ export class Parts {
       const body = await plaintextStream(this.ctx, src, start, end, input.sourceKeys);
       const verify: BodyVerification = { expectedSize: length };
       if (upload.checksum) verify.checksum = { algorithm: upload.checksum.algorithm };
-      return await this.write(input.bucket, upload, input.partNumber, body, verify, sealing);
+      const part = await this.write(input.bucket, upload, input.partNumber, body, verify, sealing);
+      if (src.info.versionId !== undefined) part.sourceVersionId = src.info.versionId;
+      return part;
     } finally {
       await this.ctx.ops.close(src.fd);
     }

@@ -4,6 +4,7 @@ import type { MultipartStore } from "../object-store.ts";
 import type { Publisher } from "../objects/publish.ts";
 import type { Reader } from "../objects/reader.ts";
 import { type DeadWriterSweepOptions, startDeadWriterSweep } from "../sweeps/dead-writers.ts";
+import { reserveVersionId } from "../versions/reserve.ts";
 import { Completer } from "./complete.ts";
 import { type ExpiryOptions, startUploadExpiry } from "./expiry.ts";
 import { pageUploads } from "./listing.ts";
@@ -30,6 +31,7 @@ export function createMultipartStore(
     uploadPart: (input) => parts.upload(input),
     uploadPartCopy: (input) => parts.uploadCopy(input),
     complete: (input) => completer.complete(input),
+    reserveVersionId: (bucket, key) => reserveVersionId(ctx, bucket, key),
     describe: (bucket, key, uploadId) => uploads.read(bucket, uploadId, key),
     abort: async (bucket, key, uploadId) => {
       await uploads.read(bucket, uploadId, key);

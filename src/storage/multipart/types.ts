@@ -63,6 +63,8 @@ export interface UploadPartCopyInput {
   partNumber: number;
   sourceBucket: string;
   sourceKey: string;
+  /** A version of the source other than the current one (`null` included). */
+  sourceVersionId?: string;
   /** Inclusive byte range of the source; the whole source when absent. */
   range?: { start: number; end: number };
   /** Checked against the source, on the same open file that is copied. */
@@ -83,6 +85,8 @@ export interface PartInfo {
   checksum?: StoredChecksum;
   /** Set when the part is sealed (an encrypted upload). */
   encryption?: { m: SseMode };
+  /** UploadPartCopy: the id of the source version copied (versioned source buckets only). */
+  sourceVersionId?: string;
 }
 
 /** One <Part> of a CompleteMultipartUpload request. */
@@ -109,6 +113,8 @@ export interface CompleteInput {
   objectSize?: number;
   /** A customer key sent with the Complete (optional; checked when present). */
   keys?: ReadKeys;
+  /** The id the new version gets, from reserveVersionId before the work began. */
+  versionId?: string;
 }
 
 export interface CompleteResult extends PutObjectResult {

@@ -44,6 +44,8 @@ export interface FinishedTemp {
   encryption?: SseRecord;
   /** Object lock asked for the new version (lock-enabled buckets only). */
   lock?: LockRequest;
+  /** The id the new version gets, reserved before the work began (../versions/reserve.ts). */
+  versionId?: string;
 }
 
 export function unquote(etag: string): string {

@@ -11,6 +11,11 @@
  * Suspended: the new version is the `null` version; a current version with another id is kept,
  * a `null` one is replaced, and a kept `null` version (noncurrent) is removed, as in S3.
  *
+ * A write that reserved its id when it began (reserve.ts, FinishedTemp.versionId) is published
+ * under that id, in the state the bucket had then. When a write that began later has become
+ * current meanwhile (a higher id: a file or a delete marker), the reserved version is only
+ * linked into the versions store, as the noncurrent version its id makes it.
+ *
  * Object lock (Enabled buckets with a lock configuration, ../lock/): the new version's record
  * carries its retention (asked for, or the bucket's default) and legal hold; a locked one is
  * made 0444 before it is placed, then linked into the versions store and protected at its
@@ -39,10 +44,13 @@ export async function publishVersioned(
   bucket: string,
   key: string,
   temp: FinishedTemp,
-  state: Exclude<VersioningState, "Unversioned">,
+  bucketState: Exclude<VersioningState, "Unversioned">,
   cond?: WriteConditions,
 ): Promise<PutObjectResult> {
   const { ops, layout, meta, describer } = ctx;
+  // A reserved id (reserve.ts) was chosen in the state the bucket had when the write began.
+  const reserved = temp.versionId;
+  const state = reserved === undefined ? bucketState : reserved === NULL_VERSION ? "Suspended" : "Enabled";
   // Object lock needs versioning Enabled; only then is its (cached) configuration asked for.
   const lockConfig = state === "Enabled" ? await ctx.locks.get(bucket) : undefined;
   if (temp.lock && !lockConfig) throw lockError("MissingLockConfiguration");
@@ -57,7 +65,7 @@ export async function publishVersioned(
         if (!current) throw new StorageError("NoSuchKey");
         checkEtag(await describer.currentEtag(current.fd, current.st, t), cond);
       }
-      const versionId = state === "Enabled" ? newVersionId(current?.versionId) : NULL_VERSION;
+      const versionId = state === "Enabled" ? (reserved ?? newVersionId(current?.versionId)) : NULL_VERSION;
       const lock = lockConfig ? lockForWrite(temp.lock, lockConfig.defaultRetention) : undefined;
       const st = await ops.fstat(temp.fd);
       const rec = makeRecord(identityOf(st), temp.etag, temp.attributes, {
@@ -70,6 +78,26 @@ export async function publishVersioned(
       await meta.writeFd(temp.fd, t, rec);
       if (lock) fchmodSync(temp.fd, LOCKED_MODE);
       if (ctx.fsync) await ops.fsync(temp.fd);
+      const result: PutObjectResult = {
+        etag: temp.etag,
+        size: temp.encryption ? temp.encryption.p : Number(st.size),
+        lastModified: mtimeDate(st),
+        versionId,
+      };
+      if (temp.attributes.checksum) result.checksum = temp.attributes.checksum;
+      if (temp.encryption) result.encryption = temp.encryption;
+      if (lock) result.lock = lock;
+      if (
+        state === "Enabled" &&
+        reserved !== undefined &&
+        (await overtaken(ctx, bucket, key, current, reserved))
+      ) {
+        await keepVersion(ctx, bucket, key, temp.fd, st, entryName(versionId, versionId, false));
+        await ops.close(temp.fd);
+        temp.fd = -1;
+        await ops.unlink(temp.path);
+        return result;
+      }
       // A locked version keeps its descriptor until it is linked and protected at its path.
       const lockedFd = lock ? temp.fd : undefined;
       if (!lock) await ops.close(temp.fd);
@@ -97,11 +125,6 @@ export async function publishVersioned(
       } finally {
         if (lockedFd !== undefined) await ops.close(lockedFd);
       }
-      const size = temp.encryption ? temp.encryption.p : Number(st.size);
-      const result: PutObjectResult = { etag: temp.etag, size, lastModified: mtimeDate(st), versionId };
-      if (temp.attributes.checksum) result.checksum = temp.attributes.checksum;
-      if (temp.encryption) result.encryption = temp.encryption;
-      if (lock) result.lock = lock;
       return result;
     } finally {
       if (current) {
@@ -111,6 +134,23 @@ export async function publishVersioned(
       }
     }
   });
+}
+
+/**
+ * True when a version reserved before its work began (reserve.ts) is no longer the newest: a
+ * write that began later (a higher id) became current meanwhile, a file or a delete marker.
+ * A `null` current version, whose place comes from its mtime, never outranks a reservation.
+ */
+async function overtaken(
+  ctx: StoreContext,
+  bucket: string,
+  key: string,
+  current: CurrentFile | undefined,
+  reserved: string,
+): Promise<boolean> {
+  if (current) return current.versionId !== NULL_VERSION && current.versionId >= reserved;
+  const newest = (await readHistory(ctx, bucket, key))[0];
+  return newest?.deleteMarker === true && newest.sortId >= reserved;
 }
 
 /**
