@@ -64,11 +64,15 @@ export function lockRequestFrom(headers: Headers): LockRequest | undefined {
 
 /**
  * The lock headers of a PutObject, checked: S3 wants the body's digest (Content-MD5 or a
- * checksum) with them.
+ * checksum) with them, and with any PUT that the bucket's default retention will lock. The
+ * (cached) default is only looked up for a PUT without a digest.
  */
-export function putLockRequestFrom(headers: Headers): LockRequest | undefined {
+export async function putLockRequestFrom(
+  headers: Headers,
+  hasDefaultRetention: () => Promise<boolean>,
+): Promise<LockRequest | undefined> {
   const request = lockRequestFrom(headers);
-  if (request && !hasIntegrityHeader(headers)) {
+  if (!hasIntegrityHeader(headers) && (request || (await hasDefaultRetention()))) {
     throw new S3Error(
       "InvalidRequest",
       "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters",

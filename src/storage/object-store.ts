@@ -120,6 +120,8 @@ export interface ObjectStore {
    * ObjectLockConfigurationNotFoundError (a LockNotice) when the bucket has no object lock.
    */
   getObjectLockConfiguration(bucket: string): Promise<ObjectLockConfiguration>;
+  /** Whether new versions in the bucket get a default retention (cached; false for a missing bucket). */
+  hasDefaultRetention(bucket: string): Promise<boolean>;
   /**
    * Sets the default retention (none: removes it). A bucket without object lock gets it when its
    * versioning is Enabled (as AWS allows for existing buckets), else InvalidBucketState. Throws

@@ -12,6 +12,7 @@ import { Buckets } from "./buckets/buckets.ts";
 import { BucketSettings } from "./buckets/settings.ts";
 import type { StoreContext } from "./context.ts";
 import { lockError, StorageError } from "./errors.ts";
+import { isValidBucketName } from "./layout/keys.ts";
 import { ParentDirs } from "./layout/parent-dirs.ts";
 import { Layout } from "./layout/paths.ts";
 import { ObjectLockConfigs } from "./lock/config.ts";
@@ -164,6 +165,8 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
       if (!config) throw lockError("ObjectLockConfigurationNotFoundError");
       return config;
     },
+    hasDefaultRetention: async (bucket) =>
+      isValidBucketName(bucket) && (await locks.get(bucket))?.defaultRetention !== undefined,
     putObjectLockConfiguration: async (bucket, config) => {
       if (!(await locks.read(bucket)) && (await versioning.read(bucket)) !== "Enabled") {
         throw lockError(

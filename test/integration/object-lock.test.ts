@@ -129,6 +129,13 @@ describe("bucket configuration", () => {
       ObjectLockEnabled: "Enabled",
       Rule: { DefaultRetention: { Mode: "GOVERNANCE", Days: 1 } },
     });
+    // A PUT that gets the default retention must carry a digest, as one with lock headers does.
+    const bare = await rawPut(`/${bucket}/bare`, "", "no digest");
+    expect(bare.status).toBe(400);
+    expect(errorCodeOf(bare.text)).toBe("InvalidRequest");
+    expect(
+      (await rawPut(`/${bucket}/bare`, "", "digest", { "content-md5": md5Base64("digest") })).status,
+    ).toBe(200);
     const v1 = await put(bucket, "doc", "one");
     const head = await host.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "doc" }));
     expect(head.ObjectLockMode).toBe("GOVERNANCE");

@@ -53,16 +53,42 @@ describe("x-amz-object-lock-* headers", () => {
     expect(failure(h({ "x-amz-object-lock-legal-hold": "on" }))[1]).toBe("x-amz-object-lock-legal-hold");
   });
 
-  test("a PutObject with lock headers needs Content-MD5 or a checksum", () => {
+  test("a PutObject with lock headers, or into a bucket with a default retention, needs Content-MD5 or a checksum", async () => {
     const hold = { "x-amz-object-lock-legal-hold": "ON" };
-    expect(failure(() => putLockRequestFrom(new Headers(hold)))[0]).toBe("InvalidRequest");
-    expect(putLockRequestFrom(new Headers({ ...hold, "x-amz-checksum-crc32": "AAAAAA==" }))).toEqual({
+    const noDefault = async () => false;
+    const withDefault = async () => true;
+    const refusal = async (p: Promise<unknown>) => {
+      try {
+        await p;
+      } catch (e) {
+        return (e as S3Error).code;
+      }
+      return "accepted";
+    };
+    expect(await refusal(putLockRequestFrom(new Headers(hold), noDefault))).toBe("InvalidRequest");
+    expect(
+      await putLockRequestFrom(new Headers({ ...hold, "x-amz-checksum-crc32": "AAAAAA==" }), noDefault),
+    ).toEqual({
       legalHold: true,
     });
-    expect(putLockRequestFrom(new Headers({ ...hold, "x-amz-trailer": "x-amz-checksum-crc32" }))).toEqual({
-      legalHold: true,
-    });
-    expect(putLockRequestFrom(new Headers({ "content-type": "text/plain" }))).toBeUndefined();
+    expect(
+      await putLockRequestFrom(new Headers({ ...hold, "x-amz-trailer": "x-amz-checksum-crc32" }), noDefault),
+    ).toEqual({ legalHold: true });
+    expect(
+      await putLockRequestFrom(new Headers({ "content-type": "text/plain" }), noDefault),
+    ).toBeUndefined();
+    expect(
+      await refusal(putLockRequestFrom(new Headers({ "content-type": "text/plain" }), withDefault)),
+    ).toBe("InvalidRequest");
+    const digest = new Headers({ "content-md5": "1B2M2Y8AsgTpgAmY7PhCfg==" });
+    let looked = false;
+    expect(
+      await putLockRequestFrom(digest, async () => {
+        looked = true;
+        return true;
+      }),
+    ).toBeUndefined();
+    expect(looked).toBe(false);
   });
 
   test("ISO 8601 timestamps with and without fractions and offsets", () => {

@@ -13,7 +13,7 @@ export const putObject: Handler = async (ctx) => {
   const { req, store, target } = ctx;
   const attributes = attributesFromRequest(req.headers);
   const conditions = writeConditionsFrom(req.headers);
-  const lock = putLockRequestFrom(req.headers);
+  const lock = await putLockRequestFrom(req.headers, () => store.hasDefaultRetention(target.bucket));
   const sse = await writeEncryptionFrom(ctx);
   const body = uploadBody(ctx);
   const result = await store.putObject({
