@@ -528,6 +528,10 @@ describe("lock headers on writes", () => {
         ObjectLockRetainUntilDate: until,
       }),
     );
+    // Its parts must carry a digest, as S3 asks of uploads under object lock.
+    const bare = await rawPut(`/${bucket}/mp`, `partNumber=1&uploadId=${upload.UploadId}`, "part");
+    expect(bare.status).toBe(400);
+    expect(errorCodeOf(bare.text)).toBe("InvalidRequest");
     const part = await host.s3.send(
       new UploadPartCommand({
         Bucket: bucket,

@@ -5,6 +5,7 @@ import { checksumXml } from "../checksum-xml.ts";
 import { checkCopySourceConditions } from "../conditions.ts";
 import type { Handler } from "../context.ts";
 import { parseCopySource } from "../copy-source.ts";
+import { hasIntegrityHeader, requireIntegrityHeader } from "../integrity-header.ts";
 import { parseCopySourceRange, parsePartNumber, uploadIdOf } from "../multipart-params.ts";
 import { emptyResponse, quoteEtag, s3Namespace, xmlResponse } from "../responses.ts";
 import { readKeysFrom, sseResponseHeaders } from "../sse-headers.ts";
@@ -12,8 +13,14 @@ import { uploadBody } from "../upload-body.ts";
 import { copySourceError } from "../version-errors.ts";
 
 export const uploadPart: Handler = async (ctx) => {
-  const { store, target } = ctx;
+  const { req, store, target } = ctx;
   const partNumber = parsePartNumber(target.query.get("partNumber"));
+  // As S3: the parts of an upload that asked for object lock carry a digest of their bytes. The
+  // upload is read only for a part sent without one.
+  if (!hasIntegrityHeader(req.headers)) {
+    const upload = await store.multipart.describe(target.bucket, target.key, uploadIdOf(target.query));
+    if (upload.lock) requireIntegrityHeader(req.headers);
+  }
   const sse = readKeysFrom(ctx);
   const body = uploadBody(ctx);
   const part = await store.multipart.uploadPart({
