@@ -31,3 +31,26 @@ export async function s3dirCliWithEnv(
   ]);
   return { code, stdout, stderr };
 }
+
+/**
+ * Makes a user whose only rights are these policy statements (through the admin CLI, as an
+ * operator would) and returns its access key; policy files go to policyDir.
+ */
+export async function userWithPolicy(
+  root: string,
+  policyDir: string,
+  name: string,
+  statements: object[],
+): Promise<{ accessKeyId: string; secretAccessKey: string }> {
+  const cli = async (...args: string[]) => {
+    const result = await s3dirCli(root, ...args, "--json");
+    if (result.code !== 0) throw new Error(`s3dir ${args.join(" ")}: ${result.stderr}`);
+    return result.stdout;
+  };
+  const file = `${policyDir}/${name}.json`;
+  await Bun.write(file, JSON.stringify({ Version: "2012-10-17", Statement: statements }));
+  await cli("policy", "add", `${name}-policy`, file);
+  await cli("user", "add", name, "--role", "s3");
+  await cli("policy", "attach", `${name}-policy`, name);
+  return JSON.parse(await cli("key", "create", name)) as { accessKeyId: string; secretAccessKey: string };
+}

@@ -5,7 +5,7 @@
  * s3:object-lock-remaining-retention-days and s3:object-lock-legal-hold.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -22,7 +22,7 @@ import {
   PutObjectRetentionCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { type Credentials, s3Client, s3dirCli } from "../helpers/index.ts";
+import { userWithPolicy as policyUser, s3Client } from "../helpers/index.ts";
 import { useLockHost } from "../helpers/lock-host.ts";
 
 setDefaultTimeout(60_000);
@@ -36,19 +36,8 @@ let policyDir: string;
 let admin: S3Client;
 const clients: S3Client[] = [];
 
-async function cli(...args: string[]): Promise<string> {
-  const result = await s3dirCli(host.root, ...args, "--json");
-  if (result.code !== 0) throw new Error(`s3dir ${args.join(" ")}: ${result.stderr}`);
-  return result.stdout;
-}
-
 async function userWithPolicy(name: string, statements: object[]): Promise<S3Client> {
-  const file = join(policyDir, `${name}.json`);
-  writeFileSync(file, JSON.stringify({ Version: "2012-10-17", Statement: statements }));
-  await cli("policy", "add", `${name}-policy`, file);
-  await cli("user", "add", name, "--role", "s3");
-  await cli("policy", "attach", `${name}-policy`, name);
-  const client = s3Client(host.server, JSON.parse(await cli("key", "create", name)) as Credentials);
+  const client = s3Client(host.server, await policyUser(host.root, policyDir, name, statements));
   clients.push(client);
   return client;
 }

@@ -4,7 +4,7 @@
  * s3:versionid condition key.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -26,9 +26,8 @@ import {
   UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
 import {
-  type Credentials,
+  userWithPolicy as policyUser,
   s3Client,
-  s3dirCli,
   sdkFailure,
   startServer,
   type TestServer,
@@ -44,19 +43,8 @@ const bucket = "versioned-data";
 let v1: string;
 let v2: string;
 
-async function cli(...args: string[]): Promise<string> {
-  const result = await s3dirCli(root, ...args, "--json");
-  if (result.code !== 0) throw new Error(`s3dir ${args.join(" ")}: ${result.stderr}`);
-  return result.stdout;
-}
-
 async function userWithPolicy(name: string, statements: object[]): Promise<S3Client> {
-  const file = join(policyDir, `${name}.json`);
-  writeFileSync(file, JSON.stringify({ Version: "2012-10-17", Statement: statements }));
-  await cli("policy", "add", `${name}-policy`, file);
-  await cli("user", "add", name, "--role", "s3");
-  await cli("policy", "attach", `${name}-policy`, name);
-  return s3Client(server, JSON.parse(await cli("key", "create", name)) as Credentials);
+  return s3Client(server, await policyUser(root, policyDir, name, statements));
 }
 
 async function outcome(call: Promise<unknown>): Promise<string> {
