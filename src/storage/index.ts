@@ -46,6 +46,7 @@ export { createPosixStore, type PosixStore, type PosixStoreOptions } from "./pos
 export { loadSseKeys } from "./sse/keyring.ts";
 export { type EncryptionRequest, encryptionOf, type ObjectEncryption, type ReadKeys } from "./sse/records.ts";
 export { type RotationResult, rotateSseMasterKey } from "./sse/rotate.ts";
+export type { VersionTags } from "./tags/version-tags.ts";
 export type {
   BodyVerification,
   BucketInfo,
@@ -57,6 +58,7 @@ export type {
   ListResult,
   ObjectAttributes,
   ObjectInfo,
+  ObjectTag,
   OpenedObject,
   PutObjectInput,
   PutObjectResult,

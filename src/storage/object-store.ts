@@ -15,6 +15,7 @@ import type {
   UploadPartInput,
 } from "./multipart/types.ts";
 import type { ReadKeys } from "./sse/records.ts";
+import type { VersionTags } from "./tags/version-tags.ts";
 import type {
   BucketInfo,
   CopyObjectInput,
@@ -22,6 +23,7 @@ import type {
   ListInput,
   ListResult,
   ObjectInfo,
+  ObjectTag,
   OpenedObject,
   PutObjectInput,
   PutObjectResult,
@@ -143,6 +145,15 @@ export interface ObjectStore {
   putObjectRetention(input: PutRetentionInput): Promise<VersionLock>;
   /** PutObjectLegalHold: ON or OFF; the errors of getObjectLock. */
   putObjectLegalHold(input: PutLegalHoldInput): Promise<VersionLock>;
+  /** A version's tags (the current version without versionId); the errors of getObjectLock but MissingLockConfiguration. */
+  getObjectTagging(bucket: string, key: string, versionId?: string): Promise<VersionTags>;
+  /** Replaces a version's tags (an empty list removes them); the errors of getObjectTagging. */
+  putObjectTagging(
+    bucket: string,
+    key: string,
+    versionId: string | undefined,
+    tags: ObjectTag[],
+  ): Promise<VersionTags>;
   putBucketSetting(bucket: string, name: BucketSettingName, text: string): Promise<void>;
   deleteBucketSetting(bucket: string, name: BucketSettingName): Promise<void>;
 }

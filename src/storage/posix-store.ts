@@ -34,6 +34,7 @@ import { createSseKeyring } from "./sse/keyring.ts";
 import type { DeadWriterSweepOptions } from "./sweeps/dead-writers.ts";
 import { cleanStaleTemps } from "./sweeps/stale-temps.ts";
 import { acquireWriterLease } from "./sweeps/writer-lease.ts";
+import { ObjectTagging } from "./tags/version-tags.ts";
 import { historyIsEmpty } from "./versions/history.ts";
 import { VersionLister } from "./versions/listing.ts";
 import { VersioningStates } from "./versions/state.ts";
@@ -131,6 +132,7 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
   const copier = new Copier(ctx, reader, publisher);
   const putter = new Putter(ctx, publisher, sse);
   const versionLocks = new VersionLocks(ctx);
+  const tagging = new ObjectTagging(ctx);
   if (options.cleanStaleTemps ?? true) void cleanStaleTemps(layout).catch(() => {});
   const multipart = createMultipartStore(ctx, reader, publisher);
   const stopExpiry = options.multipartExpiry ? multipart.startExpiry(options.multipartExpiry) : () => {};
@@ -179,6 +181,8 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     getObjectLock: (bucket, key, versionId) => versionLocks.get(bucket, key, versionId),
     putObjectRetention: (input) => versionLocks.putRetention(input),
     putObjectLegalHold: (input) => versionLocks.putLegalHold(input),
+    getObjectTagging: (bucket, key, versionId) => tagging.get(bucket, key, versionId),
+    putObjectTagging: (bucket, key, versionId, tags) => tagging.put(bucket, key, versionId, tags),
     deleteBucket: (name) => buckets.delete(name),
     putObject: (input) => putter.put(input),
     openObject: (bucket, key, keys, versionId) => reader.open(bucket, key, keys, versionId),

@@ -24,6 +24,13 @@ export interface ObjectAttributes extends ContentHeaders {
   /** x-amz-meta-* names lower-cased without the prefix. */
   userMetadata: Record<string, string>;
   checksum?: StoredChecksum;
+  /** Object tags (x-amz-tagging, PutObjectTagging) in the order they were given. */
+  tags?: ObjectTag[];
+}
+
+export interface ObjectTag {
+  key: string;
+  value: string;
 }
 
 /** An object's full description as returned by head/get. */
@@ -129,6 +136,8 @@ export interface CopyObjectInput {
   key: string;
   /** When set, replaces the source's attributes (metadata directive REPLACE). */
   attributes?: ObjectAttributes;
+  /** When set, replaces the source's tags (tagging directive REPLACE; empty: no tags). */
+  tags?: ObjectTag[];
   /** Checked against the source, on the same open file that is copied. */
   sourceCheck?: (source: ObjectInfo) => void;
   conditions?: WriteConditions;

@@ -6,27 +6,19 @@
  * the record's write, then protected again (protect.ts) and linked into the versions store
  * while it is locked; a noncurrent version lives in the versions store already.
  */
-import { fchmodSync } from "node:fs";
-import type { BigStats } from "../../runtime/fs-ops.ts";
-import { errCode } from "../../runtime/fs-ops.ts";
 import type { StoreContext } from "../context.ts";
-import { lockError, StorageError, versionError } from "../errors.ts";
+import { lockError } from "../errors.ts";
 import { withKeyLock } from "../layout/key-lock.ts";
-import { checkKey, isDirectoryKey, isValidBucketName } from "../layout/keys.ts";
-import { openVerified } from "../layout/paths.ts";
-import {
-  identityOf,
-  type MetadataRecord,
-  makeRecord,
-  recordLock,
-  recordMatches,
-  setRecordLock,
-} from "../metadata/record.ts";
-import type { RecordTarget } from "../metadata/store.ts";
-import { openCurrent } from "../versions/current.ts";
-import { checkVersionId } from "../versions/delete.ts";
-import { entryTarget, findEntry, historyDir, markerDate, readHistory } from "../versions/history.ts";
+import { isDirectoryKey } from "../layout/keys.ts";
+import { recordLock, setRecordLock } from "../metadata/record.ts";
+import { readHistory } from "../versions/history.ts";
 import { keepCurrent } from "../versions/publish.ts";
+import {
+  checkVersionTarget,
+  locateVersion,
+  versionRecord,
+  writeVersionRecord,
+} from "../versions/version-record.ts";
 import { checkRetentionChange, isLocked } from "./rules.ts";
 import type { ObjectLock, Retention } from "./types.ts";
 
@@ -53,23 +45,14 @@ export interface PutLegalHoldInput {
   legalHold: boolean;
 }
 
-/** An opened version: its file, and whether it is the file at the key's path. */
-interface Located {
-  fd: number;
-  st: BigStats;
-  versionId: string;
-  current: boolean;
-  target: RecordTarget;
-}
-
 export class VersionLocks {
   constructor(private readonly ctx: StoreContext) {}
 
   async get(bucket: string, key: string, versionId?: string): Promise<VersionLock> {
     await this.checkBucket(bucket, key, versionId);
-    const v = await this.locate(bucket, key, versionId);
+    const v = await locateVersion(this.ctx, bucket, key, versionId);
     try {
-      const rec = await this.record(v);
+      const rec = await versionRecord(this.ctx, v);
       const lock = recordLock(rec);
       return lock ? { versionId: v.versionId, lock } : { versionId: v.versionId };
     } finally {
@@ -104,12 +87,12 @@ export class VersionLocks {
     await this.checkBucket(bucket, key, versionId);
     const { ctx } = this;
     return withKeyLock(ctx.ops, ctx.layout, bucket, key, async () => {
-      const v = await this.locate(bucket, key, versionId);
+      const v = await locateVersion(this.ctx, bucket, key, versionId);
       try {
-        const rec = await this.record(v);
+        const rec = await versionRecord(this.ctx, v);
         const lock = change(recordLock(rec));
         setRecordLock(rec, lock);
-        await this.writeRecord(bucket, key, v, rec);
+        await writeVersionRecord(ctx, bucket, key, v, rec);
         if (v.current && isLocked(lock)) {
           const history = await readHistory(ctx, bucket, key);
           await keepCurrent(ctx, bucket, key, { fd: v.fd, st: v.st, versionId: v.versionId }, history);
@@ -125,104 +108,8 @@ export class VersionLocks {
 
   /** NoSuchBucket, the key's and version id's checks, then MissingLockConfiguration. */
   private async checkBucket(bucket: string, key: string, versionId: string | undefined) {
-    const { ctx } = this;
-    const bst = isValidBucketName(bucket)
-      ? await ctx.ops.lstat(ctx.layout.bucket(bucket)).catch(() => undefined)
-      : undefined;
-    if (!bst?.isDirectory()) throw new StorageError("NoSuchBucket");
-    if (versionId !== undefined) checkVersionId(versionId);
-    try {
-      checkKey(key);
-    } catch {
-      throw new StorageError("NoSuchKey");
-    }
-    if (isDirectoryKey(key) || !(await ctx.locks.get(bucket))) throw lockError("MissingLockConfiguration");
-  }
-
-  /** Opens the version named (the current one when versionId is absent); the caller closes fd. */
-  private async locate(bucket: string, key: string, versionId: string | undefined): Promise<Located> {
-    const { ctx } = this;
-    const keyTarget = { bucketPath: ctx.layout.bucket(bucket), key };
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const current = await openCurrent(ctx, bucket, key);
-      if (current && (versionId === undefined || current.versionId === versionId)) {
-        return {
-          fd: current.fd,
-          st: current.st,
-          versionId: current.versionId,
-          current: true,
-          target: keyTarget,
-        };
-      }
-      if (current) await ctx.ops.close(current.fd);
-      if (versionId === undefined) {
-        const newest = (await readHistory(ctx, bucket, key))[0];
-        if (newest?.deleteMarker) {
-          throw versionError({
-            reason: "DeleteMarker",
-            requested: false,
-            versionId: newest.versionId,
-            lastModified: markerDate(newest),
-          });
-        }
-        throw new StorageError("NoSuchKey");
-      }
-      const entry = await findEntry(ctx, bucket, key, versionId);
-      if (!entry) throw versionError({ reason: "NoSuchVersion", requested: true, versionId });
-      if (entry.deleteMarker) {
-        throw versionError({
-          reason: "DeleteMarker",
-          requested: true,
-          versionId,
-          lastModified: markerDate(entry),
-        });
-      }
-      const opened = await openVerified(ctx.ops, `${historyDir(ctx, bucket, key)}/${entry.name}`).catch(
-        (e) => {
-          if (errCode(e) === "ENOENT") return undefined;
-          throw e;
-        },
-      );
-      if (!opened?.ok) continue; // restored meanwhile
-      return {
-        fd: opened.fd,
-        st: opened.st,
-        versionId,
-        current: false,
-        target: entryTarget(ctx, bucket, key, entry.name),
-      };
-    }
-    throw versionError({ reason: "NoSuchVersion", requested: true, versionId: versionId ?? "" });
-  }
-
-  /** The version's record; one is made for a file written through POSIX (its ETag computed). */
-  private async record(v: Located): Promise<MetadataRecord> {
-    const { meta, describer } = this.ctx;
-    const rec = await meta.readFd(v.fd, v.st, v.target);
-    if (rec && recordMatches(rec, v.st)) return rec;
-    const info = await describer.describeFile(v.fd, v.st, v.target);
-    return makeRecord(identityOf(v.st), info.etag, info, { versionId: info.versionId });
-  }
-
-  /**
-   * Writes the record on the version's file (released from the immutable flag, made writable
-   * for a server that is not root); for the current version, also for its link in the
-   * versions store when records live in sidecars (an xattr travels with the inode).
-   */
-  private async writeRecord(bucket: string, key: string, v: Located, rec: MetadataRecord) {
-    const { ctx } = this;
-    if (v.current) ctx.guard.release(v.fd);
-    const mode = Number(v.st.mode) & 0o7777;
-    const unwritable = process.geteuid?.() !== 0 && (mode & 0o200) === 0;
-    if (unwritable) fchmodSync(v.fd, mode | 0o200);
-    try {
-      await ctx.meta.writeFd(v.fd, v.target, rec);
-      if (v.current && ctx.meta.kind === "file") {
-        const kept = (await readHistory(ctx, bucket, key)).filter((e) => e.versionId === v.versionId);
-        for (const e of kept) await ctx.meta.writeFd(v.fd, entryTarget(ctx, bucket, key, e.name), rec);
-      }
-    } finally {
-      if (unwritable) fchmodSync(v.fd, mode);
-    }
+    await checkVersionTarget(this.ctx, bucket, key, versionId);
+    if (isDirectoryKey(key) || !(await this.ctx.locks.get(bucket)))
+      throw lockError("MissingLockConfiguration");
   }
 }

@@ -7,7 +7,7 @@
 import type { BigStats } from "../../runtime/fs-ops.ts";
 import type { ObjectLock } from "../lock/types.ts";
 import type { SseRecord } from "../sse/records.ts";
-import type { ContentHeaders, ObjectAttributes, PartsLayout, StoredChecksum } from "../types.ts";
+import type { ContentHeaders, ObjectAttributes, ObjectTag, PartsLayout, StoredChecksum } from "../types.ts";
 
 export interface MetadataRecord {
   v: 1;
@@ -40,6 +40,8 @@ export interface MetadataRecord {
   n?: string;
   /** Object lock (../lock/): retention mode (G/C) and retain-until (ms), legal hold ON. */
   o?: LockRecord;
+  /** Object tags as [key, value] pairs. */
+  g?: [string, string][];
 }
 
 export interface LockRecord {
@@ -98,6 +100,7 @@ export function makeRecord(
   if (any) rec.h = h;
   if (attrs.userMetadata && Object.keys(attrs.userMetadata).length > 0) rec.u = attrs.userMetadata;
   if (attrs.checksum) rec.k = attrs.checksum;
+  setRecordTags(rec, attrs.tags);
   if (extra?.partsCount) rec.p = extra.partsCount;
   if (extra?.parts)
     rec.q = extra.parts.checksums
@@ -138,12 +141,19 @@ export function setRecordLock(rec: MetadataRecord, lock: ObjectLock | undefined)
   else delete rec.o;
 }
 
-/** Content headers + user metadata + checksum of a record, as ObjectAttributes. */
+/** Sets (or, empty or undefined, removes) the tags a record carries. */
+export function setRecordTags(rec: MetadataRecord, tags: ObjectTag[] | undefined): void {
+  if (tags && tags.length > 0) rec.g = tags.map((t) => [t.key, t.value]);
+  else delete rec.g;
+}
+
+/** Content headers + user metadata + checksum + tags of a record, as ObjectAttributes. */
 export function recordAttributes(rec: MetadataRecord | undefined): ObjectAttributes {
   const attrs: ObjectAttributes = { userMetadata: { ...(rec?.u ?? {}) } };
   if (rec?.h)
     for (const [code, name] of headerNames) if (rec.h[code] !== undefined) attrs[name] = rec.h[code];
   if (rec?.k) attrs.checksum = rec.k;
+  if (rec?.g) attrs.tags = rec.g.map(([key, value]) => ({ key, value }));
   return attrs;
 }
 

@@ -53,6 +53,10 @@ export class Copier {
       const attributes: ObjectAttributes = input.attributes
         ? { ...input.attributes, checksum: input.attributes.checksum ?? src.info.checksum }
         : kept;
+      // The tagging directive is its own: COPY keeps the source's tags whatever the metadata directive.
+      const tags = input.tags ?? src.info.tags;
+      if (tags) attributes.tags = tags;
+      else delete attributes.tags;
       if (isDirectoryKey(input.key)) {
         if (src.info.size > 0) throw new StorageError("DirectoryObjectNotEmpty");
         return withSource(
