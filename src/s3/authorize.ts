@@ -1,6 +1,7 @@
 import { accountId, userArn } from "../auth/account.ts";
 import { evaluate, type Policy, parsePolicy, type RequestContext } from "../auth/policy/index.ts";
 import type { AuthResult } from "../auth/types.ts";
+import type { ObjectTag } from "../storage/index.ts";
 import { S3Error } from "./errors.ts";
 
 export { accountId };
@@ -35,6 +36,8 @@ export interface RequestFacts {
   versionId?: string;
   /** The object lock a request asks for in its body (PutObjectRetention, PutObjectLegalHold), instead of its headers. */
   lock?: LockFacts;
+  /** The tags a request asks for in its body (PutObjectTagging), instead of its x-amz-tagging header. */
+  tags?: ObjectTag[];
 }
 
 /** What the s3:object-lock-* condition keys test. */

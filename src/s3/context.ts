@@ -1,5 +1,5 @@
 import type { AuthResult } from "../auth/types.ts";
-import type { ObjectStore } from "../storage/index.ts";
+import type { ObjectStore, ObjectTag } from "../storage/index.ts";
 import type { LockFacts } from "./authorize.ts";
 import type { RequestTarget } from "./request-target.ts";
 import type { Operation } from "./routes.ts";
@@ -21,7 +21,14 @@ export interface S3Context {
    * `versionId` is the version it is about, for the `s3:versionid` condition key; `lock` what a
    * body asks, for the `s3:object-lock-*` keys (otherwise read from the request's headers).
    */
-  authorize(action: string, bucket: string, key: string, versionId?: string, lock?: LockFacts): Promise<void>;
+  authorize(
+    action: string,
+    bucket: string,
+    key: string,
+    versionId?: string,
+    lock?: LockFacts,
+    tags?: ObjectTag[],
+  ): Promise<void>;
 }
 
 export type Handler = (ctx: S3Context) => Promise<Response>;

@@ -3,7 +3,7 @@ import { authenticate } from "../auth/authenticate.ts";
 import type { SigV4Crypto } from "../auth/sigv4-crypto.ts";
 import type { CredentialLookup } from "../auth/types.ts";
 import { pathOfTarget } from "../lib/dot-segments.ts";
-import type { ObjectStore } from "../storage/index.ts";
+import type { ObjectStore, ObjectTag } from "../storage/index.ts";
 import { type Authorize, type LockFacts, type RequestFacts, resourceArn } from "./authorize.ts";
 import type { S3Context } from "./context.ts";
 import { S3Error } from "./errors.ts";
@@ -68,11 +68,14 @@ export function createS3Pipeline(deps: PipelineDeps) {
       key: string,
       versionId?: string,
       lock?: LockFacts,
+      tags?: ObjectTag[],
     ) =>
       deps.authorize(
         auth,
         { action, resource: resourceArn(bucket, key), bucket },
-        versionId === undefined && lock === undefined ? facts : { ...facts, versionId, lock },
+        versionId === undefined && lock === undefined && tags === undefined
+          ? facts
+          : { ...facts, versionId, lock, tags },
       );
     const action = actionOf(route, target.query);
     if (action) await authorizeResource(action, target.bucket, target.key);

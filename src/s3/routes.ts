@@ -15,6 +15,7 @@ import {
   getBucketPolicyStatus,
   putBucketPolicy,
 } from "./handlers/bucket-policy.ts";
+import { deleteBucketTagging, getBucketTagging, putBucketTagging } from "./handlers/bucket-tagging.ts";
 import { getBucketVersioning, putBucketVersioning } from "./handlers/bucket-versioning.ts";
 import {
   createBucket,
@@ -44,6 +45,7 @@ import {
   putObjectLegalHold,
   putObjectRetention,
 } from "./handlers/object-retention.ts";
+import { deleteObjectTagging, getObjectTagging, putObjectTagging } from "./handlers/object-tagging.ts";
 import { putObject } from "./handlers/put-object.ts";
 import type { Route } from "./route.ts";
 
@@ -250,7 +252,7 @@ const table = [
     writes: true,
     status: "partial",
     notes:
-      "up to 5 GiB; Content-MD5, `x-amz-content-sha256` and checksums verified; content headers and `x-amz-meta-*` (≤ 2 KB) kept; `If-None-Match: *` and `If-Match` (other `If-None-Match` values: 501); SSE-S3 and SSE-C; `x-amz-object-lock-*` (with Content-MD5 or a checksum); tags, ACL and storage class ignored",
+      "up to 5 GiB; Content-MD5, `x-amz-content-sha256` and checksums verified; content headers and `x-amz-meta-*` (≤ 2 KB) kept; `If-None-Match: *` and `If-Match` (other `If-None-Match` values: 501); SSE-S3 and SSE-C; `x-amz-object-lock-*` (with Content-MD5 or a checksum); `x-amz-tagging` (URL-encoded, the limits of PutObjectTagging; `InvalidArgument` for a key given twice); ACL and storage class ignored",
   },
   {
     operation: "GetObject",
@@ -262,7 +264,7 @@ const table = [
     handler: getObject,
     status: "supported",
     notes:
-      "`versionId`, `Range`, `partNumber`, `If-*` conditions, `response-*` overrides, `x-amz-checksum-mode`, SSE-C keys; `x-amz-object-lock-*` returned to a caller allowed `s3:GetObjectRetention` / `s3:GetObjectLegalHold`",
+      "`versionId`, `Range`, `partNumber`, `If-*` conditions, `response-*` overrides, `x-amz-checksum-mode`, SSE-C keys; `x-amz-object-lock-*` returned to a caller allowed `s3:GetObjectRetention` / `s3:GetObjectLegalHold`; `x-amz-tagging-count` when the version has tags",
   },
   {
     operation: "HeadObject",
@@ -307,7 +309,7 @@ const table = [
     writes: true,
     status: "partial",
     notes:
-      "also `s3:GetObject` on the source (`s3:GetObjectVersion` with `?versionId=`); `x-amz-metadata-directive` COPY or REPLACE, `x-amz-copy-source-if-*`, `If-Match`/`If-None-Match: *` on the target, SSE changes; `x-amz-object-lock-*` (a copy never takes its source's lock); `x-amz-tagging-directive` ignored",
+      "also `s3:GetObject` on the source (`s3:GetObjectVersion` with `?versionId=`); `x-amz-metadata-directive` COPY or REPLACE, `x-amz-copy-source-if-*`, `If-Match`/`If-None-Match: *` on the target, SSE changes; `x-amz-object-lock-*` (a copy never takes its source's lock); `x-amz-tagging-directive` COPY (the source's tags, whatever the metadata directive) or REPLACE (the tags of `x-amz-tagging`, none without it)",
   },
   {
     operation: "GetObjectAttributes",
@@ -365,6 +367,70 @@ const table = [
       "`s3:PutObjectLegalHold`, authorized once the body is read (`s3:object-lock-legal-hold`); `versionId`; `ON` or `OFF`; Content-MD5 or a checksum required",
   },
   {
+    operation: "GetObjectTagging",
+    method: "GET",
+    scope: "object",
+    sub: "tagging",
+    action: "s3:GetObjectTagging",
+    versionAction: "s3:GetObjectVersionTagging",
+    handler: getObjectTagging,
+    status: "supported",
+    notes:
+      "`versionId` (`s3:GetObjectVersionTagging`); answered with `x-amz-version-id`; an empty `TagSet` for an object without tags",
+  },
+  {
+    operation: "PutObjectTagging",
+    method: "PUT",
+    scope: "object",
+    sub: "tagging",
+    action: undefined,
+    handler: putObjectTagging,
+    status: "supported",
+    notes:
+      "`s3:PutObjectTagging` (`s3:PutObjectVersionTagging` with `versionId`), authorized once the body is read (`s3:RequestObjectTag/<key>`, `s3:RequestObjectTagKeys`); replaces the version's tags; at most 10, keys 1…128 and values 0…256 characters of letters, digits, spaces and `_ . : / = + - @` (`InvalidTag`, over 10: `BadRequest`)",
+  },
+  {
+    operation: "DeleteObjectTagging",
+    method: "DELETE",
+    scope: "object",
+    sub: "tagging",
+    action: "s3:DeleteObjectTagging",
+    versionAction: "s3:DeleteObjectVersionTagging",
+    handler: deleteObjectTagging,
+    status: "supported",
+    notes: "`versionId` (`s3:DeleteObjectVersionTagging`); 204 with `x-amz-version-id`",
+  },
+  {
+    operation: "GetBucketTagging",
+    method: "GET",
+    scope: "bucket",
+    sub: "tagging",
+    action: "s3:GetBucketTagging",
+    handler: getBucketTagging,
+    status: "supported",
+    notes: "404 `NoSuchTagSet` when the bucket has no tags",
+  },
+  {
+    operation: "PutBucketTagging",
+    method: "PUT",
+    scope: "bucket",
+    sub: "tagging",
+    action: "s3:PutBucketTagging",
+    handler: putBucketTagging,
+    status: "supported",
+    notes: "replaces the bucket's tags: at most 50, with the key and value rules of object tags",
+  },
+  {
+    operation: "DeleteBucketTagging",
+    method: "DELETE",
+    scope: "bucket",
+    sub: "tagging",
+    action: "s3:PutBucketTagging",
+    handler: deleteBucketTagging,
+    status: "supported",
+    notes: "authorized as `s3:PutBucketTagging`, as on S3",
+  },
+  {
     operation: "CreateMultipartUpload",
     method: "POST",
     scope: "object",
@@ -373,7 +439,8 @@ const table = [
     handler: createMultipartUpload,
     writes: true,
     status: "supported",
-    notes: "checksum algorithm and type, SSE-S3, SSE-C, `x-amz-object-lock-*` (applied at completion)",
+    notes:
+      "checksum algorithm and type, SSE-S3, SSE-C, `x-amz-object-lock-*` and `x-amz-tagging` (applied at completion)",
   },
   {
     operation: "UploadPart",
@@ -471,7 +538,6 @@ export const unservedSubresources: readonly string[] = [
   "requestPayment",
   "restore",
   "select",
-  "tagging",
   "torrent",
   "website",
   "session",

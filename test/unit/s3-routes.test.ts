@@ -84,7 +84,8 @@ const cases: [string, string, string, boolean, string][] = [
   ["GET", "/b/k", "partNumber=1&attributes", false, "GetObject"],
   ["GET", "/b/k", "uploadId=u", false, "ListParts"],
   ["GET", "/b/k", "acl&uploadId=u", false, "ListParts"],
-  ["GET", "/b/k", "tagging", false, notImplemented("GET ?tagging")],
+  ["GET", "/b/k", "tagging", false, "GetObjectTagging"],
+  ["GET", "/b", "tagging", false, "GetBucketTagging"],
   ["GET", "/b/k", "retention&versionId=v", false, "GetObjectRetention"],
   ["PUT", "/b/k", "retention", false, "PutObjectRetention"],
   ["GET", "/b/k", "legal-hold", false, "GetObjectLegalHold"],
@@ -102,11 +103,13 @@ const cases: [string, string, string, boolean, string][] = [
   ["PUT", "/b/k", "partNumber=1&uploadId=u", true, "UploadPartCopy"],
   ["PUT", "/b/k", "uploadId=u&tagging", false, "UploadPart"],
   ["PUT", "/b/k", "partNumber=1", false, notImplemented("PUT ?partNumber")],
-  ["PUT", "/b/k", "tagging", true, notImplemented("PUT ?tagging")],
+  ["PUT", "/b/k", "tagging", true, "PutObjectTagging"],
+  ["PUT", "/b", "tagging", false, "PutBucketTagging"],
   ["PUT", "/b/k", "renameObject", false, notImplemented("PUT ?renameObject")],
   ["DELETE", "/b/k", "", false, "DeleteObject"],
   ["DELETE", "/b/k", "uploadId=u", false, "AbortMultipartUpload"],
-  ["DELETE", "/b/k", "tagging", false, notImplemented("DELETE ?tagging")],
+  ["DELETE", "/b/k", "versionId=v&tagging", false, "DeleteObjectTagging"],
+  ["DELETE", "/b", "tagging", false, "DeleteBucketTagging"],
   ["POST", "/b/k", "uploads", false, "CreateMultipartUpload"],
   ["POST", "/b/k", "uploadId=u", false, "CompleteMultipartUpload"],
   ["POST", "/b/k", "uploads&uploadId=u", false, "CompleteMultipartUpload"],
@@ -163,6 +166,12 @@ const actions: Record<string, string | undefined> = {
   PutObjectRetention: undefined,
   GetObjectLegalHold: "s3:GetObjectLegalHold",
   PutObjectLegalHold: undefined,
+  GetObjectTagging: "s3:GetObjectTagging",
+  PutObjectTagging: undefined,
+  DeleteObjectTagging: "s3:DeleteObjectTagging",
+  GetBucketTagging: "s3:GetBucketTagging",
+  PutBucketTagging: "s3:PutBucketTagging",
+  DeleteBucketTagging: "s3:PutBucketTagging",
 };
 
 describe("the IAM action of each operation", () => {
@@ -182,6 +191,8 @@ describe("the IAM action of each operation", () => {
       HeadObject: "s3:GetObjectVersion",
       DeleteObject: "s3:DeleteObjectVersion",
       GetObjectAttributes: "s3:GetObjectVersionAttributes",
+      GetObjectTagging: "s3:GetObjectVersionTagging",
+      DeleteObjectTagging: "s3:DeleteObjectVersionTagging",
     });
     const getObject = routes.find((r) => r.operation === "GetObject")!;
     expect(actionOf(getObject, new URLSearchParams("versionId=null"))).toBe("s3:GetObjectVersion");

@@ -8,6 +8,7 @@ import { lockRequestFrom } from "../lock-params.ts";
 import { attributesFromRequest } from "../object-headers.ts";
 import { quoteEtag, s3Namespace, xmlResponse } from "../responses.ts";
 import { readKeysFrom, SSE, sseResponseHeaders, writeEncryptionFrom } from "../sse-headers.ts";
+import { taggingHeaderOf } from "../tags.ts";
 import { copySourceError } from "../version-errors.ts";
 import { versionHeaders } from "../version-params.ts";
 import { writeConditionsFrom } from "../write-conditions.ts";
@@ -24,6 +25,14 @@ export const copyObject: Handler = async (ctx) => {
       ArgumentValue: directive,
     });
   }
+  const tagging = (req.headers.get("x-amz-tagging-directive") ?? "COPY").toUpperCase();
+  if (tagging !== "COPY" && tagging !== "REPLACE") {
+    throw new S3Error("InvalidArgument", "Unknown tagging directive.", {
+      ArgumentName: "x-amz-tagging-directive",
+      ArgumentValue: tagging,
+    });
+  }
+  const tags = tagging === "REPLACE" ? (taggingHeaderOf(req.headers) ?? []) : undefined;
   const lock = lockRequestFrom(req.headers);
   const sse = await writeEncryptionFrom(ctx);
   const { keys: sourceKeys } = readKeysFrom(ctx, true);
@@ -49,6 +58,7 @@ export const copyObject: Handler = async (ctx) => {
       sourceKeys,
       encryption: sse.request,
       lock,
+      tags,
     })
     .catch((e) => {
       throw copySourceError(e);

@@ -42,6 +42,7 @@ async function serveObject(ctx: S3Context, withBody: boolean): Promise<Response>
     for (const [name, value] of Object.entries(sseResponseHeaders(encryptionOf(info), customer)))
       headers.set(name, value);
     if (info.versionId !== undefined) headers.set("x-amz-version-id", info.versionId);
+    if (info.tags?.length) headers.set("x-amz-tagging-count", String(info.tags.length));
     for (const [name, value] of Object.entries(await lockResponseHeaders(ctx, info.lock)))
       headers.set(name, value);
     if (outcome === "not-modified") {

@@ -5,6 +5,7 @@ import { uploadChecksumFrom, uploadIdOf } from "../multipart-params.ts";
 import { attributesFromRequest } from "../object-headers.ts";
 import { emptyResponse, s3Namespace, xmlResponse } from "../responses.ts";
 import { sseResponseHeaders, writeEncryptionFrom } from "../sse-headers.ts";
+import { taggingHeaderOf } from "../tags.ts";
 import { xmlEscape } from "../xml/escape.ts";
 
 export const createMultipartUpload: Handler = async (ctx) => {
@@ -12,10 +13,13 @@ export const createMultipartUpload: Handler = async (ctx) => {
   const checksum = uploadChecksumFrom(req.headers);
   const lock = lockRequestFrom(req.headers);
   const sse = await writeEncryptionFrom(ctx);
+  const attributes = attributesFromRequest(req.headers);
+  const tags = taggingHeaderOf(req.headers);
+  if (tags) attributes.tags = tags;
   const upload = await store.multipart.create({
     bucket: target.bucket,
     key: target.key,
-    attributes: attributesFromRequest(req.headers),
+    attributes,
     checksum,
     encryption: sse.request,
     lock,

@@ -5,6 +5,7 @@ import { putLockRequestFrom } from "../lock-params.ts";
 import { attributesFromRequest } from "../object-headers.ts";
 import { emptyResponse, quoteEtag } from "../responses.ts";
 import { sseResponseHeaders, writeEncryptionFrom } from "../sse-headers.ts";
+import { taggingHeaderOf } from "../tags.ts";
 import { uploadBody } from "../upload-body.ts";
 import { versionHeaders } from "../version-params.ts";
 import { writeConditionsFrom } from "../write-conditions.ts";
@@ -12,6 +13,8 @@ import { writeConditionsFrom } from "../write-conditions.ts";
 export const putObject: Handler = async (ctx) => {
   const { req, store, target } = ctx;
   const attributes = attributesFromRequest(req.headers);
+  const tags = taggingHeaderOf(req.headers);
+  if (tags) attributes.tags = tags;
   const conditions = writeConditionsFrom(req.headers);
   const lock = await putLockRequestFrom(req.headers, () => store.hasDefaultRetention(target.bucket));
   const sse = await writeEncryptionFrom(ctx);
