@@ -3,6 +3,12 @@ import { evaluate, type Policy, parsePolicy, type RequestContext } from "../auth
 import type { AuthResult } from "../auth/types.ts";
 import type { ObjectTag } from "../storage/index.ts";
 import { S3Error } from "./errors.ts";
+import {
+  existingTagKeys,
+  type ObjectTagsReader,
+  requestTagKeys,
+  usesExistingTags,
+} from "./tag-conditions.ts";
 
 export { accountId };
 
@@ -24,6 +30,8 @@ export interface AccessRequest {
   resource: string;
   /** The bucket whose policy applies ("" for ListBuckets). */
   bucket: string;
+  /** The object's key, for an object's action (s3:ExistingObjectTag reads its tags). */
+  key?: string;
 }
 
 /** Facts about the HTTP request that policy conditions may test. */
@@ -38,6 +46,8 @@ export interface RequestFacts {
   lock?: LockFacts;
   /** The tags a request asks for in its body (PutObjectTagging), instead of its x-amz-tagging header. */
   tags?: ObjectTag[];
+  /** Reads an object's tags, when a policy tests s3:ExistingObjectTag. */
+  objectTags?: ObjectTagsReader;
 }
 
 /** What the s3:object-lock-* condition keys test. */
@@ -91,7 +101,19 @@ function conditionKeys(auth: AuthResult, facts: RequestFacts): RequestContext["c
     "s3:signatureversion": auth.kind === "sigv4" ? "AWS4-HMAC-SHA256" : undefined,
     "s3:authType": auth.kind === "sigv4" ? (presigned ? "REST-QUERY-STRING" : "REST-HEADER") : undefined,
     ...lockConditionKeys(facts, now),
+    ...requestTagKeys(facts.tags, headers),
   };
+}
+
+/** The s3:ExistingObjectTag keys, read only when one of the policies tests one. */
+async function existingTags(
+  request: AccessRequest,
+  facts: RequestFacts,
+  policies: readonly (Policy | undefined)[],
+): Promise<RequestContext["conditionKeys"]> {
+  if (!usesExistingTags(policies)) return {};
+  const versionId = facts.versionId ?? facts.query.get("versionId") ?? undefined;
+  return existingTagKeys(facts.objectTags, request.bucket, request.key, versionId);
 }
 
 /**
@@ -120,7 +142,11 @@ export function createAuthorizer(
         action: request.action,
         resource: request.resource,
         principal: { type: "root", arn: `arn:aws:iam::${accountId}:root`, accountId },
-        conditionKeys: { ...conditionKeys(auth, facts), "aws:PrincipalType": "Account" },
+        conditionKeys: {
+          ...conditionKeys(auth, facts),
+          ...(await existingTags(request, facts, [bucket])),
+          "aws:PrincipalType": "Account",
+        },
       };
       if (evaluate({ identity: [everything], bucket }, context).decision !== "Allow") {
         throw new S3Error("AccessDenied");
@@ -134,7 +160,11 @@ export function createAuthorizer(
         action: request.action,
         resource: request.resource,
         principal: { type: "anonymous", arn: "*" },
-        conditionKeys: { ...conditionKeys(auth, facts), "aws:PrincipalType": "Anonymous" },
+        conditionKeys: {
+          ...conditionKeys(auth, facts),
+          ...(await existingTags(request, facts, [bucket])),
+          "aws:PrincipalType": "Anonymous",
+        },
       };
       if (evaluate({ identity: [], bucket }, context).decision !== "Allow") throw new S3Error("AccessDenied");
       return;
@@ -165,6 +195,10 @@ export function createAuthorizer(
       role === "admin" ? [everything] : identities.policiesOf(principal.name),
       bucketPolicyOf(request.bucket),
     ]);
+    Object.assign(
+      context.conditionKeys,
+      await existingTags(request, facts, [...identity, bucket, session?.policy]),
+    );
     const result = evaluate({ identity, bucket, session: session?.policy }, context);
     if (result.decision !== "Allow") throw new S3Error("AccessDenied");
   };

@@ -15,6 +15,7 @@ import { routeResolver } from "./resolve-route.ts";
 import { actionOf } from "./route.ts";
 import { routes, unservedSubresources } from "./routes.ts";
 import type { ServerConfig } from "./server-config.ts";
+import type { ObjectTagsReader } from "./tag-conditions.ts";
 
 export interface PipelineDeps {
   store: ObjectStore;
@@ -40,6 +41,8 @@ export function createS3Pipeline(deps: PipelineDeps) {
   const { store, credentials, config } = deps;
   const trustedProxies = config.trustedProxies ?? [];
   const signing = { region: config.region, crypto: deps.sigv4Crypto };
+  const objectTags: ObjectTagsReader = async (bucket, key, versionId) =>
+    (await store.getObjectTagging(bucket, key, versionId)).tags;
   return async function handleS3(c: Context<ExchangeEnv>): Promise<Response> {
     const req = c.req.raw;
     const { remoteIp, rawTarget } = c.env;
@@ -61,6 +64,7 @@ export function createS3Pipeline(deps: PipelineDeps) {
       query: target.query,
       remoteIp,
       secure: req.url.startsWith("https:"),
+      objectTags,
     };
     const authorizeResource = (
       action: string,
@@ -72,7 +76,7 @@ export function createS3Pipeline(deps: PipelineDeps) {
     ) =>
       deps.authorize(
         auth,
-        { action, resource: resourceArn(bucket, key), bucket },
+        { action, resource: resourceArn(bucket, key), bucket, key },
         versionId === undefined && lock === undefined && tags === undefined
           ? facts
           : { ...facts, versionId, lock, tags },
