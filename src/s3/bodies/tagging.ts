@@ -10,7 +10,10 @@ const maxListed = 1000;
 
 const tagging = xmlDocument("Tagging", {
   TagSet: xmlChild(
-    xmlElement({ Tag: xmlList(xmlElement({ Key: xmlText(), Value: xmlText() }), 0, maxListed) }),
+    // A missing key never reaches a schema that is not optional: an empty TagSet is no tags.
+    xmlElement({
+      Tag: v.optional(xmlList(xmlElement({ Key: xmlText(), Value: xmlText() }), 0, maxListed), []),
+    }),
   ),
 });
 
