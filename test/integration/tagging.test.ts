@@ -22,7 +22,7 @@ import {
   type Tag,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
-import { errorCodeOf, sdkFailure, signedFetch, uniqueBucket, useHost } from "../helpers/index.ts";
+import { errorCodeOf, s3dirCli, sdkFailure, signedFetch, uniqueBucket, useHost } from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
 
@@ -206,6 +206,24 @@ describe("object tags", () => {
     );
     expect(nov.status).toBe(400);
   });
+});
+
+test("master key rotation keeps an encrypted object's tags", async () => {
+  await host.s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: "sealed",
+      Body: "secret",
+      ServerSideEncryption: "AES256",
+      Tagging: "k=v",
+    }),
+  );
+  const rotated = await s3dirCli(host.server.root, "master-key", "rotate", "--json");
+  expect(rotated.code).toBe(0);
+  expect((JSON.parse(rotated.stdout) as { rewrapped: number }).rewrapped).toBeGreaterThan(0);
+  expect(await tagsOf("sealed")).toEqual([{ Key: "k", Value: "v" }]);
+  const get = await host.s3.send(new GetObjectCommand({ Bucket: bucket, Key: "sealed" }));
+  expect([await get.Body?.transformToString(), get.TagCount]).toEqual(["secret", 1]);
 });
 
 describe("bucket tags", () => {

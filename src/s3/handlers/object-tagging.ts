@@ -9,7 +9,7 @@ import { taggingRequest } from "../bodies/tagging.ts";
 import type { Handler } from "../context.ts";
 import { readXmlBody } from "../request-body.ts";
 import { emptyResponse, s3Namespace, xmlResponse } from "../responses.ts";
-import { versionIdOf } from "../version-params.ts";
+import { versionHeaders, versionIdOf } from "../version-params.ts";
 import { xmlEscape } from "../xml/escape.ts";
 
 const maxBodyBytes = 64 * 1024;
@@ -29,15 +29,15 @@ export const putObjectTagging: Handler = async (ctx) => {
   const action = versionId === undefined ? "s3:PutObjectTagging" : "s3:PutObjectVersionTagging";
   await ctx.authorize(action, target.bucket, target.key, versionId, undefined, tags);
   const result = await store.putObjectTagging(target.bucket, target.key, versionId, tags);
-  return emptyResponse(200, { "x-amz-version-id": result.versionId });
+  return emptyResponse(200, versionHeaders(result));
 };
 
 export const getObjectTagging: Handler = async ({ store, target }) => {
   const result = await store.getObjectTagging(target.bucket, target.key, versionIdOf(target.query));
-  return xmlResponse(taggingXml(result.tags), 200, { "x-amz-version-id": result.versionId });
+  return xmlResponse(taggingXml(result.tags), 200, versionHeaders(result));
 };
 
 export const deleteObjectTagging: Handler = async ({ store, target }) => {
   const result = await store.putObjectTagging(target.bucket, target.key, versionIdOf(target.query), []);
-  return emptyResponse(204, { "x-amz-version-id": result.versionId });
+  return emptyResponse(204, versionHeaders(result));
 };

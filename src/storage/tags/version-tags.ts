@@ -16,7 +16,8 @@ import {
 } from "../versions/version-record.ts";
 
 export interface VersionTags {
-  versionId: string;
+  /** The version's id; absent in a bucket that was never versioned, unless one was named. */
+  versionId?: string;
   tags: ObjectTag[];
 }
 
@@ -29,10 +30,20 @@ export class ObjectTagging {
     const v = await locateVersion(ctx, bucket, key, versionId);
     try {
       const rec = await versionRecord(ctx, v);
-      return { versionId: v.versionId, tags: recordAttributes(rec).tags ?? [] };
+      return await this.reported(bucket, versionId, v.versionId, recordAttributes(rec).tags ?? []);
     } finally {
       await ctx.ops.close(v.fd);
     }
+  }
+
+  private async reported(
+    bucket: string,
+    asked: string | undefined,
+    versionId: string,
+    tags: ObjectTag[],
+  ): Promise<VersionTags> {
+    if (asked === undefined && (await this.ctx.versioning.get(bucket)) === "Unversioned") return { tags };
+    return { versionId, tags };
   }
 
   /** Replaces the version's tags (none: removes them). */
@@ -51,7 +62,7 @@ export class ObjectTagging {
         setRecordTags(rec, tags);
         await writeVersionRecord(ctx, bucket, key, v, rec);
         if (v.current && isLocked(recordLock(rec))) ctx.guard.protect(v.fd, v.st);
-        return { versionId: v.versionId, tags };
+        return await this.reported(bucket, versionId, v.versionId, tags);
       } finally {
         await ctx.ops.close(v.fd);
       }
