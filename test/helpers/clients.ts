@@ -393,3 +393,13 @@ export async function sdkFailure(call: Promise<unknown>): Promise<SdkFailure> {
   }
   throw new Error("expected the call to fail, but it succeeded");
 }
+
+/** "allowed" when an SDK call succeeds, else the S3 error code it failed with (e.g. "AccessDenied"). */
+export async function outcome(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+    return "allowed";
+  } catch (e) {
+    return (e as { name: string }).name;
+  }
+}

@@ -22,7 +22,7 @@ import {
   PutObjectRetentionCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { userWithPolicy as policyUser, s3Client } from "../helpers/index.ts";
+import { outcome, userWithPolicy as policyUser, s3Client } from "../helpers/index.ts";
 import { useLockHost } from "../helpers/lock-host.ts";
 
 setDefaultTimeout(60_000);
@@ -40,15 +40,6 @@ async function userWithPolicy(name: string, statements: object[]): Promise<S3Cli
   const client = s3Client(host.server, await policyUser(host.root, policyDir, name, statements));
   clients.push(client);
   return client;
-}
-
-async function outcome(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-    return "allowed";
-  } catch (e) {
-    return (e as { name: string }).name;
-  }
 }
 
 async function put(key: string, extra: Record<string, unknown> = {}): Promise<string> {

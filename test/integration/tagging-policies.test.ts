@@ -19,7 +19,13 @@ import {
   PutObjectTaggingCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { userWithPolicy as policyUser, s3Client, startServer, type TestServer } from "../helpers/index.ts";
+import {
+  outcome,
+  userWithPolicy as policyUser,
+  s3Client,
+  startServer,
+  type TestServer,
+} from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
 
@@ -34,15 +40,6 @@ let v1: string;
 
 async function userWithPolicy(name: string, statements: object[]): Promise<S3Client> {
   return s3Client(server, await policyUser(root, policyDir, name, statements));
-}
-
-async function outcome(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-    return "allowed";
-  } catch (e) {
-    return (e as { name: string }).name;
-  }
 }
 
 beforeAll(async () => {

@@ -26,6 +26,7 @@ import {
   UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
 import {
+  outcome,
   userWithPolicy as policyUser,
   s3Client,
   sdkFailure,
@@ -45,15 +46,6 @@ let v2: string;
 
 async function userWithPolicy(name: string, statements: object[]): Promise<S3Client> {
   return s3Client(server, await policyUser(root, policyDir, name, statements));
-}
-
-async function outcome(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-    return "allowed";
-  } catch (e) {
-    return (e as { name: string }).name;
-  }
 }
 
 const objects = `arn:aws:s3:::${bucket}/*`;
