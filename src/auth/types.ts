@@ -9,6 +9,8 @@ export interface Principal {
   accessKeyId: string;
   /** For kind "session": what the temporary credential was issued for. */
   session?: SessionInfo;
+  /** The user's POSIX uid/gid (a session inherits its user's): owner of the files it writes. */
+  posix?: { uid: number; gid: number };
 }
 
 /** An STS session: its parent's rights, narrowed by the session policy when there is one. */

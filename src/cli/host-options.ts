@@ -25,6 +25,7 @@ export function hostOptionsFromServe(
     stsMaxDurationSeconds: options["sts-max-duration"],
     requireEncryptedRoot: options["require-encrypted-root"],
     allowSseCOverHttp: options["allow-sse-c-over-http"],
+    anonymousOwner: { uid: options["anonymous-uid"], gid: options["anonymous-gid"] },
     env,
     out,
   };

@@ -30,6 +30,13 @@ const domainList = v.pipe(
   v.array(v.pipe(v.string(), v.regex(/^[a-z0-9.-]+$/, "a domain is letters, digits, dots and hyphens"))),
 );
 
+const posixId = v.pipe(
+  v.string(),
+  v.regex(/^\d{1,10}$/, "must be a number"),
+  v.transform(Number),
+  v.maxValue(4294967294, "must be at most 4294967294"),
+);
+
 const nonEmpty = v.pipe(v.string(), v.minLength(1, "must not be empty"));
 
 type ServeOptionDef = Omit<OptionSpec, "name"> & { schema: v.GenericSchema<string, unknown> };
@@ -203,6 +210,20 @@ export const serveOptionDefs = {
     default: "off",
     description: "accept SSE-C keys over plain HTTP (testing only: the key crosses the wire in clear)",
     schema: onOff,
+  },
+  "anonymous-uid": {
+    kind: "value",
+    value: "UID",
+    default: "65534",
+    description: "owner of the files and directories anonymous requests create",
+    schema: posixId,
+  },
+  "anonymous-gid": {
+    kind: "value",
+    value: "GID",
+    default: "65534",
+    description: "group of the files and directories anonymous requests create",
+    schema: posixId,
   },
   config: {
     kind: "value",

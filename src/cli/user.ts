@@ -1,23 +1,34 @@
-import { addUser, listUsers, removeUser, showUser } from "../iam/user-admin.ts";
+import { addUser, listUsers, removeUser, setUserPosix, showUser } from "../iam/user-admin.ts";
 import { adminContext, adminOptions, subcommand } from "./admin-options.ts";
 import type { CommandLine } from "./command-line.ts";
 import type { CommandSpec } from "./command-spec.ts";
+import { posixOwnerFromOptions, posixOwnerOptionSpecs } from "./posix-owner-options.ts";
+import { UsageError } from "./usage-error.ts";
 
 const usage = {
-  add: "s3dir user add NAME [--role admin|s3]",
+  add: "s3dir user add NAME [--role admin|s3] [--posix-uid UID] [--posix-gid GID]",
+  update: "s3dir user update NAME [--posix-uid UID] [--posix-gid GID] [--no-posix]",
   list: "s3dir user list",
   show: "s3dir user show NAME",
   remove: "s3dir user remove NAME",
 };
 
-/** `s3dir user add|list|show|remove`. */
+/** `s3dir user add|update|list|show|remove`. */
 async function runUser(line: CommandLine): Promise<void> {
   const [sub, [name]] = subcommand(line.positionals, usage);
   const ctx = await adminContext(line);
   switch (sub) {
     case "add": {
-      const user = await addUser(ctx.paths, name!, ctx.flags.role ?? "s3");
-      return ctx.print(summary(user), `created user ${user.name} (role ${user.role})`);
+      const posix = posixOwnerFromOptions(ctx.options);
+      if (posix === null) throw new UsageError("--no-posix is for user update");
+      const user = await addUser(ctx.paths, name!, ctx.flags.role ?? "s3", posix);
+      return ctx.print(summary(user), `created user ${user.name} (role ${user.role})${posixText(user)}`);
+    }
+    case "update": {
+      const posix = posixOwnerFromOptions(ctx.options);
+      if (posix === undefined) throw new UsageError(`usage: ${usage.update}`);
+      const user = await setUserPosix(ctx.paths, name!, posix ?? undefined);
+      return ctx.print(summary(user), `updated user ${user.name}${posixText(user) || " (no POSIX owner)"}`);
     }
     case "list": {
       const users = (await listUsers(ctx.paths)).map(summary);
@@ -33,6 +44,7 @@ async function runUser(line: CommandLine): Promise<void> {
           `policies: ${user.policies.join(", ")}`,
           `inline policies: ${user.inlinePolicies.join(", ")}`,
           `access keys: ${user.accessKeys.map((k) => `${k.accessKeyId} (${k.status})`).join(", ")}`,
+          `posix owner: ${user.posix ? `${user.posix.uid}:${user.posix.gid}` : "none (the server's user)"}`,
           `created: ${user.created}`,
         ].join("\n"),
       );
@@ -46,15 +58,18 @@ async function runUser(line: CommandLine): Promise<void> {
 
 export const userCommand: CommandSpec = {
   name: "user",
-  summary: "users of the root: add, list, show, remove",
+  summary: "users of the root: add, update, list, show, remove",
   usage,
-  options: adminOptions({
-    name: "role",
-    kind: "value",
-    value: "admin|s3",
-    default: "s3",
-    description: "admin may do everything; s3 what its policies allow",
-  }),
+  options: adminOptions(
+    {
+      name: "role",
+      kind: "value",
+      value: "admin|s3",
+      default: "s3",
+      description: "admin may do everything; s3 what its policies allow",
+    },
+    ...posixOwnerOptionSpecs,
+  ),
   run: runUser,
 };
 
@@ -66,7 +81,12 @@ function summary(user: Awaited<ReturnType<typeof showUser>>) {
     policies: user.policies,
     inlinePolicies: Object.keys(user.inlinePolicies),
     accessKeys: user.accessKeys.map(({ accessKeyId, status, created }) => ({ accessKeyId, status, created })),
+    posix: user.posix,
     created: user.created,
     version: user.version,
   };
+}
+
+function posixText(user: { posix?: { uid: number; gid: number } }): string {
+  return user.posix ? `, files owned by ${user.posix.uid}:${user.posix.gid}` : "";
 }

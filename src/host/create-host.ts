@@ -155,6 +155,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
         region: options.region,
         domains: options.domains,
         allowSseCOverHttp: options.allowSseCOverHttp,
+        anonymousOwner: options.anonymousOwner ?? { uid: 65534, gid: 65534 },
         bodyTimeoutMs: options.bodyTimeoutMs,
         trustedProxies: parseTrustedProxies(options.trustedProxies),
         owner: { id: createHash("sha256").update("s3dir:root").digest("hex"), displayName: "root" },

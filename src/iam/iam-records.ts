@@ -15,6 +15,11 @@ export const policyNameSchema = v.pipe(
 export const roleSchema = v.picklist(["admin", "s3"]);
 export type Role = v.InferOutput<typeof roleSchema>;
 
+/** A POSIX id: 0 to 2^32-2 (2^32-1 is the "no change" id of chown). */
+const posixIdSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(4294967294));
+export const posixOwnerSchema = v.object({ uid: posixIdSchema, gid: posixIdSchema });
+export type PosixOwner = v.InferOutput<typeof posixOwnerSchema>;
+
 export const accessKeySchema = v.object({
   accessKeyId: v.pipe(v.string(), v.regex(/^[A-Z0-9]{16,128}$/)),
   encryptedSecret: v.string(),
@@ -31,6 +36,8 @@ export const userRecordSchema = v.object({
   accessKeys: v.array(accessKeySchema),
   created: v.string(),
   version: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  /** The POSIX owner of files this user (and its sessions) writes through S3; absent: the server's. */
+  posix: v.optional(posixOwnerSchema),
 });
 export type UserRecord = v.InferOutput<typeof userRecordSchema>;
 

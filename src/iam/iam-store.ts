@@ -71,7 +71,12 @@ export function createIamStore(options: IamStoreOptions): IamStore {
       credentials.set(key.accessKeyId, {
         accessKeyId: key.accessKeyId,
         secretAccessKey: decryptSecret(options.secretsKey, key.encryptedSecret, key.accessKeyId),
-        principal: { kind: "user", name, accessKeyId: key.accessKeyId },
+        principal: {
+          kind: "user",
+          name,
+          accessKeyId: key.accessKeyId,
+          ...(user?.posix ? { posix: { ...user.posix } } : {}),
+        },
       });
     }
     const entry = { user, stamp, checkedAt: now(), credentials };

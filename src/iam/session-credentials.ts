@@ -61,6 +61,7 @@ export function createSessionCredentials(options: SessionCredentialsOptions): Cr
         "The provided token has been revoked: its user or key is no longer active.",
       );
     }
-    return credential;
+    const posix = parent.principal.posix;
+    return posix ? { ...credential, principal: { ...credential.principal, posix } } : credential;
   };
 }

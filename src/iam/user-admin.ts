@@ -2,9 +2,16 @@ import { unlink } from "node:fs/promises";
 import * as v from "valibot";
 import { IamError } from "./iam-error.ts";
 import type { IamPaths } from "./iam-paths.ts";
-import type { Role, UserRecord } from "./iam-records.ts";
+import type { PosixOwner, Role, UserRecord } from "./iam-records.ts";
 import { userNameSchema, userRecordSchema } from "./iam-records.ts";
-import { listUserRecords, readUser, requireUser, rootUserName, rootUserRecord } from "./user-files.ts";
+import {
+  listUserRecords,
+  readUser,
+  requireUser,
+  rootUserName,
+  rootUserRecord,
+  updateUser,
+} from "./user-files.ts";
 import { createEntity, removeEntity } from "./versioned-file.ts";
 
 export function checkUserName(name: string): string {
@@ -14,7 +21,12 @@ export function checkUserName(name: string): string {
   return result.output;
 }
 
-export async function addUser(paths: IamPaths, name: string, role: Role): Promise<UserRecord> {
+export async function addUser(
+  paths: IamPaths,
+  name: string,
+  role: Role,
+  posix?: PosixOwner,
+): Promise<UserRecord> {
   checkUserName(name);
   if (name === rootUserName)
     throw new IamError("EntityAlreadyExists", "the user 'root' is reserved for the root credential");
@@ -27,6 +39,7 @@ export async function addUser(paths: IamPaths, name: string, role: Role): Promis
     created: new Date().toISOString(),
     version: 1,
   };
+  if (posix) user.posix = { ...posix };
   try {
     await createEntity(paths.user(name), user);
   } catch (e) {
@@ -35,6 +48,22 @@ export async function addUser(paths: IamPaths, name: string, role: Role): Promis
     throw e;
   }
   return user;
+}
+
+/** Sets (or, with undefined, clears) the POSIX owner of the files a user writes; root has none. */
+export async function setUserPosix(
+  paths: IamPaths,
+  name: string,
+  posix: PosixOwner | undefined,
+): Promise<UserRecord> {
+  checkUserName(name);
+  if (name === rootUserName)
+    throw new IamError("UnmodifiableEntity", "the root credential writes files as the server's user");
+  return await updateUser(paths, name, (user) => {
+    if (posix) user.posix = { ...posix };
+    else delete user.posix;
+    return user;
+  });
 }
 
 /** The root user first, then every stored user. */

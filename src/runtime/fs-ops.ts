@@ -22,6 +22,7 @@ export interface FsOps {
   unlink(path: string): Promise<void>;
   rmdir(path: string): Promise<void>;
   fsync(fd: number): Promise<void>;
+  fchown(fd: number, uid: number, gid: number): Promise<void>;
   readdir(path: string): Promise<fs.Dirent[]>;
   /** Reads a regular file; anything else (a FIFO, a device) is ENOENT, never opened blocking. */
   readFile(path: string): Promise<Buffer>;
@@ -77,6 +78,7 @@ const asyncOps: FsOps = {
   unlink: (p) => cb((d) => fs.unlink(p, d)),
   rmdir: (p) => cb((d) => fs.rmdir(p, d)),
   fsync: (fd) => cb((d) => fs.fsync(fd, d)),
+  fchown: (fd, uid, gid) => cb((d) => fs.fchown(fd, uid, gid, d)),
   readdir: (p) => cb((d) => fs.readdir(p, { withFileTypes: true }, d)),
   readFile: readRegular,
   writeNewFile: (p, data) => cb((d) => fs.writeFile(p, data, { flag: "wx" }, d)),
@@ -99,6 +101,7 @@ const syncOps: FsOps = {
   unlink: (p) => s(() => fs.unlinkSync(p)),
   rmdir: (p) => s(() => fs.rmdirSync(p)),
   fsync: (fd) => s(() => fs.fsyncSync(fd)),
+  fchown: (fd, uid, gid) => s(() => fs.fchownSync(fd, uid, gid)),
   readdir: (p) => s(() => fs.readdirSync(p, { withFileTypes: true })),
   readFile: (p) => s(() => readRegularSync(p)),
   writeNewFile: (p, data) => s(() => fs.writeFileSync(p, data, { flag: "wx" })),

@@ -13,4 +13,6 @@ export interface ServerConfig {
   bodyTimeoutMs?: number;
   /** Accept SSE-C customer keys over plain HTTP (testing only). */
   allowSseCOverHttp?: boolean;
+  /** Owner of files and directories anonymous requests create (--anonymous-uid/--anonymous-gid). */
+  anonymousOwner?: { uid: number; gid: number };
 }

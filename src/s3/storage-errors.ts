@@ -55,6 +55,7 @@ const s3CodeOf: Record<StorageErrorCode, [S3ErrorCode, string?]> = {
   AccessDenied: ["AccessDenied"],
   StorageFull: ["StorageFull"],
   IoError: ["InternalError"],
+  ChownNotPermitted: ["InternalError"],
 };
 
 /** The element that names what was missing, as S3 puts it in the error body. */

@@ -31,7 +31,9 @@ export type StorageErrorCode =
   /** No space (ENOSPC) or quota (EDQUOT) left, or less free than --min-free. */
   | "StorageFull"
   /** The disk failed (EIO). */
-  | "IoError";
+  | "IoError"
+  /** The writer has a POSIX owner but the server may not chown (not root, no CAP_CHOWN). */
+  | "ChownNotPermitted";
 
 /** The two keys of a POSIX conflict: the key written and the key (or prefix) in its way. */
 export interface KeyConflict {

@@ -53,6 +53,7 @@ export type {
   ContentHeaders,
   CopyObjectInput,
   CreateBucketOptions,
+  FileOwner,
   ListedObject,
   ListInput,
   ListResult,

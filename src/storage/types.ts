@@ -85,6 +85,12 @@ export interface BodyVerification {
   beforePublish?: () => Promise<{ checksumExpected?: string } | undefined> | undefined;
 }
 
+/** Who owns the files and directories a write creates (the writer's POSIX mapping). */
+export interface FileOwner {
+  uid: number;
+  gid: number;
+}
+
 export interface PutObjectInput {
   bucket: string;
   key: string;
@@ -96,6 +102,8 @@ export interface PutObjectInput {
   encryption?: EncryptionRequest;
   /** Object lock asked for the new version (x-amz-object-lock-*); the bucket's default applies otherwise. */
   lock?: LockRequest;
+  /** Owner of the new file and of the directories made for it; absent: the server's user. */
+  owner?: FileOwner;
 }
 
 export interface PutObjectResult {
@@ -147,6 +155,8 @@ export interface CopyObjectInput {
   encryption?: EncryptionRequest;
   /** Object lock asked for the copy (a copy never takes the source's lock). */
   lock?: LockRequest;
+  /** As PutObjectInput.owner. */
+  owner?: FileOwner;
 }
 
 export interface CreateBucketOptions {

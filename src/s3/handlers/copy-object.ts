@@ -12,6 +12,7 @@ import { taggingHeaderOf } from "../tags.ts";
 import { copySourceError } from "../version-errors.ts";
 import { versionHeaders } from "../version-params.ts";
 import { writeConditionsFrom } from "../write-conditions.ts";
+import { writerOwner } from "../writer-owner.ts";
 
 export const copyObject: Handler = async (ctx) => {
   const { req, store, target } = ctx;
@@ -59,6 +60,7 @@ export const copyObject: Handler = async (ctx) => {
       encryption: sse.request,
       lock,
       tags,
+      owner: writerOwner(ctx),
     })
     .catch((e) => {
       throw copySourceError(e);

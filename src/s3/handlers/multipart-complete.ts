@@ -11,6 +11,7 @@ import { readKeysFrom, sseResponseHeaders } from "../sse-headers.ts";
 import { toS3Error } from "../storage-errors.ts";
 import { versionHeaders } from "../version-params.ts";
 import { writeConditionsFrom } from "../write-conditions.ts";
+import { writerOwner } from "../writer-owner.ts";
 import { xmlEscape } from "../xml/escape.ts";
 import type { XmlElement } from "../xml/parse.ts";
 
@@ -42,6 +43,7 @@ export const completeMultipartUpload: Handler = async (ctx) => {
       objectSize,
       keys: sse.keys,
       versionId,
+      owner: writerOwner(ctx),
     })
     .then((result) => {
       const path = target.key.split("/").map(encodeURIComponent).join("/");

@@ -9,6 +9,7 @@ import { taggingHeaderOf } from "../tags.ts";
 import { uploadBody } from "../upload-body.ts";
 import { versionHeaders } from "../version-params.ts";
 import { writeConditionsFrom } from "../write-conditions.ts";
+import { writerOwner } from "../writer-owner.ts";
 
 export const putObject: Handler = async (ctx) => {
   const { req, store, target } = ctx;
@@ -28,6 +29,7 @@ export const putObject: Handler = async (ctx) => {
     conditions,
     encryption: sse.request,
     lock,
+    owner: writerOwner(ctx),
   });
   ctx.bytesIn += result.size;
   const headers: Record<string, string> = {

@@ -7,6 +7,8 @@
 import { errCode, type FsOps, O_DIRECTORY, O_NOFOLLOW, O_RDONLY } from "../../runtime/fs-ops.ts";
 import { parentIsObject, StorageError } from "../errors.ts";
 import type { Describer } from "../metadata/describe.ts";
+import type { FileOwner } from "../types.ts";
+import { chownFd } from "./file-owner.ts";
 import { type Layout, openDirVerified, viaFd } from "./paths.ts";
 
 export class ParentDirs {
@@ -21,8 +23,9 @@ export class ParentDirs {
   /**
    * Opens (creating as needed) the directory that holds key's entry and returns its verified
    * descriptor. Throws NoSuchBucket, or ParentIsObject when a component is a file or symlink.
+   * The directories this call makes are given to owner (when set) through their descriptors.
    */
-  async open(bucket: string, key: string): Promise<number> {
+  async open(bucket: string, key: string, owner?: FileOwner): Promise<number> {
     const segments = trimSlash(key).split("/");
     segments.pop();
     const bucketPath = this.layout.bucket(bucket);
@@ -30,7 +33,7 @@ export class ParentDirs {
     for (let attempt = 0; attempt < 10; attempt++) {
       const fd = await openDirVerified(this.ops, dirPath);
       if (fd !== undefined) return fd;
-      await this.create(bucketPath, segments, key);
+      await this.create(bucketPath, segments, key, owner);
     }
     throw new Error(`could not create the parent directory of ${key}`);
   }
@@ -40,14 +43,19 @@ export class ParentDirs {
    * its parent's descriptor (`/proc/self/fd/N/name`): a component swapped for a symlink while
    * this runs is refused (ELOOP/ENOTDIR), never followed out of the bucket.
    */
-  private async create(bucketPath: string, segments: string[], key: string): Promise<void> {
+  private async create(
+    bucketPath: string,
+    segments: string[],
+    key: string,
+    owner?: FileOwner,
+  ): Promise<void> {
     let fd = await openDirVerified(this.ops, bucketPath);
     if (fd === undefined) throw new StorageError("NoSuchBucket");
     try {
       let rel = "";
       for (const seg of segments) {
         rel = rel ? `${rel}/${seg}` : seg;
-        const child = await this.openOrMake(fd, seg, rel, key);
+        const child = await this.openOrMake(fd, seg, rel, key, owner);
         if (child === undefined) return;
         await this.ops.close(fd);
         fd = child;
@@ -63,11 +71,14 @@ export class ParentDirs {
     name: string,
     rel: string,
     key: string,
+    owner?: FileOwner,
   ): Promise<number | undefined> {
     const path = viaFd(parentFd, name);
+    let made = false;
     for (let attempt = 0; attempt < 2; attempt++) {
+      let fd: number;
       try {
-        return await this.ops.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+        fd = await this.ops.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
       } catch (e) {
         const code = errCode(e);
         if (code === "ELOOP" || code === "ENOTDIR") {
@@ -76,9 +87,20 @@ export class ParentDirs {
           throw parentIsObject(key, rel, what);
         }
         if (code !== "ENOENT") throw e;
+        fd = -1;
+      }
+      if (fd >= 0) {
+        // Only a directory this call made changes owner: one already there is left as it is.
+        if (made)
+          await chownFd(this.ops, fd, owner).catch(async (e) => {
+            await this.ops.close(fd);
+            throw e;
+          });
+        return fd;
       }
       try {
         await this.ops.mkdir(path);
+        made = true;
         if (this.fsync) await this.ops.fsync(parentFd);
       } catch (e) {
         // ENOENT: a concurrent delete pruned the parent we hold; the caller starts over.

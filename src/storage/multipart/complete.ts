@@ -127,6 +127,7 @@ export class Completer {
       };
       if (upload.encryption) finished.encryption = sealedObjectRecord(upload, infos, size);
       if (upload.lock) finished.lock = upload.lock;
+      if (input.owner) finished.owner = input.owner;
       if (input.versionId !== undefined) finished.versionId = input.versionId;
       await this.ctx.pause?.("complete-assembled");
       const published = await this.publisher.publishFile(input.bucket, input.key, finished, input.conditions);

@@ -5,6 +5,7 @@ import type { LockRequest } from "../lock/types.ts";
 import type { EncryptionRequest, ReadKeys, SseDataKeyRecord } from "../sse/records.ts";
 import type {
   BodyVerification,
+  FileOwner,
   ObjectAttributes,
   ObjectInfo,
   PutObjectResult,
@@ -115,6 +116,8 @@ export interface CompleteInput {
   keys?: ReadKeys;
   /** The id the new version gets, from reserveVersionId before the work began. */
   versionId?: string;
+  /** As PutObjectInput.owner. */
+  owner?: FileOwner;
 }
 
 export interface CompleteResult extends PutObjectResult {

@@ -60,7 +60,13 @@ export class Copier {
       if (isDirectoryKey(input.key)) {
         if (src.info.size > 0) throw new StorageError("DirectoryObjectNotEmpty");
         return withSource(
-          await this.publisher.putDirectory(input.bucket, input.key, attributes, input.conditions),
+          await this.publisher.putDirectory(
+            input.bucket,
+            input.key,
+            attributes,
+            input.conditions,
+            input.owner,
+          ),
           src.info,
         );
       }
@@ -105,6 +111,7 @@ export class Copier {
       }
       const finished: FinishedTemp = { path: temp.path, fd: temp.fd!, etag, attributes };
       if (input.lock) finished.lock = input.lock;
+      if (input.owner) finished.owner = input.owner;
       temp = undefined; // publishFile owns it now
       return withSource(
         await this.publisher.publishFile(input.bucket, input.key, finished, input.conditions),
@@ -146,6 +153,7 @@ export class Copier {
     else delete copied.checksum;
     const finished: FinishedTemp = { path: temp.path, fd: temp.fd, etag: temp.md5Hex, attributes: copied };
     if (input.lock) finished.lock = input.lock;
+    if (input.owner) finished.owner = input.owner;
     if (sealing) {
       finished.encryption = { ...sealing.record, p: temp.size };
       if (sealing.record.m === "C") finished.etag = await opaqueEtag(sealing.dataKey, temp.md5Hex);

@@ -18,6 +18,7 @@
 import { errCode, O_DIRECTORY, O_RDONLY } from "../../runtime/fs-ops.ts";
 import type { StoreContext } from "../context.ts";
 import { keyIsPrefix, lockError, parentIsObject, StorageError } from "../errors.ts";
+import { chownFd } from "../layout/file-owner.ts";
 import { LEFTOVER_DIR_BUDGET } from "../layout/key-conflicts.ts";
 import { withKeyLock } from "../layout/key-lock.ts";
 import { trimSlash } from "../layout/parent-dirs.ts";
@@ -26,7 +27,7 @@ import type { LockRequest } from "../lock/types.ts";
 import { mtimeDate } from "../metadata/describe.ts";
 import { identityOf, makeRecord } from "../metadata/record.ts";
 import type { SseRecord } from "../sse/records.ts";
-import type { ObjectAttributes, PartsLayout, PutObjectResult, WriteConditions } from "../types.ts";
+import type { FileOwner, ObjectAttributes, PartsLayout, PutObjectResult, WriteConditions } from "../types.ts";
 import { publishVersioned } from "../versions/publish.ts";
 import { discardTemp } from "./temp-writer.ts";
 
@@ -46,6 +47,8 @@ export interface FinishedTemp {
   lock?: LockRequest;
   /** The id the new version gets, reserved before the work began (../versions/reserve.ts). */
   versionId?: string;
+  /** The writer's POSIX owner for the file and the directories made for it. */
+  owner?: FileOwner;
 }
 
 export function unquote(etag: string): string {
@@ -63,6 +66,13 @@ export class Publisher {
     cond?: WriteConditions,
   ): Promise<PutObjectResult> {
     const { ops, layout, meta } = this.ctx;
+    try {
+      // Before it is renamed into place: the object never appears under the server's user.
+      if (temp.fd >= 0) await chownFd(ops, temp.fd, temp.owner);
+    } catch (e) {
+      await discardTemp(ops, { path: temp.path, fd: temp.fd });
+      throw e;
+    }
     const state = await this.ctx.versioning.get(bucket);
     if (state !== "Unversioned") {
       try {
@@ -85,7 +95,7 @@ export class Publisher {
       if (this.ctx.fsync) await ops.fsync(fd);
       await ops.close(fd);
       fd = undefined;
-      const place = () => this.place(bucket, key, temp.path, cond);
+      const place = () => this.place(bucket, key, temp.path, cond, temp.owner);
       if (cond?.ifMatch !== undefined) await withKeyLock(ops, layout, bucket, key, place);
       else await place();
       const size = temp.encryption ? temp.encryption.p : Number(st.size);
@@ -100,11 +110,17 @@ export class Publisher {
   }
 
   /** Renames (or, for If-None-Match, links) the finished temp file over the key's path. */
-  async place(bucket: string, key: string, tempPath: string, cond?: WriteConditions): Promise<void> {
+  async place(
+    bucket: string,
+    key: string,
+    tempPath: string,
+    cond?: WriteConditions,
+    owner?: FileOwner,
+  ): Promise<void> {
     const { ops, parents } = this.ctx;
     const name = key.slice(key.lastIndexOf("/") + 1);
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const dfd = await parents.open(bucket, key);
+      const dfd = await parents.open(bucket, key, owner);
       try {
         const target = viaFd(dfd, name);
         if (cond?.ifMatch !== undefined) await this.checkIfMatch(bucket, key, cond);
@@ -194,9 +210,10 @@ export class Publisher {
     key: string,
     attributes: ObjectAttributes,
     cond?: WriteConditions,
+    owner?: FileOwner,
   ): Promise<PutObjectResult> {
     const { ops, layout } = this.ctx;
-    const run = () => this.markDirectory(bucket, key, attributes, cond);
+    const run = () => this.markDirectory(bucket, key, attributes, cond, owner);
     return cond?.ifMatch !== undefined || cond?.ifNoneMatch
       ? withKeyLock(ops, layout, bucket, key, run)
       : run();
@@ -207,17 +224,22 @@ export class Publisher {
     key: string,
     attributes: ObjectAttributes,
     cond?: WriteConditions,
+    owner?: FileOwner,
   ) {
     const { ops, layout, parents, describer, meta } = this.ctx;
     const path = layout.object(bucket, key);
     const name = trimSlash(key).slice(trimSlash(key).lastIndexOf("/") + 1);
     const t = { bucketPath: layout.bucket(bucket), key };
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const pfd = await parents.open(bucket, key);
+      const pfd = await parents.open(bucket, key, owner);
       try {
-        await ops.mkdir(viaFd(pfd, name)).catch((e) => {
-          if (errCode(e) !== "EEXIST") throw e;
-        });
+        const made = await ops.mkdir(viaFd(pfd, name)).then(
+          () => true,
+          (e) => {
+            if (errCode(e) !== "EEXIST") throw e;
+            return false;
+          },
+        );
         const opened = await openVerified(ops, path, O_RDONLY | O_DIRECTORY).catch((e) => {
           if (errCode(e) === "ENOENT") return undefined;
           if (errCode(e) === "ENOTDIR" || errCode(e) === "ELOOP") {
@@ -228,6 +250,7 @@ export class Publisher {
         if (!opened || (!opened.ok && opened.reason === "moved")) continue;
         if (!opened.ok) throw parentIsObject(key, trimSlash(key), "a symlink");
         try {
+          if (made) await chownFd(ops, opened.fd, owner);
           const { st } = opened;
           const existing = await describer.describeDirectory(opened.fd, st, t);
           if (cond?.ifMatch !== undefined) {

@@ -47,10 +47,11 @@ export class Putter {
     if (isDirectoryKey(input.key)) {
       await discardTemp(ops, temp);
       if (temp.size > 0) throw new StorageError("DirectoryObjectNotEmpty");
-      return this.publisher.putDirectory(input.bucket, input.key, attributes, input.conditions);
+      return this.publisher.putDirectory(input.bucket, input.key, attributes, input.conditions, input.owner);
     }
     const finished: FinishedTemp = { path: temp.path, fd: temp.fd, etag: temp.md5Hex, attributes };
     if (input.lock) finished.lock = input.lock;
+    if (input.owner) finished.owner = input.owner;
     if (sealing) {
       finished.encryption = { ...sealing.record, p: temp.size };
       if (sealing.record.m === "C") finished.etag = await opaqueEtag(sealing.dataKey, temp.md5Hex);

@@ -115,7 +115,7 @@ export async function publishVersioned(
           await keepCurrent(ctx, bucket, key, current, history);
           await ctx.pause?.("version-kept");
         }
-        await publisher.place(bucket, key, temp.path);
+        await publisher.place(bucket, key, temp.path, undefined, temp.owner);
         placed = true;
         if (lockedFd !== undefined) {
           await keepVersion(ctx, bucket, key, lockedFd, st, entryName(versionId, versionId, false));
