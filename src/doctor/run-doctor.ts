@@ -4,6 +4,7 @@ import { readCluster } from "../cluster/cluster-file.ts";
 import { hostUrl } from "../cluster/host-address.ts";
 import { checkRootEncryption } from "../runtime/root-encryption.ts";
 import { type CheckResult, fail, ok, warn } from "./check.ts";
+import { checkChown } from "./chown-check.ts";
 import { checkFilesystemClock, checkHostClocks } from "./clock-check.ts";
 import {
   checkCaseSensitivity,
@@ -48,6 +49,7 @@ export async function runDoctor(root: string): Promise<CheckResult[]> {
       await checkLocks(scratch),
       checkFilesystemClock(scratch),
       checkObjectLockProtection(scratch),
+      checkChown(scratch),
     );
   } finally {
     rmSync(scratch, { recursive: true, force: true });
