@@ -45,6 +45,7 @@ function userOf(record: UserRecord): IamUser {
     name: record.name,
     id: stableId("AIDA", `user:${record.name}:${record.created}`),
     created: record.created,
+    ...(record.posix ? { posix: { ...record.posix } } : {}),
   };
 }
 

@@ -13,6 +13,8 @@ export interface IamUser {
   id: string;
   /** ISO 8601. */
   created: string;
+  /** The POSIX owner of the files the user writes (shown by GetUser as s3dir:posix-* tags). */
+  posix?: { uid: number; gid: number };
 }
 
 export interface IamAccessKey {

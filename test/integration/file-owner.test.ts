@@ -1,6 +1,7 @@
 /** Files owned by their writer: a user's POSIX uid/gid, its sessions', anonymous', none for the rest. */
 import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { statSync } from "node:fs";
+import { GetUserCommand, IAMClient } from "@aws-sdk/client-iam";
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
@@ -160,5 +161,35 @@ describe("writers without a mapping", () => {
     expect(owner("anon/in/x.txt")).toEqual([4100, 4200]);
     expect(owner("anon/in")).toEqual([4100, 4200]);
     expect(owner("anon")).toEqual([4100, 4200]);
+  });
+});
+
+describe("the mapping in the IAM API and the CLI", () => {
+  const iam = () =>
+    new IAMClient({
+      endpoint: server.endpoint,
+      region: server.region,
+      credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+    });
+
+  test("GetUser shows it as s3dir:posix-uid/gid tags; unmapped users have none", async () => {
+    const carol = (await iam().send(new GetUserCommand({ UserName: "carol" }))).User!;
+    expect(carol.Tags).toEqual([
+      { Key: "s3dir:posix-uid", Value: "3100" },
+      { Key: "s3dir:posix-gid", Value: "3200" },
+    ]);
+    const dave = (await iam().send(new GetUserCommand({ UserName: "dave" }))).User!;
+    expect(dave.Tags).toBeUndefined();
+  });
+
+  test("user update sets and clears it", async () => {
+    const erin = await userWithKey("erin", "--posix-uid", "3300", "--posix-gid", "3400");
+    await erin.send(new PutObjectCommand({ Bucket: bucket, Key: "erin/1.txt", Body: "1" }));
+    expect(owner("erin/1.txt")).toEqual([3300, 3400]);
+    await cli("user", "update", "erin", "--posix-uid", "3500", "--posix-gid", "3600");
+    const shown = JSON.parse(await cli("user", "show", "erin")) as { posix?: unknown };
+    expect(shown.posix).toEqual({ uid: 3500, gid: 3600 });
+    await cli("user", "update", "erin", "--no-posix");
+    expect((JSON.parse(await cli("user", "show", "erin")) as { posix?: unknown }).posix).toBeUndefined();
   });
 });

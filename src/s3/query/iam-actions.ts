@@ -43,6 +43,17 @@ function userXml(user: IamUser): string {
   );
 }
 
+/**
+ * A user's POSIX owner as read-only tags of GetUser's User (s3dir:posix-uid, s3dir:posix-gid);
+ * set with `s3dir user add|update --posix-uid --posix-gid` (docs/security.md).
+ */
+function posixTagsXml(user: IamUser): string {
+  if (!user.posix) return "";
+  const tag = (key: string, value: number) =>
+    `<member>${el("Key", key)}${el("Value", String(value))}</member>`;
+  return `<Tags>${tag("s3dir:posix-uid", user.posix.uid)}${tag("s3dir:posix-gid", user.posix.gid)}</Tags>`;
+}
+
 function keyXml(key: IamAccessKey): string {
   return (
     `${el("UserName", key.userName)}${el("AccessKeyId", key.accessKeyId)}` +
@@ -84,7 +95,10 @@ const handlers: Record<string, IamHandler> = {
     return `<User>${userXml(await admin.createUser(name))}</User>`;
   },
 
-  GetUser: async (ctx, admin) => `<User>${userXml(await admin.getUser(targetUser(ctx)))}</User>`,
+  GetUser: async (ctx, admin) => {
+    const user = await admin.getUser(targetUser(ctx));
+    return `<User>${userXml(user)}${posixTagsXml(user)}</User>`;
+  },
 
   ListUsers: async ({ params }, admin) => {
     const page = paginate(await admin.listUsers(), (u) => u.name, params);
