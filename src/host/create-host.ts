@@ -155,7 +155,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
         region: options.region,
         domains: options.domains,
         allowSseCOverHttp: options.allowSseCOverHttp,
-        anonymousOwner: options.anonymousOwner ?? { uid: 65534, gid: 65534 },
+        anonymousOwner: anonymousOwnerOf(options.anonymousOwner),
         bodyTimeoutMs: options.bodyTimeoutMs,
         trustedProxies: parseTrustedProxies(options.trustedProxies),
         owner: { id: createHash("sha256").update("s3dir:root").digest("hex"), displayName: "root" },
@@ -234,4 +234,17 @@ export async function createHost(options: HostOptions): Promise<Host> {
     await stopAll();
     throw e;
   }
+}
+
+const NOBODY = 65534;
+
+/**
+ * The owner of anonymous writes. The default (nobody:nogroup) applies only to a server running
+ * as root: an unprivileged server could not chown, and its anonymous uploads, which worked
+ * before owners existed, would start failing. An owner set explicitly is always used.
+ */
+function anonymousOwnerOf(owner: { uid: number; gid: number } | undefined) {
+  const chosen = owner ?? { uid: NOBODY, gid: NOBODY };
+  const isDefault = chosen.uid === NOBODY && chosen.gid === NOBODY;
+  return isDefault && process.geteuid?.() !== 0 ? undefined : chosen;
 }
