@@ -3,10 +3,11 @@
  * standing at that path) and forgets its sidecar record; a directory key ("a/") unmarks the
  * directory and removes it if empty. Then now-empty parents are pruned up to the bucket.
  */
+
 import { errCode, O_DIRECTORY, O_RDONLY } from "../../runtime/fs-ops.ts";
+import { requireBucket } from "../buckets/exists.ts";
 import type { StoreContext } from "../context.ts";
-import { StorageError } from "../errors.ts";
-import { checkKey, isDirectoryKey, isValidBucketName } from "../layout/keys.ts";
+import { checkKey, isDirectoryKey } from "../layout/keys.ts";
 import { openDirVerified, openVerified, viaFd } from "../layout/paths.ts";
 import { checkVersionId, type DeleteResult, VersionedDeleter } from "../versions/delete.ts";
 import { NULL_VERSION } from "../versions/ids.ts";
@@ -30,11 +31,7 @@ export class Deleter {
     versionId?: string,
     options?: { bypassGovernance?: boolean },
   ): Promise<DeleteResult> {
-    const { ops, layout } = this.ctx;
-    const bst = isValidBucketName(bucket)
-      ? await ops.lstat(layout.bucket(bucket)).catch(() => undefined)
-      : undefined;
-    if (!bst?.isDirectory()) throw new StorageError("NoSuchBucket");
+    await requireBucket(this.ctx, bucket);
     if (versionId !== undefined) checkVersionId(versionId);
     try {
       checkKey(key);

@@ -26,6 +26,7 @@ import type { BigStats } from "../../runtime/fs-ops.ts";
 import { errCode, O_DIRECTORY, O_RDONLY } from "../../runtime/fs-ops.ts";
 import { linkOpenFile } from "../../runtime/serve-file-link.ts";
 import type { StoreContext } from "../context.ts";
+import { versionError } from "../errors.ts";
 import { compareUtf8 } from "../layout/keys.ts";
 import { mkdirs } from "../layout/mkdirs.ts";
 import type { RecordTarget } from "../metadata/store.ts";
@@ -111,6 +112,29 @@ export function sortEntries(names: string[]): HistoryEntry[] {
     if (e) out.push(e);
   }
   return out.sort((a, b) => compareUtf8(b.sortId, a.sortId));
+}
+
+/**
+ * The kept version of a version id asked for by a read: NoSuchVersion when there is none, and a
+ * delete marker is its own error (S3 answers 405 with the marker's id and date).
+ */
+export async function findReadableEntry(
+  ctx: StoreContext,
+  bucket: string,
+  key: string,
+  versionId: string,
+): Promise<HistoryEntry> {
+  const entry = await findEntry(ctx, bucket, key, versionId);
+  if (!entry) throw versionError({ reason: "NoSuchVersion", requested: true, versionId });
+  if (entry.deleteMarker) {
+    throw versionError({
+      reason: "DeleteMarker",
+      requested: true,
+      versionId,
+      lastModified: markerDate(entry),
+    });
+  }
+  return entry;
 }
 
 /** The entry of a version id (non-null ids by name, without reading the directory). */

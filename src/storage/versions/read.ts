@@ -12,7 +12,7 @@ import { isDirectoryKey } from "../layout/keys.ts";
 import { openVerified } from "../layout/paths.ts";
 import type { ObjectInfo } from "../types.ts";
 import { checkVersionId } from "./delete.ts";
-import { entryTarget, findEntry, historyDir, markerDate, readHistory } from "./history.ts";
+import { entryTarget, findReadableEntry, historyDir, markerDate, readHistory } from "./history.ts";
 import { NULL_VERSION } from "./ids.ts";
 import type { VersioningState } from "./state.ts";
 
@@ -47,16 +47,7 @@ export async function openVersionFile(
     });
     if (current?.info.versionId === versionId) return current;
     if (current) await ctx.ops.close(current.fd);
-    const entry = await findEntry(ctx, bucket, key, versionId);
-    if (!entry) throw noSuchVersion();
-    if (entry.deleteMarker) {
-      throw versionError({
-        reason: "DeleteMarker",
-        requested: true,
-        versionId,
-        lastModified: markerDate(entry),
-      });
-    }
+    const entry = await findReadableEntry(ctx, bucket, key, versionId);
     const path = `${historyDir(ctx, bucket, key)}/${entry.name}`;
     const opened = await openVerified(ctx.ops, path).catch((e) => {
       if (errCode(e) === "ENOENT") return undefined;

@@ -3,18 +3,20 @@
  * hold, object tags): the version named by id, or the current one, opened without following
  * links; callers hold the key's lock (../layout/key-lock.ts) while they rewrite it.
  */
+
 import { fchmodSync } from "node:fs";
 import type { BigStats } from "../../runtime/fs-ops.ts";
 import { errCode } from "../../runtime/fs-ops.ts";
+import { requireBucket } from "../buckets/exists.ts";
 import type { StoreContext } from "../context.ts";
 import { StorageError, versionError } from "../errors.ts";
-import { checkKey, isValidBucketName } from "../layout/keys.ts";
+import { checkKey } from "../layout/keys.ts";
 import { openVerified } from "../layout/paths.ts";
 import { identityOf, type MetadataRecord, makeRecord, recordMatches } from "../metadata/record.ts";
 import type { RecordTarget } from "../metadata/store.ts";
 import { openCurrent } from "./current.ts";
 import { checkVersionId } from "./delete.ts";
-import { entryTarget, findEntry, historyDir, markerDate, readHistory } from "./history.ts";
+import { entryTarget, findReadableEntry, historyDir, markerDate, readHistory } from "./history.ts";
 
 /** An opened version: its file, and whether it is the file at the key's path. */
 export interface LocatedVersion {
@@ -32,10 +34,7 @@ export async function checkVersionTarget(
   key: string,
   versionId: string | undefined,
 ): Promise<void> {
-  const bst = isValidBucketName(bucket)
-    ? await ctx.ops.lstat(ctx.layout.bucket(bucket)).catch(() => undefined)
-    : undefined;
-  if (!bst?.isDirectory()) throw new StorageError("NoSuchBucket");
+  await requireBucket(ctx, bucket);
   if (versionId !== undefined) checkVersionId(versionId);
   try {
     checkKey(key);
@@ -76,16 +75,7 @@ export async function locateVersion(
       }
       throw new StorageError("NoSuchKey");
     }
-    const entry = await findEntry(ctx, bucket, key, versionId);
-    if (!entry) throw versionError({ reason: "NoSuchVersion", requested: true, versionId });
-    if (entry.deleteMarker) {
-      throw versionError({
-        reason: "DeleteMarker",
-        requested: true,
-        versionId,
-        lastModified: markerDate(entry),
-      });
-    }
+    const entry = await findReadableEntry(ctx, bucket, key, versionId);
     const opened = await openVerified(ctx.ops, `${historyDir(ctx, bucket, key)}/${entry.name}`).catch((e) => {
       if (errCode(e) === "ENOENT") return undefined;
       throw e;
