@@ -49,7 +49,7 @@ export const layers: readonly Layer[] = [
     mayImport: ["lib", "auth", "sse", "s3-shared", "s3-routes", "runtime", "storage", "iam", "audit"],
   },
   // A handler is reached only through the route table; what handlers share lives beside them.
-  { name: "s3-routes", prefixes: ["src/s3/routes.ts"], mayImport: ["s3", "s3-handlers"] },
+  { name: "s3-routes", prefixes: ["src/s3/routes.ts", "src/s3/routes/"], mayImport: ["s3", "s3-handlers"] },
   {
     name: "s3-handlers",
     prefixes: ["src/s3/handlers/"],
