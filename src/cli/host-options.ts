@@ -18,6 +18,7 @@ export function hostOptionsFromServe(
     accessLog: options["access-log"],
     multipartExpiryMs: options["multipart-expiry"],
     sweepIntervalMs: options["sweep-interval"],
+    lifecycleDayMs: options["lifecycle-day"],
     bodyTimeoutMs: options["body-timeout"],
     maxInFlight: options["max-in-flight"],
     minFree: options["min-free"],

@@ -133,6 +133,14 @@ export const serveOptionDefs = {
     description: "how often each host removes what dead hosts left: temp files, Completes cut off mid-way",
     schema: duration,
   },
+  "lifecycle-day": {
+    kind: "value",
+    value: "DURATION",
+    default: "1d",
+    description:
+      "how long a lifecycle rule's day lasts; shorter only for tests (then expiry counts from the object's time, not from midnight UTC)",
+    schema: duration,
+  },
   "tls-cert": {
     kind: "value",
     value: "FILE",

@@ -89,6 +89,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       fsync: options.fsync,
       metadataStore: options.metadataStore,
       pause: testPauseFromEnv(env),
+      lifecycleClock: { dayMs: options.lifecycleDayMs, now: Date.now },
       multipartExpiry: {
         maxAgeMs: options.multipartExpiryMs,
         onSweep: (result) => log({ level: "info", msg: "multipart uploads swept", ...result }),

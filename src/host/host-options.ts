@@ -22,6 +22,8 @@ export interface HostOptions {
   accessLog: boolean;
   multipartExpiryMs: number;
   sweepIntervalMs: number;
+  /** How long a lifecycle rule's day lasts (86,400,000 but in tests). */
+  lifecycleDayMs: number;
   bodyTimeoutMs: number;
   maxInFlight: number;
   minFree?: MinFree;

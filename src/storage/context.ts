@@ -2,6 +2,7 @@
 import type { FsOps } from "../runtime/fs-ops.ts";
 import type { ParentDirs } from "./layout/parent-dirs.ts";
 import type { Layout } from "./layout/paths.ts";
+import type { LifecycleClock } from "./lifecycle/types.ts";
 import type { ObjectLockConfigs } from "./lock/config.ts";
 import type { LockGuard } from "./lock/protect.ts";
 import type { Describer } from "./metadata/describe.ts";
@@ -28,6 +29,8 @@ export interface StoreContext {
   guard: LockGuard;
   /** The SSE master key ring (loaded on first use). */
   sse?: SseKeyring;
+  /** Lifecycle days: real ones, or shortened for tests. */
+  lifecycle: LifecycleClock;
   /** Test hook: resolves when the request may go on; absent in production. */
   pause?: (point: PausePoint) => Promise<void>;
 }

@@ -15,6 +15,8 @@ import { lockError, StorageError } from "./errors.ts";
 import { isValidBucketName } from "./layout/keys.ts";
 import { ParentDirs } from "./layout/parent-dirs.ts";
 import { Layout } from "./layout/paths.ts";
+import { REAL_DAY_MS } from "./lifecycle/rules.ts";
+import type { LifecycleClock } from "./lifecycle/types.ts";
 import { ObjectLockConfigs } from "./lock/config.ts";
 import { LockGuard } from "./lock/protect.ts";
 import { VersionLocks } from "./lock/version-lock.ts";
@@ -61,6 +63,8 @@ export interface PosixStoreOptions {
   deadWriterSweep?: DeadWriterSweepOptions;
   /** Test hook: stops requests at named points (see host/test-pause.ts). */
   pause?: StoreContext["pause"];
+  /** How long a lifecycle day lasts; real days when absent. */
+  lifecycleClock?: LifecycleClock;
 }
 
 export interface PosixStore extends ObjectStore {
@@ -115,6 +119,7 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     versioning,
     locks,
     guard,
+    lifecycle: options.lifecycleClock ?? { dayMs: REAL_DAY_MS, now: Date.now },
   };
   if (options.pause) ctx.pause = options.pause;
   const publisher = new Publisher(ctx);
