@@ -37,7 +37,9 @@ export function operationsBlock(table: readonly Route[] = routes): string {
       route.status,
       route.action
         ? `\`${route.action}\`${route.versionAction ? ` (with \`versionId\`: \`${route.versionAction}\`)` : ""}`
-        : "per resource",
+        : route.unauthenticated
+          ? "none (no credentials)"
+          : "per resource",
       cell(route.notes),
     ].join(" | "),
   );

@@ -1,5 +1,7 @@
 import { Hono } from "hono";
 import { pathOfTarget } from "../lib/dot-segments.ts";
+import { createBucketCors } from "./cors/bucket-cors.ts";
+import { corsMiddleware } from "./cors/cors-middleware.ts";
 import { type ExchangeDeps, type ExchangeEnv, exchange } from "./exchange.ts";
 import { type HealthSources, hostStatus } from "./health.ts";
 import { createS3Pipeline, type PipelineDeps } from "./pipeline.ts";
@@ -30,7 +32,8 @@ function isSigned(req: Request): boolean {
  */
 export function createApp(deps: AppDeps): Hono<ExchangeEnv> {
   const app = new Hono<ExchangeEnv>();
-  const handleS3 = createS3Pipeline(deps);
+  const bucketCors = deps.bucketCors ?? createBucketCors(deps.store);
+  const handleS3 = createS3Pipeline({ ...deps, bucketCors });
   const handleQuery = createQueryPipeline({ ...deps, actions: deps.queryActions });
   const { middleware, onError } = exchange(deps, s3Protocol);
   app.get("/health/live", async (c, next) => (isSigned(c.req.raw) ? next() : c.json({ status: "ok" })));
@@ -51,6 +54,7 @@ export function createApp(deps: AppDeps): Hono<ExchangeEnv> {
     );
   }
   app.use(middleware);
+  app.use(corsMiddleware(bucketCors));
   app.onError(onError);
   app.all("*", (c) =>
     c.req.method === "POST" && isQueryRequest(c.req.raw, pathOfTarget(c.env.rawTarget ?? c.req.url))

@@ -1,6 +1,7 @@
 import type { AuthResult } from "../auth/types.ts";
 import type { ObjectStore, ObjectTag } from "../storage/index.ts";
 import type { LockFacts } from "./authorize.ts";
+import type { BucketCors } from "./cors/bucket-cors.ts";
 import type { RequestTarget } from "./request-target.ts";
 import type { Operation } from "./routes.ts";
 import type { ServerConfig } from "./server-config.ts";
@@ -14,6 +15,8 @@ export interface S3Context {
   auth: AuthResult;
   store: ObjectStore;
   config: ServerConfig;
+  /** The buckets' CORS rules as this host caches them; forget() after changing them. */
+  cors: BucketCors;
   /** Bytes of request body the handler consumed, for the access log. */
   bytesIn: number;
   /**

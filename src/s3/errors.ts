@@ -3,6 +3,7 @@ import { xmlEscape } from "./xml/escape.ts";
 /** Every S3 error code this server can answer with, and its HTTP status. */
 const statusByCode = {
   AccessDenied: 403,
+  AccessForbidden: 403,
   AccountProblem: 403,
   AuthorizationHeaderMalformed: 400,
   AuthorizationQueryParametersError: 400,
@@ -45,6 +46,7 @@ const statusByCode = {
   MissingSecurityHeader: 400,
   NoSuchBucket: 404,
   NoSuchBucketPolicy: 404,
+  NoSuchCORSConfiguration: 404,
   ServerSideEncryptionConfigurationNotFoundError: 404,
   ObjectLockConfigurationNotFoundError: 404,
   NoSuchKey: 404,
@@ -90,6 +92,7 @@ const defaultMessages: Partial<Record<S3ErrorCode, string>> = {
   MalformedXML: "The XML you provided was not well-formed or did not validate against our published schema.",
   MethodNotAllowed: "The specified method is not allowed against this resource.",
   NoSuchBucket: "The specified bucket does not exist",
+  NoSuchCORSConfiguration: "The CORS configuration does not exist",
   NoSuchKey: "The specified key does not exist.",
   NoSuchTagSet: "The TagSet does not exist",
   NoSuchUpload: "The specified multipart upload does not exist.",

@@ -1,11 +1,12 @@
 import type { Context } from "hono";
 import { authenticate } from "../auth/authenticate.ts";
 import type { SigV4Crypto } from "../auth/sigv4-crypto.ts";
-import type { CredentialLookup } from "../auth/types.ts";
+import type { AuthResult, CredentialLookup } from "../auth/types.ts";
 import { pathOfTarget } from "../lib/dot-segments.ts";
 import type { ObjectStore, ObjectTag } from "../storage/index.ts";
 import { type Authorize, type LockFacts, type RequestFacts, resourceArn } from "./authorize.ts";
 import type { S3Context } from "./context.ts";
+import { type BucketCors, createBucketCors } from "./cors/bucket-cors.ts";
 import { S3Error } from "./errors.ts";
 import type { ExchangeEnv } from "./exchange.ts";
 import { signedHeadersOf } from "./forwarded-host.ts";
@@ -25,6 +26,8 @@ export interface PipelineDeps {
   authorize: Authorize;
   /** Told when this host changed or removed a bucket's policy, so that it applies at once. */
   bucketPolicyChanged?: (bucket: string) => void;
+  /** The buckets' CORS rules, cached per host; made from `store` when not given. */
+  bucketCors?: BucketCors;
   /** Hashing and HMAC for signature checks; WebCrypto when not given. */
   sigv4Crypto?: SigV4Crypto;
   /** Why writes are refused now (free space below --min-free), or undefined. */
@@ -33,12 +36,20 @@ export interface PipelineDeps {
 
 const resolveRoute = routeResolver(routes, unservedSubresources);
 
+/** Who an unauthenticated route (a CORS preflight) is answered for. */
+const unauthenticated: AuthResult = {
+  kind: "anonymous",
+  principal: { kind: "anonymous", name: "", accessKeyId: "" },
+  payload: { kind: "unsigned" },
+};
+
 /**
  * authenticate → resolve the route → authorize → handle, for every S3 request. What it learns goes
  * into the exchange (exchange.ts), which logs the request; what it throws the exchange renders.
  */
 export function createS3Pipeline(deps: PipelineDeps) {
   const { store, credentials, config } = deps;
+  const cors = deps.bucketCors ?? createBucketCors(store);
   const trustedProxies = config.trustedProxies ?? [];
   const signing = { region: config.region, crypto: deps.sigv4Crypto };
   const objectTags: ObjectTagsReader = async (bucket, key, versionId) =>
@@ -51,13 +62,20 @@ export function createS3Pipeline(deps: PipelineDeps) {
     const target = resolveTarget(req.url, signedHeaders.get("host") ?? "", config.domains);
     exchange.target = target;
     refuseDotSegments(rawTarget === undefined ? target.rawPath : pathOfTarget(rawTarget));
-    const auth = await authenticate(
-      { method: req.method, path: target.rawPath, query: target.rawQuery, headers: signedHeaders },
-      credentials,
-      signing,
-    );
+    // Only OPTIONS has routes answered before authentication; every other method is authenticated first.
+    const early =
+      req.method === "OPTIONS"
+        ? resolveRoute(req.method, target.bucket, target.key, target.query, req.headers)
+        : undefined;
+    const auth = early?.unauthenticated
+      ? unauthenticated
+      : await authenticate(
+          { method: req.method, path: target.rawPath, query: target.rawQuery, headers: signedHeaders },
+          credentials,
+          signing,
+        );
     exchange.auth = auth;
-    const route = resolveRoute(req.method, target.bucket, target.key, target.query, req.headers);
+    const route = early ?? resolveRoute(req.method, target.bucket, target.key, target.query, req.headers);
     exchange.operation = route.operation;
     const facts: RequestFacts = {
       headers: req.headers,
@@ -81,7 +99,7 @@ export function createS3Pipeline(deps: PipelineDeps) {
           ? facts
           : { ...facts, versionId, lock, tags },
       );
-    const action = actionOf(route, target.query);
+    const action = route.unauthenticated ? undefined : actionOf(route, target.query);
     if (action) await authorizeResource(action, target.bucket, target.key);
     const refused = route.writes ? deps.writesRefused?.() : undefined;
     if (refused) {
@@ -98,6 +116,7 @@ export function createS3Pipeline(deps: PipelineDeps) {
       auth,
       store,
       config,
+      cors,
       bytesIn: 0,
       authorize: authorizeResource,
     };

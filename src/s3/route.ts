@@ -1,6 +1,6 @@
 import type { Handler } from "./context.ts";
 
-export type Method = "GET" | "HEAD" | "PUT" | "POST" | "DELETE";
+export type Method = "GET" | "HEAD" | "PUT" | "POST" | "DELETE" | "OPTIONS";
 
 /** What a request names: the service (`/`), a bucket, or an object in a bucket. */
 export type Scope = "service" | "bucket" | "object";
@@ -36,6 +36,11 @@ export interface Route {
   /** The IAM action instead of `action` when the request names a version (`versionId` in the query). */
   versionAction?: string;
   handler: Handler;
+  /**
+   * Answered before authentication, with an anonymous principal and no authorization: a CORS
+   * preflight (OPTIONS) never carries credentials, even for a presigned URL.
+   */
+  unauthenticated?: true;
   /** Stores new bytes: refused, before the body is read, while free space is below --min-free. */
   writes?: true;
   /** Changes or removes the bucket's policy: the host is told when it succeeds, to apply it at once. */

@@ -26,7 +26,6 @@ export const unservedSubresources: readonly string[] = [
   "accelerate",
   "acl",
   "analytics",
-  "cors",
   "intelligent-tiering",
   "inventory",
   "lifecycle",

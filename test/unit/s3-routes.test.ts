@@ -74,7 +74,8 @@ const cases: [string, string, string, boolean, string][] = [
   ["POST", "/b", "uploads", false, notImplemented("POST ?uploads")],
   ["POST", "/b", "prefix=a", false, notImplemented("POST")],
   ["PATCH", "/b", "", false, methodNotAllowed],
-  ["OPTIONS", "/b", "", false, methodNotAllowed],
+  ["OPTIONS", "/b", "", false, "OPTIONS bucket"],
+  ["OPTIONS", "/b", "uploads&X-Amz-Signature=s", false, "OPTIONS bucket"],
   // Objects.
   ["GET", "/b/k", "", false, "GetObject"],
   ["GET", "/b/a/b/c", "versionId=null&response-content-type=x", false, "GetObject"],
@@ -118,7 +119,12 @@ const cases: [string, string, string, boolean, string][] = [
   ["POST", "/b/k", "restore", false, notImplemented("POST ?restore")],
   ["POST", "/b/k", "select&select-type=2", false, notImplemented("POST ?select")],
   ["PATCH", "/b/k", "", false, methodNotAllowed],
-  ["OPTIONS", "/b/k", "", false, methodNotAllowed],
+  ["OPTIONS", "/b/k", "", false, "OPTIONS object"],
+  ["OPTIONS", "/b/k", "uploadId=u&partNumber=1", false, "OPTIONS object"],
+  ["GET", "/b", "cors", false, "GetBucketCors"],
+  ["PUT", "/b", "cors", false, "PutBucketCors"],
+  ["DELETE", "/b", "cors", false, "DeleteBucketCors"],
+  ["GET", "/b/k", "cors", false, notImplemented("GET ?cors")],
 ];
 
 describe("operation resolution", () => {
@@ -172,6 +178,11 @@ const actions: Record<string, string | undefined> = {
   GetBucketTagging: "s3:GetBucketTagging",
   PutBucketTagging: "s3:PutBucketTagging",
   DeleteBucketTagging: "s3:PutBucketTagging",
+  GetBucketCors: "s3:GetBucketCORS",
+  PutBucketCors: "s3:PutBucketCORS",
+  DeleteBucketCors: "s3:PutBucketCORS",
+  "OPTIONS bucket": undefined,
+  "OPTIONS object": undefined,
 };
 
 describe("the IAM action of each operation", () => {

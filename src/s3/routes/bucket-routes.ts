@@ -1,4 +1,6 @@
 /** The service's and buckets' operations: listing, creating and removing buckets, and their settings (versioning, object lock, policy, encryption, tags), and listing their objects. Rows of the route table (../routes.ts). */
+
+import { deleteBucketCors, getBucketCors, putBucketCors } from "../handlers/bucket-cors.ts";
 import {
   deleteBucketEncryption,
   getBucketEncryption,
@@ -19,6 +21,7 @@ import {
   headBucket,
   listBuckets,
 } from "../handlers/buckets.ts";
+import { corsPreflight } from "../handlers/cors-preflight.ts";
 import { listObjectVersions } from "../handlers/list-object-versions.ts";
 import { listObjectsV1, listObjectsV2 } from "../handlers/list-objects.ts";
 import {
@@ -250,5 +253,59 @@ export const bucketRoutes = [
     handler: deleteBucketTagging,
     status: "supported",
     notes: "authorized as `s3:PutBucketTagging`, as on S3",
+  },
+  {
+    operation: "GetBucketCors",
+    method: "GET",
+    scope: "bucket",
+    sub: "cors",
+    action: "s3:GetBucketCORS",
+    handler: getBucketCors,
+    status: "supported",
+    notes: "404 `NoSuchCORSConfiguration` when the bucket has none",
+  },
+  {
+    operation: "PutBucketCors",
+    method: "PUT",
+    scope: "bucket",
+    sub: "cors",
+    action: "s3:PutBucketCORS",
+    handler: putBucketCors,
+    status: "supported",
+    notes:
+      "at most 100 rules and 64 KB; methods GET, PUT, POST, DELETE, HEAD; one `*` per AllowedOrigin and AllowedHeader; Content-MD5 or a checksum required",
+  },
+  {
+    operation: "DeleteBucketCors",
+    method: "DELETE",
+    scope: "bucket",
+    sub: "cors",
+    action: "s3:PutBucketCORS",
+    handler: deleteBucketCors,
+    status: "supported",
+    notes: "authorized as `s3:PutBucketCORS`, as on S3",
+  },
+  {
+    operation: "OPTIONS bucket",
+    method: "OPTIONS",
+    scope: "bucket",
+    ignores: "any",
+    action: undefined,
+    unauthenticated: true,
+    handler: corsPreflight,
+    status: "supported",
+    notes:
+      "CORS preflight, answered from the bucket's rules without credentials; 403 `AccessForbidden` when none matches",
+  },
+  {
+    operation: "OPTIONS object",
+    method: "OPTIONS",
+    scope: "object",
+    ignores: "any",
+    action: undefined,
+    unauthenticated: true,
+    handler: corsPreflight,
+    status: "supported",
+    notes: "as OPTIONS bucket, for an object's path (also a presigned URL's)",
   },
 ] as const satisfies readonly Route[];
