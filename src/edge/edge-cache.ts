@@ -3,7 +3,8 @@
  * - the object: one copy per object (Host + path), stored from a full 200 answer of the origin, with
  *   the origin's ETag and Cache-Control;
  * - a grant: "the origin served this object, at this ETag, to this principal", one per principal and
- *   object, kept GRANT_SECONDS.
+ *   object, kept GRANT_SECONDS; with the origin's Access-Control-* and Vary headers (the worker
+ *   makes the principal key per Origin too).
  * A GET is served from the cache only when both exist and the ETags agree, so one user's link never
  * serves what the origin did not give that user, and a replaced object is never served on an old
  * grant. A PUT or DELETE through the edge deletes the object's copy.
@@ -61,6 +62,14 @@ export function carriesCustomerKey(headers: Headers, query: string): boolean {
 
 const defaultTtlMarker = "x-s3dir-edge-default-ttl";
 
+/**
+ * What the origin answered for the request's Origin (its CORS rules): kept with the grant, which
+ * is per principal and origin, never in the one copy every origin is served from.
+ */
+function isCorsHeader(name: string): boolean {
+  return name.startsWith("access-control-") || name === "vary";
+}
+
 export class EdgeCache {
   constructor(
     private readonly cache: Cache,
@@ -81,6 +90,7 @@ export class EdgeCache {
       return undefined;
     }
     const headers = new Headers(cached.headers);
+    for (const [name, value] of grant.headers) if (isCorsHeader(name)) headers.set(name, value);
     if (headers.has(defaultTtlMarker)) {
       headers.delete(defaultTtlMarker);
       headers.delete("cache-control");
@@ -116,7 +126,12 @@ export class EdgeCache {
       headers.set("cache-control", `max-age=${this.options.defaultSeconds}`);
       headers.set(defaultTtlMarker, "1");
     }
-    const grantHeaders = { etag, "cache-control": `max-age=${this.options.grantSeconds}` };
+    const grantHeaders = new Headers({ etag, "cache-control": `max-age=${this.options.grantSeconds}` });
+    for (const [name, value] of response.headers) {
+      if (!isCorsHeader(name)) continue;
+      headers.delete(name);
+      grantHeaders.set(name, value);
+    }
     await Promise.all([
       this.cache.put(objectKey(t), new Response(response.body, { status: 200, headers })),
       this.cache.put(grantKey(t, principalKey), new Response(null, { headers: grantHeaders })),

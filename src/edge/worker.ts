@@ -69,14 +69,17 @@ edgeApp.all("*", async (c) => {
   const method = req.method;
   refuseDotSegments(path);
 
-  const verdict = await verifyAtEdge({ method, path, query, headers: req.headers }, config);
-  if (verdict.kind === "refused") throw verdict.error;
-
   const target = { path, query, host, proto };
   const forward = () =>
     fromOrigin(() =>
       forwardToOrigin(req, target, { origins: config.origins, retryMs: config.originRetryMs }),
     );
+  // A CORS preflight carries no credentials (a presigned URL's signature is for another method):
+  // the hosts answer it from the bucket's rules, which the edge does not hold.
+  if (method === "OPTIONS") return forward();
+
+  const verdict = await verifyAtEdge({ method, path, query, headers: req.headers }, config);
+  if (verdict.kind === "refused") throw verdict.error;
   const cache = edgeCacheOf(config);
   const cacheTarget = { host, path };
 
@@ -108,6 +111,9 @@ edgeApp.all("*", async (c) => {
     req.headers.has(h),
   );
   if (principalKey === undefined || conditional || carriesCustomerKey(req.headers, query)) return forward();
+  // The host's Access-Control-* answer depends on the Origin: a grant is per principal and origin.
+  const origin = req.headers.get("origin");
+  if (origin !== null) principalKey = `${principalKey}\n${origin}`;
 
   const hit = await cache.match(req, cacheTarget, principalKey);
   if (hit) return hit;
