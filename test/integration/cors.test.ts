@@ -20,13 +20,18 @@ import {
   errorCodeOf,
   expectOk,
   md5Base64,
+  outcome,
   presignUrl,
   py,
   rawRequest,
+  s3Client,
   sdkFailure,
   signedFetch,
+  startHost,
   uniqueBucket,
   useHost,
+  userWithPolicy,
+  waitFor,
   xmlValue,
 } from "../helpers/index.ts";
 
@@ -179,6 +184,41 @@ describe("Put/Get/DeleteBucketCors", () => {
     expect(errorCodeOf(await wrong.text())).toBe("BadDigest");
   });
 
+  test("authorized as s3:GetBucketCORS and s3:PutBucketCORS (DeleteBucketCors too)", async () => {
+    const name = await newBucketWithRules([{ AllowedMethods: ["GET"], AllowedOrigins: ["*"] }]);
+    const dir = mkdtempSync(join(tmpdir(), "cors-policy-"));
+    try {
+      const reader = s3Client(
+        host.server,
+        await userWithPolicy(host.server.root, dir, "cors-reader", [
+          { Effect: "Allow", Action: "s3:GetBucketCORS", Resource: `arn:aws:s3:::${name}` },
+        ]),
+      );
+      expect(await outcome(reader.send(new GetBucketCorsCommand({ Bucket: name })))).toBe("allowed");
+      expect(await outcome(reader.send(new DeleteBucketCorsCommand({ Bucket: name })))).toBe("AccessDenied");
+      const writer = s3Client(
+        host.server,
+        await userWithPolicy(host.server.root, dir, "cors-writer", [
+          { Effect: "Allow", Action: "s3:PutBucketCORS", Resource: `arn:aws:s3:::${name}` },
+        ]),
+      );
+      expect(await outcome(writer.send(new GetBucketCorsCommand({ Bucket: name })))).toBe("AccessDenied");
+      expect(
+        await outcome(
+          writer.send(
+            new PutBucketCorsCommand({
+              Bucket: name,
+              CORSConfiguration: { CORSRules: [{ AllowedMethods: ["PUT"], AllowedOrigins: [app] }] },
+            }),
+          ),
+        ),
+      ).toBe("allowed");
+      expect(await outcome(writer.send(new DeleteBucketCorsCommand({ Bucket: name })))).toBe("allowed");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("anonymous callers may not read or change the rules", async () => {
     const url = `${host.server.endpoint}/${bucket}?cors`;
     const res = await fetch(url);
@@ -310,6 +350,24 @@ describe("OPTIONS preflight", () => {
     expect((await ask()).status).toBe(403);
     await putRules(name, [{ AllowedMethods: ["GET"], AllowedOrigins: [app] }]);
     expect((await ask()).status).toBe(200);
+  });
+
+  test("a change made through another host applies here within about a second", async () => {
+    const name = await newBucketWithRules([{ AllowedMethods: ["GET"], AllowedOrigins: [app] }]);
+    const other = await startHost({ root: host.server.root });
+    try {
+      const ask = () =>
+        rawRequest(other, {
+          method: "OPTIONS",
+          target: `/${name}/k`,
+          headers: { origin: app, "access-control-request-method": "PUT" },
+        });
+      expect((await ask()).status).toBe(403);
+      await putRules(name, [{ AllowedMethods: ["PUT"], AllowedOrigins: [app] }]);
+      expect(await waitFor(async () => (await ask()).status === 200, 5000)).toBe(true);
+    } finally {
+      await other.stop();
+    }
   });
 });
 
