@@ -243,3 +243,124 @@ describe("lifecycle expiry on one host", () => {
     expect(passReports(server, bucket).some((r) => (r.locked as number) > 0)).toBe(true);
   });
 });
+
+describe("lifecycle deletions in the audit trail", () => {
+  let root: string;
+  let server: TestServer;
+  const received: Record<string, unknown>[] = [];
+  let receiver: ReturnType<typeof Bun.serve>;
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), "s3dir-lc-audit-"));
+    receiver = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      async fetch(req) {
+        received.push(...((await req.json()) as Record<string, unknown>[]));
+        return new Response("ok");
+      },
+    });
+    const url = `http://127.0.0.1:${receiver.port}/events`;
+    const enabled = await s3dirCli(
+      root,
+      ...["audit-webhook", "enable", "--url", url, "--format", "json", "--flush-interval", "0.2"],
+    );
+    expect(enabled.code).toBe(0);
+    server = await startHost({ root, args: fast });
+  });
+  afterAll(async () => {
+    await server.stop();
+    receiver.stop(true);
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  test("each expiry is an event of principal 's3dir lifecycle' under AWS's event name, with its rule", async () => {
+    const client = s3Client(server);
+    const plain = uniqueBucket("lc");
+    await client.send(new CreateBucketCommand({ Bucket: plain }));
+    await put(client, plain, "a");
+    const bucket = uniqueBucket("lc");
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    await versioned(client, bucket);
+    const old = await put(client, bucket, "k", "old");
+    await put(client, bucket, "k", "new");
+    writeRules(root, plain, [{ id: "plain-rule", expiration: { days: 1 } }]);
+    writeRules(root, bucket, [
+      { id: "cur-rule", expiration: { days: 1 } },
+      { id: "old-rule", noncurrentVersionExpiration: { noncurrentDays: 1 } },
+    ]);
+    const lifecycle = () => received.filter((e) => String(e.operation).startsWith("s3:LifecycleExpiration:"));
+    expect(await waitFor(() => lifecycle().length >= 3, 20_000)).toBe(true);
+    // The first event of each rule (the version made noncurrent by the marker expires later too).
+    const byRule = Object.fromEntries(
+      lifecycle()
+        .reverse()
+        .map((e) => [e.lifecycleRule, e]),
+    );
+    expect(byRule["plain-rule"]).toMatchObject({
+      operation: "s3:LifecycleExpiration:Delete",
+      bucket: plain,
+      key: "a",
+      principal: { type: "service", user: "s3dir lifecycle" },
+    });
+    const marker = (await versions(client, bucket)).markers[0]!;
+    expect(byRule["cur-rule"]).toMatchObject({
+      operation: "s3:LifecycleExpiration:DeleteMarkerCreated",
+      bucket,
+      key: "k",
+      versionId: marker.id,
+    });
+    expect(byRule["old-rule"]).toMatchObject({
+      operation: "s3:LifecycleExpiration:Delete",
+      bucket,
+      key: "k",
+      versionId: old.VersionId,
+    });
+  });
+});
+
+describe("lifecycle across hosts", () => {
+  test("a host killed mid-pass is taken over from its cursor: nothing expired twice or missed", async () => {
+    const root = mkdtempSync(join(tmpdir(), "s3dir-lc-hosts-"));
+    const slow = [
+      ...["--lifecycle-day", "1s", "--lifecycle-interval", "1s"],
+      ...["--lifecycle-pause", "500", "--lifecycle-rate", "1000", "--lifecycle-page", "2"],
+    ];
+    const first = await startServer({ root, args: slow });
+    let second: TestServer | undefined;
+    try {
+      const client = s3Client(first);
+      const bucket = uniqueBucket("lc");
+      await client.send(new CreateBucketCommand({ Bucket: bucket }));
+      await versioned(client, bucket);
+      const all = Array.from({ length: 40 }, (_, i) => `k${String(i).padStart(2, "0")}`);
+      for (const key of all) await put(client, bucket, key);
+      // Every object is a day (one second) old before the rules exist: one pass expires them all.
+      await Bun.sleep(1100);
+      writeRules(root, bucket, [{ id: "all", expiration: { days: 1 } }]);
+      const markers = async () => (await versions(client, bucket)).markers.length;
+      expect(await waitFor(async () => (await markers()) >= 4, 15_000, 20)).toBe(true);
+      const startedAt = Date.now();
+      second = await startHost({ root, args: fast });
+      await first.kill("SIGKILL");
+      const survivor = s3Client(second);
+      expect((await versions(survivor, bucket)).markers.length).toBeLessThan(all.length);
+
+      expect(
+        await waitFor(async () => (await versions(survivor, bucket)).markers.length >= all.length, 20_000),
+      ).toBe(true);
+      expect(await waitFor(() => passReports(second!, bucket).length > 0, 10_000)).toBe(true);
+      const v = await versions(survivor, bucket);
+      expect(v.markers.map((m) => m.key)).toEqual(all);
+      expect(v.versions.map((x) => x.key)).toEqual(all);
+      // The pass the survivor finished is the one the killed host began, resumed from its cursor.
+      const report = passReports(second, bucket)[0]!;
+      expect(Date.parse(report.startedAt as string)).toBeLessThan(startedAt);
+      expect(report.keys as number).toBeLessThan(all.length + 2 * 2);
+    } finally {
+      await second?.stop();
+      await first.stop().catch(() => {});
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
