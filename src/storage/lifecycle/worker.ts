@@ -61,7 +61,8 @@ export function startLifecycleWorker(
     onEvent: options.onEvent ?? (() => {}),
     onPass: options.onPass ?? (() => {}),
   };
-  const tickMs = Math.min(10_000, Math.max(100, intervalMs / 2));
+  // How soon a new rule, or a bucket whose host died, is picked up.
+  const tickMs = Math.min(60_000, Math.max(100, intervalMs / 2));
   let running: Promise<void> | undefined;
   const run = async () => {
     for (const { name } of await deps.store.listBuckets()) {
