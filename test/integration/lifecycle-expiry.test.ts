@@ -126,8 +126,10 @@ describe("lifecycle expiry on one host", () => {
     expect(await keys(client, bucket)).toEqual(left);
     // Emptied parent directories are pruned as by a DeleteObject.
     expect(await Bun.file(join(server.root, bucket, "logs")).exists()).toBe(false);
-    const report = passReports(server, bucket).find((r) => (r.expired as number) > 0);
-    expect(report).toMatchObject({ expired: 4, locked: 0 });
+    // Each object expired once, in whichever pass found it due.
+    const reports = passReports(server, bucket);
+    expect(reports.reduce((n, r) => n + (r.expired as number), 0)).toBe(4);
+    expect(reports.every((r) => r.locked === 0)).toBe(true);
   });
 
   test("a versioned bucket gets one delete marker per expired object; a lone marker is removed", async () => {
