@@ -5,7 +5,7 @@ export interface AccessLogEntry {
   remoteIp: string;
   /** User name ("root" for the root credential; the parent user for a session; "" when anonymous). */
   principal: string;
-  principalKind: "root" | "user" | "session" | "anonymous" | "";
+  principalKind: "root" | "user" | "session" | "anonymous" | "service" | "";
   /** The assumed-role ARN of an STS session. */
   sessionArn?: string;
   accessKeyId: string;
@@ -15,6 +15,8 @@ export interface AccessLogEntry {
   key: string;
   /** The object version written, read or deleted (or the marker made), when the request had one. */
   versionId?: string;
+  /** The lifecycle rule that expired the object (events of the lifecycle worker only). */
+  lifecycleRule?: string;
   status: number;
   errorCode?: string;
   bytesIn: number;

@@ -2,7 +2,8 @@ import type { AccessLogEntry } from "./access-log-entry.ts";
 
 /** Who made a call: the root credential, a user's key, an STS session, or nobody. */
 export interface AuditPrincipal {
-  type: "root" | "user" | "session" | "anonymous";
+  /** "service": s3dir itself (the lifecycle worker, principal user "s3dir lifecycle"). */
+  type: "root" | "user" | "session" | "anonymous" | "service";
   /** The user name (the parent user of a session); absent when anonymous. */
   user?: string;
   accessKeyId?: string;
@@ -24,6 +25,8 @@ export interface AuditEvent {
   key: string;
   /** The object version the call wrote, read or deleted (or the delete marker it made). */
   versionId?: string;
+  /** The lifecycle rule that expired the object (events of the lifecycle worker only). */
+  lifecycleRule?: string;
   status: number;
   errorCode?: string;
   bytesIn: number;
@@ -60,6 +63,7 @@ export function auditEventOf(entry: AccessLogEntry, host: string): AuditEvent {
     bucket: entry.bucket,
     key: entry.key,
     ...(entry.versionId ? { versionId: entry.versionId } : {}),
+    ...(entry.lifecycleRule ? { lifecycleRule: entry.lifecycleRule } : {}),
     status: entry.status,
     ...(entry.errorCode ? { errorCode: entry.errorCode } : {}),
     bytesIn: entry.bytesIn,

@@ -19,6 +19,12 @@ export function hostOptionsFromServe(
     multipartExpiryMs: options["multipart-expiry"],
     sweepIntervalMs: options["sweep-interval"],
     lifecycleDayMs: options["lifecycle-day"],
+    lifecycleWorker: {
+      intervalMs: options["lifecycle-interval"],
+      pageSize: options["lifecycle-page"],
+      pauseMs: options["lifecycle-pause"],
+      deletesPerSecond: options["lifecycle-rate"],
+    },
     bodyTimeoutMs: options["body-timeout"],
     maxInFlight: options["max-in-flight"],
     minFree: options["min-free"],

@@ -37,6 +37,16 @@ const posixId = v.pipe(
   v.maxValue(4294967294, "must be at most 4294967294"),
 );
 
+function wholeNumber(min: number, max: number) {
+  return v.pipe(
+    v.string(),
+    v.regex(/^\d+$/, "must be a whole number"),
+    v.transform(Number),
+    v.minValue(min, `must be at least ${min}`),
+    v.maxValue(max, `must be at most ${max}`),
+  );
+}
+
 const nonEmpty = v.pipe(v.string(), v.minLength(1, "must not be empty"));
 
 type ServeOptionDef = Omit<OptionSpec, "name"> & { schema: v.GenericSchema<string, unknown> };
@@ -232,6 +242,34 @@ export const serveOptionDefs = {
     default: "65534",
     description: "group of the files and directories anonymous requests create",
     schema: posixId,
+  },
+  "lifecycle-interval": {
+    kind: "value",
+    value: "DURATION",
+    default: "1h",
+    description: "the lifecycle worker starts a new pass over a bucket this long after the last one ended",
+    schema: duration,
+  },
+  "lifecycle-page": {
+    kind: "value",
+    value: "N",
+    default: "500",
+    description: "object versions (or uploads) the lifecycle worker lists and acts on per step (1-1000)",
+    schema: wholeNumber(1, 1000),
+  },
+  "lifecycle-pause": {
+    kind: "value",
+    value: "MS",
+    default: "100",
+    description: "milliseconds the lifecycle worker pauses between two steps",
+    schema: wholeNumber(0, 3_600_000),
+  },
+  "lifecycle-rate": {
+    kind: "value",
+    value: "N",
+    default: "100",
+    description: "deletions per second, at most, by each host's lifecycle worker",
+    schema: wholeNumber(1, 1_000_000),
   },
   config: {
     kind: "value",

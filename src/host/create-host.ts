@@ -31,6 +31,7 @@ import { assumeRole, getCallerIdentity } from "../s3/query/sts-actions.ts";
 import { createPosixStore } from "../storage/index.ts";
 import { createHostMetrics } from "./host-metrics.ts";
 import type { HostOptions } from "./host-options.ts";
+import { lifecycleAuditEntry } from "./lifecycle-audit.ts";
 import { testPauseFromEnv } from "./test-pause.ts";
 
 /** What the listening server tells the host about a request. */
@@ -84,12 +85,28 @@ export async function createHost(options: HostOptions): Promise<Host> {
     for (const stop of stops.splice(0).reverse()) await stop();
   };
   try {
+    // Every call becomes an audit event, spooled before its response completes (see src/audit/);
+    // made before the store, whose lifecycle worker records its deletions there too.
+    const audit = await createAuditTrail({
+      root,
+      secretsKey,
+      hostId: env.S3DIR_HOST_ID || `${hostname()}:${options.port}`,
+      log,
+    });
+    stops.push(() => audit.close());
     const store = await createPosixStore({
       root,
       fsync: options.fsync,
       metadataStore: options.metadataStore,
       pause: testPauseFromEnv(env),
       lifecycleClock: { dayMs: options.lifecycleDayMs, now: Date.now },
+      lifecycleWorker: {
+        ...options.lifecycleWorker,
+        onEvent: (event) => audit.record(lifecycleAuditEntry(event)),
+        onPass: (report) => log({ level: "info", msg: "lifecycle pass finished", ...report }),
+        onError: (error, bucket) =>
+          log({ level: "error", msg: "lifecycle worker failed", bucket, error: String(error) }),
+      },
       multipartExpiry: {
         maxAgeMs: options.multipartExpiryMs,
         onSweep: (result) => log({ level: "info", msg: "multipart uploads swept", ...result }),
@@ -103,14 +120,6 @@ export async function createHost(options: HostOptions): Promise<Host> {
       },
     });
     stops.push(() => store.close());
-    // Every call becomes an audit event, spooled before its response completes (see src/audit/).
-    const audit = await createAuditTrail({
-      root,
-      secretsKey,
-      hostId: env.S3DIR_HOST_ID || `${hostname()}:${options.port}`,
-      log,
-    });
-    stops.push(() => audit.close());
     hostsBuilt++;
     const probe = startRootProbe(
       root,

@@ -24,6 +24,8 @@ export interface HostOptions {
   sweepIntervalMs: number;
   /** How long a lifecycle rule's day lasts (86,400,000 but in tests). */
   lifecycleDayMs: number;
+  /** The lifecycle expiry worker's pacing (defaults in src/storage/lifecycle/worker.ts). */
+  lifecycleWorker?: { intervalMs?: number; pageSize?: number; pauseMs?: number; deletesPerSecond?: number };
   bodyTimeoutMs: number;
   maxInFlight: number;
   minFree?: MinFree;

@@ -14,6 +14,7 @@ export {
   type VersionNotice,
 } from "./errors.ts";
 export { isValidBucketName } from "./layout/keys.ts";
+export type { LifecycleEvent, LifecycleOperation, PassReport } from "./lifecycle/events.ts";
 export { isLocked } from "./lock/rules.ts";
 export type {
   DefaultRetention,

@@ -15,8 +15,10 @@ import { lockError, StorageError } from "./errors.ts";
 import { isValidBucketName } from "./layout/keys.ts";
 import { ParentDirs } from "./layout/parent-dirs.ts";
 import { Layout } from "./layout/paths.ts";
+import { readLifecycleRules } from "./lifecycle/read-rules.ts";
 import { REAL_DAY_MS } from "./lifecycle/rules.ts";
 import type { LifecycleClock } from "./lifecycle/types.ts";
+import { type LifecycleWorkerOptions, startLifecycleWorker } from "./lifecycle/worker.ts";
 import { ObjectLockConfigs } from "./lock/config.ts";
 import { LockGuard } from "./lock/protect.ts";
 import { VersionLocks } from "./lock/version-lock.ts";
@@ -65,6 +67,8 @@ export interface PosixStoreOptions {
   pause?: StoreContext["pause"];
   /** How long a lifecycle day lasts; real days when absent. */
   lifecycleClock?: LifecycleClock;
+  /** Run the lifecycle expiry worker (lifecycle/worker.ts) with this pacing; none when absent. */
+  lifecycleWorker?: LifecycleWorkerOptions;
 }
 
 export interface PosixStore extends ObjectStore {
@@ -145,7 +149,7 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     ? multipart.startDeadWriterSweep(options.deadWriterSweep)
     : () => {};
 
-  return {
+  const store: PosixStore = {
     root,
     metadataStore: kind,
     context: ctx,
@@ -200,7 +204,19 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     close: async () => {
       stopExpiry();
       stopSweep();
+      await stopLifecycle();
       await releaseLease();
     },
   };
+  const stopLifecycle = options.lifecycleWorker
+    ? startLifecycleWorker(
+        {
+          ctx,
+          store,
+          rulesOf: (bucket) => readLifecycleRules((b) => settings.get(b, "lifecycle"), bucket),
+        },
+        options.lifecycleWorker,
+      )
+    : async () => {};
+  return store;
 }
