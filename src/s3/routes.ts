@@ -29,7 +29,6 @@ export const unservedSubresources: readonly string[] = [
   "cors",
   "intelligent-tiering",
   "inventory",
-  "lifecycle",
   "logging",
   "metrics",
   "notification",

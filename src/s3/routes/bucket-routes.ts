@@ -1,9 +1,14 @@
-/** The service's and buckets' operations: listing, creating and removing buckets, and their settings (versioning, object lock, policy, encryption, tags), and listing their objects. Rows of the route table (../routes.ts). */
+/** The service's and buckets' operations: listing, creating and removing buckets, and their settings (versioning, object lock, policy, encryption, tags, lifecycle), and listing their objects. Rows of the route table (../routes.ts). */
 import {
   deleteBucketEncryption,
   getBucketEncryption,
   putBucketEncryption,
 } from "../handlers/bucket-encryption.ts";
+import {
+  deleteBucketLifecycle,
+  getBucketLifecycle,
+  putBucketLifecycle,
+} from "../handlers/bucket-lifecycle.ts";
 import {
   deleteBucketPolicy,
   getBucketPolicy,
@@ -250,5 +255,36 @@ export const bucketRoutes = [
     handler: deleteBucketTagging,
     status: "supported",
     notes: "authorized as `s3:PutBucketTagging`, as on S3",
+  },
+  {
+    operation: "GetBucketLifecycleConfiguration",
+    method: "GET",
+    scope: "bucket",
+    sub: "lifecycle",
+    action: "s3:GetLifecycleConfiguration",
+    handler: getBucketLifecycle,
+    status: "supported",
+    notes: "404 `NoSuchLifecycleConfiguration` when the bucket has none",
+  },
+  {
+    operation: "PutBucketLifecycleConfiguration",
+    method: "PUT",
+    scope: "bucket",
+    sub: "lifecycle",
+    action: "s3:PutLifecycleConfiguration",
+    handler: putBucketLifecycle,
+    status: "partial",
+    notes:
+      "expiration rules (`Expiration`, `NoncurrentVersionExpiration`, `AbortIncompleteMultipartUpload`) with AWS's filters and validation, up to 1,000; `Transition` and `NoncurrentVersionTransition` are 400 `InvalidStorageClass` (one storage class); Content-MD5 or a checksum required",
+  },
+  {
+    operation: "DeleteBucketLifecycle",
+    method: "DELETE",
+    scope: "bucket",
+    sub: "lifecycle",
+    action: "s3:PutLifecycleConfiguration",
+    handler: deleteBucketLifecycle,
+    status: "supported",
+    notes: "authorized as `s3:PutLifecycleConfiguration`, as on S3",
   },
 ] as const satisfies readonly Route[];
