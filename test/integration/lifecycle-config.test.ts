@@ -13,8 +13,12 @@ import {
   DeleteBucketCommand,
   DeleteBucketLifecycleCommand,
   GetBucketLifecycleConfigurationCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
   type LifecycleRule,
   PutBucketLifecycleConfigurationCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
 } from "@aws-sdk/client-s3";
 import {
   aws,
@@ -283,6 +287,67 @@ describe("Put/Get/DeleteBucketLifecycleConfiguration", () => {
     await host.s3.send(new DeleteBucketCommand({ Bucket: again }));
     await host.s3.send(new CreateBucketCommand({ Bucket: again }));
     expect((await sdkFailure(getRules(again))).name).toBe("NoSuchLifecycleConfiguration");
+  });
+});
+
+describe("x-amz-expiration", () => {
+  const day = 86_400_000;
+  /** The midnight UTC at or after `days` days past `modified`, as S3 counts. */
+  const expiry = (modified: Date, days: number) =>
+    new Date(Math.ceil((modified.getTime() + days * day) / day) * day).toUTCString();
+
+  test("on PUT, GET and HEAD of objects a rule expires: by tag, by size, the earliest rule", async () => {
+    const name = uniqueBucket("lcexp");
+    await host.s3.send(new CreateBucketCommand({ Bucket: name }));
+    await putRules(
+      [
+        {
+          ID: "temp files",
+          Status: "Enabled",
+          Filter: { Tag: { Key: "class", Value: "temp" } },
+          Expiration: { Days: 2 },
+        },
+        { ID: "big", Status: "Enabled", Filter: { ObjectSizeGreaterThan: 10 }, Expiration: { Days: 5 } },
+        { ID: "off", Status: "Disabled", Filter: {}, Expiration: { Days: 1 } },
+        { ID: "versions", Status: "Enabled", Filter: {}, NoncurrentVersionExpiration: { NoncurrentDays: 1 } },
+      ],
+      name,
+    );
+    const check = async (
+      Key: string,
+      Body: string,
+      Tagging: string | undefined,
+      expected: [number, string] | undefined,
+    ) => {
+      const put = await host.s3.send(new PutObjectCommand({ Bucket: name, Key, Body, Tagging }));
+      const head = await host.s3.send(new HeadObjectCommand({ Bucket: name, Key }));
+      const get = await host.s3.send(new GetObjectCommand({ Bucket: name, Key }));
+      await get.Body?.transformToString();
+      const want =
+        expected && `expiry-date="${expiry(head.LastModified!, expected[0])}", rule-id="${expected[1]}"`;
+      expect([Key, put.Expiration, head.Expiration, get.Expiration]).toEqual([Key, want, want, want]);
+    };
+    await check("tagged", "small", "class=temp", [2, "temp%20files"]);
+    await check("large", "more than ten bytes", undefined, [5, "big"]);
+    await check("both", "more than ten bytes", "class=temp", [2, "temp%20files"]);
+    await check("neither", "small", "class=keep", undefined);
+  });
+
+  test("none for a version named by id, nor in a bucket without rules", async () => {
+    const name = uniqueBucket("lcver");
+    await host.s3.send(new CreateBucketCommand({ Bucket: name }));
+    await host.s3.send(
+      new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: "Enabled" } }),
+    );
+    const plain = await host.s3.send(new PutObjectCommand({ Bucket: name, Key: "k", Body: "x" }));
+    expect(plain.Expiration).toBeUndefined();
+    await putRules([{ ID: "all", Status: "Enabled", Filter: {}, Expiration: { Days: 1 } }], name);
+    const put = await host.s3.send(new PutObjectCommand({ Bucket: name, Key: "k", Body: "y" }));
+    expect(put.Expiration).toContain('rule-id="all"');
+    const named = await host.s3.send(
+      new HeadObjectCommand({ Bucket: name, Key: "k", VersionId: put.VersionId }),
+    );
+    expect(named.Expiration).toBeUndefined();
   });
 });
 
