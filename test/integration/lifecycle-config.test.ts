@@ -26,6 +26,7 @@ import {
   expectOk,
   md5Base64,
   py,
+  s3dirCli,
   sdkFailure,
   signedFetch,
   uniqueBucket,
@@ -421,5 +422,84 @@ describe("other clients", () => {
       ],
       refused: "InvalidStorageClass",
     });
+  });
+});
+
+describe("s3dir bucket lifecycle-rule", () => {
+  test("add, list, remove and reset edit the rules the S3 API sees, and the other way round", async () => {
+    const name = uniqueBucket("lcadm");
+    await host.s3.send(new CreateBucketCommand({ Bucket: name }));
+    const cli = async (...args: string[]) => {
+      const r = await s3dirCli(host.server.root, "bucket", "lifecycle-rule", ...args);
+      expect([args, r.code, r.stderr]).toEqual([args, 0, ""]);
+      return r.stdout;
+    };
+    await putRules(
+      [{ ID: "from-s3", Status: "Enabled", Filter: { Prefix: "s3/" }, Expiration: { Days: 10 } }],
+      name,
+    );
+    await cli("add", name, "7", "--prefix", "logs/", "--tags", "class=temp&team=a b", "--id", "logs");
+    await cli("add", name, "30", "--noncurrent", "--id", "old-versions");
+    const added = await cli("add", name, "1");
+    expect(added).toContain("expireDays=1");
+
+    const listed = JSON.parse(await cli("list", name, "--json")) as { rules: { id: string }[] };
+    expect(listed.rules.slice(0, 3)).toEqual([
+      { id: "from-s3", enabled: true, prefix: "s3/", expireDays: 10 },
+      { id: "logs", enabled: true, prefix: "logs/", tags: { class: "temp", team: "a b" }, expireDays: 7 },
+      { id: "old-versions", enabled: true, noncurrentDays: 30 },
+    ] as never);
+    const generated = listed.rules[3]!.id;
+    expect(generated.length).toBeGreaterThan(0);
+    expect(await cli("list", name)).toContain(
+      "logs\tEnabled\tprefix=logs/\ttags=class=temp&team=a+b\texpireDays=7",
+    );
+
+    expect(await getRules(name)).toEqual([
+      { ID: "from-s3", Status: "Enabled", Filter: { Prefix: "s3/" }, Expiration: { Days: 10 } },
+      {
+        ID: "logs",
+        Status: "Enabled",
+        Filter: {
+          And: {
+            Prefix: "logs/",
+            Tags: [
+              { Key: "class", Value: "temp" },
+              { Key: "team", Value: "a b" },
+            ],
+          },
+        },
+        Expiration: { Days: 7 },
+      },
+      {
+        ID: "old-versions",
+        Status: "Enabled",
+        Filter: {},
+        NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+      },
+      { ID: generated, Status: "Enabled", Filter: {}, Expiration: { Days: 1 } },
+    ]);
+
+    await cli("remove", name, "logs");
+    expect((await getRules(name))?.map((r) => r.ID)).toEqual(["from-s3", "old-versions", generated]);
+    const unknown = await s3dirCli(host.server.root, "bucket", "lifecycle-rule", "remove", name, "logs");
+    expect(unknown.code).not.toBe(0);
+    const duplicate = await s3dirCli(
+      host.server.root,
+      "bucket",
+      "lifecycle-rule",
+      "add",
+      name,
+      "3",
+      "--id",
+      "from-s3",
+    );
+    expect(duplicate.code).not.toBe(0);
+    const badDays = await s3dirCli(host.server.root, "bucket", "lifecycle-rule", "add", name, "0");
+    expect(badDays.code).not.toBe(0);
+
+    await cli("reset", name);
+    expect((await sdkFailure(getRules(name))).name).toBe("NoSuchLifecycleConfiguration");
+    expect(await cli("list", name)).toBe(`bucket ${name} has no lifecycle rules\n`);
   });
 });
