@@ -2,6 +2,12 @@ import { readFile } from "node:fs/promises";
 import { type BucketPolicyPreset, bucketPolicyPreset, parseBucketPolicy } from "../auth/policy/index.ts";
 import { createPosixStore, isStorageError, type ObjectLockConfiguration } from "../storage/index.ts";
 import { adminContext, adminOptions, subcommand } from "./admin-options.ts";
+import {
+  bucketLifecycleRule,
+  lifecycleRuleNotes,
+  lifecycleRuleOptions,
+  lifecycleRuleUsage,
+} from "./bucket-lifecycle.ts";
 import type { CommandLine } from "./command-line.ts";
 import type { CommandSpec } from "./command-spec.ts";
 import { UsageError } from "./usage-error.ts";
@@ -12,6 +18,7 @@ const usage = {
   remove: "s3dir bucket remove NAME",
   policy: "s3dir bucket policy ACTION BUCKET [PRESET_OR_FILE]",
   versioning: "s3dir bucket versioning ACTION BUCKET",
+  "lifecycle-rule": lifecycleRuleUsage,
 };
 
 const presets: readonly string[] = ["none", "download", "upload", "public"];
@@ -60,6 +67,8 @@ async function runBucket(line: CommandLine): Promise<void> {
       return ctx.print({ removed: args[0] }, `removed bucket ${args[0]}`);
     case "versioning":
       return bucketVersioning(ctx, store, args);
+    case "lifecycle-rule":
+      return bucketLifecycleRule(ctx, store, args);
     default:
       return bucketPolicy(ctx, store, args);
   }
@@ -67,20 +76,25 @@ async function runBucket(line: CommandLine): Promise<void> {
 
 export const bucketCommand: CommandSpec = {
   name: "bucket",
-  summary: "buckets: create, list, remove; bucket policy set|get|unset; versioning enable|suspend|get",
+  summary:
+    "buckets: create, list, remove; bucket policy set|get|unset; versioning enable|suspend|get; lifecycle-rule add|list|remove|reset",
   usage,
-  options: adminOptions({
-    name: "object-lock",
-    kind: "flag",
-    description: "bucket create: with object lock (versioning is Enabled for good)",
-  }),
+  options: adminOptions(
+    {
+      name: "object-lock",
+      kind: "flag",
+      description: "bucket create: with object lock (versioning is Enabled for good)",
+    },
+    ...lifecycleRuleOptions,
+  ),
   notes:
     "bucket policy: ACTION is set, get or unset; `set BUCKET none|download|upload|public|FILE|-` sets a\n" +
     "preset or a policy document (- reads it from stdin).\n" +
     "bucket versioning: ACTION is enable, suspend or get; enable keeps every version of each object\n" +
     "from now on, suspend stops keeping new ones (kept versions stay); get prints Unversioned,\n" +
     "Enabled or Suspended.\n" +
-    "bucket list: name, creation, versioning state, and object lock (with its default retention).",
+    "bucket list: name, creation, versioning state, and object lock (with its default retention).\n" +
+    lifecycleRuleNotes,
   run: runBucket,
 };
 

@@ -28,7 +28,6 @@ export const unservedSubresources: readonly string[] = [
   "analytics",
   "intelligent-tiering",
   "inventory",
-  "lifecycle",
   "logging",
   "metrics",
   "notification",

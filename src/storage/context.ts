@@ -2,6 +2,7 @@
 import type { FsOps } from "../runtime/fs-ops.ts";
 import type { ParentDirs } from "./layout/parent-dirs.ts";
 import type { Layout } from "./layout/paths.ts";
+import type { LifecycleConfigs } from "./lifecycle/config.ts";
 import type { LifecycleClock } from "./lifecycle/types.ts";
 import type { ObjectLockConfigs } from "./lock/config.ts";
 import type { LockGuard } from "./lock/protect.ts";
@@ -31,6 +32,8 @@ export interface StoreContext {
   sse?: SseKeyring;
   /** Lifecycle days: real ones, or shortened for tests. */
   lifecycle: LifecycleClock;
+  /** Each bucket's lifecycle configuration (cached like versioning; see lifecycle/config.ts). */
+  lifecycleConfigs: LifecycleConfigs;
   /** Test hook: resolves when the request may go on; absent in production. */
   pause?: (point: PausePoint) => Promise<void>;
 }

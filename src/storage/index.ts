@@ -14,7 +14,16 @@ export {
   type VersionNotice,
 } from "./errors.ts";
 export { isValidBucketName } from "./layout/keys.ts";
+export type { ObjectExpiration } from "./lifecycle/config.ts";
 export type { LifecycleEvent, LifecycleOperation, PassReport } from "./lifecycle/events.ts";
+export type { LifecycleSubject } from "./lifecycle/rules.ts";
+export type {
+  LifecycleConfiguration,
+  LifecycleExpiration,
+  LifecycleFilter,
+  LifecycleRule,
+  NoncurrentVersionExpiration,
+} from "./lifecycle/types.ts";
 export { isLocked } from "./lock/rules.ts";
 export type {
   DefaultRetention,

@@ -1,4 +1,7 @@
 import type { BucketSettingName } from "./buckets/settings.ts";
+import type { ObjectExpiration } from "./lifecycle/config.ts";
+import type { LifecycleSubject } from "./lifecycle/rules.ts";
+import type { LifecycleConfiguration } from "./lifecycle/types.ts";
 import type { ObjectLockConfiguration } from "./lock/types.ts";
 import type { PutLegalHoldInput, PutRetentionInput, VersionLock } from "./lock/version-lock.ts";
 import type {
@@ -156,6 +159,21 @@ export interface ObjectStore {
   ): Promise<VersionTags>;
   putBucketSetting(bucket: string, name: BucketSettingName, text: string): Promise<void>;
   deleteBucketSetting(bucket: string, name: BucketSettingName): Promise<void>;
+  /** The bucket's lifecycle configuration, undefined when none is set; throws NoSuchBucket. */
+  getBucketLifecycle(bucket: string): Promise<LifecycleConfiguration | undefined>;
+  /** Replaces the lifecycle configuration (already validated by the caller); throws NoSuchBucket. */
+  putBucketLifecycle(bucket: string, config: LifecycleConfiguration): Promise<void>;
+  /** Removes the lifecycle configuration (none: no error); throws NoSuchBucket. */
+  deleteBucketLifecycle(bucket: string): Promise<void>;
+  /**
+   * When a current version with these facts expires under the bucket's lifecycle rules, and by
+   * which rule (x-amz-expiration); undefined when none expires it. Answered from a cache that is
+   * revalidated by one lstat a second, so a bucket without rules costs nothing per request.
+   */
+  objectExpiration(
+    bucket: string,
+    o: LifecycleSubject & { created: number },
+  ): Promise<ObjectExpiration | undefined>;
 }
 
 /**

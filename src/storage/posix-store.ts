@@ -15,7 +15,7 @@ import { lockError, StorageError } from "./errors.ts";
 import { isValidBucketName } from "./layout/keys.ts";
 import { ParentDirs } from "./layout/parent-dirs.ts";
 import { Layout } from "./layout/paths.ts";
-import { readLifecycleRules } from "./lifecycle/read-rules.ts";
+import { LifecycleConfigs, lifecycleRules, objectExpiration } from "./lifecycle/config.ts";
 import { REAL_DAY_MS } from "./lifecycle/rules.ts";
 import type { LifecycleClock } from "./lifecycle/types.ts";
 import { type LifecycleWorkerOptions, startLifecycleWorker } from "./lifecycle/worker.ts";
@@ -106,11 +106,13 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     changed: (name) => {
       versioning.forget(name);
       locks.forget(name);
+      lifecycleConfigs.forget(name);
     },
   });
   const settings = new BucketSettings(layout, buckets);
   const versioning = new VersioningStates(ops, settings);
   const locks = new ObjectLockConfigs(ops, settings);
+  const lifecycleConfigs = new LifecycleConfigs(ops, settings);
   const guard = new LockGuard();
   const ctx: StoreContext = {
     ops,
@@ -124,6 +126,7 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     locks,
     guard,
     lifecycle: options.lifecycleClock ?? { dayMs: REAL_DAY_MS, now: Date.now },
+    lifecycleConfigs,
   };
   if (options.pause) ctx.pause = options.pause;
   const publisher = new Publisher(ctx);
@@ -192,6 +195,11 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     putObjectLegalHold: (input) => versionLocks.putLegalHold(input),
     getObjectTagging: (bucket, key, versionId) => tagging.get(bucket, key, versionId),
     putObjectTagging: (bucket, key, versionId, tags) => tagging.put(bucket, key, versionId, tags),
+    getBucketLifecycle: (bucket) => lifecycleConfigs.read(bucket),
+    putBucketLifecycle: (bucket, config) => lifecycleConfigs.put(bucket, config),
+    deleteBucketLifecycle: (bucket) => lifecycleConfigs.delete(bucket),
+    objectExpiration: (bucket, o) =>
+      isValidBucketName(bucket) ? objectExpiration(ctx, bucket, o) : Promise.resolve(undefined),
     deleteBucket: (name) => buckets.delete(name),
     putObject: (input) => putter.put(input),
     openObject: (bucket, key, keys, versionId) => reader.open(bucket, key, keys, versionId),
@@ -213,7 +221,7 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
         {
           ctx,
           store,
-          rulesOf: (bucket) => readLifecycleRules((b) => settings.get(b, "lifecycle"), bucket),
+          rulesOf: (bucket) => lifecycleRules(ctx, bucket),
         },
         options.lifecycleWorker,
       )

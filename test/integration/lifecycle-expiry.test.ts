@@ -4,26 +4,27 @@
  * versions stay, every deletion reaches the audit webhook, and a host killed mid-pass is taken
  * over from its cursor by another without expiring anything twice.
  *
- * The rules are written as the bucket's `lifecycle` setting file (JSON of the storage type).
+ * The rules are put with PutBucketLifecycleConfiguration.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
+  type LifecycleRule,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
   ListObjectVersionsCommand,
+  PutBucketLifecycleConfigurationCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
   PutObjectLegalHoldCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
 import {
-  bucketState,
   s3Client,
   s3dirCli,
   startHost,
@@ -49,11 +50,46 @@ interface Rule {
   abortIncompleteMultipartUpload?: { daysAfterInitiation: number };
 }
 
-function writeRules(root: string, bucket: string, rules: Rule[]) {
-  const dir = bucketState(root, bucket, "settings");
-  mkdirSync(dir, { recursive: true });
-  const full = rules.map((r) => ({ enabled: true, filter: {}, ...r }));
-  writeFileSync(join(dir, "lifecycle"), JSON.stringify({ rules: full }));
+/** Puts the rules through the S3 API (the storage shape above, in the SDK's terms). */
+async function writeRules(client: S3Client, bucket: string, rules: Rule[]) {
+  const Rules: LifecycleRule[] = rules.map((r) => {
+    const f = (r.filter ?? {}) as {
+      prefix?: string;
+      sizeGreaterThan?: number;
+      tags?: { key: string; value: string }[];
+    };
+    const Tags = f.tags?.map((t) => ({ Key: t.key, Value: t.value }));
+    const parts =
+      (f.prefix !== undefined ? 1 : 0) + (f.sizeGreaterThan !== undefined ? 1 : 0) + (Tags?.length ?? 0);
+    const Filter =
+      parts > 1
+        ? { And: { Prefix: f.prefix, ObjectSizeGreaterThan: f.sizeGreaterThan, Tags } }
+        : Tags?.length
+          ? { Tag: Tags[0] }
+          : f.sizeGreaterThan !== undefined
+            ? { ObjectSizeGreaterThan: f.sizeGreaterThan }
+            : { Prefix: f.prefix ?? "" };
+    const e = r.expiration as { days?: number; expiredObjectDeleteMarker?: boolean } | undefined;
+    const n = r.noncurrentVersionExpiration as
+      | { noncurrentDays: number; newerNoncurrentVersions?: number }
+      | undefined;
+    return {
+      ID: r.id,
+      Status: r.enabled === false ? "Disabled" : "Enabled",
+      Filter,
+      Expiration: e && { Days: e.days, ExpiredObjectDeleteMarker: e.expiredObjectDeleteMarker },
+      NoncurrentVersionExpiration: n && {
+        NoncurrentDays: n.noncurrentDays,
+        NewerNoncurrentVersions: n.newerNoncurrentVersions,
+      },
+      AbortIncompleteMultipartUpload: r.abortIncompleteMultipartUpload && {
+        DaysAfterInitiation: r.abortIncompleteMultipartUpload.daysAfterInitiation,
+      },
+    };
+  });
+  await client.send(
+    new PutBucketLifecycleConfigurationCommand({ Bucket: bucket, LifecycleConfiguration: { Rules } }),
+  );
 }
 
 async function keys(client: S3Client, bucket: string): Promise<string[]> {
@@ -111,7 +147,7 @@ describe("lifecycle expiry on one host", () => {
     await put(client, bucket, "big/large", "x".repeat(20));
     await put(client, bucket, "tagged/yes", "x", "expire=yes&other=1");
     await put(client, bucket, "tagged/no", "x", "expire=no");
-    writeRules(server.root, bucket, [
+    await writeRules(client, bucket, [
       { id: "logs", filter: { prefix: "logs/" }, expiration: { days: 1 } },
       { id: "big", filter: { prefix: "big/", sizeGreaterThan: 10 }, expiration: { days: 1 } },
       {
@@ -142,7 +178,7 @@ describe("lifecycle expiry on one host", () => {
     await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: "m/x" }));
     await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: "m/x", VersionId: gone.VersionId }));
     expect((await versions(client, bucket, "m/")).markers).toHaveLength(1);
-    writeRules(server.root, bucket, [
+    await writeRules(client, bucket, [
       { id: "current", filter: { prefix: "cur/" }, expiration: { days: 1 } },
       { id: "markers", filter: { prefix: "m/" }, expiration: { expiredObjectDeleteMarker: true } },
     ]);
@@ -166,7 +202,7 @@ describe("lifecycle expiry on one host", () => {
     const kept = await put(client, bucket, "k", "versioned");
     await versioned(client, bucket, "Suspended");
     await put(client, bucket, "k", "null one");
-    writeRules(server.root, bucket, [{ id: "all", expiration: { days: 1 } }]);
+    await writeRules(client, bucket, [{ id: "all", expiration: { days: 1 } }]);
     expect(await waitFor(async () => (await versions(client, bucket)).markers.length === 1, 15_000)).toBe(
       true,
     );
@@ -182,7 +218,7 @@ describe("lifecycle expiry on one host", () => {
     await versioned(client, bucket);
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) ids.push((await put(client, bucket, "k", `v${i}`)).VersionId!);
-    writeRules(server.root, bucket, [
+    await writeRules(client, bucket, [
       { id: "old", noncurrentVersionExpiration: { noncurrentDays: 1, newerNoncurrentVersions: 1 } },
     ]);
     expect(await waitFor(async () => (await versions(client, bucket)).versions.length === 2, 15_000)).toBe(
@@ -200,7 +236,7 @@ describe("lifecycle expiry on one host", () => {
     await client.send(new CreateBucketCommand({ Bucket: bucket }));
     await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: "tmp/a" }));
     await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: "keep/b" }));
-    writeRules(server.root, bucket, [
+    await writeRules(client, bucket, [
       {
         id: "uploads",
         filter: { prefix: "tmp/" },
@@ -229,7 +265,7 @@ describe("lifecycle expiry on one host", () => {
       }),
     );
     const free = await put(client, bucket, "k", "free");
-    writeRules(server.root, bucket, [
+    await writeRules(client, bucket, [
       { id: "all", expiration: { days: 1 }, noncurrentVersionExpiration: { noncurrentDays: 1 } },
     ]);
     expect(
@@ -286,8 +322,8 @@ describe("lifecycle deletions in the audit trail", () => {
     await versioned(client, bucket);
     const old = await put(client, bucket, "k", "old");
     await put(client, bucket, "k", "new");
-    writeRules(root, plain, [{ id: "plain-rule", expiration: { days: 1 } }]);
-    writeRules(root, bucket, [
+    await writeRules(client, plain, [{ id: "plain-rule", expiration: { days: 1 } }]);
+    await writeRules(client, bucket, [
       { id: "cur-rule", expiration: { days: 1 } },
       { id: "old-rule", noncurrentVersionExpiration: { noncurrentDays: 1 } },
     ]);
@@ -339,7 +375,7 @@ describe("lifecycle across hosts", () => {
       for (const key of all) await put(client, bucket, key);
       // Every object is a day (one second) old before the rules exist: one pass expires them all.
       await Bun.sleep(1100);
-      writeRules(root, bucket, [{ id: "all", expiration: { days: 1 } }]);
+      await writeRules(client, bucket, [{ id: "all", expiration: { days: 1 } }]);
       const markers = async () => (await versions(client, bucket)).markers.length;
       expect(await waitFor(async () => (await markers()) >= 4, 15_000, 20)).toBe(true);
       const startedAt = Date.now();

@@ -111,6 +111,9 @@ const cases: [string, string, string, boolean, string][] = [
   ["DELETE", "/b/k", "uploadId=u", false, "AbortMultipartUpload"],
   ["DELETE", "/b/k", "versionId=v&tagging", false, "DeleteObjectTagging"],
   ["DELETE", "/b", "tagging", false, "DeleteBucketTagging"],
+  ["GET", "/b", "lifecycle", false, "GetBucketLifecycleConfiguration"],
+  ["PUT", "/b", "lifecycle", false, "PutBucketLifecycleConfiguration"],
+  ["DELETE", "/b", "lifecycle", false, "DeleteBucketLifecycle"],
   ["POST", "/b/k", "uploads", false, "CreateMultipartUpload"],
   ["POST", "/b/k", "uploadId=u", false, "CompleteMultipartUpload"],
   ["POST", "/b/k", "uploads&uploadId=u", false, "CompleteMultipartUpload"],
@@ -183,6 +186,9 @@ const actions: Record<string, string | undefined> = {
   DeleteBucketCors: "s3:PutBucketCORS",
   "OPTIONS bucket": undefined,
   "OPTIONS object": undefined,
+  GetBucketLifecycleConfiguration: "s3:GetLifecycleConfiguration",
+  PutBucketLifecycleConfiguration: "s3:PutLifecycleConfiguration",
+  DeleteBucketLifecycle: "s3:PutLifecycleConfiguration",
 };
 
 describe("the IAM action of each operation", () => {

@@ -3,6 +3,7 @@ import { encryptionOf, type OpenedObject } from "../../storage/index.ts";
 import { evaluateConditions, readConditionHeaders } from "../conditions.ts";
 import type { Handler, S3Context } from "../context.ts";
 import { S3Error } from "../errors.ts";
+import { EXPIRATION, expirationHeader } from "../expiration-header.ts";
 import { lockResponseHeaders } from "../lock-params.ts";
 import { parsePartNumber } from "../multipart-params.ts";
 import { applyResponseOverrides, objectHeaders } from "../object-headers.ts";
@@ -43,6 +44,10 @@ async function serveObject(ctx: S3Context, withBody: boolean): Promise<Response>
       headers.set(name, value);
     if (info.versionId !== undefined) headers.set("x-amz-version-id", info.versionId);
     if (info.tags?.length) headers.set("x-amz-tagging-count", String(info.tags.length));
+    // Only current versions expire by Expiration: a read naming a version gets no header.
+    const expiration =
+      versionId === undefined ? await expirationHeader(store, target.bucket, info) : undefined;
+    if (expiration) headers.set(EXPIRATION, expiration);
     for (const [name, value] of Object.entries(await lockResponseHeaders(ctx, info.lock)))
       headers.set(name, value);
     if (outcome === "not-modified") {

@@ -1,6 +1,7 @@
 import { checksumHeaderName } from "../../lib/checksum-algorithm.ts";
 import { encryptionOf } from "../../storage/index.ts";
 import type { Handler } from "../context.ts";
+import { EXPIRATION, expirationHeader } from "../expiration-header.ts";
 import { putLockRequestFrom } from "../lock-params.ts";
 import { attributesFromRequest } from "../object-headers.ts";
 import { emptyResponse, quoteEtag } from "../responses.ts";
@@ -41,5 +42,7 @@ export const putObject: Handler = async (ctx) => {
     headers[checksumHeaderName(result.checksum.algorithm)] = result.checksum.value;
     headers["x-amz-checksum-type"] = result.checksum.type;
   }
+  const expiration = await expirationHeader(store, target.bucket, { key: target.key, tags, ...result });
+  if (expiration) headers[EXPIRATION] = expiration;
   return emptyResponse(200, headers);
 };

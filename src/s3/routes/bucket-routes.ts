@@ -1,4 +1,4 @@
-/** The service's and buckets' operations: listing, creating and removing buckets, and their settings (versioning, object lock, policy, encryption, tags), and listing their objects. Rows of the route table (../routes.ts). */
+/** The service's and buckets' operations: listing, creating and removing buckets, and their settings (versioning, object lock, policy, encryption, tags, lifecycle, CORS), and listing their objects. Rows of the route table (../routes.ts). */
 
 import { deleteBucketCors, getBucketCors, putBucketCors } from "../handlers/bucket-cors.ts";
 import {
@@ -6,6 +6,11 @@ import {
   getBucketEncryption,
   putBucketEncryption,
 } from "../handlers/bucket-encryption.ts";
+import {
+  deleteBucketLifecycle,
+  getBucketLifecycle,
+  putBucketLifecycle,
+} from "../handlers/bucket-lifecycle.ts";
 import {
   deleteBucketPolicy,
   getBucketPolicy,
@@ -307,5 +312,36 @@ export const bucketRoutes = [
     handler: corsPreflight,
     status: "supported",
     notes: "as OPTIONS bucket, for an object's path (also a presigned URL's)",
+  },
+  {
+    operation: "GetBucketLifecycleConfiguration",
+    method: "GET",
+    scope: "bucket",
+    sub: "lifecycle",
+    action: "s3:GetLifecycleConfiguration",
+    handler: getBucketLifecycle,
+    status: "supported",
+    notes: "404 `NoSuchLifecycleConfiguration` when the bucket has none",
+  },
+  {
+    operation: "PutBucketLifecycleConfiguration",
+    method: "PUT",
+    scope: "bucket",
+    sub: "lifecycle",
+    action: "s3:PutLifecycleConfiguration",
+    handler: putBucketLifecycle,
+    status: "partial",
+    notes:
+      "expiration rules (`Expiration`, `NoncurrentVersionExpiration`, `AbortIncompleteMultipartUpload`) with AWS's filters and validation, up to 1,000; `Transition` and `NoncurrentVersionTransition` are 400 `InvalidStorageClass` (one storage class); Content-MD5 or a checksum required",
+  },
+  {
+    operation: "DeleteBucketLifecycle",
+    method: "DELETE",
+    scope: "bucket",
+    sub: "lifecycle",
+    action: "s3:PutLifecycleConfiguration",
+    handler: deleteBucketLifecycle,
+    status: "supported",
+    notes: "authorized as `s3:PutLifecycleConfiguration`, as on S3",
   },
 ] as const satisfies readonly Route[];

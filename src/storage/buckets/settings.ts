@@ -12,9 +12,9 @@ import type { Buckets } from "./buckets.ts";
 export type BucketSettingName = "policy" | "encryption" | "tagging" | "cors" | "lifecycle";
 /**
  * Settings with their own storage API (versioning: versions/state.ts, object lock:
- * lock/config.ts), never set as plain text.
+ * lock/config.ts, lifecycle: lifecycle/config.ts), never set as plain text.
  */
-export type SettingFile = BucketSettingName | "versioning" | "object-lock";
+export type SettingFile = BucketSettingName | "versioning" | "object-lock" | "lifecycle";
 
 export class BucketSettings {
   constructor(
@@ -52,7 +52,7 @@ export class BucketSettings {
   }
 
   /** Removing a setting that is not set succeeds. */
-  async delete(bucket: string, name: BucketSettingName): Promise<void> {
+  async delete(bucket: string, name: BucketSettingName | "lifecycle"): Promise<void> {
     await this.buckets.head(bucket);
     await unlink(this.path(bucket, name)).catch((e) => {
       if (errCode(e) !== "ENOENT") throw e;

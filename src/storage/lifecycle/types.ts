@@ -36,11 +36,21 @@ export interface LifecycleRule {
   noncurrentVersionExpiration?: NoncurrentVersionExpiration;
   /** Incomplete multipart uploads are aborted this many days after they were initiated. */
   abortIncompleteMultipartUpload?: { daysAfterInitiation: number };
+  /**
+   * The filter came as the legacy top-level `Prefix` (filter.prefix), not as `Filter`: a
+   * client reads the rule back in the form it wrote.
+   */
+  topLevelPrefix?: boolean;
 }
 
 /** At most 1,000 rules. */
 export interface LifecycleConfiguration {
   rules: LifecycleRule[];
+  /**
+   * The `x-amz-transition-default-minimum-object-size` the configuration was put with, answered
+   * back on GET (s3dir has one tier, so it changes nothing else).
+   */
+  transitionDefaultMinimumObjectSize?: "varies_by_storage_class" | "all_storage_classes_128K";
 }
 
 /**
