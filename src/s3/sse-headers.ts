@@ -26,9 +26,12 @@ function isSecure(ctx: S3Context): boolean {
 }
 
 /** The SSE-C key of the request (or of its copy source), validated; undefined when absent. */
-export function customerKeyFrom(ctx: S3Context, copySource = false): CustomerKey | undefined {
+export function customerKeyFrom(
+  ctx: S3Context,
+  copySource = false,
+  h: Headers = ctx.req.headers,
+): CustomerKey | undefined {
   const prefix = copySource ? COPY_SOURCE_CUSTOMER : CUSTOMER;
-  const h = ctx.req.headers;
   const algorithm = h.get(`${prefix}algorithm`);
   const keyText = h.get(`${prefix}key`);
   const md5 = h.get(`${prefix}key-md5`);
@@ -190,16 +193,17 @@ function kmsRequest(
 
 /**
  * What a write (PUT, CreateMultipartUpload, Copy destination, POST) asks for, bucket default
- * included. SSE-KMS: the key named by `x-amz-server-side-encryption-aws-kms-key-id` (key id,
- * key ARN, alias or alias ARN), else the default key `aws/s3` as on S3; the dual-layer
- * `aws:kms:dsse` is refused (one layer is all that is done here).
+ * included; `h` holds the SSE fields (a POST form's fields, given as Headers). SSE-KMS: the key
+ * named by `x-amz-server-side-encryption-aws-kms-key-id` (key id, key ARN, alias or alias ARN),
+ * else the default key `aws/s3` as on S3; the dual-layer `aws:kms:dsse` is refused (one layer
+ * is all that is done here).
  */
 export async function writeEncryptionFrom(
   ctx: S3Context,
+  h: Headers = ctx.req.headers,
 ): Promise<{ request?: EncryptionRequest; customer?: CustomerKey }> {
-  const h = ctx.req.headers;
   const sse = h.get(SSE);
-  const customer = customerKeyFrom(ctx);
+  const customer = customerKeyFrom(ctx, false, h);
   if (sse === "aws:kms:dsse") {
     throw new S3Error(
       "NotImplemented",

@@ -12,13 +12,16 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   PutBucketEncryptionCommand,
+  PutBucketPolicyCommand,
   PutObjectCommand,
+  type PutObjectCommandInput,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import {
   aws,
   expectOk,
   md5Hex,
+  outcome,
   py,
   s3Client,
   s3dirCli,
@@ -26,6 +29,7 @@ import {
   startHost,
   uniqueBucket,
   useHost,
+  waitFor,
 } from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
@@ -417,6 +421,9 @@ describe("SSE-KMS with the SDK", () => {
     ]);
     const read = await sdkFailure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: "off.txt" })));
     expect([read.name, read.status]).toEqual(["KMS.DisabledException", 400]);
+    // HEAD reads no data key (S3 asks no kms:Decrypt for it): it still answers.
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "off.txt" }));
+    expect(head.SSEKMSKeyId).toBe(k.Arn);
     const copy = await sdkFailure(
       s3.send(new CopyObjectCommand({ Bucket: bucket, Key: "off3.txt", CopySource: `${bucket}/off.txt` })),
     );
@@ -495,6 +502,47 @@ describe("SSE-KMS with the SDK", () => {
       client.destroy();
       await fresh.stop();
     }
+  });
+});
+
+describe("policy conditions on SSE-KMS", () => {
+  test("s3:x-amz-server-side-encryption and …-aws-kms-key-id decide a Deny", async () => {
+    const b = uniqueBucket("kmspol");
+    await s3.send(new CreateBucketCommand({ Bucket: b }));
+    const policy = {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Deny",
+          Principal: "*",
+          Action: "s3:PutObject",
+          Resource: `arn:aws:s3:::${b}/*`,
+          Condition: { StringEquals: { "s3:x-amz-server-side-encryption": "AES256" } },
+        },
+        {
+          Effect: "Deny",
+          Principal: "*",
+          Action: "s3:PutObject",
+          Resource: `arn:aws:s3:::${b}/*`,
+          Condition: { StringEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": other.KeyId } },
+        },
+      ],
+    };
+    await s3.send(new PutBucketPolicyCommand({ Bucket: b, Policy: JSON.stringify(policy) }));
+    const put = (key: string, extra: Partial<PutObjectCommandInput>) =>
+      outcome(s3.send(new PutObjectCommand({ Bucket: b, Key: key, Body: key, ...extra })));
+    // Policies are re-read at most once a second: wait (bounded) for the change to show.
+    expect(
+      await waitFor(
+        async () => (await put("aes.txt", { ServerSideEncryption: "AES256" })) === "AccessDenied",
+        2500,
+        100,
+      ),
+    ).toBe(true);
+    expect(await put("other.txt", { ServerSideEncryption: "aws:kms", SSEKMSKeyId: other.KeyId })).toBe(
+      "AccessDenied",
+    );
+    expect(await put("app.txt", { ServerSideEncryption: "aws:kms", SSEKMSKeyId: app.KeyId })).toBe("allowed");
   });
 });
 

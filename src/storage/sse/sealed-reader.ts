@@ -23,10 +23,13 @@ export const IN_MEMORY_MAX = 8 << 20;
 const BATCH = 256 << 10;
 const AHEAD = 1;
 
-/** Validates the read keys against the object (HEAD): same errors as a GET. */
+/**
+ * Validates the read keys against the object (HEAD): same errors as a GET, except that an SSE-KMS
+ * object's key is not used (on S3 a HEAD needs no kms:Decrypt, so a disabled key does not fail it).
+ */
 export async function checkSealedAccess(ctx: StoreContext, info: ObjectInfo, keys?: ReadKeys): Promise<void> {
   checkReadKeys(info.encryption, keys);
-  if (info.encryption) await recoverDataKey(ctx, info.encryption, keys);
+  if (info.encryption && info.encryption.m !== "KMS") await recoverDataKey(ctx, info.encryption, keys);
 }
 
 /**
