@@ -4,6 +4,7 @@ import { clusterCommand } from "./cluster.ts";
 import type { CommandSpec } from "./command-spec.ts";
 import { doctorCommand } from "./doctor.ts";
 import { keyCommand } from "./key.ts";
+import { kmsCommand } from "./kms.ts";
 import { masterKeyCommand } from "./master-key.ts";
 import { policyCommand } from "./policy.ts";
 import { presignCommand } from "./presign.ts";
@@ -24,4 +25,5 @@ export const commands: readonly CommandSpec[] = [
   clusterCommand,
   auditWebhookCommand,
   masterKeyCommand,
+  kmsCommand,
 ];

@@ -53,6 +53,7 @@ async function runMasterKey(line: CommandLine): Promise<void> {
       result,
       [
         `current key ${result.current}: ${result.rewrapped} objects rewrapped, ${result.current_already} already current`,
+        result.rewrapped_kms_versions ? `${result.rewrapped_kms_versions} KMS key versions rewrapped` : "",
         result.dropped.length ? `dropped keys ${result.dropped.join(", ")}` : "no key dropped",
         result.kept.length ? `kept keys ${result.kept.join(", ")}` : "",
         result.failed.length

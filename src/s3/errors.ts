@@ -74,6 +74,10 @@ const statusByCode = {
   XAmzContentSHA256Mismatch: 400,
   InvalidChecksum: 400,
   UserKeyMustBeSpecified: 400,
+  /** SSE-KMS: the key named (or the one an object was sealed with) does not exist. */
+  "KMS.NotFoundException": 400,
+  /** SSE-KMS: the key is disabled (on writes and on reads of its objects). */
+  "KMS.DisabledException": 400,
 } as const satisfies Record<string, number>;
 
 export type S3ErrorCode = keyof typeof statusByCode;

@@ -1,11 +1,13 @@
 /**
  * Server-side encryption headers: SSE-S3 (`x-amz-server-side-encryption: AES256`, or the
- * bucket's default) and SSE-C (`x-amz-server-side-encryption-customer-*`, and the
+ * bucket's default), SSE-KMS (`aws:kms` and its key id, context and bucket key headers) and SSE-C (`x-amz-server-side-encryption-customer-*`, and the
  * `x-amz-copy-source-server-side-encryption-customer-*` keys of a copy source), parsed into
  * what storage needs, with S3's errors for what is wrong; and the headers S3 answers with.
  */
 import { createHash } from "node:crypto";
-import type { EncryptionRequest, ObjectEncryption, ReadKeys } from "../storage/index.ts";
+import { accountId } from "../auth/account.ts";
+import type { EncryptionRequest, KmsRequest, ObjectEncryption, ReadKeys } from "../storage/index.ts";
+import { type BucketDefault, parseBucketDefault } from "./bodies/bucket-encryption.ts";
 import type { S3Context } from "./context.ts";
 import { S3Error } from "./errors.ts";
 
@@ -24,9 +26,12 @@ function isSecure(ctx: S3Context): boolean {
 }
 
 /** The SSE-C key of the request (or of its copy source), validated; undefined when absent. */
-export function customerKeyFrom(ctx: S3Context, copySource = false): CustomerKey | undefined {
+export function customerKeyFrom(
+  ctx: S3Context,
+  copySource = false,
+  h: Headers = ctx.req.headers,
+): CustomerKey | undefined {
   const prefix = copySource ? COPY_SOURCE_CUSTOMER : CUSTOMER;
-  const h = ctx.req.headers;
   const algorithm = h.get(`${prefix}algorithm`);
   const keyText = h.get(`${prefix}key`);
   const md5 = h.get(`${prefix}key-md5`);
@@ -104,14 +109,14 @@ export function readKeysFrom(
 }
 
 /** A bucket's default encryption (the `encryption` setting), re-read at most once a second. */
-const defaults = new WeakMap<object, Map<string, { at: number; value: boolean }>>();
+const defaults = new WeakMap<object, Map<string, { at: number; value: BucketDefault | undefined }>>();
 const defaultTtlMs = 1000;
 
 export function forgetBucketDefault(ctx: S3Context): void {
   defaults.get(ctx.store)?.delete(ctx.target.bucket);
 }
 
-async function bucketDefaultEncrypts(ctx: S3Context): Promise<boolean> {
+async function bucketDefault(ctx: S3Context): Promise<BucketDefault | undefined> {
   let perStore = defaults.get(ctx.store);
   if (!perStore) {
     perStore = new Map();
@@ -120,25 +125,105 @@ async function bucketDefaultEncrypts(ctx: S3Context): Promise<boolean> {
   const cached = perStore.get(ctx.target.bucket);
   if (cached && Date.now() - cached.at < defaultTtlMs) return cached.value;
   const text = await ctx.store.getBucketSetting(ctx.target.bucket, "encryption");
-  const value = text !== undefined;
+  const value = text === undefined ? undefined : parseBucketDefault(text);
   perStore.set(ctx.target.bucket, { at: Date.now(), value });
   return value;
 }
 
-/** What a write (PUT, CreateMultipartUpload, Copy destination) asks for, bucket default included. */
+const KMS_KEY_ID = `${SSE}-aws-kms-key-id`;
+const KMS_CONTEXT = `${SSE}-context`;
+const BUCKET_KEY = `${SSE}-bucket-key-enabled`;
+
+/** The encryption context header: base64 of a JSON string map, kept as that JSON text. */
+function kmsContextFrom(text: string): string {
+  const fail = () =>
+    new S3Error(
+      "InvalidArgument",
+      `The header '${KMS_CONTEXT}' shall be Base64-encoded UTF-8 string holding JSON which represents a string-string map`,
+      { ArgumentName: KMS_CONTEXT },
+    );
+  const bytes = Buffer.from(text, "base64");
+  if (bytes.toString("base64").replace(/=+$/, "") !== text.trim().replace(/=+$/, "")) throw fail();
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    throw fail();
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) throw fail();
+  if (!Object.values(json).every((value) => typeof value === "string")) throw fail();
+  // Bound to the data key and kept in the object's record, which must stay small.
+  const kept = JSON.stringify(json);
+  if (kept.length > 1024) {
+    throw new S3Error("InvalidArgument", "The encryption context may be at most 1024 bytes of JSON.", {
+      ArgumentName: KMS_CONTEXT,
+    });
+  }
+  return kept;
+}
+
+function bucketKeyFrom(text: string | null): boolean | undefined {
+  if (text === null) return undefined;
+  const value = text.toLowerCase();
+  if (value !== "true" && value !== "false") {
+    throw new S3Error(
+      "InvalidArgument",
+      "The value of the bucket key enabled header must be true or false.",
+      {
+        ArgumentName: BUCKET_KEY,
+        ArgumentValue: text,
+      },
+    );
+  }
+  return value === "true";
+}
+
+function kmsRequest(
+  ctx: S3Context,
+  keyId: string | undefined,
+  context?: string,
+  bucketKey?: boolean,
+): EncryptionRequest {
+  const kms: KmsRequest = { home: { region: ctx.config.region, account: accountId } };
+  if (keyId !== undefined) kms.keyId = keyId;
+  if (context !== undefined) kms.context = context;
+  if (bucketKey) kms.bucketKey = true;
+  return { mode: "KMS", kms };
+}
+
+/**
+ * What a write (PUT, CreateMultipartUpload, Copy destination, POST) asks for, bucket default
+ * included; `h` holds the SSE fields (a POST form's fields, given as Headers). SSE-KMS: the key
+ * named by `x-amz-server-side-encryption-aws-kms-key-id` (key id, key ARN, alias or alias ARN),
+ * else the default key `aws/s3` as on S3; the dual-layer `aws:kms:dsse` is refused (one layer
+ * is all that is done here).
+ */
 export async function writeEncryptionFrom(
   ctx: S3Context,
+  h: Headers = ctx.req.headers,
 ): Promise<{ request?: EncryptionRequest; customer?: CustomerKey }> {
-  const sse = ctx.req.headers.get(SSE);
-  const customer = customerKeyFrom(ctx);
-  if (ctx.req.headers.has(`${SSE}-aws-kms-key-id`) || sse === "aws:kms" || sse === "aws:kms:dsse") {
-    throw new S3Error("NotImplemented", "SSE-KMS is not supported; use AES256 (SSE-S3) or SSE-C.");
+  const sse = h.get(SSE);
+  const customer = customerKeyFrom(ctx, false, h);
+  if (sse === "aws:kms:dsse") {
+    throw new S3Error(
+      "NotImplemented",
+      "Dual-layer server-side encryption (aws:kms:dsse) is not offered; use aws:kms (SSE-KMS).",
+    );
   }
-  if (sse !== null && sse !== "AES256") {
+  if (sse !== null && sse !== "AES256" && sse !== "aws:kms") {
     throw new S3Error("InvalidArgument", "The encryption method specified is not supported", {
       ArgumentName: SSE,
       ArgumentValue: sse,
     });
+  }
+  const keyId = h.get(KMS_KEY_ID);
+  const contextText = h.get(KMS_CONTEXT);
+  if (sse !== "aws:kms" && (keyId !== null || contextText !== null)) {
+    throw new S3Error(
+      "InvalidArgument",
+      `Server Side Encryption with AWS KMS managed key requires HTTP header ${SSE} : aws:kms`,
+      { ArgumentName: SSE, ArgumentValue: sse ?? "null" },
+    );
   }
   if (sse !== null && customer) {
     throw new S3Error(
@@ -147,18 +232,41 @@ export async function writeEncryptionFrom(
       { ArgumentName: SSE, ArgumentValue: sse },
     );
   }
+  const bucketKey = bucketKeyFrom(h.get(BUCKET_KEY));
   if (customer) return { request: { mode: "C", customerKey: customer.key }, customer };
-  if (sse !== null || (await bucketDefaultEncrypts(ctx))) return { request: { mode: "S3" } };
+  if (sse === "aws:kms") {
+    const context = contextText === null ? undefined : kmsContextFrom(contextText);
+    return { request: kmsRequest(ctx, keyId ?? undefined, context, bucketKey) };
+  }
+  if (sse === "AES256") return { request: { mode: "S3" } };
+  const fallback = await bucketDefault(ctx);
+  if (fallback?.algorithm === "aws:kms") {
+    return { request: kmsRequest(ctx, fallback.kmsKeyId, undefined, bucketKey ?? fallback.bucketKeyEnabled) };
+  }
+  if (fallback) return { request: { mode: "S3" } };
   return {};
 }
 
-/** The SSE response headers of an object: AES256 for SSE-S3, algorithm and key MD5 for SSE-C. */
+/**
+ * The SSE response headers of an object: AES256 for SSE-S3; aws:kms, the key's ARN and the
+ * bucket key flag for SSE-KMS (and the encryption context when `withContext`: PUT, Copy and
+ * CreateMultipartUpload answer it); algorithm and key MD5 for SSE-C.
+ */
 export function sseResponseHeaders(
   encryption: ObjectEncryption | undefined,
   customer?: CustomerKey,
+  withContext = false,
 ): Record<string, string> {
   if (!encryption) return {};
   if (encryption.kind === "SSE-S3") return { [SSE]: "AES256" };
+  if (encryption.kind === "SSE-KMS") {
+    const out: Record<string, string> = { [SSE]: "aws:kms" };
+    if (encryption.kmsKeyArn) out[KMS_KEY_ID] = encryption.kmsKeyArn;
+    if (encryption.bucketKey) out[BUCKET_KEY] = "true";
+    if (withContext && encryption.context)
+      out[KMS_CONTEXT] = Buffer.from(encryption.context).toString("base64");
+    return out;
+  }
   const out: Record<string, string> = { [`${CUSTOMER}algorithm`]: "AES256" };
   if (customer) out[`${CUSTOMER}key-md5`] = customer.md5;
   return out;

@@ -52,6 +52,8 @@ const s3CodeOf: Record<StorageErrorCode, [S3ErrorCode, string?]> = {
   InvalidRequest: ["InvalidRequest"],
   SseKeyMismatch: ["AccessDenied"],
   SseUnreadable: ["InternalError"],
+  KmsNotFound: ["KMS.NotFoundException"],
+  KmsDisabled: ["KMS.DisabledException"],
   AccessDenied: ["AccessDenied"],
   StorageFull: ["StorageFull"],
   IoError: ["InternalError"],

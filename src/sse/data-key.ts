@@ -7,12 +7,25 @@
  */
 import { SealError } from "./chunks.ts";
 
-export type SseMode = "S3" | "C";
+/** S3: SSE-S3 master key; C: the customer's key; KMS: a version of a named KMS key. */
+export type SseMode = "S3" | "C" | "KMS";
 
 const WRAP_CONTEXT: Record<SseMode, Uint8Array<ArrayBuffer>> = {
   S3: new TextEncoder().encode("s3dir sse-s3 data key v1"),
   C: new TextEncoder().encode("s3dir sse-c data key v1"),
+  KMS: new TextEncoder().encode("s3dir sse-kms data key v1"),
 };
+
+/** The authenticated data of a wrap: the mode's label, then `bound` (a KMS key and encryption context). */
+function wrapContext(mode: SseMode, bound: string | undefined): Uint8Array<ArrayBuffer> {
+  const label = WRAP_CONTEXT[mode];
+  if (bound === undefined) return label;
+  const extra = new TextEncoder().encode(bound);
+  const out = new Uint8Array(label.length + 1 + extra.length);
+  out.set(label);
+  out.set(extra, label.length + 1);
+  return out;
+}
 
 export function newDataKey(): Uint8Array<ArrayBuffer> {
   return crypto.getRandomValues(new Uint8Array(32));
@@ -31,10 +44,11 @@ export async function wrapDataKey(
   wrappingKey: Uint8Array,
   mode: SseMode,
   dataKey: Uint8Array,
+  bound?: string,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const sealed = await crypto.subtle.encrypt(
-    { name: "AES-GCM", iv, additionalData: WRAP_CONTEXT[mode] },
+    { name: "AES-GCM", iv, additionalData: wrapContext(mode, bound) },
     await aesKey(wrappingKey),
     dataKey as Uint8Array<ArrayBuffer>,
   );
@@ -49,11 +63,12 @@ export async function unwrapDataKey(
   wrappingKey: Uint8Array,
   mode: SseMode,
   wrapped: Uint8Array,
+  bound?: string,
 ): Promise<Uint8Array<ArrayBuffer>> {
   if (wrapped.length !== 12 + 32 + 16) throw new SealError("malformed wrapped key");
   try {
     const raw = await crypto.subtle.decrypt(
-      { name: "AES-GCM", iv: wrapped.slice(0, 12), additionalData: WRAP_CONTEXT[mode] },
+      { name: "AES-GCM", iv: wrapped.slice(0, 12), additionalData: wrapContext(mode, bound) },
       await aesKey(wrappingKey),
       wrapped.slice(12),
     );

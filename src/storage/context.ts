@@ -9,6 +9,7 @@ import type { LockGuard } from "./lock/protect.ts";
 import type { Describer } from "./metadata/describe.ts";
 import type { MetadataStore } from "./metadata/store.ts";
 import type { SseKeyring } from "./sse/keyring.ts";
+import type { KmsKeyring } from "./sse/kms-keyring.ts";
 import type { VersioningStates } from "./versions/state.ts";
 
 /** Where a test may stop a request to kill the host at a known point (see host/test-pause.ts). */
@@ -30,6 +31,8 @@ export interface StoreContext {
   guard: LockGuard;
   /** The SSE master key ring (loaded on first use). */
   sse?: SseKeyring;
+  /** The SSE-KMS key ring (named keys in the system directory). */
+  kms?: KmsKeyring;
   /** Lifecycle days: real ones, or shortened for tests. */
   lifecycle: LifecycleClock;
   /** Each bucket's lifecycle configuration (cached like versioning; see lifecycle/config.ts). */

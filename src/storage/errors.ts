@@ -26,6 +26,10 @@ export type StorageErrorCode =
   | "InvalidRequest"
   | "SseKeyMismatch"
   | "SseUnreadable"
+  /** SSE-KMS: no such KMS key (the message says which, as S3 does). */
+  | "KmsNotFound"
+  /** SSE-KMS: the KMS key is disabled. */
+  | "KmsDisabled"
   /** The file system refused the server's user (EACCES, EPERM): a POSIX user's chmod. */
   | "AccessDenied"
   /** No space (ENOSPC) or quota (EDQUOT) left, or less free than --min-free. */

@@ -53,8 +53,25 @@ export type {
 export type { MultipartStore, ObjectStore } from "./object-store.ts";
 export { BodyHasher } from "./objects/hashing.ts";
 export { createPosixStore, type PosixStore, type PosixStoreOptions } from "./posix-store.ts";
-export { loadSseKeys } from "./sse/keyring.ts";
-export { type EncryptionRequest, encryptionOf, type ObjectEncryption, type ReadKeys } from "./sse/records.ts";
+export { createSseKeyring, loadSseKeys } from "./sse/keyring.ts";
+export {
+  createKmsKey,
+  findKmsKey,
+  isAliasName,
+  KmsAliasTaken,
+  type KmsKeyListing,
+  type KmsKeyRecord,
+  listKmsKeys,
+  rotateKmsKey,
+  setKmsKeyEnabled,
+} from "./sse/kms-keys.ts";
+export {
+  type EncryptionRequest,
+  encryptionOf,
+  type KmsRequest,
+  type ObjectEncryption,
+  type ReadKeys,
+} from "./sse/records.ts";
 export { type RotationResult, rotateSseMasterKey } from "./sse/rotate.ts";
 export type { VersionTags } from "./tags/version-tags.ts";
 export type {

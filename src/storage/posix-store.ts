@@ -35,6 +35,7 @@ import { Publisher } from "./objects/publish.ts";
 import { Putter } from "./objects/putter.ts";
 import { Reader } from "./objects/reader.ts";
 import { createSseKeyring } from "./sse/keyring.ts";
+import { createKmsKeyring } from "./sse/kms-keyring.ts";
 import type { DeadWriterSweepOptions } from "./sweeps/dead-writers.ts";
 import { cleanStaleTemps } from "./sweeps/stale-temps.ts";
 import { acquireWriterLease } from "./sweeps/writer-lease.ts";
@@ -97,6 +98,7 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
   const describer = new Describer(meta, ops);
   const parents = new ParentDirs(ops, layout, describer, options.fsync);
   const sse = createSseKeyring(root);
+  const kms = createKmsKeyring(root, sse);
   const buckets = new Buckets(ops, layout, {
     beforeDelete: async (name) => {
       if (!(await historyIsEmpty(ctx, name))) {
@@ -122,6 +124,7 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     parents,
     fsync: options.fsync,
     sse,
+    kms,
     versioning,
     locks,
     guard,
@@ -142,7 +145,7 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
   const versionLister = new VersionLister(ctx, lister, new DirCache(ops, 100_000));
   const deleter = new Deleter(ctx);
   const copier = new Copier(ctx, reader, publisher);
-  const putter = new Putter(ctx, publisher, sse);
+  const putter = new Putter(ctx, publisher);
   const versionLocks = new VersionLocks(ctx);
   const tagging = new ObjectTagging(ctx);
   if (options.cleanStaleTemps ?? true) void cleanStaleTemps(layout).catch(() => {});

@@ -203,12 +203,13 @@ describe("SSE-S3", () => {
     });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain("InvalidArgument");
-    const kms = await sdkFailure(
+    // Dual-layer SSE-KMS is not offered (SSE-KMS itself is: sse-kms.test.ts).
+    const dsse = await sdkFailure(
       s3.send(
-        new PutObjectCommand({ Bucket: bucket, Key: "kms", Body: "x", ServerSideEncryption: "aws:kms" }),
+        new PutObjectCommand({ Bucket: bucket, Key: "kms", Body: "x", ServerSideEncryption: "aws:kms:dsse" }),
       ),
     );
-    expect(kms.status).toBe(501);
+    expect(dsse.status).toBe(501);
   });
 });
 

@@ -101,17 +101,26 @@ describe("PutBucketEncryption body", () => {
   const rule = (algorithm: string) =>
     `<Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>${algorithm}</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule>`;
 
-  test("AES256 is the one algorithm offered", () => {
-    expect(defaultEncryption(config(rule("AES256")))).toBe("AES256");
+  test("AES256, or aws:kms with an optional KMSMasterKeyID and bucket key", () => {
+    expect(defaultEncryption(config(rule("AES256")))).toEqual({ algorithm: "AES256" });
+    expect(defaultEncryption(config(rule("aws:kms")))).toEqual({ algorithm: "aws:kms" });
+    const kms =
+      "<Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm>" +
+      "<KMSMasterKeyID>alias/app</KMSMasterKeyID></ApplyServerSideEncryptionByDefault>" +
+      "<BucketKeyEnabled>true</BucketKeyEnabled></Rule>";
+    expect(defaultEncryption(config(kms))).toEqual({
+      algorithm: "aws:kms",
+      kmsKeyId: "alias/app",
+      bucketKeyEnabled: true,
+    });
   });
 
-  test("SSE-KMS is NotImplemented", () => {
-    for (const algorithm of ["aws:kms", "aws:kms:dsse"]) {
-      expect(refusal(() => defaultEncryption(config(rule(algorithm))))).toEqual([
-        "NotImplemented",
-        "SSE-KMS is not supported; use AES256 (SSE-S3).",
-      ]);
-    }
+  test("dual-layer aws:kms:dsse is NotImplemented; a KMSMasterKeyID needs aws:kms", () => {
+    expect(refusal(() => defaultEncryption(config(rule("aws:kms:dsse"))))[0]).toBe("NotImplemented");
+    const aesWithKey =
+      "<Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm>" +
+      "<KMSMasterKeyID>alias/app</KMSMasterKeyID></ApplyServerSideEncryptionByDefault></Rule>";
+    expect(refusal(() => defaultEncryption(config(aesWithKey)))[0]).toBe("InvalidArgument");
   });
 
   test("MalformedXML: no rule, two rules, no default, another algorithm, another root", () => {

@@ -69,7 +69,7 @@ export const copyObject: Handler = async (ctx) => {
     `<CopyObjectResult xmlns="${s3Namespace}"><LastModified>${toIsoDate(result.lastModified)}</LastModified><ETag>${quoteEtag(result.etag)}</ETag></CopyObjectResult>`,
     200,
     {
-      ...sseResponseHeaders(encryptionOf(result), sse.customer),
+      ...sseResponseHeaders(encryptionOf(result), sse.customer, true),
       ...versionHeaders(result),
       ...(result.sourceVersionId === undefined
         ? {}

@@ -24,7 +24,7 @@ export const createMultipartUpload: Handler = async (ctx) => {
     encryption: sse.request,
     lock,
   });
-  const headers: Record<string, string> = sseResponseHeaders(encryptionOf(upload), sse.customer);
+  const headers: Record<string, string> = sseResponseHeaders(encryptionOf(upload), sse.customer, true);
   if (checksum) {
     headers["x-amz-checksum-algorithm"] = checksum.algorithm;
     headers["x-amz-checksum-type"] = checksum.type;

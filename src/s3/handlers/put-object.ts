@@ -35,7 +35,7 @@ export const putObject: Handler = async (ctx) => {
   ctx.bytesIn += result.size;
   const headers: Record<string, string> = {
     etag: quoteEtag(result.etag),
-    ...sseResponseHeaders(encryptionOf(result), sse.customer),
+    ...sseResponseHeaders(encryptionOf(result), sse.customer, true),
     ...versionHeaders(result),
   };
   if (result.checksum) {

@@ -186,7 +186,8 @@ export const bucketRoutes = [
     action: "s3:PutEncryptionConfiguration",
     handler: putBucketEncryption,
     status: "partial",
-    notes: "AES256 (SSE-S3) only; `aws:kms` is 501; one rule",
+    notes:
+      "AES256 (SSE-S3) or `aws:kms` with an optional `KMSMasterKeyID` and `BucketKeyEnabled`; `aws:kms:dsse` is 501; one rule",
   },
   {
     operation: "DeleteBucketEncryption",

@@ -16,7 +16,7 @@ export const multipartRoutes = [
     writes: true,
     status: "supported",
     notes:
-      "checksum algorithm and type, SSE-S3, SSE-C, `x-amz-object-lock-*` and `x-amz-tagging` (applied at completion)",
+      "checksum algorithm and type, SSE-S3, SSE-KMS, SSE-C, `x-amz-object-lock-*` and `x-amz-tagging` (applied at completion)",
   },
   {
     operation: "UploadPart",

@@ -24,7 +24,7 @@ export const objectRoutes = [
     writes: true,
     status: "partial",
     notes:
-      "up to 5 GiB; Content-MD5, `x-amz-content-sha256` and checksums verified; content headers and `x-amz-meta-*` (≤ 2 KB) kept; `If-None-Match: *` and `If-Match` (other `If-None-Match` values: 501); SSE-S3 and SSE-C; `x-amz-object-lock-*` (with Content-MD5 or a checksum); `x-amz-tagging` (URL-encoded, the limits of PutObjectTagging; `InvalidArgument` for a key given twice); ACL and storage class ignored",
+      "up to 5 GiB; Content-MD5, `x-amz-content-sha256` and checksums verified; content headers and `x-amz-meta-*` (≤ 2 KB) kept; `If-None-Match: *` and `If-Match` (other `If-None-Match` values: 501); SSE-S3, SSE-KMS and SSE-C; `x-amz-object-lock-*` (with Content-MD5 or a checksum); `x-amz-tagging` (URL-encoded, the limits of PutObjectTagging; `InvalidArgument` for a key given twice); ACL and storage class ignored",
   },
   {
     operation: "GetObject",

@@ -39,7 +39,7 @@ export class Completer {
     const upload = await this.uploads.read(bucket, id, input.key);
     checkChecksumRequest(upload, input);
     // Complete needs no customer key; one that is sent must be the upload's.
-    await recoverUploadKey(this.ctx.sse, upload.encryption, input.keys, false);
+    await recoverUploadKey(this.ctx, upload.encryption, input.keys, false);
     const claimed = this.uploads.paths.claim(bucket, id, writerId);
     await this.uploads.claim(bucket, id, claimed);
     let result: CompleteResult;

@@ -15,7 +15,7 @@ import { mtimeDate } from "../metadata/describe.ts";
 import { identityOf, type MetadataRecord, makeRecord, recordMatches } from "../metadata/record.ts";
 import type { Reader } from "../objects/reader.ts";
 import { discardTemp, writeBodyToTemp } from "../objects/temp-writer.ts";
-import type { ReadKeys } from "../sse/records.ts";
+import { type ReadKeys, type SseDataKeyRecord, summaryOf } from "../sse/records.ts";
 import { plaintextStream } from "../sse/sealed-reader.ts";
 import { checkReadKeys, preparePartSealing, recoverUploadKey } from "../sse/sealing.ts";
 import type { BodyVerification } from "../types.ts";
@@ -37,7 +37,7 @@ interface PartSealing {
   sealer: ChunkSealer;
   header: Uint8Array;
   dataKey: Uint8Array;
-  mode: "S3" | "C";
+  record: SseDataKeyRecord;
 }
 
 export class Parts {
@@ -101,9 +101,9 @@ export class Parts {
     partNumber: number,
   ): Promise<PartSealing | undefined> {
     const e = upload.encryption;
-    const dataKey = await recoverUploadKey(this.ctx.sse, e, keys, true);
+    const dataKey = await recoverUploadKey(this.ctx, e, keys, true);
     if (!e || !dataKey) return undefined;
-    return { ...(await preparePartSealing(dataKey, partNumber)), dataKey, mode: e.m };
+    return { ...(await preparePartSealing(dataKey, partNumber)), dataKey, record: e };
   }
 
   private async write(
@@ -119,8 +119,9 @@ export class Parts {
     let fd: number | undefined = temp.fd;
     try {
       const st = await ops.fstat(fd);
-      // An SSE-C part's ETag is keyed like its object's: the plain MD5 would let anyone test a guess.
-      const etag = sealing?.mode === "C" ? await opaqueEtag(sealing.dataKey, temp.md5Hex) : temp.md5Hex;
+      // An SSE-C or SSE-KMS part's ETag is keyed like its object's: the plain MD5 would let anyone test a guess.
+      const etag =
+        sealing && sealing.record.m !== "S3" ? await opaqueEtag(sealing.dataKey, temp.md5Hex) : temp.md5Hex;
       const rec = makeRecord(
         identityOf(st),
         etag,
@@ -142,7 +143,7 @@ export class Parts {
       if (this.ctx.fsync) await this.fsyncDir(dir);
       const info: PartInfo = { partNumber, etag, size: temp.size, lastModified: mtimeDate(st) };
       if (temp.checksum) info.checksum = temp.checksum;
-      if (sealing) info.encryption = { m: sealing.mode };
+      if (sealing) info.encryption = summaryOf(sealing.record);
       return info;
     } catch (e) {
       await discardTemp(ops, { path: temp.path, fd });

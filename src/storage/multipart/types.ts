@@ -1,8 +1,7 @@
 /** The shapes of multipart uploads as storage sees them (no HTTP). */
 import type { ChecksumAlgorithm } from "../../lib/checksum-algorithm.ts";
-import type { SseMode } from "../../sse/data-key.ts";
 import type { LockRequest } from "../lock/types.ts";
-import type { EncryptionRequest, ReadKeys, SseDataKeyRecord } from "../sse/records.ts";
+import type { EncryptionRequest, EncryptionSummary, ReadKeys, SseDataKeyRecord } from "../sse/records.ts";
 import type {
   BodyVerification,
   FileOwner,
@@ -85,7 +84,7 @@ export interface PartInfo {
   /** The part's own checksum (in the upload's algorithm, or the one the client sent). */
   checksum?: StoredChecksum;
   /** Set when the part is sealed (an encrypted upload). */
-  encryption?: { m: SseMode };
+  encryption?: EncryptionSummary;
   /** UploadPartCopy: the id of the source version copied (versioned source buckets only). */
   sourceVersionId?: string;
 }

@@ -67,8 +67,7 @@ export class Uploads {
     if (input.checksum) file.checksum = input.checksum;
     if (input.lock) file.lock = storedLock(input.lock);
     if (input.encryption) {
-      if (!this.ctx.sse) throw new StorageError("SseUnreadable", "no key ring configured");
-      file.sse = (await newWrappedDataKey(this.ctx.sse, input.encryption)).record;
+      file.sse = (await newWrappedDataKey(this.ctx, input.encryption)).record;
     }
     const id = newUploadId();
     const staging = `${this.paths.staging(input.bucket)}/${randomName("upload")}`;

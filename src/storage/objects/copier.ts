@@ -135,10 +135,10 @@ export class Copier {
     src: { fd: number; st: BigStats; info: ObjectInfo },
     attributes: ObjectAttributes,
   ): Promise<PutObjectResult> {
-    const { ops, layout, sse } = this.ctx;
+    const { ops, layout } = this.ctx;
     const size = src.info.size;
     const body = await plaintextStream(this.ctx, src, 0, size - 1, input.sourceKeys);
-    const sealing = input.encryption && sse ? await prepareSealing(sse, input.encryption) : undefined;
+    const sealing = input.encryption ? await prepareSealing(this.ctx, input.encryption) : undefined;
     const algorithm = attributes.checksum?.algorithm;
     const temp = await writeBodyToTemp(
       ops,
@@ -156,7 +156,7 @@ export class Copier {
     if (input.owner) finished.owner = input.owner;
     if (sealing) {
       finished.encryption = { ...sealing.record, p: temp.size };
-      if (sealing.record.m === "C") finished.etag = await opaqueEtag(sealing.dataKey, temp.md5Hex);
+      if (sealing.record.m !== "S3") finished.etag = await opaqueEtag(sealing.dataKey, temp.md5Hex);
     }
     return this.publisher.publishFile(input.bucket, input.key, finished, input.conditions);
   }

@@ -9,8 +9,7 @@ import { StorageError } from "../errors.ts";
 import { checkKey, isDirectoryKey, isValidBucketName } from "../layout/keys.ts";
 import { checkLockRequest } from "../lock/rules.ts";
 import { checkUserMetadata } from "../metadata/user-metadata.ts";
-import type { SseKeyring } from "../sse/keyring.ts";
-import { prepareSealing } from "../sse/sealing.ts";
+import { type PreparedSealing, prepareSealing } from "../sse/sealing.ts";
 import type { PutObjectInput, PutObjectResult } from "../types.ts";
 import type { FinishedTemp, Publisher } from "./publish.ts";
 import { discardTemp, writeBodyToTemp } from "./temp-writer.ts";
@@ -19,11 +18,11 @@ export class Putter {
   constructor(
     private readonly ctx: StoreContext,
     private readonly publisher: Publisher,
-    private readonly keyring: SseKeyring,
   ) {}
 
   async put(input: PutObjectInput): Promise<PutObjectResult> {
     const { ops, layout } = this.ctx;
+    let sealing: PreparedSealing | undefined;
     try {
       if (!isValidBucketName(input.bucket)) throw new StorageError("NoSuchBucket");
       checkKey(input.key);
@@ -32,14 +31,14 @@ export class Putter {
         throw new StorageError("DirectoryObjectNotEmpty");
       }
       if (input.lock) await checkLockRequest(this.ctx, input.bucket, input.key, input.lock);
+      sealing =
+        input.encryption && !isDirectoryKey(input.key)
+          ? await prepareSealing(this.ctx, input.encryption)
+          : undefined;
     } catch (e) {
       await input.body.cancel().catch(() => {});
       throw e;
     }
-    const sealing =
-      input.encryption && !isDirectoryKey(input.key)
-        ? await prepareSealing(this.keyring, input.encryption)
-        : undefined;
     const temp = await writeBodyToTemp(ops, layout, input.bucket, input.body, input.verify, sealing?.sealer);
     const attributes = { ...input.attributes };
     if (temp.checksum) attributes.checksum = temp.checksum;
@@ -54,7 +53,7 @@ export class Putter {
     if (input.owner) finished.owner = input.owner;
     if (sealing) {
       finished.encryption = { ...sealing.record, p: temp.size };
-      if (sealing.record.m === "C") finished.etag = await opaqueEtag(sealing.dataKey, temp.md5Hex);
+      if (sealing.record.m !== "S3") finished.etag = await opaqueEtag(sealing.dataKey, temp.md5Hex);
     }
     return this.publisher.publishFile(input.bucket, input.key, finished, input.conditions);
   }

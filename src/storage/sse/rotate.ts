@@ -1,7 +1,7 @@
 /**
  * SSE master key rotation: a new key becomes current (every host follows within a second), the
- * data key of every SSE-S3 object is rewrapped under it (only the record changes, never the
- * object's bytes), then keys that no object references any more are dropped from the ring,
+ * data key of every SSE-S3 object and the material of every SSE-KMS key are rewrapped under it
+ * (only records change, never an object's bytes), then keys that no object references any more are dropped from the ring,
  * except those retired less than `graceMs` ago: a PUT that started before the rotation still
  * seals under the key that was current then. Running it again after an interruption is safe:
  * objects already under the current key are skipped, and a key is only dropped once no object
@@ -16,6 +16,7 @@ import { recordMatches } from "../metadata/record.ts";
 import { isValidUploadId } from "../multipart/paths.ts";
 import { Uploads } from "../multipart/uploads.ts";
 import { loadSseKeys, newSseMasterKey, type SseMasterKey, writeSseKeys } from "./keyring.ts";
+import { rewrapKmsKeys } from "./kms-keys.ts";
 
 export interface RotationResult {
   /** The new current key. */
@@ -26,6 +27,8 @@ export interface RotationResult {
   current_already: number;
   /** Encrypted objects that could not be rewrapped (key missing, file changed): their keys are kept. */
   failed: string[];
+  /** KMS key material versions rewrapped under the new key. */
+  rewrapped_kms_versions: number;
   /** Keys removed from the ring. */
   dropped: string[];
   /** Keys kept besides the current one. */
@@ -49,6 +52,7 @@ export async function rotateSseMasterKey(
     current: key.id,
     rewrapped: 0,
     current_already: 0,
+    rewrapped_kms_versions: 0,
     failed: [],
     dropped: [],
     kept: [],
@@ -147,6 +151,13 @@ export async function rotateSseMasterKey(
     await visitUploads(bucket);
     await walk(bucket, ctx.layout.bucket(bucket), "");
   }
+
+  // KMS keys' material is wrapped by the master key too (their objects' data keys are not).
+  const master = { keys: async () => ({ current: key }), key: async (id: string) => byId.get(id) };
+  const kms = await rewrapKmsKeys(root, master, key);
+  result.rewrapped_kms_versions = kms.rewrapped;
+  result.failed.push(...kms.failed);
+  for (const id of kms.referenced) referenced.add(id);
 
   // Re-read: another rotation may have run meanwhile; never drop what it added.
   const after = await loadSseKeys(root);

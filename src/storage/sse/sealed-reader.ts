@@ -9,7 +9,6 @@
 import { fdStream } from "../../runtime/file-stream.ts";
 import type { BigStats } from "../../runtime/fs-ops.ts";
 import type { StoreContext } from "../context.ts";
-import { StorageError } from "../errors.ts";
 import type { ObjectInfo, OpenedObject } from "../types.ts";
 import type { ReadKeys } from "./records.ts";
 import { SealedFile } from "./sealed-file.ts";
@@ -24,15 +23,13 @@ export const IN_MEMORY_MAX = 8 << 20;
 const BATCH = 256 << 10;
 const AHEAD = 1;
 
-function keyringOf(ctx: StoreContext) {
-  if (!ctx.sse) throw new StorageError("SseUnreadable", "no key ring configured");
-  return ctx.sse;
-}
-
-/** Validates the read keys against the object (HEAD): same errors as a GET. */
+/**
+ * Validates the read keys against the object (HEAD): same errors as a GET, except that an SSE-KMS
+ * object's key is not used (on S3 a HEAD needs no kms:Decrypt, so a disabled key does not fail it).
+ */
 export async function checkSealedAccess(ctx: StoreContext, info: ObjectInfo, keys?: ReadKeys): Promise<void> {
   checkReadKeys(info.encryption, keys);
-  if (info.encryption) await recoverDataKey(keyringOf(ctx), info.encryption, keys);
+  if (info.encryption && info.encryption.m !== "KMS") await recoverDataKey(ctx, info.encryption, keys);
 }
 
 /**
@@ -49,7 +46,7 @@ export async function plaintextStream(
   if (end < start || !src.st.isFile()) return new Blob([]).stream();
   const z = src.info.encryption;
   if (!z) return fdStream(src.fd, start, end, () => {});
-  const dataKey = await recoverDataKey(keyringOf(ctx), z, keys);
+  const dataKey = await recoverDataKey(ctx, z, keys);
   const file = await SealedFile.open(src.fd, z, dataKey, Number(src.st.size), ctx.ops.sync, src.info.parts);
   return decryptingStream(file, start, end, () => {});
 }
@@ -72,7 +69,7 @@ export async function openSealed(
   try {
     const z = f.info.encryption!;
     checkReadKeys(z, keys);
-    const dataKey = await recoverDataKey(keyringOf(ctx), z, keys);
+    const dataKey = await recoverDataKey(ctx, z, keys);
     file = await SealedFile.open(f.fd, z, dataKey, Number(f.st.size), ops.sync, f.info.parts);
   } catch (e) {
     close();

@@ -25,6 +25,7 @@ import {
 } from "../../sse/data-key.ts";
 import { StorageError } from "../errors.ts";
 import type { SseKeyring } from "./keyring.ts";
+import type { KmsKeyring } from "./kms-keyring.ts";
 import type { EncryptionRequest, ReadKeys, SseDataKeyRecord, SseRecord } from "./records.ts";
 
 export interface PreparedSealing {
@@ -34,11 +35,35 @@ export interface PreparedSealing {
   record: Omit<SseRecord, "p">;
 }
 
-/** A fresh data key, wrapped as the request asks (the customer's key, or the current SSE master key). */
+/** The key rings a seal or unseal may need (the store context has both). */
+export interface KeyRings {
+  sse?: SseKeyring;
+  kms?: KmsKeyring;
+}
+
+function sseRing(rings: KeyRings): SseKeyring {
+  if (!rings.sse) throw new StorageError("SseUnreadable", "no key ring configured");
+  return rings.sse;
+}
+
+function kmsRing(rings: KeyRings): KmsKeyring {
+  if (!rings.kms) throw new StorageError("SseUnreadable", "no KMS key ring configured");
+  return rings.kms;
+}
+
+/**
+ * A fresh data key, wrapped as the request asks (the customer's key, the current SSE master key,
+ * or the KMS key it names).
+ */
 export async function newWrappedDataKey(
-  keyring: SseKeyring,
+  rings: KeyRings,
   req: EncryptionRequest,
 ): Promise<{ dataKey: Uint8Array; record: SseDataKeyRecord }> {
+  if (req.mode === "KMS") {
+    if (!req.kms) throw new StorageError("InvalidRequest", "missing KMS request");
+    const { dataKey, record } = await kmsRing(rings).newDataKey(req.kms);
+    return { dataKey, record: { ...record, c: CHUNK_SIZE } };
+  }
   const dataKey = newDataKey();
   let wrapped: Uint8Array;
   let k: string | undefined;
@@ -46,7 +71,7 @@ export async function newWrappedDataKey(
     if (!req.customerKey) throw new StorageError("InvalidRequest", "missing customer key");
     wrapped = await wrapDataKey(req.customerKey, "C", dataKey);
   } else {
-    const { current } = await keyring.keys();
+    const { current } = await sseRing(rings).keys();
     wrapped = await wrapDataKey(current.key, "S3", dataKey);
     k = current.id;
   }
@@ -55,8 +80,8 @@ export async function newWrappedDataKey(
   return { dataKey, record };
 }
 
-export async function prepareSealing(keyring: SseKeyring, req: EncryptionRequest): Promise<PreparedSealing> {
-  const { dataKey, record } = await newWrappedDataKey(keyring, req);
+export async function prepareSealing(rings: KeyRings, req: EncryptionRequest): Promise<PreparedSealing> {
+  const { dataKey, record } = await newWrappedDataKey(rings, req);
   const prefix = newNoncePrefix();
   return {
     sealer: await hostSealer(dataKey, prefix),
@@ -104,11 +129,13 @@ const UNWRAPPED_MAX = 4096;
 
 /** The object's raw data key: SseKeyMismatch for a wrong customer key, SseUnreadable otherwise. */
 export async function recoverDataKey(
-  keyring: SseKeyring,
+  rings: KeyRings,
   z: SseDataKeyRecord,
   keys: ReadKeys | undefined,
 ): Promise<Uint8Array> {
   checkReadKeys(z, keys);
+  if (z.m === "KMS") return kmsRing(rings).recoverDataKey(z);
+  const keyring = sseRing(rings);
   const wrapped = fromBase64(z.w);
   if (z.m === "C") {
     try {
@@ -143,7 +170,7 @@ const INITIATE_REQUESTED =
  * InvalidRequest otherwise). `keyRequired`: an SSE-C upload's part must bring it; a Complete may.
  */
 export async function recoverUploadKey(
-  keyring: SseKeyring | undefined,
+  rings: KeyRings,
   e: SseDataKeyRecord | undefined,
   keys: ReadKeys | undefined,
   keyRequired: boolean,
@@ -156,9 +183,8 @@ export async function recoverUploadKey(
     throw new StorageError("InvalidRequest", "The encryption parameters are not applicable to this upload.");
   }
   if (!e) return undefined;
-  if (!keyring) throw new StorageError("SseUnreadable", "no key ring configured");
   try {
-    return await recoverDataKey(keyring, e, keys);
+    return await recoverDataKey(rings, e, keys);
   } catch (err) {
     if (err instanceof StorageError && err.code === "SseKeyMismatch") {
       throw new StorageError(
