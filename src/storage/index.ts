@@ -61,6 +61,7 @@ export type {
   ObjectInfo,
   ObjectTag,
   OpenedObject,
+  PosixIdentity,
   PutObjectInput,
   PutObjectResult,
   StoredChecksum,

@@ -9,6 +9,7 @@ import { StorageError } from "../errors.ts";
 import { checkKey, isDirectoryKey, isValidBucketName } from "../layout/keys.ts";
 import { checkLockRequest } from "../lock/rules.ts";
 import { checkUserMetadata } from "../metadata/user-metadata.ts";
+import { checkWritePath } from "../permissions/path-checks.ts";
 import type { SseKeyring } from "../sse/keyring.ts";
 import { prepareSealing } from "../sse/sealing.ts";
 import type { PutObjectInput, PutObjectResult } from "../types.ts";
@@ -32,6 +33,7 @@ export class Putter {
         throw new StorageError("DirectoryObjectNotEmpty");
       }
       if (input.lock) await checkLockRequest(this.ctx, input.bucket, input.key, input.lock);
+      if (input.access) await checkWritePath(ops, layout.root, input.bucket, input.key, input.access, true);
     } catch (e) {
       await input.body.cancel().catch(() => {});
       throw e;
