@@ -76,13 +76,15 @@ export class Lister {
    * not read and search (r+x) lists as missing: left out, with everything below it.
    */
   source(bucketPath: string, access?: PosixIdentity): WalkSource {
+    const pathOf = (rel: string) => (rel ? `${bucketPath}/${rel.slice(0, -1)}` : bucketPath);
+    const isMarked = (rel: string, l: DirListing) => this.isMarked(bucketPath, rel, l);
+    if (!access) return { listing: (rel) => this.dirListing(pathOf(rel)), isMarked };
     const listing = async (rel: string) => {
-      const path = rel ? `${bucketPath}/${rel.slice(0, -1)}` : bucketPath;
+      const path = pathOf(rel);
       const l = await this.dirListing(path);
-      if (!l || !access) return l;
-      return mayAccess(l.st, { path }, access, MAY_READ | MAY_EXEC) ? l : undefined;
+      return l && mayAccess(l.st, { path }, access, MAY_READ | MAY_EXEC) ? l : undefined;
     };
-    return { listing, isMarked: (rel, l) => this.isMarked(bucketPath, rel, l) };
+    return { listing, isMarked };
   }
 
   /** Whether access may search every directory above startDir (from the bucket's own). */
