@@ -18,6 +18,7 @@ import {
   PutObjectCommand,
   type S3Client,
   UploadPartCommand,
+  UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
 import { type Credentials, s3Client, s3dirCli, useHost } from "../helpers/index.ts";
 import { ensureTestUser } from "../helpers/unprivileged.ts";
@@ -187,6 +188,21 @@ describe("reads", () => {
     });
     await refusal(patS3, copy);
     expect(exists("rw/copy.txt")).toBe(false);
+  });
+
+  test("UploadPartCopy needs read on the source", async () => {
+    const key = "rw/part-copy.bin";
+    const { UploadId } = await patS3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+    const copy = (source: string) =>
+      new UploadPartCopyCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId,
+        PartNumber: 1,
+        CopySource: `${bucket}/${source}`,
+      });
+    await refusal(patS3, copy("private.txt"));
+    expect(await status(patS3, copy("group.txt"))).toBe(200);
   });
 });
 
