@@ -277,6 +277,14 @@ export const serveOptionDefs = {
     description: "read options from this file of `name = value` lines (see docs/options.md)",
     schema: nonEmpty,
   },
+  "posix-permissions": {
+    kind: "value",
+    value: "off|enforce",
+    default: "off",
+    description:
+      "enforce: requests of users with a POSIX uid (and anonymous ones) must also pass the files' mode bits and ACLs (docs/security.md)",
+    schema: v.picklist(["off", "enforce"], "off or enforce"),
+  },
 } satisfies Record<string, ServeOptionDef>;
 
 type Defs = typeof serveOptionDefs;

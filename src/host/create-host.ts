@@ -166,6 +166,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
         domains: options.domains,
         allowSseCOverHttp: options.allowSseCOverHttp,
         anonymousOwner: anonymousOwnerOf(options.anonymousOwner),
+        posixPermissions:
+          options.posixPermissions === "enforce"
+            ? { anonymous: options.anonymousOwner ?? { uid: NOBODY, gid: NOBODY } }
+            : undefined,
         bodyTimeoutMs: options.bodyTimeoutMs,
         trustedProxies: parseTrustedProxies(options.trustedProxies),
         owner: { id: createHash("sha256").update("s3dir:root").digest("hex"), displayName: "root" },

@@ -15,4 +15,9 @@ export interface ServerConfig {
   allowSseCOverHttp?: boolean;
   /** Owner of files and directories anonymous requests create (--anonymous-uid/--anonymous-gid). */
   anonymousOwner?: { uid: number; gid: number };
+  /**
+   * Set with --posix-permissions enforce: requests of a POSIX identity are also checked against
+   * the files' mode bits and ACLs; anonymous requests as this uid/gid.
+   */
+  posixPermissions?: { anonymous: { uid: number; gid: number } };
 }

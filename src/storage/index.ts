@@ -88,6 +88,7 @@ export type {
   ObjectInfo,
   ObjectTag,
   OpenedObject,
+  PosixIdentity,
   PutObjectInput,
   PutObjectResult,
   StoredChecksum,

@@ -28,6 +28,7 @@ import type {
   ObjectInfo,
   ObjectTag,
   OpenedObject,
+  PosixIdentity,
   PutObjectInput,
   PutObjectResult,
 } from "./types.ts";
@@ -69,12 +70,24 @@ export interface ObjectStore {
    * NoSuchKey with a VersionNotice; a version id that names a marker, no version, or nothing
    * this store makes throws with a VersionNotice too (see StorageError.version).
    */
-  openObject(bucket: string, key: string, keys?: ReadKeys, versionId?: string): Promise<OpenedObject>;
+  openObject(
+    bucket: string,
+    key: string,
+    keys?: ReadKeys,
+    versionId?: string,
+    access?: PosixIdentity,
+  ): Promise<OpenedObject>;
   /**
    * Like openObject without the bytes. An encrypted object also throws InvalidRequest (SSE-C
    * key missing or not applicable), SseKeyMismatch (wrong customer key), SseUnreadable.
    */
-  headObject(bucket: string, key: string, keys?: ReadKeys, versionId?: string): Promise<ObjectInfo>;
+  headObject(
+    bucket: string,
+    key: string,
+    keys?: ReadKeys,
+    versionId?: string,
+    access?: PosixIdentity,
+  ): Promise<ObjectInfo>;
   /**
    * Deleting a missing key succeeds (S3 semantics); a missing bucket throws NoSuchBucket. In a
    * versioned bucket, without versionId a delete marker becomes current; with one, exactly that
@@ -83,13 +96,15 @@ export interface ObjectStore {
    * In a bucket with object lock, a locked version named by id throws ObjectLocked (a LockNotice,
    * AccessDenied) unless its retention is GOVERNANCE and options.bypassGovernance is set: the
    * header x-amz-bypass-governance-retention was sent AND the caller holds
-   * s3:BypassGovernanceRetention (the HTTP layer decides both).
+   * s3:BypassGovernanceRetention (the HTTP layer decides both). With options.access, the
+   * identity must be allowed to remove the entry (write and search on its directory, the
+   * sticky rule): AccessDenied otherwise.
    */
   deleteObject(
     bucket: string,
     key: string,
     versionId?: string,
-    options?: { bypassGovernance?: boolean },
+    options?: { bypassGovernance?: boolean; access?: PosixIdentity },
   ): Promise<DeleteResult>;
   /**
    * Source errors as openObject (NoSuchBucket / NoSuchKey), whatever sourceCheck throws,

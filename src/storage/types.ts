@@ -1,5 +1,6 @@
 import type { ChecksumAlgorithm } from "../lib/checksum-algorithm.ts";
 import type { LockRequest, ObjectLock } from "./lock/types.ts";
+import type { PosixIdentity } from "./permissions/permits.ts";
 import type { EncryptionRequest, ReadKeys, SseRecord } from "./sse/records.ts";
 
 /** Content headers S3 stores with an object and serves back. */
@@ -85,6 +86,8 @@ export interface BodyVerification {
   beforePublish?: () => Promise<{ checksumExpected?: string } | undefined> | undefined;
 }
 
+export type { PosixIdentity };
+
 /** Who owns the files and directories a write creates (the writer's POSIX mapping). */
 export interface FileOwner {
   uid: number;
@@ -104,6 +107,8 @@ export interface PutObjectInput {
   lock?: LockRequest;
   /** Owner of the new file and of the directories made for it; absent: the server's user. */
   owner?: FileOwner;
+  /** Check the files' and directories' permissions for this identity (--posix-permissions enforce). */
+  access?: PosixIdentity;
 }
 
 export interface PutObjectResult {
@@ -157,6 +162,8 @@ export interface CopyObjectInput {
   lock?: LockRequest;
   /** As PutObjectInput.owner. */
   owner?: FileOwner;
+  /** As PutObjectInput.access: read on the source, write on the destination. */
+  access?: PosixIdentity;
 }
 
 export interface CreateBucketOptions {
@@ -176,6 +183,8 @@ export interface ListInput {
   /** Return keys (and common prefixes) strictly greater than this. */
   after: string;
   maxKeys: number;
+  /** Leave out the directories this identity may not read and search (--posix-permissions enforce). */
+  access?: PosixIdentity;
 }
 
 export interface ListedObject {

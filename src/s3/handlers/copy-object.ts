@@ -6,6 +6,7 @@ import { parseCopySource } from "../copy-source.ts";
 import { S3Error } from "../errors.ts";
 import { lockRequestFrom } from "../lock-params.ts";
 import { attributesFromRequest } from "../object-headers.ts";
+import { posixAccess } from "../posix-access.ts";
 import { quoteEtag, s3Namespace, xmlResponse } from "../responses.ts";
 import { readKeysFrom, SSE, sseResponseHeaders, writeEncryptionFrom } from "../sse-headers.ts";
 import { taggingHeaderOf } from "../tags.ts";
@@ -61,6 +62,7 @@ export const copyObject: Handler = async (ctx) => {
       lock,
       tags,
       owner: writerOwner(ctx),
+      access: posixAccess(ctx),
     })
     .catch((e) => {
       throw copySourceError(e);

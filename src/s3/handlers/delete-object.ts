@@ -1,5 +1,6 @@
 import type { Handler } from "../context.ts";
 import { bypassGovernance, checkBypassApplicable } from "../lock-params.ts";
+import { posixAccess } from "../posix-access.ts";
 import { emptyResponse } from "../responses.ts";
 import { versionHeaders, versionIdOf } from "../version-params.ts";
 
@@ -9,11 +10,9 @@ export const deleteObject: Handler = async (ctx) => {
   await checkBypassApplicable(ctx);
   const bypass =
     versionId !== undefined && (await bypassGovernance(ctx, target.bucket, target.key, versionId));
-  const result = await store.deleteObject(
-    target.bucket,
-    target.key,
-    versionId,
-    bypass ? { bypassGovernance: true } : undefined,
-  );
+  const result = await store.deleteObject(target.bucket, target.key, versionId, {
+    bypassGovernance: bypass,
+    access: posixAccess(ctx),
+  });
   return emptyResponse(204, versionHeaders(result));
 };

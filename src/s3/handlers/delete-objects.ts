@@ -4,6 +4,7 @@ import type { Handler } from "../context.ts";
 import { S3Error } from "../errors.ts";
 import { requireIntegrityHeader } from "../integrity-header.ts";
 import { bypassGovernance, checkBypassApplicable } from "../lock-params.ts";
+import { posixAccess } from "../posix-access.ts";
 import { readXmlBody } from "../request-body.ts";
 import { s3Namespace, xmlResponse } from "../responses.ts";
 import { toS3Error } from "../storage-errors.ts";
@@ -19,6 +20,7 @@ export const deleteObjects: Handler = async (ctx) => {
   await store.headBucket(target.bucket);
   await checkBypassApplicable(ctx);
 
+  const access = posixAccess(ctx);
   let xml = `<DeleteResult xmlns="${s3Namespace}">`;
   for (const { key, versionId } of entries) {
     const versionXml = versionId === undefined ? "" : `<VersionId>${xmlEscape(versionId)}</VersionId>`;
@@ -27,12 +29,10 @@ export const deleteObjects: Handler = async (ctx) => {
       else await ctx.authorize("s3:DeleteObjectVersion", target.bucket, key, versionId);
       if (versionId === "") throw versionS3Error({ reason: "InvalidVersionId", requested: true, versionId });
       const bypass = versionId !== undefined && (await bypassGovernance(ctx, target.bucket, key, versionId));
-      const result = await store.deleteObject(
-        target.bucket,
-        key,
-        versionId,
-        bypass ? { bypassGovernance: true } : undefined,
-      );
+      const result = await store.deleteObject(target.bucket, key, versionId, {
+        bypassGovernance: bypass,
+        access,
+      });
       if (!quiet)
         xml += `<Deleted><Key>${xmlEscape(key)}</Key>${versionXml}${deletedMarkerXml(result)}</Deleted>`;
     } catch (e) {

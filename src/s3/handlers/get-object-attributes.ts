@@ -5,6 +5,7 @@ import type { Handler } from "../context.ts";
 import { S3Error } from "../errors.ts";
 import { parseMaxKeys } from "../list-params.ts";
 import { parsePartNumberMarker } from "../multipart-params.ts";
+import { posixAccess } from "../posix-access.ts";
 import { s3Namespace, xmlResponse } from "../responses.ts";
 import { readKeysFrom } from "../sse-headers.ts";
 import { versionHeaders, versionIdOf } from "../version-params.ts";
@@ -62,7 +63,8 @@ export const getObjectAttributes: Handler = async (ctx) => {
     target.key,
   );
   const wanted = requestedAttributes(req.headers.get("x-amz-object-attributes"));
-  const info = await store.headObject(target.bucket, target.key, readKeysFrom(ctx).keys, versionId);
+  const keys = readKeysFrom(ctx).keys;
+  const info = await store.headObject(target.bucket, target.key, keys, versionId, posixAccess(ctx));
   let xml = `<GetObjectAttributesResponse xmlns="${s3Namespace}">`;
   if (wanted.has("ETag")) xml += `<ETag>${xmlEscape(info.etag)}</ETag>`;
   if (wanted.has("Checksum") && info.checksum) {

@@ -8,6 +8,7 @@ import { lockResponseHeaders } from "../lock-params.ts";
 import { parsePartNumber } from "../multipart-params.ts";
 import { applyResponseOverrides, objectHeaders } from "../object-headers.ts";
 import { partRange } from "../part-range.ts";
+import { posixAccess } from "../posix-access.ts";
 import { resolveRange } from "../range.ts";
 import { emptyResponse } from "../responses.ts";
 import { readKeysFrom, sseResponseHeaders } from "../sse-headers.ts";
@@ -26,10 +27,11 @@ async function serveObject(ctx: S3Context, withBody: boolean): Promise<Response>
   }
   const { keys, customer } = readKeysFrom(ctx);
   const versionId = versionIdOf(target.query);
+  const access = posixAccess(ctx);
   const opened: OpenedObject = withBody
-    ? await store.openObject(target.bucket, target.key, keys, versionId)
+    ? await store.openObject(target.bucket, target.key, keys, versionId, access)
     : {
-        info: await store.headObject(target.bucket, target.key, keys, versionId),
+        info: await store.headObject(target.bucket, target.key, keys, versionId, access),
         stream: () => new Blob(),
         close() {},
       };

@@ -8,6 +8,7 @@ import {
   parseMaxKeys,
   urlEncodeKey,
 } from "../list-params.ts";
+import { posixAccess } from "../posix-access.ts";
 import { quoteEtag, s3Namespace, xmlResponse } from "../responses.ts";
 import { xmlEscape } from "../xml/escape.ts";
 
@@ -26,7 +27,14 @@ async function listPage(ctx: S3Context, after: string, maxKeysParam = "max-keys"
   const maxKeys = parseMaxKeys(query.get(maxKeysParam), maxKeysParam);
   const encoding = parseEncodingType(query.get("encoding-type"));
   const encode = encoding ? (v: string) => xmlEscape(urlEncodeKey(v)) : xmlEscape;
-  const result = await ctx.store.list({ bucket: ctx.target.bucket, prefix, delimiter, after, maxKeys });
+  const result = await ctx.store.list({
+    bucket: ctx.target.bucket,
+    prefix,
+    delimiter,
+    after,
+    maxKeys,
+    access: posixAccess(ctx),
+  });
   return { prefix, delimiter, maxKeys, encode, result };
 }
 

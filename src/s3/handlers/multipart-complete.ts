@@ -5,6 +5,7 @@ import type { Handler, S3Context } from "../context.ts";
 import { isS3Error, renderErrorXml, S3Error } from "../errors.ts";
 import { keepAliveResponse } from "../keepalive-response.ts";
 import { checksumHeader, parseChecksumType, uploadIdOf } from "../multipart-params.ts";
+import { posixAccess } from "../posix-access.ts";
 import { readXmlBody } from "../request-body.ts";
 import { quoteEtag, s3Namespace } from "../responses.ts";
 import { readKeysFrom, sseResponseHeaders } from "../sse-headers.ts";
@@ -44,6 +45,7 @@ export const completeMultipartUpload: Handler = async (ctx) => {
       keys: sse.keys,
       versionId,
       owner: writerOwner(ctx),
+      access: posixAccess(ctx),
     })
     .then((result) => {
       const path = target.key.split("/").map(encodeURIComponent).join("/");

@@ -7,6 +7,7 @@ import type { Handler } from "../context.ts";
 import { parseCopySource } from "../copy-source.ts";
 import { hasIntegrityHeader, requireIntegrityHeader } from "../integrity-header.ts";
 import { parseCopySourceRange, parsePartNumber, uploadIdOf } from "../multipart-params.ts";
+import { posixAccess } from "../posix-access.ts";
 import { emptyResponse, quoteEtag, s3Namespace, xmlResponse } from "../responses.ts";
 import { readKeysFrom, sseResponseHeaders } from "../sse-headers.ts";
 import { uploadBody } from "../upload-body.ts";
@@ -62,6 +63,7 @@ export const uploadPartCopy: Handler = async (ctx) => {
       sourceCheck: (info) => checkCopySourceConditions(req.headers, info),
       keys: sse.keys,
       sourceKeys,
+      access: posixAccess(ctx),
     })
     .catch((e) => {
       throw copySourceError(e);

@@ -4,6 +4,7 @@ import type { Handler } from "../context.ts";
 import { EXPIRATION, expirationHeader } from "../expiration-header.ts";
 import { putLockRequestFrom } from "../lock-params.ts";
 import { attributesFromRequest } from "../object-headers.ts";
+import { posixAccess } from "../posix-access.ts";
 import { emptyResponse, quoteEtag } from "../responses.ts";
 import { sseResponseHeaders, writeEncryptionFrom } from "../sse-headers.ts";
 import { taggingHeaderOf } from "../tags.ts";
@@ -31,6 +32,7 @@ export const putObject: Handler = async (ctx) => {
     encryption: sse.request,
     lock,
     owner: writerOwner(ctx),
+    access: posixAccess(ctx),
   });
   ctx.bytesIn += result.size;
   const headers: Record<string, string> = {

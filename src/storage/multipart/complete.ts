@@ -15,6 +15,7 @@ import { StorageError } from "../errors.ts";
 import { isDirectoryKey } from "../layout/keys.ts";
 import { writerId } from "../layout/temp-names.ts";
 import type { FinishedTemp, Publisher } from "../objects/publish.ts";
+import { checkWritePath } from "../permissions/path-checks.ts";
 import type { SseRecord } from "../sse/records.ts";
 import { recoverUploadKey } from "../sse/sealing.ts";
 import type { ObjectAttributes, PartsLayout, StoredChecksum } from "../types.ts";
@@ -40,6 +41,9 @@ export class Completer {
     checkChecksumRequest(upload, input);
     // Complete needs no customer key; one that is sent must be the upload's.
     await recoverUploadKey(this.ctx, upload.encryption, input.keys, false);
+    if (input.access) {
+      await checkWritePath(this.ctx.ops, this.ctx.layout.root, bucket, input.key, input.access, true);
+    }
     const claimed = this.uploads.paths.claim(bucket, id, writerId);
     await this.uploads.claim(bucket, id, claimed);
     let result: CompleteResult;

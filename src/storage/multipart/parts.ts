@@ -68,7 +68,12 @@ export class Parts {
   async uploadCopy(input: UploadPartCopyInput): Promise<PartInfo> {
     const upload = await this.uploads.read(input.bucket, input.uploadId, input.key);
     const sealing = await this.sealingFor(upload, input.keys, input.partNumber);
-    const src = await this.reader.openFile(input.sourceBucket, input.sourceKey, input.sourceVersionId);
+    const src = await this.reader.openFile(
+      input.sourceBucket,
+      input.sourceKey,
+      input.sourceVersionId,
+      input.access,
+    );
     try {
       input.sourceCheck?.(src.info);
       checkReadKeys(src.info.encryption, input.sourceKeys);

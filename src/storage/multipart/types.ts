@@ -7,6 +7,7 @@ import type {
   FileOwner,
   ObjectAttributes,
   ObjectInfo,
+  PosixIdentity,
   PutObjectResult,
   StoredChecksum,
   WriteConditions,
@@ -73,6 +74,8 @@ export interface UploadPartCopyInput {
   keys?: ReadKeys;
   /** The source's customer key (SSE-C sources). */
   sourceKeys?: ReadKeys;
+  /** Check read on the source for this identity (--posix-permissions enforce). */
+  access?: PosixIdentity;
 }
 
 export interface PartInfo {
@@ -117,6 +120,8 @@ export interface CompleteInput {
   versionId?: string;
   /** As PutObjectInput.owner. */
   owner?: FileOwner;
+  /** As PutObjectInput.access. */
+  access?: PosixIdentity;
 }
 
 export interface CompleteResult extends PutObjectResult {

@@ -14,6 +14,7 @@ import { mkdirs } from "../layout/mkdirs.ts";
 import { randomName } from "../layout/temp-names.ts";
 import { checkLockRequest } from "../lock/rules.ts";
 import { checkUserMetadata } from "../metadata/user-metadata.ts";
+import { checkWritePath } from "../permissions/path-checks.ts";
 import { plaintextStream } from "../sse/sealed-reader.ts";
 import { checkReadKeys, prepareSealing } from "../sse/sealing.ts";
 import type { CopyObjectInput, ObjectAttributes, ObjectInfo, PutObjectResult } from "../types.ts";
@@ -34,7 +35,14 @@ export class Copier {
     checkKey(input.key);
     if (input.attributes) checkUserMetadata(input.attributes.userMetadata);
     if (input.lock) await checkLockRequest(this.ctx, input.bucket, input.key, input.lock);
-    const src = await this.reader.openFile(input.sourceBucket, input.sourceKey, input.sourceVersionId);
+    const { access } = input;
+    if (access) await checkWritePath(ops, layout.root, input.bucket, input.key, access, true);
+    const src = await this.reader.openFile(
+      input.sourceBucket,
+      input.sourceKey,
+      input.sourceVersionId,
+      access,
+    );
     let temp: { path: string; fd?: number } | undefined;
     try {
       input.sourceCheck?.(src.info);

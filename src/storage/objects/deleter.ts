@@ -9,6 +9,8 @@ import { requireBucket } from "../buckets/exists.ts";
 import type { StoreContext } from "../context.ts";
 import { checkKey, isDirectoryKey } from "../layout/keys.ts";
 import { openDirVerified, openVerified, viaFd } from "../layout/paths.ts";
+import { checkWritePath } from "../permissions/path-checks.ts";
+import type { PosixIdentity } from "../types.ts";
 import { checkVersionId, type DeleteResult, VersionedDeleter } from "../versions/delete.ts";
 import { NULL_VERSION } from "../versions/ids.ts";
 
@@ -29,7 +31,7 @@ export class Deleter {
     bucket: string,
     key: string,
     versionId?: string,
-    options?: { bypassGovernance?: boolean },
+    options?: { bypassGovernance?: boolean; access?: PosixIdentity },
   ): Promise<DeleteResult> {
     await requireBucket(this.ctx, bucket);
     if (versionId !== undefined) checkVersionId(versionId);
@@ -38,6 +40,8 @@ export class Deleter {
     } catch {
       return versionId === undefined ? {} : { versionId }; // an invalid key names no object
     }
+    const access = options?.access;
+    if (access) await checkWritePath(this.ctx.ops, this.ctx.layout.root, bucket, key, access, false);
     const state = await this.ctx.versioning.get(bucket);
     if (state !== "Unversioned" && !isDirectoryKey(key)) {
       return versionId === undefined

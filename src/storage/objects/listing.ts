@@ -14,11 +14,13 @@
  * delimiters descend and group; after a common prefix the cursor skips its whole range.
  */
 import type { FsOps } from "../../runtime/fs-ops.ts";
-import { StorageError } from "../errors.ts";
+import { isStorageError, StorageError } from "../errors.ts";
 import { compareUtf8, MAX_KEY_BYTES, RESERVED, utf8Length } from "../layout/keys.ts";
 import { type Layout, openDirVerified } from "../layout/paths.ts";
 import type { Describer } from "../metadata/describe.ts";
-import type { ListedObject, ListInput, ListResult } from "../types.ts";
+import { mayAccess, searchPath } from "../permissions/path-checks.ts";
+import { MAY_EXEC, MAY_READ } from "../permissions/permits.ts";
+import type { ListedObject, ListInput, ListResult, PosixIdentity } from "../types.ts";
 import type { DirCache, DirListing } from "./dir-cache.ts";
 import { isPermissionError, searchEntries } from "./dir-cache.ts";
 
@@ -61,16 +63,40 @@ export class Lister {
     const startDir = input.prefix.slice(0, input.prefix.lastIndexOf("/") + 1);
     if (maxKeys === 0 || !validDirPrefix(startDir)) return empty;
     if (startDir && (await this.verifyDir(`${bucketPath}/${startDir.slice(0, -1)}`)) === false) return empty;
-    const { items, truncated } = await walkItems(this.source(bucketPath), { ...input, maxKeys });
+    if (input.access && !(await this.searchable(input.bucket, startDir, input.access))) return empty;
+    const { items, truncated } = await walkItems(this.source(bucketPath, input.access), {
+      ...input,
+      maxKeys,
+    });
     return this.finish(bucketPath, items, truncated);
   }
 
-  /** The bucket's directory tree as a walk source. */
-  source(bucketPath: string): WalkSource {
-    return {
-      listing: (rel) => this.dirListing(rel ? `${bucketPath}/${rel.slice(0, -1)}` : bucketPath),
-      isMarked: (rel, l) => this.isMarked(bucketPath, rel, l),
+  /**
+   * The bucket's directory tree as a walk source. With access, a directory that identity may
+   * not read and search (r+x) lists as missing: left out, with everything below it.
+   */
+  source(bucketPath: string, access?: PosixIdentity): WalkSource {
+    const pathOf = (rel: string) => (rel ? `${bucketPath}/${rel.slice(0, -1)}` : bucketPath);
+    const isMarked = (rel: string, l: DirListing) => this.isMarked(bucketPath, rel, l);
+    if (!access) return { listing: (rel) => this.dirListing(pathOf(rel)), isMarked };
+    const listing = async (rel: string) => {
+      const path = pathOf(rel);
+      const l = await this.dirListing(path);
+      return l && mayAccess(l.st, { path }, access, MAY_READ | MAY_EXEC) ? l : undefined;
     };
+    return { listing, isMarked };
+  }
+
+  /** Whether access may search every directory above startDir (from the bucket's own). */
+  private async searchable(bucket: string, startDir: string, access: PosixIdentity): Promise<boolean> {
+    const segs = startDir ? startDir.slice(0, -1).split("/") : [];
+    try {
+      await searchPath(this.ops, this.layout.root, bucket, segs, access);
+      return true;
+    } catch (e) {
+      if (isStorageError(e) && e.code === "AccessDenied") return false;
+      throw e;
+    }
   }
 
   /** False when the directory is missing, symlinked or not readable by the server. */

@@ -9,6 +9,7 @@ import { StorageError } from "../errors.ts";
 import { checkKey, isDirectoryKey, isValidBucketName } from "../layout/keys.ts";
 import { checkLockRequest } from "../lock/rules.ts";
 import { checkUserMetadata } from "../metadata/user-metadata.ts";
+import { checkWritePath } from "../permissions/path-checks.ts";
 import { type PreparedSealing, prepareSealing } from "../sse/sealing.ts";
 import type { PutObjectInput, PutObjectResult } from "../types.ts";
 import type { FinishedTemp, Publisher } from "./publish.ts";
@@ -31,6 +32,7 @@ export class Putter {
         throw new StorageError("DirectoryObjectNotEmpty");
       }
       if (input.lock) await checkLockRequest(this.ctx, input.bucket, input.key, input.lock);
+      if (input.access) await checkWritePath(ops, layout.root, input.bucket, input.key, input.access, true);
       sealing =
         input.encryption && !isDirectoryKey(input.key)
           ? await prepareSealing(this.ctx, input.encryption)

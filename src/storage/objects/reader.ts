@@ -19,9 +19,10 @@ import { isStorageError, StorageError } from "../errors.ts";
 import { checkReadKey, isDirectoryKey, isValidBucketName } from "../layout/keys.ts";
 import { openVerified } from "../layout/paths.ts";
 import { randomName } from "../layout/temp-names.ts";
+import { checkReadOpen, checkReadPath } from "../permissions/path-checks.ts";
 import type { ReadKeys } from "../sse/records.ts";
 import { checkSealedAccess, openSealed } from "../sse/sealed-reader.ts";
-import type { ObjectInfo, OpenedObject } from "../types.ts";
+import type { ObjectInfo, OpenedObject, PosixIdentity } from "../types.ts";
 import { entryName, historyDir } from "../versions/history.ts";
 import { isVersionId } from "../versions/ids.ts";
 import { markerOrMissing, openVersionFile } from "../versions/read.ts";
@@ -44,9 +45,23 @@ export class Reader {
    * Opens the object's file or directory (or the version named, ../versions/read.ts) and
    * describes it; the caller closes fd. info.versionId is set in versioned buckets only.
    */
-  async openFile(bucket: string, key: string, versionId?: string): Promise<OpenFile> {
+  async openFile(bucket: string, key: string, versionId?: string, access?: PosixIdentity): Promise<OpenFile> {
     if (!isValidBucketName(bucket)) throw new StorageError("NoSuchBucket");
     checkReadKey(key);
+    if (!access) return this.openUnchecked(bucket, key, versionId);
+    // The kernel's order: a directory that may not be searched refuses before a missing file.
+    await checkReadPath(this.ctx.ops, this.ctx.layout.root, bucket, key, access);
+    const f = await this.openUnchecked(bucket, key, versionId);
+    try {
+      checkReadOpen(f.fd, f.st, access, bucket, key);
+    } catch (e) {
+      await this.ctx.ops.close(f.fd);
+      throw e;
+    }
+    return f;
+  }
+
+  private async openUnchecked(bucket: string, key: string, versionId?: string): Promise<OpenFile> {
     const state = await this.ctx.versioning.get(bucket);
     const current = () => this.openCurrentFile(bucket, key);
     if (versionId !== undefined) return openVersionFile(this.ctx, current, bucket, key, versionId, state);
@@ -145,16 +160,28 @@ export class Reader {
     return new StorageError(st?.isDirectory() ? "NoSuchKey" : "NoSuchBucket");
   }
 
-  async head(bucket: string, key: string, keys?: ReadKeys, versionId?: string): Promise<ObjectInfo> {
-    const f = await this.openFile(bucket, key, versionId);
+  async head(
+    bucket: string,
+    key: string,
+    keys?: ReadKeys,
+    versionId?: string,
+    access?: PosixIdentity,
+  ): Promise<ObjectInfo> {
+    const f = await this.openFile(bucket, key, versionId, access);
     await this.ctx.ops.close(f.fd);
     if (f.info.encryption || keys?.customerKey) await checkSealedAccess(this.ctx, f.info, keys);
     return f.info;
   }
 
-  async open(bucket: string, key: string, keys?: ReadKeys, versionId?: string): Promise<OpenedObject> {
+  async open(
+    bucket: string,
+    key: string,
+    keys?: ReadKeys,
+    versionId?: string,
+    access?: PosixIdentity,
+  ): Promise<OpenedObject> {
     const { ops } = this.ctx;
-    const f = await this.openFile(bucket, key, versionId);
+    const f = await this.openFile(bucket, key, versionId, access);
     if (f.info.encryption) return openSealed(this.ctx, f, keys);
     if (keys?.customerKey) {
       await ops.close(f.fd);
