@@ -2,16 +2,18 @@ import { readFile } from "node:fs/promises";
 import { type BucketPolicyPreset, bucketPolicyPreset, parseBucketPolicy } from "../auth/policy/index.ts";
 import { createPosixStore, isStorageError, type ObjectLockConfiguration } from "../storage/index.ts";
 import { adminContext, adminOptions, subcommand } from "./admin-options.ts";
+import { bucketQuota, parseQuotaSize, quotaColumn, quotaUsage, setHardQuota } from "./bucket-quota.ts";
 import type { CommandLine } from "./command-line.ts";
 import type { CommandSpec } from "./command-spec.ts";
 import { UsageError } from "./usage-error.ts";
 
 const usage = {
-  create: "s3dir bucket create NAME [--object-lock]",
+  create: "s3dir bucket create NAME [--object-lock] [--hard-quota SIZE]",
   list: "s3dir bucket list",
   remove: "s3dir bucket remove NAME",
   policy: "s3dir bucket policy ACTION BUCKET [PRESET_OR_FILE]",
   versioning: "s3dir bucket versioning ACTION BUCKET",
+  quota: quotaUsage,
 };
 
 const presets: readonly string[] = ["none", "download", "upload", "public"];
@@ -29,7 +31,10 @@ async function runBucket(line: CommandLine): Promise<void> {
   switch (sub) {
     case "create": {
       const objectLock = ctx.options["object-lock"] === "true";
+      const quota = ctx.options["hard-quota"];
+      const hard = quota === undefined ? undefined : parseQuotaSize(quota);
       await store.createBucket(args[0]!, objectLock ? { objectLock } : undefined);
+      if (hard !== undefined) await setHardQuota(store, args[0]!, hard);
       return ctx.print(
         { created: args[0], objectLock },
         `created bucket ${args[0]}${objectLock ? " with object lock (versioning Enabled)" : ""}`,
@@ -42,16 +47,20 @@ async function runBucket(line: CommandLine): Promise<void> {
           created: b.created.toISOString(),
           versioning: await store.getBucketVersioning(b.name),
           objectLock: await objectLockOf(store, b.name),
+          quota: await quotaColumn(store, b.name),
         })),
       );
-      const json = buckets.map(({ objectLock, ...b }) => ({
+      const json = buckets.map(({ objectLock, quota, ...b }) => ({
         ...b,
         objectLock: objectLock ? { enabled: true, ...objectLock } : { enabled: false },
+        quota: quota.json,
       }));
       return ctx.print(
         json,
         buckets
-          .map((b) => `${b.created}\t${b.name}\t${b.versioning}\t${describeLock(b.objectLock)}`)
+          .map(
+            (b) => `${b.created}\t${b.name}\t${b.versioning}\t${describeLock(b.objectLock)}\t${b.quota.text}`,
+          )
           .join("\n"),
       );
     }
@@ -60,6 +69,8 @@ async function runBucket(line: CommandLine): Promise<void> {
       return ctx.print({ removed: args[0] }, `removed bucket ${args[0]}`);
     case "versioning":
       return bucketVersioning(ctx, store, args);
+    case "quota":
+      return bucketQuota(ctx, store, args);
     default:
       return bucketPolicy(ctx, store, args);
   }
@@ -67,20 +78,33 @@ async function runBucket(line: CommandLine): Promise<void> {
 
 export const bucketCommand: CommandSpec = {
   name: "bucket",
-  summary: "buckets: create, list, remove; bucket policy set|get|unset; versioning enable|suspend|get",
+  summary:
+    "buckets: create, list, remove; bucket policy set|get|unset; versioning enable|suspend|get; quota set|unset",
   usage,
-  options: adminOptions({
-    name: "object-lock",
-    kind: "flag",
-    description: "bucket create: with object lock (versioning is Enabled for good)",
-  }),
+  options: adminOptions(
+    {
+      name: "object-lock",
+      kind: "flag",
+      description: "bucket create: with object lock (versioning is Enabled for good)",
+    },
+    {
+      name: "hard-quota",
+      kind: "value",
+      value: "SIZE",
+      description:
+        "bucket create: a hard quota such as 10GiB (KiB/MiB/GiB/TiB or KB/MB/GB/TB, powers of 1024)",
+    },
+  ),
   notes:
     "bucket policy: ACTION is set, get or unset; `set BUCKET none|download|upload|public|FILE|-` sets a\n" +
     "preset or a policy document (- reads it from stdin).\n" +
     "bucket versioning: ACTION is enable, suspend or get; enable keeps every version of each object\n" +
     "from now on, suspend stops keeping new ones (kept versions stay); get prints Unversioned,\n" +
     "Enabled or Suspended.\n" +
-    "bucket list: name, creation, versioning state, and object lock (with its default retention).",
+    "bucket list: name, creation, versioning state, object lock (with its default retention), and\n" +
+    "used/hard quota (-/- without a quota).\n" +
+    "bucket quota: ACTION is set (SIZE such as 10GiB) or unset; writes that would take the bucket\n" +
+    "over its hard quota are refused with 403 QuotaExceeded.",
   run: runBucket,
 };
 

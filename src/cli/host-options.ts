@@ -19,6 +19,7 @@ export function hostOptionsFromServe(
     multipartExpiryMs: options["multipart-expiry"],
     sweepIntervalMs: options["sweep-interval"],
     lifecycleDayMs: options["lifecycle-day"],
+    quotaRecountMs: options["quota-recount"],
     bodyTimeoutMs: options["body-timeout"],
     maxInFlight: options["max-in-flight"],
     minFree: options["min-free"],

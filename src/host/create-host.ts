@@ -90,6 +90,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       metadataStore: options.metadataStore,
       pause: testPauseFromEnv(env),
       lifecycleClock: { dayMs: options.lifecycleDayMs, now: Date.now },
+      quotaRecountIntervalMs: options.quotaRecountMs,
       multipartExpiry: {
         maxAgeMs: options.multipartExpiryMs,
         onSweep: (result) => log({ level: "info", msg: "multipart uploads swept", ...result }),

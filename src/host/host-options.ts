@@ -24,6 +24,8 @@ export interface HostOptions {
   sweepIntervalMs: number;
   /** How long a lifecycle rule's day lasts (86,400,000 but in tests). */
   lifecycleDayMs: number;
+  /** How often buckets with a hard quota are recounted (files written through POSIX count after it). */
+  quotaRecountMs: number;
   bodyTimeoutMs: number;
   maxInFlight: number;
   minFree?: MinFree;

@@ -70,6 +70,11 @@ const statusByCode = {
   XAmzContentSHA256Mismatch: 400,
   InvalidChecksum: 400,
   UserKeyMustBeSpecified: 400,
+  /**
+   * Not an AWS code (AWS buckets have no quota): a bucket's hard quota is reached. 403
+   * QuotaExceeded as Ceph RGW and versitygw answer (docs/compatibility.md).
+   */
+  QuotaExceeded: 403,
 } as const satisfies Record<string, number>;
 
 export type S3ErrorCode = keyof typeof statusByCode;

@@ -15,6 +15,7 @@ import { lockError, StorageError } from "./errors.ts";
 import { isValidBucketName } from "./layout/keys.ts";
 import { ParentDirs } from "./layout/parent-dirs.ts";
 import { Layout } from "./layout/paths.ts";
+import { writerId } from "./layout/temp-names.ts";
 import { REAL_DAY_MS } from "./lifecycle/rules.ts";
 import type { LifecycleClock } from "./lifecycle/types.ts";
 import { ObjectLockConfigs } from "./lock/config.ts";
@@ -32,6 +33,9 @@ import { Lister } from "./objects/listing.ts";
 import { Publisher } from "./objects/publish.ts";
 import { Putter } from "./objects/putter.ts";
 import { Reader } from "./objects/reader.ts";
+import { QuotaGate } from "./quota/gate.ts";
+import { QuotaLimits } from "./quota/limits.ts";
+import { listQuotaBuckets } from "./quota/quota-buckets.ts";
 import { createSseKeyring } from "./sse/keyring.ts";
 import type { DeadWriterSweepOptions } from "./sweeps/dead-writers.ts";
 import { cleanStaleTemps } from "./sweeps/stale-temps.ts";
@@ -65,6 +69,8 @@ export interface PosixStoreOptions {
   pause?: StoreContext["pause"];
   /** How long a lifecycle day lasts; real days when absent. */
   lifecycleClock?: LifecycleClock;
+  /** Settle quota grants and recount buckets with a quota this often; no background work when absent (the CLI). */
+  quotaRecountIntervalMs?: number;
 }
 
 export interface PosixStore extends ObjectStore {
@@ -74,6 +80,8 @@ export interface PosixStore extends ObjectStore {
   readonly context: StoreContext;
   readonly publisher: Publisher;
   readonly multipart: PosixMultipartStore;
+  /** Hard bucket quotas: the limits and the shared usage. */
+  readonly quota: QuotaGate;
   /** Stops background work (the sweeps) and gives up this process's writer lease. */
   close(): Promise<void>;
 }
@@ -108,6 +116,12 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
   const versioning = new VersioningStates(ops, settings);
   const locks = new ObjectLockConfigs(ops, settings);
   const guard = new LockGuard();
+  const quota = new QuotaGate(ops, layout, new QuotaLimits(ops, settings), {
+    // One id per store: two hosts built in one process (tests) hold separate grants.
+    hostId: `${writerId}.${crypto.randomUUID().slice(0, 8)}`,
+    recountIntervalMs: options.quotaRecountIntervalMs ?? 10 * 60_000,
+  });
+  if (options.quotaRecountIntervalMs !== undefined) quota.start(() => listQuotaBuckets(layout));
   const ctx: StoreContext = {
     ops,
     layout,
@@ -119,6 +133,7 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     versioning,
     locks,
     guard,
+    quota,
     lifecycle: options.lifecycleClock ?? { dayMs: REAL_DAY_MS, now: Date.now },
   };
   if (options.pause) ctx.pause = options.pause;
@@ -150,6 +165,7 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     metadataStore: kind,
     context: ctx,
     publisher,
+    quota,
     listBuckets: () => buckets.list(),
     createBucket: async (name, opts) => {
       await buckets.create(name);
@@ -200,6 +216,7 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     close: async () => {
       stopExpiry();
       stopSweep();
+      await quota.close();
       await releaseLease();
     },
   };

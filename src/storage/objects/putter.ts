@@ -9,6 +9,7 @@ import { StorageError } from "../errors.ts";
 import { checkKey, isDirectoryKey, isValidBucketName } from "../layout/keys.ts";
 import { checkLockRequest } from "../lock/rules.ts";
 import { checkUserMetadata } from "../metadata/user-metadata.ts";
+import { chargeBody, countedWrite } from "../quota/counted-writes.ts";
 import type { SseKeyring } from "../sse/keyring.ts";
 import { prepareSealing } from "../sse/sealing.ts";
 import type { PutObjectInput, PutObjectResult } from "../types.ts";
@@ -23,7 +24,6 @@ export class Putter {
   ) {}
 
   async put(input: PutObjectInput): Promise<PutObjectResult> {
-    const { ops, layout } = this.ctx;
     try {
       if (!isValidBucketName(input.bucket)) throw new StorageError("NoSuchBucket");
       checkKey(input.key);
@@ -36,11 +36,19 @@ export class Putter {
       await input.body.cancel().catch(() => {});
       throw e;
     }
+    const { body, charge } = await chargeBody(this.ctx, input.bucket, input.body, input.verify.expectedSize);
+    return countedWrite(this.ctx, charge, isDirectoryKey(input.key) ? undefined : input.key, () =>
+      this.write(input, body),
+    );
+  }
+
+  private async write(input: PutObjectInput, body: ReadableStream<Uint8Array>): Promise<PutObjectResult> {
+    const { ops, layout } = this.ctx;
     const sealing =
       input.encryption && !isDirectoryKey(input.key)
         ? await prepareSealing(this.keyring, input.encryption)
         : undefined;
-    const temp = await writeBodyToTemp(ops, layout, input.bucket, input.body, input.verify, sealing?.sealer);
+    const temp = await writeBodyToTemp(ops, layout, input.bucket, body, input.verify, sealing?.sealer);
     const attributes = { ...input.attributes };
     if (temp.checksum) attributes.checksum = temp.checksum;
     else delete attributes.checksum;
