@@ -8,17 +8,19 @@ import {
   lifecycleRuleOptions,
   lifecycleRuleUsage,
 } from "./bucket-lifecycle.ts";
+import { bucketQuota, parseQuotaSize, quotaColumn, quotaUsage, setHardQuota } from "./bucket-quota.ts";
 import type { CommandLine } from "./command-line.ts";
 import type { CommandSpec } from "./command-spec.ts";
 import { UsageError } from "./usage-error.ts";
 
 const usage = {
-  create: "s3dir bucket create NAME [--object-lock]",
+  create: "s3dir bucket create NAME [--object-lock] [--hard-quota SIZE]",
   list: "s3dir bucket list",
   remove: "s3dir bucket remove NAME",
   policy: "s3dir bucket policy ACTION BUCKET [PRESET_OR_FILE]",
   versioning: "s3dir bucket versioning ACTION BUCKET",
   "lifecycle-rule": lifecycleRuleUsage,
+  quota: quotaUsage,
 };
 
 const presets: readonly string[] = ["none", "download", "upload", "public"];
@@ -36,7 +38,10 @@ async function runBucket(line: CommandLine): Promise<void> {
   switch (sub) {
     case "create": {
       const objectLock = ctx.options["object-lock"] === "true";
+      const quota = ctx.options["hard-quota"];
+      const hard = quota === undefined ? undefined : parseQuotaSize(quota);
       await store.createBucket(args[0]!, objectLock ? { objectLock } : undefined);
+      if (hard !== undefined) await setHardQuota(store, args[0]!, hard);
       return ctx.print(
         { created: args[0], objectLock },
         `created bucket ${args[0]}${objectLock ? " with object lock (versioning Enabled)" : ""}`,
@@ -49,16 +54,20 @@ async function runBucket(line: CommandLine): Promise<void> {
           created: b.created.toISOString(),
           versioning: await store.getBucketVersioning(b.name),
           objectLock: await objectLockOf(store, b.name),
+          quota: await quotaColumn(store, b.name),
         })),
       );
-      const json = buckets.map(({ objectLock, ...b }) => ({
+      const json = buckets.map(({ objectLock, quota, ...b }) => ({
         ...b,
         objectLock: objectLock ? { enabled: true, ...objectLock } : { enabled: false },
+        quota: quota.json,
       }));
       return ctx.print(
         json,
         buckets
-          .map((b) => `${b.created}\t${b.name}\t${b.versioning}\t${describeLock(b.objectLock)}`)
+          .map(
+            (b) => `${b.created}\t${b.name}\t${b.versioning}\t${describeLock(b.objectLock)}\t${b.quota.text}`,
+          )
           .join("\n"),
       );
     }
@@ -69,6 +78,8 @@ async function runBucket(line: CommandLine): Promise<void> {
       return bucketVersioning(ctx, store, args);
     case "lifecycle-rule":
       return bucketLifecycleRule(ctx, store, args);
+    case "quota":
+      return bucketQuota(ctx, store, args);
     default:
       return bucketPolicy(ctx, store, args);
   }
@@ -77,7 +88,7 @@ async function runBucket(line: CommandLine): Promise<void> {
 export const bucketCommand: CommandSpec = {
   name: "bucket",
   summary:
-    "buckets: create, list, remove; bucket policy set|get|unset; versioning enable|suspend|get; lifecycle-rule add|list|remove|reset",
+    "buckets: create, list, remove; bucket policy set|get|unset; versioning enable|suspend|get; lifecycle-rule add|list|remove|reset; quota set|unset",
   usage,
   options: adminOptions(
     {
@@ -86,6 +97,13 @@ export const bucketCommand: CommandSpec = {
       description: "bucket create: with object lock (versioning is Enabled for good)",
     },
     ...lifecycleRuleOptions,
+    {
+      name: "hard-quota",
+      kind: "value",
+      value: "SIZE",
+      description:
+        "bucket create: a hard quota such as 10GiB (KiB/MiB/GiB/TiB or KB/MB/GB/TB, powers of 1024)",
+    },
   ),
   notes:
     "bucket policy: ACTION is set, get or unset; `set BUCKET none|download|upload|public|FILE|-` sets a\n" +
@@ -93,7 +111,10 @@ export const bucketCommand: CommandSpec = {
     "bucket versioning: ACTION is enable, suspend or get; enable keeps every version of each object\n" +
     "from now on, suspend stops keeping new ones (kept versions stay); get prints Unversioned,\n" +
     "Enabled or Suspended.\n" +
-    "bucket list: name, creation, versioning state, and object lock (with its default retention).\n" +
+    "bucket list: name, creation, versioning state, object lock (with its default retention), and\n" +
+    "used/hard quota (-/- without a quota).\n" +
+    "bucket quota: ACTION is set (SIZE such as 10GiB) or unset; writes that would take the bucket\n" +
+    "over its hard quota are refused with 403 QuotaExceeded.\n" +
     lifecycleRuleNotes,
   run: runBucket,
 };

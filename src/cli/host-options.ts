@@ -25,6 +25,7 @@ export function hostOptionsFromServe(
       pauseMs: options["lifecycle-pause"],
       deletesPerSecond: options["lifecycle-rate"],
     },
+    quotaRecountMs: options["quota-recount"],
     bodyTimeoutMs: options["body-timeout"],
     maxInFlight: options["max-in-flight"],
     minFree: options["min-free"],

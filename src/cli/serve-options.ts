@@ -143,6 +143,14 @@ export const serveOptionDefs = {
     description: "how often each host removes what dead hosts left: temp files, Completes cut off mid-way",
     schema: duration,
   },
+  "quota-recount": {
+    kind: "value",
+    value: "DURATION",
+    default: "10m",
+    description:
+      "how often one host recounts each bucket with a hard quota (files written through POSIX count after it)",
+    schema: duration,
+  },
   "lifecycle-day": {
     kind: "value",
     value: "DURATION",

@@ -107,6 +107,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
         onError: (error, bucket) =>
           log({ level: "error", msg: "lifecycle worker failed", bucket, error: String(error) }),
       },
+      quotaRecountIntervalMs: options.quotaRecountMs,
       multipartExpiry: {
         maxAgeMs: options.multipartExpiryMs,
         onSweep: (result) => log({ level: "info", msg: "multipart uploads swept", ...result }),

@@ -26,6 +26,8 @@ export interface HostOptions {
   lifecycleDayMs: number;
   /** The lifecycle expiry worker's pacing (defaults in src/storage/lifecycle/worker.ts). */
   lifecycleWorker?: { intervalMs?: number; pageSize?: number; pauseMs?: number; deletesPerSecond?: number };
+  /** How often buckets with a hard quota are recounted (files written through POSIX count after it). */
+  quotaRecountMs: number;
   bodyTimeoutMs: number;
   maxInFlight: number;
   minFree?: MinFree;

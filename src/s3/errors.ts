@@ -78,6 +78,11 @@ const statusByCode = {
   "KMS.NotFoundException": 400,
   /** SSE-KMS: the key is disabled (on writes and on reads of its objects). */
   "KMS.DisabledException": 400,
+  /**
+   * Not an AWS code (AWS buckets have no quota): a bucket's hard quota is reached. 403
+   * QuotaExceeded as Ceph RGW and versitygw answer (docs/compatibility.md).
+   */
+  QuotaExceeded: 403,
 } as const satisfies Record<string, number>;
 
 export type S3ErrorCode = keyof typeof statusByCode;

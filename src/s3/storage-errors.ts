@@ -58,6 +58,7 @@ const s3CodeOf: Record<StorageErrorCode, [S3ErrorCode, string?]> = {
   StorageFull: ["StorageFull"],
   IoError: ["InternalError"],
   ChownNotPermitted: ["InternalError"],
+  QuotaExceeded: ["QuotaExceeded"],
 };
 
 /** The element that names what was missing, as S3 puts it in the error body. */

@@ -8,6 +8,7 @@ import type { ObjectLockConfigs } from "./lock/config.ts";
 import type { LockGuard } from "./lock/protect.ts";
 import type { Describer } from "./metadata/describe.ts";
 import type { MetadataStore } from "./metadata/store.ts";
+import type { QuotaGate } from "./quota/gate.ts";
 import type { SseKeyring } from "./sse/keyring.ts";
 import type { KmsKeyring } from "./sse/kms-keyring.ts";
 import type { VersioningStates } from "./versions/state.ts";
@@ -37,6 +38,8 @@ export interface StoreContext {
   lifecycle: LifecycleClock;
   /** Each bucket's lifecycle configuration (cached like versioning; see lifecycle/config.ts). */
   lifecycleConfigs: LifecycleConfigs;
+  /** Hard bucket quotas: what each write is charged (quota/gate.ts). */
+  quota: QuotaGate;
   /** Test hook: resolves when the request may go on; absent in production. */
   pause?: (point: PausePoint) => Promise<void>;
 }

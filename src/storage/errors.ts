@@ -37,7 +37,9 @@ export type StorageErrorCode =
   /** The disk failed (EIO). */
   | "IoError"
   /** The writer has a POSIX owner but the server may not chown (not root, no CAP_CHOWN). */
-  | "ChownNotPermitted";
+  | "ChownNotPermitted"
+  /** The write would take the bucket over its hard quota (../storage/quota/gate.ts). */
+  | "QuotaExceeded";
 
 /** The two keys of a POSIX conflict: the key written and the key (or prefix) in its way. */
 export interface KeyConflict {

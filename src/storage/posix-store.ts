@@ -15,6 +15,7 @@ import { lockError, StorageError } from "./errors.ts";
 import { isValidBucketName } from "./layout/keys.ts";
 import { ParentDirs } from "./layout/parent-dirs.ts";
 import { Layout } from "./layout/paths.ts";
+import { writerId } from "./layout/temp-names.ts";
 import { LifecycleConfigs, lifecycleRules, objectExpiration } from "./lifecycle/config.ts";
 import { REAL_DAY_MS } from "./lifecycle/rules.ts";
 import type { LifecycleClock } from "./lifecycle/types.ts";
@@ -34,6 +35,9 @@ import { Lister } from "./objects/listing.ts";
 import { Publisher } from "./objects/publish.ts";
 import { Putter } from "./objects/putter.ts";
 import { Reader } from "./objects/reader.ts";
+import { QuotaGate } from "./quota/gate.ts";
+import { QuotaLimits } from "./quota/limits.ts";
+import { listQuotaBuckets } from "./quota/quota-buckets.ts";
 import { createSseKeyring } from "./sse/keyring.ts";
 import { createKmsKeyring } from "./sse/kms-keyring.ts";
 import type { DeadWriterSweepOptions } from "./sweeps/dead-writers.ts";
@@ -70,6 +74,8 @@ export interface PosixStoreOptions {
   lifecycleClock?: LifecycleClock;
   /** Run the lifecycle expiry worker (lifecycle/worker.ts) with this pacing; none when absent. */
   lifecycleWorker?: LifecycleWorkerOptions;
+  /** Settle quota grants and recount buckets with a quota this often; no background work when absent (the CLI). */
+  quotaRecountIntervalMs?: number;
 }
 
 export interface PosixStore extends ObjectStore {
@@ -79,6 +85,8 @@ export interface PosixStore extends ObjectStore {
   readonly context: StoreContext;
   readonly publisher: Publisher;
   readonly multipart: PosixMultipartStore;
+  /** Hard bucket quotas: the limits and the shared usage. */
+  readonly quota: QuotaGate;
   /** Stops background work (the sweeps) and gives up this process's writer lease. */
   close(): Promise<void>;
 }
@@ -116,6 +124,12 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
   const locks = new ObjectLockConfigs(ops, settings);
   const lifecycleConfigs = new LifecycleConfigs(ops, settings);
   const guard = new LockGuard();
+  const quota = new QuotaGate(ops, layout, new QuotaLimits(ops, settings), {
+    // One id per store: two hosts built in one process (tests) hold separate grants.
+    hostId: `${writerId}.${crypto.randomUUID().slice(0, 8)}`,
+    recountIntervalMs: options.quotaRecountIntervalMs ?? 10 * 60_000,
+  });
+  if (options.quotaRecountIntervalMs !== undefined) quota.start(() => listQuotaBuckets(layout));
   const ctx: StoreContext = {
     ops,
     layout,
@@ -128,6 +142,7 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     versioning,
     locks,
     guard,
+    quota,
     lifecycle: options.lifecycleClock ?? { dayMs: REAL_DAY_MS, now: Date.now },
     lifecycleConfigs,
   };
@@ -160,6 +175,7 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     metadataStore: kind,
     context: ctx,
     publisher,
+    quota,
     listBuckets: () => buckets.list(),
     createBucket: async (name, opts) => {
       await buckets.create(name);
@@ -216,6 +232,7 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
       stopExpiry();
       stopSweep();
       await stopLifecycle();
+      await quota.close();
       await releaseLease();
     },
   };

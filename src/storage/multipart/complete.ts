@@ -16,6 +16,7 @@ import { isDirectoryKey } from "../layout/keys.ts";
 import { writerId } from "../layout/temp-names.ts";
 import type { FinishedTemp, Publisher } from "../objects/publish.ts";
 import { checkWritePath } from "../permissions/path-checks.ts";
+import { replacedBytes } from "../quota/counted-writes.ts";
 import type { SseRecord } from "../sse/records.ts";
 import { recoverUploadKey } from "../sse/sealing.ts";
 import type { ObjectAttributes, PartsLayout, StoredChecksum } from "../types.ts";
@@ -24,6 +25,17 @@ import { multipartChecksum, multipartEtag, sameObjectChecksum } from "./checksum
 import type { Parts } from "./parts.ts";
 import type { CompleteInput, CompleteResult, PartInfo, UploadInfo } from "./types.ts";
 import type { Uploads } from "./uploads.ts";
+
+/** The bytes of the regular files directly in dir. */
+async function filesBytes(ctx: StoreContext, dir: string): Promise<number> {
+  let sum = 0;
+  for (const d of await ctx.ops.readdir(dir).catch(() => [])) {
+    if (!d.isFile()) continue;
+    const st = await ctx.ops.lstat(`${dir}/${d.name}`).catch(() => undefined);
+    if (st?.isFile()) sum += Number(st.size);
+  }
+  return sum;
+}
 
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
 
@@ -44,6 +56,12 @@ export class Completer {
     if (input.access) {
       await checkWritePath(this.ctx.ops, this.ctx.layout.root, bucket, input.key, input.access, true);
     }
+    const counted = (await this.ctx.quota.limits.get(bucket)) !== undefined;
+    // The parts were charged when uploaded; a bucket already over its quota takes no new object.
+    if (counted) await this.ctx.quota.checkNotOver(bucket);
+    const partsBytes = counted ? await filesBytes(this.ctx, this.uploads.paths.upload(bucket, id)) : 0;
+    const replaced =
+      counted && !isDirectoryKey(input.key) ? await replacedBytes(this.ctx, bucket, input.key) : 0;
     const claimed = this.uploads.paths.claim(bucket, id, writerId);
     await this.uploads.claim(bucket, id, claimed);
     let result: CompleteResult;
@@ -54,6 +72,8 @@ export class Completer {
       throw e;
     }
     await this.uploads.removeDir(bucket, claimed, id);
+    // The object keeps the bytes of the parts it is made of; the others and what it replaced are freed.
+    if (counted) await this.ctx.quota.freed(bucket, Math.max(0, partsBytes - result.size) + replaced);
     return result;
   }
 

@@ -15,6 +15,7 @@ import { mtimeDate } from "../metadata/describe.ts";
 import { identityOf, type MetadataRecord, makeRecord, recordMatches } from "../metadata/record.ts";
 import type { Reader } from "../objects/reader.ts";
 import { discardTemp, writeBodyToTemp } from "../objects/temp-writer.ts";
+import { chargeBody, countedWrite } from "../quota/counted-writes.ts";
 import { type ReadKeys, type SseDataKeyRecord, summaryOf } from "../sse/records.ts";
 import { plaintextStream } from "../sse/sealed-reader.ts";
 import { checkReadKeys, preparePartSealing, recoverUploadKey } from "../sse/sealing.ts";
@@ -62,7 +63,10 @@ export class Parts {
       await input.body.cancel().catch(() => {});
       throw e;
     }
-    return this.write(input.bucket, upload, input.partNumber, input.body, verify, sealing);
+    const { body, charge } = await chargeBody(this.ctx, input.bucket, input.body, input.verify.expectedSize);
+    return countedWrite(this.ctx, charge, undefined, () =>
+      this.write(input.bucket, upload, input.partNumber, body, verify, sealing, charge !== undefined),
+    );
   }
 
   async uploadCopy(input: UploadPartCopyInput): Promise<PartInfo> {
@@ -84,10 +88,22 @@ export class Parts {
       }
       const length = end - start + 1;
       if (length > MAX_PART_SIZE) throw new StorageError("TooLarge", "A part may be at most 5 GiB.");
-      const body = await plaintextStream(this.ctx, src, start, end, input.sourceKeys);
-      const verify: BodyVerification = { expectedSize: length };
-      if (upload.checksum) verify.checksum = { algorithm: upload.checksum.algorithm };
-      const part = await this.write(input.bucket, upload, input.partNumber, body, verify, sealing);
+      const charge = await this.ctx.quota.open(input.bucket);
+      await charge?.add(length);
+      const part = await countedWrite(this.ctx, charge, undefined, async () => {
+        const body = await plaintextStream(this.ctx, src, start, end, input.sourceKeys);
+        const verify: BodyVerification = { expectedSize: length };
+        if (upload.checksum) verify.checksum = { algorithm: upload.checksum.algorithm };
+        return this.write(
+          input.bucket,
+          upload,
+          input.partNumber,
+          body,
+          verify,
+          sealing,
+          charge !== undefined,
+        );
+      });
       if (src.info.versionId !== undefined) part.sourceVersionId = src.info.versionId;
       return part;
     } finally {
@@ -118,6 +134,8 @@ export class Parts {
     body: ReadableStream<Uint8Array>,
     verify: BodyVerification,
     sealing: PartSealing | undefined,
+    /** The bucket has a quota: a part replaced gives its bytes back. */
+    counted = false,
   ): Promise<PartInfo> {
     const { ops, layout, meta } = this.ctx;
     const temp = await writeBodyToTemp(ops, layout, bucket, body, verify, sealing?.sealer, sealing?.header);
@@ -139,13 +157,16 @@ export class Parts {
       await ops.close(fd);
       fd = undefined;
       const dir = this.uploads.paths.upload(bucket, upload.uploadId);
+      const target = `${dir}/${partFileName(partNumber)}`;
+      const replaced = counted ? await ops.lstat(target).catch(() => undefined) : undefined;
       try {
-        await ops.rename(temp.path, `${dir}/${partFileName(partNumber)}`);
+        await ops.rename(temp.path, target);
       } catch (e) {
         if (errCode(e) === "ENOENT" || errCode(e) === "ENOTDIR") throw new StorageError("NoSuchUpload");
         throw e;
       }
       if (this.ctx.fsync) await this.fsyncDir(dir);
+      if (replaced?.isFile()) await this.ctx.quota.freed(bucket, Number(replaced.size));
       const info: PartInfo = { partNumber, etag, size: temp.size, lastModified: mtimeDate(st) };
       if (temp.checksum) info.checksum = temp.checksum;
       if (sealing) info.encryption = summaryOf(sealing.record);

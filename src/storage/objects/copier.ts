@@ -15,6 +15,8 @@ import { randomName } from "../layout/temp-names.ts";
 import { checkLockRequest } from "../lock/rules.ts";
 import { checkUserMetadata } from "../metadata/user-metadata.ts";
 import { checkWritePath } from "../permissions/path-checks.ts";
+import { replacedBytes } from "../quota/counted-writes.ts";
+import type { Charge } from "../quota/gate.ts";
 import { plaintextStream } from "../sse/sealed-reader.ts";
 import { checkReadKeys, prepareSealing } from "../sse/sealing.ts";
 import type { CopyObjectInput, ObjectAttributes, ObjectInfo, PutObjectResult } from "../types.ts";
@@ -30,7 +32,22 @@ export class Copier {
     private readonly publisher: Publisher,
   ) {}
 
+  /** In a bucket with a quota, the copy is charged its source's size before a byte is copied. */
   async copy(input: CopyObjectInput): Promise<PutObjectResult> {
+    const charged: Charged = {};
+    let result: PutObjectResult;
+    try {
+      result = await this.copyCharged(input, charged);
+    } catch (e) {
+      charged.charge?.failed();
+      throw e;
+    }
+    charged.charge?.landed();
+    await this.ctx.quota.freed(input.bucket, charged.replaced ?? 0);
+    return result;
+  }
+
+  private async copyCharged(input: CopyObjectInput, charged: Charged): Promise<PutObjectResult> {
     const { ops, layout } = this.ctx;
     checkKey(input.key);
     if (input.attributes) checkUserMetadata(input.attributes.userMetadata);
@@ -46,6 +63,12 @@ export class Copier {
     let temp: { path: string; fd?: number } | undefined;
     try {
       input.sourceCheck?.(src.info);
+      charged.charge = await this.ctx.quota.open(input.bucket);
+      if (charged.charge) {
+        await charged.charge.add(src.info.size);
+        if (!isDirectoryKey(input.key))
+          charged.replaced = await replacedBytes(this.ctx, input.bucket, input.key);
+      }
       const {
         key: _k,
         size: _s,
@@ -168,6 +191,11 @@ export class Copier {
     }
     return this.publisher.publishFile(input.bucket, input.key, finished, input.conditions);
   }
+}
+
+interface Charged {
+  charge?: Charge;
+  replaced?: number;
 }
 
 /** The source version's id on a copy's result (x-amz-copy-source-version-id). */

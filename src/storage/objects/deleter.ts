@@ -72,6 +72,7 @@ export class Deleter {
         throw e;
       }
       if (this.ctx.fsync) await ops.fsync(dfd);
+      await this.ctx.quota.freed(bucket, Number(st.size));
       await meta.forget(st.ino, { bucketPath: layout.bucket(bucket), key }).catch(() => {});
       return true;
     } finally {

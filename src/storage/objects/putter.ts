@@ -10,6 +10,7 @@ import { checkKey, isDirectoryKey, isValidBucketName } from "../layout/keys.ts";
 import { checkLockRequest } from "../lock/rules.ts";
 import { checkUserMetadata } from "../metadata/user-metadata.ts";
 import { checkWritePath } from "../permissions/path-checks.ts";
+import { chargeBody, countedWrite } from "../quota/counted-writes.ts";
 import { type PreparedSealing, prepareSealing } from "../sse/sealing.ts";
 import type { PutObjectInput, PutObjectResult } from "../types.ts";
 import type { FinishedTemp, Publisher } from "./publish.ts";
@@ -41,7 +42,19 @@ export class Putter {
       await input.body.cancel().catch(() => {});
       throw e;
     }
-    const temp = await writeBodyToTemp(ops, layout, input.bucket, input.body, input.verify, sealing?.sealer);
+    const { body, charge } = await chargeBody(this.ctx, input.bucket, input.body, input.verify.expectedSize);
+    return countedWrite(this.ctx, charge, isDirectoryKey(input.key) ? undefined : input.key, () =>
+      this.write(input, body, sealing),
+    );
+  }
+
+  private async write(
+    input: PutObjectInput,
+    body: ReadableStream<Uint8Array>,
+    sealing: PreparedSealing | undefined,
+  ): Promise<PutObjectResult> {
+    const { ops, layout } = this.ctx;
+    const temp = await writeBodyToTemp(ops, layout, input.bucket, body, input.verify, sealing?.sealer);
     const attributes = { ...input.attributes };
     if (temp.checksum) attributes.checksum = temp.checksum;
     else delete attributes.checksum;
