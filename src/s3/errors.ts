@@ -70,6 +70,9 @@ const statusByCode = {
   XAmzContentSHA256Mismatch: 400,
   InvalidChecksum: 400,
   UserKeyMustBeSpecified: 400,
+  InvalidPolicyDocument: 400,
+  MalformedPOSTRequest: 400,
+  MaxPostPreDataLengthExceeded: 400,
 } as const satisfies Record<string, number>;
 
 export type S3ErrorCode = keyof typeof statusByCode;

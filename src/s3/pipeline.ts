@@ -57,6 +57,7 @@ export function createS3Pipeline(deps: PipelineDeps) {
       signing,
     );
     exchange.auth = auth;
+    let current = auth;
     const route = resolveRoute(req.method, target.bucket, target.key, target.query, req.headers);
     exchange.operation = route.operation;
     const facts: RequestFacts = {
@@ -75,7 +76,7 @@ export function createS3Pipeline(deps: PipelineDeps) {
       tags?: ObjectTag[],
     ) =>
       deps.authorize(
-        auth,
+        current,
         { action, resource: resourceArn(bucket, key), bucket, key },
         versionId === undefined && lock === undefined && tags === undefined
           ? facts
@@ -100,6 +101,12 @@ export function createS3Pipeline(deps: PipelineDeps) {
       config,
       bytesIn: 0,
       authorize: authorizeResource,
+      credentials,
+      authenticated(next) {
+        current = next;
+        ctx.auth = next;
+        exchange.auth = next;
+      },
     };
     let response: Response;
     try {

@@ -70,9 +70,9 @@ const cases: [string, string, string, boolean, string][] = [
   ["DELETE", "/b", "metadataTable", false, notImplemented("DELETE ?metadataTable")],
   ["DELETE", "/b", "uploadId=u", false, notImplemented("DELETE ?uploadId")],
   ["POST", "/b", "delete", false, "DeleteObjects"],
-  ["POST", "/b", "", false, notImplemented("POST")],
+  ["POST", "/b", "", false, "PostObject"],
   ["POST", "/b", "uploads", false, notImplemented("POST ?uploads")],
-  ["POST", "/b", "prefix=a", false, notImplemented("POST")],
+  ["POST", "/b", "prefix=a", false, "PostObject"],
   ["PATCH", "/b", "", false, methodNotAllowed],
   ["OPTIONS", "/b", "", false, methodNotAllowed],
   // Objects.
