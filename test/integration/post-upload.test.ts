@@ -179,11 +179,13 @@ describe("success_action_status and success_action_redirect", () => {
 });
 
 describe("what is stored", () => {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: S3's ${filename} variable
   test("${filename}, content fields, x-amz-meta-* and tagging round trip; fields after the file are ignored", async () => {
     const tagging =
       "<Tagging><TagSet><Tag><Key>dept</Key><Value>finance</Value></Tag><Tag><Key>year</Key><Value>2026</Value></Tag></TagSet></Tagging>";
     const res = await post(
       [
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: S3's ${filename} variable
         ["key", "docs/${filename}"],
         ["Content-Type", "text/plain"],
         ["Cache-Control", "max-age=60"],

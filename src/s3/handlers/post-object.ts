@@ -87,6 +87,7 @@ async function upload(
     });
   }
   if (!file) throw invalidArgument("POST requires exactly one file upload per request.", "file", "0");
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: S3's own ${filename} variable
   const key = rawKey.replaceAll("${filename}", file.filename);
   if (key === "") throw invalidArgument("User key must have a length greater than 0.", "key", "");
   if (hasDotSegment(`/${key}`)) {

@@ -79,11 +79,10 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 
 /** A parameter of a Content-Disposition header (`name="key"`), unquoted. */
 function dispositionParam(header: string, param: string): string | undefined {
-  const match = new RegExp(`(?:^|;)\\s*${param}\\s*=\\s*(?:"((?:[^"\\\\]|\\\\.)*)"|([^;]*))`, "i").exec(
-    header,
-  );
+  // Browsers escape a quote as %22 and send backslashes as they are (old ones: a Windows path).
+  const match = new RegExp(`(?:^|;)\\s*${param}\\s*=\\s*(?:"([^"]*)"|([^;]*))`, "i").exec(header);
   if (!match) return undefined;
-  return match[1] !== undefined ? match[1].replace(/\\(.)/g, "$1") : match[2]?.trim();
+  return match[1] ?? match[2]?.trim();
 }
 
 interface PartHeaders {
