@@ -1,7 +1,9 @@
 /** Browser-based uploads (POST Object): forms signed with SigV4 and SigV2 policies, boto3's generate_presigned_post, anonymous forms. */
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { createHash, createHmac } from "node:crypto";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   CreateBucketCommand,
   GetObjectCommand,
@@ -9,6 +11,8 @@ import {
   HeadObjectCommand,
   PutBucketPolicyCommand,
 } from "@aws-sdk/client-s3";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { userWithPolicy } from "../helpers/cli.ts";
 import {
   bucketState,
   bytes,
@@ -42,10 +46,10 @@ const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
 /** The fields of a SigV4-signed form for a policy whose conditions also name the signing fields. */
 function signedFields(
   conditions: unknown[],
-  options: { expiration?: string; secret?: string } = {},
+  options: { expiration?: string; secret?: string; accessKeyId?: string } = {},
 ): Field[] {
   const date = amzDate();
-  const credential = `${server.accessKeyId}/${date.slice(0, 8)}/${server.region}/s3/aws4_request`;
+  const credential = `${options.accessKeyId ?? server.accessKeyId}/${date.slice(0, 8)}/${server.region}/s3/aws4_request`;
   const policy = Buffer.from(
     JSON.stringify({
       expiration: options.expiration ?? inAnHour(),
@@ -473,5 +477,153 @@ describe("large files", () => {
     await expectError(tooBig, 400, "EntityTooLarge");
     expect(await text("big2.bin")).toBeUndefined();
     expectNoTemp();
+  });
+});
+
+describe("a real browser", () => {
+  /**
+   * Loads `url` in headless chromium and returns the DOM it ends with (after the form's
+   * navigations, within a virtual-time budget); bounded by a real-time kill.
+   */
+  async function dumpDom(url: string, profile: string): Promise<string> {
+    const proc = Bun.spawn(
+      [
+        "chromium",
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        `--user-data-dir=${profile}`,
+        "--virtual-time-budget=10000",
+        "--dump-dom",
+        url,
+      ],
+      { stdout: "pipe", stderr: "ignore" },
+    );
+    const timer = setTimeout(() => proc.kill("SIGKILL"), 60_000);
+    try {
+      const dom = await new Response(proc.stdout).text();
+      await proc.exited;
+      return dom;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  test.skipIf(!Bun.which("chromium"))(
+    "an HTML form from another origin uploads a file and is redirected back with bucket, key and etag",
+    async () => {
+      const content = "hello from chromium";
+      let fields: Field[] = [];
+      const app = Bun.serve({
+        port: 0,
+        hostname: "127.0.0.1",
+        fetch(req) {
+          const url = new URL(req.url);
+          const html = (body: string) => new Response(body, { headers: { "content-type": "text/html" } });
+          if (url.pathname === "/done") {
+            return html(
+              `<!doctype html><body><p id="result"></p><script>
+                const q = new URLSearchParams(location.search);
+                document.getElementById("result").textContent =
+                  "uploaded " + q.get("bucket") + "/" + q.get("key") + " " + q.get("etag");
+              </script></body>`,
+            );
+          }
+          const inputs = fields
+            .map(([name, value]) => `<input type="hidden" name="${name}" value="${Bun.escapeHTML(value)}">`)
+            .join("");
+          return html(
+            `<!doctype html><body><form id="f" method="post" enctype="multipart/form-data"
+              action="${server.endpoint}/${bucket}">${inputs}<input type="file" name="file"></form><script>
+                const transfer = new DataTransfer();
+                transfer.items.add(new File([${JSON.stringify(content)}], "from-browser.txt", { type: "text/plain" }));
+                document.querySelector("input[type=file]").files = transfer.files;
+                document.getElementById("f").submit();
+              </script></body>`,
+          );
+        },
+      });
+      const profile = mkdtempSync(join(tmpdir(), "s3dir-post-chromium-"));
+      try {
+        const redirect = `http://127.0.0.1:${app.port}/done`;
+        fields = [
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: S3's ${filename} variable
+          ["key", "browser/${filename}"],
+          ["Content-Type", "text/plain"],
+          ["success_action_redirect", redirect],
+          ...signedFields([
+            ["starts-with", "$key", "browser/"],
+            { "Content-Type": "text/plain" },
+            { success_action_redirect: redirect },
+            ["content-length-range", 1, 1024],
+          ]),
+        ];
+        const dom = await dumpDom(`http://127.0.0.1:${app.port}/form`, profile);
+        expect(dom).toContain(`uploaded ${bucket}/browser/from-browser.txt "${md5Hex(content)}"`);
+        expect(await text("browser/from-browser.txt")).toBe(content);
+      } finally {
+        app.stop(true);
+        rmSync(profile, { recursive: true, force: true });
+      }
+    },
+  );
+});
+
+describe("authorization as for a PUT", () => {
+  test("a user's form needs s3:PutObject on its key; a session's form carries x-amz-security-token (boto3)", async () => {
+    const policyDir = mkdtempSync(join(tmpdir(), "s3dir-post-policy-"));
+    try {
+      const user = await userWithPolicy(server.root, policyDir, "poster", [
+        { Effect: "Allow", Action: "s3:PutObject", Resource: `arn:aws:s3:::${bucket}/uploads/*` },
+      ]);
+      const form = (key: string): Field[] => [
+        ["key", key],
+        ...signedFields([{ key }], { accessKeyId: user.accessKeyId, secret: user.secretAccessKey }),
+      ];
+      await expectError(await post(form("elsewhere/u.txt")), 403, "AccessDenied", "Access Denied");
+      expect(await text("elsewhere/u.txt")).toBeUndefined();
+      expect((await post(form("uploads/u.txt"))).status).toBe(204);
+      expect(await text("uploads/u.txt")).toBe("hello");
+
+      const assumed = await new STSClient({
+        endpoint: server.endpoint,
+        region: server.region,
+        credentials: user,
+      }).send(
+        new AssumeRoleCommand({ RoleArn: "arn:aws:iam::000000000000:role/uploader", RoleSessionName: "web" }),
+      );
+      const session = {
+        accessKeyId: assumed.Credentials!.AccessKeyId!,
+        secretAccessKey: assumed.Credentials!.SecretAccessKey!,
+        sessionToken: assumed.Credentials!.SessionToken!,
+      };
+      const result = await py(
+        server,
+        `
+        import requests
+        def send(key, fields=None):
+            post = s3.generate_presigned_post(Bucket=${JSON.stringify(bucket)}, Key=key, ExpiresIn=600)
+            data = dict(post["fields"])
+            if fields: data.update(fields)
+            r = requests.post(post["url"], data=data, files={"file": ("s.txt", b"session")})
+            return [r.status_code, r.text, "x-amz-security-token" in post["fields"]]
+        out({
+            "ok": send("uploads/session.txt"),
+            "denied": send("elsewhere/session.txt"),
+            "badToken": send("uploads/token.txt", {"x-amz-security-token": "not-the-token"}),
+        })
+        `,
+        { credentials: session },
+      );
+      const out = expectOk(result) as Record<string, [number, string, boolean]>;
+      expect(out.ok!.slice(0, 1).concat(out.ok![2] ? "token" : "no token")).toEqual([204, "token"]);
+      expect([out.denied![0], errorCodeOf(out.denied![1])]).toEqual([403, "AccessDenied"]);
+      expect([out.badToken![0], errorCodeOf(out.badToken![1])]).toEqual([400, "InvalidToken"]);
+      expect(await text("uploads/session.txt")).toBe("session");
+      expect(await text("uploads/token.txt")).toBeUndefined();
+    } finally {
+      rmSync(policyDir, { recursive: true, force: true });
+    }
   });
 });
