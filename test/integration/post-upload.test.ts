@@ -27,7 +27,7 @@ import {
 
 setDefaultTimeout(120_000);
 
-const { server, s3, bucket } = useHost({ bucket: "post" });
+const { server, s3, bucket } = useHost({ bucket: "post", args: ["--domain", "s3.localhost"] });
 
 type Field = [string, string];
 
@@ -81,7 +81,7 @@ interface FileSpec {
 async function post(
   fields: Field[],
   file: FileSpec | null = { content: "hello" },
-  options: { after?: Field[]; to?: string } = {},
+  options: { after?: Field[]; to?: string; virtualHosted?: true } = {},
 ): Promise<Response> {
   const form = new FormData();
   for (const [name, value] of fields) form.append(name, value);
@@ -90,11 +90,16 @@ async function post(
     form.append("file", blob, file.filename ?? "upload.bin");
   }
   for (const [name, value] of options.after ?? []) form.append(name, value);
-  return await fetch(`${server.endpoint}/${options.to ?? bucket}`, {
-    method: "POST",
-    body: form,
-    redirect: "manual",
-  });
+  const to = options.to ?? bucket;
+  if (options.virtualHosted) {
+    return await fetch(`${server.endpoint}/`, {
+      method: "POST",
+      body: form,
+      redirect: "manual",
+      headers: { host: `${to}.s3.localhost:${server.port}` },
+    });
+  }
+  return await fetch(`${server.endpoint}/${to}`, { method: "POST", body: form, redirect: "manual" });
 }
 
 async function text(key: string, b = bucket): Promise<string | undefined> {
@@ -126,6 +131,26 @@ describe("SigV4 forms", () => {
     expect(res.headers.get("etag")).toBe(`"${md5Hex("hello")}"`);
     expect(res.headers.get("location")).toBe(`${server.endpoint}/${bucket}/plain.txt`);
     expect(await text("plain.txt")).toBe("hello");
+    const logged = server.accessLog().find((e) => e.operation === "PostObject" && e.key === "plain.txt");
+    expect(logged).toMatchObject({ method: "POST", bucket, status: 204, principal: "root" });
+  });
+});
+
+describe("virtual-hosted style", () => {
+  test("a form posted to BUCKET.DOMAIN/ is stored in that bucket; Location names the object there", async () => {
+    const res = await post(
+      [
+        ["key", "vhost.txt"],
+        ["success_action_status", "201"],
+        ...signedFields([{ bucket }, { key: "vhost.txt" }, { success_action_status: "201" }]),
+      ],
+      { content: "virtual" },
+      { virtualHosted: true },
+    );
+    expect(res.status).toBe(201);
+    expect(res.headers.get("location")).toBe(`http://${bucket}.s3.localhost:${server.port}/vhost.txt`);
+    expect(xmlValue(await res.text(), "Bucket")).toBe(bucket);
+    expect(await text("vhost.txt")).toBe("virtual");
   });
 });
 

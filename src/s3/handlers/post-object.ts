@@ -93,6 +93,8 @@ async function upload(
   if (hasDotSegment(`/${key}`)) {
     throw new S3Error("InvalidArgument", "Object key is not valid: '.' or '..' segments are not allowed.");
   }
+  // The request names its key only now: the access log and the audit trail take it from here.
+  target.key = key;
   const tagging = get("tagging");
   const tags = tagging === undefined ? undefined : taggingRequest(parseXml(tagging), "object");
   await ctx.authorize("s3:PutObject", target.bucket, key, undefined, undefined, tags);
@@ -100,7 +102,6 @@ async function upload(
   const headers = formHeaders(fields);
   const postCtx: S3Context = {
     ...ctx,
-    target: { ...target, key },
     req: new Request(ctx.req.url, {
       method: "PUT",
       headers,
