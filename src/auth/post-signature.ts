@@ -8,7 +8,7 @@ import { parseAmzDate } from "../lib/amz-date.ts";
 import { timingSafeEqual } from "../lib/timing-safe-equal.ts";
 import { AuthError } from "./errors.ts";
 import { type SigV4Crypto, webSigV4Crypto } from "./sigv4-crypto.ts";
-import type { AuthResult, CredentialLookup } from "./types.ts";
+import type { AuthResult, Credential, CredentialLookup } from "./types.ts";
 
 export interface PostSignatureOptions {
   region: string;
@@ -95,15 +95,16 @@ export async function authenticatePostForm(
     const credential = await credentialOf(lookup, accessKeyId, token);
     const expected = await hmacSha1Base64(credential.secretAccessKey, policy);
     if (!timingSafeEqual(expected, provided)) throw mismatch(accessKeyId, policy, provided);
-    return { auth: signedBy(credential, new Date()), policy, exempt: v2Exempt };
+    return { auth: signedBy(credential, new Date(), "AWS"), policy, exempt: v2Exempt };
   }
   if (get("policy") !== undefined) throw missing("AWSAccessKeyId");
   return { auth: anonymous, exempt: v4Exempt };
 }
 
-function signedBy(credential: Awaited<ReturnType<CredentialLookup>> & object, signedAt: Date): AuthResult {
+function signedBy(credential: Credential, signedAt: Date, postForm: "AWS4-HMAC-SHA256" | "AWS"): AuthResult {
   return {
     kind: "sigv4",
+    postForm,
     principal: credential.principal,
     credential,
     presigned: false,
@@ -172,5 +173,5 @@ async function sigV4(
   const signingKey = await crypto.signingKey(credential.secretAccessKey, day as string, region, "s3");
   const expected = await crypto.hmacHex(signingKey, policy);
   if (!timingSafeEqual(expected, provided.toLowerCase())) throw mismatch(accessKeyId, policy, provided);
-  return { auth: signedBy(credential, signedAt), policy, exempt: v4Exempt };
+  return { auth: signedBy(credential, signedAt, "AWS4-HMAC-SHA256"), policy, exempt: v4Exempt };
 }

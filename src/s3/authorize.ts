@@ -98,8 +98,15 @@ function conditionKeys(auth: AuthResult, facts: RequestFacts): RequestContext["c
     "s3:max-keys": query.get("max-keys") ?? undefined,
     "s3:versionid": facts.versionId ?? query.get("versionId") ?? undefined,
     "s3:x-amz-content-sha256": headers.get("x-amz-content-sha256") ?? undefined,
-    "s3:signatureversion": auth.kind === "sigv4" ? "AWS4-HMAC-SHA256" : undefined,
-    "s3:authType": auth.kind === "sigv4" ? (presigned ? "REST-QUERY-STRING" : "REST-HEADER") : undefined,
+    "s3:signatureversion": auth.kind === "sigv4" ? (auth.postForm ?? "AWS4-HMAC-SHA256") : undefined,
+    "s3:authType":
+      auth.kind !== "sigv4"
+        ? undefined
+        : auth.postForm
+          ? "POST"
+          : presigned
+            ? "REST-QUERY-STRING"
+            : "REST-HEADER",
     ...lockConditionKeys(facts, now),
     ...requestTagKeys(facts.tags, headers),
   };

@@ -10,6 +10,7 @@ import {
   GetObjectTaggingCommand,
   HeadObjectCommand,
   PutBucketPolicyCommand,
+  PutObjectCommand,
 } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { userWithPolicy } from "../helpers/cli.ts";
@@ -19,7 +20,9 @@ import {
   errorCodeOf,
   expectOk,
   md5Hex,
+  outcome,
   py,
+  s3Client,
   uniqueBucket,
   useHost,
   xmlValue,
@@ -647,6 +650,48 @@ describe("authorization as for a PUT", () => {
       expect([out.badToken![0], errorCodeOf(out.badToken![1])]).toEqual([400, "InvalidToken"]);
       expect(await text("uploads/session.txt")).toBe("session");
       expect(await text("uploads/token.txt")).toBeUndefined();
+    } finally {
+      rmSync(policyDir, { recursive: true, force: true });
+    }
+  });
+
+  test("conditions see a form's s3:authType (POST) and s3:signatureversion (AWS4-HMAC-SHA256 or AWS)", async () => {
+    const policyDir = mkdtempSync(join(tmpdir(), "s3dir-post-policy-"));
+    try {
+      const user = await userWithPolicy(server.root, policyDir, "v4-former", [
+        {
+          Effect: "Allow",
+          Action: "s3:PutObject",
+          Resource: `arn:aws:s3:::${bucket}/forms/*`,
+          Condition: { StringEquals: { "s3:authType": "POST", "s3:signatureversion": "AWS4-HMAC-SHA256" } },
+        },
+      ]);
+      expect(
+        await outcome(
+          s3Client(server, user).send(
+            new PutObjectCommand({ Bucket: bucket, Key: "forms/put.txt", Body: "x" }),
+          ),
+        ),
+      ).toBe("AccessDenied");
+      const v4 = await post([
+        ["key", "forms/v4.txt"],
+        ...signedFields([{ key: "forms/v4.txt" }], {
+          accessKeyId: user.accessKeyId,
+          secret: user.secretAccessKey,
+        }),
+      ]);
+      expect(v4.status).toBe(204);
+      const policy = Buffer.from(
+        JSON.stringify({ expiration: inAnHour(), conditions: [{ key: "forms/v2.txt" }] }),
+      ).toString("base64");
+      const v2 = await post([
+        ["key", "forms/v2.txt"],
+        ["AWSAccessKeyId", user.accessKeyId],
+        ["policy", policy],
+        ["signature", createHmac("sha1", user.secretAccessKey).update(policy).digest("base64")],
+      ]);
+      await expectError(v2, 403, "AccessDenied", "Access Denied");
+      expect(await text("forms/v2.txt")).toBeUndefined();
     } finally {
       rmSync(policyDir, { recursive: true, force: true });
     }
