@@ -20,6 +20,7 @@ import {
   errorCodeOf,
   expectOk,
   md5Hex,
+  newCustomerKey,
   outcome,
   py,
   s3Client,
@@ -30,7 +31,10 @@ import {
 
 setDefaultTimeout(120_000);
 
-const { server, s3, bucket } = useHost({ bucket: "post", args: ["--domain", "s3.localhost"] });
+const { server, s3, bucket } = useHost({
+  bucket: "post",
+  args: ["--domain", "s3.localhost", "--allow-sse-c-over-http", "on"],
+});
 
 type Field = [string, string];
 
@@ -279,6 +283,23 @@ describe("what is stored", () => {
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "sse.txt" }));
     expect(head.ServerSideEncryption).toBe("AES256");
     expect(await text("sse.txt")).toBe("hello");
+  });
+});
+
+describe("SSE-C fields", () => {
+  test("the customer key fields encrypt the object; GET needs the same key", async () => {
+    const customer = newCustomerKey();
+    const fields = Object.entries(customer.headers) as Field[];
+    const res = await post([
+      ["key", "ssec.txt"],
+      ...fields,
+      ...signedFields([{ key: "ssec.txt" }, ...fields.map(([name, value]) => ({ [name]: value }))]),
+    ]);
+    expect(res.status).toBe(204);
+    expect(res.headers.get("x-amz-server-side-encryption-customer-algorithm")).toBe("AES256");
+    expect(await text("ssec.txt")).toBeUndefined();
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "ssec.txt", ...customer.params }));
+    expect(await got.Body!.transformToString()).toBe("hello");
   });
 });
 
