@@ -145,3 +145,8 @@ describe("POST policy", () => {
     );
   });
 });
+
+test("readForm: part headers count toward the 20 KB before the file (many empty fields)", async () => {
+  const many = form([...Array.from({ length: 1000 }, () => field("", "")), file("x")]);
+  expect(await refusal(() => readForm(chunked(many, 4096), boundary))).toBe("MaxPostPreDataLengthExceeded");
+});

@@ -115,6 +115,18 @@ function parsePartHeaders(block: string): PartHeaders {
  */
 export async function readForm(body: ReadableStream<Uint8Array>, boundary: string): Promise<ParsedForm> {
   const reader = body.getReader();
+  try {
+    return await readFields(reader, boundary);
+  } catch (e) {
+    await reader.cancel().catch(() => {});
+    throw e;
+  }
+}
+
+async function readFields(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  boundary: string,
+): Promise<ParsedForm> {
   const delimiter = encoder.encode(`\r\n--${boundary}`);
   // The body starts with `--boundary`; prefixing CRLF lets one delimiter find every boundary.
   let buffer: Uint8Array = encoder.encode("\r\n");
@@ -173,7 +185,8 @@ export async function readForm(body: ReadableStream<Uint8Array>, boundary: strin
       end = indexOf(buffer, delimiter);
     }
     const value = decoder.decode(buffer.slice(0, end));
-    fieldBytes += part.name.length + value.length;
+    // The whole part counts (headers too), or empty fields could be sent without end.
+    fieldBytes += headerEnd + 4 + end + delimiter.length;
     if (fieldBytes > maxPreFileBytes) throw tooLarge();
     fields.push({ name: part.name, value });
     buffer = buffer.slice(end + delimiter.length);
