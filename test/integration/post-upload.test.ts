@@ -511,6 +511,38 @@ describe("boto3 generate_presigned_post posted with requests", () => {
   });
 });
 
+describe("curl -F", () => {
+  test("a form sent by curl (Expect: 100-continue with a 2 MiB file) uploads", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "s3dir-post-curl-"));
+    try {
+      const content = bytes(2 * 1024 * 1024, 3);
+      await Bun.write(join(dir, "data.bin"), content);
+      const fields = [["key", "curl/data.bin"], ...signedFields([{ key: "curl/data.bin" }])] as Field[];
+      const proc = Bun.spawn(
+        [
+          "curl",
+          "-sS",
+          "-o",
+          "/dev/null",
+          "-w",
+          "%{http_code}",
+          ...fields.flatMap(([name, value]) => ["--form-string", `${name}=${value}`]),
+          "-F",
+          `file=@${join(dir, "data.bin")}`,
+          `${server.endpoint}/${bucket}`,
+        ],
+        { stdout: "pipe", stderr: "pipe" },
+      );
+      const [status] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+      expect(status).toBe("204");
+      const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "curl/data.bin" }));
+      expect(head.ETag).toBe(`"${md5Hex(content)}"`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("large files", () => {
   test("a 64 MiB file streams to the store; over the range it stops with EntityTooLarge", async () => {
     const big = bytes(64 * 1024 * 1024, 7);
