@@ -749,4 +749,35 @@ describe("authorization as for a PUT", () => {
       rmSync(policyDir, { recursive: true, force: true });
     }
   });
+
+  test("s3:RequestObjectTag sees the form's tagging document", async () => {
+    const policyDir = mkdtempSync(join(tmpdir(), "s3dir-post-policy-"));
+    try {
+      const user = await userWithPolicy(server.root, policyDir, "tagger", [
+        {
+          Effect: "Allow",
+          Action: "s3:PutObject",
+          Resource: `arn:aws:s3:::${bucket}/tagged/*`,
+          Condition: { StringEquals: { "s3:RequestObjectTag/dept": "finance" } },
+        },
+      ]);
+      const send = (key: string, dept: string) => {
+        const tagging = `<Tagging><TagSet><Tag><Key>dept</Key><Value>${dept}</Value></Tag></TagSet></Tagging>`;
+        return post([
+          ["key", key],
+          ["tagging", tagging],
+          ...signedFields([{ key }, { tagging }], {
+            accessKeyId: user.accessKeyId,
+            secret: user.secretAccessKey,
+          }),
+        ]);
+      };
+      await expectError(await send("tagged/ops.txt", "ops"), 403, "AccessDenied");
+      expect(await text("tagged/ops.txt")).toBeUndefined();
+      expect((await send("tagged/finance.txt", "finance")).status).toBe(204);
+      expect(await text("tagged/finance.txt")).toBe("hello");
+    } finally {
+      rmSync(policyDir, { recursive: true, force: true });
+    }
+  });
 });
