@@ -27,6 +27,9 @@ import { versionHeaders } from "../version-params.ts";
 import { writerOwner } from "../writer-owner.ts";
 import { parseXml } from "../xml/parse.ts";
 
+/** S3's limit for one POST, as for one PUT. */
+const maxPostObjectSize = 5 * 1024 ** 3;
+
 const enclosure = "Bucket POST must be of the enclosure-type multipart/form-data";
 
 function invalidArgument(message: string, name: string, value: string): S3Error {
@@ -77,14 +80,15 @@ async function upload(
       "",
     );
   }
-  let range: SizeRange = { min: 0, max: Number.MAX_SAFE_INTEGER };
+  let range: SizeRange = { min: 0, max: maxPostObjectSize };
   if (signed.policy !== undefined) {
-    range = checkPostPolicy(parsePostPolicy(signed.policy), {
+    const allowed = checkPostPolicy(parsePostPolicy(signed.policy), {
       fields,
       bucket: target.bucket,
       exempt: signed.exempt,
       now: new Date(),
     });
+    range = { min: allowed.min, max: Math.min(allowed.max, maxPostObjectSize) };
   }
   if (!file) throw invalidArgument("POST requires exactly one file upload per request.", "file", "0");
   // biome-ignore lint/suspicious/noTemplateCurlyInString: S3's own ${filename} variable
