@@ -86,4 +86,6 @@ export type AuthResult =
       chunkSigning?: ChunkSigningContext;
       /** When the signature was made (X-Amz-Date). */
       signedAt: Date;
+      /** A POST form's policy signature instead of the request's: SigV4 or SigV2 (`AWS`). */
+      postForm?: "AWS4-HMAC-SHA256" | "AWS";
     };

@@ -101,8 +101,15 @@ function conditionKeys(auth: AuthResult, facts: RequestFacts): RequestContext["c
     "s3:x-amz-server-side-encryption": headers.get("x-amz-server-side-encryption") ?? undefined,
     "s3:x-amz-server-side-encryption-aws-kms-key-id":
       headers.get("x-amz-server-side-encryption-aws-kms-key-id") ?? undefined,
-    "s3:signatureversion": auth.kind === "sigv4" ? "AWS4-HMAC-SHA256" : undefined,
-    "s3:authType": auth.kind === "sigv4" ? (presigned ? "REST-QUERY-STRING" : "REST-HEADER") : undefined,
+    "s3:signatureversion": auth.kind === "sigv4" ? (auth.postForm ?? "AWS4-HMAC-SHA256") : undefined,
+    "s3:authType":
+      auth.kind !== "sigv4"
+        ? undefined
+        : auth.postForm
+          ? "POST"
+          : presigned
+            ? "REST-QUERY-STRING"
+            : "REST-HEADER",
     ...lockConditionKeys(facts, now),
     ...requestTagKeys(facts.tags, headers),
   };

@@ -1,4 +1,4 @@
-import type { AuthResult } from "../auth/types.ts";
+import type { AuthResult, CredentialLookup } from "../auth/types.ts";
 import type { ObjectStore, ObjectTag } from "../storage/index.ts";
 import type { LockFacts } from "./authorize.ts";
 import type { BucketCors } from "./cors/bucket-cors.ts";
@@ -32,6 +32,14 @@ export interface S3Context {
     lock?: LockFacts,
     tags?: ObjectTag[],
   ): Promise<void>;
+}
+
+/** What a handler that authenticates from its body (POST Object's form) needs besides. */
+export interface S3Context {
+  /** The credential of an access key (the same lookup as a signed header). */
+  credentials: CredentialLookup;
+  /** Replaces the request's principal (for authorize, the access log and the writer's owner). */
+  authenticated(auth: AuthResult): void;
 }
 
 export type Handler = (ctx: S3Context) => Promise<Response>;

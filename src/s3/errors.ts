@@ -83,6 +83,9 @@ const statusByCode = {
    * QuotaExceeded as Ceph RGW and versitygw answer (docs/compatibility.md).
    */
   QuotaExceeded: 403,
+  InvalidPolicyDocument: 400,
+  MalformedPOSTRequest: 400,
+  MaxPostPreDataLengthExceeded: 400,
 } as const satisfies Record<string, number>;
 
 export type S3ErrorCode = keyof typeof statusByCode;

@@ -75,6 +75,7 @@ export function createS3Pipeline(deps: PipelineDeps) {
           signing,
         );
     exchange.auth = auth;
+    let current = auth;
     const route = early ?? resolveRoute(req.method, target.bucket, target.key, target.query, req.headers);
     exchange.operation = route.operation;
     const facts: RequestFacts = {
@@ -93,7 +94,7 @@ export function createS3Pipeline(deps: PipelineDeps) {
       tags?: ObjectTag[],
     ) =>
       deps.authorize(
-        auth,
+        current,
         { action, resource: resourceArn(bucket, key), bucket, key },
         versionId === undefined && lock === undefined && tags === undefined
           ? facts
@@ -119,6 +120,12 @@ export function createS3Pipeline(deps: PipelineDeps) {
       cors,
       bytesIn: 0,
       authorize: authorizeResource,
+      credentials,
+      authenticated(next) {
+        current = next;
+        ctx.auth = next;
+        exchange.auth = next;
+      },
     };
     let response: Response;
     try {

@@ -11,6 +11,7 @@ import {
   putObjectRetention,
 } from "../handlers/object-retention.ts";
 import { deleteObjectTagging, getObjectTagging, putObjectTagging } from "../handlers/object-tagging.ts";
+import { postObject } from "../handlers/post-object.ts";
 import { putObject } from "../handlers/put-object.ts";
 import type { Route } from "../route.ts";
 
@@ -171,5 +172,17 @@ export const objectRoutes = [
     handler: deleteObjectTagging,
     status: "supported",
     notes: "`versionId` (`s3:DeleteObjectVersionTagging`); 204 with `x-amz-version-id`",
+  },
+  {
+    operation: "PostObject",
+    method: "POST",
+    scope: "bucket",
+    action: undefined,
+    handler: postObject,
+    writes: true,
+    status: "partial",
+    notes:
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: S3's ${filename} variable
+      "browser form uploads (multipart/form-data, streamed): SigV4 and SigV2 policy signatures, anonymous when the bucket policy allows; `s3:PutObject` authorized on the form's key once its fields are read; the policy's `expiration`, `eq`, `starts-with` and `content-length-range` on every field, fields it does not name refused; `${filename}`, `success_action_redirect`, `success_action_status`, content fields, `x-amz-meta-*`, `tagging`, checksums and SSE fields; `acl` ignored",
   },
 ] as const satisfies readonly Route[];
