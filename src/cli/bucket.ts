@@ -1,5 +1,12 @@
 import { readFile } from "node:fs/promises";
-import { type BucketPolicyPreset, bucketPolicyPreset, parseBucketPolicy } from "../auth/policy/index.ts";
+import {
+  type BucketPolicyPreset,
+  bucketPolicyPreset,
+  type Policy,
+  parseBucketPolicy,
+} from "../auth/policy/index.ts";
+import { parsePublicAccessBlock } from "../s3/acl/bucket-access.ts";
+import { isPublicPolicy } from "../s3/acl/public-policy.ts";
 import { createPosixStore, isStorageError, type ObjectLockConfiguration } from "../storage/index.ts";
 import { adminContext, adminOptions, subcommand } from "./admin-options.ts";
 import type { CommandLine } from "./command-line.ts";
@@ -84,6 +91,23 @@ export const bucketCommand: CommandSpec = {
   run: runBucket,
 };
 
+/** As S3 refuses PutBucketPolicy: a public policy where the bucket's public access block blocks it. */
+async function refusePublicPolicy(
+  store: Awaited<ReturnType<typeof createPosixStore>>,
+  bucket: string,
+  policy: Policy,
+  asked: string,
+): Promise<void> {
+  if (!isPublicPolicy(policy)) return;
+  const block = parsePublicAccessBlock(await store.getBucketSetting(bucket, "public-access-block"));
+  if (!block?.BlockPublicPolicy) return;
+  const what = presets.includes(asked) ? `the preset ${asked}` : "this policy";
+  throw new Error(
+    `bucket ${bucket} blocks public policies (its public access block has BlockPublicPolicy on) and ${what} grants to everyone; ` +
+      `turn it off first, e.g. \`aws s3api delete-public-access-block --bucket ${bucket}\` or put-public-access-block with BlockPublicPolicy=false (and RestrictPublicBuckets=false for anonymous access)`,
+  );
+}
+
 async function bucketPolicy(
   ctx: Awaited<ReturnType<typeof adminContext>>,
   store: Awaited<ReturnType<typeof createPosixStore>>,
@@ -110,11 +134,13 @@ async function bucketPolicy(
         await store.deleteBucketSetting(bucket, "policy");
         return ctx.print({ bucket, policy: null }, `removed the policy of ${bucket}`);
       }
+      let policy: Policy;
       try {
-        parseBucketPolicy(text, bucket);
+        policy = parseBucketPolicy(text, bucket);
       } catch (e) {
         throw new Error(`MalformedPolicy: ${e instanceof Error ? e.message : String(e)}`);
       }
+      await refusePublicPolicy(store, bucket, policy, value);
       await store.putBucketSetting(bucket, "policy", text);
       return ctx.print({ bucket, policy: JSON.parse(text) }, `set the policy of ${bucket}`);
     }

@@ -33,6 +33,7 @@ export function hostOptionsFromServe(
     requireEncryptedRoot: options["require-encrypted-root"],
     allowSseCOverHttp: options["allow-sse-c-over-http"],
     anonymousOwner: { uid: options["anonymous-uid"], gid: options["anonymous-gid"] },
+    bucketDefaults: options["bucket-defaults"],
     env,
     out,
   };

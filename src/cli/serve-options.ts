@@ -277,6 +277,14 @@ export const serveOptionDefs = {
     description: "read options from this file of `name = value` lines (see docs/options.md)",
     schema: nonEmpty,
   },
+  "bucket-defaults": {
+    kind: "value",
+    value: "current|legacy",
+    default: "current",
+    description:
+      "what a new bucket gets: current = AWS's defaults since 2023 (ACLs disabled by BucketOwnerEnforced, public access block all on); legacy = ObjectWriter, ACLs on, nothing blocked, as older tools expect",
+    schema: v.picklist(["current", "legacy"], "current or legacy"),
+  },
 } satisfies Record<string, ServeOptionDef>;
 
 type Defs = typeof serveOptionDefs;

@@ -24,7 +24,6 @@ export const routes: readonly OperationRoute[] = table;
  */
 export const unservedSubresources: readonly string[] = [
   "accelerate",
-  "acl",
   "analytics",
   "intelligent-tiering",
   "inventory",
@@ -32,8 +31,6 @@ export const unservedSubresources: readonly string[] = [
   "logging",
   "metrics",
   "notification",
-  "ownershipControls",
-  "publicAccessBlock",
   "replication",
   "requestPayment",
   "restore",

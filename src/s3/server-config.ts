@@ -15,4 +15,10 @@ export interface ServerConfig {
   allowSseCOverHttp?: boolean;
   /** Owner of files and directories anonymous requests create (--anonymous-uid/--anonymous-gid). */
   anonymousOwner?: { uid: number; gid: number };
+  /**
+   * What a new bucket gets (--bucket-defaults): `current` (the default) AWS's since 2023,
+   * BucketOwnerEnforced and a public access block with all four switches on; `legacy` neither
+   * (ObjectWriter, ACLs on, nothing blocked).
+   */
+  bucketDefaults?: "current" | "legacy";
 }
