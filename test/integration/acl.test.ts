@@ -37,6 +37,7 @@ import {
   expectOk,
   py,
   s3Client,
+  s3dirCli,
   sdkFailure,
   uniqueBucket,
   useHost,
@@ -393,6 +394,27 @@ describe("ACLs on copies and multipart uploads", () => {
     const got = await anonymousGet(legacy.server.endpoint, bucket, "big");
     expect(got.status).toBe(200);
     expect(await got.text()).toBe("only part");
+  });
+});
+
+describe("ACLs and SSE", () => {
+  test("an encrypted object's ACL survives a master key rotation", async () => {
+    const bucket = await legacyBucket("sse");
+    await legacy.s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: "k",
+        Body: "sealed",
+        ServerSideEncryption: "AES256",
+        ACL: "public-read",
+      }),
+    );
+    const rotated = await s3dirCli(legacy.server.root, "master-key", "rotate", "--json");
+    expect(rotated.code).toBe(0);
+    expect((JSON.parse(rotated.stdout) as { rewrapped: number }).rewrapped).toBeGreaterThan(0);
+    const got = await anonymousGet(legacy.server.endpoint, bucket, "k");
+    expect(got.status).toBe(200);
+    expect(await got.text()).toBe("sealed");
   });
 });
 
