@@ -5,7 +5,7 @@ import {
   type Policy,
   parseBucketPolicy,
 } from "../auth/policy/index.ts";
-import { parsePublicAccessBlock } from "../s3/acl/bucket-access.ts";
+import { type PublicAccessBlock, parsePublicAccessBlock } from "../s3/acl/bucket-access.ts";
 import { isPublicPolicy } from "../s3/acl/public-policy.ts";
 import { createPosixStore, isStorageError, type ObjectLockConfiguration } from "../storage/index.ts";
 import { adminContext, adminOptions, subcommand } from "./admin-options.ts";
@@ -91,7 +91,11 @@ export const bucketCommand: CommandSpec = {
   run: runBucket,
 };
 
-/** As S3 refuses PutBucketPolicy: a public policy where the bucket's public access block blocks it. */
+/**
+ * As S3 refuses PutBucketPolicy: a public policy where the bucket's public access block has
+ * BlockPublicPolicy on. A preset, whose only point is public access, is also refused where
+ * RestrictPublicBuckets would leave it granting nothing.
+ */
 async function refusePublicPolicy(
   store: Awaited<ReturnType<typeof createPosixStore>>,
   bucket: string,
@@ -100,11 +104,18 @@ async function refusePublicPolicy(
 ): Promise<void> {
   if (!isPublicPolicy(policy)) return;
   const block = parsePublicAccessBlock(await store.getBucketSetting(bucket, "public-access-block"));
-  if (!block?.BlockPublicPolicy) return;
-  const what = presets.includes(asked) ? `the preset ${asked}` : "this policy";
+  const preset = presets.includes(asked);
+  const checked: (keyof PublicAccessBlock)[] = preset
+    ? ["BlockPublicPolicy", "RestrictPublicBuckets"]
+    : ["BlockPublicPolicy"];
+  const switches = checked.filter((name) => block?.[name]);
+  if (switches.length === 0) return;
+  const what = preset ? `the preset ${asked}` : "this policy";
+  const on = switches.join(" and ");
   throw new Error(
-    `bucket ${bucket} blocks public policies (its public access block has BlockPublicPolicy on) and ${what} grants to everyone; ` +
-      `turn it off first, e.g. \`aws s3api delete-public-access-block --bucket ${bucket}\` or put-public-access-block with BlockPublicPolicy=false (and RestrictPublicBuckets=false for anonymous access)`,
+    `bucket ${bucket}: ${what} grants to everyone, and the bucket's public access block has ${on} on; ` +
+      `turn ${switches.length > 1 ? "them" : "it"} off first, e.g. \`aws s3api delete-public-access-block --bucket ${bucket}\` ` +
+      `or put-public-access-block with ${switches.map((name) => `${name}=false`).join(",")}`,
   );
 }
 

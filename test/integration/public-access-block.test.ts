@@ -195,6 +195,16 @@ describe("the CLI's policy presets", () => {
     expect(refused.stderr).toContain("BlockPublicPolicy");
     expect(refused.stderr).toContain("the preset download");
     expect((await s3dirCli(server.root, "bucket", "policy", "set", bucket, "none")).code).toBe(0);
+    // With only RestrictPublicBuckets left on, a preset would grant nothing: refused too.
+    await s3.send(
+      new PutPublicAccessBlockCommand({
+        Bucket: bucket,
+        PublicAccessBlockConfiguration: { ...off, RestrictPublicBuckets: true },
+      }),
+    );
+    const restricted = await s3dirCli(server.root, "bucket", "policy", "set", bucket, "public");
+    expect(restricted.code).not.toBe(0);
+    expect(restricted.stderr).toContain("RestrictPublicBuckets=false");
     await s3.send(new DeletePublicAccessBlockCommand({ Bucket: bucket }));
     const set = await s3dirCli(server.root, "bucket", "policy", "set", bucket, "download");
     expect(set.code).toBe(0);
