@@ -1,5 +1,12 @@
 import { readFile } from "node:fs/promises";
-import { type BucketPolicyPreset, bucketPolicyPreset, parseBucketPolicy } from "../auth/policy/index.ts";
+import {
+  type BucketPolicyPreset,
+  bucketPolicyPreset,
+  type Policy,
+  parseBucketPolicy,
+} from "../auth/policy/index.ts";
+import { type PublicAccessBlock, parsePublicAccessBlock } from "../s3/acl/bucket-access.ts";
+import { isPublicPolicy } from "../s3/acl/public-policy.ts";
 import { createPosixStore, isStorageError, type ObjectLockConfiguration } from "../storage/index.ts";
 import { adminContext, adminOptions, subcommand } from "./admin-options.ts";
 import {
@@ -119,6 +126,34 @@ export const bucketCommand: CommandSpec = {
   run: runBucket,
 };
 
+/**
+ * As S3 refuses PutBucketPolicy: a public policy where the bucket's public access block has
+ * BlockPublicPolicy on. A preset, whose only point is public access, is also refused where
+ * RestrictPublicBuckets would leave it granting nothing.
+ */
+async function refusePublicPolicy(
+  store: Awaited<ReturnType<typeof createPosixStore>>,
+  bucket: string,
+  policy: Policy,
+  asked: string,
+): Promise<void> {
+  if (!isPublicPolicy(policy)) return;
+  const block = parsePublicAccessBlock(await store.getBucketSetting(bucket, "public-access-block"));
+  const preset = presets.includes(asked);
+  const checked: (keyof PublicAccessBlock)[] = preset
+    ? ["BlockPublicPolicy", "RestrictPublicBuckets"]
+    : ["BlockPublicPolicy"];
+  const switches = checked.filter((name) => block?.[name]);
+  if (switches.length === 0) return;
+  const what = preset ? `the preset ${asked}` : "this policy";
+  const on = switches.join(" and ");
+  throw new Error(
+    `bucket ${bucket}: ${what} grants to everyone, and the bucket's public access block has ${on} on; ` +
+      `turn ${switches.length > 1 ? "them" : "it"} off first, e.g. \`aws s3api delete-public-access-block --bucket ${bucket}\` ` +
+      `or put-public-access-block with ${switches.map((name) => `${name}=false`).join(",")}`,
+  );
+}
+
 async function bucketPolicy(
   ctx: Awaited<ReturnType<typeof adminContext>>,
   store: Awaited<ReturnType<typeof createPosixStore>>,
@@ -145,11 +180,13 @@ async function bucketPolicy(
         await store.deleteBucketSetting(bucket, "policy");
         return ctx.print({ bucket, policy: null }, `removed the policy of ${bucket}`);
       }
+      let policy: Policy;
       try {
-        parseBucketPolicy(text, bucket);
+        policy = parseBucketPolicy(text, bucket);
       } catch (e) {
         throw new Error(`MalformedPolicy: ${e instanceof Error ? e.message : String(e)}`);
       }
+      await refusePublicPolicy(store, bucket, policy, value);
       await store.putBucketSetting(bucket, "policy", text);
       return ctx.print({ bucket, policy: JSON.parse(text) }, `set the policy of ${bucket}`);
     }

@@ -35,6 +35,7 @@ export function hostOptionsFromServe(
     allowSseCOverHttp: options["allow-sse-c-over-http"],
     anonymousOwner: { uid: options["anonymous-uid"], gid: options["anonymous-gid"] },
     posixPermissions: options["posix-permissions"],
+    bucketDefaults: options["bucket-defaults"],
     env,
     out,
   };

@@ -293,6 +293,14 @@ export const serveOptionDefs = {
       "enforce: requests of users with a POSIX uid (and anonymous ones) must also pass the files' mode bits and ACLs (docs/security.md)",
     schema: v.picklist(["off", "enforce"], "off or enforce"),
   },
+  "bucket-defaults": {
+    kind: "value",
+    value: "current|legacy",
+    default: "current",
+    description:
+      "what a new bucket gets: current = AWS's defaults since 2023 (ACLs disabled by BucketOwnerEnforced, public access block all on); legacy = ObjectWriter, ACLs on, nothing blocked, as older tools expect",
+    schema: v.picklist(["current", "legacy"], "current or legacy"),
+  },
 } satisfies Record<string, ServeOptionDef>;
 
 type Defs = typeof serveOptionDefs;

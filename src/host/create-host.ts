@@ -22,6 +22,7 @@ import { startFreeSpaceWatch } from "../runtime/free-space.ts";
 import { nodeSigV4Crypto } from "../runtime/node-sigv4-crypto.ts";
 import { checkRootEncryption } from "../runtime/root-encryption.ts";
 import { startRootProbe } from "../runtime/root-probe.ts";
+import { createBucketAccessCache } from "../s3/acl/bucket-access.ts";
 import { createApp } from "../s3/app.ts";
 import { createAuthorizer } from "../s3/authorize.ts";
 import { createBucketPolicies } from "../s3/bucket-policies.ts";
@@ -137,6 +138,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     const metrics = createHostMetrics({ inFlight: () => inFlight, audit, startedAt });
     const policiesOf = createIdentityPolicies(iamPaths(root));
     const bucketPolicies = createBucketPolicies(store);
+    const bucketAccess = createBucketAccessCache(store);
     const roleOf = async (name: string) => (await iam.getUser(name))?.role;
     const app = createApp({
       store,
@@ -160,8 +162,19 @@ export async function createHost(options: HostOptions): Promise<Host> {
           },
         },
         bucketPolicies.policyOf,
+        {
+          bucketAccess: bucketAccess.of,
+          objectAcl: (bucket, key, versionId) =>
+            store.getObjectAcl(bucket, key, versionId).then(
+              (r) => r.acl,
+              () => undefined,
+            ),
+        },
       ),
-      bucketPolicyChanged: bucketPolicies.forget,
+      bucketPolicyChanged: (bucket) => {
+        bucketPolicies.forget(bucket);
+        bucketAccess.forget(bucket);
+      },
       config: {
         region: options.region,
         domains: options.domains,
@@ -171,6 +184,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
           options.posixPermissions === "enforce"
             ? { anonymous: options.anonymousOwner ?? { uid: NOBODY, gid: NOBODY } }
             : undefined,
+        bucketDefaults: options.bucketDefaults,
         bodyTimeoutMs: options.bodyTimeoutMs,
         trustedProxies: parseTrustedProxies(options.trustedProxies),
         owner: { id: createHash("sha256").update("s3dir:root").digest("hex"), displayName: "root" },

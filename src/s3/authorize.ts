@@ -2,6 +2,8 @@ import { accountId, userArn } from "../auth/account.ts";
 import { evaluate, type Policy, parsePolicy, type RequestContext } from "../auth/policy/index.ts";
 import type { AuthResult } from "../auth/types.ts";
 import type { ObjectTag } from "../storage/index.ts";
+import { type AclSources, aclAllows } from "./acl/evaluate-acl.ts";
+import { isPublicPolicy } from "./acl/public-policy.ts";
 import { S3Error } from "./errors.ts";
 import {
   existingTagKeys,
@@ -136,12 +138,26 @@ const ownerPolicyActions = new Set(["s3:GetBucketPolicy", "s3:PutBucketPolicy", 
  * authorize: the root credential and admin users may do everything a bucket policy does not
  * explicitly deny (the root can always read, replace and delete that policy); an s3 user what its
  * identity policies or the bucket's policy allow; an anonymous caller what the bucket policy
- * grants to Principal "*". An explicit Deny anywhere wins.
+ * grants to Principal "*". Where no policy allows, an ACL grant may (acl/evaluate-acl.ts): to
+ * AllUsers for anyone, to AuthenticatedUsers for a signed request. An explicit Deny anywhere wins.
+ * With RestrictPublicBuckets a public bucket policy grants nothing to anonymous callers.
  */
 export function createAuthorizer(
   identities: Identities,
   bucketPolicyOf: (bucket: string) => Promise<Policy | undefined>,
+  acls?: AclSources,
 ): Authorize {
+  const aclGrants = (request: AccessRequest, facts: RequestFacts, anonymous: boolean): Promise<boolean> =>
+    acls
+      ? aclAllows(
+          acls,
+          request.action,
+          request.bucket,
+          request.key,
+          facts.versionId ?? facts.query.get("versionId") ?? undefined,
+          { anonymous },
+        )
+      : Promise.resolve(false);
   return async (auth, request, facts) => {
     const { principal } = auth;
     if (principal.kind === "root") {
@@ -165,7 +181,10 @@ export function createAuthorizer(
     }
     if (principal.kind === "anonymous") {
       const bucket = await bucketPolicyOf(request.bucket);
-      if (!bucket) throw new S3Error("AccessDenied");
+      if (!bucket) {
+        if (await aclGrants(request, facts, true)) return;
+        throw new S3Error("AccessDenied");
+      }
       const context: RequestContext = {
         action: request.action,
         resource: request.resource,
@@ -176,8 +195,11 @@ export function createAuthorizer(
           "aws:PrincipalType": "Anonymous",
         },
       };
-      if (evaluate({ identity: [], bucket }, context).decision !== "Allow") throw new S3Error("AccessDenied");
-      return;
+      const { decision } = evaluate({ identity: [], bucket }, context);
+      if (decision === "Deny") throw new S3Error("AccessDenied");
+      if (decision === "Allow" && !(await restrictsPublicPolicy(acls, request.bucket, bucket))) return;
+      if (await aclGrants(request, facts, true)) return;
+      throw new S3Error("AccessDenied");
     }
     if (principal.kind !== "user" && principal.kind !== "session") throw new S3Error("AccessDenied");
     const session = principal.kind === "session" ? principal.session : undefined;
@@ -210,8 +232,21 @@ export function createAuthorizer(
       await existingTags(request, facts, [...identity, bucket, session?.policy]),
     );
     const result = evaluate({ identity, bucket, session: session?.policy }, context);
-    if (result.decision !== "Allow") throw new S3Error("AccessDenied");
+    if (result.decision === "Allow") return;
+    if (result.decision === "ImplicitDeny" && (await aclGrants(request, facts, false))) return;
+    throw new S3Error("AccessDenied");
   };
+}
+
+/** RestrictPublicBuckets: a public policy grants only to the owner's account (never to anonymous callers). */
+async function restrictsPublicPolicy(
+  acls: AclSources | undefined,
+  bucket: string,
+  policy: Policy,
+): Promise<boolean> {
+  if (!acls) return false;
+  const access = await acls.bucketAccess(bucket);
+  return access.block?.RestrictPublicBuckets === true && isPublicPolicy(policy);
 }
 
 /** The resource ARN an action applies to: the bucket, an object, or everything. */

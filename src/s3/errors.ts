@@ -86,12 +86,30 @@ const statusByCode = {
   InvalidPolicyDocument: 400,
   MalformedPOSTRequest: 400,
   MaxPostPreDataLengthExceeded: 400,
+  UnexpectedContent: 400,
+  AccessControlListNotSupported: 400,
+  InvalidBucketAclWithObjectOwnership: 400,
+  InvalidBucketAclWithBlockPublicAccessError: 400,
+  MalformedACLError: 400,
+  UnresolvableGrantByEmailAddress: 400,
+  OwnershipControlsNotFoundError: 404,
+  NoSuchPublicAccessBlockConfiguration: 404,
 } as const satisfies Record<string, number>;
 
 export type S3ErrorCode = keyof typeof statusByCode;
 
 const defaultMessages: Partial<Record<S3ErrorCode, string>> = {
   AccessDenied: "Access Denied",
+  AccessControlListNotSupported: "The bucket does not allow ACLs",
+  InvalidBucketAclWithObjectOwnership:
+    "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
+  InvalidBucketAclWithBlockPublicAccessError:
+    "Bucket cannot have public ACLs set with BlockPublicAccess enabled",
+  MalformedACLError:
+    "The XML you provided was not well-formed or did not validate against our published schema",
+  UnresolvableGrantByEmailAddress: "The e-mail address you provided does not match any account on record.",
+  OwnershipControlsNotFoundError: "The bucket ownership controls were not found",
+  NoSuchPublicAccessBlockConfiguration: "The public access block configuration was not found",
   BadDigest: "The Content-MD5 you specified did not match what we received.",
   BadRequest: "An error occurred when parsing the HTTP request.",
   BucketAlreadyOwnedByYou:

@@ -24,15 +24,12 @@ export const routes: readonly OperationRoute[] = table;
  */
 export const unservedSubresources: readonly string[] = [
   "accelerate",
-  "acl",
   "analytics",
   "intelligent-tiering",
   "inventory",
   "logging",
   "metrics",
   "notification",
-  "ownershipControls",
-  "publicAccessBlock",
   "replication",
   "requestPayment",
   "restore",

@@ -20,4 +20,10 @@ export interface ServerConfig {
    * the files' mode bits and ACLs; anonymous requests as this uid/gid.
    */
   posixPermissions?: { anonymous: { uid: number; gid: number } };
+  /**
+   * What a new bucket gets (--bucket-defaults): `current` (the default) AWS's since 2023,
+   * BucketOwnerEnforced and a public access block with all four switches on; `legacy` neither
+   * (ObjectWriter, ACLs on, nothing blocked).
+   */
+  bucketDefaults?: "current" | "legacy";
 }

@@ -3,6 +3,8 @@
  * contract, StorageError, and the few helpers the S3 layer and the CLI need. Everything else
  * under storage/ (folders by concept) is internal; on-disk record shapes never leave it.
  */
+
+export type { VersionAcl } from "./acl/version-acl.ts";
 export type { BucketSettingName } from "./buckets/settings.ts";
 export type { PausePoint } from "./context.ts";
 export {
@@ -91,6 +93,7 @@ export type {
   PosixIdentity,
   PutObjectInput,
   PutObjectResult,
+  StoredAcl,
   StoredChecksum,
   WriteConditions,
 } from "./types.ts";

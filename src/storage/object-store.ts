@@ -1,3 +1,4 @@
+import type { VersionAcl } from "./acl/version-acl.ts";
 import type { BucketSettingName } from "./buckets/settings.ts";
 import type { ObjectExpiration } from "./lifecycle/config.ts";
 import type { LifecycleSubject } from "./lifecycle/rules.ts";
@@ -31,6 +32,7 @@ import type {
   PosixIdentity,
   PutObjectInput,
   PutObjectResult,
+  StoredAcl,
 } from "./types.ts";
 import type { DeleteResult } from "./versions/delete.ts";
 import type { ListVersionsInput, ListVersionsResult } from "./versions/listing.ts";
@@ -172,6 +174,15 @@ export interface ObjectStore {
     versionId: string | undefined,
     tags: ObjectTag[],
   ): Promise<VersionTags>;
+  /** A version's ACL (the current version without versionId); the errors of getObjectTagging. */
+  getObjectAcl(bucket: string, key: string, versionId?: string): Promise<VersionAcl>;
+  /** Replaces a version's ACL; the errors of getObjectTagging. */
+  putObjectAcl(
+    bucket: string,
+    key: string,
+    versionId: string | undefined,
+    acl: StoredAcl,
+  ): Promise<VersionAcl>;
   putBucketSetting(bucket: string, name: BucketSettingName, text: string): Promise<void>;
   deleteBucketSetting(bucket: string, name: BucketSettingName): Promise<void>;
   /** The bucket's lifecycle configuration, undefined when none is set; throws NoSuchBucket. */

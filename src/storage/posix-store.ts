@@ -8,6 +8,7 @@
 import { mkdir, realpath } from "node:fs/promises";
 import { fsOps, isLocalFilesystem } from "../runtime/fs-ops.ts";
 import { ensureSystemDirSync } from "../runtime/system-dir.ts";
+import { ObjectAcls } from "./acl/version-acl.ts";
 import { Buckets } from "./buckets/buckets.ts";
 import { BucketSettings } from "./buckets/settings.ts";
 import type { StoreContext } from "./context.ts";
@@ -163,6 +164,7 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
   const putter = new Putter(ctx, publisher);
   const versionLocks = new VersionLocks(ctx);
   const tagging = new ObjectTagging(ctx);
+  const acls = new ObjectAcls(ctx);
   if (options.cleanStaleTemps ?? true) void cleanStaleTemps(layout).catch(() => {});
   const multipart = createMultipartStore(ctx, reader, publisher);
   const stopExpiry = options.multipartExpiry ? multipart.startExpiry(options.multipartExpiry) : () => {};
@@ -219,6 +221,8 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     deleteBucketLifecycle: (bucket) => lifecycleConfigs.delete(bucket),
     objectExpiration: (bucket, o) =>
       isValidBucketName(bucket) ? objectExpiration(ctx, bucket, o) : Promise.resolve(undefined),
+    getObjectAcl: (bucket, key, versionId) => acls.get(bucket, key, versionId),
+    putObjectAcl: (bucket, key, versionId, acl) => acls.put(bucket, key, versionId, acl),
     deleteBucket: (name) => buckets.delete(name),
     putObject: (input) => putter.put(input),
     openObject: (bucket, key, keys, versionId, access) => reader.open(bucket, key, keys, versionId, access),

@@ -27,6 +27,17 @@ export interface ObjectAttributes extends ContentHeaders {
   checksum?: StoredChecksum;
   /** Object tags (x-amz-tagging, PutObjectTagging) in the order they were given. */
   tags?: ObjectTag[];
+  /** The object's access control list (PutObjectAcl, x-amz-acl, x-amz-grant-*); none: owner only. */
+  acl?: StoredAcl;
+}
+
+/**
+ * An access control list as storage keeps it: the owner's canonical id and [grantee, permission]
+ * pairs, whose meaning is the S3 layer's (src/s3/acl/).
+ */
+export interface StoredAcl {
+  owner: string;
+  grants: [string, string][];
 }
 
 export interface ObjectTag {
@@ -151,6 +162,8 @@ export interface CopyObjectInput {
   attributes?: ObjectAttributes;
   /** When set, replaces the source's tags (tagging directive REPLACE; empty: no tags). */
   tags?: ObjectTag[];
+  /** The copy's ACL: a copy never takes its source's (none: owner only). */
+  acl?: StoredAcl;
   /** Checked against the source, on the same open file that is copied. */
   sourceCheck?: (source: ObjectInfo) => void;
   conditions?: WriteConditions;

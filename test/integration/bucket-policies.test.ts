@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import {
   CreateBucketCommand,
   DeleteBucketPolicyCommand,
+  DeletePublicAccessBlockCommand,
   GetBucketPolicyCommand,
   GetBucketPolicyStatusCommand,
   GetObjectCommand,
@@ -31,6 +32,8 @@ const url = (bucket: string, key = "") => `${server.endpoint}/${bucket}/${key}`;
 beforeAll(async () => {
   for (const bucket of ["downloads", "dropbox", "private-data"]) {
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    // New buckets block public policies (AWS's defaults since 2023): open this one first.
+    await s3.send(new DeletePublicAccessBlockCommand({ Bucket: bucket }));
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "file.txt", Body: `in ${bucket}` }));
   }
   await s3.send(

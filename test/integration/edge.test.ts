@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   CreateBucketCommand,
+  DeletePublicAccessBlockCommand,
   GetObjectCommand,
   PutBucketPolicyCommand,
   PutObjectCommand,
@@ -346,6 +347,8 @@ describe("edge worker", () => {
 
   test("anonymous GETs a bucket policy allows are cached; others go to the host", async () => {
     await direct.send(new PutObjectCommand({ Bucket: bucket, Key: "public/p.txt", Body: "for everyone" }));
+    // New buckets block public policies (AWS's defaults since 2023): open this one first.
+    await direct.send(new DeletePublicAccessBlockCommand({ Bucket: bucket }));
     await direct.send(
       new PutBucketPolicyCommand({
         Bucket: bucket,

@@ -7,6 +7,7 @@ import {
   CopyObjectCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
+  DeletePublicAccessBlockCommand,
   PutBucketPolicyCommand,
   PutObjectCommand,
   S3Client,
@@ -51,6 +52,8 @@ beforeAll(async () => {
   mappedCreds = JSON.parse(await cli("key", "create", "carol")) as Credentials;
   mapped = s3Client(server, mappedCreds);
   unmapped = await userWithKey("dave");
+  // New buckets block public policies (AWS's defaults since 2023): open this one first.
+  await root.send(new DeletePublicAccessBlockCommand({ Bucket: bucket }));
   await root.send(
     new PutBucketPolicyCommand({
       Bucket: bucket,

@@ -24,6 +24,7 @@ import {
   CopyObjectCommand,
   CreateBucketCommand,
   DeleteObjectCommand,
+  DeletePublicAccessBlockCommand,
   GetBucketPolicyCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -164,6 +165,8 @@ describe("a bucket owner cannot reach the server's state", () => {
         { Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `arn:aws:s3:::${evil}/*` },
       ],
     });
+    // New buckets block public policies (AWS's defaults since 2023): open this one first.
+    await s3.send(new DeletePublicAccessBlockCommand({ Bucket: evil }));
     await s3.send(new PutBucketPolicyCommand({ Bucket: evil, Policy: policy }));
     expect(JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: evil }))).Policy ?? "{}")).toEqual(
       JSON.parse(policy),

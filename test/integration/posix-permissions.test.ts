@@ -11,6 +11,7 @@ import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
+  DeletePublicAccessBlockCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -292,6 +293,8 @@ describe("listing", () => {
 
 describe("anonymous requests", () => {
   test("are judged as the anonymous uid (65534 by default)", async () => {
+    // New buckets block public policies, as on AWS since 2023.
+    await root.send(new DeletePublicAccessBlockCommand({ Bucket: bucket }));
     await root.send(
       new PutBucketPolicyCommand({
         Bucket: bucket,

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   CreateBucketCommand,
+  DeletePublicAccessBlockCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
@@ -454,6 +455,8 @@ describe("SigV2 and anonymous forms", () => {
     await s3.send(new CreateBucketCommand({ Bucket: open }));
     await expectError(await post([["key", "anon.txt"]], { content: "x" }, { to: open }), 403, "AccessDenied");
     expect(await text("anon.txt", open)).toBeUndefined();
+    // New buckets block public policies, as on AWS since 2023.
+    await s3.send(new DeletePublicAccessBlockCommand({ Bucket: open }));
     await s3.send(
       new PutBucketPolicyCommand({
         Bucket: open,

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import {
   CreateBucketCommand,
   DeleteObjectTaggingCommand,
+  DeletePublicAccessBlockCommand,
   GetBucketTaggingCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
@@ -48,6 +49,8 @@ beforeAll(async () => {
   server = await startServer({ root });
   admin = s3Client(server);
   await admin.send(new CreateBucketCommand({ Bucket: bucket }));
+  // New buckets block public policies (AWS's defaults since 2023): open this one first.
+  await admin.send(new DeletePublicAccessBlockCommand({ Bucket: bucket }));
   await admin.send(
     new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }),
   );

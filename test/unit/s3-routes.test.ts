@@ -48,8 +48,9 @@ const cases: [string, string, string, boolean, string][] = [
   ["GET", "/b", "list-type=2&location", false, "GetBucketLocation"],
   ["GET", "/b", "uploads&policy", false, "ListMultipartUploads"],
   ["GET", "/b", "policy&uploads", false, "GetBucketPolicy"],
-  ["GET", "/b", "acl", false, notImplemented("GET ?acl")],
-  ["GET", "/b", "acl&policy", false, notImplemented("GET ?acl")],
+  ["GET", "/b", "acl", false, "GetBucketAcl"],
+  ["GET", "/b", "acl&policy", false, "GetBucketAcl"],
+  ["GET", "/b", "analytics", false, notImplemented("GET ?analytics")],
   ["GET", "/b", "uploadId=u", false, notImplemented("GET ?uploadId")],
   ["GET", "/b", "metadataConfiguration", false, notImplemented("GET ?metadataConfiguration")],
   ["GET", "/b", "attributes", false, notImplemented("GET ?attributes")],
@@ -189,6 +190,16 @@ const actions: Record<string, string | undefined> = {
   GetBucketLifecycleConfiguration: "s3:GetLifecycleConfiguration",
   PutBucketLifecycleConfiguration: "s3:PutLifecycleConfiguration",
   DeleteBucketLifecycle: "s3:PutLifecycleConfiguration",
+  GetBucketAcl: "s3:GetBucketAcl",
+  PutBucketAcl: "s3:PutBucketAcl",
+  GetBucketOwnershipControls: "s3:GetBucketOwnershipControls",
+  PutBucketOwnershipControls: "s3:PutBucketOwnershipControls",
+  DeleteBucketOwnershipControls: "s3:PutBucketOwnershipControls",
+  GetPublicAccessBlock: "s3:GetBucketPublicAccessBlock",
+  PutPublicAccessBlock: "s3:PutBucketPublicAccessBlock",
+  DeletePublicAccessBlock: "s3:PutBucketPublicAccessBlock",
+  GetObjectAcl: "s3:GetObjectAcl",
+  PutObjectAcl: "s3:PutObjectAcl",
 };
 
 describe("the IAM action of each operation", () => {
@@ -210,6 +221,8 @@ describe("the IAM action of each operation", () => {
       GetObjectAttributes: "s3:GetObjectVersionAttributes",
       GetObjectTagging: "s3:GetObjectVersionTagging",
       DeleteObjectTagging: "s3:DeleteObjectVersionTagging",
+      GetObjectAcl: "s3:GetObjectVersionAcl",
+      PutObjectAcl: "s3:PutObjectVersionAcl",
     });
     const getObject = routes.find((r) => r.operation === "GetObject")!;
     expect(actionOf(getObject, new URLSearchParams("versionId=null"))).toBe("s3:GetObjectVersion");

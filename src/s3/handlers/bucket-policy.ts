@@ -1,4 +1,6 @@
 import { type Policy, PolicyError, parseBucketPolicy } from "../../auth/policy/index.ts";
+import { readBucketAccess } from "../acl/bucket-access.ts";
+import { isPublicPolicy } from "../acl/public-policy.ts";
 import type { Handler, S3Context } from "../context.ts";
 import { S3Error } from "../errors.ts";
 import { readSmallBody } from "../request-body.ts";
@@ -18,7 +20,14 @@ function bucketPolicyOf(text: string, bucket: string): Policy {
 
 export const putBucketPolicy: Handler = async (ctx) => {
   const body = new TextDecoder().decode(await readSmallBody(ctx, maxPolicyBytes));
-  bucketPolicyOf(body, ctx.target.bucket);
+  const policy = bucketPolicyOf(body, ctx.target.bucket);
+  if (
+    isPublicPolicy(policy) &&
+    (await readBucketAccess(ctx.store, ctx.target.bucket)).block?.BlockPublicPolicy
+  ) {
+    // BlockPublicPolicy: S3 refuses a public policy with a bare AccessDenied.
+    throw new S3Error("AccessDenied");
+  }
   await ctx.store.putBucketSetting(ctx.target.bucket, "policy", body);
   return emptyResponse(204);
 };
@@ -42,11 +51,11 @@ export const deleteBucketPolicy: Handler = async ({ store, target }) => {
   return emptyResponse(204);
 };
 
-/** Public: some Allow statement applies to everyone (Principal "*") without conditions. */
+/**
+ * Public as Block Public Access defines it (../acl/public-policy.ts). Without a policy S3 answers
+ * 404 NoSuchBucketPolicy, not IsPublic false (docs/security.md).
+ */
 export const getBucketPolicyStatus: Handler = async (ctx) => {
-  const policy = bucketPolicyOf(await storedPolicy(ctx), ctx.target.bucket);
-  const isPublic = policy.statements.some(
-    (s) => s.effect === "Allow" && s.principal?.any === true && s.conditions.length === 0,
-  );
+  const isPublic = isPublicPolicy(bucketPolicyOf(await storedPolicy(ctx), ctx.target.bucket));
   return xmlResponse(`<PolicyStatus xmlns="${s3Namespace}"><IsPublic>${isPublic}</IsPublic></PolicyStatus>`);
 };

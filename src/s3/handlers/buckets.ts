@@ -1,4 +1,5 @@
 import { toIsoDate } from "../../lib/http-date.ts";
+import { newBucketAccess, storeNewBucketAccess } from "../acl/new-bucket.ts";
 import type { Handler } from "../context.ts";
 import { S3Error } from "../errors.ts";
 import { readXmlBody } from "../request-body.ts";
@@ -59,7 +60,10 @@ export const createBucket: Handler = async (ctx) => {
     await ctx.authorize("s3:PutBucketObjectLockConfiguration", target.bucket, "");
     await ctx.authorize("s3:PutBucketVersioning", target.bucket, "");
   }
+  const access = newBucketAccess(ctx, target.bucket);
+  for (const action of access.actions) await ctx.authorize(action, target.bucket, "");
   await store.createBucket(target.bucket, objectLock ? { objectLock } : undefined);
+  await storeNewBucketAccess(store, target.bucket, access);
   return emptyResponse(200, { location: `/${target.bucket}` });
 };
 

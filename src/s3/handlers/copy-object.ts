@@ -1,5 +1,6 @@
 import { toIsoDate } from "../../lib/http-date.ts";
 import { encryptionOf } from "../../storage/index.ts";
+import { objectAclFromRequest } from "../acl/write-acl.ts";
 import { checkCopySourceConditions } from "../conditions.ts";
 import type { Handler } from "../context.ts";
 import { parseCopySource } from "../copy-source.ts";
@@ -36,6 +37,8 @@ export const copyObject: Handler = async (ctx) => {
   }
   const tags = tagging === "REPLACE" ? (taggingHeaderOf(req.headers) ?? []) : undefined;
   const lock = lockRequestFrom(req.headers);
+  // A copy never takes its source's ACL: it gets the one asked for, or none (its owner alone).
+  const acl = await objectAclFromRequest(ctx, target.bucket);
   const sse = await writeEncryptionFrom(ctx);
   const { keys: sourceKeys } = readKeysFrom(ctx, true);
   const sameObject =
@@ -61,6 +64,7 @@ export const copyObject: Handler = async (ctx) => {
       encryption: sse.request,
       lock,
       tags,
+      acl,
       owner: writerOwner(ctx),
       access: posixAccess(ctx),
     })

@@ -1,4 +1,5 @@
 import { encryptionOf } from "../../storage/index.ts";
+import { objectAclFromRequest } from "../acl/write-acl.ts";
 import type { Handler } from "../context.ts";
 import { lockRequestFrom } from "../lock-params.ts";
 import { uploadChecksumFrom, uploadIdOf } from "../multipart-params.ts";
@@ -16,6 +17,8 @@ export const createMultipartUpload: Handler = async (ctx) => {
   const attributes = attributesFromRequest(req.headers);
   const tags = taggingHeaderOf(req.headers);
   if (tags) attributes.tags = tags;
+  const acl = await objectAclFromRequest(ctx, target.bucket);
+  if (acl) attributes.acl = acl;
   const upload = await store.multipart.create({
     bucket: target.bucket,
     key: target.key,

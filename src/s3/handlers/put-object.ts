@@ -1,5 +1,6 @@
 import { checksumHeaderName } from "../../lib/checksum-algorithm.ts";
 import { encryptionOf } from "../../storage/index.ts";
+import { objectAclFromRequest } from "../acl/write-acl.ts";
 import type { Handler } from "../context.ts";
 import { EXPIRATION, expirationHeader } from "../expiration-header.ts";
 import { putLockRequestFrom } from "../lock-params.ts";
@@ -18,6 +19,8 @@ export const putObject: Handler = async (ctx) => {
   const attributes = attributesFromRequest(req.headers);
   const tags = taggingHeaderOf(req.headers);
   if (tags) attributes.tags = tags;
+  const acl = await objectAclFromRequest(ctx, target.bucket);
+  if (acl) attributes.acl = acl;
   const conditions = writeConditionsFrom(req.headers);
   const lock = await putLockRequestFrom(req.headers, () => store.hasDefaultRetention(target.bucket));
   const sse = await writeEncryptionFrom(ctx);

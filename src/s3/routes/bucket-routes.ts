@@ -1,5 +1,6 @@
 /** The service's and buckets' operations: listing, creating and removing buckets, and their settings (versioning, object lock, policy, encryption, tags, lifecycle, CORS), and listing their objects. Rows of the route table (../routes.ts). */
 
+import { getBucketAcl, putBucketAcl } from "../handlers/bucket-acl.ts";
 import { deleteBucketCors, getBucketCors, putBucketCors } from "../handlers/bucket-cors.ts";
 import {
   deleteBucketEncryption,
@@ -33,6 +34,16 @@ import {
   getObjectLockConfiguration,
   putObjectLockConfiguration,
 } from "../handlers/object-lock-configuration.ts";
+import {
+  deleteBucketOwnershipControls,
+  getBucketOwnershipControls,
+  putBucketOwnershipControls,
+} from "../handlers/ownership-controls.ts";
+import {
+  deletePublicAccessBlock,
+  getPublicAccessBlock,
+  putPublicAccessBlock,
+} from "../handlers/public-access-block.ts";
 import type { Route } from "../route.ts";
 
 export const bucketRoutes = [
@@ -53,7 +64,7 @@ export const bucketRoutes = [
     handler: createBucket,
     status: "partial",
     notes:
-      "a `LocationConstraint` other than the server's region is 400 `InvalidLocationConstraint`; `x-amz-bucket-object-lock-enabled: true` (also `s3:PutBucketObjectLockConfiguration` and `s3:PutBucketVersioning`) enables object lock and versioning; ACL and object-ownership headers are ignored",
+      "a `LocationConstraint` other than the server's region is 400 `InvalidLocationConstraint`; `x-amz-bucket-object-lock-enabled: true` (also `s3:PutBucketObjectLockConfiguration` and `s3:PutBucketVersioning`) enables object lock and versioning; a new bucket gets BucketOwnerEnforced and a public access block with all four switches on (`--bucket-defaults legacy`: neither); `x-amz-object-ownership` (also `s3:PutBucketOwnershipControls`), `x-amz-acl` and `x-amz-grant-*` (also `s3:PutBucketAcl`; 400 `InvalidBucketAclWithObjectOwnership` or `InvalidBucketAclWithBlockPublicAccessError` where the new bucket's settings forbid them)",
   },
   {
     operation: "HeadBucket",
@@ -166,7 +177,8 @@ export const bucketRoutes = [
     action: "s3:GetBucketPolicyStatus",
     handler: getBucketPolicyStatus,
     status: "supported",
-    notes: 'public when an Allow statement applies to Principal `"*"` without conditions',
+    notes:
+      'public when an Allow statement applies to Principal `"*"` without a condition that pins a source IP range, VPC, account, ARN or organization; 404 `NoSuchBucketPolicy` without a policy, as on S3',
   },
   {
     operation: "GetBucketEncryption",
@@ -344,5 +356,93 @@ export const bucketRoutes = [
     handler: deleteBucketLifecycle,
     status: "supported",
     notes: "authorized as `s3:PutLifecycleConfiguration`, as on S3",
+  },
+  {
+    operation: "GetBucketAcl",
+    method: "GET",
+    scope: "bucket",
+    sub: "acl",
+    action: "s3:GetBucketAcl",
+    handler: getBucketAcl,
+    status: "supported",
+    notes: "the owner's `FULL_CONTROL` alone while ACLs are disabled (BucketOwnerEnforced) or none was set",
+  },
+  {
+    operation: "PutBucketAcl",
+    method: "PUT",
+    scope: "bucket",
+    sub: "acl",
+    action: "s3:PutBucketAcl",
+    handler: putBucketAcl,
+    changesPolicy: true,
+    status: "partial",
+    notes:
+      "`x-amz-acl` (the eight canned ACLs), `x-amz-grant-*` or an `AccessControlPolicy` body (CanonicalUser and the AllUsers, AuthenticatedUsers and LogDelivery groups; e-mail grantees are 400 `UnresolvableGrantByEmailAddress`); 400 `AccessControlListNotSupported` with BucketOwnerEnforced unless only the owner is granted; 403 `AccessDenied` for a public ACL under BlockPublicAcls",
+  },
+  {
+    operation: "GetBucketOwnershipControls",
+    method: "GET",
+    scope: "bucket",
+    sub: "ownershipControls",
+    action: "s3:GetBucketOwnershipControls",
+    handler: getBucketOwnershipControls,
+    status: "supported",
+    notes: "404 `OwnershipControlsNotFoundError` when none is set (the bucket behaves as ObjectWriter)",
+  },
+  {
+    operation: "PutBucketOwnershipControls",
+    method: "PUT",
+    scope: "bucket",
+    sub: "ownershipControls",
+    action: "s3:PutBucketOwnershipControls",
+    handler: putBucketOwnershipControls,
+    changesPolicy: true,
+    status: "supported",
+    notes:
+      "BucketOwnerEnforced (ACLs disabled), BucketOwnerPreferred or ObjectWriter; 400 `InvalidBucketAclWithObjectOwnership` when enforcing while the bucket ACL grants others",
+  },
+  {
+    operation: "DeleteBucketOwnershipControls",
+    method: "DELETE",
+    scope: "bucket",
+    sub: "ownershipControls",
+    action: "s3:PutBucketOwnershipControls",
+    handler: deleteBucketOwnershipControls,
+    changesPolicy: true,
+    status: "supported",
+    notes: "authorized as `s3:PutBucketOwnershipControls`, as on S3",
+  },
+  {
+    operation: "GetPublicAccessBlock",
+    method: "GET",
+    scope: "bucket",
+    sub: "publicAccessBlock",
+    action: "s3:GetBucketPublicAccessBlock",
+    handler: getPublicAccessBlock,
+    status: "supported",
+    notes: "404 `NoSuchPublicAccessBlockConfiguration` when none is set",
+  },
+  {
+    operation: "PutPublicAccessBlock",
+    method: "PUT",
+    scope: "bucket",
+    sub: "publicAccessBlock",
+    action: "s3:PutBucketPublicAccessBlock",
+    handler: putPublicAccessBlock,
+    changesPolicy: true,
+    status: "supported",
+    notes:
+      "bucket level; BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy and RestrictPublicBuckets all enforced (a missing switch is false)",
+  },
+  {
+    operation: "DeletePublicAccessBlock",
+    method: "DELETE",
+    scope: "bucket",
+    sub: "publicAccessBlock",
+    action: "s3:PutBucketPublicAccessBlock",
+    handler: deletePublicAccessBlock,
+    changesPolicy: true,
+    status: "supported",
+    notes: "authorized as `s3:PutBucketPublicAccessBlock`, as on S3",
   },
 ] as const satisfies readonly Route[];

@@ -4,6 +4,7 @@ import { deleteObject } from "../handlers/delete-object.ts";
 import { deleteObjects } from "../handlers/delete-objects.ts";
 import { getObject, headObject } from "../handlers/get-object.ts";
 import { getObjectAttributes } from "../handlers/get-object-attributes.ts";
+import { getObjectAcl, putObjectAcl } from "../handlers/object-acl.ts";
 import {
   getObjectLegalHold,
   getObjectRetention,
@@ -25,7 +26,7 @@ export const objectRoutes = [
     writes: true,
     status: "partial",
     notes:
-      "up to 5 GiB; Content-MD5, `x-amz-content-sha256` and checksums verified; content headers and `x-amz-meta-*` (≤ 2 KB) kept; `If-None-Match: *` and `If-Match` (other `If-None-Match` values: 501); SSE-S3, SSE-KMS and SSE-C; `x-amz-object-lock-*` (with Content-MD5 or a checksum); `x-amz-tagging` (URL-encoded, the limits of PutObjectTagging; `InvalidArgument` for a key given twice); ACL and storage class ignored",
+      "up to 5 GiB; Content-MD5, `x-amz-content-sha256` and checksums verified; content headers and `x-amz-meta-*` (≤ 2 KB) kept; `If-None-Match: *` and `If-Match` (other `If-None-Match` values: 501); SSE-S3, SSE-KMS and SSE-C; `x-amz-object-lock-*` (with Content-MD5 or a checksum); `x-amz-tagging` (URL-encoded, the limits of PutObjectTagging; `InvalidArgument` for a key given twice); `x-amz-acl` and `x-amz-grant-*` (as PutObjectAcl); storage class ignored",
   },
   {
     operation: "GetObject",
@@ -172,6 +173,30 @@ export const objectRoutes = [
     handler: deleteObjectTagging,
     status: "supported",
     notes: "`versionId` (`s3:DeleteObjectVersionTagging`); 204 with `x-amz-version-id`",
+  },
+  {
+    operation: "GetObjectAcl",
+    method: "GET",
+    scope: "object",
+    sub: "acl",
+    action: "s3:GetObjectAcl",
+    versionAction: "s3:GetObjectVersionAcl",
+    handler: getObjectAcl,
+    status: "supported",
+    notes:
+      "`versionId`; the bucket owner's `FULL_CONTROL` alone while ACLs are disabled (BucketOwnerEnforced) or none was set",
+  },
+  {
+    operation: "PutObjectAcl",
+    method: "PUT",
+    scope: "object",
+    sub: "acl",
+    action: "s3:PutObjectAcl",
+    versionAction: "s3:PutObjectVersionAcl",
+    handler: putObjectAcl,
+    status: "partial",
+    notes:
+      "`versionId`; kept in the version's metadata record; headers or body as PutBucketAcl, with the same refusals; a copy never takes its source's ACL",
   },
   {
     operation: "PostObject",

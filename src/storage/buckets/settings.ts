@@ -9,7 +9,16 @@ import type { Layout } from "../layout/paths.ts";
 import { randomName } from "../layout/temp-names.ts";
 import type { Buckets } from "./buckets.ts";
 
-export type BucketSettingName = "policy" | "encryption" | "tagging" | "cors" | "lifecycle" | "quota";
+export type BucketSettingName =
+  | "policy"
+  | "encryption"
+  | "tagging"
+  | "cors"
+  | "lifecycle"
+  | "acl"
+  | "ownership"
+  | "public-access-block"
+  | "quota";
 /**
  * Settings with their own storage API (versioning: versions/state.ts, object lock:
  * lock/config.ts, lifecycle: lifecycle/config.ts), never set as plain text.

@@ -7,7 +7,14 @@
 import type { BigStats } from "../../runtime/fs-ops.ts";
 import type { ObjectLock } from "../lock/types.ts";
 import type { SseRecord } from "../sse/records.ts";
-import type { ContentHeaders, ObjectAttributes, ObjectTag, PartsLayout, StoredChecksum } from "../types.ts";
+import type {
+  ContentHeaders,
+  ObjectAttributes,
+  ObjectTag,
+  PartsLayout,
+  StoredAcl,
+  StoredChecksum,
+} from "../types.ts";
 
 export interface MetadataRecord {
   v: 1;
@@ -42,6 +49,8 @@ export interface MetadataRecord {
   o?: LockRecord;
   /** Object tags as [key, value] pairs. */
   g?: [string, string][];
+  /** Access control list: owner's canonical id and [grantee, permission] pairs. */
+  a?: { o: string; g: [string, string][] };
 }
 
 export interface LockRecord {
@@ -101,6 +110,7 @@ export function makeRecord(
   if (attrs.userMetadata && Object.keys(attrs.userMetadata).length > 0) rec.u = attrs.userMetadata;
   if (attrs.checksum) rec.k = attrs.checksum;
   setRecordTags(rec, attrs.tags);
+  setRecordAcl(rec, attrs.acl);
   if (extra?.partsCount) rec.p = extra.partsCount;
   if (extra?.parts)
     rec.q = extra.parts.checksums
@@ -147,6 +157,12 @@ export function setRecordTags(rec: MetadataRecord, tags: ObjectTag[] | undefined
   else delete rec.g;
 }
 
+/** Sets (or, undefined, removes) the ACL a record carries. */
+export function setRecordAcl(rec: MetadataRecord, acl: StoredAcl | undefined): void {
+  if (acl) rec.a = { o: acl.owner, g: acl.grants };
+  else delete rec.a;
+}
+
 /** Content headers + user metadata + checksum + tags of a record, as ObjectAttributes. */
 export function recordAttributes(rec: MetadataRecord | undefined): ObjectAttributes {
   const attrs: ObjectAttributes = { userMetadata: { ...(rec?.u ?? {}) } };
@@ -154,6 +170,7 @@ export function recordAttributes(rec: MetadataRecord | undefined): ObjectAttribu
     for (const [code, name] of headerNames) if (rec.h[code] !== undefined) attrs[name] = rec.h[code];
   if (rec?.k) attrs.checksum = rec.k;
   if (rec?.g) attrs.tags = rec.g.map(([key, value]) => ({ key, value }));
+  if (rec?.a) attrs.acl = { owner: rec.a.o, grants: rec.a.g };
   return attrs;
 }
 

@@ -88,6 +88,8 @@ export class Copier {
       const tags = input.tags ?? src.info.tags;
       if (tags) attributes.tags = tags;
       else delete attributes.tags;
+      if (input.acl) attributes.acl = input.acl;
+      else delete attributes.acl;
       if (isDirectoryKey(input.key)) {
         if (src.info.size > 0) throw new StorageError("DirectoryObjectNotEmpty");
         return withSource(
