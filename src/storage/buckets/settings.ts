@@ -9,7 +9,7 @@ import type { Layout } from "../layout/paths.ts";
 import { randomName } from "../layout/temp-names.ts";
 import type { Buckets } from "./buckets.ts";
 
-export type BucketSettingName = "policy" | "encryption" | "tagging" | "cors" | "lifecycle";
+export type BucketSettingName = "policy" | "encryption" | "tagging" | "cors" | "lifecycle" | "owner";
 /**
  * Settings with their own storage API (versioning: versions/state.ts, object lock:
  * lock/config.ts), never set as plain text.
