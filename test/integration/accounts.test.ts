@@ -311,6 +311,46 @@ describe("accounts", () => {
       expect(await read(credsOf(server))).toBe("AccessDenied");
     });
 
+    test("aws:PrincipalAccount and s3:ResourceAccount conditions", async () => {
+      await s3Client(server, credsOf(alpha)).send(
+        new PutBucketPolicyCommand({
+          Bucket: alphaBucket,
+          Policy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Effect: "Allow",
+                Principal: "*",
+                Action: "s3:GetObject",
+                Resource: `arn:aws:s3:::${alphaBucket}/*`,
+                Condition: { StringEquals: { "aws:PrincipalAccount": beta.accountId } },
+              },
+            ],
+          }),
+        }),
+      );
+      expect(await read(reader)).toBe("allowed");
+      expect(await read(credsOf(server))).toBe("AccessDenied");
+      const inAlpha = await userOf(beta, "in-alpha", [
+        {
+          Effect: "Allow",
+          Action: "s3:GetObject",
+          Resource: "*",
+          Condition: { StringEquals: { "s3:ResourceAccount": alpha.accountId } },
+        },
+      ]);
+      const elsewhere = await userOf(beta, "elsewhere", [
+        {
+          Effect: "Allow",
+          Action: "s3:GetObject",
+          Resource: "*",
+          Condition: { StringEquals: { "s3:ResourceAccount": beta.accountId } },
+        },
+      ]);
+      expect(await read(inAlpha)).toBe("allowed");
+      expect(await read(elsewhere)).toBe("AccessDenied");
+    });
+
     test("an STS session carries its account: ARN, and cross-account grants to that account", async () => {
       await setPolicy(`arn:aws:iam::${beta.accountId}:root`);
       const sts = new STSClient({ endpoint: server.endpoint, region: server.region, credentials: reader });
