@@ -419,6 +419,9 @@ describe("a root made before accounts existed", () => {
   });
 
   test("its buckets, users and keys stay the first account's, with the same ids", async () => {
+    // The files of the first account keep the format earlier versions read and wrote.
+    expect(await Bun.file(join(root, ".s3dir", "iam", "keys", oldKey.accessKeyId)).text()).toBe("olduser");
+    expect(await Bun.file(join(root, ".s3dir", "iam", "users", "olduser.json")).exists()).toBe(true);
     const byUser = await s3Client(host, oldKey).send(new ListBucketsCommand({}));
     expect((byUser.Buckets ?? []).map((b) => b.Name)).toEqual([oldBucket, "posix-made"]);
     expect(byUser.Owner).toEqual({
