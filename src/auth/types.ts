@@ -11,6 +11,8 @@ export interface Principal {
   session?: SessionInfo;
   /** The user's POSIX uid/gid (a session inherits its user's): owner of the files it writes. */
   posix?: { uid: number; gid: number };
+  /** The 12-digit id of the account the principal belongs to; absent: the first account. */
+  account?: string;
 }
 
 /** An STS session: its parent's rights, narrowed by the session policy when there is one. */

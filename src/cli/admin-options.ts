@@ -1,5 +1,7 @@
 import { mkdir, realpath } from "node:fs/promises";
 import * as v from "valibot";
+import { firstAccountId } from "../auth/account.ts";
+import { accountIdOf } from "../iam/account-admin.ts";
 import { type IamPaths, iamPaths } from "../iam/iam-paths.ts";
 import type { CommandLine } from "./command-line.ts";
 import type { OptionSpec } from "./option-spec.ts";
@@ -16,6 +18,13 @@ export const adminOptionSpecs: readonly OptionSpec[] = [
     description: "the root to work on (else env S3DIR_ROOT)",
   },
   { name: "json", kind: "flag", shared: true, description: "print the result as JSON, for scripts" },
+  {
+    name: "account",
+    kind: "value",
+    value: "NAME",
+    shared: true,
+    description: "the account (tenant) whose users, keys, policies or buckets to work on (else the first)",
+  },
 ];
 
 /** The shared admin options followed by a command's own. */
@@ -27,10 +36,14 @@ const adminFlagsSchema = v.object({
   root: v.optional(v.pipe(v.string(), v.minLength(1, "--root must not be empty"))),
   json: v.optional(v.literal("true", "--json takes no value")),
   role: v.optional(v.picklist(["admin", "s3"], "--role is admin or s3")),
+  account: v.optional(v.pipe(v.string(), v.minLength(1, "--account must not be empty"))),
 });
 
 export interface AdminContext {
   root: string;
+  /** The id of the account chosen with --account (else the first account's). */
+  account: string;
+  /** That account's IAM entities. */
   paths: IamPaths;
   json: boolean;
   positionals: string[];
@@ -49,9 +62,11 @@ export async function adminContext(line: CommandLine): Promise<AdminContext> {
   await mkdir(dir, { recursive: true });
   const root = await realpath(dir);
   const json = result.output.json === "true";
+  const account = result.output.account ? await accountIdOf(root, result.output.account) : firstAccountId;
   return {
     root,
-    paths: iamPaths(root),
+    account,
+    paths: iamPaths(root, account),
     json,
     positionals: line.positionals,
     flags: result.output,

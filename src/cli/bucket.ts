@@ -49,6 +49,8 @@ async function runBucket(line: CommandLine): Promise<void> {
       const hard = quota === undefined ? undefined : parseQuotaSize(quota);
       await store.createBucket(args[0]!, objectLock ? { objectLock } : undefined);
       if (hard !== undefined) await setHardQuota(store, args[0]!, hard);
+      // Owned by the --account given, else by the first account (as a bucket with no owner is).
+      if (ctx.options.account) await store.putBucketSetting(args[0]!, "owner", ctx.account);
       return ctx.print(
         { created: args[0], objectLock },
         `created bucket ${args[0]}${objectLock ? " with object lock (versioning Enabled)" : ""}`,

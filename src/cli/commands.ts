@@ -1,3 +1,4 @@
+import { accountCommand } from "./account.ts";
 import { auditWebhookCommand } from "./audit-webhook.ts";
 import { bucketCommand } from "./bucket.ts";
 import { clusterCommand } from "./cluster.ts";
@@ -26,4 +27,5 @@ export const commands: readonly CommandSpec[] = [
   auditWebhookCommand,
   masterKeyCommand,
   kmsCommand,
+  accountCommand,
 ];

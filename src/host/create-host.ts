@@ -25,6 +25,7 @@ import { startRootProbe } from "../runtime/root-probe.ts";
 import { createBucketAccessCache } from "../s3/acl/bucket-access.ts";
 import { createApp } from "../s3/app.ts";
 import { createAuthorizer } from "../s3/authorize.ts";
+import { createBucketOwners } from "../s3/bucket-owners.ts";
 import { createBucketPolicies } from "../s3/bucket-policies.ts";
 import { parseTrustedProxies } from "../s3/forwarded-host.ts";
 import { createIamActions } from "../s3/query/iam-actions.ts";
@@ -136,10 +137,11 @@ export async function createHost(options: HostOptions): Promise<Host> {
     const startedAt = new Date();
     let hostName = `${hostname()}:${options.port}`;
     const metrics = createHostMetrics({ inFlight: () => inFlight, audit, startedAt });
-    const policiesOf = createIdentityPolicies(iamPaths(root));
+    const policiesOf = createIdentityPolicies((account) => iamPaths(root, account));
     const bucketPolicies = createBucketPolicies(store);
     const bucketAccess = createBucketAccessCache(store);
-    const roleOf = async (name: string) => (await iam.getUser(name))?.role;
+    const owners = createBucketOwners(store, iam.account);
+    const roleOf = async (name: string, account?: string) => (await iam.getUser(name, account))?.role;
     const app = createApp({
       store,
       credentials,
@@ -151,14 +153,16 @@ export async function createHost(options: HostOptions): Promise<Host> {
           }),
           GetCallerIdentity: getCallerIdentity,
         },
-        iam: createIamActions(createIamAdminService({ paths: iamPaths(root), secretsKey, roleOf })),
+        iam: createIamActions((account) =>
+          createIamAdminService({ paths: iamPaths(root, account), secretsKey, roleOf }),
+        ),
       },
       authorize: createAuthorizer(
         {
           roleOf,
-          policiesOf: async (name) => {
-            const user = await iam.getUser(name);
-            return user ? policiesOf(user) : [];
+          policiesOf: async (name, account) => {
+            const user = await iam.getUser(name, account);
+            return user ? policiesOf(user, account) : [];
           },
         },
         bucketPolicies.policyOf,
@@ -170,6 +174,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
               () => undefined,
             ),
         },
+        owners.accountOf,
       ),
       bucketPolicyChanged: (bucket) => {
         bucketPolicies.forget(bucket);
@@ -188,6 +193,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
         bodyTimeoutMs: options.bodyTimeoutMs,
         trustedProxies: parseTrustedProxies(options.trustedProxies),
         owner: { id: createHash("sha256").update("s3dir:root").digest("hex"), displayName: "root" },
+        owners,
       },
       sigv4Crypto: nodeSigV4Crypto,
       log: (entry) => {

@@ -27,7 +27,7 @@ export interface IamAdminServiceOptions {
   paths: IamPaths;
   secretsKey: SecretsKey;
   /** The role of a user as the server sees it (cached), for authorizing IAM requests. */
-  roleOf: (userName: string) => Promise<IamRole | undefined>;
+  roleOf: (userName: string, account: string) => Promise<IamRole | undefined>;
 }
 
 const base32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -103,7 +103,8 @@ export function createIamAdminService(options: IamAdminServiceOptions): IamAdmin
   }
 
   return {
-    roleOf: options.roleOf,
+    account: paths.account,
+    roleOf: (userName) => options.roleOf(userName, paths.account),
     createUser: (name) => guarded(async () => userOf(await addUser(paths, name, "s3"))),
     getUser: (name) => guarded(async () => userOf(await showUser(paths, name))),
     listUsers: () => guarded(async () => (await listUserRecords(paths)).map(userOf)),

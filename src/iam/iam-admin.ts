@@ -38,6 +38,8 @@ export interface IamManagedPolicy {
 }
 
 export interface IamAdmin {
+  /** The account this admin acts in (12 digits). */
+  readonly account: string;
   /** The role of a user (root is "admin"); undefined when there is no such user. */
   roleOf(userName: string): Promise<IamRole | undefined>;
   createUser(name: string): Promise<IamUser>;

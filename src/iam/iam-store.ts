@@ -1,8 +1,11 @@
 import { stat } from "node:fs/promises";
+import { firstAccountId } from "../auth/account.ts";
 import type { Credential, CredentialLookup } from "../auth/types.ts";
-import { iamPaths } from "./iam-paths.ts";
+import { readAccountById } from "./account-admin.ts";
+import { type AccountOwner, firstAccountOwner, ownerOfRecord } from "./account-records.ts";
+import { type IamPaths, iamPaths } from "./iam-paths.ts";
 import type { UserRecord } from "./iam-records.ts";
-import { keyOwner } from "./key-admin.ts";
+import { keyIndexEntry } from "./key-admin.ts";
 import { decryptSecret, type SecretsKey } from "./secrets-key.ts";
 import { readUser, rootUserName, rootUserRecord } from "./user-files.ts";
 
@@ -19,13 +22,23 @@ interface UserEntry {
 }
 
 interface KeyEntry {
-  owner: string | undefined;
+  owner: { account: string; user: string } | undefined;
+  checkedAt: number;
+}
+
+interface AccountEntry {
+  owner: AccountOwner | undefined;
+  /** The account's root credential. */
+  credential: Credential | undefined;
   checkedAt: number;
 }
 
 export interface IamStore {
   lookupCredential: CredentialLookup;
-  getUser(name: string): Promise<UserRecord | undefined>;
+  /** A user of an account (absent: the first account); "root" is the account's root user. */
+  getUser(name: string, account?: string): Promise<UserRecord | undefined>;
+  /** An account by id, as S3 shows it as an owner; undefined when there is no such account. */
+  account(accountId: string): Promise<AccountOwner | undefined>;
 }
 
 export interface IamStoreOptions {
@@ -42,7 +55,16 @@ export interface IamStoreOptions {
  * is seen within about a second (plus the filesystem's own attribute cache).
  */
 export function createIamStore(options: IamStoreOptions): IamStore {
-  const paths = iamPaths(options.root);
+  const pathsByAccount = new Map<string, IamPaths>();
+  const pathsOf = (account: string) => {
+    const known = pathsByAccount.get(account);
+    if (known) return known;
+    const paths = iamPaths(options.root, account);
+    pathsByAccount.set(account, paths);
+    return paths;
+  };
+  const paths = pathsOf(firstAccountId);
+  const accounts = new Map<string, AccountEntry>();
   const now = options.now ?? Date.now;
   const users = new Map<string, UserEntry>();
   const keys = new Map<string, KeyEntry>();
@@ -58,7 +80,8 @@ export function createIamStore(options: IamStoreOptions): IamStore {
     }
   }
 
-  async function load(name: string, previous: UserEntry | undefined): Promise<UserEntry> {
+  async function load(account: string, name: string, previous: UserEntry | undefined): Promise<UserEntry> {
+    const paths = pathsOf(account);
     const stamp = await stampOf(paths.user(name));
     if (previous && previous.stamp === stamp) {
       previous.checkedAt = now();
@@ -75,31 +98,52 @@ export function createIamStore(options: IamStoreOptions): IamStore {
           kind: "user",
           name,
           accessKeyId: key.accessKeyId,
+          ...(account === firstAccountId ? {} : { account }),
           ...(user?.posix ? { posix: { ...user.posix } } : {}),
         },
       });
     }
     const entry = { user, stamp, checkedAt: now(), credentials };
-    users.set(name, entry);
+    users.set(`${account}/${name}`, entry);
     return entry;
   }
 
-  async function userEntry(name: string): Promise<UserEntry> {
-    const cached = users.get(name);
+  async function userEntry(account: string, name: string): Promise<UserEntry> {
+    const id = `${account}/${name}`;
+    const cached = users.get(id);
     if (cached && now() - cached.checkedAt < revalidateMs) return cached;
-    let inFlight = pending.get(name);
+    let inFlight = pending.get(id);
     if (!inFlight) {
-      inFlight = load(name, cached).finally(() => pending.delete(name));
-      pending.set(name, inFlight);
+      inFlight = load(account, name, cached).finally(() => pending.delete(id));
+      pending.set(id, inFlight);
     }
     return await inFlight;
   }
 
-  async function ownerOf(accessKeyId: string): Promise<string | undefined> {
+  /** A stored account, re-read at most once a second: a removed account's root stops within that. */
+  async function accountEntry(account: string): Promise<AccountEntry> {
+    const cached = accounts.get(account);
+    if (cached && now() - cached.checkedAt < revalidateMs) return cached;
+    const record = await readAccountById(options.root, account);
+    const entry: AccountEntry = {
+      owner: record && ownerOfRecord(record),
+      credential: record && {
+        accessKeyId: record.rootAccessKeyId,
+        secretAccessKey: decryptSecret(options.secretsKey, record.encryptedSecret, record.rootAccessKeyId),
+        principal: { kind: "root", name: rootUserName, accessKeyId: record.rootAccessKeyId, account },
+      },
+      checkedAt: now(),
+    };
+    if (accounts.size > 10_000) accounts.clear();
+    accounts.set(account, entry);
+    return entry;
+  }
+
+  async function ownerOf(accessKeyId: string): Promise<KeyEntry["owner"]> {
     const cached = keys.get(accessKeyId);
     if (cached && (cached.owner !== undefined || now() - cached.checkedAt < revalidateMs))
       return cached.owner;
-    const owner = await keyOwner(paths, accessKeyId);
+    const owner = await keyIndexEntry(paths, accessKeyId);
     if (keys.size > 100_000) keys.clear();
     keys.set(accessKeyId, { owner, checkedAt: now() });
     return owner;
@@ -110,8 +154,15 @@ export function createIamStore(options: IamStoreOptions): IamStore {
       if (accessKeyId === options.rootCredential.accessKeyId) return options.rootCredential;
       const owner = await ownerOf(accessKeyId);
       if (owner === undefined) return undefined;
-      return (await userEntry(owner)).credentials.get(accessKeyId);
+      if (owner.user === rootUserName) {
+        const { credential } = await accountEntry(owner.account);
+        return credential?.accessKeyId === accessKeyId ? credential : undefined;
+      }
+      return (await userEntry(owner.account, owner.user)).credentials.get(accessKeyId);
     },
-    getUser: async (name) => (name === rootUserName ? rootUserRecord() : (await userEntry(name)).user),
+    getUser: async (name, account = firstAccountId) =>
+      name === rootUserName ? rootUserRecord() : (await userEntry(account, name)).user,
+    account: async (account) =>
+      account === firstAccountId ? firstAccountOwner() : (await accountEntry(account)).owner,
   };
 }

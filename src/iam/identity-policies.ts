@@ -19,7 +19,7 @@ interface CachedPolicy {
  * ones. Custom policy files are re-checked at most once a second (one stat), so an edit made on
  * another host is enforced within about a second; a policy that vanished grants nothing.
  */
-export function createIdentityPolicies(paths: IamPaths, now: () => number = Date.now) {
+export function createIdentityPolicies(pathsOf: (account: string) => IamPaths, now: () => number = Date.now) {
   const custom = new Map<string, CachedPolicy>();
   const inline = new Map<string, { version: number; policies: Policy[] }>();
 
@@ -28,11 +28,11 @@ export function createIdentityPolicies(paths: IamPaths, now: () => number = Date
     return s ? `${s.ino}:${s.mtimeNs}:${s.size}` : "";
   }
 
-  async function customPolicy(name: string): Promise<Policy | undefined> {
-    const cached = custom.get(name);
+  async function customPolicy(paths: IamPaths, name: string): Promise<Policy | undefined> {
+    const file = paths.policy(name);
+    const cached = custom.get(file);
     const t = now();
     if (cached && t - cached.checkedAt < revalidateMs) return cached.policy;
-    const file = paths.policy(name);
     const stamp = await stampOf(file);
     if (cached && cached.stamp === stamp) {
       cached.checkedAt = t;
@@ -40,22 +40,27 @@ export function createIdentityPolicies(paths: IamPaths, now: () => number = Date
     }
     const record = stamp ? await readEntity(file, policyRecordSchema) : undefined;
     const policy = record ? parsePolicy(record.document, "identity") : undefined;
-    custom.set(name, { policy, stamp, checkedAt: t });
+    custom.set(file, { policy, stamp, checkedAt: t });
     return policy;
   }
 
-  function inlinePolicies(user: UserRecord): Policy[] {
-    const cached = inline.get(user.name);
+  function inlinePolicies(paths: IamPaths, user: UserRecord): Policy[] {
+    const id = paths.user(user.name);
+    const cached = inline.get(id);
     if (cached?.version === user.version) return cached.policies;
     const policies = Object.values(user.inlinePolicies).map((doc) => parsePolicy(doc, "identity"));
-    inline.set(user.name, { version: user.version, policies });
+    inline.set(id, { version: user.version, policies });
     return policies;
   }
 
-  return async function policiesOf(user: UserRecord): Promise<Policy[]> {
+  /** The policies of a user of an account (each account has its own custom policies). */
+  return async function policiesOf(user: UserRecord, account: string): Promise<Policy[]> {
+    const paths = pathsOf(account);
     const attached = await Promise.all(
-      user.policies.map((name) => (isBuiltinPolicy(name) ? builtinPolicies[name] : customPolicy(name))),
+      user.policies.map((name) =>
+        isBuiltinPolicy(name) ? builtinPolicies[name] : customPolicy(paths, name),
+      ),
     );
-    return [...attached.filter((p): p is Policy => p !== undefined), ...inlinePolicies(user)];
+    return [...attached.filter((p): p is Policy => p !== undefined), ...inlinePolicies(paths, user)];
   };
 }

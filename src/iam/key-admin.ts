@@ -1,7 +1,7 @@
 import { mkdir, readFile, unlink, writeFile } from "node:fs/promises";
 import { newAccessKeyId, newSecretAccessKey } from "./access-key-id.ts";
 import { IamError } from "./iam-error.ts";
-import type { IamPaths } from "./iam-paths.ts";
+import { type IamPaths, parseKeyOwner } from "./iam-paths.ts";
 import type { AccessKey } from "./iam-records.ts";
 import { encryptSecret, type SecretsKey } from "./secrets-key.ts";
 import { listUserRecords, requireUser, rootUserName, updateUser } from "./user-files.ts";
@@ -32,7 +32,7 @@ export async function createKey(
   let accessKeyId = newAccessKeyId();
   for (;;) {
     try {
-      await writeFile(paths.key(accessKeyId), userName, { mode: 0o600, flag: "wx" });
+      await writeFile(paths.key(accessKeyId), paths.keyOwnerText(userName), { mode: 0o600, flag: "wx" });
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
@@ -55,11 +55,20 @@ export async function createKey(
   return { accessKeyId, secretAccessKey };
 }
 
-/** The user owning an access key, by the key index. */
+/** The user of this account owning an access key, by the key index. */
 export async function keyOwner(paths: IamPaths, accessKeyId: string): Promise<string | undefined> {
+  const entry = await keyIndexEntry(paths, accessKeyId);
+  return entry?.account === paths.account ? entry.user : undefined;
+}
+
+/** The account and user owning an access key, whatever the account, by the key index. */
+export async function keyIndexEntry(
+  paths: IamPaths,
+  accessKeyId: string,
+): Promise<{ account: string; user: string } | undefined> {
   if (!/^[A-Z0-9]{16,128}$/.test(accessKeyId)) return undefined;
   try {
-    return (await readFile(paths.key(accessKeyId), "utf8")).trim();
+    return parseKeyOwner((await readFile(paths.key(accessKeyId), "utf8")).trim());
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw e;

@@ -1,3 +1,4 @@
+import { assumedRoleArn } from "../auth/account.ts";
 import { AuthError } from "../auth/errors.ts";
 import { sessionCredential } from "../auth/session-credential.ts";
 import { openSessionToken } from "../auth/session-token.ts";
@@ -61,7 +62,14 @@ export function createSessionCredentials(options: SessionCredentialsOptions): Cr
         "The provided token has been revoked: its user or key is no longer active.",
       );
     }
-    const posix = parent.principal.posix;
-    return posix ? { ...credential, principal: { ...credential.principal, posix } } : credential;
+    // A session acts as its parent: the parent's POSIX owner, in the parent's account.
+    const { posix, account } = parent.principal;
+    if (!posix && !account) return credential;
+    const principal = { ...credential.principal, ...(posix ? { posix } : {}) };
+    if (account) {
+      principal.account = account;
+      principal.session = { ...session, arn: assumedRoleArn(session.roleArn, session.sessionName, account) };
+    }
+    return { ...credential, principal };
   };
 }

@@ -1,4 +1,4 @@
-import { accountId, userArn } from "../auth/account.ts";
+import { accountId, accountOf, rootArn, userArn } from "../auth/account.ts";
 import { evaluate, type Policy, parsePolicy, type RequestContext } from "../auth/policy/index.ts";
 import type { AuthResult } from "../auth/types.ts";
 import type { ObjectTag } from "../storage/index.ts";
@@ -20,11 +20,14 @@ const everything = parsePolicy(
   "identity",
 );
 
-/** What the identity directory tells about a user, for authorization. */
+/** What the identity directory tells about a user of an account, for authorization. */
 export interface Identities {
-  roleOf(userName: string): Promise<"admin" | "s3" | undefined>;
-  policiesOf(userName: string): Promise<Policy[]>;
+  roleOf(userName: string, account: string): Promise<"admin" | "s3" | undefined>;
+  policiesOf(userName: string, account: string): Promise<Policy[]>;
 }
+
+/** The id of the account owning a bucket; undefined when there is no such bucket. */
+export type BucketAccountOf = (bucket: string) => Promise<string | undefined>;
 
 export interface AccessRequest {
   action: string;
@@ -135,17 +138,21 @@ async function existingTags(
 const ownerPolicyActions = new Set(["s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy"]);
 
 /**
- * authorize: the root credential and admin users may do everything a bucket policy does not
- * explicitly deny (the root can always read, replace and delete that policy); an s3 user what its
- * identity policies or the bucket's policy allow; an anonymous caller what the bucket policy
- * grants to Principal "*". Where no policy allows, an ACL grant may (acl/evaluate-acl.ts): to
- * AllUsers for anyone, to AuthenticatedUsers for a signed request. An explicit Deny anywhere wins.
- * With RestrictPublicBuckets a public bucket policy grants nothing to anonymous callers.
+ * authorize, as AWS evaluates requests. Inside the bucket's own account: the account's root and
+ * admin users may do everything a bucket policy does not explicitly deny (the root can always
+ * read, replace and delete that policy); an s3 user what its identity policies or the bucket's
+ * policy allow. Across accounts both must allow: the bucket policy must grant the caller (its
+ * ARN, its account, or "*") and the caller's own identity policies must allow the action (an
+ * account's root has every right in its own account, so for it the bucket policy decides). An
+ * anonymous caller gets what the bucket policy grants to Principal "*". An explicit Deny anywhere
+ * wins. CreateBucket is always the caller's own account's business (a taken name is the
+ * handler's answer, BucketAlreadyExists).
  */
 export function createAuthorizer(
   identities: Identities,
   bucketPolicyOf: (bucket: string) => Promise<Policy | undefined>,
   acls?: AclSources,
+  bucketAccountOf: BucketAccountOf = async () => accountId,
 ): Authorize {
   const aclGrants = (request: AccessRequest, facts: RequestFacts, anonymous: boolean): Promise<boolean> =>
     acls
@@ -160,25 +167,6 @@ export function createAuthorizer(
       : Promise.resolve(false);
   return async (auth, request, facts) => {
     const { principal } = auth;
-    if (principal.kind === "root") {
-      if (ownerPolicyActions.has(request.action)) return;
-      const bucket = await bucketPolicyOf(request.bucket);
-      if (!bucket) return;
-      const context: RequestContext = {
-        action: request.action,
-        resource: request.resource,
-        principal: { type: "root", arn: `arn:aws:iam::${accountId}:root`, accountId },
-        conditionKeys: {
-          ...conditionKeys(auth, facts),
-          ...(await existingTags(request, facts, [bucket])),
-          "aws:PrincipalType": "Account",
-        },
-      };
-      if (evaluate({ identity: [everything], bucket }, context).decision !== "Allow") {
-        throw new S3Error("AccessDenied");
-      }
-      return;
-    }
     if (principal.kind === "anonymous") {
       const bucket = await bucketPolicyOf(request.bucket);
       if (!bucket) {
@@ -201,36 +189,71 @@ export function createAuthorizer(
       if (await aclGrants(request, facts, true)) return;
       throw new S3Error("AccessDenied");
     }
+    const caller = accountOf(principal);
+    const owner =
+      request.bucket && request.action !== "s3:CreateBucket"
+        ? ((await bucketAccountOf(request.bucket)) ?? caller)
+        : caller;
+    const crossAccount = owner !== caller;
+    const resourceAccount = { "s3:ResourceAccount": owner };
+    if (principal.kind === "root") {
+      if (!crossAccount && ownerPolicyActions.has(request.action)) return;
+      const bucket = await bucketPolicyOf(request.bucket);
+      if (!bucket && !crossAccount) return;
+      if (!bucket) throw new S3Error("AccessDenied");
+      const context: RequestContext = {
+        action: request.action,
+        resource: request.resource,
+        principal: { type: "root", arn: rootArn(caller), accountId: caller },
+        conditionKeys: {
+          ...conditionKeys(auth, facts),
+          ...(await existingTags(request, facts, [bucket])),
+          ...resourceAccount,
+          "aws:PrincipalType": "Account",
+        },
+      };
+      const grant = crossAccount ? { identity: [], bucket } : { identity: [everything], bucket };
+      if (evaluate(grant, context).decision !== "Allow") throw new S3Error("AccessDenied");
+      return;
+    }
     if (principal.kind !== "user" && principal.kind !== "session") throw new S3Error("AccessDenied");
     const session = principal.kind === "session" ? principal.session : undefined;
     if (principal.kind === "session" && !session) throw new S3Error("AccessDenied");
-    const role = await identities.roleOf(principal.name);
+    const role = await identities.roleOf(principal.name, caller);
     if (role !== "s3" && role !== "admin") throw new S3Error("AccessDenied");
     const context: RequestContext = {
       action: request.action,
       resource: request.resource,
       principal: {
         type: session ? "session" : "user",
-        arn: session ? session.arn : userArn(principal.name),
+        arn: session ? session.arn : userArn(principal.name, caller),
         username: principal.name,
         userid: principal.name,
-        accountId,
+        accountId: caller,
       },
       conditionKeys: {
         ...conditionKeys(auth, facts),
+        ...resourceAccount,
         "aws:username": principal.name,
         "aws:userid": principal.name,
         "aws:PrincipalType": session ? "AssumedRole" : "User",
       },
     };
     const [identity, bucket] = await Promise.all([
-      role === "admin" ? [everything] : identities.policiesOf(principal.name),
+      role === "admin" ? [everything] : identities.policiesOf(principal.name, caller),
       bucketPolicyOf(request.bucket),
     ]);
     Object.assign(
       context.conditionKeys,
       await existingTags(request, facts, [...identity, bucket, session?.policy]),
     );
+    if (crossAccount) {
+      const own = evaluate({ identity, session: session?.policy }, context).decision;
+      const grant = bucket ? evaluate({ identity: [], bucket }, context) : undefined;
+      const granted = grant?.decision === "Allow" || grant?.accountGranted === true;
+      if (own !== "Allow" || !granted) throw new S3Error("AccessDenied");
+      return;
+    }
     const result = evaluate({ identity, bucket, session: session?.policy }, context);
     if (result.decision === "Allow") return;
     if (result.decision === "ImplicitDeny" && (await aclGrants(request, facts, false))) return;

@@ -1,12 +1,18 @@
 import type { Cidr } from "../auth/policy/ip-cidr.ts";
+import type { BucketOwners } from "./bucket-owners.ts";
 
 /** Settings of the S3 front end that every handler may read. */
 export interface ServerConfig {
   region: string;
   /** Base domains for virtual-hosted-style requests, lower case. */
   domains: string[];
-  /** Canonical user id and display name of the bucket owner, shown in listings. */
+  /** Canonical user id and display name of the first account (the install's root credential). */
   owner: { id: string; displayName: string };
+  /**
+   * Who owns each bucket: `owners.bucketOwner(bucket)` → { accountId, canonicalId, displayName }
+   * (bucket-owners.ts), the one lookup for Owner elements, ACLs and cross-account checks.
+   */
+  owners: BucketOwners;
   /** Proxies whose X-Forwarded-Host is the Host a request was signed for (edge worker, load balancer). */
   trustedProxies?: readonly Cidr[];
   /** An upload that sends less than 64 KiB in this long is cut off (RequestTimeout); 0 = never. */

@@ -45,9 +45,21 @@ function keyLookup(request: RequestContext): KeyLookup {
   return (key) => keys.get(key.toLowerCase());
 }
 
-function principalIn(set: PrincipalSet, request: RequestContext): boolean {
-  if (set.any) return true;
-  return request.principal.type !== "anonymous" && set.arns.includes(request.principal.arn);
+/**
+ * Whether a statement's principals name the caller: "self" (its own ARN, "*", or, for an account's
+ * root, its account), "account" (its account, as `arn:aws:iam::<id>:root` or the bare id), or not
+ * at all. Naming an account delegates to it, as in AWS: a Deny applies to all its identities, but
+ * an Allow grants them nothing by itself; their own identity policies must allow the request.
+ */
+function principalIn(set: PrincipalSet, request: RequestContext): "self" | "account" | undefined {
+  if (set.any) return "self";
+  const p = request.principal;
+  if (p.type === "anonymous") return undefined;
+  if (set.arns.includes(p.arn)) return "self";
+  const account = p.accountId;
+  if (account === undefined) return undefined;
+  if (!set.arns.includes(account) && !set.arns.includes(`arn:aws:iam::${account}:root`)) return undefined;
+  return p.type === "root" ? "self" : "account";
 }
 
 function resourceIn(templates: readonly string[], request: RequestContext, lookup: KeyLookup, vars: boolean) {
@@ -57,24 +69,33 @@ function resourceIn(templates: readonly string[], request: RequestContext, looku
   });
 }
 
-function statementApplies(st: Statement, request: RequestContext, lookup: KeyLookup, vars: boolean): boolean {
+/** How a statement applies to the request: false, or whom its principal named (see principalIn). */
+function statementApplies(
+  st: Statement,
+  request: RequestContext,
+  lookup: KeyLookup,
+  vars: boolean,
+): false | "self" | "account" {
   if (st.action && !st.action.some((a) => actionMatches(a, request.action))) return false;
   if (st.notAction?.some((a) => actionMatches(a, request.action))) return false;
   if (st.resource && !resourceIn(st.resource, request, lookup, vars)) return false;
   if (st.notResource && resourceIn(st.notResource, request, lookup, vars)) return false;
-  if (st.principal && !principalIn(st.principal, request)) return false;
+  const named = st.principal ? principalIn(st.principal, request) : "self";
+  if (!named) return false;
   if (st.notPrincipal && principalIn(st.notPrincipal, request)) return false;
-  return conditionsHold(st.conditions, lookup, vars);
+  return conditionsHold(st.conditions, lookup, vars) ? named : false;
 }
 
-type Match = { effect: "Allow" | "Deny"; label: string };
+/** delegated: an Allow that names the caller's account, not the caller. */
+type Match = { effect: "Allow" | "Deny"; label: string; delegated: boolean };
 
 function matches(policy: Policy, label: string, request: RequestContext, lookup: KeyLookup): Match[] {
   const vars = policy.version === "2012-10-17";
   const out: Match[] = [];
   policy.statements.forEach((st, i) => {
-    if (statementApplies(st, request, lookup, vars))
-      out.push({ effect: st.effect, label: `${label}:${st.sid ?? `#${i}`}` });
+    const named = statementApplies(st, request, lookup, vars);
+    if (named)
+      out.push({ effect: st.effect, label: `${label}:${st.sid ?? `#${i}`}`, delegated: named === "account" });
   });
   return out;
 }
@@ -89,7 +110,9 @@ export function evaluate(policies: PolicySet, request: RequestContext): Evaluati
   const identityAllow = identity.find((m) => m.effect === "Allow");
   const sessionAllow = policies.session ? session.find((m) => m.effect === "Allow") : identityAllow;
   if (identityAllow && sessionAllow) return { decision: "Allow", matched: identityAllow.label };
-  const bucketAllow = bucket.find((m) => m.effect === "Allow");
+  const bucketAllow = bucket.find((m) => m.effect === "Allow" && !m.delegated);
   if (bucketAllow) return { decision: "Allow", matched: bucketAllow.label };
+  const delegated = bucket.find((m) => m.effect === "Allow");
+  if (delegated) return { decision: "ImplicitDeny", matched: delegated.label, accountGranted: true };
   return { decision: "ImplicitDeny" };
 }

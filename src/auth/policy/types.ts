@@ -56,7 +56,15 @@ export type RequestContext = {
 
 export type Decision = "Allow" | "Deny" | "ImplicitDeny";
 
-export type EvaluationResult = { decision: Decision; matched?: string };
+export type EvaluationResult = {
+  decision: Decision;
+  matched?: string;
+  /**
+   * The bucket policy allows the caller's account (not the caller itself): for another account's
+   * identity, that grant plus its own identity policies' Allow is what AWS requires.
+   */
+  accountGranted?: boolean;
+};
 
 export type PolicySet = { identity: readonly Policy[]; bucket?: Policy; session?: Policy };
 

@@ -1,20 +1,27 @@
+import { accountOf } from "../../auth/account.ts";
 import { toIsoDate } from "../../lib/http-date.ts";
 import { newBucketAccess, storeNewBucketAccess } from "../acl/new-bucket.ts";
 import type { Handler } from "../context.ts";
 import { S3Error } from "../errors.ts";
+import { ownerFieldsXml } from "../owner-xml.ts";
 import { readXmlBody } from "../request-body.ts";
 import { emptyResponse, s3Namespace, xmlResponse } from "../responses.ts";
 import { xmlEscape } from "../xml/escape.ts";
 import { childText } from "../xml/parse.ts";
 
-export const listBuckets: Handler = async ({ store, config, target }) => {
+/** ListBuckets: the buckets of the caller's account, with that account as Owner. */
+export const listBuckets: Handler = async ({ store, config, target, auth }) => {
   const prefix = target.query.get("prefix") ?? "";
   const maxBuckets = parseMaxBuckets(target.query.get("max-buckets"));
   const after = decodeToken(target.query.get("continuation-token"));
-  const all = (await store.listBuckets()).filter((b) => b.name.startsWith(prefix) && b.name > after);
+  const account = accountOf(auth.principal);
+  const candidates = (await store.listBuckets()).filter((b) => b.name.startsWith(prefix) && b.name > after);
+  const owners = await Promise.all(candidates.map((b) => config.owners.accountOf(b.name)));
+  const all = candidates.filter((_, i) => owners[i] === account);
   const page = all.slice(0, maxBuckets);
   const truncated = all.length > page.length;
-  let xml = `<ListAllMyBucketsResult xmlns="${s3Namespace}"><Owner><ID>${config.owner.id}</ID><DisplayName>${xmlEscape(config.owner.displayName)}</DisplayName></Owner><Buckets>`;
+  const owner = ownerFieldsXml(await config.owners.account(account));
+  let xml = `<ListAllMyBucketsResult xmlns="${s3Namespace}"><Owner>${owner}</Owner><Buckets>`;
   for (const bucket of page) {
     xml += `<Bucket><Name>${bucket.name}</Name><CreationDate>${toIsoDate(bucket.created)}</CreationDate><BucketRegion>${config.region}</BucketRegion></Bucket>`;
   }
@@ -62,7 +69,23 @@ export const createBucket: Handler = async (ctx) => {
   }
   const access = newBucketAccess(ctx, target.bucket);
   for (const action of access.actions) await ctx.authorize(action, target.bucket, "");
-  await store.createBucket(target.bucket, objectLock ? { objectLock } : undefined);
+  const account = accountOf(ctx.auth.principal);
+  try {
+    await store.createBucket(target.bucket, objectLock ? { objectLock } : undefined);
+  } catch (e) {
+    if ((e as { code?: string }).code !== "BucketExists") throw e;
+    const owner = await config.owners.accountOf(target.bucket);
+    if (owner !== undefined && owner !== account)
+      throw new S3Error(
+        "BucketAlreadyExists",
+        "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.",
+        { BucketName: target.bucket },
+      );
+    // As AWS: the owner's own name again is 200 in us-east-1 (legacy), BucketAlreadyOwnedByYou elsewhere.
+    if (config.region !== "us-east-1") throw e;
+    return emptyResponse(200, { location: `/${target.bucket}` });
+  }
+  await config.owners.record(target.bucket, account);
   await storeNewBucketAccess(store, target.bucket, access);
   return emptyResponse(200, { location: `/${target.bucket}` });
 };
@@ -77,8 +100,9 @@ export const headBucket: Handler = async ({ store, config, target }) => {
   return emptyResponse(200, { "x-amz-bucket-region": config.region, "x-amz-access-point-alias": "false" });
 };
 
-export const deleteBucket: Handler = async ({ store, target }) => {
+export const deleteBucket: Handler = async ({ store, target, config }) => {
   await store.deleteBucket(target.bucket);
+  config.owners.forget(target.bucket);
   return emptyResponse(204);
 };
 

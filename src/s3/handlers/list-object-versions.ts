@@ -7,6 +7,7 @@ import { toIsoDate } from "../../lib/http-date.ts";
 import type { ListedVersion } from "../../storage/index.ts";
 import type { Handler } from "../context.ts";
 import { parseEncodingType, parseMaxKeys, urlEncodeKey } from "../list-params.ts";
+import { bucketOwnerXml } from "../owner-xml.ts";
 import { quoteEtag, s3Namespace, xmlResponse } from "../responses.ts";
 import { parseVersionMarkers } from "../version-params.ts";
 import { xmlEscape } from "../xml/escape.ts";
@@ -28,8 +29,7 @@ export const listObjectVersions: Handler = async (ctx) => {
     versionIdMarker,
     maxKeys,
   });
-  const { owner } = ctx.config;
-  const ownerXml = `<Owner><ID>${owner.id}</ID><DisplayName>${xmlEscape(owner.displayName)}</DisplayName></Owner>`;
+  const ownerXml = await bucketOwnerXml(ctx);
   let xml = `<ListVersionsResult xmlns="${s3Namespace}"><Name>${bucket}</Name><Prefix>${encode(prefix)}</Prefix>`;
   xml += `<KeyMarker>${encode(keyMarker)}</KeyMarker><VersionIdMarker>${xmlEscape(versionIdMarker)}</VersionIdMarker>`;
   if (result.isTruncated && result.nextKeyMarker !== undefined) {

@@ -8,6 +8,7 @@ import {
   parseMaxKeys,
   urlEncodeKey,
 } from "../list-params.ts";
+import { bucketOwnerXml } from "../owner-xml.ts";
 import { posixAccess } from "../posix-access.ts";
 import { quoteEtag, s3Namespace, xmlResponse } from "../responses.ts";
 import { xmlEscape } from "../xml/escape.ts";
@@ -38,19 +39,13 @@ async function listPage(ctx: S3Context, after: string, maxKeysParam = "max-keys"
   return { prefix, delimiter, maxKeys, encode, result };
 }
 
-function ownerXml(ctx: S3Context): string {
-  const { owner } = ctx.config;
-  return `<Owner><ID>${owner.id}</ID><DisplayName>${xmlEscape(owner.displayName)}</DisplayName></Owner>`;
-}
-
 function contentsXml(
-  ctx: S3Context,
   page: Page,
-  withOwner: boolean,
+  /** The Owner element of each object, or "". */
+  owner: string,
   element = "Contents",
   extra = "",
 ): string {
-  const owner = withOwner ? ownerXml(ctx) : "";
   let xml = "";
   for (const o of page.result.objects) {
     xml += `<${element}><Key>${page.encode(o.key)}</Key>${extra}<LastModified>${toIsoDate(o.lastModified)}</LastModified><ETag>${xmlEscape(quoteEtag(o.etag))}</ETag><Size>${o.size}</Size>${owner}<StorageClass>STANDARD</StorageClass></${element}>`;
@@ -79,7 +74,7 @@ export const listObjectsV1: Handler = async (ctx) => {
     xml += `<NextMarker>${page.encode(result.lastReturned)}</NextMarker>`;
   }
   xml += `<MaxKeys>${page.maxKeys}</MaxKeys>${encodingXml(ctx)}<IsTruncated>${result.isTruncated}</IsTruncated>`;
-  xml += contentsXml(ctx, page, true);
+  xml += contentsXml(page, await bucketOwnerXml(ctx));
   return xmlResponse(`${xml}</ListBucketResult>`);
 };
 
@@ -97,6 +92,6 @@ export const listObjectsV2: Handler = async (ctx) => {
   if (result.isTruncated && result.lastReturned !== undefined) {
     xml += `<NextContinuationToken>${encodeContinuationToken(result.lastReturned)}</NextContinuationToken>`;
   }
-  xml += contentsXml(ctx, page, query.get("fetch-owner") === "true");
+  xml += contentsXml(page, query.get("fetch-owner") === "true" ? await bucketOwnerXml(ctx) : "");
   return xmlResponse(`${xml}</ListBucketResult>`);
 };

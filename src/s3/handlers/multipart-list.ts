@@ -4,6 +4,7 @@ import { checksumXml } from "../checksum-xml.ts";
 import type { Handler, S3Context } from "../context.ts";
 import { parseEncodingType, parseMaxKeys, urlEncodeKey } from "../list-params.ts";
 import { parsePartNumberMarker, uploadIdOf } from "../multipart-params.ts";
+import { ownerFieldsXml } from "../owner-xml.ts";
 import { quoteEtag, s3Namespace, xmlResponse } from "../responses.ts";
 import { xmlEscape } from "../xml/escape.ts";
 
@@ -13,9 +14,8 @@ function encoderFor(ctx: S3Context): (value: string) => string {
     : xmlEscape;
 }
 
-function peopleXml(ctx: S3Context): string {
-  const { id, displayName } = ctx.config.owner;
-  const who = `<ID>${id}</ID><DisplayName>${xmlEscape(displayName)}</DisplayName>`;
+async function peopleXml(ctx: S3Context): Promise<string> {
+  const who = ownerFieldsXml(await ctx.config.owners.bucketOwner(ctx.target.bucket));
   return `<Initiator>${who}</Initiator><Owner>${who}</Owner>`;
 }
 
@@ -47,7 +47,7 @@ export const listParts: Handler = async (ctx) => {
   for (const part of result.parts) {
     xml += `<Part><PartNumber>${part.partNumber}</PartNumber><LastModified>${toIsoDate(part.lastModified)}</LastModified><ETag>${xmlEscape(quoteEtag(part.etag))}</ETag><Size>${part.size}</Size>${checksumXml(part.checksum)}</Part>`;
   }
-  xml += `${peopleXml(ctx)}<StorageClass>STANDARD</StorageClass>${uploadChecksumXml(result.upload)}`;
+  xml += `${await peopleXml(ctx)}<StorageClass>STANDARD</StorageClass>${uploadChecksumXml(result.upload)}`;
   return xmlResponse(`${xml}</ListPartsResult>`);
 };
 
@@ -78,8 +78,9 @@ export const listMultipartUploads: Handler = async (ctx) => {
   xml += `<MaxUploads>${maxUploads}</MaxUploads>`;
   if (query.has("encoding-type")) xml += "<EncodingType>url</EncodingType>";
   xml += `<IsTruncated>${result.isTruncated}</IsTruncated>`;
+  const people = await peopleXml(ctx);
   for (const upload of result.uploads) {
-    xml += `<Upload><Key>${encode(upload.key)}</Key><UploadId>${upload.uploadId}</UploadId>${peopleXml(ctx)}<StorageClass>STANDARD</StorageClass><Initiated>${toIsoDate(upload.initiated)}</Initiated>${uploadChecksumXml(upload)}</Upload>`;
+    xml += `<Upload><Key>${encode(upload.key)}</Key><UploadId>${upload.uploadId}</UploadId>${people}<StorageClass>STANDARD</StorageClass><Initiated>${toIsoDate(upload.initiated)}</Initiated>${uploadChecksumXml(upload)}</Upload>`;
   }
   for (const p of result.commonPrefixes)
     xml += `<CommonPrefixes><Prefix>${encode(p)}</Prefix></CommonPrefixes>`;

@@ -1,4 +1,4 @@
-import { accountId, userArn } from "../../auth/account.ts";
+import { accountOf, rootArn, userArn } from "../../auth/account.ts";
 import type { Principal } from "../../auth/types.ts";
 import type { IamAccessKey, IamAdmin, IamManagedPolicy, IamUser } from "../../iam/iam-admin.ts";
 import { xmlEscape } from "../xml/escape.ts";
@@ -26,20 +26,22 @@ function isoSeconds(iso: string): string {
   return `${new Date(iso).toISOString().slice(0, 19)}Z`;
 }
 
-function arnOfUser(name: string): string {
-  return name === rootUser ? `arn:aws:iam::${accountId}:root` : userArn(name);
+function arnOfUser(name: string, account: string): string {
+  return name === rootUser ? rootArn(account) : userArn(name, account);
 }
 
 function principalArn(principal: Principal): string {
   if (principal.session) return principal.session.arn;
-  return principal.kind === "user" || principal.kind === "root" ? arnOfUser(principal.name) : "anonymous";
+  return principal.kind === "user" || principal.kind === "root"
+    ? arnOfUser(principal.name, accountOf(principal))
+    : "anonymous";
 }
 
-function userXml(user: IamUser): string {
+function userXml(user: IamUser, account: string): string {
   return (
     `${el("Path", "/")}${el("UserName", user.name)}` +
-    `${el("UserId", user.name === rootUser ? accountId : user.id)}` +
-    `${el("Arn", arnOfUser(user.name))}${el("CreateDate", isoSeconds(user.created))}`
+    `${el("UserId", user.name === rootUser ? account : user.id)}` +
+    `${el("Arn", arnOfUser(user.name, account))}${el("CreateDate", isoSeconds(user.created))}`
   );
 }
 
@@ -61,9 +63,9 @@ function keyXml(key: IamAccessKey): string {
   );
 }
 
-function policyXml(policy: IamManagedPolicy): string {
+function policyXml(policy: IamManagedPolicy, account: string): string {
   return (
-    `${el("PolicyName", policy.name)}${el("PolicyId", policy.id)}${el("Arn", policyArn(policy.name))}` +
+    `${el("PolicyName", policy.name)}${el("PolicyId", policy.id)}${el("Arn", policyArn(policy.name, account))}` +
     `${el("Path", "/")}${el("DefaultVersionId", "v1")}${el("AttachmentCount", policy.attachmentCount)}` +
     `${el("PermissionsBoundaryUsageCount", 0)}${el("IsAttachable", true)}` +
     `${el("CreateDate", isoSeconds(policy.created))}${el("UpdateDate", isoSeconds(policy.updated))}`
@@ -92,17 +94,17 @@ const handlers: Record<string, IamHandler> = {
     // Refused rather than ignored: a boundary the server would not enforce must not look accepted.
     if (params.has("PermissionsBoundary"))
       throw new QueryError("InvalidInput", "Permissions boundaries are not supported by this server.");
-    return `<User>${userXml(await admin.createUser(name))}</User>`;
+    return `<User>${userXml(await admin.createUser(name), admin.account)}</User>`;
   },
 
   GetUser: async (ctx, admin) => {
     const user = await admin.getUser(targetUser(ctx));
-    return `<User>${userXml(user)}${posixTagsXml(user)}</User>`;
+    return `<User>${userXml(user, admin.account)}${posixTagsXml(user)}</User>`;
   },
 
   ListUsers: async ({ params }, admin) => {
     const page = paginate(await admin.listUsers(), (u) => u.name, params);
-    return `<Users>${members(page.items.map(userXml))}</Users>${page.tail}`;
+    return `<Users>${members(page.items.map((u) => userXml(u, admin.account)))}</Users>${page.tail}`;
   },
 
   DeleteUser: async ({ params }, admin) => {
@@ -165,19 +167,19 @@ const handlers: Record<string, IamHandler> = {
 
   CreatePolicy: async ({ params }, admin) => {
     const name = requiredName(params, "PolicyName");
-    return `<Policy>${policyXml(await admin.createPolicy(name, requiredDocument(params)))}</Policy>`;
+    return `<Policy>${policyXml(await admin.createPolicy(name, requiredDocument(params)), admin.account)}</Policy>`;
   },
 
   GetPolicy: async ({ params }, admin) =>
-    `<Policy>${policyXml(await admin.getPolicy(requiredPolicyName(params)))}</Policy>`,
+    `<Policy>${policyXml(await admin.getPolicy(requiredPolicyName(params, admin.account)), admin.account)}</Policy>`,
 
   GetPolicyVersion: async ({ params }, admin) => {
-    const policy = await admin.getPolicy(requiredPolicyName(params));
+    const policy = await admin.getPolicy(requiredPolicyName(params, admin.account));
     const version = params.get("VersionId");
     if (version !== "v1") {
       throw new QueryError(
         "NoSuchEntity",
-        `Policy ${policyArn(policy.name)} version ${version ?? ""} does not exist or is not attachable.`,
+        `Policy ${policyArn(policy.name, admin.account)} version ${version ?? ""} does not exist or is not attachable.`,
         404,
       );
     }
@@ -194,30 +196,32 @@ const handlers: Record<string, IamHandler> = {
       (p) => (scope === "All" || (scope === "AWS") === p.builtin) && (!onlyAttached || p.attachmentCount > 0),
     );
     const page = paginate(policies, (p) => p.name, params);
-    return `<Policies>${members(page.items.map(policyXml))}</Policies>${page.tail}`;
+    return `<Policies>${members(page.items.map((p) => policyXml(p, admin.account)))}</Policies>${page.tail}`;
   },
 
   DeletePolicy: async ({ params }, admin) => {
-    await admin.deletePolicy(requiredPolicyName(params));
+    await admin.deletePolicy(requiredPolicyName(params, admin.account));
     return undefined;
   },
 
   AttachUserPolicy: async ({ params }, admin) => {
     const user = requiredName(params, "UserName");
-    await admin.attachUserPolicy(user, requiredPolicyName(params));
+    await admin.attachUserPolicy(user, requiredPolicyName(params, admin.account));
     return undefined;
   },
 
   DetachUserPolicy: async ({ params }, admin) => {
     const user = requiredName(params, "UserName");
-    await admin.detachUserPolicy(user, requiredPolicyName(params));
+    await admin.detachUserPolicy(user, requiredPolicyName(params, admin.account));
     return undefined;
   },
 
   ListAttachedUserPolicies: async ({ params }, admin) => {
     const names = await admin.listAttachedUserPolicies(requiredName(params, "UserName"));
     const page = paginate(names, (n) => n, params);
-    const items = page.items.map((n) => `${el("PolicyName", n)}${el("PolicyArn", policyArn(n))}`);
+    const items = page.items.map(
+      (n) => `${el("PolicyName", n)}${el("PolicyArn", policyArn(n, admin.account))}`,
+    );
     return `<AttachedPolicies>${members(items)}</AttachedPolicies>${page.tail}`;
   },
 };
@@ -244,11 +248,13 @@ async function authorize(ctx: QueryContext, admin: IamAdmin): Promise<void> {
  * ignored (every entity's path is "/"); every managed policy, built-in or custom, is
  * `arn:aws:iam::000000000000:policy/NAME`, and a bare NAME is accepted where an ARN is expected.
  */
-export function createIamActions(admin: IamAdmin): Record<string, QueryAction> {
+export function createIamActions(adminOf: (account: string) => IamAdmin): Record<string, QueryAction> {
   // No prototype: an Action such as "toString" must not find an inherited function.
   const actions: Record<string, QueryAction> = Object.create(null);
   for (const [name, handler] of Object.entries(handlers)) {
     actions[name] = async (ctx) => {
+      // Every IAM request acts inside the caller's own account.
+      const admin = adminOf(accountOf(ctx.auth.principal));
       await authorize(ctx, admin);
       try {
         return await handler(ctx, admin);

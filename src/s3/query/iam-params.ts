@@ -59,21 +59,21 @@ export function requiredStatus(params: URLSearchParams): "Active" | "Inactive" {
   return param(params, "Status", keyStatus);
 }
 
-/** Every managed policy, built-in or custom, lives in this server's account. */
-export function policyArn(name: string): string {
-  return `arn:aws:iam::${accountId}:policy/${name}`;
+/** Every managed policy, built-in or custom, lives in the caller's account. */
+export function policyArn(name: string, account: string = accountId): string {
+  return `arn:aws:iam::${account}:policy/${name}`;
 }
 
 /**
  * The policy name of a PolicyArn parameter: `arn:aws:iam::000000000000:policy/[path/]NAME`, or a
  * bare NAME. A policy of another account does not exist here.
  */
-export function requiredPolicyName(params: URLSearchParams): string {
+export function requiredPolicyName(params: URLSearchParams, account: string = accountId): string {
   const value = param(params, "PolicyArn", required);
   if (!value.startsWith("arn:")) return param(params, "PolicyArn", policyName);
   const m = /^arn:aws:iam::([^:]*):policy\/(?:[!-~]*\/)?([^/]+)$/.exec(value);
   if (!m) throw new QueryError("InvalidInput", `ARN ${value} is not valid.`);
-  if (m[1] !== accountId || !v.is(policyName, m[2]))
+  if (m[1] !== account || !v.is(policyName, m[2]))
     throw new QueryError("NoSuchEntity", `Policy ${value} does not exist or is not attachable.`, 404);
   return m[2]!;
 }

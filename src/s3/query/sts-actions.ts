@@ -1,4 +1,4 @@
-import { accountId, assumedRoleArn, userArn } from "../../auth/account.ts";
+import { accountOf, assumedRoleArn, rootArn, userArn } from "../../auth/account.ts";
 import { PolicyError, parsePolicy } from "../../auth/policy/index.ts";
 import { issueSession } from "../../auth/session-issue.ts";
 import type { TokenKey } from "../../auth/session-token.ts";
@@ -81,7 +81,7 @@ export function assumeRole(deps: StsDeps): QueryAction {
     return (
       `<Credentials>${el("AccessKeyId", issued.accessKeyId)}${el("SecretAccessKey", issued.secretAccessKey)}` +
       `${el("SessionToken", issued.sessionToken)}${el("Expiration", isoSeconds(issued.expiration))}</Credentials>` +
-      `<AssumedRoleUser>${el("Arn", assumedRoleArn(roleArn, sessionName))}` +
+      `<AssumedRoleUser>${el("Arn", assumedRoleArn(roleArn, sessionName, accountOf(principal)))}` +
       `${el("AssumedRoleId", `${principal.accessKeyId}:${sessionName}`)}</AssumedRoleUser>${packed}`
     );
   };
@@ -91,15 +91,16 @@ export function assumeRole(deps: StsDeps): QueryAction {
 export const getCallerIdentity: QueryAction = async ({ auth }) => {
   const { principal } = auth;
   const session = principal.session;
+  const account = accountOf(principal);
   const arn = session
     ? session.arn
     : principal.kind === "root"
-      ? `arn:aws:iam::${accountId}:root`
-      : userArn(principal.name);
+      ? rootArn(account)
+      : userArn(principal.name, account);
   const userId = session
     ? `${session.parentAccessKeyId}:${session.sessionName}`
     : principal.kind === "root"
-      ? accountId
+      ? account
       : principal.name;
-  return `${el("Arn", arn)}${el("UserId", userId)}${el("Account", accountId)}`;
+  return `${el("Arn", arn)}${el("UserId", userId)}${el("Account", account)}`;
 };

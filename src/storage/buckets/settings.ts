@@ -18,7 +18,8 @@ export type BucketSettingName =
   | "acl"
   | "ownership"
   | "public-access-block"
-  | "quota";
+  | "quota"
+  | "owner";
 /**
  * Settings with their own storage API (versioning: versions/state.ts, object lock:
  * lock/config.ts, lifecycle: lifecycle/config.ts), never set as plain text.
