@@ -27,6 +27,7 @@ export function hostOptionsFromServe(
     requireEncryptedRoot: options["require-encrypted-root"],
     allowSseCOverHttp: options["allow-sse-c-over-http"],
     anonymousOwner: { uid: options["anonymous-uid"], gid: options["anonymous-gid"] },
+    sigv2: options.sigv2,
     env,
     out,
   };

@@ -233,6 +233,14 @@ export const serveOptionDefs = {
     description: "group of the files and directories anonymous requests create",
     schema: posixId,
   },
+  sigv2: {
+    kind: "value",
+    value: "on|off",
+    default: "on",
+    description:
+      "accept Signature Version 2 (HMAC-SHA1) headers and presigned links, as older clients send; off answers InvalidRequest",
+    schema: onOff,
+  },
   config: {
     kind: "value",
     value: "FILE",

@@ -157,6 +157,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
         domains: options.domains,
         allowSseCOverHttp: options.allowSseCOverHttp,
         anonymousOwner: anonymousOwnerOf(options.anonymousOwner),
+        sigv2: options.sigv2,
         bodyTimeoutMs: options.bodyTimeoutMs,
         trustedProxies: parseTrustedProxies(options.trustedProxies),
         owner: { id: createHash("sha256").update("s3dir:root").digest("hex"), displayName: "root" },

@@ -98,7 +98,7 @@ function conditionKeys(auth: AuthResult, facts: RequestFacts): RequestContext["c
     "s3:max-keys": query.get("max-keys") ?? undefined,
     "s3:versionid": facts.versionId ?? query.get("versionId") ?? undefined,
     "s3:x-amz-content-sha256": headers.get("x-amz-content-sha256") ?? undefined,
-    "s3:signatureversion": auth.kind === "sigv4" ? "AWS4-HMAC-SHA256" : undefined,
+    "s3:signatureversion": auth.kind === "sigv4" ? (auth.signatureVersion ?? "AWS4-HMAC-SHA256") : undefined,
     "s3:authType": auth.kind === "sigv4" ? (presigned ? "REST-QUERY-STRING" : "REST-HEADER") : undefined,
     ...lockConditionKeys(facts, now),
     ...requestTagKeys(facts.tags, headers),

@@ -40,7 +40,7 @@ const resolveRoute = routeResolver(routes, unservedSubresources);
 export function createS3Pipeline(deps: PipelineDeps) {
   const { store, credentials, config } = deps;
   const trustedProxies = config.trustedProxies ?? [];
-  const signing = { region: config.region, crypto: deps.sigv4Crypto };
+  const signing = { region: config.region, crypto: deps.sigv4Crypto, sigv2: config.sigv2 };
   const objectTags: ObjectTagsReader = async (bucket, key, versionId) =>
     (await store.getObjectTagging(bucket, key, versionId)).tags;
   return async function handleS3(c: Context<ExchangeEnv>): Promise<Response> {
@@ -52,7 +52,13 @@ export function createS3Pipeline(deps: PipelineDeps) {
     exchange.target = target;
     refuseDotSegments(rawTarget === undefined ? target.rawPath : pathOfTarget(rawTarget));
     const auth = await authenticate(
-      { method: req.method, path: target.rawPath, query: target.rawQuery, headers: signedHeaders },
+      {
+        method: req.method,
+        path: target.rawPath,
+        query: target.rawQuery,
+        headers: signedHeaders,
+        virtualBucket: target.virtualHosted ? target.bucket : undefined,
+      },
       credentials,
       signing,
     );

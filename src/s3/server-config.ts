@@ -15,4 +15,6 @@ export interface ServerConfig {
   allowSseCOverHttp?: boolean;
   /** Owner of files and directories anonymous requests create (--anonymous-uid/--anonymous-gid). */
   anonymousOwner?: { uid: number; gid: number };
+  /** Accept Signature Version 2 (--sigv2); default true. */
+  sigv2?: boolean;
 }
