@@ -6,7 +6,7 @@
 
 import { hmacSha1Base64 } from "../lib/hmac-sha1.ts";
 import { parseHttpDate } from "../lib/http-date.ts";
-import { sigV2StringToSign, sigV2StringToSignDateInline } from "../lib/sigv2-canonical.ts";
+import { sigV2StringsToSign } from "../lib/sigv2-canonical.ts";
 import type { QueryParam } from "../lib/sigv4-canonical.ts";
 import { timingSafeEqual } from "../lib/timing-safe-equal.ts";
 import { AuthError } from "./errors.ts";
@@ -123,12 +123,13 @@ export async function verifySigV2(
     }
   }
 
-  const toSign = sigV2StringToSign(req, claim.expires);
-  let matched = timingSafeEqual(await hmacSha1Base64(credential.secretAccessKey, toSign), claim.signature);
-  const inline = claim.presigned ? undefined : sigV2StringToSignDateInline(req);
-  if (!matched && inline !== undefined) {
-    matched = timingSafeEqual(await hmacSha1Base64(credential.secretAccessKey, inline), claim.signature);
+  const candidates = sigV2StringsToSign(claim.presigned ? withQueryHeaders(req, params) : req, claim.expires);
+  let matched = false;
+  for (const candidate of candidates) {
+    const expected = await hmacSha1Base64(credential.secretAccessKey, candidate);
+    if (timingSafeEqual(expected, claim.signature)) matched = true;
   }
+  const toSign = candidates[0] ?? "";
   if (!matched) {
     throw new AuthError("SignatureDoesNotMatch", undefined, {
       AWSAccessKeyId: claim.accessKeyId,
@@ -146,6 +147,21 @@ export async function verifySigV2(
     payload,
     signedAt: claim.presigned ? now : claim.signedAt,
   };
+}
+
+/**
+ * A presigned V2 URL carries the x-amz-* headers it signed (a session token above all), and
+ * Content-Type and Content-MD5, as query parameters: they are signed as headers.
+ */
+function withQueryHeaders(req: SignedRequest, params: readonly QueryParam[]): SignedRequest {
+  let headers: Headers | undefined;
+  for (const { name, value } of params) {
+    const lower = name.toLowerCase();
+    if (!lower.startsWith("x-amz-") && lower !== "content-type" && lower !== "content-md5") continue;
+    headers ??= new Headers(req.headers);
+    headers.set(lower, value);
+  }
+  return headers ? { ...req, headers } : req;
 }
 
 /** "47 45 54 0a …": the UTF-8 bytes of the string to sign, as S3 shows them. */

@@ -66,16 +66,24 @@ export function sigV2StringToSign(req: SigV2Request, expires?: string): string {
 }
 
 /**
- * The form of AWS's worked examples when x-amz-date is sent: its value on the date line and no
- * x-amz-date line. Some clients sign this way; it proves the same date.
+ * Every string a client may have signed for this request, the one S3 documents first. Clients
+ * differ where the documentation is loose: with x-amz-date, AWS's own worked example puts its value
+ * on the date line and leaves it out of the headers; a path-style request for a bucket is signed as
+ * `/bucket/` (botocore, s3cmd) or as sent. Each proves the same request.
  */
-export function sigV2StringToSignDateInline(req: SigV2Request): string | undefined {
+export function sigV2StringsToSign(req: SigV2Request, expires?: string): string[] {
+  const variants: SigV2Request[] = [req];
+  if (req.virtualBucket === undefined && /^\/[^/]+$/.test(req.path)) {
+    variants.unshift({ ...req, path: `${req.path}/` });
+  }
   const amzDate = req.headers.get("x-amz-date");
-  if (amzDate === null) return undefined;
-  const headers = new Headers(req.headers);
-  headers.delete("x-amz-date");
-  headers.set("date", amzDate);
-  return sigV2StringToSign({ ...req, headers });
+  if (expires === undefined && amzDate !== null) {
+    const headers = new Headers(req.headers);
+    headers.delete("x-amz-date");
+    headers.set("date", amzDate);
+    for (const v of [...variants]) variants.push({ ...v, headers });
+  }
+  return variants.map((v) => sigV2StringToSign(v, expires));
 }
 
 /** `name:value\n` for each x-amz-* header: lower case, sorted, values unfolded and trimmed. */

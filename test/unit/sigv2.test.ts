@@ -7,8 +7,8 @@ import { hmacSha1Base64 } from "../../src/lib/hmac-sha1.ts";
 import {
   canonicalizedAmzHeaders,
   canonicalizedResource,
+  sigV2StringsToSign,
   sigV2StringToSign,
-  sigV2StringToSignDateInline,
 } from "../../src/lib/sigv2-canonical.ts";
 import { s3ErrorOfAuth } from "../../src/s3/auth-errors.ts";
 import type { S3Error } from "../../src/s3/errors.ts";
@@ -135,12 +135,18 @@ describe("SigV2 string to sign: AWS's worked examples", () => {
       date: "Tue, 27 Mar 2007 21:20:27 +0000",
       "x-amz-date": "Tue, 27 Mar 2007 21:20:26 +0000",
     });
-    expect(sigV2StringToSign(req)).toBe(
+    const [documented, inline] = sigV2StringsToSign(req);
+    expect(documented).toBe(
       "DELETE\n\n\n\nx-amz-date:Tue, 27 Mar 2007 21:20:26 +0000\n/awsexamplebucket1/photos/puppy.jpg",
     );
-    const inline = sigV2StringToSignDateInline(req) ?? "";
     expect(inline).toBe("DELETE\n\n\nTue, 27 Mar 2007 21:20:26 +0000\n/awsexamplebucket1/photos/puppy.jpg");
-    expect(await hmacSha1Base64(SECRET, inline)).toBe("XbyTlbQdu9Xw5o8P4iMwPktxQd8=");
+    expect(await hmacSha1Base64(SECRET, inline ?? "")).toBe("XbyTlbQdu9Xw5o8P4iMwPktxQd8=");
+  });
+
+  test("a path-style request for a bucket: /bucket/ as botocore and s3cmd sign it, or as sent", () => {
+    const req = request("GET", "/bkt", { date: "d" }, { query: "prefix=a&encoding-type=url" });
+    expect(sigV2StringsToSign(req)).toEqual(["GET\n\n\nd\n/bkt/", "GET\n\n\nd\n/bkt"]);
+    expect(sigV2StringsToSign(request("GET", "/", { date: "d" }))).toEqual(["GET\n\n\nd\n/"]);
   });
 
   test("presigned: Expires on the date line", () => {
