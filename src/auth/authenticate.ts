@@ -4,6 +4,7 @@
  * in the edge worker.
  */
 
+import { headerText } from "../lib/header-text.ts";
 import { EMPTY_SHA256_HEX } from "../lib/sha256.ts";
 import {
   canonicalHeaderValue,
@@ -245,7 +246,7 @@ function buildCanonicalRequest(
         MissingSignedHeader: name,
       });
     }
-    headerBlock += `${name}:${canonicalHeaderValue(value)}\n`;
+    headerBlock += `${name}:${canonicalHeaderValue(headerText(value))}\n`;
   }
   const query = canonicalQuery(params, claim.presigned ? "X-Amz-Signature" : undefined);
   return `${req.method}\n${canonicalUri(req.path)}\n${query}\n${headerBlock}\n${claim.signedHeaders.join(";")}\n${payloadHash}`;

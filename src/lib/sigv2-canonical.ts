@@ -3,6 +3,8 @@
  * Content-Type, the date (or a presigned URL's Expires), the x-amz-* headers and the resource.
  */
 
+import { headerText } from "./header-text.ts";
+
 /** Query parameters that are part of the signed resource; every other parameter is not signed. */
 export const SIGV2_SUBRESOURCES: ReadonlySet<string> = new Set([
   "accelerate",
@@ -92,7 +94,11 @@ export function canonicalizedAmzHeaders(headers: Headers): string {
   for (const [name, value] of headers) {
     if (!name.startsWith("x-amz-")) continue;
     // A repeated header arrives joined with ", " (S3 would sign ","): clients send each x-amz-* once.
-    lines.push(`${name}:${value.replace(/\s*\r?\n\s*/g, " ").trim()}\n`);
+    lines.push(
+      `${name}:${headerText(value)
+        .replace(/\s*\r?\n\s*/g, " ")
+        .trim()}\n`,
+    );
   }
   return lines.sort().join("");
 }

@@ -201,6 +201,22 @@ describe("request framing", () => {
   });
 });
 
+describe("user metadata with non-ASCII characters", () => {
+  test("UTF-8 values from the SDK are signed as text, stored decoded and returned RFC 2047-encoded, as S3 does", async () => {
+    const b64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
+    const metadata = { encoded: `=?UTF-8?B?${b64("café ☕")}?=`, latin: "café crème", plain: "ascii only" };
+    await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: "meta/utf.txt", Body: "m", Metadata: metadata }),
+    );
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "meta/utf.txt" }));
+    expect(head.Metadata).toEqual({
+      encoded: `=?UTF-8?B?${b64("café ☕")}?=`,
+      latin: `=?UTF-8?B?${b64("café crème")}?=`,
+      plain: "ascii only",
+    });
+  });
+});
+
 describe("presigned URLs", () => {
   test("X-Amz-Expires out of range or not a number → 400 AuthorizationQueryParametersError", async () => {
     const cases: [number | string, string][] = [
