@@ -17,7 +17,8 @@ import { useHost } from "../helpers/use-host.ts";
 
 setDefaultTimeout(60_000);
 
-const { server, s3, bucket } = useHost({ bucket: "sigv2" });
+const domain = "s3.localhost";
+const { server, s3, bucket } = useHost({ bucket: "sigv2", args: ["--domain", domain] });
 
 /** A V2 Authorization header for a path-style request (no sub-resources), signed now. */
 async function v2Fetch(
@@ -264,6 +265,38 @@ describe("hand-built V2 requests", () => {
     expect(put.status).toBe(200);
     const head = await v2Fetch(path, { method: "HEAD" });
     expect(head.headers.get("x-amz-meta-who")).toBe("v2");
+  });
+
+  test("virtual-hosted style: the bucket from the Host is signed in the resource, with sub-resources", async () => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "vhost/k.txt", Body: "virtual" }));
+    const date = new Date().toUTCString();
+    const sign = (toSign: string) => hmacSha1Base64(server.secretAccessKey, toSign);
+    const host = `${bucket}.${domain}:${server.port}`;
+    const get = await fetch(`${server.endpoint}/vhost/k.txt`, {
+      headers: {
+        host,
+        date,
+        authorization: `AWS ${server.accessKeyId}:${await sign(`GET\n\n\n${date}\n/${bucket}/vhost/k.txt`)}`,
+      },
+    });
+    expect(await get.text()).toBe("virtual");
+    const tagging = await fetch(`${server.endpoint}/vhost/k.txt?tagging`, {
+      headers: {
+        host,
+        date,
+        authorization: `AWS ${server.accessKeyId}:${await sign(`GET\n\n\n${date}\n/${bucket}/vhost/k.txt?tagging`)}`,
+      },
+    });
+    expect(tagging.status).toBe(200);
+    expect(await tagging.text()).toContain("<TagSet");
+    const unsignedSubresource = await fetch(`${server.endpoint}/vhost/k.txt?tagging`, {
+      headers: {
+        host,
+        date,
+        authorization: `AWS ${server.accessKeyId}:${await sign(`GET\n\n\n${date}\n/${bucket}/vhost/k.txt`)}`,
+      },
+    });
+    expect(errorCodeOf(await unsignedSubresource.text())).toBe("SignatureDoesNotMatch");
   });
 
   test("bucket policies see s3:signatureversion AWS for V2 and AWS4-HMAC-SHA256 for V4", async () => {
