@@ -265,6 +265,12 @@ describe("hand-built V2 requests", () => {
     expect(put.status).toBe(200);
     const head = await v2Fetch(path, { method: "HEAD" });
     expect(head.headers.get("x-amz-meta-who")).toBe("v2");
+    // The access log names V2 requests, so that an operator finds the clients before --sigv2 off.
+    const logged = server.accessLog().filter((l) => l.key === "hand/meta.txt");
+    expect(logged.map((l) => [l.method, l.signatureVersion])).toEqual([
+      ["PUT", "AWS"],
+      ["HEAD", "AWS"],
+    ]);
   });
 
   test("virtual-hosted style: the bucket from the Host is signed in the resource, with sub-resources", async () => {
