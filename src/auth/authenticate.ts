@@ -44,8 +44,9 @@ const unsupported =
   "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.";
 
 /**
- * Authenticates a request: anonymous when it carries no signature, otherwise a verified SigV4
- * principal. Throws AuthError for every refusal. Reads no body: a time skew is refused first.
+ * Authenticates a request: anonymous when it carries no signature, otherwise a principal verified
+ * by SigV4 or SigV2 (a "sigv4" result with signatureVersion "AWS"). Throws AuthError for every
+ * refusal. Reads no body: a time skew is refused first.
  */
 export async function authenticate(
   req: SignedRequest,
