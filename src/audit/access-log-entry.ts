@@ -9,6 +9,8 @@ export interface AccessLogEntry {
   /** The assumed-role ARN of an STS session. */
   sessionArn?: string;
   accessKeyId: string;
+  /** "AWS" on requests signed with Signature Version 2: the clients to move before `--sigv2 off`. */
+  signatureVersion?: "AWS";
   operation: string;
   method: string;
   bucket: string;

@@ -1,8 +1,10 @@
 /**
- * SigV4 request authentication: header signatures and presigned URLs, for S3 (and STS/IAM when the
- * caller allows those services). Web-standard only: runs unchanged in the edge worker.
+ * Request authentication: SigV4 header signatures and presigned URLs, for S3 (and STS/IAM when the
+ * caller allows those services), and SigV2's for S3 (sigv2.ts). Web-standard only: runs unchanged
+ * in the edge worker.
  */
 
+import { headerText } from "../lib/header-text.ts";
 import { EMPTY_SHA256_HEX } from "../lib/sha256.ts";
 import {
   canonicalHeaderValue,
@@ -15,6 +17,7 @@ import {
 import { timingSafeEqual } from "../lib/timing-safe-equal.ts";
 import { AuthError } from "./errors.ts";
 import { parsePayloadMode, UNSIGNED_PAYLOAD } from "./payload-mode.ts";
+import { checkSigV2Time, parseSigV2Header, parseSigV2Query, type SigV2Claim, verifySigV2 } from "./sigv2.ts";
 import { type SigV4Crypto, webSigV4Crypto } from "./sigv4-crypto.ts";
 import { parseAuthorizationHeader, parsePresignedQuery, type SigV4Claim } from "./sigv4-parse.ts";
 import type { AuthResult, CredentialLookup, PayloadMode, SignedRequest } from "./types.ts";
@@ -28,6 +31,8 @@ export interface AuthenticateOptions {
   now?: Date;
   /** Hashing and HMAC; WebCrypto unless the runtime offers something faster. */
   crypto?: SigV4Crypto;
+  /** Accept Signature Version 2 (S3 only; `--sigv2`). Default true. */
+  sigv2?: boolean;
 }
 
 /** Largest difference between a request's time and ours that is still accepted. */
@@ -39,8 +44,9 @@ const unsupported =
   "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.";
 
 /**
- * Authenticates a request: anonymous when it carries no signature, otherwise a verified SigV4
- * principal. Throws AuthError for every refusal. Reads no body: a time skew is refused first.
+ * Authenticates a request: anonymous when it carries no signature, otherwise a principal verified
+ * by SigV4 or SigV2 (a "sigv4" result with signatureVersion "AWS"). Throws AuthError for every
+ * refusal. Reads no body: a time skew is refused first.
  */
 export async function authenticate(
   req: SignedRequest,
@@ -50,6 +56,8 @@ export async function authenticate(
   const { headers } = req;
   const params = parseQuery(req.query);
   const claim = claimOf(headers, params, options);
+  if (claim && "version" in claim)
+    return await verifySigV2(req, params, claim, lookup, options.now ?? new Date());
   if (!claim) {
     const declared = headers.get("x-amz-content-sha256");
     const payload: PayloadMode = declared === null ? { kind: "unsigned" } : parsePayloadMode(declared);
@@ -114,7 +122,7 @@ export async function authenticate(
 export function signatureClaim(
   req: Pick<SignedRequest, "headers" | "query">,
   options: AuthenticateOptions,
-): SigV4Claim | undefined {
+): SigV4Claim | SigV2Claim | undefined {
   return claimOf(req.headers, parseQuery(req.query), options);
 }
 
@@ -122,29 +130,37 @@ function claimOf(
   headers: Headers,
   params: readonly QueryParam[],
   options: AuthenticateOptions,
-): SigV4Claim | undefined {
+): SigV4Claim | SigV2Claim | undefined {
   const authorization = headers.get("authorization");
   const presigned = params.some(isV4QueryParam);
-  const rules = { region: options.region, services: options.services ?? defaultServices };
+  const presignedV2 = params.some((p) => p.name === "AWSAccessKeyId" || p.name === "Signature");
+  if (Number(authorization !== null) + Number(presigned) + Number(presignedV2) > 1) {
+    throw new AuthError(
+      "InvalidArgument",
+      "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string " +
+        "parameter or the Authorization header should be specified",
+    );
+  }
+  const now = options.now ?? new Date();
+  const services = options.services ?? defaultServices;
+  if (presignedV2 || authorization?.startsWith("AWS ")) {
+    if (options.sigv2 === false || !services.includes("s3"))
+      throw new AuthError("InvalidRequest", unsupported);
+    const claim = presignedV2 ? parseSigV2Query(params) : parseSigV2Header(authorization ?? "", headers);
+    checkSigV2Time(claim, now, MAX_SKEW_MS);
+    return claim;
+  }
+  const rules = { region: options.region, services };
   let claim: SigV4Claim;
   if (authorization !== null) {
-    if (presigned) {
-      throw new AuthError(
-        "InvalidArgument",
-        "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string " +
-          "parameter or the Authorization header should be specified",
-      );
-    }
     if (!authorization.startsWith("AWS4-HMAC-SHA256")) throw new AuthError("InvalidRequest", unsupported);
     claim = parseAuthorizationHeader(authorization, headers, rules);
   } else if (presigned) {
     claim = parsePresignedQuery(params, rules);
-  } else if (params.some((p) => p.name === "AWSAccessKeyId" || p.name === "Signature")) {
-    throw new AuthError("InvalidRequest", unsupported);
   } else {
     return undefined;
   }
-  checkTime(claim, options.now ?? new Date());
+  checkTime(claim, now);
   return claim;
 }
 
@@ -231,7 +247,7 @@ function buildCanonicalRequest(
         MissingSignedHeader: name,
       });
     }
-    headerBlock += `${name}:${canonicalHeaderValue(value)}\n`;
+    headerBlock += `${name}:${canonicalHeaderValue(headerText(value))}\n`;
   }
   const query = canonicalQuery(params, claim.presigned ? "X-Amz-Signature" : undefined);
   return `${req.method}\n${canonicalUri(req.path)}\n${query}\n${headerBlock}\n${claim.signedHeaders.join(";")}\n${payloadHash}`;

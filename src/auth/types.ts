@@ -55,6 +55,8 @@ export interface SignedRequest {
    * When absent there, the empty body's hash is used.
    */
   bodySha256?: string;
+  /** The bucket a virtual-hosted request names in its Host: SigV2 signs it as part of the resource. */
+  virtualBucket?: string;
 }
 
 /** How the request body is protected, as declared by x-amz-content-sha256. */
@@ -81,12 +83,14 @@ export type AuthResult =
   | { kind: "anonymous"; principal: Principal; payload: PayloadMode }
   | {
       kind: "sigv4";
+      /** "AWS" when signed with Signature Version 2 (HMAC-SHA1); absent for SigV4. */
+      signatureVersion?: "AWS";
       principal: Principal;
       credential: Credential;
       presigned: boolean;
       payload: PayloadMode;
       chunkSigning?: ChunkSigningContext;
-      /** When the signature was made (X-Amz-Date). */
+      /** When the signature was made (X-Amz-Date); for a SigV2 presigned URL, when it was checked. */
       signedAt: Date;
       /** A POST form's policy signature instead of the request's: SigV4 or SigV2 (`AWS`). */
       postForm?: "AWS4-HMAC-SHA256" | "AWS";

@@ -36,6 +36,7 @@ export function hostOptionsFromServe(
     anonymousOwner: { uid: options["anonymous-uid"], gid: options["anonymous-gid"] },
     posixPermissions: options["posix-permissions"],
     bucketDefaults: options["bucket-defaults"],
+    sigv2: options.sigv2,
     env,
     out,
   };

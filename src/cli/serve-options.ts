@@ -279,6 +279,14 @@ export const serveOptionDefs = {
     description: "deletions per second, at most, by each host's lifecycle worker",
     schema: wholeNumber(1, 1_000_000),
   },
+  sigv2: {
+    kind: "value",
+    value: "on|off",
+    default: "on",
+    description:
+      "accept Signature Version 2 (HMAC-SHA1) headers and presigned links, as older clients send; off answers InvalidRequest",
+    schema: onOff,
+  },
   config: {
     kind: "value",
     value: "FILE",

@@ -1,6 +1,6 @@
 /**
  * What the edge decides about a request's signature before any origin sees it, with the hosts' own
- * code: `authenticate` (SigV4, header or query), `openSessionToken` and `sessionCredential` (STS).
+ * code: `authenticate` (SigV4 header or query, SigV2 links), `openSessionToken` and `sessionCredential` (STS).
  * Web-standard only: the same module runs under Bun in the tests and in workerd.
  */
 import { authenticate } from "../auth/authenticate.ts";

@@ -36,9 +36,12 @@ function objectOf(path: string): { bucket: string; key: string } {
  */
 const sdkParams = new Set(["x-id=GetObject", "x-amz-checksum-mode=ENABLED"]);
 
+/** The parameters of a SigV2 link (boto3 `signature_version='s3'`, s3cmd `signurl`). */
+const sigV2Param = /^(AWSAccessKeyId|Expires|Signature|x-amz-security-token)=/;
+
 function isPlainRead(query: string): boolean {
   if (query === "") return true;
-  return query.split("&").every((p) => p.startsWith("X-Amz-") || sdkParams.has(p));
+  return query.split("&").every((p) => p.startsWith("X-Amz-") || sdkParams.has(p) || sigV2Param.test(p));
 }
 
 const edgeCacheOf = (config: EdgeConfig) =>

@@ -190,6 +190,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
             ? { anonymous: options.anonymousOwner ?? { uid: NOBODY, gid: NOBODY } }
             : undefined,
         bucketDefaults: options.bucketDefaults,
+        sigv2: options.sigv2,
         bodyTimeoutMs: options.bodyTimeoutMs,
         trustedProxies: parseTrustedProxies(options.trustedProxies),
         owner: { id: createHash("sha256").update("s3dir:root").digest("hex"), displayName: "root" },

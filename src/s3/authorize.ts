@@ -106,7 +106,8 @@ function conditionKeys(auth: AuthResult, facts: RequestFacts): RequestContext["c
     "s3:x-amz-server-side-encryption": headers.get("x-amz-server-side-encryption") ?? undefined,
     "s3:x-amz-server-side-encryption-aws-kms-key-id":
       headers.get("x-amz-server-side-encryption-aws-kms-key-id") ?? undefined,
-    "s3:signatureversion": auth.kind === "sigv4" ? (auth.postForm ?? "AWS4-HMAC-SHA256") : undefined,
+    "s3:signatureversion":
+      auth.kind === "sigv4" ? (auth.postForm ?? auth.signatureVersion ?? "AWS4-HMAC-SHA256") : undefined,
     "s3:authType":
       auth.kind !== "sigv4"
         ? undefined

@@ -104,6 +104,9 @@ export function exchange(deps: ExchangeDeps, initial: Protocol) {
       principalKind: principal?.kind ?? "",
       sessionArn: principal?.session?.arn,
       accessKeyId: principal?.accessKeyId ?? "",
+      ...(current.auth?.kind === "sigv4" && current.auth.signatureVersion
+        ? { signatureVersion: current.auth.signatureVersion }
+        : {}),
       operation: current.protocol.operationName(current),
       method: req.method,
       bucket: current.target?.bucket ?? "",

@@ -1,10 +1,14 @@
 import { checksumHeaderName } from "../lib/checksum-algorithm.ts";
+import { headerText } from "../lib/header-text.ts";
 import { toHttpDate } from "../lib/http-date.ts";
+import { decodeRfc2047, encodeRfc2047 } from "../lib/rfc2047.ts";
 import type { ContentHeaders, ObjectAttributes, ObjectInfo } from "../storage/index.ts";
 import { S3Error } from "./errors.ts";
 import { quoteEtag } from "./responses.ts";
 
 const maxUserMetadataBytes = 2048;
+const encoder = new TextEncoder();
+const utf8Length = (text: string) => encoder.encode(text).byteLength;
 const metaPrefix = "x-amz-meta-";
 
 const contentHeaderNames: [keyof ContentHeaders, string][] = [
@@ -42,8 +46,9 @@ export function attributesFromRequest(headers: Headers): ObjectAttributes {
   headers.forEach((value, name) => {
     if (!name.startsWith(metaPrefix)) return;
     const metaName = name.slice(metaPrefix.length);
-    metadataBytes += metaName.length + value.length;
-    attributes.userMetadata[metaName] = value;
+    const text = decodeRfc2047(headerText(value));
+    metadataBytes += metaName.length + utf8Length(text);
+    attributes.userMetadata[metaName] = text;
   });
   if (metadataBytes > maxUserMetadataBytes) {
     throw new S3Error("MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size.", {
@@ -66,7 +71,9 @@ export function objectHeaders(info: ObjectInfo, withChecksum: boolean): Headers 
     const value = info[field];
     if (value !== undefined && field !== "contentType") headers.set(name, value);
   }
-  for (const [name, value] of Object.entries(info.userMetadata)) headers.set(metaPrefix + name, value);
+  for (const [name, value] of Object.entries(info.userMetadata)) {
+    headers.set(metaPrefix + name, encodeRfc2047(value));
+  }
   if (withChecksum && info.checksum) {
     headers.set(checksumHeaderName(info.checksum.algorithm), info.checksum.value);
     headers.set("x-amz-checksum-type", info.checksum.type);

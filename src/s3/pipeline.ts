@@ -51,7 +51,7 @@ export function createS3Pipeline(deps: PipelineDeps) {
   const { store, credentials, config } = deps;
   const cors = deps.bucketCors ?? createBucketCors(store);
   const trustedProxies = config.trustedProxies ?? [];
-  const signing = { region: config.region, crypto: deps.sigv4Crypto };
+  const signing = { region: config.region, crypto: deps.sigv4Crypto, sigv2: config.sigv2 };
   const objectTags: ObjectTagsReader = async (bucket, key, versionId) =>
     (await store.getObjectTagging(bucket, key, versionId)).tags;
   return async function handleS3(c: Context<ExchangeEnv>): Promise<Response> {
@@ -70,7 +70,13 @@ export function createS3Pipeline(deps: PipelineDeps) {
     const auth = early?.unauthenticated
       ? unauthenticated
       : await authenticate(
-          { method: req.method, path: target.rawPath, query: target.rawQuery, headers: signedHeaders },
+          {
+            method: req.method,
+            path: target.rawPath,
+            query: target.rawQuery,
+            headers: signedHeaders,
+            virtualBucket: target.virtualHosted ? target.bucket : undefined,
+          },
           credentials,
           signing,
         );

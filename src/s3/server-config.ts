@@ -32,4 +32,6 @@ export interface ServerConfig {
    * (ObjectWriter, ACLs on, nothing blocked).
    */
   bucketDefaults?: "current" | "legacy";
+  /** Accept Signature Version 2 (--sigv2); default true. */
+  sigv2?: boolean;
 }

@@ -23,7 +23,9 @@ import { presignUrl } from "../../src/lib/presign.ts";
 import {
   type Credentials,
   errorCodeOf,
+  expectOk,
   freePort,
+  py,
   s3Client,
   s3dirCliWithEnv,
   settled,
@@ -146,6 +148,34 @@ describe("edge worker", () => {
     const ranged = await fetch(link, { headers: { range: "bytes=10-19" } });
     expect(ranged.status).toBe(206);
     expect(await ranged.text()).toBe("x".repeat(10));
+    expect(await settledOriginRequests()).toBe(before);
+  });
+
+  test("boto3 SigV2 links (signature_version='s3') pass through and are cached; a forged one stops at the edge", async () => {
+    const result = await py(
+      { ...host1, endpoint: edge.url },
+      `
+      v2 = boto3.client("s3", endpoint_url=os.environ["S3_ENDPOINT"], region_name=os.environ["AWS_DEFAULT_REGION"],
+                        config=Config(signature_version="s3", s3={"addressing_style": "path"}))
+      out({
+        "put": v2.generate_presigned_url("put_object", Params={"Bucket": "${bucket}", "Key": "v2.txt"}, ExpiresIn=300),
+        "get": v2.generate_presigned_url("get_object", Params={"Bucket": "${bucket}", "Key": "v2.txt"}, ExpiresIn=300),
+      })
+      `,
+    );
+    const links = expectOk(result) as { put: string; get: string };
+    expect(links.get).toContain("AWSAccessKeyId=");
+    expect((await fetch(links.put, { method: "PUT", body: "signed v2" })).status).toBe(200);
+    const first = await fetch(links.get);
+    expect(await first.text()).toBe("signed v2");
+    await untilCached(links.get);
+    const before = await settledOriginRequests();
+    const forged = await fetch(links.get.replace(/Signature=[^&]*/, "Signature=Zm9yZ2Vk"));
+    expect(forged.status).toBe(403);
+    expect(errorCodeOf(await forged.text())).toBe("SignatureDoesNotMatch");
+    const hit = await fetch(links.get);
+    expect(hit.headers.get("x-s3dir-edge-cache")).toBe("hit");
+    expect(await hit.text()).toBe("signed v2");
     expect(await settledOriginRequests()).toBe(before);
   });
 

@@ -81,7 +81,7 @@ describe("multipart across hosts", () => {
     }
   });
 
-  test("two concurrent Completes of one upload on different hosts: exactly one succeeds", async () => {
+  test("two concurrent Completes of one upload on different hosts: one assembles, the other agrees or finds no upload", async () => {
     for (let round = 0; round < 3; round++) {
       const key = `hosts/race-${round}.bin`;
       const created = await clients[0]!.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
@@ -102,8 +102,11 @@ describe("multipart across hosts", () => {
           ),
         ),
       );
+      // One Complete assembles the object; one that lost the claim answers NoSuchUpload, or, once the
+      // winner has finished, the same result (a repeated Complete, as on S3).
       const winners = outcomes.filter((o) => o.status === "fulfilled");
-      expect(winners.length).toBe(1);
+      expect(winners.length).toBeGreaterThanOrEqual(1);
+      expect(new Set(winners.map((o) => o.value.ETag)).size).toBe(1);
       for (const o of outcomes) {
         if (o.status === "rejected") expect((o.reason as { name?: string }).name).toBe("NoSuchUpload");
       }

@@ -266,21 +266,32 @@ describe("header signatures (aws4fetch)", () => {
     }
   });
 
-  test("SigV2 and unknown schemes are not supported", async () => {
+  test("unknown schemes, and SigV2 when turned off, are not supported", async () => {
     const message =
       "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.";
     for (const auth of [`AWS ${AKID}:c2lnbmF0dXJl`, "Bearer abc", "AWS4-ECDSA-P256-SHA256 Credential=x"]) {
       const e = await refusal(
-        run({ method: "GET", path: "/b", query: "", headers: new Headers({ authorization: auth }) }),
+        run(
+          { method: "GET", path: "/b", query: "", headers: new Headers({ authorization: auth }) },
+          { sigv2: false },
+        ),
       );
       expect(e.code).toBe("InvalidRequest");
       expect(e.message).toBe(message);
     }
     const v2 = `AWSAccessKeyId=${AKID}&Expires=1767272400&Signature=abc%3D`;
     const e = await refusal(
-      run({ method: "GET", path: "/b/k", query: v2, headers: new Headers({ host: HOST }) }),
+      run({ method: "GET", path: "/b/k", query: v2, headers: new Headers({ host: HOST }) }, { sigv2: false }),
     );
     expect(e.code).toBe("InvalidRequest");
+    // STS and IAM never took SigV2.
+    const sts = await refusal(
+      run(
+        { method: "GET", path: "/", query: v2, headers: new Headers({ host: HOST }) },
+        { services: ["sts"] },
+      ),
+    );
+    expect(sts.code).toBe("InvalidRequest");
   });
 
   test("x-amz-content-sha256 is required, valid and decides the payload mode", async () => {

@@ -12,7 +12,9 @@ import { Miniflare } from "miniflare";
 import { bundleWorker } from "../../scripts/edge.ts";
 import { sealSessionToken, type TokenKey } from "../../src/auth/session-token.ts";
 import { type EdgeKeys, type EdgeVerdict, verifyAtEdge } from "../../src/edge/verify.ts";
+import { hmacSha1Base64 } from "../../src/lib/hmac-sha1.ts";
 import { presignUrl } from "../../src/lib/presign.ts";
+import { sigV2StringToSign } from "../../src/lib/sigv2-canonical.ts";
 
 setDefaultTimeout(60_000);
 
@@ -108,11 +110,26 @@ async function presign(
   });
 }
 
+/** A SigV2 link (AWSAccessKeyId, Expires, Signature), as boto3 and s3cmd make them. */
+async function presignV2(
+  method: string,
+  path: string,
+  key: { accessKeyId: string; secretAccessKey: string; sessionToken?: string },
+  expiresAt: number,
+): Promise<string> {
+  const token = key.sessionToken ? `&x-amz-security-token=${encodeURIComponent(key.sessionToken)}` : "";
+  const headers = new Headers(key.sessionToken ? { "x-amz-security-token": key.sessionToken } : {});
+  const toSign = sigV2StringToSign({ method, path, query: "", headers }, String(expiresAt));
+  const signature = encodeURIComponent(await hmacSha1Base64(key.secretAccessKey, toSign));
+  return `${endpoint}${path}?AWSAccessKeyId=${key.accessKeyId}&Expires=${expiresAt}&Signature=${signature}${token}`;
+}
+
 async function buildCases(): Promise<Case[]> {
   const live = await session(now.getTime() / 1000 + 3600);
   const expired = await session(now.getTime() / 1000 - 1);
   const forged = await session(now.getTime() / 1000 + 3600, otherTokenKey);
   const get = await presign("GET", "/b/a%20b.txt", userKey);
+  const v2 = await presignV2("GET", "/b/a%20b.txt", userKey, now.getTime() / 1000 + 300);
   const headerSigned = await new AwsClient({ ...userKey, service: "s3", region }).sign(`${endpoint}/b/k`, {
     method: "GET",
     aws: { datetime: "20260301T120000Z" },
@@ -183,6 +200,14 @@ async function buildCases(): Promise<Case[]> {
       [["x-amz-content-sha256", "UNSIGNED-PAYLOAD"]],
     ),
     c("anonymous", "GET", `${endpoint}/b/k`),
+    c("SigV2 link", "GET", v2),
+    c("SigV2 link, another path", "GET", v2.replace("a%20b.txt", "c.txt")),
+    c("SigV2 link, expired", "GET", await presignV2("GET", "/b/k", userKey, now.getTime() / 1000 - 1)),
+    c(
+      "SigV2 link, STS session",
+      "GET",
+      await presignV2("GET", "/b/k", { ...live, sessionToken: live.token }, now.getTime() / 1000 + 300),
+    ),
     c("header-signed", "GET", headerSigned.url, "forward", [...headerSigned.headers]),
   ];
 }
@@ -211,6 +236,14 @@ const expected: Record<string, Answer> = {
     accessKeyId: userKey.accessKeyId,
   },
   anonymous: { kind: "anonymous" },
+  "SigV2 link": { kind: "verified", principalKind: "user", accessKeyId: userKey.accessKeyId },
+  "SigV2 link, another path": { kind: "refused", code: "SignatureDoesNotMatch" },
+  "SigV2 link, expired": { kind: "refused", code: "AccessDenied" },
+  "SigV2 link, STS session": {
+    kind: "verified",
+    principalKind: "session",
+    accessKeyId: "ASIAEDGESESSION00001",
+  },
   "header-signed": { kind: "verified", principalKind: "user", accessKeyId: userKey.accessKeyId },
 };
 

@@ -4,6 +4,7 @@ import * as os from "node:os";
 import { join } from "node:path";
 import { StorageError } from "../../src/storage/errors.ts";
 import { assembleParts } from "../../src/storage/multipart/assemble.ts";
+import { COMPLETED_KEEP_MS } from "../../src/storage/multipart/completed.ts";
 import { STALE_CLAIM_MS, sweepUploads } from "../../src/storage/multipart/expiry.ts";
 import { Uploads } from "../../src/storage/multipart/uploads.ts";
 import { createPosixStore, type PosixStore } from "../../src/storage/posix-store.ts";
@@ -90,16 +91,20 @@ for (const kind of ["xattr", "file"] as const) {
       }
     });
 
-    test("concurrent completes: exactly one wins, the rest get NoSuchUpload", async () => {
+    test("concurrent completes: one assembles; the rest get NoSuchUpload, or its result once it is done", async () => {
       const store = await newStore(kind);
       const { uploadId, parts } = await uploadParts(store, "race", [fill(5 * MiB, 3), fill(10, 4)]);
       const outcomes = await Promise.all(
         Array.from({ length: 6 }, () =>
-          code(store.multipart.complete({ bucket: "bkt", key: "race", uploadId, parts })),
+          store.multipart.complete({ bucket: "bkt", key: "race", uploadId, parts }).then(
+            (r) => r.etag,
+            (e: unknown) => (e instanceof StorageError ? e.code : String(e)),
+          ),
         ),
       );
-      expect(outcomes.filter((o) => o === "ok").length).toBe(1);
-      expect(outcomes.filter((o) => o !== "ok").every((o) => o === "NoSuchUpload")).toBe(true);
+      const etags = new Set(outcomes.filter((o) => o !== "NoSuchUpload"));
+      expect(etags.size).toBe(1);
+      expect([...etags][0]).toMatch(/^[0-9a-f]{32}-2$/);
     });
 
     test("a failed validation puts the claim back; a re-sent part replaces the old one", async () => {
@@ -180,5 +185,28 @@ describe("assembly and expiry", () => {
     expect(later.leftovers).toBe(1);
     expect(fs.readdirSync(uploads.paths.completingDir("bkt"))).toEqual([]);
     expect(fs.readdirSync(uploads.paths.trash("bkt"))).toEqual([]);
+  });
+
+  test("a completed upload is remembered for a repeated Complete until the sweep ages it out", async () => {
+    const store = await newStore("xattr");
+    const uploads = new Uploads(store.context);
+    const { uploadId, parts } = await uploadParts(store, "done", [fill(100, 21)]);
+    const input = { bucket: "bkt", key: "done", uploadId, parts, conditions: {} };
+    const first = await store.multipart.complete(input);
+    const again = await store.multipart.complete(input);
+    expect([again.etag, again.partsCount]).toEqual([first.etag, 1]);
+    expect(await code(store.multipart.complete({ ...input, key: "other" }))).toBe("NoSuchUpload");
+    const completed = store.context.layout.reserved("bkt", "completed");
+    expect(fs.readdirSync(completed)).toEqual([uploadId]);
+    await sweepUploads(store.context, uploads, 10 * COMPLETED_KEEP_MS, Date.now() + 60_000);
+    expect(fs.readdirSync(completed)).toEqual([uploadId]);
+    await sweepUploads(
+      store.context,
+      uploads,
+      10 * COMPLETED_KEEP_MS,
+      Date.now() + COMPLETED_KEEP_MS + 60_000,
+    );
+    expect(fs.readdirSync(completed)).toEqual([]);
+    expect(await code(store.multipart.complete(input))).toBe("NoSuchUpload");
   });
 });

@@ -1,4 +1,4 @@
-import { encryptionOf } from "../../storage/index.ts";
+import { type CompleteResult, encryptionOf, isStorageError } from "../../storage/index.ts";
 import { completeParts } from "../bodies/complete-multipart-upload.ts";
 import { checksumXml } from "../checksum-xml.ts";
 import type { Handler, S3Context } from "../context.ts";
@@ -7,7 +7,7 @@ import { keepAliveResponse } from "../keepalive-response.ts";
 import { checksumHeader, parseChecksumType, uploadIdOf } from "../multipart-params.ts";
 import { posixAccess } from "../posix-access.ts";
 import { readXmlBody } from "../request-body.ts";
-import { quoteEtag, s3Namespace } from "../responses.ts";
+import { quoteEtag, s3Namespace, xmlResponse } from "../responses.ts";
 import { readKeysFrom, sseResponseHeaders } from "../sse-headers.ts";
 import { toS3Error } from "../storage-errors.ts";
 import { versionHeaders } from "../version-params.ts";
@@ -29,33 +29,32 @@ export const completeMultipartUpload: Handler = async (ctx) => {
   const conditions = writeConditionsFrom(req.headers);
   const sse = readKeysFrom(ctx);
   const parts = completeParts(await readCompleteBody(ctx));
+  const uploadId = uploadIdOf(target.query);
+  const input = {
+    bucket: target.bucket,
+    key: target.key,
+    uploadId,
+    parts,
+    conditions,
+    checksum,
+    checksumType,
+    objectSize,
+    keys: sse.keys,
+    owner: writerOwner(ctx),
+    access: posixAccess(ctx),
+  };
   // Known before the work starts: the headers of a long Complete go out with its first byte.
-  const upload = await store.multipart.describe(target.bucket, target.key, uploadIdOf(target.query));
+  const upload = await store.multipart.describe(target.bucket, target.key, uploadId).catch((e) => {
+    if (isStorageError(e) && e.code === "NoSuchUpload") return undefined;
+    throw e;
+  });
+  if (!upload) {
+    // Completed already: the store answers a repeated Complete with the object's result, as S3.
+    const result = await store.multipart.complete(input);
+    return xmlResponse(resultXml(ctx, result), 200, versionHeaders(result));
+  }
   const versionId = await store.multipart.reserveVersionId(target.bucket, target.key);
-  const work = store.multipart
-    .complete({
-      bucket: target.bucket,
-      key: target.key,
-      uploadId: uploadIdOf(target.query),
-      parts,
-      conditions,
-      checksum,
-      checksumType,
-      objectSize,
-      keys: sse.keys,
-      versionId,
-      owner: writerOwner(ctx),
-      access: posixAccess(ctx),
-    })
-    .then((result) => {
-      const path = target.key.split("/").map(encodeURIComponent).join("/");
-      const location = `http://${target.host}${target.virtualHosted ? "" : `/${target.bucket}`}/${path}`;
-      let xml = `<CompleteMultipartUploadResult xmlns="${s3Namespace}"><Location>${xmlEscape(location)}</Location>`;
-      xml += `<Bucket>${xmlEscape(target.bucket)}</Bucket><Key>${xmlEscape(target.key)}</Key><ETag>${xmlEscape(quoteEtag(result.etag))}</ETag>`;
-      if (result.checksum)
-        xml += `${checksumXml(result.checksum)}<ChecksumType>${result.checksum.type}</ChecksumType>`;
-      return `${xml}</CompleteMultipartUploadResult>`;
-    });
+  const work = store.multipart.complete({ ...input, versionId }).then((result) => resultXml(ctx, result));
   return await keepAliveResponse(work, {
     headers: { ...sseResponseHeaders(encryptionOf(upload), sse.customer), ...versionHeaders({ versionId }) },
     firstByteAfterMs: KEEPALIVE_AFTER_MS,
@@ -67,6 +66,17 @@ export const completeMultipartUpload: Handler = async (ctx) => {
     },
   });
 };
+
+function resultXml(ctx: S3Context, result: CompleteResult): string {
+  const { target } = ctx;
+  const path = target.key.split("/").map(encodeURIComponent).join("/");
+  const location = `http://${target.host}${target.virtualHosted ? "" : `/${target.bucket}`}/${path}`;
+  let xml = `<CompleteMultipartUploadResult xmlns="${s3Namespace}"><Location>${xmlEscape(location)}</Location>`;
+  xml += `<Bucket>${xmlEscape(target.bucket)}</Bucket><Key>${xmlEscape(target.key)}</Key><ETag>${xmlEscape(quoteEtag(result.etag))}</ETag>`;
+  if (result.checksum)
+    xml += `${checksumXml(result.checksum)}<ChecksumType>${result.checksum.type}</ChecksumType>`;
+  return `${xml}</CompleteMultipartUploadResult>`;
+}
 
 /**
  * The XML body. Its x-amz-checksum-* headers describe the object being completed, not the body,

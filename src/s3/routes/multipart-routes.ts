@@ -52,7 +52,7 @@ export const multipartRoutes = [
     writes: true,
     status: "supported",
     notes:
-      "every part but the last ≥ 5 MiB (`EntityTooSmall`); `InvalidPart`, `InvalidPartOrder`; `If-Match`/`If-None-Match: *`; `x-amz-mp-object-size`; a Complete that takes over 2 s answers 200 and keeps the connection alive with spaces until its result (its `x-amz-version-id` is chosen when it begins, so it goes out with the first byte)",
+      "every part but the last ≥ 5 MiB (`EntityTooSmall`); `InvalidPart`, `InvalidPartOrder`; `If-Match`/`If-None-Match: *`; `x-amz-mp-object-size`; a Complete that takes over 2 s answers 200 and keeps the connection alive with spaces until its result (its `x-amz-version-id` is chosen when it begins, so it goes out with the first byte); a Complete repeated within the hour answers 200 with the object's ETag while the key still holds it",
   },
   {
     operation: "AbortMultipartUpload",

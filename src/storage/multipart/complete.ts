@@ -22,6 +22,7 @@ import { recoverUploadKey } from "../sse/sealing.ts";
 import type { ObjectAttributes, PartsLayout, StoredChecksum } from "../types.ts";
 import { assembleParts } from "./assemble.ts";
 import { multipartChecksum, multipartEtag, sameObjectChecksum } from "./checksums.ts";
+import type { CompletedUploads } from "./completed.ts";
 import type { Parts } from "./parts.ts";
 import type { CompleteInput, CompleteResult, PartInfo, UploadInfo } from "./types.ts";
 import type { Uploads } from "./uploads.ts";
@@ -45,11 +46,22 @@ export class Completer {
     private readonly uploads: Uploads,
     private readonly parts: Parts,
     private readonly publisher: Publisher,
+    private readonly completed: CompletedUploads,
   ) {}
 
   async complete(input: CompleteInput): Promise<CompleteResult> {
     const { bucket, uploadId: id } = input;
-    const upload = await this.uploads.read(bucket, id, input.key);
+    let upload: UploadInfo;
+    try {
+      upload = await this.uploads.read(bucket, id, input.key);
+    } catch (e) {
+      // A repeated Complete (its first answer was lost) gets the same result, as on S3.
+      const again = isNoSuchUpload(e)
+        ? await this.completed.recall(bucket, id, input.key, input.keys)
+        : undefined;
+      if (again) return again;
+      throw e;
+    }
     checkChecksumRequest(upload, input);
     // Complete needs no customer key; one that is sent must be the upload's.
     await recoverUploadKey(this.ctx, upload.encryption, input.keys, false);
@@ -71,6 +83,7 @@ export class Completer {
       await this.uploads.unclaim(bucket, id, claimed).catch(() => {});
       throw e;
     }
+    await this.completed.remember(bucket, id, input.key, result);
     await this.uploads.removeDir(bucket, claimed, id);
     // The object keeps the bytes of the parts it is made of; the others and what it replaced are freed.
     if (counted) await this.ctx.quota.freed(bucket, Math.max(0, partsBytes - result.size) + replaced);
@@ -160,6 +173,10 @@ export class Completer {
       for (const part of opened) await ops.close(part.fd).catch(() => {});
     }
   }
+}
+
+function isNoSuchUpload(e: unknown): boolean {
+  return e instanceof StorageError && e.code === "NoSuchUpload";
 }
 
 /** The record of an object assembled from sealed parts: the upload's data key, segment by segment. */

@@ -12,6 +12,7 @@ import { errCode } from "../../runtime/fs-ops.ts";
 import type { StoreContext } from "../context.ts";
 import { isValidBucketName } from "../layout/keys.ts";
 import { startPeriodicSweep } from "../sweeps/periodic.ts";
+import { COMPLETED_KEEP_MS } from "./completed.ts";
 import { isValidUploadId, uploadIdTime } from "./paths.ts";
 import type { Uploads } from "./uploads.ts";
 
@@ -61,6 +62,12 @@ export async function sweepUploads(
       if (await olderThan(ctx, `${trash}/${name}`, STALE_LEFTOVER_MS, now)) {
         await uploads.removeDir(bucket, `${trash}/${name}`, name.slice(0, 44));
         result.leftovers++;
+      }
+    }
+    const completed = ctx.layout.reserved(bucket, "completed");
+    for (const id of await names(ctx, completed)) {
+      if (await olderThan(ctx, `${completed}/${id}`, COMPLETED_KEEP_MS, now)) {
+        await ctx.ops.unlink(`${completed}/${id}`).catch(() => {});
       }
     }
     const staging = uploads.paths.staging(bucket);

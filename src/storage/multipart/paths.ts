@@ -6,6 +6,8 @@
  *   <bucket>/.s3dir/completing/<id>.<writer>/   an upload claimed by a Complete (by rename); the
  *                                               claimant's writer id tells whether it is alive
  *   <bucket>/.s3dir/trash/<id>-<random>/        an aborted or expired upload being removed
+ *   <bucket>/.s3dir/completed/<id>              a completed upload's key and ETag, for a repeated
+ *                                               Complete (completed.ts)
  *
  * An upload id is 12 hex digits of its creation time in ms followed by 32 random base64url
  * characters (192 bits): unguessable, safe as a file name, and sorting ids of one key by string

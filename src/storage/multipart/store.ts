@@ -6,6 +6,7 @@ import type { Reader } from "../objects/reader.ts";
 import { type DeadWriterSweepOptions, startDeadWriterSweep } from "../sweeps/dead-writers.ts";
 import { reserveVersionId } from "../versions/reserve.ts";
 import { Completer } from "./complete.ts";
+import { CompletedUploads } from "./completed.ts";
 import { type ExpiryOptions, startUploadExpiry } from "./expiry.ts";
 import { pageUploads } from "./listing.ts";
 import { Parts } from "./parts.ts";
@@ -25,7 +26,7 @@ export function createMultipartStore(
 ): PosixMultipartStore {
   const uploads = new Uploads(ctx);
   const parts = new Parts(ctx, uploads, reader);
-  const completer = new Completer(ctx, uploads, parts, publisher);
+  const completer = new Completer(ctx, uploads, parts, publisher, new CompletedUploads(ctx, reader));
   return {
     create: (input) => uploads.create(input),
     uploadPart: (input) => parts.upload(input),
