@@ -9,7 +9,7 @@ import type { adminContext } from "./admin-options.ts";
 import { parseMinFree } from "./min-free.ts";
 import { UsageError } from "./usage-error.ts";
 
-export const quotaUsage = "s3dir bucket quota ACTION BUCKET [SIZE]";
+export const quotaUsage = "s3dir bucket quota set BUCKET SIZE [--fs-quota] | unset BUCKET";
 
 /** A size such as 10GiB, 512MiB, 2TB or a byte count (powers of 1024, as --min-free). */
 export function parseQuotaSize(text: string): number {
@@ -31,16 +31,25 @@ export async function bucketQuota(
   if (!bucket) throw new UsageError(`usage: ${quotaUsage}`);
   if (action === "set" && size) {
     const hard = parseQuotaSize(size);
+    // The filesystem's quota first: where it cannot be set, nothing changes.
+    const fs = ctx.options["fs-quota"] === undefined ? undefined : await store.quota.setFsQuota(bucket, hard);
     await setHardQuota(store, bucket, hard);
     const { used } = await store.quota.usage(bucket);
+    const fsText = fs
+      ? `; ${fs.kind === "xfs" ? `XFS project quota (project ${fs.projectId})` : "CephFS quota"} set too`
+      : "";
     return ctx.print(
-      { bucket, hardQuota: hard, used },
-      `hard quota of ${bucket}: ${formatBytes(hard)} (${formatBytes(used)} used)`,
+      { bucket, hardQuota: hard, used, fsQuota: fs ?? null },
+      `hard quota of ${bucket}: ${formatBytes(hard)} (${formatBytes(used)} used)${fsText}`,
     );
   }
   if (action === "unset" && !size) {
+    const fs = await store.quota.unsetFsQuota(bucket);
     await setHardQuota(store, bucket, undefined);
-    return ctx.print({ bucket, hardQuota: null }, `removed the hard quota of ${bucket}`);
+    return ctx.print(
+      { bucket, hardQuota: null, fsQuotaRemoved: fs ?? null },
+      `removed the hard quota of ${bucket}${fs ? ` and its ${fs.kind === "xfs" ? "XFS project" : "CephFS"} quota` : ""}`,
+    );
   }
   throw new UsageError(`usage: ${quotaUsage}`);
 }

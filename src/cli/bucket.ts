@@ -104,6 +104,12 @@ export const bucketCommand: CommandSpec = {
       description:
         "bucket create: a hard quota such as 10GiB (KiB/MiB/GiB/TiB or KB/MB/GB/TB, powers of 1024)",
     },
+    {
+      name: "fs-quota",
+      kind: "flag",
+      description:
+        "bucket quota set: also set the filesystem's own directory quota (XFS project quota, CephFS ceph.quota.max_bytes; see s3dir doctor)",
+    },
   ),
   notes:
     "bucket policy: ACTION is set, get or unset; `set BUCKET none|download|upload|public|FILE|-` sets a\n" +

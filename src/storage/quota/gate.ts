@@ -10,6 +10,7 @@
 import type { FsOps } from "../../runtime/fs-ops.ts";
 import { StorageError } from "../errors.ts";
 import type { Layout } from "../layout/paths.ts";
+import { type FsQuotaRecord, setFsQuota, unsetFsQuota } from "./fs-quota.ts";
 import { type Ledger, readLedger, withLedger } from "./ledger.ts";
 import type { QuotaLimits } from "./limits.ts";
 import { recountBucket } from "./recount.ts";
@@ -282,6 +283,16 @@ export class QuotaGate {
     const hard = await this.limits.read(bucket);
     const l = await readLedger(this.layout, bucket);
     return { used: l.used, hard };
+  }
+
+  /** Sets the filesystem's own quota of the bucket too (fs-quota.ts). */
+  setFsQuota(bucket: string, bytes: number): Promise<FsQuotaRecord> {
+    return setFsQuota(this.layout, bucket, bytes);
+  }
+
+  /** Removes the filesystem quota setFsQuota set, if any. */
+  unsetFsQuota(bucket: string): Promise<FsQuotaRecord | undefined> {
+    return unsetFsQuota(this.layout, bucket);
   }
 
   /** Starts settling every SETTLE_MS and recounting the buckets with a quota. */
