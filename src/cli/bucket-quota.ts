@@ -9,7 +9,7 @@ import type { adminContext } from "./admin-options.ts";
 import { parseMinFree } from "./min-free.ts";
 import { UsageError } from "./usage-error.ts";
 
-export const quotaUsage = "s3dir bucket quota set BUCKET SIZE [--fs-quota] | unset BUCKET";
+export const quotaUsage = "s3dir bucket quota ACTION BUCKET [SIZE]";
 
 /** A size such as 10GiB, 512MiB, 2TB or a byte count (powers of 1024, as --min-free). */
 export function parseQuotaSize(text: string): number {
@@ -32,7 +32,7 @@ export async function bucketQuota(
   if (action === "set" && size) {
     const hard = parseQuotaSize(size);
     // The filesystem's quota first: where it cannot be set, nothing changes.
-    const fs = ctx.options["fs-quota"] === undefined ? undefined : await store.quota.setFsQuota(bucket, hard);
+    const fs = ctx.options["fs-quota"] !== "true" ? undefined : await store.quota.setFsQuota(bucket, hard);
     await setHardQuota(store, bucket, hard);
     const { used } = await store.quota.usage(bucket);
     const fsText = fs

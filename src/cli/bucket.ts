@@ -120,7 +120,8 @@ export const bucketCommand: CommandSpec = {
     "bucket list: name, creation, versioning state, object lock (with its default retention), and\n" +
     "used/hard quota (-/- without a quota).\n" +
     "bucket quota: ACTION is set (SIZE such as 10GiB) or unset; writes that would take the bucket\n" +
-    "over its hard quota are refused with 403 QuotaExceeded.\n" +
+    "over its hard quota are refused with 403 QuotaExceeded. `set --fs-quota` also sets the filesystem's\n" +
+    "own quota (XFS project, CephFS), which unset removes.\n" +
     lifecycleRuleNotes,
   run: runBucket,
 };
