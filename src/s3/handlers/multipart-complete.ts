@@ -3,6 +3,7 @@ import { completeParts } from "../bodies/complete-multipart-upload.ts";
 import { checksumXml } from "../checksum-xml.ts";
 import type { Handler, S3Context } from "../context.ts";
 import { isS3Error, renderErrorXml, S3Error } from "../errors.ts";
+import { EXPIRATION, expirationHeader } from "../expiration-header.ts";
 import { keepAliveResponse } from "../keepalive-response.ts";
 import { checksumHeader, parseChecksumType, uploadIdOf } from "../multipart-params.ts";
 import { posixAccess } from "../posix-access.ts";
@@ -32,6 +33,7 @@ export const completeMultipartUpload: Handler = async (ctx) => {
   // Known before the work starts: the headers of a long Complete go out with its first byte.
   const upload = await store.multipart.describe(target.bucket, target.key, uploadIdOf(target.query));
   const versionId = await store.multipart.reserveVersionId(target.bucket, target.key);
+  let expiration: string | undefined;
   const work = store.multipart
     .complete({
       bucket: target.bucket,
@@ -47,7 +49,10 @@ export const completeMultipartUpload: Handler = async (ctx) => {
       owner: writerOwner(ctx),
       access: posixAccess(ctx),
     })
-    .then((result) => {
+    .then(async (result) => {
+      // Known only now: a rule may filter on the object's size.
+      const tags = upload.attributes.tags;
+      expiration = await expirationHeader(store, target.bucket, { key: target.key, tags, ...result });
       const path = target.key.split("/").map(encodeURIComponent).join("/");
       const location = `http://${target.host}${target.virtualHosted ? "" : `/${target.bucket}`}/${path}`;
       let xml = `<CompleteMultipartUploadResult xmlns="${s3Namespace}"><Location>${xmlEscape(location)}</Location>`;
@@ -58,6 +63,7 @@ export const completeMultipartUpload: Handler = async (ctx) => {
     });
   return await keepAliveResponse(work, {
     headers: { ...sseResponseHeaders(encryptionOf(upload), sse.customer), ...versionHeaders({ versionId }) },
+    lateHeaders: (): Record<string, string> => (expiration ? { [EXPIRATION]: expiration } : {}),
     firstByteAfterMs: KEEPALIVE_AFTER_MS,
     intervalMs: KEEPALIVE_INTERVAL_MS,
     errorXml: (e) => {
