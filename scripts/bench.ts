@@ -2,7 +2,7 @@
  * `npm run bench`: s3dir against a bare Bun.serve over the same files, on this machine.
  *
  *   bun scripts/bench.ts                          every case (a few minutes)
- *   bun scripts/bench.ts --only get4k,list        some cases: get4k get64m put4k put64m list memory
+ *   bun scripts/bench.ts --only get4k,list        some cases: get4k get64m put4k put64m list memory tagquota
  *   bun scripts/bench.ts --duration 3             seconds per wrk run (default 5)
  *   bun scripts/bench.ts --concurrency 1,16       wrk connections (default 1,16)
  *   bun scripts/bench.ts --warmup 1               seconds of warm-up load before each run (default 1)
@@ -34,10 +34,11 @@ import {
   startS3dir,
   tail,
 } from "./bench/servers.ts";
+import { runTagQuota } from "./bench/tag-quota.ts";
 import { ensureWrk } from "./bench/wrk.ts";
 
-type CaseId = HttpCaseId | "list" | "multipart" | "memory";
-const allCases: CaseId[] = ["get4k", "get64m", "put4k", "put64m", "list", "multipart", "memory"];
+type CaseId = HttpCaseId | "list" | "multipart" | "memory" | "tagquota";
+const allCases: CaseId[] = ["get4k", "get64m", "put4k", "put64m", "list", "multipart", "memory", "tagquota"];
 type Runtime = "bun" | "node";
 const runtimeNames: Record<Runtime, string> = { bun: "Bun", node: "Node" };
 
@@ -270,6 +271,21 @@ async function main(options: Options): Promise<void> {
         const result = await runMultipart({ root, workDir, s3dir, log, rounds: options.rounds });
         rows.push(...named(runtime, result.rows));
         raw[key("multipart")] = result.raw;
+      }
+      if (options.only.has("tagquota")) {
+        assertStillThere(tmp);
+        const result = await runTagQuota({
+          root,
+          workDir,
+          s3dir,
+          concurrencies: options.concurrencies,
+          durationSeconds: options.durationSeconds,
+          warmupSeconds: options.warmupSeconds,
+          rounds: options.rounds,
+          log,
+        });
+        rows.push(...named(runtime, result.rows));
+        raw[key("tagquota")] = result.raw;
       }
       for (const server of [s3dir, s3dirFsync]) await server?.stop();
     }

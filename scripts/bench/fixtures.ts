@@ -29,7 +29,12 @@ export function keyNames(prefix: string, count: number): string[] {
 }
 
 /** A presigned URL for one request to s3dir at `origin` (valid for an hour). */
-export async function presign(method: string, origin: string, path: string): Promise<string> {
+export async function presign(
+  method: string,
+  origin: string,
+  path: string,
+  headers?: Record<string, string>,
+): Promise<string> {
   return await presignUrl({
     method,
     url: `${origin}${path}`,
@@ -37,20 +42,25 @@ export async function presign(method: string, origin: string, path: string): Pro
     secretAccessKey: benchCredentials.secretAccessKey,
     region: benchCredentials.region,
     expiresSeconds: 3600,
+    headers,
   });
 }
 
-/** Presigns `method` for each key and writes the request targets ("/bucket/key?X-Amz-…") to a file, one a line. */
+/**
+ * Presigns `method` for each key and writes the request targets ("/bucket/key?X-Amz-…") to a
+ * file, one a line; `headers` are signed too (the requests must then send them).
+ */
 export async function writeTargets(
   file: string,
   method: string,
   origin: string,
   bucket: string,
   keys: string[],
+  headers?: Record<string, string>,
 ): Promise<void> {
   const lines: string[] = [];
   for (const key of keys) {
-    const url = new URL(await presign(method, origin, `/${bucket}/${encodeURIComponent(key)}`));
+    const url = new URL(await presign(method, origin, `/${bucket}/${encodeURIComponent(key)}`, headers));
     lines.push(`${url.pathname}${url.search}`);
   }
   await Bun.write(file, `${lines.join("\n")}\n`);

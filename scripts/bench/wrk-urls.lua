@@ -1,7 +1,9 @@
 -- wrk script: cycles through a list of request targets (one "path?query" a line), optionally
 -- sending the same body with each request, and prints one JSON summary line at the end.
 --
---   wrk ... -s wrk-urls.lua URL -- METHOD TARGETS_FILE [BODY_FILE] [THREADS]
+--   wrk ... -s wrk-urls.lua URL -- METHOD TARGETS_FILE [BODY_FILE] [THREADS] [NAME VALUE]...
+--
+-- NAME VALUE pairs are headers sent with every request.
 --
 -- Each thread starts at its own offset in the list, so concurrent threads write different keys.
 -- Requests with small bodies are built once in init(); large ones are built per request so a
@@ -14,7 +16,7 @@ function setup(thread)
   threadCount = threadCount + 1
 end
 
-local method, targets, body, prebuilt, position
+local method, targets, body, headers, prebuilt, position
 
 function init(args)
   method = args[1]
@@ -27,11 +29,17 @@ function init(args)
     body = file:read("*a")
     file:close()
   end
+  headers = {}
+  local i = 5
+  while args[i] and args[i + 1] do
+    headers[args[i]] = args[i + 1]
+    i = i + 2
+  end
   local threads = tonumber(args[4] or "1")
   position = math.floor((threadIndex or 0) * #targets / threads) % #targets + 1
   if body == nil or #body <= 1048576 then
     prebuilt = {}
-    for i, target in ipairs(targets) do prebuilt[i] = wrk.format(method, target, nil, body) end
+    for i, target in ipairs(targets) do prebuilt[i] = wrk.format(method, target, headers, body) end
   end
 end
 
@@ -39,7 +47,7 @@ function request()
   local i = position
   position = position % #targets + 1
   if prebuilt then return prebuilt[i] end
-  return wrk.format(method, targets[i], nil, body)
+  return wrk.format(method, targets[i], headers, body)
 end
 
 function done(summary, latency, requests)

@@ -12,6 +12,8 @@ export interface WrkRun {
   targetsFile: string;
   /** A file sent as the body of every request (PUT). */
   bodyFile?: string;
+  /** Headers sent with every request. */
+  headers?: Record<string, string>;
   connections: number;
   threads: number;
   durationSeconds: number;
@@ -58,6 +60,7 @@ export async function runWrk(run: WrkRun): Promise<WrkResult> {
     run.targetsFile,
     run.bodyFile ?? "",
     String(run.threads),
+    ...Object.entries(run.headers ?? {}).flat(),
   ];
   const child = trackChild(Bun.spawn(argv, { stdout: "pipe", stderr: "pipe" }));
   const [stdout, stderr, code] = await Promise.all([

@@ -31,16 +31,25 @@ export async function bucketQuota(
   if (!bucket) throw new UsageError(`usage: ${quotaUsage}`);
   if (action === "set" && size) {
     const hard = parseQuotaSize(size);
+    // The filesystem's quota first: where it cannot be set, nothing changes.
+    const fs = ctx.options["fs-quota"] !== "true" ? undefined : await store.quota.setFsQuota(bucket, hard);
     await setHardQuota(store, bucket, hard);
     const { used } = await store.quota.usage(bucket);
+    const fsText = fs
+      ? `; ${fs.kind === "xfs" ? `XFS project quota (project ${fs.projectId})` : "CephFS quota"} set too`
+      : "";
     return ctx.print(
-      { bucket, hardQuota: hard, used },
-      `hard quota of ${bucket}: ${formatBytes(hard)} (${formatBytes(used)} used)`,
+      { bucket, hardQuota: hard, used, fsQuota: fs ?? null },
+      `hard quota of ${bucket}: ${formatBytes(hard)} (${formatBytes(used)} used)${fsText}`,
     );
   }
   if (action === "unset" && !size) {
+    const fs = await store.quota.unsetFsQuota(bucket);
     await setHardQuota(store, bucket, undefined);
-    return ctx.print({ bucket, hardQuota: null }, `removed the hard quota of ${bucket}`);
+    return ctx.print(
+      { bucket, hardQuota: null, fsQuotaRemoved: fs ?? null },
+      `removed the hard quota of ${bucket}${fs ? ` and its ${fs.kind === "xfs" ? "XFS project" : "CephFS"} quota` : ""}`,
+    );
   }
   throw new UsageError(`usage: ${quotaUsage}`);
 }

@@ -113,6 +113,12 @@ export const bucketCommand: CommandSpec = {
       description:
         "bucket create: a hard quota such as 10GiB (KiB/MiB/GiB/TiB or KB/MB/GB/TB, powers of 1024)",
     },
+    {
+      name: "fs-quota",
+      kind: "flag",
+      description:
+        "bucket quota set: also set the filesystem's own directory quota (XFS project quota, CephFS ceph.quota.max_bytes; see s3dir doctor)",
+    },
   ),
   notes:
     "bucket policy: ACTION is set, get or unset; `set BUCKET none|download|upload|public|FILE|-` sets a\n" +
@@ -123,7 +129,8 @@ export const bucketCommand: CommandSpec = {
     "bucket list: name, creation, versioning state, object lock (with its default retention), and\n" +
     "used/hard quota (-/- without a quota).\n" +
     "bucket quota: ACTION is set (SIZE such as 10GiB) or unset; writes that would take the bucket\n" +
-    "over its hard quota are refused with 403 QuotaExceeded.\n" +
+    "over its hard quota are refused with 403 QuotaExceeded. `set --fs-quota` also sets the filesystem's\n" +
+    "own quota (XFS project, CephFS), which unset removes.\n" +
     lifecycleRuleNotes,
   run: runBucket,
 };

@@ -17,6 +17,7 @@ import {
   checkSystemDir,
   checkXattrs,
 } from "./file-checks.ts";
+import { checkFsQuotas } from "./fs-quota-check.ts";
 import { checkLocks } from "./lock-check.ts";
 import { checkObjectLockProtection } from "./object-lock-check.ts";
 import { checkBucketDirs, checkProtectedHardlinks, checkRootAccess } from "./trust-checks.ts";
@@ -65,6 +66,7 @@ export async function runDoctor(root: string): Promise<CheckResult[]> {
           "see docs/operations.md, Encryption at rest, if data must be encrypted on disk",
         ),
   );
+  results.push(await checkFsQuotas(root));
   const cluster = await readCluster(root).catch(() => undefined);
   if (cluster) results.push(...(await checkHostClocks(cluster.hosts.map((h) => ({ url: hostUrl(h) })))));
   return results;

@@ -17,6 +17,8 @@ export interface KeepAliveOptions {
   errorXml: (error: unknown) => string;
   /** Headers of the success response (sent with the first byte, so known before the work ends). */
   headers?: Record<string, string>;
+  /** More headers known once the work is done: sent only when it ends before the first byte. */
+  lateHeaders?: () => Record<string, string>;
 }
 
 type Settled = { ok: true; body: string } | { ok: false; error: unknown };
@@ -35,7 +37,7 @@ export async function keepAliveResponse(work: Promise<string>, options: KeepAliv
   clearTimeout(timer);
   if (first !== "later") {
     if (!first.ok) throw first.error;
-    return xmlResponse(first.body, 200, options.headers);
+    return xmlResponse(first.body, 200, { ...options.headers, ...options.lateHeaders?.() });
   }
   const encoder = new TextEncoder();
   let ping: ReturnType<typeof setInterval> | undefined;

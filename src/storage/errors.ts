@@ -32,13 +32,13 @@ export type StorageErrorCode =
   | "KmsDisabled"
   /** The file system refused the server's user (EACCES, EPERM): a POSIX user's chmod. */
   | "AccessDenied"
-  /** No space (ENOSPC) or quota (EDQUOT) left, or less free than --min-free. */
+  /** No space (ENOSPC) left, or less free than --min-free. */
   | "StorageFull"
   /** The disk failed (EIO). */
   | "IoError"
   /** The writer has a POSIX owner but the server may not chown (not root, no CAP_CHOWN). */
   | "ChownNotPermitted"
-  /** The write would take the bucket over its hard quota (../storage/quota/gate.ts). */
+  /** The write would take the bucket over its hard quota (quota/gate.ts), or met EDQUOT. */
   | "QuotaExceeded";
 
 /** The two keys of a POSIX conflict: the key written and the key (or prefix) in its way. */
@@ -168,7 +168,12 @@ const systemErrors: Record<string, [StorageErrorCode, string, string]> = {
   EACCES: ["AccessDenied", "Permission denied by the server's file system", denied],
   EPERM: ["AccessDenied", "Operation not permitted by the server's file system", denied],
   ENOSPC: ["StorageFull", "The server's storage is full (no space left on device)", full],
-  EDQUOT: ["StorageFull", "The server's storage quota is exhausted (disk quota exceeded)", full],
+  // A filesystem quota (`bucket quota set --fs-quota`, or one an operator set) refuses as s3dir's.
+  EDQUOT: [
+    "QuotaExceeded",
+    "The bucket's filesystem quota is exhausted (disk quota exceeded)",
+    "delete objects or raise the quota, then retry",
+  ],
   EIO: ["IoError", "The server's disk failed (input/output error)", "the request was not completed"],
   // Uploads are staged in the root's system directory and renamed into the bucket.
   EXDEV: [

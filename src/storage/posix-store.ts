@@ -77,6 +77,8 @@ export interface PosixStoreOptions {
   lifecycleWorker?: LifecycleWorkerOptions;
   /** Settle quota grants and recount buckets with a quota this often; no background work when absent (the CLI). */
   quotaRecountIntervalMs?: number;
+  /** Recount slices: entries per slice and slices per host's turn (tests; defaults in quota/gate.ts). */
+  quotaRecountSlices?: { entries: number; turn: number };
 }
 
 export interface PosixStore extends ObjectStore {
@@ -129,6 +131,8 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     // One id per store: two hosts built in one process (tests) hold separate grants.
     hostId: `${writerId}.${crypto.randomUUID().slice(0, 8)}`,
     recountIntervalMs: options.quotaRecountIntervalMs ?? 10 * 60_000,
+    recountSliceEntries: options.quotaRecountSlices?.entries,
+    recountTurnSlices: options.quotaRecountSlices?.turn,
   });
   if (options.quotaRecountIntervalMs !== undefined) quota.start(() => listQuotaBuckets(layout));
   const ctx: StoreContext = {

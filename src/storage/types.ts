@@ -133,6 +133,8 @@ export interface PutObjectResult {
   versionId?: string;
   /** CopyObject: the id of the version copied, when the source bucket is versioned. */
   sourceVersionId?: string;
+  /** CopyObject: the tags the copy carries (the source's, or the request's with REPLACE). */
+  tags?: ObjectTag[];
   /** The new version's lock (asked for, or the bucket's default retention). */
   lock?: ObjectLock;
 }

@@ -9,7 +9,10 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeleteBucketCommand,
   DeleteBucketLifecycleCommand,
   GetBucketLifecycleConfigurationCommand,
@@ -19,6 +22,7 @@ import {
   PutBucketLifecycleConfigurationCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
+  UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import {
   aws,
@@ -349,6 +353,74 @@ describe("x-amz-expiration", () => {
       new HeadObjectCommand({ Bucket: name, Key: "k", VersionId: put.VersionId }),
     );
     expect(named.Expiration).toBeUndefined();
+  });
+});
+
+describe("x-amz-expiration on CompleteMultipartUpload and CopyObject", () => {
+  const rules: LifecycleRule[] = [
+    {
+      ID: "temp",
+      Status: "Enabled",
+      Filter: { Tag: { Key: "class", Value: "temp" } },
+      Expiration: { Days: 2 },
+    },
+    { ID: "big", Status: "Enabled", Filter: { ObjectSizeGreaterThan: 1000 }, Expiration: { Days: 7 } },
+  ];
+  const ruleOf = (expiration: string | undefined) => /rule-id="([^"]*)"/.exec(expiration ?? "")?.[1];
+
+  test("Complete: from the upload's tags and the assembled size", async () => {
+    const name = uniqueBucket("lcmp");
+    await host.s3.send(new CreateBucketCommand({ Bucket: name }));
+    await putRules(rules, name);
+    const complete = async (Key: string, size: number, Tagging?: string) => {
+      const { UploadId } = await host.s3.send(
+        new CreateMultipartUploadCommand({ Bucket: name, Key, Tagging }),
+      );
+      const { ETag } = await host.s3.send(
+        new UploadPartCommand({ Bucket: name, Key, UploadId, PartNumber: 1, Body: "x".repeat(size) }),
+      );
+      const done = await host.s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: name,
+          Key,
+          UploadId,
+          MultipartUpload: { Parts: [{ ETag, PartNumber: 1 }] },
+        }),
+      );
+      const head = await host.s3.send(new HeadObjectCommand({ Bucket: name, Key }));
+      expect(done.Expiration).toBe(head.Expiration);
+      return ruleOf(done.Expiration);
+    };
+    expect(await complete("tagged", 10, "class=temp")).toBe("temp");
+    expect(await complete("large", 2000)).toBe("big");
+    expect(await complete("neither", 10, "class=keep")).toBeUndefined();
+  });
+
+  test("Copy: the source's tags (COPY) or the request's (REPLACE), and the copy's size", async () => {
+    const name = uniqueBucket("lccopy");
+    await host.s3.send(new CreateBucketCommand({ Bucket: name }));
+    await putRules(rules, name);
+    await host.s3.send(
+      new PutObjectCommand({ Bucket: name, Key: "src", Body: "small", Tagging: "class=temp" }),
+    );
+    await host.s3.send(new PutObjectCommand({ Bucket: name, Key: "big-src", Body: "y".repeat(2000) }));
+    const copy = async (Key: string, source: string, replace?: string) => {
+      const done = await host.s3.send(
+        new CopyObjectCommand({
+          Bucket: name,
+          Key,
+          CopySource: `${name}/${source}`,
+          ...(replace === undefined ? {} : { TaggingDirective: "REPLACE", Tagging: replace }),
+        }),
+      );
+      const head = await host.s3.send(new HeadObjectCommand({ Bucket: name, Key }));
+      expect(done.Expiration).toBe(head.Expiration);
+      return ruleOf(done.Expiration);
+    };
+    expect(await copy("kept-tags", "src")).toBe("temp");
+    expect(await copy("replaced-tags", "src", "class=keep")).toBeUndefined();
+    expect(await copy("now-temp", "big-src", "class=temp")).toBe("temp");
+    expect(await copy("big-copy", "big-src")).toBe("big");
   });
 });
 

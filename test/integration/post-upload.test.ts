@@ -25,6 +25,7 @@ import {
   outcome,
   py,
   s3Client,
+  s3dirCli,
   uniqueBucket,
   useHost,
   xmlValue,
@@ -784,5 +785,24 @@ describe("authorization as for a PUT", () => {
     } finally {
       rmSync(policyDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("a bucket with a hard quota", () => {
+  test("a file past the quota → 403 QuotaExceeded, nothing stored; under it, stored", async () => {
+    const b = uniqueBucket("postquota");
+    const made = await s3dirCli(server.root, "bucket", "create", b, "--hard-quota", "1MiB");
+    expect(made.code).toBe(0);
+    const form = (key: string) => [["key", key], ...signedFields([{ bucket: b }, { key }])] as Field[];
+    const first = await post(form("a"), { content: bytes(600 * 1024, 1) }, { to: b });
+    expect(first.status).toBe(204);
+    // The form's file has no declared size: it is charged as it streams in and stops at the quota.
+    const over = await post(form("b"), { content: bytes(600 * 1024, 2) }, { to: b });
+    const body = await expectError(over, 403, "QuotaExceeded");
+    expect(xmlValue(body, "Message")).toContain(b);
+    expect(await text("b", b)).toBeUndefined();
+    expectNoTemp(b);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: b, Key: "a" }));
+    expect(head.ContentLength).toBe(600 * 1024);
   });
 });

@@ -5,6 +5,7 @@ import { checkCopySourceConditions } from "../conditions.ts";
 import type { Handler } from "../context.ts";
 import { parseCopySource } from "../copy-source.ts";
 import { S3Error } from "../errors.ts";
+import { EXPIRATION, expirationHeader } from "../expiration-header.ts";
 import { lockRequestFrom } from "../lock-params.ts";
 import { attributesFromRequest } from "../object-headers.ts";
 import { posixAccess } from "../posix-access.ts";
@@ -71,6 +72,7 @@ export const copyObject: Handler = async (ctx) => {
     .catch((e) => {
       throw copySourceError(e);
     });
+  const expiration = await expirationHeader(store, target.bucket, { key: target.key, ...result });
   return xmlResponse(
     `<CopyObjectResult xmlns="${s3Namespace}"><LastModified>${toIsoDate(result.lastModified)}</LastModified><ETag>${quoteEtag(result.etag)}</ETag></CopyObjectResult>`,
     200,
@@ -80,6 +82,7 @@ export const copyObject: Handler = async (ctx) => {
       ...(result.sourceVersionId === undefined
         ? {}
         : { "x-amz-copy-source-version-id": result.sourceVersionId }),
+      ...(expiration ? { [EXPIRATION]: expiration } : {}),
     },
   );
 };

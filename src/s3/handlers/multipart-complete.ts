@@ -3,6 +3,7 @@ import { completeParts } from "../bodies/complete-multipart-upload.ts";
 import { checksumXml } from "../checksum-xml.ts";
 import type { Handler, S3Context } from "../context.ts";
 import { isS3Error, renderErrorXml, S3Error } from "../errors.ts";
+import { EXPIRATION, expirationHeader } from "../expiration-header.ts";
 import { keepAliveResponse } from "../keepalive-response.ts";
 import { checksumHeader, parseChecksumType, uploadIdOf } from "../multipart-params.ts";
 import { posixAccess } from "../posix-access.ts";
@@ -54,9 +55,16 @@ export const completeMultipartUpload: Handler = async (ctx) => {
     return xmlResponse(resultXml(ctx, result), 200, versionHeaders(result));
   }
   const versionId = await store.multipart.reserveVersionId(target.bucket, target.key);
-  const work = store.multipart.complete({ ...input, versionId }).then((result) => resultXml(ctx, result));
+  let expiration: string | undefined;
+  const work = store.multipart.complete({ ...input, versionId }).then(async (result) => {
+    // Known only now: a rule may filter on the object's size.
+    const tags = upload.attributes.tags;
+    expiration = await expirationHeader(store, target.bucket, { key: target.key, tags, ...result });
+    return resultXml(ctx, result);
+  });
   return await keepAliveResponse(work, {
     headers: { ...sseResponseHeaders(encryptionOf(upload), sse.customer), ...versionHeaders({ versionId }) },
+    lateHeaders: (): Record<string, string> => (expiration ? { [EXPIRATION]: expiration } : {}),
     firstByteAfterMs: KEEPALIVE_AFTER_MS,
     intervalMs: KEEPALIVE_INTERVAL_MS,
     errorXml: (e) => {

@@ -203,27 +203,35 @@ export class Uploads {
   async discard(bucket: string, id: string): Promise<void> {
     const trash = `${this.paths.trash(bucket)}/${id}-${randomName("x")}`;
     await this.claim(bucket, id, trash);
-    await this.removeDir(bucket, trash, id);
+    // The parts' bytes are free at once (not at the next recount) in a bucket with a quota.
+    await this.ctx.quota.freed(bucket, await this.removeDir(bucket, trash, id));
   }
 
   /**
    * Removes an upload directory that is no longer reachable under uploads/ (best-effort: what
    * stays behind is swept later). Part records kept in the sidecar store are forgotten too.
+   * Returns the bytes of the files it removed.
    */
-  async removeDir(bucket: string, dir: string, id: string): Promise<void> {
+  async removeDir(bucket: string, dir: string, id: string): Promise<number> {
     const { ops, meta } = this.ctx;
     const names = await ops.readdir(dir).catch(() => []);
     const bucketPath = this.ctx.layout.bucket(bucket);
+    let bytes = 0;
     for (const d of names) {
       const path = `${dir}/${d.name}`;
       const n = partNumberOf(d.name);
-      if (n !== undefined && meta.kind === "file") {
-        const st = await ops.lstat(path).catch(() => undefined);
-        if (st) await meta.forget(st.ino, { bucketPath, key: partRecordKey(id, n) }).catch(() => {});
+      const st = await ops.lstat(path).catch(() => undefined);
+      if (st && n !== undefined && meta.kind === "file") {
+        await meta.forget(st.ino, { bucketPath, key: partRecordKey(id, n) }).catch(() => {});
       }
-      await ops.unlink(path).catch(() => {});
+      const removed = await ops.unlink(path).then(
+        () => true,
+        () => false,
+      );
+      if (removed && st?.isFile()) bytes += Number(st.size);
     }
     await ops.rmdir(dir).catch(() => {});
+    return bytes;
   }
 
   /** Every upload of the bucket (unsorted); directories without a readable upload.json are skipped. */

@@ -19,7 +19,7 @@ import { replacedBytes } from "../quota/counted-writes.ts";
 import type { Charge } from "../quota/gate.ts";
 import { plaintextStream } from "../sse/sealed-reader.ts";
 import { checkReadKeys, prepareSealing } from "../sse/sealing.ts";
-import type { CopyObjectInput, ObjectAttributes, ObjectInfo, PutObjectResult } from "../types.ts";
+import type { CopyObjectInput, ObjectAttributes, ObjectInfo, ObjectTag, PutObjectResult } from "../types.ts";
 import { createChecksummer, md5Hex } from "./hashing.ts";
 import type { FinishedTemp, Publisher } from "./publish.ts";
 import type { Reader } from "./reader.ts";
@@ -101,11 +101,12 @@ export class Copier {
             input.owner,
           ),
           src.info,
+          tags,
         );
       }
       checkReadKeys(src.info.encryption, input.sourceKeys);
       if ((src.info.encryption || input.encryption) && !src.st.isDirectory()) {
-        return withSource(await this.copySealed(input, src, attributes), src.info);
+        return withSource(await this.copySealed(input, src, attributes), src.info, tags);
       }
       if (src.st.isDirectory()) {
         temp = await createTemp(ops, layout, input.bucket);
@@ -149,6 +150,7 @@ export class Copier {
       return withSource(
         await this.publisher.publishFile(input.bucket, input.key, finished, input.conditions),
         src.info,
+        tags,
       );
     } catch (e) {
       if (temp) await discardTemp(ops, temp);
@@ -201,7 +203,12 @@ interface Charged {
 }
 
 /** The source version's id on a copy's result (x-amz-copy-source-version-id). */
-function withSource(result: PutObjectResult, source: ObjectInfo): PutObjectResult {
+function withSource(
+  result: PutObjectResult,
+  source: ObjectInfo,
+  tags: ObjectTag[] | undefined,
+): PutObjectResult {
   if (source.versionId !== undefined) result.sourceVersionId = source.versionId;
+  if (tags?.length) result.tags = tags;
   return result;
 }

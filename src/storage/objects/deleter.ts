@@ -18,8 +18,8 @@ export class Deleter {
   private readonly versioned: VersionedDeleter;
 
   constructor(private readonly ctx: StoreContext) {
-    this.versioned = new VersionedDeleter(ctx, async (bucket, key) => {
-      if (await this.unlinkFile(bucket, key)) await ctx.parents.prune(bucket, key);
+    this.versioned = new VersionedDeleter(ctx, async (bucket, key, free) => {
+      if (await this.unlinkFile(bucket, key, free)) await ctx.parents.prune(bucket, key);
     });
   }
 
@@ -56,7 +56,8 @@ export class Deleter {
     return versionId === undefined ? {} : { versionId };
   }
 
-  private async unlinkFile(bucket: string, key: string): Promise<boolean> {
+  /** free: the file's bytes leave the quota usage (not when a link to it is kept as a version). */
+  private async unlinkFile(bucket: string, key: string, free = true): Promise<boolean> {
     const { ops, layout, meta } = this.ctx;
     const path = layout.object(bucket, key);
     const dfd = await openDirVerified(ops, path.slice(0, path.lastIndexOf("/")));
@@ -72,7 +73,7 @@ export class Deleter {
         throw e;
       }
       if (this.ctx.fsync) await ops.fsync(dfd);
-      await this.ctx.quota.freed(bucket, Number(st.size));
+      if (free) await this.ctx.quota.freed(bucket, Number(st.size));
       await meta.forget(st.ino, { bucketPath: layout.bucket(bucket), key }).catch(() => {});
       return true;
     } finally {

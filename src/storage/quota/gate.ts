@@ -10,9 +10,10 @@
 import type { FsOps } from "../../runtime/fs-ops.ts";
 import { StorageError } from "../errors.ts";
 import type { Layout } from "../layout/paths.ts";
+import { type FsQuotaRecord, setFsQuota, unsetFsQuota } from "./fs-quota.ts";
 import { type Ledger, readLedger, withLedger } from "./ledger.ts";
 import type { QuotaLimits } from "./limits.ts";
-import { recountBucket } from "./recount.ts";
+import { type RecountCursor, recountSlice } from "./recount.ts";
 
 const MiB = 1024 * 1024;
 const GRANT_MAX = 64 * MiB;
@@ -20,8 +21,12 @@ const SETTLE_MS = 1000;
 const STALE_MS = 30_000;
 /** A grant unused this long goes back to the ledger. */
 const IDLE_MS = 10_000;
-/** A recount that did not finish within this is taken over by another host. */
+/** A recount slice not finished within this is taken over by another host. */
 const RECOUNT_STALE_MS = 10 * 60_000;
+/** Entries a recount slice walks before it saves its cursor. */
+const RECOUNT_SLICE_ENTRIES = 20_000;
+/** How long one host goes on with slices before it leaves the next one to any host. */
+const RECOUNT_TURN_MS = 30_000;
 
 interface Local {
   grant: number;
@@ -39,6 +44,10 @@ export interface QuotaGateOptions {
   hostId: string;
   /** How often a bucket with a quota is recounted. */
   recountIntervalMs: number;
+  /** Entries per recount slice (default RECOUNT_SLICE_ENTRIES). */
+  recountSliceEntries?: number;
+  /** Slices one host works in a row before leaving the rest to any host (default by time). */
+  recountTurnSlices?: number;
 }
 
 /** Bytes charged to a bucket for one write: landed() once published, failed() when not. */
@@ -243,8 +252,11 @@ export class QuotaGate {
   }
 
   /**
-   * Recounts the bucket when it is due (or now, with force) and no other host is at it. Writes
-   * landing during the scan are added on top (counted twice at worst, never missed).
+   * Recounts the bucket when it is due (or now, with force: from the start and to the end), or
+   * goes on with a recount under way that no host is working (between slices) or whose host
+   * stopped. It walks in slices (recount.ts), saving the count and cursor in the ledger after
+   * each, and leaves the rest to any host after its turn. Writes landing during the walk are
+   * added on top (counted twice at worst, never missed). True when it finished the count.
    */
   async recount(bucket: string, force = false): Promise<boolean> {
     const host = this.options.hostId;
@@ -252,29 +264,58 @@ export class QuotaGate {
       withLedger(this.ops, this.layout, bucket, (l) => {
         const now = Date.now();
         this.settleInto(l, bucket, now);
-        if (l.recount && now - l.recount.at < RECOUNT_STALE_MS && !force) return undefined;
+        const r = l.recount;
+        if (r && !force) {
+          if (r.host !== "" && r.host !== host && now - r.at < RECOUNT_STALE_MS) return undefined;
+          r.host = host;
+          r.at = now;
+          return { ...r };
+        }
         if (!force && l.recountedAt !== undefined && now - l.recountedAt < this.options.recountIntervalMs) {
           return undefined;
         }
         const inflight = Object.values(l.grants).reduce((sum, g) => sum + g.inflight, 0);
-        l.recount = { host, at: now, added: l.added, inflight };
-        return l.recount;
+        l.recount = { host, at: now, added: l.added, inflight, bytes: 0, cursor: { tree: 0, after: "" } };
+        return { ...l.recount };
       }),
     );
     if (!claim) return false;
-    const bytes = await recountBucket(this.layout, bucket);
-    return this.serial(bucket, () =>
-      withLedger(this.ops, this.layout, bucket, (l) => {
-        const now = Date.now();
-        this.settleInto(l, bucket, now);
-        if (l.recount?.host !== host || l.recount.at !== claim.at) return false;
-        l.used = bytes + (l.added - claim.added) + claim.inflight;
-        l.gen++;
-        l.recountedAt = now;
-        delete l.recount;
-        return true;
-      }),
-    );
+    let at = claim.at;
+    let cursor: RecountCursor = claim.cursor ?? { tree: 0, after: "" };
+    const began = Date.now();
+    const slice = this.options.recountSliceEntries ?? RECOUNT_SLICE_ENTRIES;
+    for (let slices = 1; ; slices++) {
+      const counted = await recountSlice(this.layout, bucket, cursor, slice);
+      const turnOver = this.options.recountTurnSlices
+        ? slices >= this.options.recountTurnSlices
+        : Date.now() - began > RECOUNT_TURN_MS;
+      const step = await this.serial(bucket, () =>
+        withLedger(this.ops, this.layout, bucket, (l) => {
+          const now = Date.now();
+          this.settleInto(l, bucket, now);
+          const r = l.recount;
+          if (r?.host !== host || r.at !== at) return "lost" as const;
+          const bytes = (r.bytes ?? 0) + counted.bytes;
+          if (!counted.next) {
+            l.used = bytes + (l.added - r.added) + r.inflight;
+            l.gen++;
+            l.recountedAt = now;
+            delete l.recount;
+            return "done" as const;
+          }
+          r.bytes = bytes;
+          r.cursor = counted.next;
+          r.at = now;
+          if (turnOver && !force) r.host = "";
+          return now;
+        }),
+      );
+      if (step === "lost") return false;
+      if (step === "done") return true;
+      if (turnOver && !force) return false;
+      at = step;
+      cursor = counted.next!;
+    }
   }
 
   /** The bucket's usage as the ledger knows it (used plus unsettled grants' in-flight bytes). */
@@ -282,6 +323,16 @@ export class QuotaGate {
     const hard = await this.limits.read(bucket);
     const l = await readLedger(this.layout, bucket);
     return { used: l.used, hard };
+  }
+
+  /** Sets the filesystem's own quota of the bucket too (fs-quota.ts). */
+  setFsQuota(bucket: string, bytes: number): Promise<FsQuotaRecord> {
+    return setFsQuota(this.layout, bucket, bytes);
+  }
+
+  /** Removes the filesystem quota setFsQuota set, if any. */
+  unsetFsQuota(bucket: string): Promise<FsQuotaRecord | undefined> {
+    return unsetFsQuota(this.layout, bucket);
   }
 
   /** Starts settling every SETTLE_MS and recounting the buckets with a quota. */

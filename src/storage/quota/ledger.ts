@@ -12,6 +12,7 @@ import { StorageError } from "../errors.ts";
 import { mkdirs } from "../layout/mkdirs.ts";
 import type { Layout } from "../layout/paths.ts";
 import { randomName } from "../layout/temp-names.ts";
+import type { RecountCursor } from "./recount.ts";
 
 const LOCK_TIMEOUT_MS = 10_000;
 
@@ -32,8 +33,19 @@ export interface Ledger {
   /** Sum of every positive settlement ever (a recount adds what was added during its scan). */
   added: number;
   grants: Record<string, Grant>;
-  /** A recount under way: who, since when, `added` and the in-flight bytes when it began. */
-  recount?: { host: string; at: number; added: number; inflight: number };
+  /**
+   * A recount under way: who works it ("" between slices: any host may go on), since when (the
+   * last slice), `added` and the in-flight bytes when it began, the bytes counted so far and
+   * where the next slice starts (recount.ts).
+   */
+  recount?: {
+    host: string;
+    at: number;
+    added: number;
+    inflight: number;
+    bytes?: number;
+    cursor?: RecountCursor;
+  };
   recountedAt?: number;
 }
 

@@ -56,8 +56,11 @@ export function checkVersionId(versionId: string): void {
 export class VersionedDeleter {
   constructor(
     private readonly ctx: StoreContext,
-    /** Unlinks the file at the key's path and prunes its parents (objects/deleter.ts). */
-    private readonly unlinkCurrent: (bucket: string, key: string) => Promise<void>,
+    /**
+     * Unlinks the file at the key's path and prunes its parents (objects/deleter.ts); free:
+     * its bytes leave the bucket's quota usage (false when the version is kept).
+     */
+    private readonly unlinkCurrent: (bucket: string, key: string, free: boolean) => Promise<void>,
   ) {}
 
   /** A delete without a version id: a delete marker becomes current. */
@@ -71,17 +74,18 @@ export class VersionedDeleter {
       const history = await readHistory(ctx, bucket, key);
       const current = await openCurrent(ctx, bucket, key);
       let newest = history[0]?.sortId;
+      const keep = !!current && (state === "Enabled" || current.versionId !== NULL_VERSION);
       try {
         // A locked current version stays locked as a noncurrent one; only its path is freed.
         if (current && state === "Enabled" && (await ctx.locks.get(bucket))) ctx.guard.release(current.fd);
-        if (current && (state === "Enabled" || current.versionId !== NULL_VERSION)) {
+        if (current && keep) {
           const kept = await keepCurrent(ctx, bucket, key, current, history);
           if (!newest || kept > newest) newest = kept;
         }
       } finally {
         if (current) await ctx.ops.close(current.fd);
       }
-      if (current) await this.unlinkCurrent(bucket, key);
+      if (current) await this.unlinkCurrent(bucket, key, !keep);
       if (state === "Suspended") {
         for (const e of history) if (e.versionId === NULL_VERSION) await removeEntry(ctx, bucket, key, e);
       }
@@ -167,9 +171,11 @@ export class VersionedDeleter {
     const next = kept[0];
     if (next && !next.deleteMarker && (await this.restore(bucket, key, next, locked))) {
       await ctx.meta.forget(current.st.ino, { bucketPath: ctx.layout.bucket(bucket), key }).catch(() => {});
+      // The restored version moved (it was counted); a locked one was linked, counted at the next recount.
+      if (!locked) await ctx.quota.freed(bucket, Number(current.st.size));
       return;
     }
-    await this.unlinkCurrent(bucket, key);
+    await this.unlinkCurrent(bucket, key, true);
     if (kept.length === 0) await pruneHistory(ctx, bucket, key);
   }
 

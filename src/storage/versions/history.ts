@@ -210,6 +210,8 @@ export async function removeEntry(ctx: StoreContext, bucket: string, key: string
   if (!st) return;
   try {
     await ctx.ops.unlink(path);
+    // In a bucket with a quota a removed version's bytes are free at once.
+    if (st.isFile()) await ctx.quota.freed(bucket, Number(st.size));
   } catch (err) {
     if (errCode(err) !== "ENOENT") throw err;
   }

@@ -117,6 +117,10 @@ export async function publishVersioned(
         }
         await publisher.place(bucket, key, temp.path, undefined, temp.owner);
         placed = true;
+        // A `null` current version that was not kept is gone: its bytes are free at once.
+        if (current && state === "Suspended" && current.versionId === NULL_VERSION) {
+          await ctx.quota.freed(bucket, Number(current.st.size));
+        }
         if (lockedFd !== undefined) {
           await keepVersion(ctx, bucket, key, lockedFd, st, entryName(versionId, versionId, false));
           ctx.guard.protect(lockedFd, st);
