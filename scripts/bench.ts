@@ -6,7 +6,7 @@
  *   bun scripts/bench.ts --duration 3             seconds per wrk run (default 5)
  *   bun scripts/bench.ts --concurrency 1,16       wrk connections (default 1,16)
  *   bun scripts/bench.ts --warmup 1               seconds of warm-up load before each run (default 1)
- *   bun scripts/bench.ts --rounds 2               measure each server N times, alternating, keep the best (default 1)
+ *   bun scripts/bench.ts --rounds 2               measure each server N times, alternating, report the median (default 1)
  *   bun scripts/bench.ts --no-s3dir               the bare server only (to check the harness)
  *   bun scripts/bench.ts --keep                   keep the temp dir (server logs, data) for a look afterwards
  *   bun scripts/bench.ts --runtime bun,node       s3dir on Bun, then on Node (dist/node/s3dir.mjs), in one table
@@ -312,12 +312,12 @@ async function main(options: Options): Promise<void> {
   const facts = await machineFacts();
   const seconds = Math.round((performance.now() - started) / 1000);
   const settings =
-    `${options.durationSeconds} s per run after ${options.warmupSeconds} s warm-up${options.rounds > 1 ? `, best of ${options.rounds} rounds` : ""}; 4 KiB: wrk -t1 at c=1, -t2 above; ` +
+    `${options.durationSeconds} s per run after ${options.warmupSeconds} s warm-up${options.rounds > 1 ? `, median of ${options.rounds} rounds` : ""}; 4 KiB: wrk -t1 at c=1, -t2 above; ` +
     `64 MiB: c curl workers, each finishing its last request; s3dir: --fsync off, access log on (to a file); ` +
     `total ${seconds} s`;
   notes.push(
     "Every server gets the same presigned request lines; the bare server ignores the query.",
-    "PUT cycles through distinct keys (4,000 for 4 KiB, 32 for 64 MiB); GET cycles through 16 / 4 objects uploaded through s3dir.",
+    "PUT cycles through distinct keys (4,000 for 4 KiB, 32 for 64 MiB); GET cycles through 1,000 / 4 objects uploaded through s3dir.",
     "Memory: a freshly started server per run, a 2 GiB file streamed by curl; RSS sampled from /proc/PID/status every 100 ms.",
   );
   if (options.runtimes.includes("node")) {

@@ -63,6 +63,7 @@ let hostsBuilt = 0;
 export async function createHost(options: HostOptions): Promise<Host> {
   const { out, env } = options;
   const log = (record: Record<string, unknown>) => out.write(JSON.stringify(record));
+  const writeAccess = (line: string) => (out.writeBatched ? out.writeBatched(line) : out.write(line));
   await mkdir(options.root, { recursive: true });
   const root = await realpath(options.root);
   const encryption = await checkRootEncryption(root);
@@ -200,7 +201,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       log: (entry) => {
         audit.record(entry);
         metrics.observe(entry);
-        if (options.accessLog) out.write(JSON.stringify(entry));
+        if (options.accessLog) writeAccess(JSON.stringify(entry));
       },
       onInternalError: (error, requestId) =>
         log({ level: "error", requestId, error: error instanceof Error ? error.stack : String(error) }),

@@ -2,7 +2,10 @@ import type { MinFree } from "../runtime/free-space.ts";
 
 /** Where a host writes its log lines (one JSON object each): stdout in the CLI, memory in tests. */
 export interface LineWriter {
+  /** A line written within the event loop's turn (the server's own records). */
   write(line: string): void;
+  /** A line that may wait a few milliseconds to share one write with others (access log entries). */
+  writeBatched?(line: string): void;
 }
 
 /** Everything a host is built from: the serve options, typed, and what the process provides. */

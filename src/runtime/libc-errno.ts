@@ -2,6 +2,7 @@
 export const Errno = {
   EPERM: 1,
   ENOENT: 2,
+  ENXIO: 6,
   EINTR: 4,
   EBADF: 9,
   EAGAIN: 11,
@@ -18,6 +19,7 @@ export const Errno = {
   E2BIG: 7,
   ERANGE: 34,
   ENOSYS: 38,
+  ELOOP: 40,
   ENODATA: 61,
   EOPNOTSUPP: 95,
   ESTALE: 116,

@@ -8,6 +8,10 @@
  * POSIX user's `mkfifo` in a bucket froze the whole host. The type then comes from the
  * descriptor (fstat): only regular files (directories with O_DIRECTORY) are ever returned.
  * The flag stays set: on Linux it has no effect on regular files or directories.
+ *
+ * Given the layout, on local filesystems, the open is one openat2 below a descriptor of the
+ * root with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS (runtime/open-beneath.ts): the kernel
+ * refuses any symlink on the way, so no readlink is needed.
  */
 import { fdPath } from "../../runtime/fd-path.ts";
 import {
@@ -19,11 +23,27 @@ import {
   O_NONBLOCK,
   O_RDONLY,
 } from "../../runtime/fs-ops.ts";
+import { openBeneath, openBeneathRoot } from "../../runtime/open-beneath.ts";
 import { RESERVED } from "./keys.ts";
 
 export class Layout {
+  /** undefined: not opened yet; null: openat2 cannot be used here. */
+  private beneathFd: number | null | undefined;
+
   /** root must be a real path (no symlinks). */
   constructor(readonly root: string) {}
+
+  /** An O_PATH descriptor of the root for openat2, opened once per host; undefined where unusable. */
+  rootFd(): number | undefined {
+    if (this.beneathFd === undefined) {
+      try {
+        this.beneathFd = openBeneathRoot(this.root) ?? null;
+      } catch {
+        return undefined;
+      }
+    }
+    return this.beneathFd ?? undefined;
+  }
 
   systemDir(): string {
     return `${this.root}/${RESERVED}`;
@@ -75,7 +95,16 @@ export type VerifiedOpen =
  * Opens path (already an absolute path under the real root) without following symlinks and
  * without blocking. Errors from open (ENOENT, ENOTDIR, ELOOP, EACCES…) propagate.
  */
-export async function openVerified(ops: FsOps, path: string, flags = O_RDONLY): Promise<VerifiedOpen> {
+export async function openVerified(
+  ops: FsOps,
+  path: string,
+  flags = O_RDONLY,
+  layout?: Layout,
+): Promise<VerifiedOpen> {
+  if (layout && ops.sync && path.startsWith(`${layout.root}/`)) {
+    const opened = await openBelowRoot(ops, layout, path, flags);
+    if (opened) return opened;
+  }
   let fd: number;
   try {
     fd = await ops.open(path, flags | O_NOFOLLOW | O_NONBLOCK);
@@ -96,6 +125,38 @@ export async function openVerified(ops: FsOps, path: string, flags = O_RDONLY): 
   if (real !== path) {
     await ops.close(fd);
     return real.endsWith(" (deleted)") ? { ok: false, reason: "moved" } : { ok: false, reason: "symlink" };
+  }
+  if (flags & O_DIRECTORY ? st.isDirectory() : st.isFile()) return { ok: true, fd, st };
+  await ops.close(fd);
+  return { ok: false, reason: "special" };
+}
+
+/** openVerified through openat2 below the root; undefined where openat2 is unavailable. */
+async function openBelowRoot(
+  ops: FsOps,
+  layout: Layout,
+  path: string,
+  flags: number,
+): Promise<VerifiedOpen | undefined> {
+  const rootFd = layout.rootFd();
+  if (rootFd === undefined) return undefined;
+  let fd: number | undefined;
+  try {
+    fd = openBeneath(rootFd, path.slice(layout.root.length + 1), flags | O_NOFOLLOW | O_NONBLOCK);
+  } catch (e) {
+    const code = errCode(e);
+    if (code === "ENXIO") return { ok: false, reason: "special" };
+    // A symlink on the way (ELOOP) or a path that would leave the root (EXDEV).
+    if (code === "ELOOP" || code === "EXDEV") return { ok: false, reason: "symlink" };
+    throw e;
+  }
+  if (fd === undefined) return undefined;
+  let st: BigStats;
+  try {
+    st = await ops.fstat(fd);
+  } catch (e) {
+    await ops.close(fd);
+    throw e;
   }
   if (flags & O_DIRECTORY ? st.isDirectory() : st.isFile()) return { ok: true, fd, st };
   await ops.close(fd);

@@ -14,6 +14,7 @@ import {
   lGetXattr,
 } from "../../runtime/xattr.ts";
 import { decodeRecord, encodeRecord, type MetadataRecord } from "./record.ts";
+import { RecordCache } from "./record-cache.ts";
 import { type RecordTarget, SidecarStore } from "./sidecar-store.ts";
 
 export type { RecordTarget };
@@ -55,18 +56,31 @@ function tolerant(read: () => Uint8Array | undefined): Uint8Array | undefined {
 
 class XattrStore implements MetadataStore {
   readonly kind = "xattr";
-  constructor(private readonly sidecar: SidecarStore) {}
+  constructor(
+    private readonly sidecar: SidecarStore,
+    private readonly cache: RecordCache,
+  ) {}
 
   private resolve(rec: MetadataRecord | undefined, st: BigStats, t: RecordTarget) {
     return rec?.x ? this.sidecar.read(t, st.ino) : Promise.resolve(rec);
   }
 
+  /** The xattr's value, from the cache while the file's ctime and size are those of st. */
+  private value(st: BigStats, read: () => Uint8Array | undefined): Uint8Array | undefined {
+    const cached = this.cache.get(st);
+    if (cached) return cached;
+    const value = tolerant(read);
+    if (value) this.cache.set(st, value);
+    return value;
+  }
+
+  // Decoded on every read: callers may change the record they get before writing it back.
   async readFd(fd: number, st: BigStats, t: RecordTarget) {
-    return this.resolve(decodeRecord(tolerant(() => fGetXattr(fd, XATTR_NAME))), st, t);
+    return this.resolve(decodeRecord(this.value(st, () => fGetXattr(fd, XATTR_NAME))), st, t);
   }
 
   async readPath(path: string, st: BigStats, t: RecordTarget) {
-    return this.resolve(decodeRecord(tolerant(() => lGetXattr(path, XATTR_NAME))), st, t);
+    return this.resolve(decodeRecord(this.value(st, () => lGetXattr(path, XATTR_NAME))), st, t);
   }
 
   async writeFd(fd: number, t: RecordTarget, rec: MetadataRecord) {
@@ -128,9 +142,18 @@ class FileStore implements MetadataStore {
   }
 }
 
+/**
+ * A local filesystem's ctime comes from this host's clock, ticking every few milliseconds at
+ * worst; a network filesystem's may come from another host's, so it must settle for longer.
+ */
+const SETTLE_MS_LOCAL = 50;
+const SETTLE_MS_NETWORK = 1000;
+
 export function createMetadataStore(kind: "xattr" | "file", ops: FsOps): MetadataStore {
   const sidecar = new SidecarStore(ops);
-  return kind === "xattr" ? new XattrStore(sidecar) : new FileStore(sidecar);
+  // Only xattr values are cached: a sidecar record changes without touching the file's ctime.
+  const cache = new RecordCache({ settleMs: ops.sync ? SETTLE_MS_LOCAL : SETTLE_MS_NETWORK });
+  return kind === "xattr" ? new XattrStore(sidecar, cache) : new FileStore(sidecar);
 }
 
 /** Probes once whether the filesystem under dir stores user xattrs (dir must be writable). */

@@ -1,6 +1,6 @@
 /**
- * Opening objects for head and get. The file is opened once (O_NOFOLLOW, path verified via
- * /proc/self/fd) and its metadata, size and bytes all come from that descriptor, so a
+ * Opening objects for head and get. The file is opened once (one openat2 below the root that
+ * follows no symlink, or O_NOFOLLOW and a check of the path via /proc/self/fd) and its metadata, size and bytes all come from that descriptor, so a
  * concurrent rename over the key can never pair one version's headers with another's bytes.
  *
  * Bytes: objects up to SMALL_OBJECT are read into memory at open and the file is closed at
@@ -85,7 +85,7 @@ export class Reader {
     for (let attempt = 0; ; attempt++) {
       let opened: Awaited<ReturnType<typeof openVerified>>;
       try {
-        opened = await openVerified(ops, path, O_RDONLY | (dir ? O_DIRECTORY : 0));
+        opened = await openVerified(ops, path, O_RDONLY | (dir ? O_DIRECTORY : 0), layout);
       } catch (e) {
         const code = errCode(e);
         // On a shared filesystem a file replaced by another host can briefly give ESTALE or
