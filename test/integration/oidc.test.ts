@@ -209,6 +209,16 @@ describe("AssumeRoleWithWebIdentity (Weka's mapping: the roles claim names polic
 });
 
 describe("tokens that are refused", () => {
+  test("only AssumeRoleWithWebIdentity is answered unsigned", async () => {
+    const res = await fetch(`${server.endpoint}/`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "Action=GetCallerIdentity&Version=2011-06-15",
+    });
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain("<Code>MissingAuthenticationToken</Code>");
+  });
+
   test("a token for another audience: InvalidIdentityToken", async () => {
     const failure = await sdkFailure(assume(await idp.idToken("alice", "other-app")));
     expect(failure).toMatchObject({ name: "InvalidIdentityToken", status: 400 });

@@ -30,6 +30,10 @@ const versions: Record<string, QueryService> = { "2011-06-15": "sts", "2010-05-0
 
 const encoder = new TextEncoder();
 
+/** An unsigned action's body: a web identity token (≤ 20,000 characters) and a session policy, encoded. */
+const maxUnsignedBodyBytes = 48 * 1024;
+const unsignedBodyTimeoutMs = 10_000;
+
 /**
  * read form body → authenticate (signed for sts or iam) → dispatch Action → Query XML. Errors are
  * thrown, and rendered by the exchange middleware in the Query protocol of the service.
@@ -47,7 +51,16 @@ export function createQueryPipeline(deps: QueryPipelineDeps) {
     const signed = signatureClaim({ headers: req.headers, query: url.search.slice(1) }, signing);
     const unsignedActions = deps.unsignedStsActions ?? {};
     if (!signed && Object.keys(unsignedActions).length === 0) throw missingToken();
-    const text = await readQueryBody(req, deps.config.bodyTimeoutMs ?? 0);
+    // An unsigned body may only be an unsigned action's: small, and soon there.
+    const declared = Number(req.headers.get("content-length") ?? "0");
+    if (!signed && declared > maxUnsignedBodyBytes) throw missingToken();
+    const text = signed
+      ? await readQueryBody(req, deps.config.bodyTimeoutMs ?? 0)
+      : await readQueryBody(
+          req,
+          Math.min(deps.config.bodyTimeoutMs || unsignedBodyTimeoutMs, unsignedBodyTimeoutMs),
+          maxUnsignedBodyBytes,
+        );
     exchange.bytesIn = encoder.encode(text).byteLength;
     const params = new URLSearchParams(text);
     const action = params.get("Action") ?? "";
