@@ -116,6 +116,9 @@ export function createOidcVerifier(root: string, now: () => number = Date.now) {
     } catch (e) {
       throw refusal(e);
     }
+    // jose checks iat only together with a maximum age; a token from the future is refused here.
+    if (typeof claims.iat === "number" && claims.iat > now() / 1000 + clockToleranceSeconds)
+      throw new WebIdentityError("InvalidIdentityToken", "The token's iat claim is in the future.");
     const auds = typeof claims.aud === "string" ? [claims.aud] : (claims.aud ?? []);
     const accepted =
       provider.clientIds.length === 0 ? auds : auds.filter((a) => provider.clientIds.includes(a));

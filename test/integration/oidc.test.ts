@@ -17,6 +17,7 @@ import {
   s3dirCli,
   sdkFailure,
   useHost,
+  waitFor,
 } from "../helpers/index.ts";
 import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.ts";
 
@@ -124,6 +125,14 @@ describe("AssumeRoleWithWebIdentity (Weka's mapping: the roles claim names polic
     const s3 = s3Client(server, credentialsOf(out));
     const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "a.txt" }));
     expect(await got.Body!.transformToString()).toBe("hello");
+    // The access log and the audit trail name the federated identity: provider and sub.
+    const requestId = got.$metadata.requestId;
+    await waitFor(() => server.accessLog().some((e) => e.requestId === requestId));
+    expect(server.accessLog().find((e) => e.requestId === requestId)).toMatchObject({
+      principal: "oidc:test-idp:alice",
+      principalKind: "session",
+      sessionArn: "arn:aws:sts::000000000000:assumed-role/web-readers/web-1",
+    });
     expect(await outcome(s3.send(new PutObjectCommand({ Bucket: bucket, Key: "b.txt", Body: "x" })))).toBe(
       "AccessDenied",
     );
