@@ -122,6 +122,13 @@ describe("AssumeRoleWithWebIdentity (Weka's mapping: the roles claim names polic
     expect(out.Audience).toBe("s3dir");
     expect(out.AssumedRoleUser?.Arn).toBe("arn:aws:sts::000000000000:assumed-role/web-readers/web-1");
     expect(out.Credentials?.AccessKeyId).toStartWith("ASIA");
+    const stsId = out.$metadata.requestId;
+    await waitFor(() => server.accessLog().some((e) => e.requestId === stsId));
+    expect(server.accessLog().find((e) => e.requestId === stsId)).toMatchObject({
+      operation: "sts:AssumeRoleWithWebIdentity",
+      principal: "oidc:test-idp:alice",
+      status: 200,
+    });
     const s3 = s3Client(server, credentialsOf(out));
     const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "a.txt" }));
     expect(await got.Body!.transformToString()).toBe("hello");

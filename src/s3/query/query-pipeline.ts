@@ -72,7 +72,16 @@ export function createQueryPipeline(deps: QueryPipelineDeps) {
         ? unsignedActions[action]
         : undefined;
     if (unsigned) {
-      const result = await unsigned({ params, requestId: exchange.requestId });
+      const anonymous = { kind: "anonymous", name: "", accessKeyId: "" } as const;
+      const payload = { kind: "unsigned" } as const;
+      exchange.auth = { kind: "anonymous", principal: anonymous, payload };
+      const result = await unsigned({
+        params,
+        requestId: exchange.requestId,
+        identify: (principal) => {
+          exchange.auth = { kind: "anonymous", principal, payload };
+        },
+      });
       return queryXmlResponse(renderQueryResponse(service, action, result, exchange.requestId));
     }
     if (!signed) throw missingToken();

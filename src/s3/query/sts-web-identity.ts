@@ -2,6 +2,7 @@ import * as v from "valibot";
 import { assumedRoleArn } from "../../auth/account.ts";
 import { issueSession } from "../../auth/session-issue.ts";
 import type { TokenKey } from "../../auth/session-token.ts";
+import type { Principal } from "../../auth/types.ts";
 import { type VerifiedWebIdentity, WebIdentityError } from "../../iam/oidc-providers.ts";
 import { trustAllows } from "../../iam/oidc-trust.ts";
 import type { RoleLookup } from "../../iam/role-lookup.ts";
@@ -12,7 +13,12 @@ import { credentialsXml, packedPolicyXml, sessionPolicyOf } from "./sts-actions.
 import { durationOf, roleArnParam, roleSessionNameParam } from "./sts-params.ts";
 
 /** An STS action that takes no credentials (AWS answers AssumeRoleWithWebIdentity unsigned). */
-export type UnsignedQueryAction = (ctx: { params: URLSearchParams; requestId: string }) => Promise<string>;
+export type UnsignedQueryAction = (ctx: {
+  params: URLSearchParams;
+  requestId: string;
+  /** Names who the call turned out to be, for the access log and the audit trail. */
+  identify: (principal: Principal) => void;
+}) => Promise<string>;
 
 export interface WebIdentityDeps {
   verify: (token: string) => Promise<VerifiedWebIdentity>;
@@ -60,7 +66,7 @@ async function roleIdOf(roleArn: string): Promise<string> {
  * the session has those policies (Weka). A session policy narrows either.
  */
 export function assumeRoleWithWebIdentity(deps: WebIdentityDeps): UnsignedQueryAction {
-  return async ({ params }) => {
+  return async ({ params, identify }) => {
     const token = param(params, "WebIdentityToken", tokenParam, { hideValue: true });
     const roleArn = param(params, "RoleArn", roleArnParam);
     const sessionName = param(params, "RoleSessionName", roleSessionNameParam);
@@ -114,10 +120,23 @@ export function assumeRoleWithWebIdentity(deps: WebIdentityDeps): UnsignedQueryA
       },
       await deps.currentTokenKey(),
     );
+    const arn = assumedRoleArn(roleArn, sessionName, role?.account);
+    identify({
+      kind: "session",
+      name: `oidc:${id.provider.name}:${subject}`,
+      accessKeyId: issued.accessKeyId,
+      session: {
+        parentAccessKeyId: await roleIdOf(roleArn),
+        roleArn,
+        sessionName,
+        arn,
+        expiresAt: issued.expiration,
+      },
+    });
     return (
       credentialsXml(issued) +
       el("SubjectFromWebIdentityToken", subject) +
-      `<AssumedRoleUser>${el("Arn", assumedRoleArn(roleArn, sessionName, role?.account))}` +
+      `<AssumedRoleUser>${el("Arn", arn)}` +
       `${el("AssumedRoleId", `${await roleIdOf(roleArn)}:${sessionName}`)}</AssumedRoleUser>` +
       packedPolicyXml(policy) +
       el("Provider", id.provider.issuer) +
