@@ -20,6 +20,16 @@ export function sessionCredential(claims: SessionClaims, token: string): Credent
         arn: assumedRoleArn(claims.roleArn, claims.sessionName),
         policy: claims.policy === undefined ? undefined : parsePolicy(claims.policy, "session"),
         expiresAt: new Date(claims.expiresAt * 1000),
+        ...(claims.federated
+          ? {
+              federated: {
+                provider: claims.federated.provider,
+                issuer: claims.federated.issuer,
+                subject: claims.federated.subject,
+                policies: claims.federated.policies.map((p) => parsePolicy(p, "identity")),
+              },
+            }
+          : {}),
       },
     },
   };

@@ -1,4 +1,4 @@
-import { sealSessionToken, type TokenKey } from "./session-token.ts";
+import { type FederatedClaims, sealSessionToken, type TokenKey } from "./session-token.ts";
 
 const base32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 const secretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -21,6 +21,8 @@ export interface SessionRequest {
   durationSeconds: number;
   /** Epoch ms; defaults to now. */
   now?: number;
+  /** For a web identity session: the federated caller and its policies. */
+  federated?: FederatedClaims;
 }
 
 export interface IssuedSession {
@@ -47,6 +49,7 @@ export async function issueSession(request: SessionRequest, key: TokenKey): Prom
       policy: request.policy,
       issuedAt,
       expiresAt,
+      federated: request.federated,
     },
     key,
   );

@@ -27,6 +27,20 @@ export interface SessionClaims {
   issuedAt: number;
   /** Epoch seconds. */
   expiresAt: number;
+  /** A web identity session (AssumeRoleWithWebIdentity): no parent user, its own policies. */
+  federated?: FederatedClaims;
+}
+
+/** Who an OIDC provider said the caller is, and the identity policies (JSON) mapped from it. */
+export interface FederatedClaims {
+  /** The provider's name in s3dir (`s3dir oidc list`). */
+  provider: string;
+  /** The token's `iss`. */
+  issuer: string;
+  /** The token's `sub`. */
+  subject: string;
+  /** The identity policy documents (JSON) the session was granted when it was issued. */
+  policies: string[];
 }
 
 interface Payload {
@@ -40,6 +54,7 @@ interface Payload {
   po?: string;
   iat: number;
   exp: number;
+  fe?: { p: string; i: string; s: string; po: string[] };
 }
 
 const encoder = new TextEncoder();
@@ -59,6 +74,8 @@ export async function sealSessionToken(claims: SessionClaims, key: TokenKey): Pr
     iat: claims.issuedAt,
     exp: claims.expiresAt,
   };
+  const fed = claims.federated;
+  if (fed) payload.fe = { p: fed.provider, i: fed.issuer, s: fed.subject, po: fed.policies };
   return await new CompactEncrypt(encoder.encode(JSON.stringify(payload)))
     .setProtectedHeader({ alg: "dir", enc: "A256GCM", kid: key.id, typ: "s3dir-session" })
     .encrypt(key.key);
@@ -95,7 +112,8 @@ export async function openSessionToken(
       typeof p.sn !== "string" ||
       typeof p.iat !== "number" ||
       typeof p.exp !== "number" ||
-      (p.po !== undefined && typeof p.po !== "string")
+      (p.po !== undefined && typeof p.po !== "string") ||
+      (p.fe !== undefined && !isFederated(p.fe))
     ) {
       return undefined;
     }
@@ -109,10 +127,26 @@ export async function openSessionToken(
       policy: p.po,
       issuedAt: p.iat,
       expiresAt: p.exp,
+      ...(p.fe
+        ? { federated: { provider: p.fe.p, issuer: p.fe.i, subject: p.fe.s, policies: p.fe.po } }
+        : {}),
     };
   } catch {
     return undefined;
   }
+}
+
+function isFederated(fe: unknown): fe is Payload["fe"] {
+  const f = fe as Record<string, unknown> | null;
+  return (
+    typeof f === "object" &&
+    f !== null &&
+    typeof f.p === "string" &&
+    typeof f.i === "string" &&
+    typeof f.s === "string" &&
+    Array.isArray(f.po) &&
+    f.po.every((x) => typeof x === "string")
+  );
 }
 
 /** The name of a role ARN (`arn:aws:iam::123:role/path/Name` → `Name`), for the assumed-role ARN. */

@@ -24,6 +24,8 @@ export interface SessionInfo {
   arn: string;
   policy?: Policy;
   expiresAt: Date;
+  /** A web identity session: its rights are these policies, not a parent user's. */
+  federated?: { provider: string; issuer: string; subject: string; policies: readonly Policy[] };
 }
 
 /** A secret that can verify signatures made with an access key. */

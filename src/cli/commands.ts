@@ -7,6 +7,7 @@ import { doctorCommand } from "./doctor.ts";
 import { keyCommand } from "./key.ts";
 import { kmsCommand } from "./kms.ts";
 import { masterKeyCommand } from "./master-key.ts";
+import { oidcCommand } from "./oidc.ts";
 import { policyCommand } from "./policy.ts";
 import { presignCommand } from "./presign.ts";
 import { serveCommand } from "./serve.ts";
@@ -28,4 +29,5 @@ export const commands: readonly CommandSpec[] = [
   masterKeyCommand,
   kmsCommand,
   accountCommand,
+  oidcCommand,
 ];

@@ -14,6 +14,9 @@ import { createIamAdminService } from "../iam/iam-admin-service.ts";
 import { iamPaths } from "../iam/iam-paths.ts";
 import { createIamStore } from "../iam/iam-store.ts";
 import { createIdentityPolicies } from "../iam/identity-policies.ts";
+import { policyDocuments } from "../iam/oidc-policies.ts";
+import { createOidcVerifier } from "../iam/oidc-providers.ts";
+import { roleTrust } from "../iam/role-lookup.ts";
 import { loadRootCredential } from "../iam/root-credential.ts";
 import { loadSecretsKey } from "../iam/secrets-key.ts";
 import { createSessionCredentials, sessionKeyPrefix } from "../iam/session-credentials.ts";
@@ -30,6 +33,7 @@ import { createBucketPolicies } from "../s3/bucket-policies.ts";
 import { parseTrustedProxies } from "../s3/forwarded-host.ts";
 import { createIamActions } from "../s3/query/iam-actions.ts";
 import { assumeRole, getCallerIdentity } from "../s3/query/sts-actions.ts";
+import { assumeRoleWithWebIdentity } from "../s3/query/sts-web-identity.ts";
 import { createPosixStore } from "../storage/index.ts";
 import { createHostMetrics } from "./host-metrics.ts";
 import type { HostOptions } from "./host-options.ts";
@@ -157,6 +161,15 @@ export async function createHost(options: HostOptions): Promise<Host> {
         iam: createIamActions((account) =>
           createIamAdminService({ paths: iamPaths(root, account), secretsKey, roleOf }),
         ),
+      },
+      unsignedStsActions: {
+        AssumeRoleWithWebIdentity: assumeRoleWithWebIdentity({
+          verify: createOidcVerifier(root),
+          roleTrust,
+          policyDocuments: (names) => policyDocuments(iamPaths(root), names),
+          currentTokenKey: async () => (await tokenKeys()).current,
+          maxDurationSeconds: options.stsMaxDurationSeconds,
+        }),
       },
       authorize: createAuthorizer(
         {

@@ -7,6 +7,7 @@ import { type HealthSources, hostStatus } from "./health.ts";
 import { createS3Pipeline, type PipelineDeps } from "./pipeline.ts";
 import { createQueryPipeline, type QueryActions } from "./query/query-pipeline.ts";
 import { isQueryRequest } from "./query/query-request.ts";
+import type { UnsignedQueryAction } from "./query/sts-web-identity.ts";
 import { s3Protocol } from "./s3-protocol.ts";
 
 export type { AppBindings } from "./exchange.ts";
@@ -17,6 +18,8 @@ export interface AppDeps extends PipelineDeps, ExchangeDeps {
   metrics?: () => string;
   /** STS and IAM actions answered on the same endpoint (form-encoded POST to "/"). */
   queryActions: QueryActions;
+  /** STS actions answered without credentials (AssumeRoleWithWebIdentity). */
+  unsignedStsActions?: Record<string, UnsignedQueryAction>;
 }
 
 /** True when a request carries a SigV4 signature (header or presigned): then it is always S3. */

@@ -220,7 +220,9 @@ export function createAuthorizer(
     if (principal.kind !== "user" && principal.kind !== "session") throw new S3Error("AccessDenied");
     const session = principal.kind === "session" ? principal.session : undefined;
     if (principal.kind === "session" && !session) throw new S3Error("AccessDenied");
-    const role = await identities.roleOf(principal.name, caller);
+    const federated = session?.federated;
+    // A web identity session has no user behind it: its rights are the policies it was granted.
+    const role = federated ? "s3" : await identities.roleOf(principal.name, caller);
     if (role !== "s3" && role !== "admin") throw new S3Error("AccessDenied");
     const context: RequestContext = {
       action: request.action,
@@ -241,7 +243,11 @@ export function createAuthorizer(
       },
     };
     const [identity, bucket] = await Promise.all([
-      role === "admin" ? [everything] : identities.policiesOf(principal.name, caller),
+      federated
+        ? federated.policies
+        : role === "admin"
+          ? [everything]
+          : identities.policiesOf(principal.name, caller),
       bucketPolicyOf(request.bucket),
     ]);
     Object.assign(

@@ -134,3 +134,34 @@ describe("session credential lookup", () => {
     expect(await codeOf(resolve(issued.accessKeyId, issued.sessionToken))).toBe("InvalidToken");
   });
 });
+
+describe("web identity sessions", () => {
+  const readOnly = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }],
+  });
+  const federated = {
+    provider: "corp",
+    issuer: "https://idp.example",
+    subject: "alice",
+    policies: [readOnly],
+  };
+
+  test("carry the provider, the subject and their policies; need no parent key", async () => {
+    const issued = await issueSession(
+      { ...request, parentUser: "oidc:corp:alice", parentAccessKeyId: "AROAEXAMPLE", federated },
+      keyA,
+    );
+    const claims = await openSessionToken(issued.sessionToken, () => keyA);
+    expect(claims?.federated).toEqual(federated);
+    const resolve = createSessionCredentials({
+      tokenKeys: async () => ({ current: keyA, byId: new Map([["a", keyA]]) }),
+      parentCredential: async () => undefined,
+      now: () => request.now + 1000,
+    });
+    const credential = await resolve(issued.accessKeyId, issued.sessionToken);
+    expect(credential?.principal.name).toBe("oidc:corp:alice");
+    expect(credential?.principal.session?.federated).toMatchObject({ provider: "corp", subject: "alice" });
+    expect(credential?.principal.session?.federated?.policies).toHaveLength(1);
+  });
+});

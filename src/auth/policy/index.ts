@@ -18,5 +18,5 @@ export {
   builtinPolicyDocuments,
 } from "./builtin-policies.ts";
 export { evaluate } from "./evaluate.ts";
-export { parsePolicy } from "./parse-policy.ts";
+export { parseConditionBlock, parsePolicy } from "./parse-policy.ts";
 export * from "./types.ts";

@@ -174,6 +174,11 @@ function statement(raw: unknown, path: string, kind: PolicyKind): Statement {
   return st;
 }
 
+/** A Condition block on its own (a role's trust policy checks one against a token's claims). */
+export function parseConditionBlock(value: unknown, path = "Condition"): ConditionClause[] {
+  return conditions(value, path);
+}
+
 export function parsePolicy(json: string | unknown, kind: PolicyKind): Policy {
   let doc: unknown = json;
   if (typeof json === "string") {

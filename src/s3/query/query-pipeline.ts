@@ -9,6 +9,7 @@ import { QueryError } from "./query-error.ts";
 import { queryProtocols, queryXmlResponse } from "./query-protocol.ts";
 import { readQueryBody } from "./query-request.ts";
 import { type QueryService, renderQueryResponse } from "./query-xml.ts";
+import type { UnsignedQueryAction } from "./sts-web-identity.ts";
 
 /** The actions of each Query-protocol service this server answers, by Action name. */
 export type QueryActions = Partial<Record<QueryService, Record<string, QueryAction>>>;
@@ -17,6 +18,8 @@ export interface QueryPipelineDeps {
   credentials: CredentialLookup;
   config: ServerConfig;
   actions: QueryActions;
+  /** STS actions that take no credentials (AssumeRoleWithWebIdentity); their signature is not checked. */
+  unsignedStsActions?: Record<string, UnsignedQueryAction>;
   sigv4Crypto?: SigV4Crypto;
 }
 
@@ -26,6 +29,10 @@ const missingToken = () =>
 const versions: Record<string, QueryService> = { "2011-06-15": "sts", "2010-05-08": "iam" };
 
 const encoder = new TextEncoder();
+
+/** An unsigned action's body: a web identity token (≤ 20,000 characters) and a session policy, encoded. */
+const maxUnsignedBodyBytes = 48 * 1024;
+const unsignedBodyTimeoutMs = 10_000;
 
 /**
  * read form body → authenticate (signed for sts or iam) → dispatch Action → Query XML. Errors are
@@ -39,15 +46,45 @@ export function createQueryPipeline(deps: QueryPipelineDeps) {
     const exchange = c.get("exchange");
     exchange.protocol = queryProtocols.sts;
     const url = new URL(req.url);
-    // Every action here is signed: a request that cannot be is refused before its body is read.
-    if (!signatureClaim({ headers: req.headers, query: url.search.slice(1) }, signing)) throw missingToken();
-    const text = await readQueryBody(req, deps.config.bodyTimeoutMs ?? 0);
+    // Every action but the unsigned STS ones is signed: without unsigned actions, a request that
+    // cannot be is refused before its body is read.
+    const signed = signatureClaim({ headers: req.headers, query: url.search.slice(1) }, signing);
+    const unsignedActions = deps.unsignedStsActions ?? {};
+    if (!signed && Object.keys(unsignedActions).length === 0) throw missingToken();
+    // An unsigned body may only be an unsigned action's: small, and soon there.
+    const declared = Number(req.headers.get("content-length") ?? "0");
+    if (!signed && declared > maxUnsignedBodyBytes) throw missingToken();
+    const text = signed
+      ? await readQueryBody(req, deps.config.bodyTimeoutMs ?? 0)
+      : await readQueryBody(
+          req,
+          Math.min(deps.config.bodyTimeoutMs || unsignedBodyTimeoutMs, unsignedBodyTimeoutMs),
+          maxUnsignedBodyBytes,
+        );
     exchange.bytesIn = encoder.encode(text).byteLength;
     const params = new URLSearchParams(text);
     const action = params.get("Action") ?? "";
     exchange.operation = action;
     const service = versions[params.get("Version") ?? ""] ?? (deps.actions.iam?.[action] ? "iam" : "sts");
     exchange.protocol = queryProtocols[service];
+    const unsigned =
+      service === "sts" && params.get("Version") === "2011-06-15" && Object.hasOwn(unsignedActions, action)
+        ? unsignedActions[action]
+        : undefined;
+    if (unsigned) {
+      const anonymous = { kind: "anonymous", name: "", accessKeyId: "" } as const;
+      const payload = { kind: "unsigned" } as const;
+      exchange.auth = { kind: "anonymous", principal: anonymous, payload };
+      const result = await unsigned({
+        params,
+        requestId: exchange.requestId,
+        identify: (principal) => {
+          exchange.auth = { kind: "anonymous", principal, payload };
+        },
+      });
+      return queryXmlResponse(renderQueryResponse(service, action, result, exchange.requestId));
+    }
+    if (!signed) throw missingToken();
     const digest = crypto.sha256Hex(text);
     const auth = await authenticate(
       {

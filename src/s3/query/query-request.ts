@@ -18,9 +18,13 @@ export function isQueryRequest(req: Request, path: string): boolean {
  * The body must arrive within `timeoutMs` (the --body-timeout window; 0 for none): a client that
  * trickles it is cut off with RequestTimeout instead of holding the connection and its buffers.
  */
-export async function readQueryBody(req: Request, timeoutMs = 0): Promise<string> {
+export async function readQueryBody(
+  req: Request,
+  timeoutMs = 0,
+  maxBytes = maxQueryBodyBytes,
+): Promise<string> {
   const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > maxQueryBodyBytes) throw tooLarge();
+  if (declared > maxBytes) throw tooLarge();
   const chunks: Uint8Array[] = [];
   let total = 0;
   if (req.body) {
@@ -35,7 +39,7 @@ export async function readQueryBody(req: Request, timeoutMs = 0): Promise<string
         if (next === "expired") throw timedOut();
         if (next.done) break;
         total += next.value.byteLength;
-        if (total > maxQueryBodyBytes) throw tooLarge();
+        if (total > maxBytes) throw tooLarge();
         chunks.push(next.value);
       }
     } catch (e) {

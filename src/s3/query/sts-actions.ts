@@ -1,6 +1,6 @@
 import { accountOf, assumedRoleArn, rootArn, userArn } from "../../auth/account.ts";
 import { PolicyError, parsePolicy } from "../../auth/policy/index.ts";
-import { issueSession } from "../../auth/session-issue.ts";
+import { type IssuedSession, issueSession } from "../../auth/session-issue.ts";
 import type { TokenKey } from "../../auth/session-token.ts";
 import type { QueryAction, QueryContext } from "./query-action.ts";
 import { QueryError } from "./query-error.ts";
@@ -23,7 +23,7 @@ export interface StsDeps {
 }
 
 /** The session policy, checked here so that a bad one is refused before a token is issued. */
-function sessionPolicyOf(params: URLSearchParams): string | undefined {
+export function sessionPolicyOf(params: URLSearchParams): string | undefined {
   const policy = sessionPolicyText(params);
   if (policy === undefined) return undefined;
   try {
@@ -37,6 +37,21 @@ function sessionPolicyOf(params: URLSearchParams): string | undefined {
 
 function isoSeconds(date: Date): string {
   return `${date.toISOString().slice(0, 19)}Z`;
+}
+
+/** The <Credentials> of an STS answer. */
+export function credentialsXml(issued: IssuedSession): string {
+  return (
+    `<Credentials>${el("AccessKeyId", issued.accessKeyId)}${el("SecretAccessKey", issued.secretAccessKey)}` +
+    `${el("SessionToken", issued.sessionToken)}${el("Expiration", isoSeconds(issued.expiration))}</Credentials>`
+  );
+}
+
+/** <PackedPolicySize>: the session policy's share of its allowed size, in percent. */
+export function packedPolicyXml(policy: string | undefined): string {
+  return policy === undefined
+    ? ""
+    : el("PackedPolicySize", Math.ceil((policy.length / maxSessionPolicyChars) * 100));
 }
 
 /** AssumeRole: temporary credentials with the caller's rights, narrowed by an optional session policy. */
@@ -74,15 +89,10 @@ export function assumeRole(deps: StsDeps): QueryAction {
       },
       await deps.currentTokenKey(),
     );
-    const packed =
-      policy === undefined
-        ? ""
-        : el("PackedPolicySize", Math.ceil((policy.length / maxSessionPolicyChars) * 100));
     return (
-      `<Credentials>${el("AccessKeyId", issued.accessKeyId)}${el("SecretAccessKey", issued.secretAccessKey)}` +
-      `${el("SessionToken", issued.sessionToken)}${el("Expiration", isoSeconds(issued.expiration))}</Credentials>` +
+      credentialsXml(issued) +
       `<AssumedRoleUser>${el("Arn", assumedRoleArn(roleArn, sessionName, accountOf(principal)))}` +
-      `${el("AssumedRoleId", `${principal.accessKeyId}:${sessionName}`)}</AssumedRoleUser>${packed}`
+      `${el("AssumedRoleId", `${principal.accessKeyId}:${sessionName}`)}</AssumedRoleUser>${packedPolicyXml(policy)}`
     );
   };
 }
