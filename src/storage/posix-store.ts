@@ -5,6 +5,7 @@
  * sse/ (encryption at rest), layout/ (keys and paths on disk), sweeps/ (leftovers of dead
  * writers). Other layers reach storage through index.ts only.
  */
+
 import { mkdir, realpath } from "node:fs/promises";
 import { fsOps, isLocalFilesystem } from "../runtime/fs-ops.ts";
 import { ensureSystemDirSync } from "../runtime/system-dir.ts";
@@ -31,6 +32,7 @@ import type { ObjectStore } from "./object-store.ts";
 import { Copier } from "./objects/copier.ts";
 import { Deleter } from "./objects/deleter.ts";
 import { DirCache } from "./objects/dir-cache.ts";
+import { KeyPlaces, withKeyPlaces } from "./objects/key-places.ts";
 import { Lister } from "./objects/listing.ts";
 import { Publisher } from "./objects/publish.ts";
 import { Putter } from "./objects/putter.ts";
@@ -246,5 +248,5 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
         options.lifecycleWorker,
       )
     : async () => {};
-  return store;
+  return withKeyPlaces(store, new KeyPlaces(ctx));
 }
