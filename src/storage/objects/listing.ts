@@ -21,6 +21,7 @@ import type { Describer } from "../metadata/describe.ts";
 import { mayAccess, searchPath } from "../permissions/path-checks.ts";
 import { MAY_EXEC, MAY_READ } from "../permissions/permits.ts";
 import type { ListedObject, ListInput, ListResult, PosixIdentity } from "../types.ts";
+import { AltWalk } from "./alt-listing.ts";
 import type { DirCache, DirListing } from "./dir-cache.ts";
 import { isPermissionError, searchEntries } from "./dir-cache.ts";
 
@@ -60,14 +61,16 @@ export class Lister {
     if (!bst?.isDirectory()) throw new StorageError("NoSuchBucket");
     const empty: ListResult = { objects: [], commonPrefixes: [], isTruncated: false };
     const maxKeys = Math.min(Math.max(0, Math.floor(input.maxKeys)), 1000);
+    if (maxKeys === 0) return empty;
     const startDir = input.prefix.slice(0, input.prefix.lastIndexOf("/") + 1);
-    if (maxKeys === 0 || !validDirPrefix(startDir)) return empty;
-    if (startDir && (await this.verifyDir(`${bucketPath}/${startDir.slice(0, -1)}`)) === false) return empty;
-    if (input.access && !(await this.searchable(input.bucket, startDir, input.access))) return empty;
-    const { items, truncated } = await walkItems(this.source(bucketPath, input.access), {
-      ...input,
-      maxKeys,
-    });
+    // The plain tree has nothing under a prefix it cannot hold; the alternate area may.
+    let plain = validDirPrefix(startDir);
+    if (plain && startDir) plain = await this.verifyDir(`${bucketPath}/${startDir.slice(0, -1)}`);
+    if (input.access && !(await this.searchable(input.bucket, plain ? startDir : "", input.access)))
+      return empty;
+    const source = plain ? this.source(bucketPath, input.access) : NO_SOURCE;
+    const alt = new AltWalk(this.dirs, bucketPath, input.prefix);
+    const { items, truncated } = await walkItems(source, { ...input, maxKeys }, alt);
     return this.finish(bucketPath, items, truncated);
   }
 
@@ -133,6 +136,13 @@ export class Lister {
   }
 
   private async describe(bucketPath: string, it: Item): Promise<ListedObject | undefined> {
+    if (it.diskKey) {
+      const path = `${bucketPath}/${it.diskKey}`;
+      const st = await this.ops.lstat(path);
+      if (!st.isFile()) return undefined;
+      const entry = await this.describer.listEntry(path, st, { bucketPath, key: it.diskKey });
+      return entry && { ...entry, key: it.key };
+    }
     const path = `${bucketPath}/${it.kind === "dirobj" ? it.key.slice(0, -1) : it.key}`;
     const st = await this.ops.lstat(path);
     const t = { bucketPath, key: it.key };
@@ -172,7 +182,15 @@ export interface WalkSource {
 export interface WalkItem {
   key: string;
   kind: "file" | "dirobj" | "prefix";
+  /** Set for a key of the alternate area: its path relative to the bucket. */
+  diskKey?: string;
 }
+
+/** A tree with nothing in it. */
+export const NO_SOURCE: WalkSource = {
+  listing: async () => undefined,
+  isMarked: async () => false,
+};
 
 /**
  * Up to maxKeys keys and common prefixes after input.after, in S3 order, grouped by the
@@ -181,16 +199,19 @@ export interface WalkItem {
 export async function walkItems(
   source: WalkSource,
   input: { prefix: string; delimiter: string; after: string; maxKeys: number },
+  alt?: AltWalk,
 ): Promise<{ items: WalkItem[]; truncated: boolean }> {
   const { prefix, delimiter, maxKeys } = input;
   const cut = prefix.lastIndexOf("/") + 1;
   const startDir = prefix.slice(0, cut);
   const items: Item[] = [];
-  if (maxKeys <= 0 || !validDirPrefix(startDir)) return { items, truncated: false };
-  const walk = new Walk(source, startDir, prefix.slice(cut), delimiter === "/");
+  if (maxKeys <= 0) return { items, truncated: false };
+  const walk = validDirPrefix(startDir)
+    ? new Walk(source, startDir, prefix.slice(cut), delimiter === "/")
+    : undefined;
   let bound = initialBound(input.after, prefix, delimiter);
   for (;;) {
-    const item = await walk.next(bound);
+    const item = await nextOfBoth(walk, alt, bound);
     if (!item) break;
     if (items.length === maxKeys) return { items, truncated: true };
     const rest = item.key.slice(prefix.length);
@@ -205,6 +226,18 @@ export async function walkItems(
     }
   }
   return { items, truncated: false };
+}
+
+/** The first item after bound from the tree or the alternate area (the tree's on a tie). */
+async function nextOfBoth(
+  walk: Walk | undefined,
+  alt: AltWalk | undefined,
+  bound: Bound | undefined,
+): Promise<Item | undefined> {
+  const a = await walk?.next(bound);
+  const b = await alt?.next(bound);
+  if (!b || (a && compareUtf8(a.key, b.key) <= 0)) return a;
+  return { key: b.key, kind: "file", diskKey: b.diskKey };
 }
 
 /** One list call: memoized listings, seeks from the start directory. */

@@ -1,0 +1,175 @@
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import {
+  CopyObjectCommand,
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  ListObjectsCommand,
+  ListObjectsV2Command,
+  ListObjectVersionsCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+} from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { aws, py, sdkFailure, useHost } from "../helpers/index.ts";
+
+setDefaultTimeout(60_000);
+
+const { server, s3, bucket } = useHost({ bucket: "nonposix" });
+
+const long = "x".repeat(300);
+
+async function put(key: string, body: string, b = bucket) {
+  await s3.send(new PutObjectCommand({ Bucket: b, Key: key, Body: body }));
+}
+async function get(key: string, b = bucket): Promise<string> {
+  const got = await s3.send(new GetObjectCommand({ Bucket: b, Key: key }));
+  return await got.Body!.transformToString();
+}
+async function listAll(input: { prefix?: string; delimiter?: string; maxKeys?: number; b?: string }) {
+  const keys: string[] = [];
+  const prefixes: string[] = [];
+  let token: string | undefined;
+  for (;;) {
+    const page = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: input.b ?? bucket,
+        Prefix: input.prefix,
+        Delimiter: input.delimiter,
+        MaxKeys: input.maxKeys,
+        ContinuationToken: token,
+      }),
+    );
+    keys.push(...(page.Contents ?? []).map((o) => o.Key!));
+    prefixes.push(...(page.CommonPrefixes ?? []).map((p) => p.Prefix!));
+    if (!page.IsTruncated) return { keys, prefixes };
+    token = page.NextContinuationToken;
+  }
+}
+
+describe("keys a file tree cannot hold", () => {
+  test("a and a/b both exist; the plain file keeps its path", async () => {
+    await put("t1/a", "file a");
+    await put("t1/a/b", "under a");
+    expect(await get("t1/a")).toBe("file a");
+    expect(await get("t1/a/b")).toBe("under a");
+    expect(readFileSync(`${server.root}/${bucket}/t1/a`, "utf8")).toBe("file a");
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "t1/a/b" }));
+    expect(head.ContentLength).toBe(7);
+    // and the other way round: a/b first, then a
+    await put("t1/c/d", "under c");
+    await put("t1/c", "file c");
+    expect(await get("t1/c")).toBe("file c");
+    expect(await get("t1/c/d")).toBe("under c");
+    expect(statSync(`${server.root}/${bucket}/t1/c`).isDirectory()).toBe(true);
+  });
+
+  test("a key ending in / with data, a//b, a 300-byte segment, .s3dir/x", async () => {
+    const keys = ["t2/dir/", "t2/a//b", `t2/${long}/z`, "t2//lead", ".s3dir/x"];
+    for (const k of keys) await put(k, `body of ${k}`);
+    for (const k of keys) expect(await get(k)).toBe(`body of ${k}`);
+    expect(existsSync(`${server.root}/${bucket}/.s3dir/keys`)).toBe(true);
+  });
+
+  test("delete of either form; deleting a does not move a/b back", async () => {
+    await put("t3/a", "A");
+    await put("t3/a/b", "B");
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: "t3/a" }));
+    expect(await get("t3/a/b")).toBe("B");
+    expect((await sdkFailure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: "t3/a" })))).name).toBe(
+      "NoSuchKey",
+    );
+    // written again: still the alternate copy, never two
+    await put("t3/a/b", "B2");
+    expect(await get("t3/a/b")).toBe("B2");
+    expect((await listAll({ prefix: "t3/" })).keys).toEqual(["t3/a/b"]);
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: "t3/a/b" }));
+    expect((await sdkFailure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: "t3/a/b" })))).name).toBe(
+      "NoSuchKey",
+    );
+    expect((await listAll({ prefix: "t3/" })).keys).toEqual([]);
+  });
+
+  test("tags and copy to and from alternate keys", async () => {
+    await put("t4/a", "A");
+    await put("t4/a/b", "B");
+    await s3.send(
+      new PutObjectTaggingCommand({
+        Bucket: bucket,
+        Key: "t4/a/b",
+        Tagging: { TagSet: [{ Key: "k", Value: "v" }] },
+      }),
+    );
+    const tags = await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: "t4/a/b" }));
+    expect(tags.TagSet).toEqual([{ Key: "k", Value: "v" }]);
+    await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: "t4/x//y", CopySource: `${bucket}/t4/a/b` }));
+    expect(await get("t4/x//y")).toBe("B");
+    await s3.send(
+      new CopyObjectCommand({ Bucket: bucket, Key: "t4/plain", CopySource: `${bucket}/t4/x//y` }),
+    );
+    expect(await get("t4/plain")).toBe("B");
+    expect(readFileSync(`${server.root}/${bucket}/t4/plain`, "utf8")).toBe("B");
+  });
+
+  describe("listing merges both sources in UTF-8 byte order", () => {
+    // Plain and alternate keys interleaved: a+b < a/ < a/b < a0, empty segments, long ones.
+    const plain = ["L/a", "L/a+b", "L/a0", "L/b/c", "L/b/d", "L/z"];
+    const alternate = ["L/a/b", "L/a/", "L//x", "L/b//", `L/b/${long}`, "L/a/b/c", "L/é/"];
+    const all = [...plain, ...alternate].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+
+    test("without a delimiter, every page size", async () => {
+      for (const k of plain) await put(k, k);
+      for (const k of alternate) await put(k, k);
+      for (const k of alternate) expect(await get(k)).toBe(k);
+      for (const maxKeys of [1, 2, 3, 1000]) {
+        expect((await listAll({ prefix: "L/", maxKeys })).keys).toEqual(all);
+      }
+      expect((await listAll({ prefix: "L/a" })).keys).toEqual(all.filter((k) => k.startsWith("L/a")));
+      expect((await listAll({ prefix: "L/a/" })).keys).toEqual(["L/a/", "L/a/b", "L/a/b/c"]);
+      expect((await listAll({ prefix: "L//" })).keys).toEqual(["L//x"]);
+    });
+
+    test("with delimiter /, and with another delimiter", async () => {
+      for (const maxKeys of [1, 2, 1000]) {
+        const r = await listAll({ prefix: "L/", delimiter: "/", maxKeys });
+        expect(r.keys).toEqual(["L/a", "L/a+b", "L/a0", "L/z"]);
+        expect(r.prefixes).toEqual(["L//", "L/a/", "L/b/", "L/é/"]);
+      }
+      const b = await listAll({ prefix: "L/b/", delimiter: "/" });
+      expect(b.keys).toEqual(["L/b/c", "L/b/d", `L/b/${long}`]);
+      expect(b.prefixes).toEqual(["L/b//"]);
+      const plus = await listAll({ prefix: "L/", delimiter: "b" });
+      expect(plus.keys).toEqual(all.filter((k) => !k.slice(2).includes("b")));
+      expect(plus.prefixes).toEqual(["L/a+b", "L/a/b", "L/b"]);
+    });
+
+    test("ListObjects v1 markers and start-after", async () => {
+      const seen: string[] = [];
+      let marker: string | undefined;
+      for (;;) {
+        const page = await s3.send(
+          new ListObjectsCommand({ Bucket: bucket, Prefix: "L/", MaxKeys: 2, Marker: marker }),
+        );
+        seen.push(...(page.Contents ?? []).map((o) => o.Key!));
+        if (!page.IsTruncated) break;
+        marker = page.Contents!.at(-1)!.Key;
+      }
+      expect(seen).toEqual(all);
+      const after = await s3.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: "L/", StartAfter: "L/a/" }),
+      );
+      expect((after.Contents ?? []).map((o) => o.Key)).toEqual(
+        all.filter((k) => Buffer.compare(Buffer.from(k), Buffer.from("L/a/")) > 0),
+      );
+      const sizes = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: "L/a/b" }));
+      expect((sizes.Contents ?? []).map((o) => [o.Key, o.Size])).toEqual([
+        ["L/a/b", 5],
+        ["L/a/b/c", 7],
+      ]);
+    });
+  });
+});
