@@ -55,15 +55,17 @@ export class KeyPlaces {
     } catch {
       return [key]; // refused below as it always was
     }
-    return isPlainKey(key) ? [key, altDiskKey(key)] : [altDiskKey(key)];
+    if (!isPlainKey(key)) return [altDiskKey(key)];
+    // A directory key with data is in the area; an empty one (rarely read) in the tree.
+    return isDirectoryKey(key) ? [altDiskKey(key), key] : [key, altDiskKey(key)];
   }
 
   /** The one disk key an operation on an existing key (delete, tagging, lock) works on. */
   async forExisting(bucket: string, key: string): Promise<string> {
-    const [plain, alt] = this.forRead(key);
-    if (alt === undefined) return plain as string;
-    if (await this.exists(bucket, plain as string)) return plain as string;
-    return (await this.exists(bucket, alt)) ? alt : (plain as string);
+    const [first, second] = this.forRead(key);
+    if (second === undefined) return first as string;
+    if (await this.exists(bucket, first as string)) return first as string;
+    return (await this.exists(bucket, second)) ? second : isPlainKey(key) ? key : (first as string);
   }
 
   /** Runs op on each disk key of key in turn while it answers absent (NoSuchKey/NoSuchUpload). */
@@ -130,9 +132,23 @@ export function withKeyPlaces<S extends ObjectStore>(store: S, places: KeyPlaces
     putObjectTagging: async (bucket, key, versionId, tags) =>
       store.putObjectTagging(bucket, await places.forExisting(bucket, key), versionId, tags),
     multipart: Object.assign(Object.create(mp) as S["multipart"], {
-      create: async (input) =>
-        back(await mp.create({ ...input, key: await places.forWrite(input.bucket, input.key) })),
-      uploadPart: (input) => places.firstFound(input.key, (key) => mp.uploadPart({ ...input, key })),
+      create: async (input) => {
+        // An upload to a directory key is there for its data: the area holds it.
+        const key = await places.forWrite(input.bucket, input.key, isDirectoryKey(input.key) ? 1 : undefined);
+        return back(await mp.create({ ...input, key }));
+      },
+      // The body can be read once: find the upload's disk key first.
+      uploadPart: async (input) => {
+        const tries = places.forRead(input.key);
+        const key =
+          tries.length === 1
+            ? (tries[0] as string)
+            : await places.firstFound(input.key, async (k) => {
+                await mp.describe(input.bucket, k, input.uploadId);
+                return k;
+              });
+        return mp.uploadPart({ ...input, key });
+      },
       uploadPartCopy: async (input) => {
         const sourceKey = await places.forExisting(input.sourceBucket, input.sourceKey);
         return places.firstFound(input.key, (key) => mp.uploadPartCopy({ ...input, key, sourceKey }));
