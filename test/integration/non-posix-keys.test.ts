@@ -1,5 +1,7 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   CopyObjectCommand,
   CreateBucketCommand,
@@ -171,5 +173,128 @@ describe("keys a file tree cannot hold", () => {
         ["L/a/b/c", 7],
       ]);
     });
+  });
+
+  test("versions: each form keeps its history, listed in order with IsLatest", async () => {
+    const vb = `${bucket}-v`;
+    await s3.send(new CreateBucketCommand({ Bucket: vb }));
+    await s3.send(
+      new PutBucketVersioningCommand({ Bucket: vb, VersioningConfiguration: { Status: "Enabled" } }),
+    );
+    await put("a", "a1", vb);
+    await put("a/b", "ab1", vb);
+    await put("a/b", "ab2", vb);
+    await put("a//c", "ac1", vb);
+    await put("a", "a2", vb);
+    await s3.send(new DeleteObjectCommand({ Bucket: vb, Key: "a//c" }));
+    expect(await get("a", vb)).toBe("a2");
+    expect(await get("a/b", vb)).toBe("ab2");
+    const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: vb }));
+    const rows = [
+      ...(listed.Versions ?? []).map((v) => [v.Key, v.IsLatest, "v", v.Size, v.VersionId]),
+      ...(listed.DeleteMarkers ?? []).map((v) => [v.Key, v.IsLatest, "m", 0, v.VersionId]),
+    ];
+    expect(rows.map((r) => r.slice(0, 4)).sort()).toEqual(
+      [
+        ["a", true, "v", 2],
+        ["a", false, "v", 2],
+        ["a//c", false, "v", 3],
+        ["a//c", true, "m", 0],
+        ["a/b", true, "v", 3],
+        ["a/b", false, "v", 3],
+      ].sort(),
+    );
+    expect([...new Set((listed.Versions ?? []).map((v) => v.Key))]).toEqual(["a", "a//c", "a/b"]);
+    // The older version of a/b, by id; pages of one version each walk across both sources.
+    const old = (listed.Versions ?? []).find((v) => v.Key === "a/b" && !v.IsLatest)!;
+    const got = await s3.send(new GetObjectCommand({ Bucket: vb, Key: "a/b", VersionId: old.VersionId }));
+    expect(await got.Body!.transformToString()).toBe("ab1");
+    const paged: string[] = [];
+    let keyMarker: string | undefined;
+    let versionMarker: string | undefined;
+    for (;;) {
+      const page = await s3.send(
+        new ListObjectVersionsCommand({
+          Bucket: vb,
+          MaxKeys: 1,
+          KeyMarker: keyMarker,
+          VersionIdMarker: versionMarker,
+        }),
+      );
+      paged.push(...(page.Versions ?? []).map((v) => `${v.Key}@${v.VersionId}`));
+      paged.push(...(page.DeleteMarkers ?? []).map((v) => `${v.Key}@${v.VersionId}`));
+      if (!page.IsTruncated) break;
+      keyMarker = page.NextKeyMarker;
+      versionMarker = page.NextVersionIdMarker;
+    }
+    expect(paged.sort()).toEqual(rows.map((r) => `${r[0]}@${r[4]}`).sort());
+  });
+
+  test("multipart upload to a key below a file, and to a key with an empty segment", async () => {
+    await put("mp/a", "file");
+    for (const Key of ["mp/a/big", "mp//big"]) {
+      const body = Buffer.alloc(6 * 1024 * 1024 + 5, Key.length);
+      await new Upload({
+        client: s3,
+        params: { Bucket: bucket, Key, Body: body },
+        partSize: 5 * 1024 * 1024,
+      }).done();
+      const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key }));
+      expect(got.ETag).toMatch(/-2"$/);
+      expect(Buffer.compare(Buffer.from(await got.Body!.transformToByteArray()), body)).toBe(0);
+    }
+    expect(await get("mp/a")).toBe("file");
+    expect((await listAll({ prefix: "mp/" })).keys).toEqual(["mp//big", "mp/a", "mp/a/big"]);
+  });
+
+  test("AWS CLI: s3 sync up beside a file, s3 ls --recursive, a second sync finds nothing to do", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "s3dir-alt-sync-"));
+    try {
+      await put("cli/a", "file a");
+      mkdirSync(join(dir, "a"));
+      writeFileSync(join(dir, "a", "b"), "below a");
+      writeFileSync(join(dir, "c"), "c");
+      const sync = await aws(server, ["s3", "sync", dir, `s3://${bucket}/cli/`, "--exclude", "a"]);
+      expect(sync.code).toBe(0);
+      expect(await get("cli/a/b")).toBe("below a");
+      expect(await get("cli/a")).toBe("file a");
+      const ls = await aws(server, ["s3", "ls", "--recursive", `s3://${bucket}/cli/`]);
+      expect(ls.code).toBe(0);
+      const listed = ls.stdout
+        .trim()
+        .split("\n")
+        .map((l) => l.trim().split(/\s+/).slice(2));
+      expect(listed).toEqual([
+        ["6", "cli/a"],
+        ["7", "cli/a/b"],
+        ["1", "cli/c"],
+      ]);
+      const again = await aws(server, ["s3", "sync", dir, `s3://${bucket}/cli/`, "--exclude", "a"]);
+      expect(again.code).toBe(0);
+      expect(again.stdout.trim()).toBe("");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("boto3: put, get and paginate keys of both forms", async () => {
+    const result = await py(
+      server,
+      `
+      bucket = ${JSON.stringify(bucket)}
+      keys = ["py/a", "py/a/b", "py//c", "py/" + "y" * 300 + "/d", "py/e/"]
+      for k in keys:
+          s3.put_object(Bucket=bucket, Key=k, Body=k.encode())
+      got = [s3.get_object(Bucket=bucket, Key=k)["Body"].read().decode() == k for k in keys]
+      listed = []
+      for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="py/", PaginationConfig={"PageSize": 2}):
+          listed += [c["Key"] for c in page.get("Contents", [])]
+      out({"got": got, "listed": listed})
+      `,
+    );
+    expect(result.code).toBe(0);
+    const json = result.json as { got: boolean[]; listed: string[] };
+    expect(json.got).toEqual([true, true, true, true, true]);
+    expect(json.listed).toEqual(["py//c", "py/a", "py/a/b", "py/e/", `py/${"y".repeat(300)}/d`]);
   });
 });

@@ -22,7 +22,7 @@ export interface AltItem {
 
 type Mode = "gte" | "gt" | "past" | "any";
 
-interface Level {
+export interface Level {
   /** Hex of the level's part of the key: a directory's full chunk, a file's rest ("k" dropped). */
   part: string;
   dir: boolean;
@@ -31,21 +31,41 @@ interface Level {
 
 const levels = new WeakMap<DirEntry[], Level[]>();
 
+export function isChunkName(name: string): boolean {
+  return name.length === ALT_CHUNK && /^[0-9a-f]+$/.test(name);
+}
+export function isLeafName(name: string): boolean {
+  return name.length <= ALT_CHUNK && /^k[0-9a-f]*$/.test(name);
+}
+
+/** Levels sorted by part (parts differ in length between files and directories: no ties). */
+export function sortLevels(l: Level[]): Level[] {
+  return l.sort((a, b) => (a.part < b.part ? -1 : a.part > b.part ? 1 : 0));
+}
+
+/** One level of the area in the bucket: directories are chunks, files leaves. */
 function levelsOf(entries: DirEntry[]): Level[] {
   let l = levels.get(entries);
   if (!l) {
     l = [];
     for (const e of entries) {
-      if (e.dir && e.name.length === ALT_CHUNK && /^[0-9a-f]+$/.test(e.name))
-        l.push({ part: e.name, dir: true, name: e.name });
-      else if (!e.dir && e.name.startsWith("k") && e.name.length <= ALT_CHUNK && /^k[0-9a-f]*$/.test(e.name))
-        l.push({ part: e.name.slice(1), dir: false, name: e.name });
+      if (e.dir && isChunkName(e.name)) l.push({ part: e.name, dir: true, name: e.name });
+      else if (!e.dir && isLeafName(e.name)) l.push({ part: e.name.slice(1), dir: false, name: e.name });
     }
-    // A file before the directory that extends it: its key is the shorter one.
-    l.sort((a, b) => (a.part < b.part ? -1 : a.part > b.part ? 1 : a.dir ? 1 : b.dir ? -1 : 0));
-    levels.set(entries, l);
+    levels.set(entries, sortLevels(l));
   }
   return l;
+}
+
+/** The levels of a tree of the area's shape; rel is "" or ends in "/". */
+export type LevelReader = (rel: string) => Promise<Level[] | undefined>;
+
+/** The bucket's own area, `<bucket>/.s3dir/keys/`. */
+export function bucketAltLevels(dirs: DirCache, bucketPath: string): LevelReader {
+  return async (rel) => {
+    const l = await dirs.get(`${bucketPath}/${ALT_PREFIX}${rel}`.replace(/\/$/, ""));
+    return l ? levelsOf(l.entries) : undefined;
+  };
 }
 
 function passes(h: string, t: string, mode: Mode): boolean {
@@ -61,17 +81,14 @@ export class AltWalk {
   private pending: AltItem | undefined | null = null;
 
   constructor(
-    private readonly dirs: DirCache,
-    /** `<root>/<bucket>`. */
-    private readonly bucketPath: string,
+    private readonly read: LevelReader,
     private readonly prefix: string,
   ) {}
 
   private level(rel: string): Promise<Level[] | undefined> {
     let p = this.memo.get(rel);
     if (!p) {
-      const path = `${this.bucketPath}/${ALT_PREFIX}${rel}`.replace(/\/$/, "");
-      p = this.dirs.get(path).then((l) => (l ? levelsOf(l.entries) : undefined));
+      p = this.read(rel);
       this.memo.set(rel, p);
     }
     return p;

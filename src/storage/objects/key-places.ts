@@ -71,12 +71,16 @@ export class KeyPlaces {
   /** Runs op on each disk key of key in turn while it answers absent (NoSuchKey/NoSuchUpload). */
   async firstFound<T>(key: string, op: (diskKey: string) => Promise<T>): Promise<T> {
     const tries = this.forRead(key);
+    let noticed: unknown;
     for (let i = 0; ; i++) {
       try {
         return await op(tries[i] as string);
       } catch (e) {
         const absent = isStorageError(e) && (e.code === "NoSuchKey" || e.code === "NoSuchUpload");
-        if (!absent || i === tries.length - 1) throw e;
+        if (!absent) throw e;
+        // A delete marker or a missing version says more than a plain "absent" from elsewhere.
+        if (noticed === undefined && e.version) noticed = e;
+        if (i === tries.length - 1) throw noticed ?? e;
       }
     }
   }

@@ -21,7 +21,7 @@ import type { Describer } from "../metadata/describe.ts";
 import { mayAccess, searchPath } from "../permissions/path-checks.ts";
 import { MAY_EXEC, MAY_READ } from "../permissions/permits.ts";
 import type { ListedObject, ListInput, ListResult, PosixIdentity } from "../types.ts";
-import { AltWalk } from "./alt-listing.ts";
+import { AltWalk, bucketAltLevels } from "./alt-listing.ts";
 import type { DirCache, DirListing } from "./dir-cache.ts";
 import { isPermissionError, searchEntries } from "./dir-cache.ts";
 
@@ -69,7 +69,7 @@ export class Lister {
     if (input.access && !(await this.searchable(input.bucket, plain ? startDir : "", input.access)))
       return empty;
     const source = plain ? this.source(bucketPath, input.access) : NO_SOURCE;
-    const alt = new AltWalk(this.dirs, bucketPath, input.prefix);
+    const alt = new AltWalk(bucketAltLevels(this.dirs, bucketPath), input.prefix);
     const { items, truncated } = await walkItems(source, { ...input, maxKeys }, alt);
     return this.finish(bucketPath, items, truncated);
   }
