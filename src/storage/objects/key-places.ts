@@ -90,6 +90,18 @@ export class KeyPlaces {
 export function withKeyPlaces<S extends ObjectStore>(store: S, places: KeyPlaces): S {
   const back = <T extends { key: string }>(o: T): T => ({ ...o, key: keyOfDiskKey(o.key) });
   const mp = store.multipart;
+  /**
+   * The disk key an upload was made for, found before the request's work starts: a part's body
+   * can be read only once, and a Complete's own NoSuchKey (If-Match) must not send it elsewhere.
+   */
+  const uploadKey = async (bucket: string, key: string, uploadId: string): Promise<string> => {
+    const tries = places.forRead(key);
+    if (tries.length === 1) return tries[0] as string;
+    return places.firstFound(key, async (k) => {
+      await mp.describe(bucket, k, uploadId);
+      return k;
+    });
+  };
   return {
     ...store,
     putObject: async (input) =>
@@ -141,32 +153,26 @@ export function withKeyPlaces<S extends ObjectStore>(store: S, places: KeyPlaces
         const key = await places.forWrite(input.bucket, input.key, isDirectoryKey(input.key) ? 1 : undefined);
         return back(await mp.create({ ...input, key }));
       },
-      // The body can be read once: find the upload's disk key first.
-      uploadPart: async (input) => {
-        const tries = places.forRead(input.key);
-        const key =
-          tries.length === 1
-            ? (tries[0] as string)
-            : await places.firstFound(input.key, async (k) => {
-                await mp.describe(input.bucket, k, input.uploadId);
-                return k;
-              });
-        return mp.uploadPart({ ...input, key });
-      },
+      uploadPart: async (input) =>
+        mp.uploadPart({ ...input, key: await uploadKey(input.bucket, input.key, input.uploadId) }),
       uploadPartCopy: async (input) => {
+        const key = await uploadKey(input.bucket, input.key, input.uploadId);
         const sourceKey = await places.forExisting(input.sourceBucket, input.sourceKey);
-        return places.firstFound(input.key, (key) => mp.uploadPartCopy({ ...input, key, sourceKey }));
+        return mp.uploadPartCopy({ ...input, key, sourceKey });
       },
-      complete: (input) => places.firstFound(input.key, (key) => mp.complete({ ...input, key })),
-      reserveVersionId: (bucket, key) => mp.reserveVersionId(bucket, key),
-      describe: (bucket, key, uploadId) =>
-        places.firstFound(key, async (k) => back(await mp.describe(bucket, k, uploadId))),
-      abort: (bucket, key, uploadId) => places.firstFound(key, (k) => mp.abort(bucket, k, uploadId)),
-      listParts: (input) =>
-        places.firstFound(input.key, async (key) => ({
-          ...(await mp.listParts({ ...input, key })),
-          key: input.key,
-        })),
+      complete: async (input) =>
+        mp.complete({ ...input, key: await uploadKey(input.bucket, input.key, input.uploadId) }),
+      // Uploads to directory keys are made in the area (create above).
+      reserveVersionId: (bucket, key) =>
+        mp.reserveVersionId(bucket, isDirectoryKey(key) ? altDiskKey(key) : key),
+      describe: async (bucket, key, uploadId) =>
+        back(await mp.describe(bucket, await uploadKey(bucket, key, uploadId), uploadId)),
+      abort: async (bucket, key, uploadId) =>
+        mp.abort(bucket, await uploadKey(bucket, key, uploadId), uploadId),
+      listParts: async (input) => ({
+        ...(await mp.listParts({ ...input, key: await uploadKey(input.bucket, input.key, input.uploadId) })),
+        key: input.key,
+      }),
       listUploads: async (input) => {
         const r = await mp.listUploads(input);
         return { ...r, uploads: r.uploads.map(back) };
