@@ -238,15 +238,17 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
       await releaseLease();
     },
   };
+  // Everything outside storage (and the lifecycle worker) speaks S3 keys: the wrapped store.
+  const keyed = withKeyPlaces(store, new KeyPlaces(ctx));
   const stopLifecycle = options.lifecycleWorker
     ? startLifecycleWorker(
         {
           ctx,
-          store,
+          store: keyed,
           rulesOf: (bucket) => lifecycleRules(ctx, bucket),
         },
         options.lifecycleWorker,
       )
     : async () => {};
-  return withKeyPlaces(store, new KeyPlaces(ctx));
+  return keyed;
 }

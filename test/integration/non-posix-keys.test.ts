@@ -1,4 +1,4 @@
-import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,12 +12,23 @@ import {
   ListObjectsCommand,
   ListObjectsV2Command,
   ListObjectVersionsCommand,
+  PutBucketLifecycleConfigurationCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { aws, py, sdkFailure, useHost } from "../helpers/index.ts";
+import {
+  aws,
+  py,
+  s3Client,
+  sdkFailure,
+  startHost,
+  type TestServer,
+  uniqueBucket,
+  useHost,
+  waitFor,
+} from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
 
@@ -296,5 +307,39 @@ describe("keys a file tree cannot hold", () => {
     const json = result.json as { got: boolean[]; listed: string[] };
     expect(json.got).toEqual([true, true, true, true, true]);
     expect(json.listed).toEqual(["py//c", "py/a", "py/a/b", "py/e/", `py/${"y".repeat(300)}/d`]);
+  });
+});
+
+describe("lifecycle expiry reaches the alternate area", () => {
+  let lc: TestServer;
+  afterAll(async () => {
+    await lc?.stop();
+  });
+
+  test("keys of both forms expire by prefix", async () => {
+    lc = await startHost({
+      args: [
+        ...["--lifecycle-day", "1s", "--lifecycle-interval", "1s"],
+        ...["--lifecycle-pause", "0", "--lifecycle-rate", "1000", "--lifecycle-page", "3"],
+      ],
+    });
+    const client = s3Client(lc);
+    const b = uniqueBucket("altlc");
+    await client.send(new CreateBucketCommand({ Bucket: b }));
+    for (const Key of ["old/a", "old/a/b", "old//c", `old/${long}`, "keep/a", "keep/a/b"]) {
+      await client.send(new PutObjectCommand({ Bucket: b, Key, Body: "x" }));
+    }
+    await client.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: b,
+        LifecycleConfiguration: {
+          Rules: [{ ID: "old", Status: "Enabled", Filter: { Prefix: "old/" }, Expiration: { Days: 1 } }],
+        },
+      }),
+    );
+    const keys = async () =>
+      ((await client.send(new ListObjectsV2Command({ Bucket: b }))).Contents ?? []).map((o) => o.Key);
+    expect(await waitFor(async () => (await keys()).length === 2, 20_000)).toBe(true);
+    expect(await keys()).toEqual(["keep/a", "keep/a/b"]);
   });
 });
