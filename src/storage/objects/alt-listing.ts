@@ -6,6 +6,7 @@
  * never a scan of the area.
  */
 import { ALT_CHUNK, ALT_PREFIX, fromHex, toHex } from "../layout/alt-keys.ts";
+import { compareUtf8 } from "../layout/keys.ts";
 import type { DirCache, DirEntry } from "./dir-cache.ts";
 
 /** Like listing.ts's Bound: keys > value; with prefixMode also not starting with value. */
@@ -94,12 +95,20 @@ export class AltWalk {
     return p;
   }
 
+  /**
+   * The answer next(bound) would give when it is known without a read (the last answer still
+   * holds), else null. Synchronous: most items of a listing are the tree's, and this is asked
+   * for each of them.
+   */
+  known(bound: AltBound | undefined): AltItem | undefined | null {
+    if (this.pending === null || this.pending === undefined) return this.pending;
+    return !bound || afterBound(this.pending.key, bound) ? this.pending : null;
+  }
+
   /** The first key with the prefix after bound, or undefined. */
   async next(bound: AltBound | undefined): Promise<AltItem | undefined> {
-    if (this.pending !== null) {
-      if (this.pending === undefined) return undefined;
-      if (!bound || afterBound(this.pending.key, bound)) return this.pending;
-    }
+    const known = this.known(bound);
+    if (known !== null) return known;
     const p = toHex(this.prefix);
     let target = p;
     let mode: Mode = "gte";
@@ -158,9 +167,7 @@ export class AltWalk {
 }
 
 function afterBound(key: string, b: AltBound): boolean {
-  const k = toHex(key);
-  const v = toHex(b.value);
-  return k > v && !(b.prefixMode && k.startsWith(v));
+  return compareUtf8(key, b.value) > 0 && !(b.prefixMode && key.startsWith(b.value));
 }
 
 /** First index whose part is >= target. */

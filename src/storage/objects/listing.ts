@@ -235,7 +235,8 @@ async function nextOfBoth(
   bound: Bound | undefined,
 ): Promise<Item | undefined> {
   const a = await walk?.next(bound);
-  const b = await alt?.next(bound);
+  const known = alt ? alt.known(bound) : undefined;
+  const b = known === null ? await alt?.next(bound) : known;
   if (!b || (a && compareUtf8(a.key, b.key) <= 0)) return a;
   return { key: b.key, kind: "file", diskKey: b.diskKey };
 }
