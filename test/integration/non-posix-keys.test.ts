@@ -5,6 +5,7 @@ import { join } from "node:path";
 import {
   CopyObjectCommand,
   CreateBucketCommand,
+  DeleteBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
@@ -307,6 +308,23 @@ describe("keys a file tree cannot hold", () => {
     const json = result.json as { got: boolean[]; listed: string[] };
     expect(json.got).toEqual([true, true, true, true, true]);
     expect(json.listed).toEqual(["py//c", "py/a", "py/a/b", "py/e/", `py/${"y".repeat(300)}/d`]);
+  });
+});
+
+describe("buckets holding only alternate keys", () => {
+  test("DeleteBucket is BucketNotEmpty until the key is deleted; nothing is left behind", async () => {
+    const b = uniqueBucket("altdel");
+    await s3.send(new CreateBucketCommand({ Bucket: b }));
+    await put("only//key", "x", b);
+    const failure = await sdkFailure(s3.send(new DeleteBucketCommand({ Bucket: b })));
+    expect([failure.status, failure.name, failure.message]).toEqual([
+      409,
+      "BucketNotEmpty",
+      "The bucket you tried to delete is not empty",
+    ]);
+    await s3.send(new DeleteObjectCommand({ Bucket: b, Key: "only//key" }));
+    expect(existsSync(join(server.root, b, ".s3dir"))).toBe(false);
+    await s3.send(new DeleteBucketCommand({ Bucket: b }));
   });
 });
 
