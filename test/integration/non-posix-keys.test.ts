@@ -246,6 +246,31 @@ describe("keys a file tree cannot hold", () => {
     expect(paged.sort()).toEqual(rows.map((r) => `${r[0]}@${r[4]}`).sort());
   });
 
+  test("versions of a deleted alternate key are still deleted by id", async () => {
+    const vb = `${bucket}-v2`;
+    await s3.send(new CreateBucketCommand({ Bucket: vb }));
+    await s3.send(
+      new PutBucketVersioningCommand({ Bucket: vb, VersioningConfiguration: { Status: "Enabled" } }),
+    );
+    await put("del/a", "file", vb);
+    const v1 = await s3.send(new PutObjectCommand({ Bucket: vb, Key: "del/a/b", Body: "b1" }));
+    const marker = await s3.send(new DeleteObjectCommand({ Bucket: vb, Key: "del/a/b" }));
+    expect(marker.DeleteMarker).toBe(true);
+    await s3.send(new DeleteObjectCommand({ Bucket: vb, Key: "del/a/b", VersionId: v1.VersionId }));
+    await s3.send(new DeleteObjectCommand({ Bucket: vb, Key: "del/a/b", VersionId: marker.VersionId }));
+    const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: vb, Prefix: "del/" }));
+    expect((listed.Versions ?? []).map((v) => v.Key)).toEqual(["del/a"]);
+    expect(listed.DeleteMarkers ?? []).toEqual([]);
+  });
+
+  test("a directory key written empty, then with data: read and listed with its data", async () => {
+    await put("dk/d/", "");
+    await put("dk/d/", "data");
+    expect(await get("dk/d/")).toBe("data");
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: "dk/" }));
+    expect((listed.Contents ?? []).map((o) => [o.Key, o.Size])).toEqual([["dk/d/", 4]]);
+  });
+
   test("multipart upload to a key below a file, and to a key with an empty segment", async () => {
     await put("mp/a", "file");
     for (const Key of ["mp/a/big", "mp//big"]) {

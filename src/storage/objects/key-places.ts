@@ -18,6 +18,7 @@ import { altDiskKey, keyOfAltDiskKey } from "../layout/alt-keys.ts";
 import { checkKeyPlace } from "../layout/key-conflicts.ts";
 import { checkS3Key, isDirectoryKey, isPlainKey } from "../layout/keys.ts";
 import type { MultipartStore, ObjectStore } from "../object-store.ts";
+import { historyDir } from "../versions/history.ts";
 
 /** The S3 key of a disk key (a plain key is its own disk key). */
 export function keyOfDiskKey(diskKey: string): string {
@@ -65,7 +66,16 @@ export class KeyPlaces {
     const [first, second] = this.forRead(key);
     if (second === undefined) return first as string;
     if (await this.exists(bucket, first as string)) return first as string;
-    return (await this.exists(bucket, second)) ? second : isPlainKey(key) ? key : (first as string);
+    if (await this.exists(bucket, second)) return second;
+    // No current file at either place: the one with a history (a deleted key's markers).
+    const alt = altDiskKey(key);
+    if (!isDirectoryKey(key) && (await this.hasHistory(bucket, alt))) return alt;
+    return isPlainKey(key) ? key : (first as string);
+  }
+
+  private async hasHistory(bucket: string, diskKey: string): Promise<boolean> {
+    const st = await this.ctx.ops.lstat(historyDir(this.ctx, bucket, diskKey)).catch(() => undefined);
+    return !!st?.isDirectory();
   }
 
   /** Runs op on each disk key of key in turn while it answers absent (NoSuchKey/NoSuchUpload). */

@@ -237,7 +237,9 @@ async function nextOfBoth(
   const a = await walk?.next(bound);
   const known = alt ? alt.known(bound) : undefined;
   const b = known === null ? await alt?.next(bound) : known;
-  if (!b || (a && compareUtf8(a.key, b.key) <= 0)) return a;
+  // On a tie the tree's item wins, except an empty directory object: a directory key with
+  // data is in the area, and reads look there first (key-places.ts).
+  if (!b || (a && (compareUtf8(a.key, b.key) < 0 || (a.key === b.key && a.kind !== "dirobj")))) return a;
   return { key: b.key, kind: "file", diskKey: b.diskKey };
 }
 
