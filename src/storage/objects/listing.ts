@@ -12,6 +12,10 @@
  * With delimiter "/" the walk does not descend: a subdirectory of the start directory is a
  * common prefix when it holds at least one object or directory object at any depth. Other
  * delimiters descend and group; after a common prefix the cursor skips its whole range.
+ *
+ * Keys a path cannot hold live in the bucket's alternate area (alt-listing.ts), walked in the
+ * same order: each step takes the smaller of the two walks' next items, so prefixes,
+ * delimiters and cursors work across both.
  */
 import type { FsOps } from "../../runtime/fs-ops.ts";
 import { isStorageError, StorageError } from "../errors.ts";
