@@ -33,6 +33,21 @@ export function checkRootAccess(root: string): CheckResult {
   return ok(name, `${root} has mode ${mode.toString(8)}; only its owner can add or remove buckets`);
 }
 
+/**
+ * A bucket's `.s3dir` holding more than `keys` (the alternate area of keys a path cannot
+ * hold, which is objects): what earlier versions kept there.
+ */
+function holdsLegacyState(path: string): boolean {
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  if (!st) return false;
+  if (!st.isDirectory()) return true;
+  try {
+    return readdirSync(path).some((n) => n !== "keys");
+  } catch {
+    return true;
+  }
+}
+
 /** Buckets holding a `.s3dir` (ignored content now) or on a filesystem other than the root's. */
 export function checkBucketDirs(root: string): CheckResult {
   const name = "bucket directories";
@@ -46,7 +61,7 @@ export function checkBucketDirs(root: string): CheckResult {
     const dir = join(root, d.name);
     const st = lstatSync(dir, { throwIfNoEntry: false });
     if (st && st.dev !== rootDev) elsewhere.push(d.name);
-    if (lstatSync(join(dir, SYSTEM_DIR), { throwIfNoEntry: false })) legacy.push(d.name);
+    if (holdsLegacyState(join(dir, SYSTEM_DIR))) legacy.push(d.name);
   }
   const findings: string[] = [];
   const fixes: string[] = [];

@@ -10,10 +10,7 @@ const s3CodeOf: Record<StorageErrorCode, [S3ErrorCode, string?]> = {
   BucketExists: ["BucketAlreadyOwnedByYou"],
   BucketNotEmpty: ["BucketNotEmpty"],
   InvalidBucketName: ["InvalidBucketName"],
-  InvalidKey: [
-    "InvalidArgument",
-    "Object key is not valid: empty, '.' or '..' segments, NUL and reserved names are not allowed.",
-  ],
+  InvalidKey: ["InvalidArgument", "Object key is not valid: '.' or '..' segments and NUL are not allowed."],
   KeyTooLong: ["KeyTooLongError"],
   ParentIsObject: ["KeyConflict", "An object exists at a parent path of this key."],
   KeyIsPrefix: ["KeyConflict", "Objects exist below this key used as a prefix."],

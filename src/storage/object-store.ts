@@ -57,9 +57,10 @@ export interface ObjectStore {
   deleteBucket(name: string): Promise<void>;
 
   /**
-   * Throws NoSuchBucket, InvalidKey, KeyTooLong, MetadataTooLarge (user metadata > 2 KB),
-   * ParentIsObject (a/b while a is an object), KeyIsPrefix (a while a/ holds objects),
-   * DirectoryObjectNotEmpty ("a/" with a body), IncompleteBody (fewer or more bytes than
+   * Keys a path cannot hold (a/b while a is an object, a/ with a body, a//b…) are stored in
+   * the bucket's alternate area (objects/key-places.ts). Throws NoSuchBucket, InvalidKey,
+   * KeyTooLong, MetadataTooLarge (user metadata > 2 KB), ParentIsObject (a symlink or file in
+   * the way of the alternate area itself), IncompleteBody (fewer or more bytes than
    * expectedSize), TooLarge (> 5 TiB), BadDigest, Sha256Mismatch, ChecksumMismatch,
    * PreconditionFailed (If-None-Match: * on an existing key, If-Match mismatch), NoSuchKey
    * (If-Match on a missing key), ConditionalConflict (a conditional write lock not obtained).

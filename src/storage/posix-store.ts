@@ -5,6 +5,7 @@
  * sse/ (encryption at rest), layout/ (keys and paths on disk), sweeps/ (leftovers of dead
  * writers). Other layers reach storage through index.ts only.
  */
+
 import { mkdir, realpath } from "node:fs/promises";
 import { fsOps, isLocalFilesystem } from "../runtime/fs-ops.ts";
 import { ensureSystemDirSync } from "../runtime/system-dir.ts";
@@ -32,6 +33,7 @@ import type { ObjectStore } from "./object-store.ts";
 import { Copier } from "./objects/copier.ts";
 import { Deleter } from "./objects/deleter.ts";
 import { DirCache } from "./objects/dir-cache.ts";
+import { KeyPlaces, withKeyPlaces } from "./objects/key-places.ts";
 import { Lister } from "./objects/listing.ts";
 import { Publisher } from "./objects/publish.ts";
 import { Putter } from "./objects/putter.ts";
@@ -244,15 +246,17 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
       await releaseLease();
     },
   };
+  // Everything outside storage (and the lifecycle worker) speaks S3 keys: the wrapped store.
+  const keyed = withKeyPlaces(store, new KeyPlaces(ctx));
   const stopLifecycle = options.lifecycleWorker
     ? startLifecycleWorker(
         {
           ctx,
-          store,
+          store: keyed,
           rulesOf: (bucket) => lifecycleRules(ctx, bucket),
         },
         options.lifecycleWorker,
       )
     : async () => {};
-  return store;
+  return keyed;
 }

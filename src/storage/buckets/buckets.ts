@@ -13,8 +13,11 @@ import { mkdirs } from "../layout/mkdirs.ts";
 import type { Layout } from "../layout/paths.ts";
 import type { BucketInfo } from "../types.ts";
 
-function notEmpty(names: string[]): StorageError {
-  return names.length === 1 && names[0] === RESERVED
+/** names: the bucket directory's entries; inReserved: the entries of its `.s3dir`. */
+function notEmpty(names: string[], inReserved: string[]): StorageError {
+  // Only the alternate area's `keys` there: objects, as anywhere else in the bucket.
+  const onlyLegacy = inReserved.some((n) => n !== "keys");
+  return names.length === 1 && names[0] === RESERVED && onlyLegacy
     ? new StorageError(
         "BucketNotEmpty",
         `The bucket directory holds only ${RESERVED}, which s3dir no longer uses there; remove it through the filesystem`,
@@ -105,7 +108,16 @@ export class Buckets {
     await this.head(name);
     const path = this.layout.bucket(name);
     const entries = await this.ops.readdir(path);
-    if (entries.length > 0) throw notEmpty(entries.map((d) => d.name));
+    if (entries.length > 0) {
+      const names = entries.map((d) => d.name);
+      const inReserved = names.includes(RESERVED)
+        ? await this.ops.readdir(`${path}/${RESERVED}`).then(
+            (ds) => ds.map((d) => d.name),
+            () => [],
+          )
+        : [];
+      throw notEmpty(names, inReserved);
+    }
     await this.hooks.beforeDelete?.(name);
     try {
       await this.ops.rmdir(path);

@@ -1,5 +1,6 @@
 /** Bucket names, object keys and the UTF-8 byte order S3 lists them in. */
 import { StorageError } from "../errors.ts";
+import { ALT_PREFIX, isAltDiskKey } from "./alt-keys.ts";
 
 /** The reserved directory name: `<root>/.s3dir` and `<bucket>/.s3dir`. */
 export const RESERVED = ".s3dir";
@@ -57,6 +58,7 @@ export function isDirectoryKey(key: string): boolean {
  * A trailing "/" (directory object) is allowed.
  */
 export function checkKey(key: string): void {
+  if (key.startsWith(ALT_PREFIX) && isAltDiskKey(key)) return;
   if (key.length === 0) throw new StorageError("InvalidKey", "empty key");
   if (loneSurrogate.test(key) || key.includes("\0"))
     throw new StorageError("InvalidKey", "key is not valid UTF-8");
@@ -73,6 +75,33 @@ export function checkKey(key: string): void {
     }
   }
   if (segments[0] === RESERVED) throw new StorageError("InvalidKey", "reserved key prefix");
+}
+
+/**
+ * S3's rules for a key: non-empty, valid UTF-8 without NUL, ≤ 1024 bytes. Segments "." and
+ * ".." stay refused: the HTTP server resolves them before a handler sees the path, so such
+ * a key could be written but never read back.
+ */
+export function checkS3Key(key: string): void {
+  if (key.length === 0) throw new StorageError("InvalidKey", "empty key");
+  if (loneSurrogate.test(key) || key.includes("\0"))
+    throw new StorageError("InvalidKey", "key is not valid UTF-8");
+  if (key.length > MAX_KEY_BYTES / 3 && utf8Length(key) > MAX_KEY_BYTES) {
+    throw new StorageError("KeyTooLong", "key longer than 1024 bytes");
+  }
+  for (const seg of key.split("/")) {
+    if (seg === "." || seg === "..") throw new StorageError("InvalidKey", `invalid key segment in ${key}`);
+  }
+}
+
+/** True when key (valid for S3) also has a plain path: checkKey accepts it. */
+export function isPlainKey(key: string): boolean {
+  try {
+    checkKey(key);
+    return !key.startsWith(ALT_PREFIX);
+  } catch {
+    return false;
+  }
 }
 
 /** Like checkKey, for reads: any invalid key is simply absent. */

@@ -4,12 +4,14 @@
  * and the key-marker / upload-id-marker cursor. In-flight uploads are few, so every call reads
  * every upload.json.
  */
+import { keyOfAltDiskKey } from "../layout/alt-keys.ts";
 import { compareUtf8 } from "../layout/keys.ts";
 import type { ListUploadsInput, ListUploadsResult, UploadInfo } from "./types.ts";
 
 /** Sorts and pages uploads as S3 lists them. */
 export function pageUploads(all: UploadInfo[], input: ListUploadsInput): ListUploadsResult {
   const sorted = all
+    .map((u) => ({ ...u, key: keyOfAltDiskKey(u.key) ?? u.key })) // uploads to the alternate area
     .filter((u) => u.key.startsWith(input.prefix))
     .sort((a, b) => compareUtf8(a.key, b.key) || compareUtf8(a.uploadId, b.uploadId));
   const after = (u: UploadInfo) => {

@@ -12,6 +12,10 @@
  * With delimiter "/" the walk does not descend: a subdirectory of the start directory is a
  * common prefix when it holds at least one object or directory object at any depth. Other
  * delimiters descend and group; after a common prefix the cursor skips its whole range.
+ *
+ * Keys a path cannot hold live in the bucket's alternate area (alt-listing.ts), walked in the
+ * same order: each step takes the smaller of the two walks' next items, so prefixes,
+ * delimiters and cursors work across both.
  */
 import type { FsOps } from "../../runtime/fs-ops.ts";
 import { isStorageError, StorageError } from "../errors.ts";
@@ -21,6 +25,7 @@ import type { Describer } from "../metadata/describe.ts";
 import { mayAccess, searchPath } from "../permissions/path-checks.ts";
 import { MAY_EXEC, MAY_READ } from "../permissions/permits.ts";
 import type { ListedObject, ListInput, ListResult, PosixIdentity } from "../types.ts";
+import { AltWalk, bucketAltLevels } from "./alt-listing.ts";
 import type { DirCache, DirListing } from "./dir-cache.ts";
 import { isPermissionError, searchEntries } from "./dir-cache.ts";
 
@@ -60,14 +65,16 @@ export class Lister {
     if (!bst?.isDirectory()) throw new StorageError("NoSuchBucket");
     const empty: ListResult = { objects: [], commonPrefixes: [], isTruncated: false };
     const maxKeys = Math.min(Math.max(0, Math.floor(input.maxKeys)), 1000);
+    if (maxKeys === 0) return empty;
     const startDir = input.prefix.slice(0, input.prefix.lastIndexOf("/") + 1);
-    if (maxKeys === 0 || !validDirPrefix(startDir)) return empty;
-    if (startDir && (await this.verifyDir(`${bucketPath}/${startDir.slice(0, -1)}`)) === false) return empty;
-    if (input.access && !(await this.searchable(input.bucket, startDir, input.access))) return empty;
-    const { items, truncated } = await walkItems(this.source(bucketPath, input.access), {
-      ...input,
-      maxKeys,
-    });
+    // The plain tree has nothing under a prefix it cannot hold; the alternate area may.
+    let plain = validDirPrefix(startDir);
+    if (plain && startDir) plain = await this.verifyDir(`${bucketPath}/${startDir.slice(0, -1)}`);
+    if (input.access && !(await this.searchable(input.bucket, plain ? startDir : "", input.access)))
+      return empty;
+    const source = plain ? this.source(bucketPath, input.access) : NO_SOURCE;
+    const alt = new AltWalk(bucketAltLevels(this.dirs, bucketPath), input.prefix);
+    const { items, truncated } = await walkItems(source, { ...input, maxKeys }, alt);
     return this.finish(bucketPath, items, truncated);
   }
 
@@ -133,6 +140,13 @@ export class Lister {
   }
 
   private async describe(bucketPath: string, it: Item): Promise<ListedObject | undefined> {
+    if (it.diskKey) {
+      const path = `${bucketPath}/${it.diskKey}`;
+      const st = await this.ops.lstat(path);
+      if (!st.isFile()) return undefined;
+      const entry = await this.describer.listEntry(path, st, { bucketPath, key: it.diskKey });
+      return entry && { ...entry, key: it.key };
+    }
     const path = `${bucketPath}/${it.kind === "dirobj" ? it.key.slice(0, -1) : it.key}`;
     const st = await this.ops.lstat(path);
     const t = { bucketPath, key: it.key };
@@ -172,7 +186,15 @@ export interface WalkSource {
 export interface WalkItem {
   key: string;
   kind: "file" | "dirobj" | "prefix";
+  /** Set for a key of the alternate area: its path relative to the bucket. */
+  diskKey?: string;
 }
+
+/** A tree with nothing in it. */
+export const NO_SOURCE: WalkSource = {
+  listing: async () => undefined,
+  isMarked: async () => false,
+};
 
 /**
  * Up to maxKeys keys and common prefixes after input.after, in S3 order, grouped by the
@@ -181,16 +203,19 @@ export interface WalkItem {
 export async function walkItems(
   source: WalkSource,
   input: { prefix: string; delimiter: string; after: string; maxKeys: number },
+  alt?: AltWalk,
 ): Promise<{ items: WalkItem[]; truncated: boolean }> {
   const { prefix, delimiter, maxKeys } = input;
   const cut = prefix.lastIndexOf("/") + 1;
   const startDir = prefix.slice(0, cut);
   const items: Item[] = [];
-  if (maxKeys <= 0 || !validDirPrefix(startDir)) return { items, truncated: false };
-  const walk = new Walk(source, startDir, prefix.slice(cut), delimiter === "/");
+  if (maxKeys <= 0) return { items, truncated: false };
+  const walk = validDirPrefix(startDir)
+    ? new Walk(source, startDir, prefix.slice(cut), delimiter === "/")
+    : undefined;
   let bound = initialBound(input.after, prefix, delimiter);
   for (;;) {
-    const item = await walk.next(bound);
+    const item = await nextOfBoth(walk, alt, bound);
     if (!item) break;
     if (items.length === maxKeys) return { items, truncated: true };
     const rest = item.key.slice(prefix.length);
@@ -205,6 +230,21 @@ export async function walkItems(
     }
   }
   return { items, truncated: false };
+}
+
+/** The first item after bound from the tree or the alternate area (the tree's on a tie). */
+async function nextOfBoth(
+  walk: Walk | undefined,
+  alt: AltWalk | undefined,
+  bound: Bound | undefined,
+): Promise<Item | undefined> {
+  const a = await walk?.next(bound);
+  const known = alt ? alt.known(bound) : undefined;
+  const b = known === null ? await alt?.next(bound) : known;
+  // On a tie the tree's item wins, except an empty directory object: a directory key with
+  // data is in the area, and reads look there first (key-places.ts).
+  if (!b || (a && (compareUtf8(a.key, b.key) < 0 || (a.key === b.key && a.kind !== "dirobj")))) return a;
+  return { key: b.key, kind: "file", diskKey: b.diskKey };
 }
 
 /** One list call: memoized listings, seeks from the start directory. */

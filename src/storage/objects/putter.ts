@@ -6,6 +6,7 @@
 import { opaqueEtag } from "../../sse/data-key.ts";
 import type { StoreContext } from "../context.ts";
 import { StorageError } from "../errors.ts";
+import { altDiskKey } from "../layout/alt-keys.ts";
 import { checkKey, isDirectoryKey, isValidBucketName } from "../layout/keys.ts";
 import { checkLockRequest } from "../lock/rules.ts";
 import { checkUserMetadata } from "../metadata/user-metadata.ts";
@@ -58,10 +59,11 @@ export class Putter {
     const attributes = { ...input.attributes };
     if (temp.checksum) attributes.checksum = temp.checksum;
     else delete attributes.checksum;
-    if (isDirectoryKey(input.key)) {
+    // A directory key that brought data (its size was not known ahead) is a file of the alternate area.
+    const key = isDirectoryKey(input.key) && temp.size > 0 ? altDiskKey(input.key) : input.key;
+    if (isDirectoryKey(key)) {
       await discardTemp(ops, temp);
-      if (temp.size > 0) throw new StorageError("DirectoryObjectNotEmpty");
-      return this.publisher.putDirectory(input.bucket, input.key, attributes, input.conditions, input.owner);
+      return this.publisher.putDirectory(input.bucket, key, attributes, input.conditions, input.owner);
     }
     const finished: FinishedTemp = { path: temp.path, fd: temp.fd, etag: temp.md5Hex, attributes };
     if (input.lock) finished.lock = input.lock;
@@ -70,6 +72,6 @@ export class Putter {
       finished.encryption = { ...sealing.record, p: temp.size };
       if (sealing.record.m !== "S3") finished.etag = await opaqueEtag(sealing.dataKey, temp.md5Hex);
     }
-    return this.publisher.publishFile(input.bucket, input.key, finished, input.conditions);
+    return this.publisher.publishFile(input.bucket, key, finished, input.conditions);
   }
 }

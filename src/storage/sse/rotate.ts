@@ -10,6 +10,7 @@
 import { errCode } from "../../runtime/fs-ops.ts";
 import { fromBase64, toBase64, unwrapDataKey, wrapDataKey } from "../../sse/data-key.ts";
 import type { StoreContext } from "../context.ts";
+import { ALT_PREFIX } from "../layout/alt-keys.ts";
 import { RESERVED } from "../layout/keys.ts";
 import { openVerified } from "../layout/paths.ts";
 import { recordMatches } from "../metadata/record.ts";
@@ -111,8 +112,13 @@ export async function rotateSseMasterKey(
       throw e;
     }
     for (const d of entries) {
-      if (prefix === "" && d.name === RESERVED) continue;
       const path = `${dir}/${d.name}`;
+      // Of a bucket's .s3dir only the alternate area holds objects (files opened verified).
+      if (prefix === "" && d.name === RESERVED) {
+        const area = await ctx.ops.lstat(`${path}/keys`).catch(() => undefined);
+        if (d.isDirectory() && area?.isDirectory()) await walk(bucket, `${path}/keys`, ALT_PREFIX);
+        continue;
+      }
       if (d.isDirectory()) await walk(bucket, path, `${prefix}${d.name}/`);
       else if (d.isFile()) await visitFile(bucket, `${prefix}${d.name}`, path);
     }

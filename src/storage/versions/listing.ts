@@ -13,8 +13,18 @@
  */
 import type { StoreContext } from "../context.ts";
 import { StorageError } from "../errors.ts";
-import { compareUtf8, isValidBucketName } from "../layout/keys.ts";
+import { altDiskKey } from "../layout/alt-keys.ts";
+import { compareUtf8, isPlainKey, isValidBucketName, RESERVED } from "../layout/keys.ts";
 import { mtimeDate } from "../metadata/describe.ts";
+import {
+  AltWalk,
+  bucketAltLevels,
+  isChunkName,
+  isLeafName,
+  type Level,
+  type LevelReader,
+  sortLevels,
+} from "../objects/alt-listing.ts";
 import type { DirCache, DirEntry, DirListing } from "../objects/dir-cache.ts";
 import type { Lister, WalkItem, WalkSource } from "../objects/listing.ts";
 import {
@@ -77,6 +87,8 @@ export class VersionLister {
   private readonly facts = new ListedFactsCache();
   /** Merged levels of the versions store, by the listing of their k/ (else d/) directory. */
   private readonly levels = new WeakMap<DirEntry[], { other: DirEntry[] | undefined; merged: DirEntry[] }>();
+  /** The same for the alternate area's histories. */
+  private readonly altLevels = new WeakMap<DirEntry[], { other: DirEntry[] | undefined; merged: Level[] }>();
 
   constructor(
     private readonly ctx: StoreContext,
@@ -102,8 +114,22 @@ export class VersionLister {
     const firstBatch = Math.min(maxBatch, 128);
     const shape = { prefix: input.prefix, delimiter: input.delimiter };
     const keys = new MergedKeys(
-      new ItemStream(this.lister.source(bucketPath), shape, input.keyMarker, firstBatch, maxBatch),
-      new ItemStream(this.historySource(input.bucket), shape, input.keyMarker, firstBatch, maxBatch),
+      new ItemStream(
+        this.lister.source(bucketPath),
+        shape,
+        input.keyMarker,
+        firstBatch,
+        maxBatch,
+        new AltWalk(bucketAltLevels(this.dirs, bucketPath), input.prefix),
+      ),
+      new ItemStream(
+        this.historySource(input.bucket),
+        shape,
+        input.keyMarker,
+        firstBatch,
+        maxBatch,
+        new AltWalk(this.altHistoryLevels(input.bucket), input.prefix),
+      ),
     );
     let count = 0;
     let lastVersion: string | undefined;
@@ -125,7 +151,9 @@ export class VersionLister {
     };
     // Resuming within the marker key.
     if (input.keyMarker && input.versionIdMarker && input.keyMarker.startsWith(input.prefix)) {
-      const all = await this.versionsOf(call, input.keyMarker, true, true);
+      const marker = input.keyMarker;
+      let all = isPlainKey(marker) ? await this.versionsOf(call, marker, true, true) : [];
+      if (all.length === 0) all = await this.versionsOf(call, marker, true, true, altDiskKey(marker));
       const at = all.findIndex((v) => v.versionId === input.versionIdMarker);
       const rest =
         at >= 0
@@ -158,7 +186,7 @@ export class VersionLister {
           ahead.push({ item });
           continue;
         }
-        const versions = this.versionsOf(call, item.key, inCurrent, inHistory);
+        const versions = this.versionsOf(call, item.key, inCurrent, inHistory, item.diskKey);
         versions.catch(() => {}); // awaited below, unless the page ends first
         ahead.push({ item, versions });
       }
@@ -181,10 +209,12 @@ export class VersionLister {
     key: string,
     inCurrent: boolean,
     inHistory: boolean,
+    /** Where the key lives, when not at its own path (the alternate area). */
+    diskKey = key,
   ): Promise<ListedVersion[]> {
-    const dir = inHistory && !key.endsWith("/") ? historyDir(this.ctx, call.bucket, key) : undefined;
+    const dir = inHistory && !diskKey.endsWith("/") ? historyDir(this.ctx, call.bucket, diskKey) : undefined;
     const [cur, listing] = await Promise.all([
-      inCurrent ? this.describeCurrent(call, key).catch(() => undefined) : undefined,
+      inCurrent ? this.describeCurrent(call, key, diskKey).catch(() => undefined) : undefined,
       dir && this.dirs.get(dir),
     ]);
     const out: ListedVersion[] = cur ? [cur] : [];
@@ -194,7 +224,7 @@ export class VersionLister {
     for (let i = 0; i < kept.length; i += width) {
       const slice = kept.slice(i, i + width);
       const described = await Promise.all(
-        slice.map((e) => this.describeKept(call, key, dir, e).catch(() => undefined)),
+        slice.map((e) => this.describeKept(call, key, dir, e, diskKey).catch(() => undefined)),
       );
       for (const v of described) if (v) out.push(v);
     }
@@ -205,10 +235,14 @@ export class VersionLister {
     return out;
   }
 
-  private async describeCurrent(call: ListCall, key: string): Promise<ListedVersion | undefined> {
+  private async describeCurrent(
+    call: ListCall,
+    key: string,
+    diskKey: string,
+  ): Promise<ListedVersion | undefined> {
     const { ops, describer } = this.ctx;
-    const t = { bucketPath: call.bucketPath, key };
-    if (key.endsWith("/")) {
+    const t = { bucketPath: call.bucketPath, key: diskKey };
+    if (diskKey.endsWith("/")) {
       const path = `${call.bucketPath}/${key.slice(0, -1)}`;
       const st = await ops.lstat(path);
       const info = st.isDirectory() ? await describer.isMarkedDirectory(path, st, t) : undefined;
@@ -224,7 +258,7 @@ export class VersionLister {
         }
       );
     }
-    const path = `${call.bucketPath}/${key}`;
+    const path = `${call.bucketPath}/${diskKey}`;
     const st = await ops.lstat(path);
     if (!st.isFile()) return undefined;
     let facts = this.facts.get(path, st);
@@ -250,6 +284,7 @@ export class VersionLister {
     key: string,
     dir: string,
     e: HistoryEntry,
+    diskKey: string,
   ): Promise<ListedVersion | undefined> {
     if (e.deleteMarker) {
       return {
@@ -266,7 +301,7 @@ export class VersionLister {
     const st = await this.ctx.ops.lstat(path);
     let facts = this.facts.get(path, st);
     if (!facts) {
-      const t = entryTarget(this.ctx, call.bucket, key, e.name);
+      const t = entryTarget(this.ctx, call.bucket, diskKey, e.name);
       const entry = await this.ctx.describer.listEntry(path, st, t);
       if (!entry) return undefined;
       facts = { size: entry.size, etag: entry.etag };
@@ -305,6 +340,34 @@ export class VersionLister {
     merged.sort((x, y) => compareUtf8(x.sortKey, y.sortKey));
     this.levels.set(anchor, { other, merged });
     return merged;
+  }
+
+  /**
+   * Histories of the alternate area's keys, as that area's levels: they are kept under the
+   * disk key's path (`d/.s3dir/d/keys/d/<chunk>/…/k/k<rest>/`).
+   */
+  private altHistoryLevels(bucket: string): LevelReader {
+    const base = `${versionsRoot(this.ctx, bucket)}/${DIRS}/${RESERVED}/${DIRS}/keys`;
+    return async (rel) => {
+      let path = base;
+      if (rel) for (const c of rel.slice(0, -1).split("/")) path += `/${DIRS}/${c}`;
+      const [keys, dirs] = await Promise.all([
+        this.dirs.get(`${path}/${KEYS}`),
+        this.dirs.get(`${path}/${DIRS}`),
+      ]);
+      if (!keys && !dirs) return undefined;
+      const anchor = (keys ?? dirs)!.entries;
+      const other = keys ? dirs?.entries : undefined;
+      const hit = this.altLevels.get(anchor);
+      if (hit && hit.other === other) return hit.merged;
+      const merged: Level[] = [];
+      for (const e of keys?.entries ?? [])
+        if (e.dir && isLeafName(e.name)) merged.push({ part: e.name.slice(1), dir: false, name: e.name });
+      for (const e of dirs?.entries ?? [])
+        if (e.dir && isChunkName(e.name)) merged.push({ part: e.name, dir: true, name: e.name });
+      this.altLevels.set(anchor, { other, merged: sortLevels(merged) });
+      return merged;
+    };
   }
 
   /** The versions store as a tree of keys: names in k/ are keys, names in d/ prefixes. */

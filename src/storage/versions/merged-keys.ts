@@ -3,6 +3,7 @@
  * versions store's tree (histories) walked side by side and merged (./listing.ts).
  */
 import { compareUtf8 } from "../layout/keys.ts";
+import type { AltWalk } from "../objects/alt-listing.ts";
 import { type WalkItem, type WalkSource, walkItems } from "../objects/listing.ts";
 
 export interface MergedItem {
@@ -31,6 +32,8 @@ export class ItemStream {
     after: string,
     firstBatch: number,
     private readonly maxBatch: number,
+    /** The alternate area's keys, merged into this tree's (one walk for the whole list call). */
+    private readonly alt?: AltWalk,
   ) {
     this.after = after;
     this.batch = firstBatch;
@@ -38,7 +41,11 @@ export class ItemStream {
 
   async peek(): Promise<WalkItem | undefined> {
     if (this.at === this.buffer.length && this.more) {
-      const page = await walkItems(this.source, { ...this.input, after: this.after, maxKeys: this.batch });
+      const page = await walkItems(
+        this.source,
+        { ...this.input, after: this.after, maxKeys: this.batch },
+        this.alt,
+      );
       this.batch = Math.min(this.batch * 2, this.maxBatch);
       this.buffer = page.items;
       this.at = 0;
