@@ -335,6 +335,32 @@ describe("hand-built V2 requests", () => {
   });
 });
 
+describe("SSE-KMS over V2", () => {
+  test("a V2 write asking for aws:kms → 400 InvalidArgument; AES256 still works", async () => {
+    const kms = await v2Fetch(`/${bucket}/v2-kms.txt`, {
+      method: "PUT",
+      headers: { "x-amz-server-side-encryption": "aws:kms" },
+      body: "secret",
+    });
+    const body = await kms.text();
+    expect(kms.status).toBe(400);
+    expect(errorCodeOf(body)).toBe("InvalidArgument");
+    expect(xmlValue(body, "Message")).toBe(
+      "Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4.",
+    );
+    expect(xmlValue(body, "ArgumentName")).toBe("Authorization");
+    const head = await fetch(`${server.endpoint}/${bucket}/v2-kms.txt`, { method: "HEAD" });
+    expect(head.status).not.toBe(200);
+    const aes = await v2Fetch(`/${bucket}/v2-aes.txt`, {
+      method: "PUT",
+      headers: { "x-amz-server-side-encryption": "AES256" },
+      body: "plain",
+    });
+    expect(aes.status).toBe(200);
+    expect(aes.headers.get("x-amz-server-side-encryption")).toBe("AES256");
+  });
+});
+
 describe("--sigv2 off", () => {
   let off: TestServer | undefined;
   test("V2 headers and links get InvalidRequest: the mechanism is not supported", async () => {
