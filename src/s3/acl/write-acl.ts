@@ -32,7 +32,7 @@ export function checkedAcl(
  * Who owns what a write creates, as S3 decides it: with ACLs disabled (BucketOwnerEnforced) the
  * bucket owner; with BucketOwnerPreferred the bucket owner when the writer grants it
  * bucket-owner-full-control; otherwise (ObjectWriter) the writer's account. An anonymous write
- * is the bucket owner's.
+ * is the bucket owner's, unlike AWS (docs/security.md, "Object owners").
  */
 async function objectOwner(
   ctx: S3Context,
