@@ -178,7 +178,7 @@ function bucketKeyFrom(text: string | null): boolean | undefined {
   return value === "true";
 }
 
-/** S3 serves nothing encrypted under KMS to a Signature Version 2 request (its own words). */
+/** S3 neither writes nor serves anything under KMS for a Signature Version 2 request. */
 function refuseKmsOverSigV2(ctx: S3Context): void {
   const { auth } = ctx;
   if (auth.kind !== "sigv4" || (auth.signatureVersion !== "AWS" && auth.postForm !== "AWS")) return;
@@ -187,6 +187,11 @@ function refuseKmsOverSigV2(ctx: S3Context): void {
     "Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4.",
     { ArgumentName: "Authorization", ArgumentValue: "null" },
   );
+}
+
+/** A read of an object encrypted under KMS, signed with Signature Version 2: refused as on S3. */
+export function refuseKmsReadOverSigV2(ctx: S3Context, encryption: ObjectEncryption | undefined): void {
+  if (encryption?.kind === "SSE-KMS") refuseKmsOverSigV2(ctx);
 }
 
 function kmsRequest(
