@@ -218,6 +218,22 @@ describe("B's users reach A's objects through A's grant and their own policy", (
   });
 });
 
+describe("an ACL grant without any bucket policy", () => {
+  test("B's root reads A's granted object; an ungranted one stays closed", async () => {
+    const plain = uniqueBucket("plain");
+    await alphaRoot.send(new CreateBucketCommand({ Bucket: plain, ObjectOwnership: "ObjectWriter" }));
+    await alphaRoot.send(
+      new PutObjectCommand({ Bucket: plain, Key: "granted.txt", Body: "for beta", GrantRead: grantId(beta) }),
+    );
+    await alphaRoot.send(new PutObjectCommand({ Bucket: plain, Key: "closed.txt", Body: "alpha only" }));
+    expect(await bodyOf(betaRoot, plain, "granted.txt")).toBe("for beta");
+    expect(await bodyOf(betaReader, plain, "granted.txt")).toBe("for beta");
+    expect(await outcome(betaRoot.send(new GetObjectCommand({ Bucket: plain, Key: "closed.txt" })))).toBe(
+      "AccessDenied",
+    );
+  });
+});
+
 describe("a public access block between the accounts", () => {
   test("IgnorePublicAcls stops public-read and authenticated-read grants; a grant to B's id stays", async () => {
     await alphaRoot.send(
