@@ -20,6 +20,7 @@ import {
   GetBucketAclCommand,
   GetObjectAclCommand,
   GetObjectCommand,
+  GetObjectTaggingCommand,
   ListObjectsCommand,
   ListObjectsV2Command,
   ListObjectVersionsCommand,
@@ -287,6 +288,9 @@ describe("who owns what B writes into A's bucket", () => {
     );
     expect(
       await outcome(alphaRoot.send(new GetObjectAclCommand({ Bucket: shared, Key: "from-b.txt" }))),
+    ).toBe("AccessDenied");
+    expect(
+      await outcome(alphaRoot.send(new GetObjectTaggingCommand({ Bucket: shared, Key: "from-b.txt" }))),
     ).toBe("AccessDenied");
     const v2 = await alphaRoot.send(new ListObjectsV2Command({ Bucket: shared, FetchOwner: true }));
     const owners = new Map(v2.Contents?.map((o) => [o.Key, o.Owner?.DisplayName]));

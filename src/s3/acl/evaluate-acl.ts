@@ -67,9 +67,16 @@ export interface AclSources {
   hasForeignObjects(bucket: string): Promise<boolean>;
 }
 
-/** Whether an action is decided by the object's owner (the object context of S3's evaluation). */
+/**
+ * Actions decided by the object's owner (the object context of S3's evaluation): reading the
+ * object, its ACL, tags and attributes, and changing its ACL or tags. Writing and deleting the
+ * key are the bucket's (its owner may delete any object in it).
+ */
+const objectOwnerActions =
+  /^s3:(GetObject\w*|PutObject(Version)?(Acl|Tagging)|DeleteObject(Version)?Tagging)$/;
+
 export function isObjectOwnerAction(action: string): boolean {
-  return Object.values(objectActions).some((a) => a?.includes(action));
+  return objectOwnerActions.test(action);
 }
 
 /**
