@@ -139,6 +139,9 @@ async function existingTags(
   return existingTagKeys(facts.objectTags, request.bucket, request.key, versionId);
 }
 
+/** A signed request whose account's own grants do not count (aclGrants). */
+const signedInOnly = Symbol("signed in");
+
 /**
  * What the root credential may always do on a bucket, whatever its policy says, as on S3: the
  * owner can never lock itself out of its own bucket.
@@ -173,7 +176,7 @@ export function createAuthorizer(
   const aclGrants = async (
     request: AccessRequest,
     facts: RequestFacts,
-    account?: string,
+    account?: string | typeof signedInOnly,
   ): Promise<boolean> =>
     acls
       ? aclAllows(
@@ -182,7 +185,7 @@ export function createAuthorizer(
           request.bucket,
           request.key,
           versionOf(facts),
-          await requesterOf(account),
+          account === signedInOnly ? { anonymous: false } : await requesterOf(account),
         )
       : false;
   /** The owner of the object when another account than the bucket owner (`owner`) owns it. */
@@ -328,7 +331,9 @@ export function createAuthorizer(
     }
     const result = evaluate({ identity, bucket, session: session?.policy }, context);
     if (result.decision === "Allow") return;
-    if (result.decision === "ImplicitDeny" && (await aclGrants(request, facts, caller))) return;
+    // Inside the bucket's account a grant to the account itself gives its users nothing their
+    // own policies do not: only group grants (AllUsers, AuthenticatedUsers) count here.
+    if (result.decision === "ImplicitDeny" && (await aclGrants(request, facts, signedInOnly))) return;
     throw new S3Error("AccessDenied");
   };
 }

@@ -174,6 +174,11 @@ describe("B's users reach A's objects through A's grant and their own policy", (
     expect(await outcome(betaBare.send(new GetObjectCommand({ Bucket: shared, Key: "acl/doc.txt" })))).toBe(
       "AccessDenied",
     );
+    // A's grant to itself gives A's own users nothing their own policies do not.
+    const alphaBare = s3Client(server, await userOf(alpha, "bare", []));
+    expect(await outcome(alphaBare.send(new GetObjectCommand({ Bucket: shared, Key: "acl/doc.txt" })))).toBe(
+      "AccessDenied",
+    );
     const acl = await alphaRoot.send(new GetObjectAclCommand({ Bucket: shared, Key: "acl/doc.txt" }));
     expect(acl.Owner).toEqual({ ID: alpha.canonicalId, DisplayName: "alpha" });
     expect(acl.Grants?.map((g) => [g.Grantee?.ID, g.Grantee?.DisplayName, g.Permission])).toEqual([
