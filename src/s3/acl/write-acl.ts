@@ -4,13 +4,14 @@
  * bucket-owner-full-control or the same as grants), which is then not stored, else 400
  * AccessControlListNotSupported; with BlockPublicAcls no public ACL (403 AccessDenied).
  */
+import { accountOf } from "../../auth/account.ts";
 import type { StoredAcl } from "../../storage/index.ts";
 import type { S3Context } from "../context.ts";
 import { S3Error } from "../errors.ts";
 import { type Acl, grantsOnlyTo, isPublicAcl, ownerOnlyAcl, toStoredAcl } from "./acl.ts";
 import { aclsEnabled, type BucketAccess, readBucketAccess } from "./bucket-access.ts";
 import { cannedAcl, parseCannedAcl } from "./canned.ts";
-import { aclFromHeaders } from "./grant-headers.ts";
+import { aclFromHeaders, asksForAcl } from "./grant-headers.ts";
 import { ownerOf, requesterCanonicalId } from "./owner.ts";
 
 /** The ACL to store, or undefined when there is nothing to store (no ACL, or ACLs disabled). */
@@ -56,9 +57,12 @@ async function objectOwner(
 async function objectAclOfWrite(
   ctx: S3Context,
   bucket: string,
+  asked: boolean,
   canned: string | undefined,
   ask: (owner: string, bucketOwner: string) => Acl | undefined,
 ): Promise<StoredAcl | undefined> {
+  // The common write, the bucket's own account asking for no ACL, reads nothing more.
+  if (!asked && !(await writesForAnotherAccount(ctx, bucket))) return undefined;
   const bucketOwner = (await ownerOf(ctx, bucket)).canonicalId;
   const access = await readBucketAccess(ctx.store, bucket);
   const owner = await objectOwner(ctx, access, bucketOwner, canned);
@@ -72,10 +76,17 @@ async function objectAclOfWrite(
   return stored;
 }
 
+async function writesForAnotherAccount(ctx: S3Context, bucket: string): Promise<boolean> {
+  const { principal } = ctx.auth;
+  if (principal.kind === "anonymous") return false;
+  return (await ctx.config.owners.accountOf(bucket)) !== accountOf(principal);
+}
+
 /** The ACL an object write asks for in its headers (x-amz-acl, x-amz-grant-*). */
 export async function objectAclFromRequest(ctx: S3Context, bucket: string): Promise<StoredAcl | undefined> {
   const { headers } = ctx.req;
-  return await objectAclOfWrite(ctx, bucket, headers.get("x-amz-acl") ?? undefined, (owner, bucketOwner) =>
+  const canned = headers.get("x-amz-acl") ?? undefined;
+  return await objectAclOfWrite(ctx, bucket, asksForAcl(headers), canned, (owner, bucketOwner) =>
     aclFromHeaders(headers, owner, bucketOwner),
   );
 }
@@ -86,7 +97,7 @@ export async function objectAclFromCanned(
   bucket: string,
   canned: string | undefined,
 ): Promise<StoredAcl | undefined> {
-  return await objectAclOfWrite(ctx, bucket, canned, (owner, bucketOwner) =>
+  return await objectAclOfWrite(ctx, bucket, canned !== undefined, canned, (owner, bucketOwner) =>
     canned === undefined ? undefined : cannedAcl(parseCannedAcl(canned), owner, bucketOwner),
   );
 }
