@@ -10,6 +10,7 @@ import { hostname } from "node:os";
 import packageJson from "../../package.json" with { type: "json" };
 import { createAuditTrail } from "../audit/audit-trail.ts";
 import type { CredentialLookup } from "../auth/types.ts";
+import { listAccounts } from "../iam/account-admin.ts";
 import { createIamAdminService } from "../iam/iam-admin-service.ts";
 import { iamPaths } from "../iam/iam-paths.ts";
 import { createIamStore } from "../iam/iam-store.ts";
@@ -145,7 +146,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     const policiesOf = createIdentityPolicies((account) => iamPaths(root, account));
     const bucketPolicies = createBucketPolicies(store);
     const bucketAccess = createBucketAccessCache(store);
-    const owners = createBucketOwners(store, iam.account);
+    const owners = createBucketOwners(store, iam.account, () => listAccounts(root));
     const roleOf = async (name: string, account?: string) => (await iam.getUser(name, account))?.role;
     const app = createApp({
       store,
@@ -187,6 +188,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
               (r) => r.acl,
               () => undefined,
             ),
+          canonicalIdOf: async (account) => (await owners.account(account)).canonicalId,
+          hasForeignObjects: owners.hasForeignObjects,
         },
         owners.accountOf,
       ),

@@ -2,7 +2,14 @@ import { accountId, accountOf, rootArn, userArn } from "../auth/account.ts";
 import { evaluate, type Policy, parsePolicy, type RequestContext } from "../auth/policy/index.ts";
 import type { AuthResult } from "../auth/types.ts";
 import type { ObjectTag } from "../storage/index.ts";
-import { type AclSources, aclAllows } from "./acl/evaluate-acl.ts";
+import {
+  type AclRequester,
+  type AclSources,
+  aclAllows,
+  foreignObjectOwner,
+  isObjectOwnerAction,
+  objectAclAllows,
+} from "./acl/evaluate-acl.ts";
 import { isPublicPolicy } from "./acl/public-policy.ts";
 import { S3Error } from "./errors.ts";
 import {
@@ -132,6 +139,9 @@ async function existingTags(
   return existingTagKeys(facts.objectTags, request.bucket, request.key, versionId);
 }
 
+/** A signed request whose account's own grants do not count (aclGrants). */
+const signedInOnly = Symbol("signed in");
+
 /**
  * What the root credential may always do on a bucket, whatever its policy says, as on S3: the
  * owner can never lock itself out of its own bucket.
@@ -145,9 +155,12 @@ const ownerPolicyActions = new Set(["s3:GetBucketPolicy", "s3:PutBucketPolicy", 
  * policy allow. Across accounts both must allow: the bucket policy must grant the caller (its
  * ARN, its account, or "*") and the caller's own identity policies must allow the action (an
  * account's root has every right in its own account, so for it the bucket policy decides). An
- * anonymous caller gets what the bucket policy grants to Principal "*". An explicit Deny anywhere
- * wins. CreateBucket is always the caller's own account's business (a taken name is the
- * handler's answer, BucketAlreadyExists).
+ * anonymous caller gets what the bucket policy grants to Principal "*". ACL grants (to the
+ * caller's account by canonical id, or to a group) count as the bucket policy would: across
+ * accounts the caller's own identity policies must still allow. An object another account owns
+ * (written under ObjectWriter) is that account's to grant: the bucket owner can only deny it.
+ * An explicit Deny anywhere wins. CreateBucket is always the caller's own account's business (a
+ * taken name is the handler's answer, BucketAlreadyExists).
  */
 export function createAuthorizer(
   identities: Identities,
@@ -155,39 +168,83 @@ export function createAuthorizer(
   acls?: AclSources,
   bucketAccountOf: BucketAccountOf = async () => accountId,
 ): Authorize {
-  const aclGrants = (request: AccessRequest, facts: RequestFacts, anonymous: boolean): Promise<boolean> =>
+  const versionOf = (facts: RequestFacts) => facts.versionId ?? facts.query.get("versionId") ?? undefined;
+  const requesterOf = async (account: string | undefined): Promise<AclRequester> =>
+    account === undefined || !acls
+      ? { anonymous: account === undefined }
+      : { anonymous: false, canonicalId: await acls.canonicalIdOf(account) };
+  const aclGrants = async (
+    request: AccessRequest,
+    facts: RequestFacts,
+    account?: string | typeof signedInOnly,
+  ): Promise<boolean> =>
     acls
       ? aclAllows(
           acls,
           request.action,
           request.bucket,
           request.key,
-          facts.versionId ?? facts.query.get("versionId") ?? undefined,
-          { anonymous },
+          versionOf(facts),
+          account === signedInOnly ? { anonymous: false } : await requesterOf(account),
         )
-      : Promise.resolve(false);
+      : false;
+  /** The owner of the object when another account than the bucket owner (`owner`) owns it. */
+  const foreignOwner = async (request: AccessRequest, facts: RequestFacts, owner: string | undefined) =>
+    acls && owner !== undefined
+      ? foreignObjectOwner(acls, request.action, request.bucket, request.key, versionOf(facts), owner)
+      : undefined;
+  /**
+   * An object another account owns: the bucket owner may only deny (an explicit Deny in its
+   * policy); the object's owner decides, through its own account's rights or the object's ACL.
+   */
+  const objectOwnerDecides = async (
+    request: AccessRequest,
+    facts: RequestFacts,
+    objectOwner: string,
+    context: RequestContext,
+    caller: { account?: string; identityAllows: boolean },
+  ): Promise<void> => {
+    const bucket = await bucketPolicyOf(request.bucket);
+    if (bucket && evaluate({ identity: [], bucket }, context).decision === "Deny")
+      throw new S3Error("AccessDenied");
+    if (!caller.identityAllows || !acls) throw new S3Error("AccessDenied");
+    const requester = await requesterOf(caller.account);
+    if (requester.canonicalId === objectOwner) return;
+    if (
+      request.key &&
+      (await objectAclAllows(acls, request.action, request.bucket, request.key, versionOf(facts), requester))
+    )
+      return;
+    throw new S3Error("AccessDenied");
+  };
   return async (auth, request, facts) => {
     const { principal } = auth;
     if (principal.kind === "anonymous") {
       const bucket = await bucketPolicyOf(request.bucket);
-      if (!bucket) {
-        if (await aclGrants(request, facts, true)) return;
-        throw new S3Error("AccessDenied");
-      }
       const context: RequestContext = {
         action: request.action,
         resource: request.resource,
         principal: { type: "anonymous", arn: "*" },
         conditionKeys: {
           ...conditionKeys(auth, facts),
-          ...(await existingTags(request, facts, [bucket])),
+          ...(bucket ? await existingTags(request, facts, [bucket]) : {}),
           "aws:PrincipalType": "Anonymous",
         },
       };
+      const objectOwner =
+        request.key && isObjectOwnerAction(request.action)
+          ? await foreignOwner(request, facts, await bucketAccountOf(request.bucket))
+          : undefined;
+      if (objectOwner)
+        return objectOwnerDecides(request, facts, objectOwner, context, { identityAllows: true });
+      if (!bucket) {
+        if (await aclGrants(request, facts)) return;
+        throw new S3Error("AccessDenied");
+      }
       const { decision } = evaluate({ identity: [], bucket }, context);
       if (decision === "Deny") throw new S3Error("AccessDenied");
       if (decision === "Allow" && !(await restrictsPublicPolicy(acls, request.bucket, bucket))) return;
-      if (await aclGrants(request, facts, true)) return;
+      if (await aclGrants(request, facts)) return;
       throw new S3Error("AccessDenied");
     }
     const caller = accountOf(principal);
@@ -197,25 +254,33 @@ export function createAuthorizer(
         : caller;
     const crossAccount = owner !== caller;
     const resourceAccount = { "s3:ResourceAccount": owner };
+    const objectOwner = await foreignOwner(request, facts, owner);
     if (principal.kind === "root") {
-      if (!crossAccount && ownerPolicyActions.has(request.action)) return;
-      const bucket = await bucketPolicyOf(request.bucket);
-      if (!bucket && !crossAccount) return;
-      if (!bucket) throw new S3Error("AccessDenied");
       const context: RequestContext = {
         action: request.action,
         resource: request.resource,
         principal: { type: "root", arn: rootArn(caller), accountId: caller },
         conditionKeys: {
           ...conditionKeys(auth, facts),
-          ...(await existingTags(request, facts, [bucket])),
           ...resourceAccount,
           "aws:PrincipalType": "Account",
         },
       };
+      if (objectOwner)
+        return objectOwnerDecides(request, facts, objectOwner, context, {
+          account: caller,
+          identityAllows: true,
+        });
+      if (!crossAccount && ownerPolicyActions.has(request.action)) return;
+      const bucket = await bucketPolicyOf(request.bucket);
+      if (!bucket && !crossAccount) return;
+      if (bucket) Object.assign(context.conditionKeys, await existingTags(request, facts, [bucket]));
       const grant = crossAccount ? { identity: [], bucket } : { identity: [everything], bucket };
-      if (evaluate(grant, context).decision !== "Allow") throw new S3Error("AccessDenied");
-      return;
+      const decision = bucket ? evaluate(grant, context).decision : "ImplicitDeny";
+      if (decision === "Allow") return;
+      // Across accounts an ACL grant to the caller's account counts as a bucket policy grant would.
+      if (decision === "ImplicitDeny" && crossAccount && (await aclGrants(request, facts, caller))) return;
+      throw new S3Error("AccessDenied");
     }
     if (principal.kind !== "user" && principal.kind !== "session") throw new S3Error("AccessDenied");
     const session = principal.kind === "session" ? principal.session : undefined;
@@ -254,16 +319,27 @@ export function createAuthorizer(
       context.conditionKeys,
       await existingTags(request, facts, [...identity, bucket, session?.policy]),
     );
+    if (objectOwner) {
+      const own = evaluate({ identity, session: session?.policy }, context).decision;
+      return objectOwnerDecides(request, facts, objectOwner, context, {
+        account: caller,
+        identityAllows: own === "Allow",
+      });
+    }
     if (crossAccount) {
       const own = evaluate({ identity, session: session?.policy }, context).decision;
       const grant = bucket ? evaluate({ identity: [], bucket }, context) : undefined;
-      const granted = grant?.decision === "Allow" || grant?.accountGranted === true;
-      if (own !== "Allow" || !granted) throw new S3Error("AccessDenied");
-      return;
+      if (own !== "Allow" || grant?.decision === "Deny") throw new S3Error("AccessDenied");
+      if (grant?.decision === "Allow" || grant?.accountGranted === true) return;
+      // Across accounts an ACL grant to the caller's account counts as a bucket policy grant would.
+      if (await aclGrants(request, facts, caller)) return;
+      throw new S3Error("AccessDenied");
     }
     const result = evaluate({ identity, bucket, session: session?.policy }, context);
     if (result.decision === "Allow") return;
-    if (result.decision === "ImplicitDeny" && (await aclGrants(request, facts, false))) return;
+    // Inside the bucket's account a grant to the account itself gives its users nothing their
+    // own policies do not: only group grants (AllUsers, AuthenticatedUsers) count here.
+    if (result.decision === "ImplicitDeny" && (await aclGrants(request, facts, signedInOnly))) return;
     throw new S3Error("AccessDenied");
   };
 }

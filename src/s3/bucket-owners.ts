@@ -20,10 +20,20 @@ export interface BucketOwners {
   accountOf(bucket: string): Promise<string | undefined>;
   /** An account as an owner. */
   account(accountId: string): Promise<BucketOwner>;
+  /** The account whose canonical id this is (ACL grantees); undefined for one s3dir does not know. */
+  byCanonicalId(canonicalId: string): Promise<BucketOwner | undefined>;
   /** Records the account that created a bucket. */
   record(bucket: string, accountId: string): Promise<void>;
   /** Drops the cached owner (the bucket was removed). */
   forget(bucket: string): void;
+  /**
+   * Whether some object of the bucket may be owned by another account than the bucket's (written
+   * under ObjectWriter or BucketOwnerPreferred): only then does authorization read an object's
+   * owner, so buckets whose objects are all their owner's pay nothing for it.
+   */
+  hasForeignObjects(bucket: string): Promise<boolean>;
+  /** Records that the bucket now holds (or is about to hold) an object another account owns. */
+  markForeignObjects(bucket: string): Promise<void>;
 }
 
 const revalidateMs = 1000;
@@ -36,9 +46,20 @@ const revalidateMs = 1000;
 export function createBucketOwners(
   store: ObjectStore,
   accountById: (accountId: string) => Promise<BucketOwner | undefined>,
+  allAccounts: () => Promise<BucketOwner[]> = async () => [],
   now: () => number = Date.now,
 ): BucketOwners {
   const cache = new Map<string, { account: string | undefined; checkedAt: number }>();
+  const foreign = new Map<string, { marked: boolean; checkedAt: number }>();
+  let byCanonical: { map: Map<string, BucketOwner>; checkedAt: number } | undefined;
+
+  /** Every account by canonical id, re-listed at most once a second (accounts come and go by CLI). */
+  async function canonicalIndex(): Promise<Map<string, BucketOwner>> {
+    if (byCanonical && now() - byCanonical.checkedAt < revalidateMs) return byCanonical.map;
+    const map = new Map((await allAccounts()).map((a) => [a.canonicalId, a] as const));
+    byCanonical = { map, checkedAt: now() };
+    return map;
+  }
 
   async function read(bucket: string): Promise<string | undefined> {
     try {
@@ -69,6 +90,7 @@ export function createBucketOwners(
   return {
     accountOf,
     account,
+    byCanonicalId: async (canonicalId) => (await canonicalIndex()).get(canonicalId),
     bucketOwner: async (bucket) => {
       const id = await accountOf(bucket);
       if (id === undefined) {
@@ -81,6 +103,29 @@ export function createBucketOwners(
       await store.putBucketSetting(bucket, "owner", accountId);
       cache.set(bucket, { account: accountId, checkedAt: now() });
     },
-    forget: (bucket) => void cache.delete(bucket),
+    forget: (bucket) => {
+      cache.delete(bucket);
+      foreign.delete(bucket);
+    },
+    hasForeignObjects: async (bucket) => {
+      const cached = foreign.get(bucket);
+      if (cached && now() - cached.checkedAt < revalidateMs) return cached.marked;
+      let marked: boolean;
+      try {
+        marked = (await store.getBucketSetting(bucket, "object-owners")) !== undefined;
+      } catch {
+        marked = false;
+      }
+      if (foreign.size > 10_000) foreign.clear();
+      foreign.set(bucket, { marked, checkedAt: now() });
+      return marked;
+    },
+    markForeignObjects: async (bucket) => {
+      const cached = foreign.get(bucket);
+      if (cached?.marked) return;
+      if ((await store.getBucketSetting(bucket, "object-owners")) === undefined)
+        await store.putBucketSetting(bucket, "object-owners", "mixed\n");
+      foreign.set(bucket, { marked: true, checkedAt: now() });
+    },
   };
 }

@@ -178,12 +178,29 @@ function bucketKeyFrom(text: string | null): boolean | undefined {
   return value === "true";
 }
 
+/** S3 neither writes nor serves anything under KMS for a Signature Version 2 request. */
+function refuseKmsOverSigV2(ctx: S3Context): void {
+  const { auth } = ctx;
+  if (auth.kind !== "sigv4" || (auth.signatureVersion !== "AWS" && auth.postForm !== "AWS")) return;
+  throw new S3Error(
+    "InvalidArgument",
+    "Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4.",
+    { ArgumentName: "Authorization", ArgumentValue: "null" },
+  );
+}
+
+/** A read of an object encrypted under KMS, signed with Signature Version 2: refused as on S3. */
+export function refuseKmsReadOverSigV2(ctx: S3Context, encryption: ObjectEncryption | undefined): void {
+  if (encryption?.kind === "SSE-KMS") refuseKmsOverSigV2(ctx);
+}
+
 function kmsRequest(
   ctx: S3Context,
   keyId: string | undefined,
   context?: string,
   bucketKey?: boolean,
 ): EncryptionRequest {
+  refuseKmsOverSigV2(ctx);
   const kms: KmsRequest = { home: { region: ctx.config.region, account: accountId } };
   if (keyId !== undefined) kms.keyId = keyId;
   if (context !== undefined) kms.context = context;

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import {
   CreateBucketCommand,
   DeletePublicAccessBlockCommand,
+  GetObjectAclCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
@@ -478,6 +479,63 @@ describe("SigV2 and anonymous forms", () => {
     const ok = await post([["key", "public/anon.txt"]], { content: "x" }, { to: open });
     expect(ok.status).toBe(204);
     expect(await text("public/anon.txt", open)).toBe("x");
+  });
+});
+
+describe("the acl field", () => {
+  test("a canned ACL is applied as x-amz-acl would be; refused where ACLs are off; unknown → InvalidArgument", async () => {
+    const open = uniqueBucket("post-acl");
+    await s3.send(new CreateBucketCommand({ Bucket: open, ObjectOwnership: "ObjectWriter" }));
+    await s3.send(new DeletePublicAccessBlockCommand({ Bucket: open }));
+    const form = (key: string, acl: string, to = open): Field[] => [
+      ["key", key],
+      ["acl", acl],
+      ...signedFields([{ bucket: to }, { key }, { acl }]),
+    ];
+    expect((await post(form("shared.txt", "public-read"), { content: "for all" }, { to: open })).status).toBe(
+      204,
+    );
+    const anonymous = await fetch(`${server.endpoint}/${open}/shared.txt`);
+    expect(anonymous.status).toBe(200);
+    expect(await anonymous.text()).toBe("for all");
+    const acl = await s3.send(new GetObjectAclCommand({ Bucket: open, Key: "shared.txt" }));
+    expect(acl.Grants?.map((g) => [g.Grantee?.URI ?? g.Grantee?.ID, g.Permission])).toContainEqual([
+      "http://acs.amazonaws.com/groups/global/AllUsers",
+      "READ",
+    ]);
+    // The default bucket (BucketOwnerEnforced): ACLs are off, as for a PUT.
+    await expectError(
+      await post(form("enforced.txt", "public-read", bucket)),
+      400,
+      "AccessControlListNotSupported",
+    );
+    expect(await text("enforced.txt")).toBeUndefined();
+    expect((await post(form("private.txt", "private", bucket))).status).toBe(204);
+    await expectError(await post(form("odd.txt", "everyone", bucket)), 400, "InvalidArgument");
+    expect(await text("odd.txt")).toBeUndefined();
+  });
+
+  test("a SigV2 form asking for aws:kms → 400 InvalidArgument (KMS needs SigV4)", async () => {
+    const policy = Buffer.from(
+      JSON.stringify({
+        expiration: inAnHour(),
+        conditions: [{ bucket }, { key: "v2/kms.txt" }, { "x-amz-server-side-encryption": "aws:kms" }],
+      }),
+    ).toString("base64");
+    const res = await post([
+      ["key", "v2/kms.txt"],
+      ["x-amz-server-side-encryption", "aws:kms"],
+      ["AWSAccessKeyId", server.accessKeyId],
+      ["policy", policy],
+      ["signature", createHmac("sha1", server.secretAccessKey).update(policy).digest("base64")],
+    ]);
+    await expectError(
+      res,
+      400,
+      "InvalidArgument",
+      "Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4.",
+    );
+    expect(await text("v2/kms.txt")).toBeUndefined();
   });
 });
 

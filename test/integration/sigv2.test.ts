@@ -6,7 +6,7 @@ import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PutBucketPolicyCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { GetObjectCommand, PutBucketPolicyCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { hmacSha1Base64 } from "../../src/lib/hmac-sha1.ts";
 import { s3dirCli } from "../helpers/cli.ts";
@@ -332,6 +332,55 @@ describe("hand-built V2 requests", () => {
     } finally {
       await s3.send(new (await import("@aws-sdk/client-s3")).DeleteBucketPolicyCommand({ Bucket: bucket }));
     }
+  });
+});
+
+describe("SSE-KMS over V2", () => {
+  test("a V2 write asking for aws:kms → 400 InvalidArgument; AES256 still works", async () => {
+    const kms = await v2Fetch(`/${bucket}/v2-kms.txt`, {
+      method: "PUT",
+      headers: { "x-amz-server-side-encryption": "aws:kms" },
+      body: "secret",
+    });
+    const body = await kms.text();
+    expect(kms.status).toBe(400);
+    expect(errorCodeOf(body)).toBe("InvalidArgument");
+    expect(xmlValue(body, "Message")).toBe(
+      "Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4.",
+    );
+    expect(xmlValue(body, "ArgumentName")).toBe("Authorization");
+    const head = await fetch(`${server.endpoint}/${bucket}/v2-kms.txt`, { method: "HEAD" });
+    expect(head.status).not.toBe(200);
+    const aes = await v2Fetch(`/${bucket}/v2-aes.txt`, {
+      method: "PUT",
+      headers: { "x-amz-server-side-encryption": "AES256" },
+      body: "plain",
+    });
+    expect(aes.status).toBe(200);
+    expect(aes.headers.get("x-amz-server-side-encryption")).toBe("AES256");
+  });
+});
+
+describe("SSE-KMS objects read over V2", () => {
+  test("GET and HEAD of an object under KMS → 400 InvalidArgument; SigV4 reads it", async () => {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: "kms-read.txt",
+        Body: "kms",
+        ServerSideEncryption: "aws:kms",
+      }),
+    );
+    const get = await v2Fetch(`/${bucket}/kms-read.txt`);
+    const body = await get.text();
+    expect(get.status).toBe(400);
+    expect(errorCodeOf(body)).toBe("InvalidArgument");
+    expect(xmlValue(body, "Message")).toBe(
+      "Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4.",
+    );
+    expect((await v2Fetch(`/${bucket}/kms-read.txt`, { method: "HEAD" })).status).toBe(400);
+    const v4 = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "kms-read.txt" }));
+    expect(await v4.Body!.transformToString()).toBe("kms");
   });
 });
 

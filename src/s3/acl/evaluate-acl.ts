@@ -3,7 +3,9 @@
  * permissions and access policy permissions"): a bucket's READ lists it, its WRITE creates and
  * deletes objects in it, READ_ACP/WRITE_ACP read and write its ACL; an object's READ reads it;
  * FULL_CONTROL is all of them. Group grants reach everyone (AllUsers) or every signed request
- * (AuthenticatedUsers) unless IgnorePublicAcls; no grant counts while ACLs are disabled.
+ * (AuthenticatedUsers) unless IgnorePublicAcls; no grant counts while ACLs are disabled. A
+ * canonical-user grant reaches the account with that canonical id (its root, and its users as far
+ * as their own identity policies allow: ../authorize.ts).
  */
 import type { StoredAcl } from "../../storage/index.ts";
 import { type Acl, fromStoredAcl, type Grant, type Permission } from "./acl.ts";
@@ -59,6 +61,58 @@ export interface AclSources {
   bucketAccess(bucket: string): Promise<BucketAccess>;
   /** The version's stored ACL; undefined when it has none or cannot be read (a missing key). */
   objectAcl(bucket: string, key: string, versionId?: string): Promise<StoredAcl | undefined>;
+  /** The canonical id of an account (the grantee id ACLs name it by). */
+  canonicalIdOf(accountId: string): Promise<string>;
+  /** False when every object of the bucket is known to be its owner's (../bucket-owners.ts). */
+  hasForeignObjects(bucket: string): Promise<boolean>;
+}
+
+/**
+ * Actions decided by the object's owner (the object context of S3's evaluation): reading the
+ * object, its ACL, tags and attributes, and changing its ACL or tags. Writing and deleting the
+ * key are the bucket's (its owner may delete any object in it).
+ */
+const objectOwnerActions =
+  /^s3:(GetObject\w*|PutObject(Version)?(Acl|Tagging)|DeleteObject(Version)?Tagging)$/;
+
+export function isObjectOwnerAction(action: string): boolean {
+  return objectOwnerActions.test(action);
+}
+
+/**
+ * The owner of the object an action is on when another account than the bucket's owns it (its
+ * writer, under ObjectWriter or BucketOwnerPreferred); undefined when the bucket owner owns it.
+ * Read only for object-context actions on buckets with ACLs on that hold such objects.
+ */
+export async function foreignObjectOwner(
+  sources: AclSources,
+  action: string,
+  bucket: string,
+  key: string | undefined,
+  versionId: string | undefined,
+  bucketAccount: string,
+): Promise<string | undefined> {
+  if (!bucket || !key || !isObjectOwnerAction(action)) return undefined;
+  if (!(await sources.hasForeignObjects(bucket))) return undefined;
+  if (!aclsEnabled(await sources.bucketAccess(bucket))) return undefined;
+  const owner = (await sources.objectAcl(bucket, key, versionId))?.owner;
+  if (owner === undefined || owner === (await sources.canonicalIdOf(bucketAccount))) return undefined;
+  return owner;
+}
+
+/** True when the object's own ACL grants the action (for an object another account owns). */
+export async function objectAclAllows(
+  sources: AclSources,
+  action: string,
+  bucket: string,
+  key: string,
+  versionId: string | undefined,
+  requester: AclRequester,
+): Promise<boolean> {
+  const access = await sources.bucketAccess(bucket);
+  const stored = await sources.objectAcl(bucket, key, versionId);
+  const ignorePublic = access.block?.IgnorePublicAcls === true;
+  return allows(stored && fromStoredAcl(stored), objectActions, action, requester, ignorePublic);
 }
 
 /** True when an ACL of the bucket, or of the object the action is on, grants the action. */

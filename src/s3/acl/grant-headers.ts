@@ -64,6 +64,11 @@ function granteesOf(header: string, value: string): Grantee[] {
   return grantees;
 }
 
+/** Whether a request's headers ask for an ACL at all (x-amz-acl or some x-amz-grant-*). */
+export function asksForAcl(headers: Headers): boolean {
+  return headers.has("x-amz-acl") || grantHeaders.some(([name]) => headers.has(name));
+}
+
 /**
  * The ACL a request's headers ask for, for a resource `owner` owns in a bucket `bucketOwner` owns;
  * undefined when the request names none. InvalidRequest for a canned ACL and grants at once.

@@ -9,7 +9,7 @@ import { S3Error } from "../errors.ts";
 import { grantsOnlyTo, isPublicAcl, toStoredAcl } from "./acl.ts";
 import { blockAll, type Ownership, type PublicAccessBlock, parseOwnership } from "./bucket-access.ts";
 import { aclFromHeaders } from "./grant-headers.ts";
-import { ownerOf } from "./owner.ts";
+import { requesterCanonicalId } from "./owner.ts";
 
 export interface NewBucketAccess {
   ownership?: Ownership;
@@ -20,7 +20,7 @@ export interface NewBucketAccess {
   actions: string[];
 }
 
-export function newBucketAccess(ctx: S3Context, bucket: string): NewBucketAccess {
+export async function newBucketAccess(ctx: S3Context): Promise<NewBucketAccess> {
   const { headers } = ctx.req;
   const current = (ctx.config.bucketDefaults ?? "current") === "current";
   const actions: string[] = [];
@@ -37,7 +37,8 @@ export function newBucketAccess(ctx: S3Context, bucket: string): NewBucketAccess
     actions.push("s3:PutBucketOwnershipControls");
   }
   const block = current ? { ...blockAll } : undefined;
-  const owner = ownerOf(ctx, bucket).id;
+  // The bucket is the creator's; an anonymous CreateBucket never gets this far.
+  const owner = (await requesterCanonicalId(ctx)) ?? "";
   const acl = aclFromHeaders(headers, owner, owner);
   if (!acl) return { ownership, block, actions };
   actions.push("s3:PutBucketAcl");

@@ -1,19 +1,36 @@
 /**
- * Who owns a bucket and the objects written to it. One server-wide owner today (config.owner);
- * the single place that changes when buckets get owners of their own.
+ * Who owns a bucket (the account that created it, ../bucket-owners.ts), who writes, and the names
+ * ACL documents show for canonical ids.
  */
+import { accountOf } from "../../auth/account.ts";
+import type { BucketOwner } from "../bucket-owners.ts";
 import type { S3Context } from "../context.ts";
 
-export interface Owner {
-  id: string;
-  displayName: string;
+export type { BucketOwner as Owner };
+
+/** The bucket's owning account. Throws NoSuchBucket. */
+export async function ownerOf(ctx: Pick<S3Context, "config">, bucket: string): Promise<BucketOwner> {
+  return await ctx.config.owners.bucketOwner(bucket);
 }
 
-export function ownerOf(ctx: Pick<S3Context, "config">, _bucket: string): Owner {
-  return ctx.config.owner;
+/** The canonical id of the account a request acts as; undefined for an anonymous one. */
+export async function requesterCanonicalId(
+  ctx: Pick<S3Context, "config" | "auth">,
+): Promise<string | undefined> {
+  const { principal } = ctx.auth;
+  if (principal.kind === "anonymous") return undefined;
+  return (await ctx.config.owners.account(accountOf(principal))).canonicalId;
 }
 
-/** The display name of a canonical id that s3dir knows, for ACL documents. */
-export function displayNameOf(ctx: Pick<S3Context, "config">, id: string): string | undefined {
-  return id === ctx.config.owner.id ? ctx.config.owner.displayName : undefined;
+/** The display names of the canonical ids s3dir knows (its accounts), for ACL documents. */
+export async function displayNamesOf(
+  ctx: Pick<S3Context, "config">,
+  ids: Iterable<string>,
+): Promise<(id: string) => string | undefined> {
+  const names = new Map<string, string>();
+  for (const id of new Set(ids)) {
+    const account = await ctx.config.owners.byCanonicalId(id);
+    if (account) names.set(id, account.displayName);
+  }
+  return (id) => names.get(id);
 }

@@ -7,7 +7,7 @@ import type { StoredAcl } from "../../storage/index.ts";
 import { type Acl, fromStoredAcl, ownerOnlyAcl } from "../acl/acl.ts";
 import { aclXml, parseAclXml } from "../acl/acl-xml.ts";
 import { aclFromHeaders } from "../acl/grant-headers.ts";
-import { displayNameOf } from "../acl/owner.ts";
+import { displayNamesOf } from "../acl/owner.ts";
 import type { S3Context } from "../context.ts";
 import { S3Error } from "../errors.ts";
 import { readXmlBody } from "../request-body.ts";
@@ -26,7 +26,12 @@ export async function aclOfPutRequest(ctx: S3Context, owner: string, bucketOwner
 }
 
 /** The AccessControlPolicy document of a stored ACL (none stored: the owner alone). */
-export function aclDocument(ctx: S3Context, stored: StoredAcl | undefined, owner: string): string {
+export async function aclDocument(
+  ctx: S3Context,
+  stored: StoredAcl | undefined,
+  owner: string,
+): Promise<string> {
   const acl = stored ? fromStoredAcl(stored) : ownerOnlyAcl(owner);
-  return aclXml(acl, (id) => displayNameOf(ctx, id));
+  const ids = [acl.owner, ...acl.grants.flatMap((g) => (g.grantee.kind === "user" ? [g.grantee.id] : []))];
+  return aclXml(acl, await displayNamesOf(ctx, ids));
 }

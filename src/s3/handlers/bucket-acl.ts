@@ -13,16 +13,16 @@ import { aclDocument, aclOfPutRequest } from "./acl-request.ts";
 
 export const getBucketAcl: Handler = async (ctx) => {
   const { bucket } = ctx.target;
-  const owner = ownerOf(ctx, bucket).id;
+  const owner = (await ownerOf(ctx, bucket)).canonicalId;
   const access = await readBucketAccess(ctx.store, bucket);
   const stored =
     aclsEnabled(access) && access.acl ? toStoredAcl(access.acl) : toStoredAcl(ownerOnlyAcl(owner));
-  return xmlResponse(aclDocument(ctx, stored, owner));
+  return xmlResponse(await aclDocument(ctx, stored, owner));
 };
 
 export const putBucketAcl: Handler = async (ctx) => {
   const { bucket } = ctx.target;
-  const owner = ownerOf(ctx, bucket).id;
+  const owner = (await ownerOf(ctx, bucket)).canonicalId;
   const acl = await aclOfPutRequest(ctx, owner, owner);
   const stored = checkedAcl(await readBucketAccess(ctx.store, bucket), acl, owner);
   if (stored) await ctx.store.putBucketSetting(bucket, "acl", `${JSON.stringify(stored)}\n`);

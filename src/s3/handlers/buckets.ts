@@ -67,7 +67,7 @@ export const createBucket: Handler = async (ctx) => {
     await ctx.authorize("s3:PutBucketObjectLockConfiguration", target.bucket, "");
     await ctx.authorize("s3:PutBucketVersioning", target.bucket, "");
   }
-  const access = newBucketAccess(ctx, target.bucket);
+  const access = await newBucketAccess(ctx);
   for (const action of access.actions) await ctx.authorize(action, target.bucket, "");
   const account = accountOf(ctx.auth.principal);
   try {

@@ -11,7 +11,7 @@ import { partRange } from "../part-range.ts";
 import { posixAccess } from "../posix-access.ts";
 import { resolveRange } from "../range.ts";
 import { emptyResponse } from "../responses.ts";
-import { readKeysFrom, sseResponseHeaders } from "../sse-headers.ts";
+import { readKeysFrom, refuseKmsReadOverSigV2, sseResponseHeaders } from "../sse-headers.ts";
 import { versionIdOf } from "../version-params.ts";
 
 function checksumMode(req: Request): boolean {
@@ -38,6 +38,7 @@ async function serveObject(ctx: S3Context, withBody: boolean): Promise<Response>
   let handedOff = false;
   try {
     const { info } = opened;
+    refuseKmsReadOverSigV2(ctx, encryptionOf(info));
     const outcome = evaluateConditions(readConditionHeaders(req.headers), info);
     if (outcome === "precondition-failed")
       throw new S3Error("PreconditionFailed", undefined, { Condition: "If-Match" });

@@ -7,7 +7,7 @@ import { toIsoDate } from "../../lib/http-date.ts";
 import type { ListedVersion } from "../../storage/index.ts";
 import type { Handler } from "../context.ts";
 import { parseEncodingType, parseMaxKeys, urlEncodeKey } from "../list-params.ts";
-import { bucketOwnerXml } from "../owner-xml.ts";
+import { objectOwnersXml } from "../owner-xml.ts";
 import { quoteEtag, s3Namespace, xmlResponse } from "../responses.ts";
 import { parseVersionMarkers } from "../version-params.ts";
 import { xmlEscape } from "../xml/escape.ts";
@@ -29,7 +29,7 @@ export const listObjectVersions: Handler = async (ctx) => {
     versionIdMarker,
     maxKeys,
   });
-  const ownerXml = await bucketOwnerXml(ctx);
+  const owners = await objectOwnersXml(ctx, result.versions);
   let xml = `<ListVersionsResult xmlns="${s3Namespace}"><Name>${bucket}</Name><Prefix>${encode(prefix)}</Prefix>`;
   xml += `<KeyMarker>${encode(keyMarker)}</KeyMarker><VersionIdMarker>${xmlEscape(versionIdMarker)}</VersionIdMarker>`;
   if (result.isTruncated && result.nextKeyMarker !== undefined) {
@@ -42,7 +42,7 @@ export const listObjectVersions: Handler = async (ctx) => {
   if (delimiter) xml += `<Delimiter>${encode(delimiter)}</Delimiter>`;
   if (query.has("encoding-type")) xml += "<EncodingType>url</EncodingType>";
   xml += `<IsTruncated>${result.isTruncated}</IsTruncated>`;
-  for (const v of result.versions) xml += versionXml(v, encode, ownerXml);
+  for (const [i, v] of result.versions.entries()) xml += versionXml(v, encode, owners[i]!);
   for (const p of result.commonPrefixes)
     xml += `<CommonPrefixes><Prefix>${encode(p)}</Prefix></CommonPrefixes>`;
   return xmlResponse(`${xml}</ListVersionsResult>`);

@@ -8,7 +8,7 @@ import {
   parseMaxKeys,
   urlEncodeKey,
 } from "../list-params.ts";
-import { bucketOwnerXml } from "../owner-xml.ts";
+import { objectOwnersXml } from "../owner-xml.ts";
 import { posixAccess } from "../posix-access.ts";
 import { quoteEtag, s3Namespace, xmlResponse } from "../responses.ts";
 import { xmlEscape } from "../xml/escape.ts";
@@ -41,13 +41,14 @@ async function listPage(ctx: S3Context, after: string, maxKeysParam = "max-keys"
 
 function contentsXml(
   page: Page,
-  /** The Owner element of each object, or "". */
-  owner: string,
+  /** The Owner element of each object, or none. */
+  owners: readonly string[] | undefined,
   element = "Contents",
   extra = "",
 ): string {
   let xml = "";
-  for (const o of page.result.objects) {
+  for (const [i, o] of page.result.objects.entries()) {
+    const owner = owners?.[i] ?? "";
     xml += `<${element}><Key>${page.encode(o.key)}</Key>${extra}<LastModified>${toIsoDate(o.lastModified)}</LastModified><ETag>${xmlEscape(quoteEtag(o.etag))}</ETag><Size>${o.size}</Size>${owner}<StorageClass>STANDARD</StorageClass></${element}>`;
   }
   for (const p of page.result.commonPrefixes)
@@ -74,7 +75,7 @@ export const listObjectsV1: Handler = async (ctx) => {
     xml += `<NextMarker>${page.encode(result.lastReturned)}</NextMarker>`;
   }
   xml += `<MaxKeys>${page.maxKeys}</MaxKeys>${encodingXml(ctx)}<IsTruncated>${result.isTruncated}</IsTruncated>`;
-  xml += contentsXml(page, await bucketOwnerXml(ctx));
+  xml += contentsXml(page, await objectOwnersXml(ctx, result.objects));
   return xmlResponse(`${xml}</ListBucketResult>`);
 };
 
@@ -92,6 +93,7 @@ export const listObjectsV2: Handler = async (ctx) => {
   if (result.isTruncated && result.lastReturned !== undefined) {
     xml += `<NextContinuationToken>${encodeContinuationToken(result.lastReturned)}</NextContinuationToken>`;
   }
-  xml += contentsXml(page, query.get("fetch-owner") === "true" ? await bucketOwnerXml(ctx) : "");
+  const fetchOwner = query.get("fetch-owner") === "true";
+  xml += contentsXml(page, fetchOwner ? await objectOwnersXml(ctx, result.objects) : undefined);
   return xmlResponse(`${xml}</ListBucketResult>`);
 };

@@ -13,11 +13,11 @@ import { aclDocument, aclOfPutRequest } from "./acl-request.ts";
 
 export const getObjectAcl: Handler = async (ctx) => {
   const { store, target } = ctx;
-  const owner = ownerOf(ctx, target.bucket).id;
+  const owner = (await ownerOf(ctx, target.bucket)).canonicalId;
   const result = await store.getObjectAcl(target.bucket, target.key, versionIdOf(target.query));
   const enabled = aclsEnabled(await readBucketAccess(store, target.bucket));
   return xmlResponse(
-    aclDocument(ctx, enabled ? result.acl : undefined, enabled ? (result.acl?.owner ?? owner) : owner),
+    await aclDocument(ctx, enabled ? result.acl : undefined, enabled ? (result.acl?.owner ?? owner) : owner),
     200,
     versionHeaders(result),
   );
@@ -26,7 +26,7 @@ export const getObjectAcl: Handler = async (ctx) => {
 export const putObjectAcl: Handler = async (ctx) => {
   const { store, target } = ctx;
   const versionId = versionIdOf(target.query);
-  const bucketOwner = ownerOf(ctx, target.bucket).id;
+  const bucketOwner = (await ownerOf(ctx, target.bucket)).canonicalId;
   // The object's owner stays who it was; an object without a stored ACL is the bucket owner's.
   const current = await store.getObjectAcl(target.bucket, target.key, versionId);
   const owner = current.acl?.owner ?? bucketOwner;

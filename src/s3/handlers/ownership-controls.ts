@@ -37,7 +37,7 @@ export const putBucketOwnershipControls: Handler = async (ctx) => {
 /** ACLs can be disabled only while the bucket's ACL grants its owner alone. */
 async function checkBucketAclOwnerOnly(ctx: Parameters<Handler>[0], bucket: string): Promise<void> {
   const { acl } = await readBucketAccess(ctx.store, bucket);
-  if (acl && !grantsOnlyTo(acl, ownerOf(ctx, bucket).id)) {
+  if (acl && !grantsOnlyTo(acl, (await ownerOf(ctx, bucket)).canonicalId)) {
     throw new S3Error("InvalidBucketAclWithObjectOwnership");
   }
 }

@@ -8,6 +8,7 @@ import { authenticatePostForm } from "../../auth/post-signature.ts";
 import { checksumHeaderName } from "../../lib/checksum-algorithm.ts";
 import { hasDotSegment } from "../../lib/dot-segments.ts";
 import { encryptionOf } from "../../storage/index.ts";
+import { objectAclFromCanned } from "../acl/write-acl.ts";
 import { fromAuthError } from "../auth-errors.ts";
 import { taggingRequest } from "../bodies/tagging.ts";
 import type { Handler, S3Context } from "../context.ts";
@@ -116,6 +117,8 @@ async function upload(
   };
   const attributes = attributesFromRequest(headers);
   if (tags && tags.length > 0) attributes.tags = tags;
+  const acl = await objectAclFromCanned(postCtx, target.bucket, get("acl"));
+  if (acl) attributes.acl = acl;
   const lock = await putLockRequestFrom(headers, () => store.hasDefaultRetention(target.bucket));
   const sse = await writeEncryptionFrom(postCtx);
   const upload = uploadBody(postCtx, { lengthOptional: true });

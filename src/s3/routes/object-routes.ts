@@ -208,6 +208,6 @@ export const objectRoutes = [
     status: "partial",
     notes:
       // biome-ignore lint/suspicious/noTemplateCurlyInString: S3's ${filename} variable
-      "browser form uploads (multipart/form-data, streamed): SigV4 and SigV2 policy signatures, anonymous when the bucket policy allows; `s3:PutObject` authorized on the form's key once its fields are read; the policy's `expiration`, `eq`, `starts-with` and `content-length-range` on every field, fields it does not name refused; `${filename}`, `success_action_redirect`, `success_action_status`, content fields, `x-amz-meta-*`, `tagging`, checksums and SSE fields; `acl` ignored",
+      "browser form uploads (multipart/form-data, streamed): SigV4 and SigV2 policy signatures, anonymous when the bucket policy allows; `s3:PutObject` authorized on the form's key once its fields are read; the policy's `expiration`, `eq`, `starts-with` and `content-length-range` on every field, fields it does not name refused; `${filename}`, `success_action_redirect`, `success_action_status`, content fields, `x-amz-meta-*`, `tagging`, checksums and SSE fields; `acl` (a canned ACL, as `x-amz-acl`)",
   },
 ] as const satisfies readonly Route[];

@@ -19,7 +19,8 @@ export type BucketSettingName =
   | "ownership"
   | "public-access-block"
   | "quota"
-  | "owner";
+  | "owner"
+  | "object-owners";
 /**
  * Settings with their own storage API (versioning: versions/state.ts, object lock:
  * lock/config.ts, lifecycle: lifecycle/config.ts), never set as plain text.
