@@ -45,7 +45,8 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  if (mounted) Bun.spawnSync(["umount", mountPoint]);
+  // A lazy unmount: a server process that is still exiting may hold the mount for a moment.
+  if (mounted) Bun.spawnSync(["umount", "-l", mountPoint]);
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -170,8 +170,15 @@ export function withKeyPlaces<S extends ObjectStore>(store: S, places: KeyPlaces
         const sourceKey = await places.forExisting(input.sourceBucket, input.sourceKey);
         return mp.uploadPartCopy({ ...input, key, sourceKey });
       },
-      complete: async (input) =>
-        mp.complete({ ...input, key: await uploadKey(input.bucket, input.key, input.uploadId) }),
+      complete: async (input) => {
+        const key = await uploadKey(input.bucket, input.key, input.uploadId).catch((e) => {
+          if (isStorageError(e) && e.code === "NoSuchUpload") return undefined;
+          throw e;
+        });
+        if (key !== undefined) return mp.complete({ ...input, key });
+        // Completed already: the store answers a repeated Complete at the disk key it completed.
+        return places.firstFound(input.key, (k) => mp.complete({ ...input, key: k }));
+      },
       // Uploads to directory keys are made in the area (create above).
       reserveVersionId: (bucket, key) =>
         mp.reserveVersionId(bucket, isDirectoryKey(key) ? altDiskKey(key) : key),
