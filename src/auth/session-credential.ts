@@ -20,6 +20,7 @@ export function sessionCredential(claims: SessionClaims, token: string): Credent
         arn: assumedRoleArn(claims.roleArn, claims.sessionName),
         policy: claims.policy === undefined ? undefined : parsePolicy(claims.policy, "session"),
         expiresAt: new Date(claims.expiresAt * 1000),
+        ...(claims.policies ? { policies: claims.policies } : {}),
       },
     },
   };

@@ -24,6 +24,8 @@ export interface SessionInfo {
   arn: string;
   policy?: Policy;
   expiresAt: Date;
+  /** A federated session (LDAP): the names of the policies that are its rights; no parent user. */
+  policies?: string[];
 }
 
 /** A secret that can verify signatures made with an access key. */

@@ -55,6 +55,8 @@ export function createSessionCredentials(options: SessionCredentialsOptions): Cr
     if (now() >= session.expiresAt.getTime()) {
       throw new AuthError("ExpiredToken", "The provided token has expired.");
     }
+    // A federated session has no parent key: its rights are its named policies, its life its token's.
+    if (session.policies) return credential;
     const parent = await options.parentCredential(session.parentAccessKeyId, undefined);
     if (!parent || parent.principal.name !== credential.principal.name) {
       throw new AuthError(

@@ -5,6 +5,7 @@ import { corsMiddleware } from "./cors/cors-middleware.ts";
 import { type ExchangeDeps, type ExchangeEnv, exchange } from "./exchange.ts";
 import { type HealthSources, hostStatus } from "./health.ts";
 import { createS3Pipeline, type PipelineDeps } from "./pipeline.ts";
+import type { UnsignedQueryAction } from "./query/query-action.ts";
 import { createQueryPipeline, type QueryActions } from "./query/query-pipeline.ts";
 import { isQueryRequest } from "./query/query-request.ts";
 import { s3Protocol } from "./s3-protocol.ts";
@@ -17,6 +18,8 @@ export interface AppDeps extends PipelineDeps, ExchangeDeps {
   metrics?: () => string;
   /** STS and IAM actions answered on the same endpoint (form-encoded POST to "/"). */
   queryActions: QueryActions;
+  /** STS actions answered without a signature (federation), by Action name. */
+  unsignedQueryActions?: Record<string, UnsignedQueryAction>;
 }
 
 /** True when a request carries a SigV4 signature (header or presigned): then it is always S3. */
@@ -34,7 +37,11 @@ export function createApp(deps: AppDeps): Hono<ExchangeEnv> {
   const app = new Hono<ExchangeEnv>();
   const bucketCors = deps.bucketCors ?? createBucketCors(deps.store);
   const handleS3 = createS3Pipeline({ ...deps, bucketCors });
-  const handleQuery = createQueryPipeline({ ...deps, actions: deps.queryActions });
+  const handleQuery = createQueryPipeline({
+    ...deps,
+    actions: deps.queryActions,
+    unsignedActions: deps.unsignedQueryActions,
+  });
   const { middleware, onError } = exchange(deps, s3Protocol);
   app.get("/health/live", async (c, next) => (isSigned(c.req.raw) ? next() : c.json({ status: "ok" })));
   app.get("/health/ready", async (c, next) => {

@@ -24,6 +24,8 @@ const everything = parsePolicy(
 export interface Identities {
   roleOf(userName: string, account: string): Promise<"admin" | "s3" | undefined>;
   policiesOf(userName: string, account: string): Promise<Policy[]>;
+  /** The named policies of an account (a federated session's rights); absent: none. */
+  policiesNamed?(names: string[], account: string): Promise<Policy[]>;
 }
 
 /** The id of the account owning a bucket; undefined when there is no such bucket. */
@@ -220,7 +222,8 @@ export function createAuthorizer(
     if (principal.kind !== "user" && principal.kind !== "session") throw new S3Error("AccessDenied");
     const session = principal.kind === "session" ? principal.session : undefined;
     if (principal.kind === "session" && !session) throw new S3Error("AccessDenied");
-    const role = await identities.roleOf(principal.name, caller);
+    const federated = session?.policies;
+    const role = federated ? "s3" : await identities.roleOf(principal.name, caller);
     if (role !== "s3" && role !== "admin") throw new S3Error("AccessDenied");
     const context: RequestContext = {
       action: request.action,
@@ -241,7 +244,11 @@ export function createAuthorizer(
       },
     };
     const [identity, bucket] = await Promise.all([
-      role === "admin" ? [everything] : identities.policiesOf(principal.name, caller),
+      role === "admin"
+        ? [everything]
+        : federated
+          ? (identities.policiesNamed?.(federated, caller) ?? [])
+          : identities.policiesOf(principal.name, caller),
       bucketPolicyOf(request.bucket),
     ]);
     Object.assign(

@@ -4,7 +4,7 @@ import { type SigV4Crypto, webSigV4Crypto } from "../../auth/sigv4-crypto.ts";
 import type { CredentialLookup } from "../../auth/types.ts";
 import type { ExchangeEnv } from "../exchange.ts";
 import type { ServerConfig } from "../server-config.ts";
-import type { QueryAction } from "./query-action.ts";
+import type { QueryAction, UnsignedQueryAction } from "./query-action.ts";
 import { QueryError } from "./query-error.ts";
 import { queryProtocols, queryXmlResponse } from "./query-protocol.ts";
 import { readQueryBody } from "./query-request.ts";
@@ -17,6 +17,8 @@ export interface QueryPipelineDeps {
   credentials: CredentialLookup;
   config: ServerConfig;
   actions: QueryActions;
+  /** STS actions answered without a signature, by Action name. */
+  unsignedActions?: Record<string, UnsignedQueryAction>;
   sigv4Crypto?: SigV4Crypto;
 }
 
@@ -26,6 +28,15 @@ const missingToken = () =>
 const versions: Record<string, QueryService> = { "2011-06-15": "sts", "2010-05-08": "iam" };
 
 const encoder = new TextEncoder();
+
+/** The most an unsigned (federation) request may send: a name, a password or token, a session policy. */
+const maxUnsignedBodyBytes = 16 * 1024;
+
+/** An unsigned request is read only when it declares a small body: anything else is refused unread. */
+function smallDeclaredBody(req: Request): boolean {
+  const declared = req.headers.get("content-length");
+  return declared !== null && /^\d{1,6}$/.test(declared) && Number(declared) <= maxUnsignedBodyBytes;
+}
 
 /**
  * read form body → authenticate (signed for sts or iam) → dispatch Action → Query XML. Errors are
@@ -39,13 +50,22 @@ export function createQueryPipeline(deps: QueryPipelineDeps) {
     const exchange = c.get("exchange");
     exchange.protocol = queryProtocols.sts;
     const url = new URL(req.url);
-    // Every action here is signed: a request that cannot be is refused before its body is read.
-    if (!signatureClaim({ headers: req.headers, query: url.search.slice(1) }, signing)) throw missingToken();
+    // Every action but the unsigned ones is signed: without those, an unsigned request is refused before its body is read.
+    const signed = signatureClaim({ headers: req.headers, query: url.search.slice(1) }, signing);
+    if (!signed && !(deps.unsignedActions && smallDeclaredBody(req))) throw missingToken();
     const text = await readQueryBody(req, deps.config.bodyTimeoutMs ?? 0);
     exchange.bytesIn = encoder.encode(text).byteLength;
     const params = new URLSearchParams(text);
     const action = params.get("Action") ?? "";
     exchange.operation = action;
+    const unsigned = deps.unsignedActions;
+    if (unsigned && Object.hasOwn(unsigned, action)) {
+      if (params.get("Version") !== "2011-06-15")
+        throw new QueryError("MissingParameter", "The request must contain the parameter Version");
+      const result = await unsigned[action]!({ params, requestId: exchange.requestId });
+      return queryXmlResponse(renderQueryResponse("sts", action, result, exchange.requestId));
+    }
+    if (!signed) throw missingToken();
     const service = versions[params.get("Version") ?? ""] ?? (deps.actions.iam?.[action] ? "iam" : "sts");
     exchange.protocol = queryProtocols[service];
     const digest = crypto.sha256Hex(text);
