@@ -30,6 +30,7 @@ export function sessionCredential(claims: SessionClaims, token: string): Credent
               },
             }
           : {}),
+        ...(claims.policies ? { policies: claims.policies } : {}),
       },
     },
   };

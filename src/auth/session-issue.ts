@@ -18,6 +18,8 @@ export interface SessionRequest {
   sessionName: string;
   /** Session policy JSON, already validated. */
   policy?: string;
+  /** A federated session's policy names (see SessionClaims.policies). */
+  policies?: string[];
   durationSeconds: number;
   /** Epoch ms; defaults to now. */
   now?: number;
@@ -47,6 +49,7 @@ export async function issueSession(request: SessionRequest, key: TokenKey): Prom
       roleArn: request.roleArn,
       sessionName: request.sessionName,
       policy: request.policy,
+      policies: request.policies,
       issuedAt,
       expiresAt,
       federated: request.federated,

@@ -23,6 +23,11 @@ export interface SessionClaims {
   sessionName: string;
   /** The session policy (JSON), if one narrowed the session. */
   policy?: string;
+  /**
+   * A federated session (LDAP): the names of the policies that are its rights, instead of a
+   * parent user's; parentUser then names the external identity.
+   */
+  policies?: string[];
   /** Epoch seconds. */
   issuedAt: number;
   /** Epoch seconds. */
@@ -52,6 +57,7 @@ interface Payload {
   ra: string;
   sn: string;
   po?: string;
+  fp?: string[];
   iat: number;
   exp: number;
   fe?: { p: string; i: string; s: string; po: string[] };
@@ -71,6 +77,7 @@ export async function sealSessionToken(claims: SessionClaims, key: TokenKey): Pr
     ra: claims.roleArn,
     sn: claims.sessionName,
     po: claims.policy,
+    fp: claims.policies,
     iat: claims.issuedAt,
     exp: claims.expiresAt,
   };
@@ -113,7 +120,8 @@ export async function openSessionToken(
       typeof p.iat !== "number" ||
       typeof p.exp !== "number" ||
       (p.po !== undefined && typeof p.po !== "string") ||
-      (p.fe !== undefined && !isFederated(p.fe))
+      (p.fe !== undefined && !isFederated(p.fe)) ||
+      (p.fp !== undefined && !(Array.isArray(p.fp) && p.fp.every((n) => typeof n === "string")))
     ) {
       return undefined;
     }
@@ -125,6 +133,7 @@ export async function openSessionToken(
       roleArn: p.ra,
       sessionName: p.sn,
       policy: p.po,
+      ...(p.fp ? { policies: p.fp } : {}),
       issuedAt: p.iat,
       expiresAt: p.exp,
       ...(p.fe

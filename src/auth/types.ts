@@ -26,6 +26,8 @@ export interface SessionInfo {
   expiresAt: Date;
   /** A web identity session: its rights are these policies, not a parent user's. */
   federated?: { provider: string; issuer: string; subject: string; policies: readonly Policy[] };
+  /** A federated session (LDAP): the names of the policies that are its rights; no parent user. */
+  policies?: string[];
 }
 
 /** A secret that can verify signatures made with an access key. */

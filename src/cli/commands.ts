@@ -6,6 +6,7 @@ import type { CommandSpec } from "./command-spec.ts";
 import { doctorCommand } from "./doctor.ts";
 import { keyCommand } from "./key.ts";
 import { kmsCommand } from "./kms.ts";
+import { ldapCommand } from "./ldap.ts";
 import { masterKeyCommand } from "./master-key.ts";
 import { oidcCommand } from "./oidc.ts";
 import { policyCommand } from "./policy.ts";
@@ -30,4 +31,5 @@ export const commands: readonly CommandSpec[] = [
   kmsCommand,
   accountCommand,
   oidcCommand,
+  ldapCommand,
 ];

@@ -15,6 +15,7 @@ import { createIamAdminService } from "../iam/iam-admin-service.ts";
 import { iamPaths } from "../iam/iam-paths.ts";
 import { createIamStore } from "../iam/iam-store.ts";
 import { createIdentityPolicies } from "../iam/identity-policies.ts";
+import { createLdapLogin } from "../iam/ldap-login.ts";
 import { policyDocuments } from "../iam/oidc-policies.ts";
 import { createOidcVerifier } from "../iam/oidc-providers.ts";
 import { roleTrust } from "../iam/role-lookup.ts";
@@ -34,6 +35,7 @@ import { createBucketPolicies } from "../s3/bucket-policies.ts";
 import { parseTrustedProxies } from "../s3/forwarded-host.ts";
 import { createIamActions } from "../s3/query/iam-actions.ts";
 import { assumeRole, getCallerIdentity } from "../s3/query/sts-actions.ts";
+import { assumeRoleWithLdapIdentity } from "../s3/query/sts-ldap-identity.ts";
 import { assumeRoleWithWebIdentity } from "../s3/query/sts-web-identity.ts";
 import { createPosixStore } from "../storage/index.ts";
 import { createHostMetrics } from "./host-metrics.ts";
@@ -171,10 +173,29 @@ export async function createHost(options: HostOptions): Promise<Host> {
           currentTokenKey: async () => (await tokenKeys()).current,
           maxDurationSeconds: options.stsMaxDurationSeconds,
         }),
+        AssumeRoleWithLDAPIdentity: assumeRoleWithLdapIdentity({
+          login: createLdapLogin(root, iamPaths(root), secretsKey),
+          currentTokenKey: async () => (await tokenKeys()).current,
+          maxDurationSeconds: options.stsMaxDurationSeconds,
+          log: (msg) => log({ level: "info", msg }),
+        }),
       },
       authorize: createAuthorizer(
         {
           roleOf,
+          policiesNamed: (names, account) =>
+            policiesOf(
+              {
+                name: "",
+                role: "s3",
+                policies: names,
+                inlinePolicies: {},
+                accessKeys: [],
+                created: "",
+                version: 1,
+              },
+              account,
+            ),
           policiesOf: async (name, account) => {
             const user = await iam.getUser(name, account);
             return user ? policiesOf(user, account) : [];

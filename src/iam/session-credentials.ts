@@ -56,7 +56,7 @@ export function createSessionCredentials(options: SessionCredentialsOptions): Cr
       throw new AuthError("ExpiredToken", "The provided token has expired.");
     }
     // A web identity session has no parent key: it lives until it expires (or the token key rotates).
-    if (session.federated) return credential;
+    if (session.federated || session.policies) return credential;
     const parent = await options.parentCredential(session.parentAccessKeyId, undefined);
     if (!parent || parent.principal.name !== credential.principal.name) {
       throw new AuthError(

@@ -37,7 +37,10 @@ export function createApp(deps: AppDeps): Hono<ExchangeEnv> {
   const app = new Hono<ExchangeEnv>();
   const bucketCors = deps.bucketCors ?? createBucketCors(deps.store);
   const handleS3 = createS3Pipeline({ ...deps, bucketCors });
-  const handleQuery = createQueryPipeline({ ...deps, actions: deps.queryActions });
+  const handleQuery = createQueryPipeline({
+    ...deps,
+    actions: deps.queryActions,
+  });
   const { middleware, onError } = exchange(deps, s3Protocol);
   app.get("/health/live", async (c, next) => (isSigned(c.req.raw) ? next() : c.json({ status: "ok" })));
   app.get("/health/ready", async (c, next) => {

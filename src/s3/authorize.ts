@@ -31,6 +31,8 @@ const everything = parsePolicy(
 export interface Identities {
   roleOf(userName: string, account: string): Promise<"admin" | "s3" | undefined>;
   policiesOf(userName: string, account: string): Promise<Policy[]>;
+  /** The named policies of an account (a federated session's rights); absent: none. */
+  policiesNamed?(names: string[], account: string): Promise<Policy[]>;
 }
 
 /** The id of the account owning a bucket; undefined when there is no such bucket. */
@@ -286,8 +288,9 @@ export function createAuthorizer(
     const session = principal.kind === "session" ? principal.session : undefined;
     if (principal.kind === "session" && !session) throw new S3Error("AccessDenied");
     const federated = session?.federated;
-    // A web identity session has no user behind it: its rights are the policies it was granted.
-    const role = federated ? "s3" : await identities.roleOf(principal.name, caller);
+    const named = session?.policies;
+    // A federated session (web identity, LDAP) has no user behind it: its rights are the policies it was granted.
+    const role = federated || named ? "s3" : await identities.roleOf(principal.name, caller);
     if (role !== "s3" && role !== "admin") throw new S3Error("AccessDenied");
     const context: RequestContext = {
       action: request.action,
@@ -310,9 +313,11 @@ export function createAuthorizer(
     const [identity, bucket] = await Promise.all([
       federated
         ? federated.policies
-        : role === "admin"
-          ? [everything]
-          : identities.policiesOf(principal.name, caller),
+        : named
+          ? (identities.policiesNamed?.(named, caller) ?? [])
+          : role === "admin"
+            ? [everything]
+            : identities.policiesOf(principal.name, caller),
       bucketPolicyOf(request.bucket),
     ]);
     Object.assign(

@@ -10,3 +10,6 @@ export interface QueryContext {
 
 /** Runs an action; returns the inner XML of its <ActionResult>, or undefined when it has none. */
 export type QueryAction = (ctx: QueryContext) => Promise<string | undefined>;
+
+/** An action that takes no signature (STS federation: the form carries the proof of identity). */
+export type UnsignedQueryAction = (ctx: { params: URLSearchParams; requestId: string }) => Promise<string>;
