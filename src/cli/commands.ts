@@ -4,6 +4,7 @@ import { bucketCommand } from "./bucket.ts";
 import { clusterCommand } from "./cluster.ts";
 import type { CommandSpec } from "./command-spec.ts";
 import { doctorCommand } from "./doctor.ts";
+import { groupCommand } from "./group.ts";
 import { keyCommand } from "./key.ts";
 import { kmsCommand } from "./kms.ts";
 import { masterKeyCommand } from "./master-key.ts";
@@ -28,4 +29,5 @@ export const commands: readonly CommandSpec[] = [
   masterKeyCommand,
   kmsCommand,
   accountCommand,
+  groupCommand,
 ];

@@ -14,6 +14,7 @@ import {
   getPolicy,
   listInlinePolicies,
   listPolicies,
+  policyHolders,
   putInlinePolicy,
   removeInlinePolicy,
   removePolicy,
@@ -33,7 +34,7 @@ export interface IamAdminServiceOptions {
 const base32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 /** A stable AWS-style id (prefix + 17 base32 characters) derived from what identifies the entity. */
-function stableId(prefix: string, seed: string): string {
+export function stableId(prefix: string, seed: string): string {
   const digest = createHash("sha256").update(seed).digest();
   let out = prefix;
   for (let i = 0; i < 17; i++) out += base32[digest[i]! % 32];
@@ -80,7 +81,7 @@ export function createIamAdminService(options: IamAdminServiceOptions): IamAdmin
 
   async function attachmentCounts(): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
-    for (const user of await listUserRecords(paths)) {
+    for (const user of await policyHolders(paths)) {
       for (const p of user.policies) counts.set(p, (counts.get(p) ?? 0) + 1);
     }
     return counts;
@@ -104,6 +105,7 @@ export function createIamAdminService(options: IamAdminServiceOptions): IamAdmin
 
   return {
     account: paths.account,
+    paths,
     roleOf: (userName) => options.roleOf(userName, paths.account),
     createUser: (name) => guarded(async () => userOf(await addUser(paths, name, "s3"))),
     getUser: (name) => guarded(async () => userOf(await showUser(paths, name))),

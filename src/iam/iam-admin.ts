@@ -4,6 +4,8 @@
  * IamError (iam-error.ts), which src/s3/query/iam-errors.ts maps to the IAM API's errors.
  */
 
+import type { IamPaths } from "./iam-paths.ts";
+
 export type IamRole = "admin" | "s3";
 export type IamKeyStatus = "Active" | "Inactive";
 
@@ -40,6 +42,8 @@ export interface IamManagedPolicy {
 export interface IamAdmin {
   /** The account this admin acts in (12 digits). */
   readonly account: string;
+  /** Where that account's IAM entities live (groups, roles and service accounts are reached here). */
+  readonly paths: IamPaths;
   /** The role of a user (root is "admin"); undefined when there is no such user. */
   roleOf(userName: string): Promise<IamRole | undefined>;
   createUser(name: string): Promise<IamUser>;

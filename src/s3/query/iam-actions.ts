@@ -3,6 +3,7 @@ import type { Principal } from "../../auth/types.ts";
 import type { IamAccessKey, IamAdmin, IamManagedPolicy, IamUser } from "../../iam/iam-admin.ts";
 import { xmlEscape } from "../xml/escape.ts";
 import { iamQueryError } from "./iam-errors.ts";
+import { groupHandlers } from "./iam-group-actions.ts";
 import { paginate } from "./iam-paging.ts";
 import {
   policyArn,
@@ -14,6 +15,7 @@ import {
   requiredStatus,
   userNameOr,
 } from "./iam-params.ts";
+import { roleHandlers } from "./iam-role-actions.ts";
 import type { QueryAction, QueryContext } from "./query-action.ts";
 import { QueryError } from "./query-error.ts";
 import { param } from "./query-params.ts";
@@ -251,7 +253,7 @@ async function authorize(ctx: QueryContext, admin: IamAdmin): Promise<void> {
 export function createIamActions(adminOf: (account: string) => IamAdmin): Record<string, QueryAction> {
   // No prototype: an Action such as "toString" must not find an inherited function.
   const actions: Record<string, QueryAction> = Object.create(null);
-  for (const [name, handler] of Object.entries(handlers)) {
+  for (const [name, handler] of Object.entries({ ...handlers, ...groupHandlers, ...roleHandlers })) {
     actions[name] = async (ctx) => {
       // Every IAM request acts inside the caller's own account.
       const admin = adminOf(accountOf(ctx.auth.principal));
