@@ -20,6 +20,8 @@ export function sessionCredential(claims: SessionClaims, token: string): Credent
         arn: assumedRoleArn(claims.roleArn, claims.sessionName),
         policy: claims.policy === undefined ? undefined : parsePolicy(claims.policy, "session"),
         expiresAt: new Date(claims.expiresAt * 1000),
+        ...(claims.roleSession ? { role: true } : {}),
+        ...(claims.tags ? { tags: claims.tags } : {}),
       },
     },
   };

@@ -18,6 +18,10 @@ export interface SessionRequest {
   sessionName: string;
   /** Session policy JSON, already validated. */
   policy?: string;
+  /** The session gets the rights of the stored role roleArn names. */
+  roleSession?: boolean;
+  tags?: Record<string, string>;
+  transitiveTagKeys?: string[];
   durationSeconds: number;
   /** Epoch ms; defaults to now. */
   now?: number;
@@ -45,6 +49,9 @@ export async function issueSession(request: SessionRequest, key: TokenKey): Prom
       roleArn: request.roleArn,
       sessionName: request.sessionName,
       policy: request.policy,
+      roleSession: request.roleSession,
+      tags: request.tags,
+      transitiveTagKeys: request.transitiveTagKeys,
       issuedAt,
       expiresAt,
     },

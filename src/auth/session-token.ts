@@ -23,6 +23,12 @@ export interface SessionClaims {
   sessionName: string;
   /** The session policy (JSON), if one narrowed the session. */
   policy?: string;
+  /** The session has the rights of the stored role roleArn names, not its parent's. */
+  roleSession?: boolean;
+  /** Session tags (aws:PrincipalTag/<key> in its requests). */
+  tags?: Record<string, string>;
+  /** The tag keys that pass on to a chained role session. */
+  transitiveTagKeys?: string[];
   /** Epoch seconds. */
   issuedAt: number;
   /** Epoch seconds. */
@@ -38,6 +44,9 @@ interface Payload {
   ra: string;
   sn: string;
   po?: string;
+  rs?: 1;
+  tg?: Record<string, string>;
+  tt?: string[];
   iat: number;
   exp: number;
 }
@@ -56,6 +65,9 @@ export async function sealSessionToken(claims: SessionClaims, key: TokenKey): Pr
     ra: claims.roleArn,
     sn: claims.sessionName,
     po: claims.policy,
+    ...(claims.roleSession ? { rs: 1 as const } : {}),
+    ...(claims.tags && Object.keys(claims.tags).length > 0 ? { tg: claims.tags } : {}),
+    ...(claims.transitiveTagKeys?.length ? { tt: claims.transitiveTagKeys } : {}),
     iat: claims.issuedAt,
     exp: claims.expiresAt,
   };
@@ -95,7 +107,10 @@ export async function openSessionToken(
       typeof p.sn !== "string" ||
       typeof p.iat !== "number" ||
       typeof p.exp !== "number" ||
-      (p.po !== undefined && typeof p.po !== "string")
+      (p.po !== undefined && typeof p.po !== "string") ||
+      (p.rs !== undefined && p.rs !== 1) ||
+      (p.tg !== undefined && !isStringRecord(p.tg)) ||
+      (p.tt !== undefined && !(Array.isArray(p.tt) && p.tt.every((k) => typeof k === "string")))
     ) {
       return undefined;
     }
@@ -107,12 +122,24 @@ export async function openSessionToken(
       roleArn: p.ra,
       sessionName: p.sn,
       policy: p.po,
+      ...(p.rs === 1 ? { roleSession: true } : {}),
+      ...(p.tg ? { tags: p.tg } : {}),
+      ...(p.tt ? { transitiveTagKeys: p.tt } : {}),
       issuedAt: p.iat,
       expiresAt: p.exp,
     };
   } catch {
     return undefined;
   }
+}
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => typeof v === "string")
+  );
 }
 
 /** The name of a role ARN (`arn:aws:iam::123:role/path/Name` → `Name`), for the assumed-role ARN. */

@@ -24,6 +24,10 @@ export interface SessionInfo {
   arn: string;
   policy?: Policy;
   expiresAt: Date;
+  /** The session has the rights of the stored role roleArn names (not its parent's). */
+  role?: boolean;
+  /** Session tags: aws:PrincipalTag/<key> in the session's requests. */
+  tags?: Record<string, string>;
 }
 
 /** A secret that can verify signatures made with an access key. */

@@ -9,11 +9,14 @@ import { mkdir, realpath } from "node:fs/promises";
 import { hostname } from "node:os";
 import packageJson from "../../package.json" with { type: "json" };
 import { createAuditTrail } from "../audit/audit-trail.ts";
+import { accountOf } from "../auth/account.ts";
+import { evaluate } from "../auth/policy/index.ts";
 import type { CredentialLookup } from "../auth/types.ts";
 import { createIamAdminService } from "../iam/iam-admin-service.ts";
 import { iamPaths } from "../iam/iam-paths.ts";
 import { createIamStore } from "../iam/iam-store.ts";
 import { createIdentityPolicies } from "../iam/identity-policies.ts";
+import { createRoleDirectory } from "../iam/role-directory.ts";
 import { loadRootCredential } from "../iam/root-credential.ts";
 import { loadSecretsKey } from "../iam/secrets-key.ts";
 import { createSessionCredentials, sessionKeyPrefix } from "../iam/session-credentials.ts";
@@ -142,6 +145,11 @@ export async function createHost(options: HostOptions): Promise<Host> {
     const bucketAccess = createBucketAccessCache(store);
     const owners = createBucketOwners(store, iam.account);
     const roleOf = async (name: string, account?: string) => (await iam.getUser(name, account))?.role;
+    const roleByArn = createRoleDirectory(root);
+    const userPolicies = async (name: string, account: string) => {
+      const user = await iam.getUser(name, account);
+      return user ? policiesOf(user, account) : [];
+    };
     const app = createApp({
       store,
       credentials,
@@ -150,6 +158,14 @@ export async function createHost(options: HostOptions): Promise<Host> {
           AssumeRole: assumeRole({
             currentTokenKey: async () => (await tokenKeys()).current,
             maxDurationSeconds: options.stsMaxDurationSeconds,
+            roleByArn,
+            strictRoles: options.stsStrictRoles,
+            callerAllows: async (principal, context) => {
+              const account = accountOf(principal);
+              if ((await roleOf(principal.name, account)) === "admin") return true;
+              const identity = await userPolicies(principal.name, account);
+              return evaluate({ identity }, context).decision === "Allow";
+            },
           }),
           GetCallerIdentity: getCallerIdentity,
         },
@@ -160,9 +176,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
       authorize: createAuthorizer(
         {
           roleOf,
-          policiesOf: async (name, account) => {
-            const user = await iam.getUser(name, account);
-            return user ? policiesOf(user, account) : [];
+          policiesOf: userPolicies,
+          rolePoliciesOf: async (arn) => {
+            const role = await roleByArn(arn);
+            return role ? policiesOf.ofRole(role.record, role.account) : [];
           },
         },
         bucketPolicies.policyOf,

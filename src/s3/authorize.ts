@@ -24,6 +24,8 @@ const everything = parsePolicy(
 export interface Identities {
   roleOf(userName: string, account: string): Promise<"admin" | "s3" | undefined>;
   policiesOf(userName: string, account: string): Promise<Policy[]>;
+  /** The permission policies of a stored role, for sessions of that role ([] when it is gone). */
+  rolePoliciesOf?(roleArn: string): Promise<Policy[]>;
 }
 
 /** The id of the account owning a bucket; undefined when there is no such bucket. */
@@ -238,10 +240,15 @@ export function createAuthorizer(
         "aws:username": principal.name,
         "aws:userid": principal.name,
         "aws:PrincipalType": session ? "AssumedRole" : "User",
+        ...principalTags(session?.tags),
       },
     };
     const [identity, bucket] = await Promise.all([
-      role === "admin" ? [everything] : identities.policiesOf(principal.name, caller),
+      session?.role
+        ? (identities.rolePoliciesOf?.(session.roleArn) ?? [])
+        : role === "admin"
+          ? [everything]
+          : identities.policiesOf(principal.name, caller),
       bucketPolicyOf(request.bucket),
     ]);
     Object.assign(
@@ -260,6 +267,12 @@ export function createAuthorizer(
     if (result.decision === "ImplicitDeny" && (await aclGrants(request, facts, false))) return;
     throw new S3Error("AccessDenied");
   };
+}
+
+/** A session's tags as the condition keys aws:PrincipalTag/<key>. */
+function principalTags(tags: Record<string, string> | undefined): Record<string, string> {
+  if (!tags) return {};
+  return Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:PrincipalTag/${k}`, v]));
 }
 
 /** RestrictPublicBuckets: a public policy grants only to the owner's account (never to anonymous callers). */
