@@ -13,6 +13,8 @@ export interface Principal {
   posix?: { uid: number; gid: number };
   /** The 12-digit id of the account the principal belongs to; absent: the first account. */
   account?: string;
+  /** A service account's key (kind "user"): its user's rights, narrowed by policy when there is one. */
+  serviceAccount?: { name?: string; policy?: Policy };
 }
 
 /** An STS session: its parent's rights, narrowed by the session policy when there is one. */

@@ -11,6 +11,7 @@ import { masterKeyCommand } from "./master-key.ts";
 import { policyCommand } from "./policy.ts";
 import { presignCommand } from "./presign.ts";
 import { serveCommand } from "./serve.ts";
+import { serviceAccountCommand } from "./service-account.ts";
 import { stsCommand } from "./sts.ts";
 import { userCommand } from "./user.ts";
 
@@ -30,4 +31,5 @@ export const commands: readonly CommandSpec[] = [
   kmsCommand,
   accountCommand,
   groupCommand,
+  serviceAccountCommand,
 ];

@@ -20,6 +20,7 @@ import {
   removePolicy,
 } from "./policy-admin.ts";
 import type { SecretsKey } from "./secrets-key.ts";
+import { createServiceAccount } from "./service-account-admin.ts";
 import { addUser, checkUserName, removeUser, showUser } from "./user-admin.ts";
 import { listUserRecords, rootUserName } from "./user-files.ts";
 import { readEntity, VersionConflictError } from "./versioned-file.ts";
@@ -174,6 +175,8 @@ export function createIamAdminService(options: IamAdminServiceOptions): IamAdmin
         }
       }),
     detachUserPolicy: (userName, policyName) => guarded(() => detachPolicy(paths, policyName, userName)),
+    createServiceAccount: (userName, input) =>
+      guarded(() => createServiceAccount(paths, secretsKey, userName, input)),
     listAttachedUserPolicies: (userName) =>
       guarded(async () => {
         checkUserName(userName);

@@ -5,6 +5,7 @@
  */
 
 import type { IamPaths } from "./iam-paths.ts";
+import type { NewServiceAccount, ServiceAccount } from "./service-account-admin.ts";
 
 export type IamRole = "admin" | "s3";
 export type IamKeyStatus = "Active" | "Inactive";
@@ -70,4 +71,9 @@ export interface IamAdmin {
   attachUserPolicy(userName: string, policyName: string): Promise<void>;
   detachUserPolicy(userName: string, policyName: string): Promise<void>;
   listAttachedUserPolicies(userName: string): Promise<string[]>;
+  /** A new service account of a user (its secret is shown only here). */
+  createServiceAccount(
+    userName: string,
+    input: NewServiceAccount,
+  ): Promise<ServiceAccount & { secretAccessKey: string }>;
 }

@@ -221,6 +221,8 @@ export function createAuthorizer(
     }
     if (principal.kind !== "user" && principal.kind !== "session") throw new S3Error("AccessDenied");
     const session = principal.kind === "session" ? principal.session : undefined;
+    // A session policy or a service account's policy narrows what the identity may do.
+    const narrowing = session?.policy ?? principal.serviceAccount?.policy;
     if (principal.kind === "session" && !session) throw new S3Error("AccessDenied");
     const role = await identities.roleOf(principal.name, caller);
     if (role !== "s3" && role !== "admin") throw new S3Error("AccessDenied");
@@ -253,16 +255,16 @@ export function createAuthorizer(
     ]);
     Object.assign(
       context.conditionKeys,
-      await existingTags(request, facts, [...identity, bucket, session?.policy]),
+      await existingTags(request, facts, [...identity, bucket, narrowing]),
     );
     if (crossAccount) {
-      const own = evaluate({ identity, session: session?.policy }, context).decision;
+      const own = evaluate({ identity, session: narrowing }, context).decision;
       const grant = bucket ? evaluate({ identity: [], bucket }, context) : undefined;
       const granted = grant?.decision === "Allow" || grant?.accountGranted === true;
       if (own !== "Allow" || !granted) throw new S3Error("AccessDenied");
       return;
     }
-    const result = evaluate({ identity, bucket, session: session?.policy }, context);
+    const result = evaluate({ identity, bucket, session: narrowing }, context);
     if (result.decision === "Allow") return;
     if (result.decision === "ImplicitDeny" && (await aclGrants(request, facts, false))) return;
     throw new S3Error("AccessDenied");

@@ -16,6 +16,7 @@ import {
   userNameOr,
 } from "./iam-params.ts";
 import { roleHandlers } from "./iam-role-actions.ts";
+import { serviceAccountHandlers } from "./iam-service-account-actions.ts";
 import type { QueryAction, QueryContext } from "./query-action.ts";
 import { QueryError } from "./query-error.ts";
 import { param } from "./query-params.ts";
@@ -235,7 +236,13 @@ const handlers: Record<string, IamHandler> = {
 async function authorize(ctx: QueryContext, admin: IamAdmin): Promise<void> {
   const { principal } = ctx.auth;
   if (principal.kind === "root") return;
-  if (principal.kind === "user" && (await admin.roleOf(principal.name)) === "admin") return;
+  // A service account of an admin is not an admin: its narrowing policy covers S3 only.
+  if (
+    principal.kind === "user" &&
+    !principal.serviceAccount &&
+    (await admin.roleOf(principal.name)) === "admin"
+  )
+    return;
   throw new QueryError(
     "AccessDenied",
     `User: ${principalArn(principal)} is not authorized to perform: iam:${ctx.action}`,
@@ -260,6 +267,16 @@ export function createIamActions(adminOf: (account: string) => IamAdmin): Record
       await authorize(ctx, admin);
       try {
         return await handler(ctx, admin);
+      } catch (e) {
+        throw iamQueryError(e) ?? e;
+      }
+    };
+  }
+  // Service accounts authorize per call: a user may manage its own.
+  for (const [name, handler] of Object.entries(serviceAccountHandlers)) {
+    actions[name] = async (ctx) => {
+      try {
+        return await handler(ctx, adminOf(accountOf(ctx.auth.principal)));
       } catch (e) {
         throw iamQueryError(e) ?? e;
       }

@@ -100,10 +100,10 @@ async function trusts(
 export function assumeRole(deps: StsDeps): QueryAction {
   return async ({ params, auth }: QueryContext) => {
     const { principal } = auth;
-    if (principal.kind === "session") {
+    if (principal.kind === "session" || principal.serviceAccount) {
       throw new QueryError(
         "AccessDenied",
-        "Temporary credentials cannot assume a role; use long-term keys.",
+        "Temporary credentials and service accounts cannot assume a role; use a user's own keys.",
         403,
       );
     }
