@@ -215,6 +215,7 @@ describe("s3dir group", () => {
     await cli("group", "add-user", "auditors", "dee");
     await cli("group", "attach-policy", "auditors", "readonly");
     expect(await becomes("ok", dee, list)).toBe("ok");
+    expect(await cli("user", "show", "dee")).toMatchObject({ groups: ["auditors"] });
     expect(await cli("group", "show", "auditors")).toMatchObject({
       name: "auditors",
       users: ["dee"],
