@@ -32,7 +32,7 @@ import { createBucketOwners } from "../s3/bucket-owners.ts";
 import { createBucketPolicies } from "../s3/bucket-policies.ts";
 import { parseTrustedProxies } from "../s3/forwarded-host.ts";
 import { createIamActions } from "../s3/query/iam-actions.ts";
-import { assumeRole, getCallerIdentity } from "../s3/query/sts-actions.ts";
+import { assumeRole, callerIdentity } from "../s3/query/sts-actions.ts";
 import { createPosixStore } from "../storage/index.ts";
 import { createHostMetrics } from "./host-metrics.ts";
 import type { HostOptions } from "./host-options.ts";
@@ -167,7 +167,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
               return evaluate({ identity }, context).decision === "Allow";
             },
           }),
-          GetCallerIdentity: getCallerIdentity,
+          GetCallerIdentity: callerIdentity({ roleByArn }),
         },
         iam: createIamActions((account) =>
           createIamAdminService({ paths: iamPaths(root, account), secretsKey, roleOf }),

@@ -159,6 +159,12 @@ describe("AssumeRole of a stored role", () => {
     expect(out.AssumedRoleUser.Arn).toBe(`arn:aws:sts::${account}:assumed-role/reader/s1`);
     expect(out.AssumedRoleUser.AssumedRoleId).toMatch(/^AROA[A-Z2-7]{17}:s1$/);
     const session = sessionOf(result.json);
+    const identity = expectOk(await aws(server, ["sts", "get-caller-identity"], { credentials: session }));
+    expect(identity).toEqual({
+      UserId: out.AssumedRoleUser.AssumedRoleId,
+      Account: account,
+      Arn: out.AssumedRoleUser.Arn,
+    });
     expect(await s3Outcome(session, get("reports/q1.txt"))).toBe("ok");
     expect(await s3Outcome(session, get("other.txt"))).toBe("AccessDenied");
     expect(await s3Outcome(session, put("reports/new.txt"))).toBe("AccessDenied");

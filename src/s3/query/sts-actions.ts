@@ -150,9 +150,7 @@ export function assumeRole(deps: StsDeps): QueryAction {
       policy === undefined
         ? ""
         : el("PackedPolicySize", Math.ceil((policy.length / maxSessionPolicyChars) * 100));
-    const assumedId = role
-      ? `${stableId("AROA", `role:${role.record.name}:${role.record.created}`)}:${sessionName}`
-      : `${principal.accessKeyId}:${sessionName}`;
+    const assumedId = role ? roleSessionId(role, sessionName) : `${principal.accessKeyId}:${sessionName}`;
     return (
       `<Credentials>${el("AccessKeyId", issued.accessKeyId)}${el("SecretAccessKey", issued.secretAccessKey)}` +
       `${el("SessionToken", issued.sessionToken)}${el("Expiration", isoSeconds(issued.expiration))}</Credentials>` +
@@ -162,20 +160,36 @@ export function assumeRole(deps: StsDeps): QueryAction {
   };
 }
 
-/** GetCallerIdentity: who the credentials of the request belong to. */
-export const getCallerIdentity: QueryAction = async ({ auth }) => {
-  const { principal } = auth;
-  const session = principal.session;
-  const account = accountOf(principal);
-  const arn = session
-    ? session.arn
-    : principal.kind === "root"
-      ? rootArn(account)
-      : userArn(principal.name, account);
-  const userId = session
-    ? `${session.parentAccessKeyId}:${session.sessionName}`
-    : principal.kind === "root"
-      ? account
-      : principal.name;
-  return `${el("Arn", arn)}${el("UserId", userId)}${el("Account", account)}`;
-};
+/** The AssumedRoleId of a stored role's session: AROA…:<session>. */
+function roleSessionId(role: ResolvedRole, sessionName: string): string {
+  return `${stableId("AROA", `role:${role.record.name}:${role.record.created}`)}:${sessionName}`;
+}
+
+/**
+ * GetCallerIdentity: who the credentials of the request belong to. A session of a stored role
+ * has the role's id in its UserId, as AssumeRole answered (when roleByArn is given).
+ */
+export function callerIdentity(deps: Pick<StsDeps, "roleByArn"> = {}): QueryAction {
+  return async ({ auth }) => {
+    const { principal } = auth;
+    const session = principal.session;
+    const account = accountOf(principal);
+    const arn = session
+      ? session.arn
+      : principal.kind === "root"
+        ? rootArn(account)
+        : userArn(principal.name, account);
+    const role = session?.role ? await deps.roleByArn?.(session.roleArn) : undefined;
+    const userId = session
+      ? role
+        ? roleSessionId(role, session.sessionName)
+        : `${session.parentAccessKeyId}:${session.sessionName}`
+      : principal.kind === "root"
+        ? account
+        : principal.name;
+    return `${el("Arn", arn)}${el("UserId", userId)}${el("Account", account)}`;
+  };
+}
+
+/** GetCallerIdentity without role lookups. */
+export const getCallerIdentity: QueryAction = callerIdentity();
