@@ -31,6 +31,8 @@ export function sessionCredential(claims: SessionClaims, token: string): Credent
             }
           : {}),
         ...(claims.policies ? { policies: claims.policies } : {}),
+        ...(claims.roleSession ? { role: true } : {}),
+        ...(claims.tags ? { tags: claims.tags } : {}),
       },
     },
   };

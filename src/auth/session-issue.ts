@@ -20,6 +20,10 @@ export interface SessionRequest {
   policy?: string;
   /** A federated session's policy names (see SessionClaims.policies). */
   policies?: string[];
+  /** The session gets the rights of the stored role roleArn names. */
+  roleSession?: boolean;
+  tags?: Record<string, string>;
+  transitiveTagKeys?: string[];
   durationSeconds: number;
   /** Epoch ms; defaults to now. */
   now?: number;
@@ -50,6 +54,9 @@ export async function issueSession(request: SessionRequest, key: TokenKey): Prom
       sessionName: request.sessionName,
       policy: request.policy,
       policies: request.policies,
+      roleSession: request.roleSession,
+      tags: request.tags,
+      transitiveTagKeys: request.transitiveTagKeys,
       issuedAt,
       expiresAt,
       federated: request.federated,

@@ -28,6 +28,12 @@ export interface SessionClaims {
    * parent user's; parentUser then names the external identity.
    */
   policies?: string[];
+  /** The session has the rights of the stored role roleArn names, not its parent's. */
+  roleSession?: boolean;
+  /** Session tags (aws:PrincipalTag/<key> in its requests). */
+  tags?: Record<string, string>;
+  /** The tag keys that pass on to a chained role session. */
+  transitiveTagKeys?: string[];
   /** Epoch seconds. */
   issuedAt: number;
   /** Epoch seconds. */
@@ -58,6 +64,9 @@ interface Payload {
   sn: string;
   po?: string;
   fp?: string[];
+  rs?: 1;
+  tg?: Record<string, string>;
+  tt?: string[];
   iat: number;
   exp: number;
   fe?: { p: string; i: string; s: string; po: string[] };
@@ -78,6 +87,9 @@ export async function sealSessionToken(claims: SessionClaims, key: TokenKey): Pr
     sn: claims.sessionName,
     po: claims.policy,
     fp: claims.policies,
+    ...(claims.roleSession ? { rs: 1 as const } : {}),
+    ...(claims.tags && Object.keys(claims.tags).length > 0 ? { tg: claims.tags } : {}),
+    ...(claims.transitiveTagKeys?.length ? { tt: claims.transitiveTagKeys } : {}),
     iat: claims.issuedAt,
     exp: claims.expiresAt,
   };
@@ -121,7 +133,10 @@ export async function openSessionToken(
       typeof p.exp !== "number" ||
       (p.po !== undefined && typeof p.po !== "string") ||
       (p.fe !== undefined && !isFederated(p.fe)) ||
-      (p.fp !== undefined && !(Array.isArray(p.fp) && p.fp.every((n) => typeof n === "string")))
+      (p.fp !== undefined && !(Array.isArray(p.fp) && p.fp.every((n) => typeof n === "string"))) ||
+      (p.rs !== undefined && p.rs !== 1) ||
+      (p.tg !== undefined && !isStringRecord(p.tg)) ||
+      (p.tt !== undefined && !(Array.isArray(p.tt) && p.tt.every((k) => typeof k === "string")))
     ) {
       return undefined;
     }
@@ -134,6 +149,9 @@ export async function openSessionToken(
       sessionName: p.sn,
       policy: p.po,
       ...(p.fp ? { policies: p.fp } : {}),
+      ...(p.rs === 1 ? { roleSession: true } : {}),
+      ...(p.tg ? { tags: p.tg } : {}),
+      ...(p.tt ? { transitiveTagKeys: p.tt } : {}),
       issuedAt: p.iat,
       expiresAt: p.exp,
       ...(p.fe
@@ -155,6 +173,15 @@ function isFederated(fe: unknown): fe is Payload["fe"] {
     typeof f.s === "string" &&
     Array.isArray(f.po) &&
     f.po.every((x) => typeof x === "string")
+  );
+}
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => typeof v === "string")
   );
 }
 

@@ -13,6 +13,8 @@ export interface Principal {
   posix?: { uid: number; gid: number };
   /** The 12-digit id of the account the principal belongs to; absent: the first account. */
   account?: string;
+  /** A service account's key (kind "user"): its user's rights, narrowed by policy when there is one. */
+  serviceAccount?: { name?: string; policy?: Policy };
 }
 
 /** An STS session: its parent's rights, narrowed by the session policy when there is one. */
@@ -28,6 +30,10 @@ export interface SessionInfo {
   federated?: { provider: string; issuer: string; subject: string; policies: readonly Policy[] };
   /** A federated session (LDAP): the names of the policies that are its rights; no parent user. */
   policies?: string[];
+  /** The session has the rights of the stored role roleArn names (not its parent's). */
+  role?: boolean;
+  /** Session tags: aws:PrincipalTag/<key> in the session's requests. */
+  tags?: Record<string, string>;
 }
 
 /** A secret that can verify signatures made with an access key. */

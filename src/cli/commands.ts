@@ -4,6 +4,7 @@ import { bucketCommand } from "./bucket.ts";
 import { clusterCommand } from "./cluster.ts";
 import type { CommandSpec } from "./command-spec.ts";
 import { doctorCommand } from "./doctor.ts";
+import { groupCommand } from "./group.ts";
 import { keyCommand } from "./key.ts";
 import { kmsCommand } from "./kms.ts";
 import { ldapCommand } from "./ldap.ts";
@@ -12,6 +13,7 @@ import { oidcCommand } from "./oidc.ts";
 import { policyCommand } from "./policy.ts";
 import { presignCommand } from "./presign.ts";
 import { serveCommand } from "./serve.ts";
+import { serviceAccountCommand } from "./service-account.ts";
 import { stsCommand } from "./sts.ts";
 import { userCommand } from "./user.ts";
 
@@ -32,4 +34,6 @@ export const commands: readonly CommandSpec[] = [
   accountCommand,
   oidcCommand,
   ldapCommand,
+  groupCommand,
+  serviceAccountCommand,
 ];

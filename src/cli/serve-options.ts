@@ -210,11 +210,11 @@ export const serveOptionDefs = {
     kind: "value",
     value: "DURATION",
     default: "12h",
-    description: "the longest STS session a caller may ask for (15m … 12h)",
+    description: "the longest STS session a caller may ask for (15m … 7d; AWS's cap is 12h)",
     schema: v.pipe(
       duration,
       v.minValue(900_000, "the STS maximum duration is at least 15m"),
-      v.maxValue(43_200_000, "the STS maximum duration is at most 12h"),
+      v.maxValue(604_800_000, "the STS maximum duration is at most 7d"),
       v.transform((ms) => Math.floor(ms / 1000)),
     ),
   },
@@ -308,6 +308,13 @@ export const serveOptionDefs = {
     description:
       "what a new bucket gets: current = AWS's defaults since 2023 (ACLs disabled by BucketOwnerEnforced, public access block all on); legacy = ObjectWriter, ACLs on, nothing blocked, as older tools expect",
     schema: v.picklist(["current", "legacy"], "current or legacy"),
+  },
+  "sts-strict-roles": {
+    kind: "flag",
+    default: "off",
+    description:
+      "AssumeRole only for the ARNs of stored roles (trust policy checked, the role's rights); off: an ARN that names no role gives the caller's own rights, narrowed by a session policy",
+    schema: onOff,
   },
 } satisfies Record<string, ServeOptionDef>;
 

@@ -9,6 +9,8 @@ import { mkdir, realpath } from "node:fs/promises";
 import { hostname } from "node:os";
 import packageJson from "../../package.json" with { type: "json" };
 import { createAuditTrail } from "../audit/audit-trail.ts";
+import { accountOf } from "../auth/account.ts";
+import { evaluate } from "../auth/policy/index.ts";
 import type { CredentialLookup } from "../auth/types.ts";
 import { listAccounts } from "../iam/account-admin.ts";
 import { createIamAdminService } from "../iam/iam-admin-service.ts";
@@ -18,6 +20,7 @@ import { createIdentityPolicies } from "../iam/identity-policies.ts";
 import { createLdapLogin } from "../iam/ldap-login.ts";
 import { policyDocuments } from "../iam/oidc-policies.ts";
 import { createOidcVerifier } from "../iam/oidc-providers.ts";
+import { createRoleDirectory } from "../iam/role-directory.ts";
 import { roleTrust } from "../iam/role-lookup.ts";
 import { loadRootCredential } from "../iam/root-credential.ts";
 import { loadSecretsKey } from "../iam/secrets-key.ts";
@@ -34,7 +37,7 @@ import { createBucketOwners } from "../s3/bucket-owners.ts";
 import { createBucketPolicies } from "../s3/bucket-policies.ts";
 import { parseTrustedProxies } from "../s3/forwarded-host.ts";
 import { createIamActions } from "../s3/query/iam-actions.ts";
-import { assumeRole, getCallerIdentity } from "../s3/query/sts-actions.ts";
+import { assumeRole, callerIdentity } from "../s3/query/sts-actions.ts";
 import { assumeRoleWithLdapIdentity } from "../s3/query/sts-ldap-identity.ts";
 import { assumeRoleWithWebIdentity } from "../s3/query/sts-web-identity.ts";
 import { createPosixStore } from "../storage/index.ts";
@@ -150,6 +153,11 @@ export async function createHost(options: HostOptions): Promise<Host> {
     const bucketAccess = createBucketAccessCache(store);
     const owners = createBucketOwners(store, iam.account, () => listAccounts(root));
     const roleOf = async (name: string, account?: string) => (await iam.getUser(name, account))?.role;
+    const roleByArn = createRoleDirectory(root);
+    const userPolicies = async (name: string, account: string) => {
+      const user = await iam.getUser(name, account);
+      return user ? policiesOf(user, account) : [];
+    };
     const app = createApp({
       store,
       credentials,
@@ -158,8 +166,16 @@ export async function createHost(options: HostOptions): Promise<Host> {
           AssumeRole: assumeRole({
             currentTokenKey: async () => (await tokenKeys()).current,
             maxDurationSeconds: options.stsMaxDurationSeconds,
+            roleByArn,
+            strictRoles: options.stsStrictRoles,
+            callerAllows: async (principal, context) => {
+              const account = accountOf(principal);
+              if ((await roleOf(principal.name, account)) === "admin") return true;
+              const identity = await userPolicies(principal.name, account);
+              return evaluate({ identity }, context).decision === "Allow";
+            },
           }),
-          GetCallerIdentity: getCallerIdentity,
+          GetCallerIdentity: callerIdentity({ roleByArn }),
         },
         iam: createIamActions((account) =>
           createIamAdminService({ paths: iamPaths(root, account), secretsKey, roleOf }),
@@ -196,9 +212,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
               },
               account,
             ),
-          policiesOf: async (name, account) => {
-            const user = await iam.getUser(name, account);
-            return user ? policiesOf(user, account) : [];
+          policiesOf: userPolicies,
+          rolePoliciesOf: async (arn) => {
+            const role = await roleByArn(arn);
+            return role ? policiesOf.ofRole(role.record, role.account) : [];
           },
         },
         bucketPolicies.policyOf,

@@ -14,11 +14,13 @@ import {
   getPolicy,
   listInlinePolicies,
   listPolicies,
+  policyHolders,
   putInlinePolicy,
   removeInlinePolicy,
   removePolicy,
 } from "./policy-admin.ts";
 import type { SecretsKey } from "./secrets-key.ts";
+import { createServiceAccount } from "./service-account-admin.ts";
 import { addUser, checkUserName, removeUser, showUser } from "./user-admin.ts";
 import { listUserRecords, rootUserName } from "./user-files.ts";
 import { readEntity, VersionConflictError } from "./versioned-file.ts";
@@ -33,7 +35,7 @@ export interface IamAdminServiceOptions {
 const base32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 /** A stable AWS-style id (prefix + 17 base32 characters) derived from what identifies the entity. */
-function stableId(prefix: string, seed: string): string {
+export function stableId(prefix: string, seed: string): string {
   const digest = createHash("sha256").update(seed).digest();
   let out = prefix;
   for (let i = 0; i < 17; i++) out += base32[digest[i]! % 32];
@@ -80,7 +82,7 @@ export function createIamAdminService(options: IamAdminServiceOptions): IamAdmin
 
   async function attachmentCounts(): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
-    for (const user of await listUserRecords(paths)) {
+    for (const user of await policyHolders(paths)) {
       for (const p of user.policies) counts.set(p, (counts.get(p) ?? 0) + 1);
     }
     return counts;
@@ -104,6 +106,7 @@ export function createIamAdminService(options: IamAdminServiceOptions): IamAdmin
 
   return {
     account: paths.account,
+    paths,
     roleOf: (userName) => options.roleOf(userName, paths.account),
     createUser: (name) => guarded(async () => userOf(await addUser(paths, name, "s3"))),
     getUser: (name) => guarded(async () => userOf(await showUser(paths, name))),
@@ -172,6 +175,8 @@ export function createIamAdminService(options: IamAdminServiceOptions): IamAdmin
         }
       }),
     detachUserPolicy: (userName, policyName) => guarded(() => detachPolicy(paths, policyName, userName)),
+    createServiceAccount: (userName, input) =>
+      guarded(() => createServiceAccount(paths, secretsKey, userName, input)),
     listAttachedUserPolicies: (userName) =>
       guarded(async () => {
         checkUserName(userName);

@@ -4,6 +4,9 @@
  * IamError (iam-error.ts), which src/s3/query/iam-errors.ts maps to the IAM API's errors.
  */
 
+import type { IamPaths } from "./iam-paths.ts";
+import type { NewServiceAccount, ServiceAccount } from "./service-account-admin.ts";
+
 export type IamRole = "admin" | "s3";
 export type IamKeyStatus = "Active" | "Inactive";
 
@@ -40,6 +43,8 @@ export interface IamManagedPolicy {
 export interface IamAdmin {
   /** The account this admin acts in (12 digits). */
   readonly account: string;
+  /** Where that account's IAM entities live (groups, roles and service accounts are reached here). */
+  readonly paths: IamPaths;
   /** The role of a user (root is "admin"); undefined when there is no such user. */
   roleOf(userName: string): Promise<IamRole | undefined>;
   createUser(name: string): Promise<IamUser>;
@@ -66,4 +71,9 @@ export interface IamAdmin {
   attachUserPolicy(userName: string, policyName: string): Promise<void>;
   detachUserPolicy(userName: string, policyName: string): Promise<void>;
   listAttachedUserPolicies(userName: string): Promise<string[]>;
+  /** A new service account of a user (its secret is shown only here). */
+  createServiceAccount(
+    userName: string,
+    input: NewServiceAccount,
+  ): Promise<ServiceAccount & { secretAccessKey: string }>;
 }

@@ -14,7 +14,11 @@ export interface IamPaths {
   users: string;
   policies: string;
   keys: string;
+  groups: string;
+  roles: string;
   user(name: string): string;
+  group(name: string): string;
+  role(name: string): string;
   policy(name: string): string;
   key(accessKeyId: string): string;
   /** What the key index holds for a key of this account's user. */
@@ -28,13 +32,19 @@ export function iamPaths(root: string, account: string = firstAccountId): IamPat
   const users = join(home, "users");
   const policies = join(home, "policies");
   const keys = join(iam, "keys");
+  const groups = join(home, "groups");
+  const roles = join(home, "roles");
   return {
     system,
     account,
     users,
     policies,
     keys,
+    groups,
+    roles,
     user: (name) => join(users, `${name}.json`),
+    group: (name) => join(groups, `${name}.json`),
+    role: (name) => join(roles, `${name}.json`),
     policy: (name) => join(policies, `${name}.json`),
     key: (id) => join(keys, id),
     keyOwnerText: (name) => (account === firstAccountId ? name : `${account}/${name}`),

@@ -20,11 +20,21 @@ const posixIdSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(
 export const posixOwnerSchema = v.object({ uid: posixIdSchema, gid: posixIdSchema });
 export type PosixOwner = v.InferOutput<typeof posixOwnerSchema>;
 
+/** What makes an access key a service account: a child key of its user, optionally narrowed. */
+export const serviceAccountSchema = v.object({
+  name: v.optional(v.string()),
+  /** A policy (JSON text) that narrows the parent's rights for this key. */
+  policy: v.optional(v.string()),
+});
+export type ServiceAccountInfo = v.InferOutput<typeof serviceAccountSchema>;
+
 export const accessKeySchema = v.object({
   accessKeyId: v.pipe(v.string(), v.regex(/^[A-Z0-9]{16,128}$/)),
   encryptedSecret: v.string(),
   status: v.picklist(["Active", "Inactive"]),
   created: v.string(),
+  /** Present on a service account's key (docs/security.md). */
+  service: v.optional(serviceAccountSchema),
 });
 export type AccessKey = v.InferOutput<typeof accessKeySchema>;
 
@@ -38,6 +48,8 @@ export const userRecordSchema = v.object({
   version: v.pipe(v.number(), v.integer(), v.minValue(1)),
   /** The POSIX owner of files this user (and its sessions) writes through S3; absent: the server's. */
   posix: v.optional(posixOwnerSchema),
+  /** The groups the user belongs to (their policies are added to the user's). */
+  groups: v.optional(v.array(policyNameSchema)),
 });
 export type UserRecord = v.InferOutput<typeof userRecordSchema>;
 
@@ -49,6 +61,31 @@ export const policyRecordSchema = v.object({
   version: v.pipe(v.number(), v.integer(), v.minValue(1)),
 });
 export type PolicyRecord = v.InferOutput<typeof policyRecordSchema>;
+
+export const groupRecordSchema = v.object({
+  name: policyNameSchema,
+  policies: v.array(policyNameSchema),
+  inlinePolicies: v.record(v.string(), v.string()),
+  created: v.string(),
+  version: v.pipe(v.number(), v.integer(), v.minValue(1)),
+});
+export type GroupRecord = v.InferOutput<typeof groupRecordSchema>;
+
+export const roleRecordSchema = v.object({
+  name: policyNameSchema,
+  /** The IAM path: "/" or "/a/b/". */
+  path: v.string(),
+  description: v.optional(v.string()),
+  /** The trust policy (AssumeRolePolicyDocument), normalized JSON text. */
+  trustPolicy: v.string(),
+  /** The longest session of the role, in seconds. */
+  maxSessionDuration: v.pipe(v.number(), v.integer()),
+  policies: v.array(policyNameSchema),
+  inlinePolicies: v.record(v.string(), v.string()),
+  created: v.string(),
+  version: v.pipe(v.number(), v.integer(), v.minValue(1)),
+});
+export type RoleRecord = v.InferOutput<typeof roleRecordSchema>;
 
 /** Every versioned entity carries these. */
 export interface Versioned {

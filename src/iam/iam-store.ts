@@ -1,10 +1,11 @@
 import { stat } from "node:fs/promises";
 import { firstAccountId } from "../auth/account.ts";
+import { parsePolicy } from "../auth/policy/index.ts";
 import type { Credential, CredentialLookup } from "../auth/types.ts";
 import { readAccountById } from "./account-admin.ts";
 import { type AccountOwner, firstAccountOwner, ownerOfRecord } from "./account-records.ts";
 import { type IamPaths, iamPaths } from "./iam-paths.ts";
-import type { UserRecord } from "./iam-records.ts";
+import type { ServiceAccountInfo, UserRecord } from "./iam-records.ts";
 import { keyIndexEntry } from "./key-admin.ts";
 import { decryptSecret, type SecretsKey } from "./secrets-key.ts";
 import { readUser, rootUserName, rootUserRecord } from "./user-files.ts";
@@ -31,6 +32,13 @@ interface AccountEntry {
   /** The account's root credential. */
   credential: Credential | undefined;
   checkedAt: number;
+}
+
+function serviceAccountOf(info: ServiceAccountInfo): NonNullable<Credential["principal"]["serviceAccount"]> {
+  return {
+    ...(info.name ? { name: info.name } : {}),
+    ...(info.policy ? { policy: parsePolicy(info.policy, "identity") } : {}),
+  };
 }
 
 export interface IamStore {
@@ -100,6 +108,7 @@ export function createIamStore(options: IamStoreOptions): IamStore {
           accessKeyId: key.accessKeyId,
           ...(account === firstAccountId ? {} : { account }),
           ...(user?.posix ? { posix: { ...user.posix } } : {}),
+          ...(key.service ? { serviceAccount: serviceAccountOf(key.service) } : {}),
         },
       });
     }

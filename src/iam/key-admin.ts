@@ -2,7 +2,7 @@ import { mkdir, readFile, unlink, writeFile } from "node:fs/promises";
 import { newAccessKeyId, newSecretAccessKey } from "./access-key-id.ts";
 import { IamError } from "./iam-error.ts";
 import { type IamPaths, parseKeyOwner } from "./iam-paths.ts";
-import type { AccessKey } from "./iam-records.ts";
+import type { AccessKey, ServiceAccountInfo } from "./iam-records.ts";
 import { encryptSecret, type SecretsKey } from "./secrets-key.ts";
 import { listUserRecords, requireUser, rootUserName, updateUser } from "./user-files.ts";
 
@@ -21,6 +21,8 @@ export async function createKey(
   paths: IamPaths,
   secretsKey: SecretsKey,
   userName: string,
+  /** Makes the key a service account of the user (service-account-admin.ts). */
+  service?: ServiceAccountInfo,
 ): Promise<{ accessKeyId: string; secretAccessKey: string }> {
   if (userName === rootUserName)
     throw new IamError(
@@ -45,6 +47,7 @@ export async function createKey(
     encryptedSecret: encryptSecret(secretsKey, secretAccessKey, accessKeyId),
     status: "Active",
     created: new Date().toISOString(),
+    ...(service ? { service } : {}),
   };
   try {
     await updateUser(paths, userName, (u) => ({ ...u, accessKeys: [...u.accessKeys, key] }));
@@ -83,13 +86,16 @@ async function requireOwner(paths: IamPaths, accessKeyId: string): Promise<strin
 
 export async function listKeys(paths: IamPaths, userName?: string): Promise<KeyListing[]> {
   const users = userName ? [await requireUser(paths, userName)] : await listUserRecords(paths);
+  // Service accounts are listed by service-account-admin.ts, not as the user's own keys.
   return users.flatMap((u) =>
-    u.accessKeys.map((k) => ({
-      user: u.name,
-      accessKeyId: k.accessKeyId,
-      status: k.status,
-      created: k.created,
-    })),
+    u.accessKeys
+      .filter((k) => !k.service)
+      .map((k) => ({
+        user: u.name,
+        accessKeyId: k.accessKeyId,
+        status: k.status,
+        created: k.created,
+      })),
   );
 }
 

@@ -100,7 +100,7 @@ export async function removePolicy(paths: IamPaths, name: string): Promise<void>
     throw new IamError("UnmodifiableEntity", `${name} is a built-in policy and cannot be removed`);
   const record = await readEntity(paths.policy(name), policyRecordSchema);
   if (!record) throw new IamError("NoSuchEntity", `no such policy: ${name}`);
-  const users = (await listUserRecords(paths)).filter((u) => u.policies.includes(name)).map((u) => u.name);
+  const users = (await policyHolders(paths)).filter((u) => u.policies.includes(name)).map((u) => u.name);
   if (users.length > 0)
     throw new IamError(
       "DeleteConflict",
@@ -108,6 +108,26 @@ export async function removePolicy(paths: IamPaths, name: string): Promise<void>
     );
   await removeEntity(paths.policy(name), policyRecordSchema, record.version);
 }
+
+/** Users, groups (group:NAME) and roles (role:NAME): whatever a managed policy can be attached to. */
+export async function policyHolders(paths: IamPaths): Promise<{ name: string; policies: string[] }[]> {
+  const holders = async (
+    dir: string,
+    file: (n: string) => string,
+    schema: typeof holderSchema,
+    kind: string,
+  ) =>
+    (await Promise.all((await listJsonNames(dir)).map((n) => readEntity(file(n), schema))))
+      .filter((h) => h !== undefined)
+      .map((h) => ({ name: `${kind}:${h.name}`, policies: h.policies }));
+  return [
+    ...(await listUserRecords(paths)),
+    ...(await holders(paths.groups, paths.group, holderSchema, "group")),
+    ...(await holders(paths.roles, paths.role, holderSchema, "role")),
+  ];
+}
+
+const holderSchema = v.looseObject({ name: v.string(), policies: v.array(v.string()) });
 
 export async function attachPolicy(paths: IamPaths, name: string, userName: string): Promise<void> {
   await getPolicy(paths, name);

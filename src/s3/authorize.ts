@@ -33,6 +33,8 @@ export interface Identities {
   policiesOf(userName: string, account: string): Promise<Policy[]>;
   /** The named policies of an account (a federated session's rights); absent: none. */
   policiesNamed?(names: string[], account: string): Promise<Policy[]>;
+  /** The permission policies of a stored role, for sessions of that role ([] when it is gone). */
+  rolePoliciesOf?(roleArn: string): Promise<Policy[]>;
 }
 
 /** The id of the account owning a bucket; undefined when there is no such bucket. */
@@ -286,6 +288,8 @@ export function createAuthorizer(
     }
     if (principal.kind !== "user" && principal.kind !== "session") throw new S3Error("AccessDenied");
     const session = principal.kind === "session" ? principal.session : undefined;
+    // A session policy or a service account's policy narrows what the identity may do.
+    const narrowing = session?.policy ?? principal.serviceAccount?.policy;
     if (principal.kind === "session" && !session) throw new S3Error("AccessDenied");
     const federated = session?.federated;
     const named = session?.policies;
@@ -308,6 +312,7 @@ export function createAuthorizer(
         "aws:username": principal.name,
         "aws:userid": principal.name,
         "aws:PrincipalType": session ? "AssumedRole" : "User",
+        ...principalTags(session?.tags),
       },
     };
     const [identity, bucket] = await Promise.all([
@@ -315,14 +320,16 @@ export function createAuthorizer(
         ? federated.policies
         : named
           ? (identities.policiesNamed?.(named, caller) ?? [])
-          : role === "admin"
-            ? [everything]
-            : identities.policiesOf(principal.name, caller),
+          : session?.role
+            ? (identities.rolePoliciesOf?.(session.roleArn) ?? [])
+            : role === "admin"
+              ? [everything]
+              : identities.policiesOf(principal.name, caller),
       bucketPolicyOf(request.bucket),
     ]);
     Object.assign(
       context.conditionKeys,
-      await existingTags(request, facts, [...identity, bucket, session?.policy]),
+      await existingTags(request, facts, [...identity, bucket, narrowing]),
     );
     if (objectOwner) {
       const own = evaluate({ identity, session: session?.policy }, context).decision;
@@ -332,7 +339,7 @@ export function createAuthorizer(
       });
     }
     if (crossAccount) {
-      const own = evaluate({ identity, session: session?.policy }, context).decision;
+      const own = evaluate({ identity, session: narrowing }, context).decision;
       const grant = bucket ? evaluate({ identity: [], bucket }, context) : undefined;
       if (own !== "Allow" || grant?.decision === "Deny") throw new S3Error("AccessDenied");
       if (grant?.decision === "Allow" || grant?.accountGranted === true) return;
@@ -340,13 +347,19 @@ export function createAuthorizer(
       if (await aclGrants(request, facts, caller)) return;
       throw new S3Error("AccessDenied");
     }
-    const result = evaluate({ identity, bucket, session: session?.policy }, context);
+    const result = evaluate({ identity, bucket, session: narrowing }, context);
     if (result.decision === "Allow") return;
     // Inside the bucket's account a grant to the account itself gives its users nothing their
     // own policies do not: only group grants (AllUsers, AuthenticatedUsers) count here.
     if (result.decision === "ImplicitDeny" && (await aclGrants(request, facts, signedInOnly))) return;
     throw new S3Error("AccessDenied");
   };
+}
+
+/** A session's tags as the condition keys aws:PrincipalTag/<key>. */
+function principalTags(tags: Record<string, string> | undefined): Record<string, string> {
+  if (!tags) return {};
+  return Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:PrincipalTag/${k}`, v]));
 }
 
 /** RestrictPublicBuckets: a public policy grants only to the owner's account (never to anonymous callers). */

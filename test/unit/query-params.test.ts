@@ -189,7 +189,7 @@ describe("STS AssumeRole parameters", () => {
     );
   });
 
-  test("DurationSeconds: 900…43200 and at most the server's maximum", async () => {
+  test("DurationSeconds: 900…604800 (7 days) and at most the server's maximum", async () => {
     expect(await run({ ...role, DurationSeconds: "abc" })).toEqual([
       "ValidationError",
       400,
@@ -200,10 +200,10 @@ describe("STS AssumeRole parameters", () => {
       400,
       invalid("899", "durationSeconds", "Member must have value greater than or equal to 900"),
     ]);
-    expect(await run({ ...role, DurationSeconds: "43201" })).toEqual([
+    expect(await run({ ...role, DurationSeconds: "604801" })).toEqual([
       "ValidationError",
       400,
-      invalid("43201", "durationSeconds", "Member must have value less than or equal to 43200"),
+      invalid("604801", "durationSeconds", "Member must have value less than or equal to 604800"),
     ]);
     expect(await run({ ...role, DurationSeconds: "7201" })).toEqual([
       "ValidationError",

@@ -79,6 +79,7 @@ export const knownActions: readonly string[] = [
   ...s3Actions.map((a) => `s3:${a}`),
   ...iamActions.map((a) => `iam:${a}`),
   "sts:AssumeRole",
+  "sts:TagSession",
 ];
 
 /** Action names compare case-insensitively (AWS). */

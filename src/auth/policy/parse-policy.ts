@@ -156,9 +156,17 @@ function statement(raw: unknown, path: string, kind: PolicyKind): Statement {
   if (raw.Sid !== undefined && typeof raw.Sid !== "string") fail(`${path}.Sid`, "must be a string");
   if (raw.Effect !== "Allow" && raw.Effect !== "Deny") fail(`${path}.Effect`, 'must be "Allow" or "Deny"');
   const action = pair(raw, "Action", "NotAction", path, true, actions);
-  const resource = pair(raw, "Resource", "NotResource", path, kind !== "session", resources);
-  const principal = pair(raw, "Principal", "NotPrincipal", path, kind === "bucket", principals);
-  if (kind !== "bucket" && (principal.positive || principal.negative))
+  const resource = pair(
+    raw,
+    "Resource",
+    "NotResource",
+    path,
+    kind === "identity" || kind === "bucket",
+    resources,
+  );
+  const withPrincipal = kind === "bucket" || kind === "trust";
+  const principal = pair(raw, "Principal", "NotPrincipal", path, withPrincipal, principals);
+  if (!withPrincipal && (principal.positive || principal.negative))
     fail(path, `Principal/NotPrincipal is only allowed in bucket policies, not in ${kind} policies`);
   const st: Statement = {
     effect: raw.Effect as Effect,

@@ -1,6 +1,7 @@
 /** The AWS policy language as s3dir holds it after parsing (see parse-policy.ts). */
 
-export type PolicyKind = "identity" | "bucket" | "session";
+/** "trust": a role's trust policy (Principal required, no Resource). */
+export type PolicyKind = "identity" | "bucket" | "session" | "trust";
 export type Effect = "Allow" | "Deny";
 export type SetQualifier = "ForAnyValue" | "ForAllValues";
 

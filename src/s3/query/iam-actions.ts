@@ -3,6 +3,7 @@ import type { Principal } from "../../auth/types.ts";
 import type { IamAccessKey, IamAdmin, IamManagedPolicy, IamUser } from "../../iam/iam-admin.ts";
 import { xmlEscape } from "../xml/escape.ts";
 import { iamQueryError } from "./iam-errors.ts";
+import { groupHandlers } from "./iam-group-actions.ts";
 import { paginate } from "./iam-paging.ts";
 import {
   policyArn,
@@ -14,6 +15,8 @@ import {
   requiredStatus,
   userNameOr,
 } from "./iam-params.ts";
+import { roleHandlers } from "./iam-role-actions.ts";
+import { serviceAccountHandlers } from "./iam-service-account-actions.ts";
 import type { QueryAction, QueryContext } from "./query-action.ts";
 import { QueryError } from "./query-error.ts";
 import { param } from "./query-params.ts";
@@ -233,7 +236,13 @@ const handlers: Record<string, IamHandler> = {
 async function authorize(ctx: QueryContext, admin: IamAdmin): Promise<void> {
   const { principal } = ctx.auth;
   if (principal.kind === "root") return;
-  if (principal.kind === "user" && (await admin.roleOf(principal.name)) === "admin") return;
+  // A service account of an admin is not an admin: its narrowing policy covers S3 only.
+  if (
+    principal.kind === "user" &&
+    !principal.serviceAccount &&
+    (await admin.roleOf(principal.name)) === "admin"
+  )
+    return;
   throw new QueryError(
     "AccessDenied",
     `User: ${principalArn(principal)} is not authorized to perform: iam:${ctx.action}`,
@@ -251,13 +260,23 @@ async function authorize(ctx: QueryContext, admin: IamAdmin): Promise<void> {
 export function createIamActions(adminOf: (account: string) => IamAdmin): Record<string, QueryAction> {
   // No prototype: an Action such as "toString" must not find an inherited function.
   const actions: Record<string, QueryAction> = Object.create(null);
-  for (const [name, handler] of Object.entries(handlers)) {
+  for (const [name, handler] of Object.entries({ ...handlers, ...groupHandlers, ...roleHandlers })) {
     actions[name] = async (ctx) => {
       // Every IAM request acts inside the caller's own account.
       const admin = adminOf(accountOf(ctx.auth.principal));
       await authorize(ctx, admin);
       try {
         return await handler(ctx, admin);
+      } catch (e) {
+        throw iamQueryError(e) ?? e;
+      }
+    };
+  }
+  // Service accounts authorize per call: a user may manage its own.
+  for (const [name, handler] of Object.entries(serviceAccountHandlers)) {
+    actions[name] = async (ctx) => {
+      try {
+        return await handler(ctx, adminOf(accountOf(ctx.auth.principal)));
       } catch (e) {
         throw iamQueryError(e) ?? e;
       }

@@ -1,4 +1,5 @@
 import { IamError, type IamErrorKind } from "../../iam/iam-error.ts";
+import { VersionConflictError } from "../../iam/versioned-file.ts";
 import { QueryError } from "./query-error.ts";
 
 /** The one table that turns refusals of the IAM admin functions into IAM API errors: each kind's status. */
@@ -18,6 +19,8 @@ const statusOf: Record<IamErrorKind, number> = {
  */
 export function iamQueryError(error: unknown): QueryError | undefined {
   if (error instanceof QueryError) return error;
+  if (error instanceof VersionConflictError)
+    return new QueryError("ConcurrentModification", error.message, 409);
   if (!(error instanceof IamError)) return undefined;
   const { kind } = error;
   const message =

@@ -82,3 +82,55 @@ export function requiredPolicyName(params: URLSearchParams, account: string = ac
 export function requiredDocument(params: URLSearchParams): string {
   return param(params, "PolicyDocument", policyDocument, { hideValue: true });
 }
+
+/** A group, role or other entity name parameter: 1…max of letters, digits and `+=,.@_-`. */
+export function requiredEntityName(params: URLSearchParams, name: string, max: number): string {
+  return param(params, name, nameSchema(max));
+}
+
+/** A Path parameter: "/" or "/…/" (1…512 printable ASCII); absent is "/". */
+export function pathParam(params: URLSearchParams, name = "Path"): string {
+  return param(
+    params,
+    name,
+    v.nullable(
+      v.pipe(
+        v.string(),
+        v.maxLength(512, "Member must have length less than or equal to 512"),
+        v.regex(
+          /^\/(?:[!-~]*\/)?$/,
+          "Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)",
+        ),
+      ),
+      "/",
+    ),
+  );
+}
+
+/** An optional integer parameter within [min, max]. */
+export function optionalInteger(
+  params: URLSearchParams,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
+  const value = param(
+    params,
+    name,
+    v.nullable(
+      v.pipe(
+        v.string(),
+        v.regex(/^\d{1,9}$/, "Member must be an integer"),
+        v.transform(Number),
+        v.minValue(min, `Member must have value greater than or equal to ${min}`),
+        v.maxValue(max, `Member must have value less than or equal to ${max}`),
+      ),
+    ),
+  );
+  return value ?? undefined;
+}
+
+/** A PolicyDocument-like parameter under another name (AssumeRolePolicyDocument). */
+export function requiredDocumentNamed(params: URLSearchParams, name: string): string {
+  return param(params, name, policyDocument, { hideValue: true });
+}

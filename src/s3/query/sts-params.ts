@@ -4,7 +4,8 @@ import { QueryError } from "./query-error.ts";
 import { param, required } from "./query-params.ts";
 
 export const minSessionSeconds = 900;
-export const maxSessionSeconds = 43_200;
+/** AWS caps DurationSeconds at 12 h; this server at 7 days, and at `--sts-max-duration` (12 h by default). */
+export const maxSessionSeconds = 604_800;
 const defaultSessionSeconds = 3600;
 export const maxSessionPolicyChars = 2048;
 
@@ -36,18 +37,79 @@ const sessionPolicy = v.nullable(
   v.pipe(v.string(), v.minLength(1, policyLength), v.maxLength(maxSessionPolicyChars, policyLength)),
 );
 
-/** DurationSeconds: 900…43200, at most `max` (the server's bound); absent → an hour or `max`. */
-export function durationOf(params: URLSearchParams, max: number): number {
+/**
+ * DurationSeconds: 900…604800, at most `max` (the server's bound) and the role's MaxSessionDuration;
+ * absent → an hour or less.
+ */
+export function durationOf(params: URLSearchParams, max: number, roleMax?: number): number {
   const seconds = param(params, "DurationSeconds", durationSeconds);
-  if (seconds === null) return Math.min(defaultSessionSeconds, max);
-  if (seconds > max) {
+  const bound = Math.min(max, roleMax ?? max);
+  if (seconds === null) return Math.min(defaultSessionSeconds, bound);
+  if (seconds > bound) {
     throw new QueryError(
       "ValidationError",
-      `The requested DurationSeconds exceeds the MaxSessionDuration set for this role (${max} seconds).`,
+      `The requested DurationSeconds exceeds the MaxSessionDuration set for this role (${bound} seconds).`,
     );
   }
   return seconds;
 }
+
+export interface SessionTags {
+  tags: Record<string, string>;
+  transitiveTagKeys: string[];
+}
+
+const maxSessionTags = 50;
+
+/**
+ * Tags.member.N.Key/Value and TransitiveTagKeys.member.N: at most 50 tags, keys 1…128 and values
+ * 0…256 characters of letters, digits, spaces and `_.:/=+-@`; keys compare case-insensitively, so
+ * two that differ only in case are refused; every transitive key must be one of the tags.
+ */
+export function sessionTagsOf(params: URLSearchParams): SessionTags {
+  const tags: Record<string, string> = {};
+  const seen = new Set<string>();
+  for (let n = 1; params.has(`Tags.member.${n}.Key`); n++) {
+    if (n > maxSessionTags)
+      throw new QueryError(
+        "ValidationError",
+        `Member must have length less than or equal to ${maxSessionTags}`,
+      );
+    const key = param(params, `Tags.member.${n}.Key`, tagKey);
+    const value = param(params, `Tags.member.${n}.Value`, tagValue);
+    if (seen.has(key.toLowerCase()))
+      throw new QueryError(
+        "InvalidParameterValue",
+        "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
+      );
+    seen.add(key.toLowerCase());
+    tags[key] = value;
+  }
+  const transitiveTagKeys: string[] = [];
+  for (let n = 1; params.has(`TransitiveTagKeys.member.${n}`); n++) {
+    const key = param(params, `TransitiveTagKeys.member.${n}`, tagKey);
+    if (!seen.has(key.toLowerCase()))
+      throw new QueryError(
+        "InvalidParameterValue",
+        "The specified transitive tag key must be included in the requested tags.",
+      );
+    transitiveTagKeys.push(key);
+  }
+  return { tags, transitiveTagKeys };
+}
+
+const tagPattern = "Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+";
+const tagKey = v.pipe(
+  required,
+  v.minLength(1, "Member must have length greater than or equal to 1"),
+  v.maxLength(128, "Member must have length less than or equal to 128"),
+  v.regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, tagPattern),
+);
+const tagValue = v.pipe(
+  required,
+  v.maxLength(256, "Member must have length less than or equal to 256"),
+  v.regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, tagPattern),
+);
 
 /** The Policy parameter's text (its content is checked by the policy engine). */
 export function sessionPolicyText(params: URLSearchParams): string | undefined {
