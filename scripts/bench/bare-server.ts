@@ -12,9 +12,13 @@
  * and renames the file over the key (atomic publishing, no fsync, no metadata).
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, writeSync } from "node:fs";
-import { open, rename, unlink } from "node:fs/promises";
+import { closeSync, open, writeSync } from "node:fs";
+import { rename, unlink } from "node:fs/promises";
 import { join, normalize } from "node:path";
+import { promisify } from "node:util";
+
+/** A raw descriptor, opened off the event loop (a FileHandle would be closed by the collector). */
+const openFd = promisify(open);
 
 const [root, portArg, tempDir] = process.argv.slice(2);
 if (!root || !portArg) {
@@ -32,8 +36,7 @@ function fileFor(pathname: string): string | undefined {
 /** Temp file + MD5 in the same pass + rename: the floor of an atomic, ETag-computing PUT. */
 async function putAtomic(req: Request, path: string, dir: string): Promise<Response> {
   const temp = join(dir, randomBytes(8).toString("hex"));
-  const handle = await open(temp, "wx");
-  const fd = handle.fd;
+  const fd = await openFd(temp, "wx");
   const md5 = new Bun.CryptoHasher("md5");
   try {
     let at = 0;
@@ -45,11 +48,12 @@ async function putAtomic(req: Request, path: string, dir: string): Promise<Respo
         at += chunk.length;
       }
     }
-    closeSync(fd);
     await rename(temp, path);
   } catch (e) {
     await unlink(temp).catch(() => {});
     throw e;
+  } finally {
+    closeSync(fd);
   }
   return new Response(null, { status: 200, headers: { etag: `"${md5.digest("hex")}"` } });
 }
