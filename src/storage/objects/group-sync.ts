@@ -14,15 +14,15 @@
  * Members keep their descriptors open until their sync has resolved.
  */
 
-import { fsyncOnPool } from "../../runtime/sync-pool.ts";
+import { fsOps } from "../../runtime/fs-ops.ts";
 import { fdPath } from "../layout/paths.ts";
 
-/**
- * fsync of one file, off the event loop on threads of its own (../../runtime/sync-pool.ts), so
- * the files of concurrent PUTs are flushed side by side and share the filesystem's commits.
- */
+/** fsync always runs off the event loop: it waits for the disk, and other requests need not. */
+const offLoop = fsOps(false);
+
+/** fsync of one file, off the event loop. */
 export function syncFile(fd: number): Promise<void> {
-  return fsyncOnPool(fd);
+  return offLoop.fsync(fd);
 }
 
 interface Batch {
@@ -95,7 +95,7 @@ export class DirectorySyncs {
       if (!byDirectory.has(path)) byDirectory.set(path, fd);
     }
     this.syncs += byDirectory.size;
-    await Promise.all([...byDirectory.values()].map((fd) => fsyncOnPool(fd)));
+    await Promise.all([...byDirectory.values()].map((fd) => offLoop.fsync(fd)));
   }
 
   private finished(dirPath: string, queue: Queue): void {
