@@ -221,13 +221,19 @@ async function main(options: Options): Promise<void> {
       ? list.map((row) => ({ ...row, case: `${row.case} [${runtimeNames[runtime]}]` }))
       : list;
   const bare = await startBare(root, logFile("bare"));
+  let bareAtomic: RunningServer | undefined;
+  if (options.only.has("put4k") || options.only.has("put64m")) {
+    const bareTemp = join(tmp, "bare-tmp");
+    mkdirSync(bareTemp);
+    bareAtomic = await startBare(root, logFile("bare-atomic"), "bare atomic+MD5", bareTemp);
+  }
   const notes: string[] = [];
   if (!options.s3dir) notes.push("s3dir was not started (--no-s3dir).");
 
   const rows: Row[] = [];
   const raw: Record<string, unknown> = {};
   const started = performance.now();
-  const running: RunningServer[] = [bare];
+  const running: RunningServer[] = bareAtomic ? [bare, bareAtomic] : [bare];
   try {
     for (const runtime of options.runtimes) {
       const key = (id: string) => (runtime === "bun" ? id : `${id}:${runtime}`);
@@ -248,6 +254,7 @@ async function main(options: Options): Promise<void> {
           root,
           workDir,
           bare,
+          bareAtomic,
           s3dir,
           s3dirFsync,
           concurrencies: options.concurrencies,

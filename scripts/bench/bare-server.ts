@@ -1,17 +1,28 @@
 /**
  * The runtime's ceiling: a bare Bun.serve over the same files as s3dir, with no S3 at all.
  *
- *   bun scripts/bench/bare-server.ts ROOT PORT
+ *   bun scripts/bench/bare-server.ts ROOT PORT [TEMP_DIR]
  *
  * GET /bucket/key streams the file, PUT /bucket/key writes the request body to it (in place, no
  * staging, no fsync), GET /health/ready answers 200. The query string (a presigned URL's
  * signature) is ignored, so the benchmark sends byte-for-byte the same requests to both servers.
+ *
+ * With TEMP_DIR (on the same filesystem as ROOT) a PUT does the least an S3 server must: it
+ * streams the body into a new temp file there, computing its MD5 (the ETag) in the same pass,
+ * and renames the file over the key (atomic publishing, no fsync, no metadata).
  */
+import { randomBytes } from "node:crypto";
+import { closeSync, open, writeSync } from "node:fs";
+import { rename, unlink } from "node:fs/promises";
 import { join, normalize } from "node:path";
+import { promisify } from "node:util";
 
-const [root, portArg] = process.argv.slice(2);
+/** A raw descriptor, opened off the event loop (a FileHandle would be closed by the collector). */
+const openFd = promisify(open);
+
+const [root, portArg, tempDir] = process.argv.slice(2);
 if (!root || !portArg) {
-  process.stderr.write("usage: bun scripts/bench/bare-server.ts ROOT PORT\n");
+  process.stderr.write("usage: bun scripts/bench/bare-server.ts ROOT PORT [TEMP_DIR]\n");
   process.exit(2);
 }
 
@@ -20,6 +31,31 @@ function fileFor(pathname: string): string | undefined {
   const relative = normalize(decodeURIComponent(pathname));
   if (!relative.startsWith("/") || relative.includes("/../") || relative.includes("\0")) return undefined;
   return join(root!, relative);
+}
+
+/** Temp file + MD5 in the same pass + rename: the floor of an atomic, ETag-computing PUT. */
+async function putAtomic(req: Request, path: string, dir: string): Promise<Response> {
+  const temp = join(dir, randomBytes(8).toString("hex"));
+  const fd = await openFd(temp, "wx");
+  const md5 = new Bun.CryptoHasher("md5");
+  try {
+    let at = 0;
+    if (req.body) {
+      for await (const chunk of req.body) {
+        md5.update(chunk);
+        for (let off = 0; off < chunk.length; )
+          off += writeSync(fd, chunk, off, chunk.length - off, at + off);
+        at += chunk.length;
+      }
+    }
+    await rename(temp, path);
+  } catch (e) {
+    await unlink(temp).catch(() => {});
+    throw e;
+  } finally {
+    closeSync(fd);
+  }
+  return new Response(null, { status: 200, headers: { etag: `"${md5.digest("hex")}"` } });
 }
 
 const server = Bun.serve({
@@ -34,6 +70,7 @@ const server = Bun.serve({
     if (!path) return new Response("bad path", { status: 400 });
     if (req.method === "GET") return new Response(Bun.file(path));
     if (req.method === "PUT") {
+      if (tempDir) return putAtomic(req, path, tempDir);
       await Bun.write(path, req);
       return new Response(null, { status: 200 });
     }

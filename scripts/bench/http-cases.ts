@@ -22,6 +22,10 @@ interface HttpCase {
   metric: "req/s" | "MiB/s";
   /** Minimum s3dir/bare ratio of `metric`. */
   targetRatio: number;
+  /** PUT: minimum s3dir/bare-atomic ratio (the bare server that also renames a temp file and hashes). */
+  atomicTargetRatio?: number;
+  /** PUT: minimum ratio of s3dir --fsync on to s3dir --fsync off. */
+  fsyncTargetRatio?: number;
   /** wrk for small objects; curl workers for large ones (see curl-load.ts for why). */
   generator: "wrk" | "curl";
 }
@@ -57,6 +61,8 @@ export const httpCases: readonly HttpCase[] = [
     keys: 4000,
     metric: "req/s",
     targetRatio: 0.5,
+    atomicTargetRatio: 0.8,
+    fsyncTargetRatio: 0.5,
     generator: "wrk",
   },
   {
@@ -67,6 +73,7 @@ export const httpCases: readonly HttpCase[] = [
     keys: 32,
     metric: "MiB/s",
     targetRatio: 0.6,
+    atomicTargetRatio: 0.8,
     generator: "curl",
   },
 ];
@@ -76,6 +83,8 @@ export interface HttpBench {
   /** Scratch space outside the served root (bodies, target lists). */
   workDir: string;
   bare: RunningServer;
+  /** The bare server that publishes PUTs atomically and computes their MD5 (PUT cases only). */
+  bareAtomic?: RunningServer;
   s3dir?: RunningServer;
   s3dirFsync?: RunningServer;
   concurrencies: number[];
@@ -123,6 +132,7 @@ export async function runHttpCase(
   };
   // The bare server ignores the query, so it gets the very same request lines as s3dir.
   await targetsFor(bench.bare, bench.s3dir ?? bench.bare);
+  if (bench.bareAtomic && c.method === "PUT") await targetsFor(bench.bareAtomic, bench.s3dir ?? bench.bare);
   if (bench.s3dir) await targetsFor(bench.s3dir, bench.s3dir);
   if (bench.s3dirFsync && c.method === "PUT") await targetsFor(bench.s3dirFsync, bench.s3dirFsync);
 
@@ -300,7 +310,9 @@ function rowsFor(c: HttpCase, bench: HttpBench, raw: Measurement[]): Row[] {
       s3dir: Measurement | undefined,
       target: string,
       minRatio?: number,
+      baseline: Measurement | undefined = bare,
     ): Row => {
+      const bare = baseline;
       const usable = (m: Measurement | undefined) => m && !m.error && primary(c, m) > 0;
       const ratio = usable(s3dir) && usable(bare) ? primary(c, s3dir!) / primary(c, bare!) : undefined;
       const clean = (s3dir?.failedRequests ?? 1) === 0 && (bare?.failedRequests ?? 1) === 0;
@@ -310,11 +322,36 @@ function rowsFor(c: HttpCase, bench: HttpBench, raw: Measurement[]): Row[] {
     };
     const label = `${c.label}, c=${connections}`;
     const target = `≥ ${Math.round(c.targetRatio * 100)}% of bare ${c.metric}`;
-    rows.push(compare(label, find(bench.s3dir) || undefined, target, c.targetRatio));
-    if (c.method === "PUT" && bench.s3dirFsync) {
+    const s3dir = find(bench.s3dir) || undefined;
+    rows.push(compare(label, s3dir, target, c.targetRatio));
+    const atomic = c.method === "PUT" ? find(bench.bareAtomic) || undefined : undefined;
+    if (atomic && c.atomicTargetRatio !== undefined) {
+      const pct = Math.round(c.atomicTargetRatio * 100);
       rows.push(
-        compare(`${label}, s3dir --fsync on`, find(bench.s3dirFsync) || undefined, "— (bare does not fsync)"),
+        compare(
+          `${label}, vs bare atomic+MD5`,
+          s3dir,
+          `≥ ${pct}% of bare atomic+MD5 ${c.metric}`,
+          c.atomicTargetRatio,
+          atomic,
+        ),
       );
+    }
+    if (c.method === "PUT" && bench.s3dirFsync) {
+      const fsyncOn = find(bench.s3dirFsync) || undefined;
+      rows.push(compare(`${label}, s3dir --fsync on`, fsyncOn, "— (bare does not fsync)"));
+      if (c.fsyncTargetRatio !== undefined && connections > 1) {
+        const pct = Math.round(c.fsyncTargetRatio * 100);
+        rows.push(
+          compare(
+            `${label}, s3dir --fsync on vs off`,
+            fsyncOn,
+            `≥ ${pct}% of --fsync off ${c.metric}`,
+            c.fsyncTargetRatio,
+            s3dir,
+          ),
+        );
+      }
     }
   }
   return rows;

@@ -54,10 +54,19 @@ export async function startS3dir(options: S3dirOptions): Promise<RunningServer> 
   return await launch(options.label, argv, port, options.logFile, env);
 }
 
-/** Starts scripts/bench/bare-server.ts over `root` on a free port and waits until it is ready. */
-export async function startBare(root: string, logFile: string, label = "bare Bun"): Promise<RunningServer> {
+/**
+ * Starts scripts/bench/bare-server.ts over `root` on a free port and waits until it is ready;
+ * with tempDir its PUTs publish atomically and compute the MD5 (see bare-server.ts).
+ */
+export async function startBare(
+  root: string,
+  logFile: string,
+  label = "bare Bun",
+  tempDir?: string,
+): Promise<RunningServer> {
   const port = await freePort();
   const argv = [bun, join(import.meta.dir, "bare-server.ts"), root, String(port)];
+  if (tempDir) argv.push(tempDir);
   return await launch(label, argv, port, logFile, process.env);
 }
 

@@ -83,6 +83,20 @@ describe.each(modes)("putObject with %s metadata, sync I/O %p", (kind, syncIo) =
     await put("warmup", "x");
   });
 
+  test("with fsync on, every PUT syncs its directory through the shared directory syncs", async () => {
+    const before = s.publisher.directorySyncs.syncs;
+    const keys = Array.from({ length: 16 }, (_, i) => `group/k${i}`);
+    await put("group/first", "0");
+    const after1 = s.publisher.directorySyncs.syncs;
+    expect(after1).toBe(before + 1);
+    await Promise.all(keys.map((k) => put(k, k)));
+    for (const k of keys) expect(fs.readFileSync(`${dir}/${k}`, "utf8")).toBe(k);
+    const used = s.publisher.directorySyncs.syncs - after1;
+    expect(used).toBeGreaterThanOrEqual(1);
+    expect(used).toBeLessThanOrEqual(keys.length);
+    noTrace("group/none");
+  });
+
   test("every checksum algorithm verifies and is stored", async () => {
     const data = enc.encode("The quick brown fox jumps over the lazy dog");
     const crc32 = new Uint8Array(4);

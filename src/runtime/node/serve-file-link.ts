@@ -36,3 +36,21 @@ export function servedSlice(
   const fd = openSync(linkPath, "r");
   return fdStream(fd, start, endInclusive, () => closeFd(fd, () => {}));
 }
+
+export interface ServedFile {
+  /** Bytes [start, endInclusive]; the file is released when they are sent. Call once. */
+  slice(start: number, endInclusive: number): Blob | ReadableStream<Uint8Array>;
+  /** Releases the file without serving it (also fine after slice). */
+  release(): void;
+}
+
+/** Node's server keeps a streamed body's Content-Length: the descriptor is streamed as it is. */
+export function serveOpenFile(fd: number, close: () => void): ServedFile | undefined {
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    close();
+  };
+  return { slice: (start, endInclusive) => fdStream(fd, start, endInclusive, release), release };
+}

@@ -13,6 +13,7 @@ import type { StoreContext } from "../context.ts";
 import { StorageError } from "../errors.ts";
 import { mtimeDate } from "../metadata/describe.ts";
 import { identityOf, type MetadataRecord, makeRecord, recordMatches } from "../metadata/record.ts";
+import { syncFile } from "../objects/group-sync.ts";
 import type { Reader } from "../objects/reader.ts";
 import { discardTemp, writeBodyToTemp } from "../objects/temp-writer.ts";
 import { chargeBody, countedWrite } from "../quota/counted-writes.ts";
@@ -153,7 +154,7 @@ export class Parts {
       );
       const bucketPath = layout.bucket(bucket);
       await meta.writeFd(fd, { bucketPath, key: partRecordKey(upload.uploadId, partNumber) }, rec);
-      if (this.ctx.fsync) await ops.fsync(fd);
+      if (this.ctx.fsync) await syncFile(fd);
       await ops.close(fd);
       fd = undefined;
       const dir = this.uploads.paths.upload(bucket, upload.uploadId);
@@ -254,7 +255,7 @@ export class Parts {
     const { ops } = this.ctx;
     const fd = await ops.open(dir, O_RDONLY | O_DIRECTORY);
     try {
-      await ops.fsync(fd);
+      await syncFile(fd);
     } finally {
       await ops.close(fd);
     }

@@ -5,20 +5,18 @@
  *
  * Bytes: objects up to SMALL_OBJECT are read into memory at open and the file is closed at
  * once (served from memory: 63–66k GET/s of 4 KiB vs 53k for Bun.file(path)); larger ones
- * are served through a private hard link of the open file (serve-file-link.ts), which keeps
- * the Content-Length that streamed responses lose, or where links are refused streamed from
- * the descriptor in 1 MiB reads, closed at the end or on cancel.
+ * are served through a private alias of the open descriptor (serve-file-link.ts), which keeps
+ * the Content-Length that streamed responses lose and writes nothing to the root, or where
+ * that fails streamed from the descriptor in 1 MiB reads, closed at the end or on cancel.
  */
-import { mkdirSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fdStream, readRange } from "../../runtime/file-stream.ts";
 import { type BigStats, errCode, O_DIRECTORY, O_RDONLY } from "../../runtime/fs-ops.ts";
-import { LINK_PREFIX, linkOpenFile, servedSlice } from "../../runtime/serve-file-link.ts";
+import { servedSlice, serveOpenFile } from "../../runtime/serve-file-link.ts";
 import type { StoreContext } from "../context.ts";
 import { isStorageError, StorageError } from "../errors.ts";
 import { checkReadKey, isDirectoryKey, isValidBucketName } from "../layout/keys.ts";
 import { openVerified } from "../layout/paths.ts";
-import { randomName } from "../layout/temp-names.ts";
 import { checkReadOpen, checkReadPath } from "../permissions/path-checks.ts";
 import type { ReadKeys } from "../sse/records.ts";
 import { checkSealedAccess, openSealed } from "../sse/sealed-reader.ts";
@@ -28,7 +26,7 @@ import { isVersionId } from "../versions/ids.ts";
 import { markerOrMissing, openVersionFile } from "../versions/read.ts";
 
 export const SMALL_OBJECT = 1 << 20;
-/** `<bucket>/.s3dir/serve/`: short-lived links of files being sent (see serve-file-link.ts). */
+/** `<bucket>/.s3dir/serve/`: where earlier versions linked files being sent (swept when stale). */
 export const SERVE_DIR = "serve";
 const ATTEMPTS = 4;
 
@@ -123,29 +121,6 @@ export class Reader {
     }
   }
 
-  /**
-   * A private hard link to the open file in the bucket's staging area, so the runtime can send
-   * it with a Content-Length (see serve-file-link.ts); undefined where the filesystem refuses.
-   */
-  private linkForServing(bucket: string, fd: number): string | undefined {
-    const dir = this.ctx.layout.reserved(bucket, SERVE_DIR);
-    const path = `${dir}/${randomName(LINK_PREFIX)}`;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        linkOpenFile(fd, path);
-        return path;
-      } catch (e) {
-        if (errCode(e) !== "ENOENT" || attempt > 0) return undefined;
-        try {
-          mkdirSync(dir, { recursive: true });
-        } catch {
-          return undefined;
-        }
-      }
-    }
-    return undefined;
-  }
-
   /** The versions store's link of this very file (a locked version), if it has one. */
   private async keptLink(bucket: string, key: string, f: OpenFile): Promise<string | undefined> {
     const id = f.info.versionId;
@@ -204,13 +179,12 @@ export class Reader {
         close: () => {},
       };
     }
-    const served = this.linkForServing(bucket, f.fd);
+    const served = serveOpenFile(f.fd, () => void ops.close(f.fd).catch(() => {}));
     if (served) {
-      await ops.close(f.fd);
       return {
         info: f.info,
-        stream: (start, end) => servedSlice(served, start, Math.min(end, size - 1)),
-        close: () => void ops.unlink(served).catch(() => {}),
+        stream: (start, end) => served.slice(start, Math.min(end, size - 1)),
+        close: () => served.release(),
       };
     }
     // An immutable file (a locked version) cannot be linked: its own link in the versions store serves.

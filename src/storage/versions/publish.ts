@@ -30,6 +30,7 @@ import { LOCKED_MODE } from "../lock/protect.ts";
 import { lockForWrite } from "../lock/rules.ts";
 import { mtimeDate } from "../metadata/describe.ts";
 import { identityOf, makeRecord } from "../metadata/record.ts";
+import { syncFile } from "../objects/group-sync.ts";
 import type { FinishedTemp, Publisher } from "../objects/publish.ts";
 import { checkEtag } from "../objects/publish.ts";
 import type { PutObjectResult, WriteConditions } from "../types.ts";
@@ -77,7 +78,7 @@ export async function publishVersioned(
       });
       await meta.writeFd(temp.fd, t, rec);
       if (lock) fchmodSync(temp.fd, LOCKED_MODE);
-      if (ctx.fsync) await ops.fsync(temp.fd);
+      if (ctx.fsync) await syncFile(temp.fd);
       const result: PutObjectResult = {
         etag: temp.etag,
         size: temp.encryption ? temp.encryption.p : Number(st.size),
