@@ -28,6 +28,7 @@ export function hostOptionsFromServe(
     quotaRecountMs: options["quota-recount"],
     bodyTimeoutMs: options["body-timeout"],
     maxInFlight: options["max-in-flight"],
+    maxMemory: options["max-memory"]?.bytes,
     minFree: options["min-free"],
     metrics: options.metrics,
     stsMaxDurationSeconds: options["sts-max-duration"],

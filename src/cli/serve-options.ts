@@ -309,6 +309,17 @@ export const serveOptionDefs = {
       "what a new bucket gets: current = AWS's defaults since 2023 (ACLs disabled by BucketOwnerEnforced, public access block all on); legacy = ObjectWriter, ACLs on, nothing blocked, as older tools expect",
     schema: v.picklist(["current", "legacy"], "current or legacy"),
   },
+  "max-memory": {
+    kind: "value",
+    value: "SIZE",
+    description:
+      "the memory the load score (x-s3dir-score) measures the resident set against (8g, 512m); default the cgroup's limit, else the machine's memory",
+    schema: v.pipe(
+      minFreeSchema,
+      v.check((m) => "bytes" in m, "a size such as 8g or 512m"),
+      v.transform((m) => ({ bytes: "bytes" in m ? m.bytes : 0 })),
+    ),
+  },
 } satisfies Record<string, ServeOptionDef>;
 
 type Defs = typeof serveOptionDefs;

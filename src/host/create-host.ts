@@ -19,6 +19,7 @@ import { loadSecretsKey } from "../iam/secrets-key.ts";
 import { createSessionCredentials, sessionKeyPrefix } from "../iam/session-credentials.ts";
 import { createTokenKeyCache, loadTokenKeys } from "../iam/token-keys.ts";
 import { startFreeSpaceWatch } from "../runtime/free-space.ts";
+import { startMemoryUse } from "../runtime/memory-use.ts";
 import { nodeSigV4Crypto } from "../runtime/node-sigv4-crypto.ts";
 import { checkRootEncryption } from "../runtime/root-encryption.ts";
 import { startRootProbe } from "../runtime/root-probe.ts";
@@ -133,6 +134,9 @@ export async function createHost(options: HostOptions): Promise<Host> {
     const space = options.minFree ? startFreeSpaceWatch(root, options.minFree) : undefined;
     if (space) stops.push(() => space.stop());
 
+    const memory = startMemoryUse(options.maxMemory);
+    stops.push(() => memory.stop());
+
     let ready = true;
     let inFlight = 0;
     const startedAt = new Date();
@@ -219,6 +223,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
           return low ? [...probe.problems(), `writes refused: ${low}`] : probe.problems();
         },
         rootEncrypted: () => encryption.encrypted,
+        memory: memory.current,
       },
       metrics: options.metrics ? metrics.render : undefined,
       writesRefused: space && (() => space.low()),

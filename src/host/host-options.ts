@@ -33,6 +33,8 @@ export interface HostOptions {
   quotaRecountMs: number;
   bodyTimeoutMs: number;
   maxInFlight: number;
+  /** The memory the load score measures the resident set against; default the cgroup's limit, else the machine's memory. */
+  maxMemory?: number;
   minFree?: MinFree;
   /** Serve Prometheus metrics on GET /metrics. */
   metrics: boolean;
