@@ -29,6 +29,7 @@ export function hostOptionsFromServe(
     bodyTimeoutMs: options["body-timeout"],
     maxInFlight: options["max-in-flight"],
     maxMemory: options["max-memory"]?.bytes,
+    maxBuckets: options["max-buckets"],
     minFree: options["min-free"],
     metrics: options.metrics,
     stsMaxDurationSeconds: options["sts-max-duration"],

@@ -320,6 +320,12 @@ export const serveOptionDefs = {
       v.transform((m) => ({ bytes: "bytes" in m ? m.bytes : 0 })),
     ),
   },
+  "max-buckets": {
+    kind: "value",
+    value: "N",
+    description: "CreateBucket of a new bucket is refused with TooManyBuckets once the root holds this many",
+    schema: wholeNumber(1, 1_000_000),
+  },
 } satisfies Record<string, ServeOptionDef>;
 
 type Defs = typeof serveOptionDefs;

@@ -196,6 +196,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
             : undefined,
         bucketDefaults: options.bucketDefaults,
         sigv2: options.sigv2,
+        maxBuckets: options.maxBuckets,
         bodyTimeoutMs: options.bodyTimeoutMs,
         trustedProxies: parseTrustedProxies(options.trustedProxies),
         owner: { id: createHash("sha256").update("s3dir:root").digest("hex"), displayName: "root" },

@@ -33,6 +33,8 @@ export interface HostOptions {
   quotaRecountMs: number;
   bodyTimeoutMs: number;
   maxInFlight: number;
+  /** CreateBucket refuses new buckets once the root holds this many (TooManyBuckets). */
+  maxBuckets?: number;
   /** The memory the load score measures the resident set against; default the cgroup's limit, else the machine's memory. */
   maxMemory?: number;
   minFree?: MinFree;
