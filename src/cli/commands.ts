@@ -6,6 +6,7 @@ import type { CommandSpec } from "./command-spec.ts";
 import { doctorCommand } from "./doctor.ts";
 import { keyCommand } from "./key.ts";
 import { kmsCommand } from "./kms.ts";
+import { logLevelCommand } from "./log-level.ts";
 import { masterKeyCommand } from "./master-key.ts";
 import { policyCommand } from "./policy.ts";
 import { presignCommand } from "./presign.ts";
@@ -28,4 +29,5 @@ export const commands: readonly CommandSpec[] = [
   masterKeyCommand,
   kmsCommand,
   accountCommand,
+  logLevelCommand,
 ];

@@ -30,6 +30,7 @@ export function hostOptionsFromServe(
     maxInFlight: options["max-in-flight"],
     maxMemory: options["max-memory"]?.bytes,
     maxBuckets: options["max-buckets"],
+    logLevel: options["log-level"],
     minFree: options["min-free"],
     metrics: options.metrics,
     stsMaxDurationSeconds: options["sts-max-duration"],

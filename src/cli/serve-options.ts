@@ -326,6 +326,14 @@ export const serveOptionDefs = {
     description: "CreateBucket of a new bucket is refused with TooManyBuckets once the root holds this many",
     schema: wholeNumber(1, 1_000_000),
   },
+  "log-level": {
+    kind: "value",
+    value: "debug|info|warn|error",
+    default: "info",
+    description:
+      "the least severe server log lines written (not the access log); `s3dir log-level LEVEL` changes it on every running host",
+    schema: v.picklist(["debug", "info", "warn", "error"], "debug, info, warn or error"),
+  },
 } satisfies Record<string, ServeOptionDef>;
 
 type Defs = typeof serveOptionDefs;

@@ -19,6 +19,7 @@ import { loadSecretsKey } from "../iam/secrets-key.ts";
 import { createSessionCredentials, sessionKeyPrefix } from "../iam/session-credentials.ts";
 import { createTokenKeyCache, loadTokenKeys } from "../iam/token-keys.ts";
 import { startFreeSpaceWatch } from "../runtime/free-space.ts";
+import { type LogLevel, logsAt, watchLogLevel } from "../runtime/log-level-setting.ts";
 import { startMemoryUse } from "../runtime/memory-use.ts";
 import { nodeSigV4Crypto } from "../runtime/node-sigv4-crypto.ts";
 import { checkRootEncryption } from "../runtime/root-encryption.ts";
@@ -63,7 +64,11 @@ let hostsBuilt = 0;
 
 export async function createHost(options: HostOptions): Promise<Host> {
   const { out, env } = options;
-  const log = (record: Record<string, unknown>) => out.write(JSON.stringify(record));
+  const ownLevel: LogLevel = options.logLevel ?? "info";
+  let level = ownLevel;
+  const log = (record: Record<string, unknown>) => {
+    if (logsAt(level, record.level)) out.write(JSON.stringify(record));
+  };
   const writeAccess = (line: string) => (out.writeBatched ? out.writeBatched(line) : out.write(line));
   await mkdir(options.root, { recursive: true });
   const root = await realpath(options.root);
@@ -89,6 +94,20 @@ export async function createHost(options: HostOptions): Promise<Host> {
     for (const stop of stops.splice(0).reverse()) await stop();
   };
   try {
+    // The level set for the whole root (`s3dir log-level`) wins over this host's --log-level.
+    const levelWatch = await watchLogLevel(
+      root,
+      (set) => {
+        level = set ?? ownLevel;
+        out.write(JSON.stringify({ level: "info", msg: "log level changed", logLevel: level }));
+      },
+      (error) =>
+        out.write(
+          JSON.stringify({ level: "error", msg: "log level setting unreadable", error: String(error) }),
+        ),
+    );
+    level = levelWatch.current() ?? ownLevel;
+    stops.push(() => levelWatch.stop());
     // Every call becomes an audit event, spooled before its response completes (see src/audit/);
     // made before the store, whose lifecycle worker records its deletions there too.
     const audit = await createAuditTrail({

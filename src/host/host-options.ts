@@ -35,6 +35,8 @@ export interface HostOptions {
   maxInFlight: number;
   /** CreateBucket refuses new buckets once the root holds this many (TooManyBuckets). */
   maxBuckets?: number;
+  /** The least severe log lines written (default info) while no level is set for the root (`s3dir log-level`). */
+  logLevel?: "debug" | "info" | "warn" | "error";
   /** The memory the load score measures the resident set against; default the cgroup's limit, else the machine's memory. */
   maxMemory?: number;
   minFree?: MinFree;
