@@ -108,7 +108,10 @@ export function startShipper(options: ShipperOptions): Shipper {
   };
 
   const deliver = async (settings: WebhookSettings, events: AuditEvent[]): Promise<string | undefined> => {
-    const { body, headers } = encodeBatch(settings.format, events, settings.authToken);
+    const { body, headers } = encodeBatch(settings.format, events, settings.authToken, {
+      layout: settings.layout,
+      deploymentId: settings.deploymentId,
+    });
     const abort = new AbortController();
     inFlight = abort;
     const timer = setTimeout(() => abort.abort(), settings.timeoutMs);
@@ -153,7 +156,10 @@ export function startShipper(options: ShipperOptions): Shipper {
       await sleep(1000, ["settings"]);
       return;
     }
-    const batch = await readSpoolBatch(dir, position, { maxLines: settings.batchSize });
+    const batch = await readSpoolBatch(dir, position, {
+      maxLines: settings.batchSize,
+      ...(settings.batchMaxBytes ? { maxBytes: settings.batchMaxBytes } : {}),
+    });
     if (batch.tornBytes > 0)
       callbacks.log("error", "audit spool segment ended in a torn line, skipped", {
         dir,

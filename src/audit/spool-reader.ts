@@ -17,6 +17,8 @@ export interface SpoolBatch {
 
 export interface ReadBatchOptions {
   maxLines: number;
+  /** A batch stops before the line that would take it past this many bytes (it holds one at least). */
+  maxBytes?: number;
   /** Bytes read at once; a longer line is read by doubling. Default 1 MiB. */
   chunkBytes?: number;
 }
@@ -61,11 +63,17 @@ export async function readSpoolBatch(
     const data = await readAt(segmentPath(dir, position.segment), position.offset, chunk);
     const lines: string[] = [];
     let consumed = 0;
+    let full = false;
     if (data) {
       let start = 0;
+      const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
       while (lines.length < options.maxLines) {
         const end = data.indexOf(newline, start);
         if (end < 0) break;
+        if (lines.length > 0 && end + 1 > maxBytes) {
+          full = true;
+          break;
+        }
         lines.push(data.toString("utf8", start, end));
         start = end + 1;
       }
@@ -77,7 +85,7 @@ export async function readSpoolBatch(
         next: { ...position, offset: position.offset + consumed },
         bytes: bytes + consumed,
         tornBytes,
-        more: lines.length === options.maxLines || data!.byteLength === chunk || later !== undefined,
+        more: full || lines.length === options.maxLines || data!.byteLength === chunk || later !== undefined,
       };
     }
     if (data && data.byteLength === chunk) {

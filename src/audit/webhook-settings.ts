@@ -5,6 +5,8 @@ import * as v from "valibot";
 import { decryptSecret, encryptSecret, type SecretsKey } from "../iam/secrets-key.ts";
 
 export type AuditFormat = "splunk" | "json";
+/** The shape of each event: s3dir's own, or the entry MinIO and Weka send (minio-layout.ts). */
+export type AuditLayout = "s3dir" | "minio";
 
 /**
  * The webhook setting, `<root>/.s3dir/audit/webhook.json` (mode 0600). On disk the token is
@@ -16,8 +18,14 @@ export interface WebhookSettings {
   url: string;
   authToken?: string;
   format: AuditFormat;
+  /** Absent in files of older versions: s3dir. */
+  layout?: AuditLayout;
+  /** MinIO's `deploymentid` in the minio layout; made once by `enable` and kept. */
+  deploymentId?: string;
   /** Events per request at most. */
   batchSize: number;
+  /** Bytes of spooled events per request at most (a larger single event still goes alone); absent: no bound. */
+  batchMaxBytes?: number;
   /** How long a partial batch waits for more events before it is sent anyway. */
   flushIntervalMs: number;
   /** A delivery that has not answered by then counts as failed. */
@@ -46,7 +54,10 @@ const settingsSchema = v.object({
   authToken: v.optional(v.string()),
   sealedAuthToken: v.optional(v.string()),
   format: v.optional(v.picklist(["splunk", "json"]), webhookDefaults.format),
+  layout: v.optional(v.picklist(["s3dir", "minio"])),
+  deploymentId: v.optional(v.string()),
   batchSize: v.optional(v.pipe(positiveInt, v.maxValue(10_000)), webhookDefaults.batchSize),
+  batchMaxBytes: v.optional(positiveInt),
   flushIntervalMs: v.optional(positiveInt, webhookDefaults.flushIntervalMs),
   timeoutMs: v.optional(positiveInt, webhookDefaults.timeoutMs),
   maxBackoffMs: v.optional(positiveInt, webhookDefaults.maxBackoffMs),

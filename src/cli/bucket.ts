@@ -21,9 +21,9 @@ import type { CommandSpec } from "./command-spec.ts";
 import { UsageError } from "./usage-error.ts";
 
 const usage = {
-  create: "s3dir bucket create NAME [--object-lock] [--hard-quota SIZE]",
+  create: "s3dir bucket create NAME [--object-lock] [--hard-quota SIZE] [--existing-path DIR]",
   list: "s3dir bucket list",
-  remove: "s3dir bucket remove NAME",
+  remove: "s3dir bucket remove NAME [--unlink]",
   policy: "s3dir bucket policy ACTION BUCKET [PRESET_OR_FILE]",
   versioning: "s3dir bucket versioning ACTION BUCKET",
   "lifecycle-rule": lifecycleRuleUsage,
@@ -47,7 +47,11 @@ async function runBucket(line: CommandLine): Promise<void> {
       const objectLock = ctx.options["object-lock"] === "true";
       const quota = ctx.options["hard-quota"];
       const hard = quota === undefined ? undefined : parseQuotaSize(quota);
-      await store.createBucket(args[0]!, objectLock ? { objectLock } : undefined);
+      const existing = ctx.options["existing-path"];
+      if (existing !== undefined && objectLock)
+        throw new UsageError("--object-lock is for new buckets: files already there could not be locked");
+      if (existing !== undefined) await store.bindBucket(args[0]!, existing);
+      else await store.createBucket(args[0]!, objectLock ? { objectLock } : undefined);
       if (hard !== undefined) await setHardQuota(store, args[0]!, hard);
       // Owned by the --account given, else by the first account (as a bucket with no owner is).
       if (ctx.options.account) await store.putBucketSetting(args[0]!, "owner", ctx.account);
@@ -81,6 +85,13 @@ async function runBucket(line: CommandLine): Promise<void> {
       );
     }
     case "remove":
+      if (ctx.options.unlink === "true") {
+        await store.unlinkBucket(args[0]!);
+        return ctx.print(
+          { unlinked: args[0] },
+          `unlinked bucket ${args[0]} (its files stay; its settings, policy and uploads are gone)`,
+        );
+      }
       await store.deleteBucket(args[0]!);
       return ctx.print({ removed: args[0] }, `removed bucket ${args[0]}`);
     case "versioning":
@@ -112,6 +123,19 @@ export const bucketCommand: CommandSpec = {
       value: "SIZE",
       description:
         "bucket create: a hard quota such as 10GiB (KiB/MiB/GiB/TiB or KB/MB/GB/TB, powers of 1024)",
+    },
+    {
+      name: "existing-path",
+      kind: "value",
+      value: "DIR",
+      description:
+        "bucket create: serve this directory, which already exists beneath the root (relative to it), as the bucket; nothing is copied",
+    },
+    {
+      name: "unlink",
+      kind: "flag",
+      description:
+        "bucket remove: detach the bucket and keep its files (its settings, policy and uploads are removed; the directory stays)",
     },
     {
       name: "fs-quota",

@@ -8,6 +8,7 @@ import { groupCommand } from "./group.ts";
 import { keyCommand } from "./key.ts";
 import { kmsCommand } from "./kms.ts";
 import { ldapCommand } from "./ldap.ts";
+import { logLevelCommand } from "./log-level.ts";
 import { masterKeyCommand } from "./master-key.ts";
 import { oidcCommand } from "./oidc.ts";
 import { policyCommand } from "./policy.ts";
@@ -36,4 +37,5 @@ export const commands: readonly CommandSpec[] = [
   ldapCommand,
   groupCommand,
   serviceAccountCommand,
+  logLevelCommand,
 ];

@@ -316,6 +316,31 @@ export const serveOptionDefs = {
       "AssumeRole only for the ARNs of stored roles (trust policy checked, the role's rights); off: an ARN that names no role gives the caller's own rights, narrowed by a session policy",
     schema: onOff,
   },
+  "max-memory": {
+    kind: "value",
+    value: "SIZE",
+    description:
+      "the memory the load score (x-s3dir-score) measures the resident set against (8g, 512m); default the cgroup's limit, else the machine's memory",
+    schema: v.pipe(
+      minFreeSchema,
+      v.check((m) => "bytes" in m, "a size such as 8g or 512m"),
+      v.transform((m) => ({ bytes: "bytes" in m ? m.bytes : 0 })),
+    ),
+  },
+  "max-buckets": {
+    kind: "value",
+    value: "N",
+    description: "CreateBucket of a new bucket is refused with TooManyBuckets once the root holds this many",
+    schema: wholeNumber(1, 1_000_000),
+  },
+  "log-level": {
+    kind: "value",
+    value: "debug|info|warn|error",
+    default: "info",
+    description:
+      "the least severe server log lines written (not the access log); `s3dir log-level LEVEL` changes it on every running host",
+    schema: v.picklist(["debug", "info", "warn", "error"], "debug, info, warn or error"),
+  },
 } satisfies Record<string, ServeOptionDef>;
 
 type Defs = typeof serveOptionDefs;

@@ -27,6 +27,8 @@ import { loadSecretsKey } from "../iam/secrets-key.ts";
 import { createSessionCredentials, sessionKeyPrefix } from "../iam/session-credentials.ts";
 import { createTokenKeyCache, loadTokenKeys } from "../iam/token-keys.ts";
 import { startFreeSpaceWatch } from "../runtime/free-space.ts";
+import { type LogLevel, logsAt, watchLogLevel } from "../runtime/log-level-setting.ts";
+import { startMemoryUse } from "../runtime/memory-use.ts";
 import { nodeSigV4Crypto } from "../runtime/node-sigv4-crypto.ts";
 import { checkRootEncryption } from "../runtime/root-encryption.ts";
 import { startRootProbe } from "../runtime/root-probe.ts";
@@ -72,7 +74,11 @@ let hostsBuilt = 0;
 
 export async function createHost(options: HostOptions): Promise<Host> {
   const { out, env } = options;
-  const log = (record: Record<string, unknown>) => out.write(JSON.stringify(record));
+  const ownLevel: LogLevel = options.logLevel ?? "info";
+  let level = ownLevel;
+  const log = (record: Record<string, unknown>) => {
+    if (logsAt(level, record.level)) out.write(JSON.stringify(record));
+  };
   const writeAccess = (line: string) => (out.writeBatched ? out.writeBatched(line) : out.write(line));
   await mkdir(options.root, { recursive: true });
   const root = await realpath(options.root);
@@ -98,6 +104,20 @@ export async function createHost(options: HostOptions): Promise<Host> {
     for (const stop of stops.splice(0).reverse()) await stop();
   };
   try {
+    // The level set for the whole root (`s3dir log-level`) wins over this host's --log-level.
+    const levelWatch = await watchLogLevel(
+      root,
+      (set) => {
+        level = set ?? ownLevel;
+        out.write(JSON.stringify({ level: "info", msg: "log level changed", logLevel: level }));
+      },
+      (error) =>
+        out.write(
+          JSON.stringify({ level: "error", msg: "log level setting unreadable", error: String(error) }),
+        ),
+    );
+    level = levelWatch.current() ?? ownLevel;
+    stops.push(() => levelWatch.stop());
     // Every call becomes an audit event, spooled before its response completes (see src/audit/);
     // made before the store, whose lifecycle worker records its deletions there too.
     const audit = await createAuditTrail({
@@ -142,6 +162,9 @@ export async function createHost(options: HostOptions): Promise<Host> {
     stops.push(() => probe.stop());
     const space = options.minFree ? startFreeSpaceWatch(root, options.minFree) : undefined;
     if (space) stops.push(() => space.stop());
+
+    const memory = startMemoryUse(options.maxMemory);
+    stops.push(() => memory.stop());
 
     let ready = true;
     let inFlight = 0;
@@ -246,6 +269,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
             : undefined,
         bucketDefaults: options.bucketDefaults,
         sigv2: options.sigv2,
+        maxBuckets: options.maxBuckets,
         bodyTimeoutMs: options.bodyTimeoutMs,
         trustedProxies: parseTrustedProxies(options.trustedProxies),
         owner: { id: createHash("sha256").update("s3dir:root").digest("hex"), displayName: "root" },
@@ -273,6 +297,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
           return low ? [...probe.problems(), `writes refused: ${low}`] : probe.problems();
         },
         rootEncrypted: () => encryption.encrypted,
+        memory: memory.current,
       },
       metrics: options.metrics ? metrics.render : undefined,
       writesRefused: space && (() => space.low()),

@@ -33,6 +33,12 @@ export interface HostOptions {
   quotaRecountMs: number;
   bodyTimeoutMs: number;
   maxInFlight: number;
+  /** CreateBucket refuses new buckets once the root holds this many (TooManyBuckets). */
+  maxBuckets?: number;
+  /** The least severe log lines written (default info) while no level is set for the root (`s3dir log-level`). */
+  logLevel?: "debug" | "info" | "warn" | "error";
+  /** The memory the load score measures the resident set against; default the cgroup's limit, else the machine's memory. */
+  maxMemory?: number;
   minFree?: MinFree;
   /** Serve Prometheus metrics on GET /metrics. */
   metrics: boolean;

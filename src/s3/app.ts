@@ -3,7 +3,8 @@ import { pathOfTarget } from "../lib/dot-segments.ts";
 import { createBucketCors } from "./cors/bucket-cors.ts";
 import { corsMiddleware } from "./cors/cors-middleware.ts";
 import { type ExchangeDeps, type ExchangeEnv, exchange } from "./exchange.ts";
-import { type HealthSources, hostStatus } from "./health.ts";
+import { type HealthSources, hostScore, hostStatus } from "./health.ts";
+import { scoreHeader, scoreText } from "./load-score.ts";
 import { createS3Pipeline, type PipelineDeps } from "./pipeline.ts";
 import { createQueryPipeline, type QueryActions } from "./query/query-pipeline.ts";
 import { isQueryRequest } from "./query/query-request.ts";
@@ -42,13 +43,23 @@ export function createApp(deps: AppDeps): Hono<ExchangeEnv> {
     actions: deps.queryActions,
   });
   const { middleware, onError } = exchange(deps, s3Protocol);
+  // Every response, errors and health checks included, says how loaded this host is, so that a
+  // balancer can weigh hosts by it (docs/operations.md, deploy/).
+  app.use(async (c, next) => {
+    await next();
+    try {
+      c.res.headers.set(scoreHeader, scoreText(hostScore(deps.health)));
+    } catch {
+      // A response with immutable headers goes out without the score.
+    }
+  });
   app.get("/health/live", async (c, next) => (isSigned(c.req.raw) ? next() : c.json({ status: "ok" })));
   app.get("/health/ready", async (c, next) => {
     if (isSigned(c.req.raw)) return next();
     const status = hostStatus(deps.health);
-    return status.ready
-      ? c.json({ status: "ready" })
-      : c.json({ status: "not-ready", reasons: status.reasons }, 503);
+    const body = status.ready ? { status: "ready" } : { status: "not-ready", reasons: status.reasons };
+    const detail = c.req.query("format") === "json" ? hostScore(deps.health) : {};
+    return c.json({ ...body, ...detail }, status.ready ? 200 : 503);
   });
   app.get("/health/status", async (c, next) =>
     isSigned(c.req.raw) ? next() : c.json(hostStatus(deps.health)),

@@ -94,6 +94,7 @@ const statusByCode = {
   UnresolvableGrantByEmailAddress: 400,
   OwnershipControlsNotFoundError: 404,
   NoSuchPublicAccessBlockConfiguration: 404,
+  TooManyBuckets: 400,
 } as const satisfies Record<string, number>;
 
 export type S3ErrorCode = keyof typeof statusByCode;
@@ -138,6 +139,7 @@ const defaultMessages: Partial<Record<S3ErrorCode, string>> = {
   XAmzContentSHA256Mismatch: "The provided 'x-amz-content-sha256' header does not match what was computed.",
   UserKeyMustBeSpecified:
     "The bucket POST must contain the specified field name. If it is specified, check the order of the fields.",
+  TooManyBuckets: "You have attempted to create more buckets than allowed",
 };
 
 /** The one error type of the S3 layer: a code, a message and optional extra XML fields. */

@@ -1,3 +1,5 @@
+import { type LoadScore, loadScore } from "./load-score.ts";
+
 /** What a host says about itself on /health/status (and, in short, /health/ready). */
 export interface HostStatus {
   host: string;
@@ -21,6 +23,13 @@ export interface HealthSources {
   maxInFlight: number;
   rootProblems(): string[];
   rootEncrypted?: () => boolean | null;
+  /** Resident memory and its limit, for the load score; absent: the score counts requests only. */
+  memory?: () => { used: number; limit: number };
+}
+
+/** The load score of the host now (load-score.ts). */
+export function hostScore(s: HealthSources): LoadScore {
+  return loadScore(s.inFlight(), s.maxInFlight, s.memory?.());
 }
 
 export function hostStatus(s: HealthSources): HostStatus {

@@ -32,6 +32,8 @@ export interface ServerConfig {
    * (ObjectWriter, ACLs on, nothing blocked).
    */
   bucketDefaults?: "current" | "legacy";
+  /** CreateBucket of a new name is refused with TooManyBuckets once the root holds this many (--max-buckets). */
+  maxBuckets?: number;
   /** Accept Signature Version 2 (--sigv2); default true. */
   sigv2?: boolean;
 }

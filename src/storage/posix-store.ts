@@ -92,6 +92,10 @@ export interface PosixStore extends ObjectStore {
   readonly multipart: PosixMultipartStore;
   /** Hard bucket quotas: the limits and the shared usage. */
   readonly quota: QuotaGate;
+  /** `s3dir bucket create NAME --existing-path DIR`: a directory beneath the root served as bucket NAME. */
+  bindBucket(name: string, dir: string): Promise<void>;
+  /** `s3dir bucket remove NAME --unlink`: the bucket's state goes, its directory and files stay. */
+  unlinkBucket(name: string): Promise<void>;
   /** Stops background work (the sweeps) and gives up this process's writer lease. */
   close(): Promise<void>;
 }
@@ -102,6 +106,15 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
   const layout = new Layout(root);
   ensureSystemDirSync(root);
   const ops = fsOps(options.syncMetadataIo ?? isLocalFilesystem(root));
+  // Buckets bound by the CLI on any host are served here within about a second.
+  const bindsWatch = setInterval(() => {
+    try {
+      layout.refreshBinds();
+    } catch {
+      // Unreadable for now: the buckets bound so far stay as they were.
+    }
+  }, 1000);
+  bindsWatch.unref();
   // Before any temp file is made: its name says it belongs to a live writer.
   const releaseLease = await acquireWriterLease(ops, layout);
   const wanted = options.metadataStore ?? "auto";
@@ -230,6 +243,8 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     getObjectAcl: (bucket, key, versionId) => acls.get(bucket, key, versionId),
     putObjectAcl: (bucket, key, versionId, acl) => acls.put(bucket, key, versionId, acl),
     deleteBucket: (name) => buckets.delete(name),
+    bindBucket: (name, dir) => buckets.bind(name, dir),
+    unlinkBucket: (name) => buckets.unlink(name),
     putObject: (input) => putter.put(input),
     openObject: (bucket, key, keys, versionId, access) => reader.open(bucket, key, keys, versionId, access),
     headObject: (bucket, key, keys, versionId, access) => reader.head(bucket, key, keys, versionId, access),
@@ -239,6 +254,7 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     listObjectVersions: (input) => versionLister.list(input),
     multipart,
     close: async () => {
+      clearInterval(bindsWatch);
       stopExpiry();
       stopSweep();
       await stopLifecycle();

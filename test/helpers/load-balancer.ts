@@ -43,7 +43,7 @@ export function nginxConfig(dir: string, port: number, upstreams: Upstream[]): s
   conf = substitute(conf, /^worker_processes .*;$/m, "worker_processes 1;");
   conf = substitute(conf, /^pid .*;$/m, `pid ${dir}/nginx.pid;`);
   conf = substitute(conf, /^error_log \S+/m, `error_log ${dir}/error.log`);
-  conf = substitute(conf, /^(\s*)access_log \S+;/m, `$1access_log ${dir}/access.log;`);
+  conf = substitute(conf, /^(\s*)access_log \S+( \w+)?;/m, `$1access_log ${dir}/access.log$2;`);
   conf = substitute(conf, /\/var\/lib\/nginx\//g, `${dir}/`);
   conf = substitute(conf, /^(\s*)listen 80;/m, `$1listen 127.0.0.1:${port};`);
   const servers = [...conf.matchAll(/^(\s*)server \d+\.\d+\.\d+\.\d+:\d+( [^;\n]*)?;\n/gm)];

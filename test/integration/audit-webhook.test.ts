@@ -329,6 +329,96 @@ describe("delivery", () => {
   });
 });
 
+describe("weka and minio receivers", () => {
+  test("--layout minio sends MinIO's fields; a token written `Splunk <token>` is sent as given", async () => {
+    const server = await serve("audit-host-minio");
+    const client = s3Client(server);
+    await client.send(new CreateBucketCommand({ Bucket: "audited-minio" }));
+    await cli(
+      "enable",
+      "--url",
+      receiver.url,
+      "--auth-token",
+      `Splunk ${token}`,
+      "--layout",
+      "minio",
+      "--batch-size",
+      "100",
+      "--flush-interval",
+      "0.2",
+    );
+    const isMinio = (r: Received) => r.body.includes('"requestID"');
+    const before = receiver.received.length;
+    expect(
+      await waitFor(async () => {
+        await someCalls(client, "audited-minio", 1);
+        await Bun.sleep(300);
+        return receiver.received.slice(before).some(isMinio);
+      }, 8000),
+    ).toBe(true);
+    const id = await requestIdOf(
+      client.send(new PutObjectCommand({ Bucket: "audited-minio", Key: "dir/obj", Body: "x" })),
+    );
+    const entryOf = () =>
+      receiver.received
+        .filter(isMinio)
+        .flatMap((r) => eventsOf(r) as unknown as Record<string, unknown>[])
+        .find((e) => e.requestID === id);
+    expect(await waitFor(() => entryOf() !== undefined, 8000)).toBe(true);
+    const entry = entryOf()! as Record<string, unknown> & { api: Record<string, unknown> };
+    expect(entry).toMatchObject({ version: "1", remotehost: expect.any(String), trigger: "incoming" });
+    expect(typeof entry.deploymentid).toBe("string");
+    expect(entry.api).toMatchObject({
+      name: "PutObject",
+      bucket: "audited-minio",
+      object: "dir/obj",
+      statusCode: 200,
+      status: "OK",
+    });
+    expect(entry.api.timeToResponse).toMatch(/^\d+ns$/);
+    expect(entry.requestHeader).toBeObject();
+    expect(entry.responseHeader).toBeObject();
+    expect(receiver.received.filter(isMinio).at(-1)!.authorization).toBe(`Splunk ${token}`);
+    await stop(server);
+  });
+
+  test("batch-config --count --size --time changes batching on a running host", async () => {
+    const server = await serve("audit-host-batch");
+    const client = s3Client(server);
+    await client.send(new CreateBucketCommand({ Bucket: "audited-batch" }));
+    await cli(
+      "enable",
+      "--url",
+      receiver.url,
+      "--format",
+      "json",
+      "--batch-size",
+      "1000",
+      "--flush-interval",
+      "0.2",
+    );
+    await someCalls(client, "audited-batch", 1);
+    // A long wait for partial batches, so that only a full batch (by count) is sent at once.
+    const shown = await cli("batch-config", "--count", "3", "--time", "60s", "--json");
+    expect(JSON.parse(shown)).toMatchObject({ batchSize: 3, flushIntervalMs: 60_000 });
+    const arrays = () => receiver.received.filter((r) => r.body.startsWith("[")).map((r) => eventsOf(r));
+    await Bun.sleep(1500); // hosts re-stat the setting about once a second
+    const before = arrays().length;
+    await someCalls(client, "audited-batch", 2);
+    expect(await waitFor(() => arrays().length > before, 8000)).toBe(true);
+    for (const batch of arrays().slice(before)) expect(batch.length).toBe(3);
+    const sized = await cli("batch-config", "--size", "1", "--time", "0.2s", "--json");
+    expect(JSON.parse(sized)).toMatchObject({ batchMaxBytes: 1, batchSize: 3, flushIntervalMs: 200 });
+    await Bun.sleep(1500);
+    const mark = arrays().length;
+    const ids = await someCalls(client, "audited-batch", 1);
+    expect(await allDelivered(ids)).toEqual([]);
+    // One byte per request at most: every event travels alone.
+    for (const batch of arrays().slice(mark)) expect(batch.length).toBe(1);
+    await stop(server);
+  });
+});
+
 describe("failures", () => {
   test("a host killed with SIGKILL while the receiver is down loses no answered call", async () => {
     const first = await serve("pinned-host", "process");

@@ -219,6 +219,9 @@ describe("nginx in front of three hosts (deploy/nginx/s3dir.conf)", () => {
     expect(listed).toEqual(keys);
     // Round robin spread the requests: every host served some of them.
     for (const h of hosts) expect(h.accessLog().some((e) => e.operation === "PutObject")).toBe(true);
+    // Each request's line in nginx's log carries the score its host answered with.
+    const log = readFileSync(join(nginx!.dir!, "access.log"), "utf8");
+    expect(log).toMatch(/ score=[01]\.\d{3}\n/);
   });
 
   test("a multipart upload's parts land on different hosts and complete into one object", async () => {

@@ -145,4 +145,44 @@ describe("delivery formats", () => {
     expect(headers.authorization).toBeUndefined();
     expect(JSON.parse(body)).toEqual([event]);
   });
+
+  test("a token given with its scheme, as Weka's docs show it, is sent as given", () => {
+    expect(encodeBatch("splunk", [event], "Splunk tok").headers.authorization).toBe("Splunk tok");
+    expect(encodeBatch("json", [event], "Bearer tok").headers.authorization).toBe("Bearer tok");
+    expect(encodeBatch("json", [event], "Basic dXNlcjpwYXNz").headers.authorization).toBe(
+      "Basic dXNlcjpwYXNz",
+    );
+  });
+
+  test("minio layout: api.*, requestHeader, remotehost, requestID as MinIO and Weka send them", () => {
+    const { body } = encodeBatch("json", [event], undefined, { layout: "minio", deploymentId: "dep-1" });
+    expect(JSON.parse(body)).toEqual([
+      {
+        version: "1",
+        deploymentid: "dep-1",
+        time: "2026-01-02T03:04:05.678Z",
+        trigger: "incoming",
+        api: {
+          name: "sts:AssumeRole",
+          status: "OK",
+          statusCode: 200,
+          rx: 10,
+          tx: 20,
+          timeToResponse: "3000000ns",
+        },
+        remotehost: "::1",
+        requestID: "r1",
+        userAgent: "ua",
+        accessKey: "AKROOT",
+        parentUser: "root",
+        requestHeader: {},
+        responseHeader: {},
+        tags: { host: "h1:9000", method: "POST" },
+      },
+    ]);
+    const hec = JSON.parse(
+      encodeBatch("splunk", [event], "tok", { layout: "minio", deploymentId: "dep-1" }).body,
+    ) as { event: { requestID: string } };
+    expect(hec.event.requestID).toBe("r1");
+  });
 });

@@ -70,6 +70,13 @@ export const createBucket: Handler = async (ctx) => {
   const access = await newBucketAccess(ctx);
   for (const action of access.actions) await ctx.authorize(action, target.bucket, "");
   const account = accountOf(ctx.auth.principal);
+  if (config.maxBuckets !== undefined) {
+    // Counted by each host from the root as it is now: hosts creating at the same moment may both
+    // pass the last free place; the limit is a guard against runaway scripts, not an exact quota.
+    const buckets = await store.listBuckets();
+    if (buckets.length >= config.maxBuckets && !buckets.some((b) => b.name === target.bucket))
+      throw new S3Error("TooManyBuckets");
+  }
   try {
     await store.createBucket(target.bucket, objectLock ? { objectLock } : undefined);
   } catch (e) {

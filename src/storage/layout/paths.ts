@@ -24,14 +24,44 @@ import {
   O_RDONLY,
 } from "../../runtime/fs-ops.ts";
 import { openBeneath, openBeneathRoot } from "../../runtime/open-beneath.ts";
+import { bindsStampSync, readBindsSync } from "./bucket-binds.ts";
 import { RESERVED } from "./keys.ts";
+
+/** Bound buckets' paths → their state directories, for bucketStateOf (all roots of the process). */
+const boundStates = new Map<string, string>();
 
 export class Layout {
   /** undefined: not opened yet; null: openat2 cannot be used here. */
   private beneathFd: number | null | undefined;
 
+  /** Buckets bound to an existing directory (bucket-binds.ts): name → path relative to the root. */
+  private binds = new Map<string, string>();
+  private bindsStamp = "";
+
   /** root must be a real path (no symlinks). */
-  constructor(readonly root: string) {}
+  constructor(readonly root: string) {
+    this.refreshBinds();
+  }
+
+  /** Re-reads the bind records when their folder changed; cheap enough to call once a second. */
+  refreshBinds(): void {
+    const stamp = bindsStampSync(this.root);
+    if (stamp === this.bindsStamp) return;
+    this.bindsStamp = stamp;
+    for (const rel of this.binds.values()) boundStates.delete(`${this.root}/${rel}`);
+    this.binds = stamp === "" ? new Map() : readBindsSync(this.root);
+    for (const [name, rel] of this.binds) boundStates.set(`${this.root}/${rel}`, this.reserved(name));
+  }
+
+  /** The names of the bound buckets. */
+  boundNames(): string[] {
+    return [...this.binds.keys()];
+  }
+
+  /** The directory (relative to the root) a bound bucket serves; undefined for a top-level one. */
+  boundPath(name: string): string | undefined {
+    return this.binds.get(name);
+  }
 
   /** An O_PATH descriptor of the root for openat2, opened once per host; undefined where unusable. */
   rootFd(): number | undefined {
@@ -49,11 +79,15 @@ export class Layout {
     return `${this.root}/${RESERVED}`;
   }
   bucket(name: string): string {
-    return `${this.root}/${name}`;
+    return `${this.root}/${this.bucketDir(name)}`;
+  }
+  /** The bucket's directory relative to the root: its name, or the directory it is bound to. */
+  bucketDir(name: string): string {
+    return this.binds.get(name) ?? name;
   }
   /** Path of a key; a directory key ("a/b/") maps to the directory ("a/b"). */
   object(bucket: string, key: string): string {
-    return `${this.root}/${bucket}/${key.endsWith("/") ? key.slice(0, -1) : key}`;
+    return `${this.bucket(bucket)}/${key.endsWith("/") ? key.slice(0, -1) : key}`;
   }
   /**
    * The server's own state for a bucket (settings, staging, uploads, serving links, locks):
@@ -68,8 +102,10 @@ export class Layout {
 /** The folder of the system directory that holds each bucket's state. */
 export const BUCKET_STATE = "buckets";
 
-/** The state directory of the bucket at bucketPath (`<root>/<bucket>`), as Layout.reserved. */
+/** The state directory of the bucket at bucketPath (`<root>/<bucket>`, or a bound bucket's directory), as Layout.reserved. */
 export function bucketStateOf(bucketPath: string): string {
+  const bound = boundStates.get(bucketPath);
+  if (bound !== undefined) return bound;
   const slash = bucketPath.lastIndexOf("/");
   return `${bucketPath.slice(0, slash)}/${RESERVED}/${BUCKET_STATE}/${bucketPath.slice(slash + 1)}`;
 }

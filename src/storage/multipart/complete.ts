@@ -66,7 +66,14 @@ export class Completer {
     // Complete needs no customer key; one that is sent must be the upload's.
     await recoverUploadKey(this.ctx, upload.encryption, input.keys, false);
     if (input.access) {
-      await checkWritePath(this.ctx.ops, this.ctx.layout.root, bucket, input.key, input.access, true);
+      await checkWritePath(
+        this.ctx.ops,
+        this.ctx.layout.root,
+        this.ctx.layout.bucketDir(bucket),
+        input.key,
+        input.access,
+        true,
+      );
     }
     const counted = (await this.ctx.quota.limits.get(bucket)) !== undefined;
     // The parts were charged when uploaded; a bucket already over its quota takes no new object.

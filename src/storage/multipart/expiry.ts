@@ -10,7 +10,7 @@
 
 import { errCode } from "../../runtime/fs-ops.ts";
 import type { StoreContext } from "../context.ts";
-import { isValidBucketName } from "../layout/keys.ts";
+import { bucketNames } from "../layout/bucket-names.ts";
 import { startPeriodicSweep } from "../sweeps/periodic.ts";
 import { COMPLETED_KEEP_MS } from "./completed.ts";
 import { isValidUploadId, uploadIdTime } from "./paths.ts";
@@ -34,10 +34,7 @@ export async function sweepUploads(
 ): Promise<SweepResult> {
   const { ops, layout } = ctx;
   const result: SweepResult = { expired: 0, leftovers: 0 };
-  const buckets = await ops.readdir(layout.root);
-  for (const b of buckets) {
-    if (!b.isDirectory() || !isValidBucketName(b.name)) continue;
-    const bucket = b.name;
+  for (const bucket of await bucketNames(ops, layout)) {
     for (const id of await names(ctx, uploads.paths.uploads(bucket))) {
       if (!isValidUploadId(id) || now - uploadIdTime(id) <= maxAgeMs) continue;
       try {

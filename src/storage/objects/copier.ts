@@ -53,7 +53,8 @@ export class Copier {
     if (input.attributes) checkUserMetadata(input.attributes.userMetadata);
     if (input.lock) await checkLockRequest(this.ctx, input.bucket, input.key, input.lock);
     const { access } = input;
-    if (access) await checkWritePath(ops, layout.root, input.bucket, input.key, access, true);
+    if (access)
+      await checkWritePath(ops, layout.root, layout.bucketDir(input.bucket), input.key, access, true);
     const src = await this.reader.openFile(
       input.sourceBucket,
       input.sourceKey,

@@ -41,7 +41,15 @@ export class Deleter {
       return versionId === undefined ? {} : { versionId }; // an invalid key names no object
     }
     const access = options?.access;
-    if (access) await checkWritePath(this.ctx.ops, this.ctx.layout.root, bucket, key, access, false);
+    if (access)
+      await checkWritePath(
+        this.ctx.ops,
+        this.ctx.layout.root,
+        this.ctx.layout.bucketDir(bucket),
+        key,
+        access,
+        false,
+      );
     const state = await this.ctx.versioning.get(bucket);
     if (state !== "Unversioned" && !isDirectoryKey(key)) {
       return versionId === undefined

@@ -98,7 +98,7 @@ export class Lister {
   private async searchable(bucket: string, startDir: string, access: PosixIdentity): Promise<boolean> {
     const segs = startDir ? startDir.slice(0, -1).split("/") : [];
     try {
-      await searchPath(this.ops, this.layout.root, bucket, segs, access);
+      await searchPath(this.ops, this.layout.root, this.layout.bucketDir(bucket), segs, access);
       return true;
     } catch (e) {
       if (isStorageError(e) && e.code === "AccessDenied") return false;

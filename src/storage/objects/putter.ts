@@ -34,7 +34,8 @@ export class Putter {
         throw new StorageError("DirectoryObjectNotEmpty");
       }
       if (input.lock) await checkLockRequest(this.ctx, input.bucket, input.key, input.lock);
-      if (input.access) await checkWritePath(ops, layout.root, input.bucket, input.key, input.access, true);
+      if (input.access)
+        await checkWritePath(ops, layout.root, layout.bucketDir(input.bucket), input.key, input.access, true);
       sealing =
         input.encryption && !isDirectoryKey(input.key)
           ? await prepareSealing(this.ctx, input.encryption)

@@ -48,7 +48,7 @@ export class Reader {
     checkReadKey(key);
     if (!access) return this.openUnchecked(bucket, key, versionId);
     // The kernel's order: a directory that may not be searched refuses before a missing file.
-    await checkReadPath(this.ctx.ops, this.ctx.layout.root, bucket, key, access);
+    await checkReadPath(this.ctx.ops, this.ctx.layout.root, this.ctx.layout.bucketDir(bucket), key, access);
     const f = await this.openUnchecked(bucket, key, versionId);
     try {
       checkReadOpen(f.fd, f.st, access, bucket, key);

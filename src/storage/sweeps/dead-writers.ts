@@ -8,7 +8,7 @@
  */
 
 import type { StoreContext } from "../context.ts";
-import { isValidBucketName } from "../layout/keys.ts";
+import { bucketNames } from "../layout/bucket-names.ts";
 import type { Uploads } from "../multipart/uploads.ts";
 import { removeDeadTemps } from "./dead-temps.ts";
 import { startPeriodicSweep } from "./periodic.ts";
@@ -33,11 +33,10 @@ export async function sweepDeadWriters(
   const { ops, layout } = ctx;
   const liveness = new WriterLiveness(ops, layout);
   const result: DeadWriterSweepResult = { temps: 0, claims: 0, leases: 0, links: 0 };
-  for (const b of await ops.readdir(layout.root)) {
-    if (!b.isDirectory() || !isValidBucketName(b.name)) continue;
-    result.temps += await removeDeadTemps(ctx, b.name, liveness);
-    result.claims += await uploads.recoverClaims(b.name, undefined, liveness);
-    result.links += await removeStaleServeLinks(layout, b.name, now);
+  for (const bucket of await bucketNames(ops, layout)) {
+    result.temps += await removeDeadTemps(ctx, bucket, liveness);
+    result.claims += await uploads.recoverClaims(bucket, undefined, liveness);
+    result.links += await removeStaleServeLinks(layout, bucket, now);
   }
   await liveness.removeDeadLeases();
   result.leases = liveness.leasesRemoved;

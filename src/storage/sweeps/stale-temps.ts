@@ -14,13 +14,15 @@ const STALE_LINK_MS = 60 * 1000;
 
 export async function cleanStaleTemps(layout: Layout, now = Date.now()): Promise<number> {
   let removed = 0;
-  for (const d of await readdir(layout.root, { withFileTypes: true })) {
-    if (!d.isDirectory() || !isValidBucketName(d.name)) continue;
+  const names = (await readdir(layout.root, { withFileTypes: true }))
+    .filter((d) => d.isDirectory() && isValidBucketName(d.name))
+    .map((d) => d.name);
+  for (const name of [...names, ...layout.boundNames()]) {
     for (const [sub, age, maxAge] of [
       ["tmp", "mtimeMs", STALE_TEMP_MS],
       [SERVE_DIR, "ctimeMs", STALE_LINK_MS],
     ] as const) {
-      removed += await removeOlder(layout.reserved(d.name, sub), age, maxAge, now);
+      removed += await removeOlder(layout.reserved(name, sub), age, maxAge, now);
     }
   }
   return removed;
