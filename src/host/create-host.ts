@@ -21,7 +21,7 @@ import { createLdapLogin } from "../iam/ldap-login.ts";
 import { policyDocuments } from "../iam/oidc-policies.ts";
 import { createOidcVerifier } from "../iam/oidc-providers.ts";
 import { createRoleDirectory } from "../iam/role-directory.ts";
-import { roleTrust } from "../iam/role-lookup.ts";
+import { createRoleTrust } from "../iam/role-lookup.ts";
 import { loadRootCredential } from "../iam/root-credential.ts";
 import { loadSecretsKey } from "../iam/secrets-key.ts";
 import { createSessionCredentials, sessionKeyPrefix } from "../iam/session-credentials.ts";
@@ -207,7 +207,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       unsignedStsActions: {
         AssumeRoleWithWebIdentity: assumeRoleWithWebIdentity({
           verify: createOidcVerifier(root),
-          roleTrust,
+          roleTrust: createRoleTrust(root, roleByArn),
           policyDocuments: (names) => policyDocuments(iamPaths(root), names),
           currentTokenKey: async () => (await tokenKeys()).current,
           maxDurationSeconds: options.stsMaxDurationSeconds,

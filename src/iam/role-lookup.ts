@@ -1,3 +1,7 @@
+import { iamPaths } from "./iam-paths.ts";
+import { policyDocuments } from "./oidc-policies.ts";
+import type { ResolvedRole } from "./role-directory.ts";
+
 /** What AssumeRoleWithWebIdentity needs to know of a role (AWS's mapping). */
 export interface RoleTrust {
   /** The role's trust policy (assume-role policy document), JSON. */
@@ -14,7 +18,23 @@ export interface RoleTrust {
 export type RoleLookup = (roleArn: string) => Promise<RoleTrust | undefined>;
 
 /**
- * The roles of this install. Roles with trust policies are kept by the IAM role records; until
- * they are wired here, no ARN names a role and web identities are mapped by Weka's rule only.
+ * The stored roles (CreateRole) as web identity sees them: the trust policy as written, and the
+ * role's inline policies plus the documents of its attached ones, read when the session is issued.
  */
-export const roleTrust: RoleLookup = async () => undefined;
+export function createRoleTrust(
+  root: string,
+  roleByArn: (arn: string) => Promise<ResolvedRole | undefined>,
+): RoleLookup {
+  return async (roleArn) => {
+    const role = await roleByArn(roleArn);
+    if (!role) return undefined;
+    const { record, account } = role;
+    const attached = await policyDocuments(iamPaths(root, account), record.policies);
+    return {
+      trustPolicy: record.trustPolicy,
+      permissions: [...Object.values(record.inlinePolicies), ...attached],
+      maxSessionDuration: record.maxSessionDuration,
+      account,
+    };
+  };
+}

@@ -287,3 +287,68 @@ describe("key rotation at the provider", () => {
     expect(out.SubjectFromWebIdentityToken).toBe("alice");
   });
 });
+
+describe("AssumeRoleWithWebIdentity (AWS's mapping: a stored role's trust policy decides)", () => {
+  test("a role trusting the provider for one subject gives that subject the role's rights, and no one else", async () => {
+    const host = idp.issuer.replace(/^https?:\/\//, "");
+    const trust = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Federated: host },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: { StringEquals: { [`${host}:aud`]: "s3dir", [`${host}:sub`]: "alice" } },
+        },
+      ],
+    });
+    const trustFile = join(server.root, "web-writers-trust.json");
+    await writeFile(trustFile, trust);
+    expectOk(
+      await aws(server, [
+        "iam",
+        "create-role",
+        "--role-name",
+        "web-writers",
+        "--assume-role-policy-document",
+        `file://${trustFile}`,
+      ]),
+    );
+    const writes = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: "s3:PutObject", Resource: `arn:aws:s3:::${bucket}/role/*` }],
+    });
+    expectOk(
+      await aws(server, [
+        "iam",
+        "put-role-policy",
+        "--role-name",
+        "web-writers",
+        "--policy-name",
+        "writes",
+        "--policy-document",
+        writes,
+      ]),
+    );
+    const asRole = (token: string) =>
+      sts().send(
+        new AssumeRoleWithWebIdentityCommand({
+          RoleArn: "arn:aws:iam::000000000000:role/web-writers",
+          RoleSessionName: "role-1",
+          WebIdentityToken: token,
+        }),
+      );
+    // alice is trusted: the role's rights (write under role/), not her claim's policies (read).
+    const out = await asRole(await idp.idToken("alice"));
+    expect(out.AssumedRoleUser?.Arn).toBe("arn:aws:sts::000000000000:assumed-role/web-writers/role-1");
+    const s3 = s3Client(server, credentialsOf(out));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "role/x.txt", Body: "x" }));
+    expect(await outcome(s3.send(new GetObjectCommand({ Bucket: bucket, Key: "a.txt" })))).toBe(
+      "AccessDenied",
+    );
+    // carol's token is valid, but the trust policy names alice only.
+    const refused = await sdkFailure(asRole(await idp.idToken("carol")));
+    expect(refused.status).toBe(403);
+    expect(refused.name).toBe("AccessDenied");
+  });
+});

@@ -79,6 +79,8 @@ export const knownActions: readonly string[] = [
   ...s3Actions.map((a) => `s3:${a}`),
   ...iamActions.map((a) => `iam:${a}`),
   "sts:AssumeRole",
+  "sts:AssumeRoleWithWebIdentity",
+  "sts:AssumeRoleWithLDAPIdentity",
   "sts:TagSession",
 ];
 

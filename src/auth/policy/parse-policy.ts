@@ -89,21 +89,40 @@ function resources(value: unknown, path: string): string[] {
 
 const principalArn = /^(\*|\d{12}|arn:aws:iam::\d{12}:(root|user\/.+)|arn:aws:sts::\d{12}:assumed-role\/.+)$/;
 
-function principals(value: unknown, path: string): PrincipalSet {
+/** Principals of bucket policies (AWS only) and of trust policies (AWS and Federated). */
+function principalsOf(kind: PolicyKind) {
+  return (value: unknown, path: string): PrincipalSet => principals(value, path, kind === "trust");
+}
+
+function principals(value: unknown, path: string, federatedAllowed: boolean): PrincipalSet {
   if (value === "*") return { any: true };
   if (!isObject(value)) return fail(path, 'must be "*" or {"AWS": ...}');
   for (const key of Object.keys(value)) {
-    if (key !== "AWS") fail(`${path}.${key}`, "unsupported principal type (only AWS)");
+    if (key !== "AWS" && !(federatedAllowed && key === "Federated"))
+      fail(
+        `${path}.${key}`,
+        federatedAllowed
+          ? "unsupported principal type (AWS or Federated)"
+          : "unsupported principal type (only AWS)",
+      );
   }
-  if (!("AWS" in value)) fail(path, 'needs "AWS"');
-  const arns = stringList(value.AWS, `${path}.AWS`);
+  if (!("AWS" in value) && !(federatedAllowed && "Federated" in value))
+    fail(path, federatedAllowed ? 'needs "AWS" or "Federated"' : 'needs "AWS"');
+  const arns = "AWS" in value ? stringList(value.AWS, `${path}.AWS`) : [];
   for (const arn of arns) {
     if (!principalArn.test(arn))
       fail(`${path}.AWS`, `"${arn}" is not "*", an account id, or a user/root ARN`);
   }
   if (arns.includes("*")) return { any: true };
+  // A web identity provider (an OIDC issuer) is checked by AssumeRoleWithWebIdentity itself
+  // (iam/oidc-trust.ts); here it is a principal no signed caller ever is.
+  const federated =
+    "Federated" in value ? stringList(value.Federated, `${path}.Federated`).map((f) => `federated:${f}`) : [];
   // A bare account id means that account's root.
-  return { any: false, arns: arns.map((a) => (/^\d{12}$/.test(a) ? `arn:aws:iam::${a}:root` : a)) };
+  return {
+    any: false,
+    arns: [...arns.map((a) => (/^\d{12}$/.test(a) ? `arn:aws:iam::${a}:root` : a)), ...federated],
+  };
 }
 
 function conditionValues(value: unknown, path: string): string[] {
@@ -165,7 +184,7 @@ function statement(raw: unknown, path: string, kind: PolicyKind): Statement {
     resources,
   );
   const withPrincipal = kind === "bucket" || kind === "trust";
-  const principal = pair(raw, "Principal", "NotPrincipal", path, withPrincipal, principals);
+  const principal = pair(raw, "Principal", "NotPrincipal", path, withPrincipal, principalsOf(kind));
   if (!withPrincipal && (principal.positive || principal.negative))
     fail(path, `Principal/NotPrincipal is only allowed in bucket policies, not in ${kind} policies`);
   const st: Statement = {
