@@ -37,6 +37,7 @@ export function hostOptionsFromServe(
     posixPermissions: options["posix-permissions"],
     bucketDefaults: options["bucket-defaults"],
     sigv2: options.sigv2,
+    console: options.console,
     env,
     out,
   };

@@ -309,6 +309,20 @@ export const serveOptionDefs = {
       "what a new bucket gets: current = AWS's defaults since 2023 (ACLs disabled by BucketOwnerEnforced, public access block all on); legacy = ObjectWriter, ACLs on, nothing blocked, as older tools expect",
     schema: v.picklist(["current", "legacy"], "current or legacy"),
   },
+  console: {
+    kind: "value",
+    value: "on|off",
+    default: "on",
+    description: "serve the web console at /_console/ on every port of this host (docs/console.md)",
+    schema: onOff,
+  },
+  "console-port": {
+    kind: "value",
+    value: "PORT",
+    description:
+      "also serve this host (and so its console) on this port, e.g. one reachable only from an admin network",
+    schema: portNumber,
+  },
 } satisfies Record<string, ServeOptionDef>;
 
 type Defs = typeof serveOptionDefs;
@@ -359,6 +373,9 @@ export function resolveServeOptions(sources: ServeOptionSources): ServeOptions {
   }
   if (options["http-port"] !== undefined && options["tls-cert"] === undefined) {
     throw new UsageError("--http-port is for keeping plain HTTP beside TLS; without TLS, --port is HTTP");
+  }
+  if (options["console-port"] !== undefined && !options.console) {
+    throw new UsageError("--console-port serves the console; it cannot go with --console off");
   }
   return options;
 }

@@ -10,6 +10,8 @@ import { hostname } from "node:os";
 import packageJson from "../../package.json" with { type: "json" };
 import { createAuditTrail } from "../audit/audit-trail.ts";
 import type { CredentialLookup } from "../auth/types.ts";
+import { selfReport } from "../console/server/console-cluster.ts";
+import { createConsoleHandler, isConsoleUrl } from "../console/server/console-handler.ts";
 import { createIamAdminService } from "../iam/iam-admin-service.ts";
 import { iamPaths } from "../iam/iam-paths.ts";
 import { createIamStore } from "../iam/iam-store.ts";
@@ -28,6 +30,7 @@ import { createAuthorizer } from "../s3/authorize.ts";
 import { createBucketOwners } from "../s3/bucket-owners.ts";
 import { createBucketPolicies } from "../s3/bucket-policies.ts";
 import { parseTrustedProxies } from "../s3/forwarded-host.ts";
+import { type HealthSources, hostStatus } from "../s3/health.ts";
 import { createIamActions } from "../s3/query/iam-actions.ts";
 import { assumeRole, getCallerIdentity } from "../s3/query/sts-actions.ts";
 import { createPosixStore } from "../storage/index.ts";
@@ -142,6 +145,21 @@ export async function createHost(options: HostOptions): Promise<Host> {
     const bucketAccess = createBucketAccessCache(store);
     const owners = createBucketOwners(store, iam.account);
     const roleOf = async (name: string, account?: string) => (await iam.getUser(name, account))?.role;
+    const health: HealthSources = {
+      get host() {
+        return hostName;
+      },
+      version: packageJson.version,
+      startedAt,
+      shuttingDown: () => !ready,
+      inFlight: () => inFlight,
+      maxInFlight: options.maxInFlight,
+      rootProblems: () => {
+        const low = space?.low();
+        return low ? [...probe.problems(), `writes refused: ${low}`] : probe.problems();
+      },
+      rootEncrypted: () => encryption.encrypted,
+    };
     const app = createApp({
       store,
       credentials,
@@ -204,24 +222,15 @@ export async function createHost(options: HostOptions): Promise<Host> {
       },
       onInternalError: (error, requestId) =>
         log({ level: "error", requestId, error: error instanceof Error ? error.stack : String(error) }),
-      health: {
-        get host() {
-          return hostName;
-        },
-        version: packageJson.version,
-        startedAt,
-        shuttingDown: () => !ready,
-        inFlight: () => inFlight,
-        maxInFlight: options.maxInFlight,
-        rootProblems: () => {
-          const low = space?.low();
-          return low ? [...probe.problems(), `writes refused: ${low}`] : probe.problems();
-        },
-        rootEncrypted: () => encryption.encrypted,
-      },
+      health,
       metrics: options.metrics ? metrics.render : undefined,
       writesRefused: space && (() => space.low()),
     });
+
+    const consoleHandler =
+      options.console === false
+        ? undefined
+        : createConsoleHandler({ root, region: options.region, self: () => selfReport(hostStatus(health)) });
 
     const drain = (reason: string) => {
       if (!ready) return;
@@ -237,6 +246,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       fetch: async (request, info) => {
         inFlight++;
         try {
+          if (consoleHandler && isConsoleUrl(request.url)) return await consoleHandler(request);
           return await app.fetch(request, info);
         } finally {
           inFlight--;

@@ -44,6 +44,8 @@ export interface HostOptions {
   bucketDefaults?: "current" | "legacy";
   /** Accept Signature Version 2 requests and links (default true). */
   sigv2?: boolean;
+  /** Serve the web console under /_console/ (default true). */
+  console?: boolean;
   /**
    * The variables a host reads: S3DIR_ROOT_ACCESS_KEY / S3DIR_ROOT_SECRET_KEY, S3DIR_MASTER_KEY,
    * S3DIR_HOST_ID, and the crash-test hook S3DIR_TEST_PAUSE_AT / S3DIR_TEST_PAUSE_DIR.

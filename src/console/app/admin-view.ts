@@ -1,0 +1,230 @@
+/**
+ * Administration through the IAM Query API: users, their access keys (the secret is shown once,
+ * when the key is made) and managed policies (built-in and custom; JSON checked before saving).
+ */
+import { confirmBox, errorText, h, replace } from "./dom.ts";
+import { iamQuery, type SessionCredentials } from "./session.ts";
+import { childText } from "./xml.ts";
+
+const members = (doc: Document, wrapper: string) =>
+  Array.from(doc.getElementsByTagName(wrapper)[0]?.children ?? []);
+
+export function adminView(session: SessionCredentials): HTMLElement {
+  const status = h("div", { id: "admin-status", class: "muted" });
+  const users = h("div", { id: "users" });
+  const policies = h("div", { id: "policies" });
+  const fail = (e: unknown) => replace(status, h("span", { class: "error" }, errorText(e)));
+  const userName = h("input", { type: "text", id: "new-user", placeholder: "user name" });
+
+  const loadUsers = async () => {
+    const doc = await iamQuery(session, { Action: "ListUsers" });
+    const rows: HTMLElement[] = [];
+    for (const user of members(doc, "Users")) {
+      const name = childText(user, "UserName");
+      const keys =
+        name === "root"
+          ? []
+          : members(
+              await iamQuery(session, { Action: "ListAccessKeys", UserName: name }),
+              "AccessKeyMetadata",
+            );
+      rows.push(
+        h(
+          "tr",
+          { class: "user" },
+          h("td", {}, name),
+          h(
+            "td",
+            {},
+            ...keys.map((k) => {
+              const id = childText(k, "AccessKeyId");
+              const active = childText(k, "Status") === "Active";
+              return h(
+                "div",
+                { class: "key" },
+                `${id} (${active ? "active" : "inactive"}) `,
+                h(
+                  "button",
+                  {
+                    onclick: () =>
+                      void act({
+                        Action: "UpdateAccessKey",
+                        UserName: name,
+                        AccessKeyId: id,
+                        Status: active ? "Inactive" : "Active",
+                      }),
+                  },
+                  active ? "Disable" : "Enable",
+                ),
+                h(
+                  "button",
+                  {
+                    class: "danger",
+                    onclick: () =>
+                      void confirmBox(`Delete the key ${id}?`, "Delete").then((ok) => {
+                        if (ok) return act({ Action: "DeleteAccessKey", UserName: name, AccessKeyId: id });
+                      }),
+                  },
+                  "Delete",
+                ),
+              );
+            }),
+          ),
+          h(
+            "td",
+            {},
+            name === "root"
+              ? ""
+              : h(
+                  "div",
+                  { class: "row" },
+                  h("button", { class: "create-key", onclick: () => void createKey(name) }, "Create key"),
+                  h(
+                    "button",
+                    {
+                      class: "danger",
+                      onclick: () =>
+                        void confirmBox(`Delete the user ${name}?`, "Delete").then((ok) => {
+                          if (ok) return act({ Action: "DeleteUser", UserName: name });
+                        }),
+                    },
+                    "Delete user",
+                  ),
+                ),
+          ),
+        ),
+      );
+    }
+    replace(
+      users,
+      h(
+        "table",
+        {},
+        h("thead", {}, h("tr", {}, h("th", {}, "User"), h("th", {}, "Access keys"), h("th", {}))),
+        h("tbody", {}, ...rows),
+      ),
+    );
+  };
+
+  const loadPolicies = async () => {
+    const doc = await iamQuery(session, { Action: "ListPolicies" });
+    replace(
+      policies,
+      h("ul", {}, ...members(doc, "Policies").map((p) => h("li", {}, childText(p, "PolicyName")))),
+    );
+  };
+
+  const act = async (params: Record<string, string>) => {
+    try {
+      await iamQuery(session, params);
+      await loadUsers();
+    } catch (e) {
+      fail(e);
+    }
+  };
+
+  const createKey = async (name: string) => {
+    try {
+      const doc = await iamQuery(session, { Action: "CreateAccessKey", UserName: name });
+      replace(
+        status,
+        h(
+          "div",
+          { id: "new-key" },
+          "New key for ",
+          name,
+          " — the secret is shown only now: ",
+          h("code", { id: "new-key-id" }, childText(doc, "AccessKeyId")),
+          " ",
+          h("code", { id: "new-key-secret" }, childText(doc, "SecretAccessKey")),
+        ),
+      );
+      await loadUsers();
+    } catch (e) {
+      fail(e);
+    }
+  };
+
+  const policyName = h("input", { type: "text", id: "policy-name", placeholder: "policy name" });
+  const policyText = h(
+    "textarea",
+    { id: "policy-json" },
+    JSON.stringify(
+      {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::bucket/*"] }],
+      },
+      null,
+      2,
+    ),
+  );
+  const policyStatus = h("div", { id: "policy-status" });
+  const savePolicy = async () => {
+    let doc: { Statement?: unknown };
+    try {
+      doc = JSON.parse(policyText.value);
+      if (!doc || typeof doc !== "object" || !doc.Statement)
+        throw new Error("a policy is an object with a Statement");
+    } catch (e) {
+      replace(policyStatus, h("span", { class: "error" }, `Not saved: ${errorText(e)}`));
+      return;
+    }
+    try {
+      await iamQuery(session, {
+        Action: "CreatePolicy",
+        PolicyName: policyName.value.trim(),
+        PolicyDocument: JSON.stringify(doc),
+      });
+      replace(policyStatus, h("span", { class: "ok" }, "Saved."));
+      await loadPolicies();
+    } catch (e) {
+      replace(policyStatus, h("span", { class: "error" }, errorText(e)));
+    }
+  };
+
+  void loadUsers().catch(fail);
+  void loadPolicies().catch(fail);
+  return h(
+    "div",
+    {},
+    h(
+      "section",
+      { class: "card" },
+      h("h2", {}, "Users and access keys"),
+      h(
+        "div",
+        { class: "row" },
+        userName,
+        h(
+          "button",
+          {
+            id: "create-user",
+            class: "primary",
+            onclick: () =>
+              void act({ Action: "CreateUser", UserName: userName.value.trim() }).then(() => {
+                userName.value = "";
+              }),
+          },
+          "Create user",
+        ),
+      ),
+      status,
+      users,
+    ),
+    h(
+      "section",
+      { class: "card" },
+      h("h2", {}, "Policies"),
+      policies,
+      h("h2", {}, "New custom policy"),
+      h(
+        "div",
+        { class: "row" },
+        policyName,
+        h("button", { id: "policy-save", onclick: () => void savePolicy() }, "Validate and save"),
+      ),
+      policyText,
+      policyStatus,
+    ),
+  );
+}

@@ -1,0 +1,82 @@
+/**
+ * The web console as HTTP: the page and its hashed assets under /_console/ with a strict CSP,
+ * no framing, no sniffing, long caching for hashed names, gzip, a first load under 200 KB
+ * compressed; `--console off` leaves /_console/ to S3 (where no bucket can have that name).
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { startHost, type TestServer } from "../helpers/index.ts";
+
+setDefaultTimeout(60_000);
+
+describe("console over HTTP", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startHost();
+  });
+  afterAll(() => server?.stop());
+
+  test("the page: strict CSP, no framing, no sniffing, revalidated, the region and hashed assets named", async () => {
+    const redirect = await fetch(`${server.endpoint}/_console`, { redirect: "manual" });
+    expect(redirect.status).toBe(308);
+    expect(redirect.headers.get("location")).toBe("/_console/");
+    const page = await fetch(`${server.endpoint}/_console/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    const csp = page.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain("unsafe-inline");
+    expect(page.headers.get("x-frame-options")).toBe("DENY");
+    expect(page.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(page.headers.get("cache-control")).toBe("no-cache");
+    const html = await page.text();
+    expect(html).toContain(`<meta name="s3dir-region" content="${server.region}">`);
+    expect(html).not.toMatch(/<script>|<style>|\son\w+=/);
+    const assets = [...html.matchAll(/"\/_console\/assets\/(console-[0-9a-f]{12}\.(?:js|css))"/g)].map(
+      (m) => m[1],
+    );
+    expect(assets).toHaveLength(2);
+  });
+
+  test("hashed assets are immutable and gzip-compressed; the first load stays under 200 KB", async () => {
+    const html = await (await fetch(`${server.endpoint}/_console/`)).text();
+    let compressed = html.length;
+    for (const [, name] of html.matchAll(/"\/_console\/assets\/([^"]+)"/g)) {
+      const response = await fetch(`${server.endpoint}/_console/assets/${name}`, {
+        headers: { "accept-encoding": "gzip" },
+        decompress: false,
+      } as RequestInit);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+      expect(response.headers.get("content-encoding")).toBe("gzip");
+      expect(response.headers.get("content-security-policy")).toContain("default-src 'none'");
+      compressed += (await response.arrayBuffer()).byteLength;
+    }
+    expect(compressed).toBeLessThan(200 * 1024);
+    const missing = await fetch(`${server.endpoint}/_console/assets/console-000000000000.js`);
+    expect(missing.status).toBe(404);
+    const post = await fetch(`${server.endpoint}/_console/`, { method: "POST" });
+    expect(post.status).toBe(405);
+  });
+
+  test("the cluster view names this host when no cluster is defined", async () => {
+    const view = (await (await fetch(`${server.endpoint}/_console/api/cluster`)).json()) as {
+      hosts: { ready: boolean; version: string }[];
+      root: { freeBytes: number };
+    };
+    expect(view.hosts).toHaveLength(1);
+    expect(view.hosts[0]?.ready).toBe(true);
+    expect(view.root.freeBytes).toBeGreaterThan(0);
+  });
+});
+
+test("--console off: /_console/ is not served", async () => {
+  const server = await startHost({ args: ["--console", "off"] });
+  try {
+    const response = await fetch(`${server.endpoint}/_console/`);
+    expect(response.status).not.toBe(200);
+    expect(response.headers.get("content-security-policy")).toBeNull();
+  } finally {
+    await server.stop();
+  }
+});
