@@ -57,8 +57,19 @@ export async function openBrowser(
     await stop();
     throw e;
   }
+  // No call waits longer than this: a page or browser that stops answering fails the test.
+  const call = (method: string, params: Record<string, unknown> = {}, timeoutMs = 30_000) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`DevTools ${method}: no answer in ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    return Promise.race([devtools.call(method, params), timeout]).finally(() => clearTimeout(timer));
+  };
   const evaluate = async <T>(expression: string): Promise<T> => {
-    const result = (await devtools.call("Runtime.evaluate", {
+    const result = (await call("Runtime.evaluate", {
       expression,
       awaitPromise: true,
       returnByValue: true,
@@ -76,7 +87,7 @@ export async function openBrowser(
   const element = (selector: string) => `document.querySelector(${JSON.stringify(selector)})`;
   const session: BrowserSession = {
     async goto(url) {
-      await devtools.call("Page.navigate", { url });
+      await call("Page.navigate", { url });
       await session.waitFor("document.readyState === 'complete'", 10_000, `${url} to load`);
     },
     eval: evaluate,
@@ -96,13 +107,13 @@ export async function openBrowser(
     },
     async setFiles(selector, paths) {
       await session.waitFor(`!!${element(selector)}`, 10_000, `${selector} to appear`);
-      const found = (await devtools.call("Runtime.evaluate", { expression: element(selector) })) as {
+      const found = (await call("Runtime.evaluate", { expression: element(selector) })) as {
         result: { objectId: string };
       };
-      await devtools.call("DOM.setFileInputFiles", { files: paths, objectId: found.result.objectId });
+      await call("DOM.setFileInputFiles", { files: paths, objectId: found.result.objectId });
     },
     async screenshot(path) {
-      const shot = (await devtools.call("Page.captureScreenshot", { format: "png" })) as { data: string };
+      const shot = (await call("Page.captureScreenshot", { format: "png" })) as { data: string };
       writeFileSync(path, Buffer.from(shot.data, "base64"));
     },
     async close() {

@@ -1,0 +1,215 @@
+/**
+ * The web console in a real headless chromium: sign in, create a bucket, upload a 20 MiB file in
+ * parts while the total progress bar moves, share a link and fetch it with curl, set the download
+ * preset and read anonymously, render keys and metadata with markup as text, create a user and a
+ * key as admin, see a second host appear on the cluster page, sign out. With
+ * S3DIR_CONSOLE_SCREENSHOTS=docs/console the main screens are saved there for docs/console.md.
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { addHost, createCluster } from "../../src/cluster/cluster-file.ts";
+import { chromiumBinary } from "../helpers/browser.ts";
+import { type BrowserSession, openBrowser } from "../helpers/browser-session.ts";
+import {
+  bytes,
+  md5Hex,
+  s3Client,
+  startHost,
+  type TestServer,
+  testCredentials,
+  uniqueBucket,
+} from "../helpers/index.ts";
+
+setDefaultTimeout(60_000);
+
+const shots = process.env.S3DIR_CONSOLE_SCREENSHOTS;
+const work = mkdtempSync(join(tmpdir(), "s3dir-console-"));
+const shotDir = shots ?? join(work, "shots");
+mkdirSync(shotDir, { recursive: true });
+
+describe.skipIf(!chromiumBinary)("console in a browser", () => {
+  let server: TestServer;
+  let second: TestServer | undefined;
+  let browser: BrowserSession;
+  const bucket = uniqueBucket("console");
+  const big = bytes(20 * 1024 * 1024, 7);
+  const bigFile = join(work, "twenty-mib.bin");
+  const text = (selector: string) =>
+    `(document.querySelector(${JSON.stringify(selector)})?.textContent ?? "")`;
+
+  beforeAll(async () => {
+    writeFileSync(bigFile, big);
+    server = await startHost();
+    await createCluster(server.root, [{ address: new URL(server.endpoint).host, scheme: "http" }]);
+    browser = await openBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await second?.stop();
+    await server?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  test("sign in exchanges the keys for session credentials kept in sessionStorage only", async () => {
+    await browser.goto(`${server.endpoint}/_console/`);
+    await browser.waitFor("!!document.querySelector('#signin')");
+    await browser.screenshot(join(shotDir, "sign-in.png"));
+    await browser.type("#access-key", testCredentials.accessKeyId);
+    await browser.type("#secret-key", testCredentials.secretAccessKey);
+    await browser.eval("document.querySelector('#signin').requestSubmit()");
+    await browser.waitFor("!!document.querySelector('#buckets')", 10_000, "the bucket list");
+    const stored = await browser.eval<string>("sessionStorage.getItem('s3dir-console-session')");
+    const session = JSON.parse(stored) as { accessKeyId: string; secretAccessKey: string };
+    expect(session.accessKeyId).toStartWith("ASIA");
+    expect(stored).not.toContain(testCredentials.secretAccessKey);
+    expect(await browser.eval<number>("localStorage.length")).toBe(0);
+    expect(await browser.eval<string>(text("#whoami"))).toContain("assumed-role/s3dir-console/console");
+  });
+
+  test("create a bucket and open it", async () => {
+    await browser.type("#new-bucket", bucket);
+    await browser.click("#create-bucket");
+    await browser.waitFor(
+      `[...document.querySelectorAll('.bucket-link')].some((a) => a.textContent === ${JSON.stringify(bucket)})`,
+    );
+    await browser.screenshot(join(shotDir, "buckets.png"));
+    await browser.eval(`location.hash = "#/b/${bucket}/"`);
+    await browser.waitFor(`${text("#objects-status")}.startsWith("Page 1")`);
+  });
+
+  test("a 20 MiB upload goes in parts and the total bar moves through it", async () => {
+    // Every value the total bar takes, recorded in the page as it is set (no polling race).
+    await browser.eval(`(() => {
+      window.__progress = [];
+      const bar = document.querySelector("#upload-total");
+      new MutationObserver(() => window.__progress.push([Number(bar.value), Number(bar.max)]))
+        .observe(bar, { attributes: true });
+    })()`);
+    await browser.setFiles("#upload-input", [bigFile]);
+    await browser.waitFor(`${text(".upload-state")} === "done"`, 60_000, "the upload to finish");
+    const seen = await browser.eval<[number, number][]>("window.__progress");
+    const size = big.byteLength;
+    expect(seen.some(([value, max]) => max === size && value > 0 && value < size)).toBe(true);
+    expect(seen.at(-1)).toEqual([size, size]);
+    const head = await s3Client(server).send(
+      new HeadObjectCommand({ Bucket: bucket, Key: "twenty-mib.bin" }),
+    );
+    expect(head.ContentLength).toBe(size);
+    expect(head.ETag).toEndWith('-3"');
+    await browser.waitFor(
+      `[...document.querySelectorAll('.object-link')].some((a) => a.textContent === "twenty-mib.bin")`,
+    );
+    await browser.screenshot(join(shotDir, "objects.png"));
+  });
+
+  test("share: a presigned link with its exact expiry, fetched with curl", async () => {
+    await browser.eval(
+      `[...document.querySelectorAll('.object-link')].find((a) => a.textContent === "twenty-mib.bin").click()`,
+    );
+    await browser.waitFor("!!document.querySelector('#object-details')");
+    await browser.click("#share");
+    const url = await browser.waitFor<string>("document.querySelector('#share-url')?.value");
+    const expires = await browser.eval<string>(text("#share-expires"));
+    const iso = /Valid until (\S+)/.exec(expires)?.[1] ?? "";
+    expect(Math.abs(Date.parse(iso) - (Date.now() + 3600_000))).toBeLessThan(60_000);
+    await browser.screenshot(join(shotDir, "object-details.png"));
+    // Asynchronously: the host answers from this process.
+    const curl = Bun.spawn(["curl", "-sS", "--max-time", "30", url], { stdout: "pipe" });
+    const body = new Uint8Array(await new Response(curl.stdout).arrayBuffer());
+    expect(await curl.exited).toBe(0);
+    expect(md5Hex(body)).toBe(md5Hex(big));
+  });
+
+  test("the download preset lifts the public access block after a confirmation; anonymous reads work", async () => {
+    const anonymous = `${server.endpoint}/${bucket}/twenty-mib.bin`;
+    expect((await fetch(anonymous, { method: "HEAD" })).status).toBe(403);
+    await browser.eval(
+      `(() => { const s = document.querySelector("#preset-select"); s.value = "download"; })()`,
+    );
+    await browser.click("#preset-apply");
+    await browser.click("#confirm-ok");
+    await browser.waitFor(`${text("#preset-status")} === "anonymous access: download"`);
+    expect(await browser.eval<string>(text("#bucket-policy"))).toContain("s3:GetObject");
+    const read = await fetch(anonymous);
+    expect(read.status).toBe(200);
+    expect((await read.arrayBuffer()).byteLength).toBe(big.byteLength);
+  });
+
+  test("keys and metadata with markup are shown as text and never run", async () => {
+    const key = `<img src=x onerror="window.__xss=1">.txt`;
+    await s3Client(server).send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: "x",
+        Metadata: { note: "<script>window.__xss=2</script><b>bold</b>" },
+      }),
+    );
+    await browser.eval(`location.hash = "#/b/${bucket}/?"; location.hash = "#/b/${bucket}/"`);
+    await browser.waitFor(
+      `[...document.querySelectorAll('.object-link')].some((a) => a.textContent === ${JSON.stringify(key)})`,
+    );
+    await browser.eval(
+      `[...document.querySelectorAll('.object-link')].find((a) => a.textContent === ${JSON.stringify(key)}).click()`,
+    );
+    await browser.waitFor(`${text("#detail-meta")}.includes("<script>")`);
+    expect(await browser.eval<string>(text("#detail-meta"))).toBe(
+      "note: <script>window.__xss=2</script><b>bold</b>",
+    );
+    expect(
+      await browser.eval<number>("document.querySelectorAll('#app img, #app script, #app b').length"),
+    ).toBe(0);
+    expect(await browser.eval<unknown>("window.__xss ?? null")).toBeNull();
+  });
+
+  test("admin: create a user and an access key whose secret is shown once", async () => {
+    await browser.click("#nav-admin");
+    await browser.type("#new-user", "console-alice");
+    await browser.click("#create-user");
+    await browser.waitFor(
+      `[...document.querySelectorAll('tr.user')].some((r) => r.firstChild.textContent === "console-alice")`,
+    );
+    await browser.eval(
+      `[...document.querySelectorAll('tr.user')].find((r) => r.firstChild.textContent === "console-alice").querySelector(".create-key").click()`,
+    );
+    const secret = await browser.waitFor<string>(text("#new-key-secret"));
+    const id = await browser.eval<string>(text("#new-key-id"));
+    expect(secret.length).toBeGreaterThanOrEqual(40);
+    await browser.waitFor(`${text("#users")}.includes(${JSON.stringify(id)})`);
+    // The new key signs requests: its user has no policies yet, so an upload is AccessDenied (not an unknown key).
+    const asAlice = s3Client(server, { accessKeyId: id, secretAccessKey: secret });
+    const denied = await asAlice
+      .send(new PutObjectCommand({ Bucket: bucket, Key: "alice.txt", Body: "a" }))
+      .catch((e) => e);
+    expect(denied.name).toBe("AccessDenied");
+    asAlice.destroy();
+    await browser.type("#policy-name", "broken");
+    await browser.type("#policy-json", "{ not json");
+    await browser.click("#policy-save");
+    await browser.waitFor(`${text("#policy-status")}.startsWith("Not saved")`);
+    await browser.screenshot(join(shotDir, "admin.png"));
+  });
+
+  test("the cluster page shows a second host once it joins", async () => {
+    await browser.click("#nav-cluster");
+    await browser.waitFor("document.querySelectorAll('tr.cluster-host').length === 1");
+    second = await startHost({ root: server.root });
+    await addHost(server.root, { address: new URL(second.endpoint).host, scheme: "http" });
+    await browser.waitFor(
+      "document.querySelectorAll('tr.cluster-host .ready').length === 2",
+      15_000,
+      "two ready hosts",
+    );
+    expect(await browser.eval<string>(text("#cluster-space"))).toMatch(/free of/);
+    await browser.screenshot(join(shotDir, "cluster.png"));
+  });
+
+  test("sign out clears the session credentials", async () => {
+    await browser.click("#sign-out");
+    await browser.waitFor("!!document.querySelector('#signin')");
+    expect(await browser.eval<unknown>("sessionStorage.getItem('s3dir-console-session')")).toBeNull();
+  });
+});
