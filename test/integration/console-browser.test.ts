@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { addHost, createCluster } from "../../src/cluster/cluster-file.ts";
 import { chromiumBinary } from "../helpers/browser.ts";
 import { type BrowserSession, openBrowser } from "../helpers/browser-session.ts";
@@ -163,6 +163,40 @@ describe.skipIf(!chromiumBinary)("console in a browser", () => {
       await browser.eval<number>("document.querySelectorAll('#app img, #app script, #app b').length"),
     ).toBe(0);
     expect(await browser.eval<unknown>("window.__xss ?? null")).toBeNull();
+  });
+
+  test("folders, paging with continuation tokens, and deleting a selection after a confirmation", async () => {
+    const s3 = s3Client(server);
+    for (let i = 0; i < 60; i++) {
+      await s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: `many/${String(i).padStart(2, "0")}.txt`, Body: "m" }),
+      );
+    }
+    await browser.eval(`location.hash = "#/"; location.hash = "#/b/${bucket}/"`);
+    await browser.waitFor(
+      `[...document.querySelectorAll('.folder-link')].some((a) => a.textContent === "many/")`,
+    );
+    await browser.eval(
+      `[...document.querySelectorAll('.folder-link')].find((a) => a.textContent === "many/").click()`,
+    );
+    await browser.eval(
+      `(() => { const s = document.querySelector("#page-size"); s.value = "50"; s.dispatchEvent(new Event("change")); })()`,
+    );
+    await browser.waitFor(
+      `${text("#objects-status")} === "Page 1: 0 folders, 50 objects, more on the next page"`,
+    );
+    await browser.click("#page-next");
+    await browser.waitFor(`${text("#objects-status")} === "Page 2: 0 folders, 10 objects"`);
+    expect(await browser.eval<boolean>("document.querySelector('#page-next').disabled")).toBe(true);
+    await browser.eval(
+      `[...document.querySelectorAll('tr.object')].slice(0, 2).forEach((r) => r.querySelector('.select').click())`,
+    );
+    await browser.click("#delete-selected");
+    await browser.click("#confirm-ok");
+    await browser.waitFor(`${text("#objects-status")} === "Page 2: 0 folders, 8 objects"`);
+    const left = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: "many/" }));
+    expect(left.KeyCount).toBe(58);
+    expect(left.Contents?.some((o) => o.Key === "many/50.txt")).toBe(false);
   });
 
   test("admin: create a user and an access key whose secret is shown once", async () => {

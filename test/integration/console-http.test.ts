@@ -4,7 +4,8 @@
  * compressed; `--console off` leaves /_console/ to S3 (where no bucket can have that name).
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { startHost, type TestServer } from "../helpers/index.ts";
+import { buildConsole } from "../../src/console/server/console-build.ts";
+import { freePort, s3dirCli, startHost, type TestServer } from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
 
@@ -76,6 +77,35 @@ test("--console off: /_console/ is not served", async () => {
     const response = await fetch(`${server.endpoint}/_console/`);
     expect(response.status).not.toBe(200);
     expect(response.headers.get("content-security-policy")).toBeNull();
+  } finally {
+    await server.stop();
+  }
+});
+
+test("--console-port serves the host, console included, on a second port; not with --console off", async () => {
+  const port = await freePort();
+  const server = await startHost({ process: true, args: ["--console-port", String(port)] });
+  try {
+    const page = await fetch(`http://127.0.0.1:${port}/_console/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("x-frame-options")).toBe("DENY");
+    expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200);
+  } finally {
+    await server.stop();
+  }
+  const refused = await s3dirCli(server.root, "serve", "--console", "off", "--console-port", String(port));
+  expect(refused.code).not.toBe(0);
+  expect(refused.stderr).toContain("--console-port serves the console");
+});
+
+test("a Node.js host serves the console that the install step built", async () => {
+  await buildConsole(); // what `npm install` runs (postinstall)
+  const server = await startHost({ runtime: "node" });
+  try {
+    const page = await fetch(`${server.endpoint}/_console/`);
+    expect(page.status).toBe(200);
+    const script = /"\/_console\/assets\/(console-[0-9a-f]{12}\.js)"/.exec(await page.text())?.[1];
+    expect((await fetch(`${server.endpoint}/_console/assets/${script}`)).status).toBe(200);
   } finally {
     await server.stop();
   }
