@@ -230,7 +230,13 @@ export async function createHost(options: HostOptions): Promise<Host> {
     const consoleHandler =
       options.console === false
         ? undefined
-        : createConsoleHandler({ root, region: options.region, self: () => selfReport(hostStatus(health)) });
+        : createConsoleHandler({
+            root,
+            region: options.region,
+            self: () => selfReport(hostStatus(health)),
+            s3: async (request, client) => await app.fetch(request, { remoteIp: client.remoteIp }),
+            usage: (bucket) => store.quota.usage(bucket),
+          });
 
     const drain = (reason: string) => {
       if (!ready) return;
@@ -246,7 +252,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       fetch: async (request, info) => {
         inFlight++;
         try {
-          if (consoleHandler && isConsoleUrl(request.url)) return await consoleHandler(request);
+          if (consoleHandler && isConsoleUrl(request.url)) return await consoleHandler(request, info);
           return await app.fetch(request, info);
         } finally {
           inFlight--;

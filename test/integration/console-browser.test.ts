@@ -75,6 +75,7 @@ describe.skipIf(!chromiumBinary)("console in a browser", () => {
     await browser.waitFor(
       `[...document.querySelectorAll('.bucket-link')].some((a) => a.textContent === ${JSON.stringify(bucket)})`,
     );
+    await browser.waitFor(`${text(`.usage[data-bucket="${bucket}"]`)} === "no quota"`);
     await browser.screenshot(join(shotDir, "buckets.png"));
     await browser.eval(`location.hash = "#/b/${bucket}/"`);
     await browser.waitFor(`${text("#objects-status")}.startsWith("Page 1")`);

@@ -4,8 +4,20 @@
  * compressed; `--console off` leaves /_console/ to S3 (where no bucket can have that name).
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { buildConsole } from "../../src/console/server/console-build.ts";
-import { freePort, s3dirCli, startHost, type TestServer } from "../helpers/index.ts";
+import {
+  type Credentials,
+  freePort,
+  presignUrl,
+  s3Client,
+  s3dirCli,
+  startHost,
+  type TestServer,
+  testCredentials,
+  uniqueBucket,
+  waitFor,
+} from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
 
@@ -68,6 +80,52 @@ describe("console over HTTP", () => {
     expect(view.hosts).toHaveLength(1);
     expect(view.hosts[0]?.ready).toBe(true);
     expect(view.root.freeBytes).toBeGreaterThan(0);
+  });
+});
+
+describe("bucket usage for the console", () => {
+  let server: TestServer;
+  const quoted = uniqueBucket("usage");
+  const plain = uniqueBucket("plain");
+  beforeAll(async () => {
+    server = await startHost();
+    expect((await s3dirCli(server.root, "bucket", "create", quoted, "--hard-quota", "10MiB")).code).toBe(0);
+    const s3 = s3Client(server);
+    await s3.send(new CreateBucketCommand({ Bucket: plain }));
+    await s3.send(new PutObjectCommand({ Bucket: quoted, Key: "one", Body: new Uint8Array(1024 * 1024) }));
+    s3.destroy();
+  });
+  afterAll(() => server?.stop());
+
+  const usage = (bucket: string, proof?: string) =>
+    fetch(`${server.endpoint}/_console/api/usage?bucket=${bucket}`, {
+      headers: proof === undefined ? {} : { "x-s3dir-proof": new URL(proof).search },
+    });
+  const proofFor = (bucket: string, credentials: Credentials = testCredentials) =>
+    presignUrl(server, `/${bucket}`, { method: "HEAD", expiresIn: 60, credentials });
+
+  test("used and hard quota, to a principal whose presigned HeadBucket of the bucket succeeds", async () => {
+    let body: unknown;
+    expect(
+      await waitFor(async () => {
+        body = await (await usage(quoted, await proofFor(quoted))).json();
+        return (body as { used: number }).used === 1024 * 1024;
+      }, 5000),
+    ).toBe(true);
+    expect(body).toEqual({ bucket: quoted, used: 1024 * 1024, hard: 10 * 1024 * 1024 });
+    expect(await (await usage(plain, await proofFor(plain))).json()).toEqual({
+      bucket: plain,
+      used: null,
+      hard: null,
+    });
+  });
+
+  test("refused without a proof, with another bucket's proof, with an unknown key", async () => {
+    expect((await usage(quoted)).status).toBe(400);
+    expect((await usage(quoted, await proofFor(plain))).status).toBe(403);
+    const stranger = { accessKeyId: "AKIAUNKNOWNKEY000001", secretAccessKey: "x".repeat(40) };
+    expect((await usage(quoted, await proofFor(quoted, stranger))).status).toBe(403);
+    expect((await fetch(`${server.endpoint}/_console/api/usage?bucket=..%2Fx`)).status).toBe(400);
   });
 });
 

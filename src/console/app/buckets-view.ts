@@ -1,6 +1,6 @@
 /** The bucket list: open, create and delete buckets. */
-import { confirmBox, errorText, h, replace } from "./dom.ts";
-import { listBuckets, objectUrl, s3 } from "./s3.ts";
+import { confirmBox, errorText, formatBytes, h, replace } from "./dom.ts";
+import { bucketUsage, listBuckets, objectUrl, s3 } from "./s3.ts";
 import type { SessionCredentials } from "./session.ts";
 
 export function bucketsView(session: SessionCredentials): HTMLElement {
@@ -18,6 +18,7 @@ export function bucketsView(session: SessionCredentials): HTMLElement {
             { class: "bucket" },
             h("td", {}, h("a", { href: `#/b/${encodeURIComponent(b.name)}/`, class: "bucket-link" }, b.name)),
             h("td", {}, new Date(b.created).toLocaleString()),
+            usageCell(b.name),
             h(
               "td",
               {},
@@ -30,6 +31,15 @@ export function bucketsView(session: SessionCredentials): HTMLElement {
     } catch (e) {
       replace(status, h("span", { class: "error" }, errorText(e)));
     }
+  };
+  const usageCell = (bucket: string) => {
+    const cell = h("td", { class: "usage", "data-bucket": bucket }, "…");
+    bucketUsage(session, bucket).then(
+      (u) =>
+        replace(cell, u.hard === null ? "no quota" : `${formatBytes(u.used ?? 0)} / ${formatBytes(u.hard)}`),
+      () => replace(cell, "—"),
+    );
+    return cell;
   };
   const create = async () => {
     try {
@@ -64,7 +74,11 @@ export function bucketsView(session: SessionCredentials): HTMLElement {
     h(
       "table",
       { id: "buckets" },
-      h("thead", {}, h("tr", {}, h("th", {}, "Name"), h("th", {}, "Created"), h("th", {}))),
+      h(
+        "thead",
+        {},
+        h("tr", {}, h("th", {}, "Name"), h("th", {}, "Created"), h("th", {}, "Used / quota"), h("th", {})),
+      ),
       body,
     ),
   );

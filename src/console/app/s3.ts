@@ -105,3 +105,20 @@ export async function presignGet(
   });
   return { url: signed.url, expires: new Date(Math.floor(signedAt / 1000) * 1000 + seconds * 1000) };
 }
+
+/** A bucket's quota usage (null when it has no quota), proven readable by a presigned HeadBucket. */
+export async function bucketUsage(
+  session: SessionCredentials,
+  bucket: string,
+): Promise<{ used: number | null; hard: number | null }> {
+  const proof = await clientFor(session, "s3").sign(objectUrl(bucket, "", "X-Amz-Expires=60"), {
+    method: "HEAD",
+    aws: { signQuery: true },
+  });
+  const response = await fetch(`/_console/api/usage?bucket=${encodeURIComponent(bucket)}`, {
+    headers: { "x-s3dir-proof": new URL(proof.url).search },
+    cache: "no-store",
+  });
+  if (!response.ok) throw new Error(`usage: HTTP ${response.status}`);
+  return await response.json();
+}

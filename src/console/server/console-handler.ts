@@ -8,6 +8,7 @@ import { xmlEscape } from "../../s3/xml/escape.ts";
 import { type ConsoleAssets, consoleAssets } from "./console-assets.ts";
 import { type ClusterSources, clusterView } from "./console-cluster.ts";
 import { consoleSecurityHeaders, immutableCache, revalidateCache } from "./console-headers.ts";
+import { bucketUsage, type ClientInfo, type UsageDeps } from "./console-usage.ts";
 
 export const consolePrefix = "/_console";
 
@@ -17,13 +18,13 @@ export function isConsoleUrl(url: string): boolean {
   return pathStart > 0 && url.startsWith(consolePrefix, pathStart);
 }
 
-export interface ConsoleDeps extends ClusterSources {
+export interface ConsoleDeps extends ClusterSources, UsageDeps {
   region: string;
   /** The assets (tests may pass their own); default: built or read once per process. */
   assets?: () => Promise<ConsoleAssets>;
 }
 
-export type ConsoleHandler = (request: Request) => Promise<Response>;
+export type ConsoleHandler = (request: Request, client: ClientInfo) => Promise<Response>;
 
 export function createConsoleHandler(deps: ConsoleDeps): ConsoleHandler {
   const assets = deps.assets ?? consoleAssets;
@@ -38,7 +39,7 @@ export function createConsoleHandler(deps: ConsoleDeps): ConsoleHandler {
     return page;
   };
 
-  return async (request) => {
+  return async (request, client) => {
     const path = new URL(request.url).pathname.slice(consolePrefix.length);
     if (request.method !== "GET" && request.method !== "HEAD")
       return answer(405, "text/plain; charset=utf-8", "method not allowed", { allow: "GET, HEAD" });
@@ -47,6 +48,12 @@ export function createConsoleHandler(deps: ConsoleDeps): ConsoleHandler {
       return answer(200, "application/json", JSON.stringify(await clusterView(deps)), {
         "cache-control": "no-store",
       });
+    }
+    if (path === "/api/usage") {
+      const usage = await bucketUsage(request, client, deps);
+      if (usage instanceof Response)
+        return answer(usage.status, "text/plain; charset=utf-8", await usage.text());
+      return answer(200, "application/json", JSON.stringify(usage), { "cache-control": "no-store" });
     }
     let built: ConsoleAssets;
     try {
