@@ -21,6 +21,7 @@ import {
   type TestServer,
   testCredentials,
   uniqueBucket,
+  waitFor,
 } from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
@@ -200,7 +201,7 @@ describe.skipIf(!chromiumBinary)("console in a browser", () => {
     expect(left.Contents?.some((o) => o.Key === "many/50.txt")).toBe(false);
   });
 
-  test("admin: create a user and an access key whose secret is shown once", async () => {
+  test("admin: a user, a key whose secret is shown once, a custom policy attached from the row, the key disabled", async () => {
     await browser.click("#nav-admin");
     await browser.type("#new-user", "console-alice");
     await browser.click("#create-user");
@@ -220,12 +221,57 @@ describe.skipIf(!chromiumBinary)("console in a browser", () => {
       .send(new PutObjectCommand({ Bucket: bucket, Key: "alice.txt", Body: "a" }))
       .catch((e) => e);
     expect(denied.name).toBe("AccessDenied");
-    asAlice.destroy();
     await browser.type("#policy-name", "broken");
     await browser.type("#policy-json", "{ not json");
     await browser.click("#policy-save");
     await browser.waitFor(`${text("#policy-status")}.startsWith("Not saved")`);
+
+    // A custom policy, attached to the user from its row, lets the key upload.
+    const policy = {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: ["s3:PutObject"], Resource: [`arn:aws:s3:::${bucket}/*`] }],
+    };
+    await browser.type("#policy-name", "console-alice-put");
+    await browser.type("#policy-json", JSON.stringify(policy, null, 2));
+    await browser.click("#policy-save");
+    await browser.waitFor(`${text("#policy-status")} === "Saved."`);
+    const aliceRow = `[...document.querySelectorAll('tr.user')].find((r) => r.firstChild.textContent === "console-alice")`;
+    await browser.waitFor(
+      `!!${aliceRow}?.querySelector('.attach-select option[value$="/console-alice-put"]')`,
+    );
+    await browser.eval(`(() => {
+      const row = ${aliceRow};
+      const select = row.querySelector('.attach-select');
+      select.value = [...select.options].find((o) => o.value.endsWith("/console-alice-put")).value;
+      row.querySelector('.attach').click();
+    })()`);
+    await browser.waitFor(
+      `${aliceRow}?.querySelector('.attached')?.textContent.startsWith("console-alice-put")`,
+    );
+    expect(
+      await waitFor(async () => {
+        const put = await asAlice
+          .send(new PutObjectCommand({ Bucket: bucket, Key: "alice.txt", Body: "a" }))
+          .catch((e) => e);
+        return put?.$metadata?.httpStatusCode === 200;
+      }, 5000),
+    ).toBe(true);
     await browser.screenshot(join(shotDir, "admin.png"));
+
+    // Disabling the key from its row refuses it.
+    await browser.eval(
+      `[...${aliceRow}.querySelectorAll('.key button')].find((b) => b.textContent === "Disable").click()`,
+    );
+    await browser.waitFor(`${aliceRow}?.querySelector('.key')?.textContent.includes("(inactive)")`);
+    expect(
+      await waitFor(async () => {
+        const put = await asAlice
+          .send(new PutObjectCommand({ Bucket: bucket, Key: "alice.txt", Body: "b" }))
+          .catch((e) => e);
+        return put?.name === "InvalidAccessKeyId";
+      }, 5000),
+    ).toBe(true);
+    asAlice.destroy();
   });
 
   test("the cluster page shows a second host once it joins", async () => {

@@ -16,6 +16,60 @@ export function adminView(session: SessionCredentials): HTMLElement {
   const fail = (e: unknown) => replace(status, h("span", { class: "error" }, errorText(e)));
   const userName = h("input", { type: "text", id: "new-user", placeholder: "user name" });
 
+  let policyArns: { name: string; arn: string }[] = [];
+
+  /** A user's attached managed policies, each with Detach, and a picker to attach another. */
+  const policyCell = (user: string) => {
+    const cell = h("td", { class: "user-policies", "data-user": user }, "…");
+    const render = async () => {
+      const doc = await iamQuery(session, { Action: "ListAttachedUserPolicies", UserName: user });
+      const attached = members(doc, "AttachedPolicies").map((p) => ({
+        name: childText(p, "PolicyName"),
+        arn: childText(p, "PolicyArn"),
+      }));
+      const picker = h(
+        "select",
+        { class: "attach-select" },
+        ...policyArns
+          .filter((p) => !attached.some((a) => a.arn === p.arn))
+          .map((p) => h("option", { value: p.arn }, p.name)),
+      );
+      const change = (params: Record<string, string>) =>
+        iamQuery(session, { ...params, UserName: user }).then(render, fail);
+      replace(
+        cell,
+        ...attached.map((p) =>
+          h(
+            "div",
+            { class: "attached" },
+            `${p.name} `,
+            h(
+              "button",
+              { onclick: () => void change({ Action: "DetachUserPolicy", PolicyArn: p.arn }) },
+              "Detach",
+            ),
+          ),
+        ),
+        h(
+          "div",
+          { class: "row" },
+          picker,
+          h(
+            "button",
+            {
+              class: "attach",
+              onclick: () =>
+                picker.value && void change({ Action: "AttachUserPolicy", PolicyArn: picker.value }),
+            },
+            "Attach",
+          ),
+        ),
+      );
+    };
+    render().catch(fail);
+    return cell;
+  };
+
   const loadUsers = async () => {
     const doc = await iamQuery(session, { Action: "ListUsers" });
     const rows: HTMLElement[] = [];
@@ -33,6 +87,7 @@ export function adminView(session: SessionCredentials): HTMLElement {
           "tr",
           { class: "user" },
           h("td", {}, name),
+          name === "root" ? h("td", {}, "all") : policyCell(name),
           h(
             "td",
             {},
@@ -100,7 +155,11 @@ export function adminView(session: SessionCredentials): HTMLElement {
       h(
         "table",
         {},
-        h("thead", {}, h("tr", {}, h("th", {}, "User"), h("th", {}, "Access keys"), h("th", {}))),
+        h(
+          "thead",
+          {},
+          h("tr", {}, h("th", {}, "User"), h("th", {}, "Policies"), h("th", {}, "Access keys"), h("th", {})),
+        ),
         h("tbody", {}, ...rows),
       ),
     );
@@ -108,6 +167,10 @@ export function adminView(session: SessionCredentials): HTMLElement {
 
   const loadPolicies = async () => {
     const doc = await iamQuery(session, { Action: "ListPolicies" });
+    policyArns = members(doc, "Policies").map((p) => ({
+      name: childText(p, "PolicyName"),
+      arn: childText(p, "Arn"),
+    }));
     replace(
       policies,
       h("ul", {}, ...members(doc, "Policies").map((p) => h("li", {}, childText(p, "PolicyName")))),
@@ -177,13 +240,14 @@ export function adminView(session: SessionCredentials): HTMLElement {
       });
       replace(policyStatus, h("span", { class: "ok" }, "Saved."));
       await loadPolicies();
+      await loadUsers();
     } catch (e) {
       replace(policyStatus, h("span", { class: "error" }, errorText(e)));
     }
   };
 
-  void loadUsers().catch(fail);
-  void loadPolicies().catch(fail);
+  // Policies first: each user row offers them for attaching.
+  void loadPolicies().then(loadUsers).catch(fail);
   return h(
     "div",
     {},
