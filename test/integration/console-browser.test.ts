@@ -9,7 +9,12 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
+import {
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from "@aws-sdk/client-s3";
 import { addHost, createCluster } from "../../src/cluster/cluster-file.ts";
 import { chromiumBinary } from "../helpers/browser.ts";
 import { type BrowserSession, openBrowser } from "../helpers/browser-session.ts";
@@ -17,6 +22,7 @@ import {
   bytes,
   md5Hex,
   s3Client,
+  s3dirCli,
   startHost,
   type TestServer,
   testCredentials,
@@ -105,6 +111,64 @@ describe.skipIf(!chromiumBinary)("console in a browser", () => {
       `[...document.querySelectorAll('.object-link')].some((a) => a.textContent === "twenty-mib.bin")`,
     );
     await browser.screenshot(join(shotDir, "objects.png"));
+  });
+
+  test("cancel stops a multipart upload and aborts it; retry sends a refused upload again", async () => {
+    const cancelled = join(work, "cancel-me.bin");
+    writeFileSync(cancelled, big);
+    // Cancel from the page at the first progress of the first part, as a person clicking would.
+    await browser.eval(`(() => {
+      const list = document.querySelector("#upload-list");
+      const observer = new MutationObserver(() => {
+        const row = [...list.querySelectorAll(".upload-row")].find((r) => r.textContent.startsWith("cancel-me.bin"));
+        const bar = row?.querySelector("progress");
+        if (bar && Number(bar.value) > 0 && Number(bar.value) < Number(bar.max)) {
+          observer.disconnect();
+          row.querySelector(".upload-cancel").click();
+        }
+      });
+      observer.observe(list, { subtree: true, childList: true, attributes: true });
+    })()`);
+    await browser.setFiles("#upload-input", [cancelled]);
+    const row = `[...document.querySelectorAll(".upload-row")].find((r) => r.textContent.startsWith("cancel-me.bin"))`;
+    await browser.waitFor(`${row}?.querySelector(".upload-state")?.textContent === "cancelled"`, 30_000);
+    const s3 = s3Client(server);
+    expect(
+      await waitFor(async () => {
+        const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+        return (uploads.Uploads ?? []).length === 0;
+      }, 5000),
+    ).toBe(true);
+    const gone = await s3
+      .send(new HeadObjectCommand({ Bucket: bucket, Key: "cancel-me.bin" }))
+      .catch((e) => e);
+    expect(gone.name).toBe("NotFound");
+
+    // A bucket whose quota refuses the file: the upload fails; once the quota is raised, Retry sends it.
+    const small = uniqueBucket("retry");
+    expect((await s3dirCli(server.root, "bucket", "create", small, "--hard-quota", "1MiB")).code).toBe(0);
+    const twoMib = join(work, "two-mib.bin");
+    writeFileSync(twoMib, big.subarray(0, 2 * 1024 * 1024));
+    await browser.eval(`location.hash = "#/b/${small}/"`);
+    await browser.waitFor(`${text("#objects-status")}.startsWith("Page 1")`);
+    await browser.setFiles("#upload-input", [twoMib]);
+    await browser.waitFor(`${text(".upload-state")} === "failed"`, 30_000);
+    expect((await s3dirCli(server.root, "bucket", "quota", "set", small, "10MiB")).code).toBe(0);
+    // The host rereads a quota within about a second: retry until it is taken.
+    expect(
+      await waitFor(async () => {
+        const state = await browser.eval<string>(text(".upload-state"));
+        if (state === "failed") await browser.click(".upload-retry");
+        return state === "done";
+      }, 10_000),
+    ).toBe(true);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: small, Key: "two-mib.bin" }));
+    expect(head.ContentLength).toBe(2 * 1024 * 1024);
+    s3.destroy();
+    await browser.eval(`location.hash = "#/b/${bucket}/"`);
+    await browser.waitFor(
+      `[...document.querySelectorAll('.object-link')].some((a) => a.textContent === "twenty-mib.bin")`,
+    );
   });
 
   test("share: a presigned link with its exact expiry, fetched with curl", async () => {
