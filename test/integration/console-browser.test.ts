@@ -320,6 +320,15 @@ describe.skipIf(!chromiumBinary)("console in a browser", () => {
         return put?.$metadata?.httpStatusCode === 200;
       }, 5000),
     ).toBe(true);
+    // Built-in and custom policies are told apart; a document is shown as JSON.
+    const policyRow = (name: string) =>
+      `[...document.querySelectorAll('tr.policy')].find((r) => r.firstChild.textContent === ${JSON.stringify(name)})`;
+    expect(await browser.eval<string>(`${policyRow("readonly")}.children[1].textContent`)).toBe("built-in");
+    expect(await browser.eval<string>(`${policyRow("console-alice-put")}.children[1].textContent`)).toBe(
+      "custom",
+    );
+    await browser.eval(`${policyRow("console-alice-put")}.querySelector('.policy-show').click()`);
+    await browser.waitFor(`${text("#policy-document")}.includes("arn:aws:s3:::${bucket}/*")`);
     await browser.screenshot(join(shotDir, "admin.png"));
 
     // Disabling the key from its row refuses it.

@@ -166,14 +166,67 @@ export function adminView(session: SessionCredentials): HTMLElement {
   };
 
   const loadPolicies = async () => {
-    const doc = await iamQuery(session, { Action: "ListPolicies" });
-    policyArns = members(doc, "Policies").map((p) => ({
+    const [all, builtIn] = await Promise.all([
+      iamQuery(session, { Action: "ListPolicies" }),
+      iamQuery(session, { Action: "ListPolicies", Scope: "AWS" }),
+    ]);
+    const builtInArns = new Set(members(builtIn, "Policies").map((p) => childText(p, "Arn")));
+    policyArns = members(all, "Policies").map((p) => ({
       name: childText(p, "PolicyName"),
       arn: childText(p, "Arn"),
     }));
+    const shown = h("pre", { id: "policy-document", hidden: true });
+    const show = async (arn: string) => {
+      const version = await iamQuery(session, {
+        Action: "GetPolicyVersion",
+        PolicyArn: arn,
+        VersionId: "v1",
+      });
+      const text = decodeURIComponent(childText(version, "Document"));
+      shown.hidden = false;
+      replace(shown, JSON.stringify(JSON.parse(text), null, 2));
+    };
     replace(
       policies,
-      h("ul", {}, ...members(doc, "Policies").map((p) => h("li", {}, childText(p, "PolicyName")))),
+      h(
+        "table",
+        {},
+        h(
+          "tbody",
+          {},
+          ...policyArns.map((p) =>
+            h(
+              "tr",
+              { class: "policy" },
+              h("td", {}, p.name),
+              h("td", { class: "muted" }, builtInArns.has(p.arn) ? "built-in" : "custom"),
+              h(
+                "td",
+                {},
+                h("button", { class: "policy-show", onclick: () => void show(p.arn).catch(fail) }, "Show"),
+                builtInArns.has(p.arn)
+                  ? null
+                  : h(
+                      "button",
+                      {
+                        class: "danger policy-delete",
+                        onclick: () =>
+                          void confirmBox(`Delete the policy ${p.name}?`, "Delete").then((ok) => {
+                            if (ok)
+                              return iamQuery(session, { Action: "DeletePolicy", PolicyArn: p.arn })
+                                .then(loadPolicies)
+                                .then(loadUsers)
+                                .catch(fail);
+                          }),
+                      },
+                      "Delete",
+                    ),
+              ),
+            ),
+          ),
+        ),
+      ),
+      shown,
     );
   };
 
