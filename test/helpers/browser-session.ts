@@ -22,7 +22,7 @@ export interface BrowserSession {
 }
 
 export async function openBrowser(
-  options: { timeoutMs?: number; width?: number; height?: number } = {},
+  options: { timeoutMs?: number; width?: number; height?: number; args?: string[] } = {},
 ): Promise<BrowserSession> {
   if (!chromiumBinary) throw new Error("chromium is not installed (apt-get install -y chromium)");
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
@@ -39,6 +39,7 @@ export async function openBrowser(
       "--remote-debugging-port=0",
       `--user-data-dir=${profile}`,
       `--window-size=${options.width ?? 1280},${options.height ?? 860}`,
+      ...(options.args ?? []),
       "about:blank",
     ],
     { stdout: "ignore", stderr: "ignore" },

@@ -389,3 +389,26 @@ describe.skipIf(!chromiumBinary)("console in a browser", () => {
     expect(await browser.eval<unknown>("sessionStorage.getItem('s3dir-console-session')")).toBeNull();
   });
 });
+
+describe.skipIf(!chromiumBinary)("console over plain HTTP at an address that is not localhost", () => {
+  test("a page without crypto.subtle still signs in and lists buckets", async () => {
+    const server = await startHost();
+    // console.test resolves to the host, and an http:// origin other than localhost is not a secure context.
+    const browser = await openBrowser({ args: ["--host-resolver-rules=MAP console.test 127.0.0.1"] });
+    try {
+      const port = new URL(server.endpoint).port;
+      await browser.goto(`http://console.test:${port}/_console/`);
+      expect(await browser.eval<boolean>("window.isSecureContext")).toBe(false);
+      await browser.type("#access-key", testCredentials.accessKeyId);
+      await browser.type("#secret-key", testCredentials.secretAccessKey);
+      await browser.eval("document.querySelector('#signin').requestSubmit()");
+      await browser.waitFor("!!document.querySelector('#buckets')", 10_000, "the bucket list");
+      await browser.waitFor(
+        `${'(document.querySelector("#buckets-status")?.textContent ?? "")'}.endsWith("bucket(s)")`,
+      );
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
+  });
+});

@@ -1,11 +1,14 @@
 /** The console's entry: sign-in, then a small hash router over the pages. */
+
 import { adminView } from "./admin-view.ts";
 import { bucketsView } from "./buckets-view.ts";
 import { clusterView } from "./cluster-view.ts";
 import { errorText, h, replace } from "./dom.ts";
 import { objectsView } from "./objects-view.ts";
 import { currentSession, iamQuery, type SessionCredentials, signIn, signOut } from "./session.ts";
+import { ensureSubtle } from "./subtle-fallback.ts";
 
+ensureSubtle();
 const app = document.getElementById("app")!;
 let stopPage: (() => void) | undefined;
 let isAdmin: boolean | undefined;
