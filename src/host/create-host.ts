@@ -30,7 +30,6 @@ import { createAuthorizer } from "../s3/authorize.ts";
 import { createBucketOwners } from "../s3/bucket-owners.ts";
 import { createBucketPolicies } from "../s3/bucket-policies.ts";
 import { parseTrustedProxies } from "../s3/forwarded-host.ts";
-import { type HealthSources, hostStatus } from "../s3/health.ts";
 import { createIamActions } from "../s3/query/iam-actions.ts";
 import { assumeRole, getCallerIdentity } from "../s3/query/sts-actions.ts";
 import { createPosixStore } from "../storage/index.ts";
@@ -145,21 +144,6 @@ export async function createHost(options: HostOptions): Promise<Host> {
     const bucketAccess = createBucketAccessCache(store);
     const owners = createBucketOwners(store, iam.account);
     const roleOf = async (name: string, account?: string) => (await iam.getUser(name, account))?.role;
-    const health: HealthSources = {
-      get host() {
-        return hostName;
-      },
-      version: packageJson.version,
-      startedAt,
-      shuttingDown: () => !ready,
-      inFlight: () => inFlight,
-      maxInFlight: options.maxInFlight,
-      rootProblems: () => {
-        const low = space?.low();
-        return low ? [...probe.problems(), `writes refused: ${low}`] : probe.problems();
-      },
-      rootEncrypted: () => encryption.encrypted,
-    };
     const app = createApp({
       store,
       credentials,
@@ -222,7 +206,21 @@ export async function createHost(options: HostOptions): Promise<Host> {
       },
       onInternalError: (error, requestId) =>
         log({ level: "error", requestId, error: error instanceof Error ? error.stack : String(error) }),
-      health,
+      health: {
+        get host() {
+          return hostName;
+        },
+        version: packageJson.version,
+        startedAt,
+        shuttingDown: () => !ready,
+        inFlight: () => inFlight,
+        maxInFlight: options.maxInFlight,
+        rootProblems: () => {
+          const low = space?.low();
+          return low ? [...probe.problems(), `writes refused: ${low}`] : probe.problems();
+        },
+        rootEncrypted: () => encryption.encrypted,
+      },
       metrics: options.metrics ? metrics.render : undefined,
       writesRefused: space && (() => space.low()),
     });
@@ -233,7 +231,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
         : createConsoleHandler({
             root,
             region: options.region,
-            self: () => selfReport(hostStatus(health)),
+            self: async () =>
+              selfReport(
+                await (await app.fetch(new Request("http://host/health/status"), { remoteIp: "" })).json(),
+              ),
             s3: async (request, client) => await app.fetch(request, { remoteIp: client.remoteIp }),
             usage: (bucket) => store.quota.usage(bucket),
           });

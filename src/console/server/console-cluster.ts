@@ -18,7 +18,7 @@ export interface ClusterView {
 export interface ClusterSources {
   root: string;
   /** This host as a cluster member would report it (used when there is no cluster file). */
-  self(): HostReport;
+  self(): Promise<HostReport>;
   probeTimeoutMs?: number;
 }
 
@@ -27,7 +27,9 @@ export async function clusterView(sources: ClusterSources): Promise<ClusterView>
     readCluster(sources.root).catch(() => undefined),
     statfs(sources.root).catch(() => undefined),
   ]);
-  const hosts = cluster ? await probeHosts(cluster.hosts, sources.probeTimeoutMs ?? 1500) : [sources.self()];
+  const hosts = cluster
+    ? await probeHosts(cluster.hosts, sources.probeTimeoutMs ?? 1500)
+    : [await sources.self()];
   return {
     hosts,
     root: space
