@@ -43,6 +43,7 @@ describe("console build", () => {
       const next = JSON.parse(readFileSync(join(second, "manifest.json"), "utf8"));
       expect(next.style).not.toBe(manifest.style);
       expect(next.script).toBe(manifest.script);
+      expect(existsSync(first)).toBe(false);
     } finally {
       rmSync(repo, { recursive: true, force: true });
     }

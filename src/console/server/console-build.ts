@@ -83,9 +83,18 @@ export async function buildConsole(repo = repoDirOf()): Promise<string> {
       if (!existsSync(join(target, "manifest.json"))) throw e;
     }
     writeFileSync(join(consoleDistDir(repo), "latest"), sourceHash);
+    pruneOlderBuilds(consoleDistDir(repo), sourceHash);
     return target;
   } finally {
     rmSync(temp, { recursive: true, force: true });
+  }
+}
+
+/** Removes the builds of other sources: a host keeps the assets it serves in memory. */
+function pruneOlderBuilds(dist: string, keep: string): void {
+  for (const name of readdirSync(dist)) {
+    if (/^[0-9a-f]{16}$/.test(name) && name !== keep)
+      rmSync(join(dist, name), { recursive: true, force: true });
   }
 }
 
