@@ -11,7 +11,7 @@ import packageJson from "../../package.json" with { type: "json" };
 import { createAuditTrail } from "../audit/audit-trail.ts";
 import type { CredentialLookup } from "../auth/types.ts";
 import { selfReport } from "../console/server/console-cluster.ts";
-import { createConsoleHandler, isConsoleUrl } from "../console/server/console-handler.ts";
+import { createConsoleHandler, isConsoleRequest } from "../console/server/console-handler.ts";
 import { createIamAdminService } from "../iam/iam-admin-service.ts";
 import { iamPaths } from "../iam/iam-paths.ts";
 import { createIamStore } from "../iam/iam-store.ts";
@@ -253,7 +253,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
       fetch: async (request, info) => {
         inFlight++;
         try {
-          if (consoleHandler && isConsoleUrl(request.url)) return await consoleHandler(request, info);
+          if (consoleHandler && isConsoleRequest(request, options.domains))
+            return await consoleHandler(request, info);
           return await app.fetch(request, info);
         } finally {
           inFlight--;

@@ -168,3 +168,24 @@ test("a Node.js host serves the console that the install step built", async () =
     await server.stop();
   }
 });
+
+test("with --domain, /_console/ of a virtual-hosted bucket is that bucket's key, not the console", async () => {
+  const server = await startHost({ args: ["--domain", "s3.localhost"] });
+  try {
+    const port = new URL(server.endpoint).port;
+    const s3 = s3Client(server);
+    await s3.send(new CreateBucketCommand({ Bucket: "console-vhost" }));
+    await s3.send(new PutObjectCommand({ Bucket: "console-vhost", Key: "_console/x", Body: "x" }));
+    s3.destroy();
+    const asKey = await fetch(`${server.endpoint}/_console/x`, {
+      headers: { host: `console-vhost.s3.localhost:${port}` },
+    });
+    expect(asKey.headers.get("content-security-policy")).toBeNull();
+    expect(asKey.status).toBe(403); // the bucket's key, refused to an anonymous reader
+    const page = await fetch(`${server.endpoint}/_console/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("x-frame-options")).toBe("DENY");
+  } finally {
+    await server.stop();
+  }
+});

@@ -4,6 +4,7 @@
  * Everything else the console does goes through the S3, STS and IAM endpoints, signed in the
  * browser with the signed-in principal's session credentials.
  */
+import { resolveTarget } from "../../s3/request-target.ts";
 import { xmlEscape } from "../../s3/xml/escape.ts";
 import { type ConsoleAssets, consoleAssets } from "./console-assets.ts";
 import { type ClusterSources, clusterView } from "./console-cluster.ts";
@@ -16,6 +17,18 @@ export const consolePrefix = "/_console";
 export function isConsoleUrl(url: string): boolean {
   const pathStart = url.indexOf("/", url.indexOf("//") + 2);
   return pathStart > 0 && url.startsWith(consolePrefix, pathStart);
+}
+
+/**
+ * True when a request is the console's: its path starts with /_console, and it is not a
+ * virtual-hosted-style request (there `/_console/x` is the key `_console/x` of a bucket).
+ */
+export function isConsoleRequest(request: Request, domains: readonly string[]): boolean {
+  if (!isConsoleUrl(request.url)) return false;
+  return (
+    domains.length === 0 ||
+    !resolveTarget(request.url, request.headers.get("host") ?? "", domains).virtualHosted
+  );
 }
 
 export interface ConsoleDeps extends ClusterSources, UsageDeps {
