@@ -55,11 +55,31 @@ export const layers: readonly Layer[] = [
     prefixes: ["src/s3/handlers/"],
     mayImport: ["lib", "auth", "sse", "s3-shared", "s3", "runtime", "storage", "iam", "audit"],
   },
+  // The web console: browser code (bundled by console-build.ts, imports only packages) and the
+  // host side that builds and serves it.
+  { name: "console-app", prefixes: ["src/console/app/"], mayImport: [] },
+  {
+    name: "console-server",
+    prefixes: ["src/console/server/"],
+    mayImport: ["lib", "runtime", "cluster", "s3", "s3-shared"],
+  },
   {
     // The composition root: builds a host from every layer below it; listens on nothing.
     name: "host",
     prefixes: ["src/host/"],
-    mayImport: ["lib", "auth", "sse", "s3-shared", "runtime", "storage", "iam", "audit", "s3", "package"],
+    mayImport: [
+      "lib",
+      "auth",
+      "sse",
+      "s3-shared",
+      "runtime",
+      "storage",
+      "iam",
+      "audit",
+      "s3",
+      "package",
+      "console-server",
+    ],
   },
   {
     // Process concerns: arguments, signals, TLS and the supervisor; nothing imports it.

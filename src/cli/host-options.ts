@@ -41,6 +41,7 @@ export function hostOptionsFromServe(
     bucketDefaults: options["bucket-defaults"],
     sigv2: options.sigv2,
     stsStrictRoles: options["sts-strict-roles"],
+    console: options.console,
     env,
     out,
   };

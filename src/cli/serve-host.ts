@@ -61,6 +61,19 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
           unparsable: unparsableRequestAnswer,
         })
       : undefined;
+  // The whole host, not only its console: the console signs its S3, STS and IAM calls for its own origin.
+  const consoleServer =
+    options["console-port"] !== undefined
+      ? startHttpServer({
+          hostname: options.host,
+          port: options["console-port"],
+          fetch: handle,
+          tls,
+          reusePort: role.supervised,
+          maxHeaderBytes: maxRequestHeaderBytes,
+          unparsable: unparsableRequestAnswer,
+        })
+      : undefined;
 
   const generated = host.generatedRootCredential;
   if (generated) {
@@ -80,7 +93,7 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
     if (stopping) return;
     stopping = true;
     host.drain(signal);
-    await Promise.all([server.stop(), plain?.stop()]);
+    await Promise.all([server.stop(), plain?.stop(), consoleServer?.stop()]);
     await host.close();
     await out.flush();
     process.exit(0);

@@ -341,6 +341,20 @@ export const serveOptionDefs = {
       "the least severe server log lines written (not the access log); `s3dir log-level LEVEL` changes it on every running host",
     schema: v.picklist(["debug", "info", "warn", "error"], "debug, info, warn or error"),
   },
+  console: {
+    kind: "value",
+    value: "on|off",
+    default: "on",
+    description: "serve the web console at /_console/ on every port of this host (docs/console.md)",
+    schema: onOff,
+  },
+  "console-port": {
+    kind: "value",
+    value: "PORT",
+    description:
+      "also serve this host (and so its console) on this port, e.g. one reachable only from an admin network",
+    schema: portNumber,
+  },
 } satisfies Record<string, ServeOptionDef>;
 
 type Defs = typeof serveOptionDefs;
@@ -391,6 +405,9 @@ export function resolveServeOptions(sources: ServeOptionSources): ServeOptions {
   }
   if (options["http-port"] !== undefined && options["tls-cert"] === undefined) {
     throw new UsageError("--http-port is for keeping plain HTTP beside TLS; without TLS, --port is HTTP");
+  }
+  if (options["console-port"] !== undefined && !options.console) {
+    throw new UsageError("--console-port serves the console; it cannot go with --console off");
   }
   return options;
 }

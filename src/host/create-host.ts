@@ -12,6 +12,8 @@ import { createAuditTrail } from "../audit/audit-trail.ts";
 import { accountOf } from "../auth/account.ts";
 import { evaluate } from "../auth/policy/index.ts";
 import type { CredentialLookup } from "../auth/types.ts";
+import { selfReport } from "../console/server/console-cluster.ts";
+import { createConsoleHandler, isConsoleRequest } from "../console/server/console-handler.ts";
 import { listAccounts } from "../iam/account-admin.ts";
 import { createIamAdminService } from "../iam/iam-admin-service.ts";
 import { iamPaths } from "../iam/iam-paths.ts";
@@ -303,6 +305,20 @@ export async function createHost(options: HostOptions): Promise<Host> {
       writesRefused: space && (() => space.low()),
     });
 
+    const consoleHandler =
+      options.console === false
+        ? undefined
+        : createConsoleHandler({
+            root,
+            region: options.region,
+            self: async () =>
+              selfReport(
+                await (await app.fetch(new Request("http://host/health/status"), { remoteIp: "" })).json(),
+              ),
+            s3: async (request, client) => await app.fetch(request, { remoteIp: client.remoteIp }),
+            usage: (bucket) => store.quota.usage(bucket),
+          });
+
     const drain = (reason: string) => {
       if (!ready) return;
       ready = false;
@@ -317,6 +333,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
       fetch: async (request, info) => {
         inFlight++;
         try {
+          if (consoleHandler && isConsoleRequest(request, options.domains))
+            return await consoleHandler(request, info);
           return await app.fetch(request, info);
         } finally {
           inFlight--;

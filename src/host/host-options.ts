@@ -55,6 +55,8 @@ export interface HostOptions {
   sigv2?: boolean;
   /** AssumeRole refuses ARNs that name no stored role (default false: they give the caller's rights). */
   stsStrictRoles?: boolean;
+  /** Serve the web console under /_console/ (default true). */
+  console?: boolean;
   /**
    * The variables a host reads: S3DIR_ROOT_ACCESS_KEY / S3DIR_ROOT_SECRET_KEY, S3DIR_MASTER_KEY,
    * S3DIR_HOST_ID, and the crash-test hook S3DIR_TEST_PAUSE_AT / S3DIR_TEST_PAUSE_DIR.

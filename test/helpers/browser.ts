@@ -69,7 +69,11 @@ export async function runPage(url: string, options: RunPageOptions = {}): Promis
 }
 
 /** Polls `probe` every 50 ms until it gives a value; throws at the deadline saying what it waited for. */
-async function until<T>(deadline: number, probe: () => Promise<T | undefined> | T | undefined, what: string) {
+export async function until<T>(
+  deadline: number,
+  probe: () => Promise<T | undefined> | T | undefined,
+  what: string,
+) {
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
@@ -79,7 +83,7 @@ async function until<T>(deadline: number, probe: () => Promise<T | undefined> | 
 }
 
 /** The port chromium writes into <profile>/DevToolsActivePort once it listens. */
-function devToolsPort(profile: string): number | undefined {
+export function devToolsPort(profile: string): number | undefined {
   try {
     const port = Number(readFileSync(join(profile, "DevToolsActivePort"), "utf8").split("\n")[0]);
     return port > 0 ? port : undefined;
@@ -88,7 +92,7 @@ function devToolsPort(profile: string): number | undefined {
   }
 }
 
-async function pageSocketUrl(port: number): Promise<string | undefined> {
+export async function pageSocketUrl(port: number): Promise<string | undefined> {
   try {
     const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as {
       type: string;
@@ -101,7 +105,7 @@ async function pageSocketUrl(port: number): Promise<string | undefined> {
 }
 
 /** One DevTools protocol session over a WebSocket: numbered calls and their answers. */
-class DevTools {
+export class DevTools {
   private next = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 

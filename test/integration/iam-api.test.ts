@@ -491,7 +491,7 @@ describe("the JS SDK", () => {
 });
 
 describe("who may call IAM", () => {
-  test("an admin user may; an s3 user and an STS session are refused", async () => {
+  test("an admin user and its unnarrowed STS session may; an s3 user and a narrowed session are refused", async () => {
     await cli("user", "add", "iam-admin", "--role", "admin");
     const adminKey = JSON.parse(await cli("key", "create", "iam-admin")) as Credentials;
     await cli("user", "add", "iam-plain", "--role", "s3");
@@ -532,25 +532,42 @@ describe("who may call IAM", () => {
     expect(cliDenied.code).not.toBe(0);
     expect(cliDenied.stderr).toContain("AccessDenied");
 
-    // A session of the root credential is still a session: IAM needs long-term admin keys.
+    // A session of the root credential narrowed by a session policy cannot use IAM; one with the
+    // root's full rights (as the web console signs in) can.
     const sts = new STSClient({
       endpoint: server.endpoint,
       region: server.region,
       credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
     });
-    const assumed = await sts.send(
-      new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/any`, RoleSessionName: "iam-test" }),
+    const sessionOf = async (policy?: string) => {
+      const assumed = await sts.send(
+        new AssumeRoleCommand({
+          RoleArn: `arn:aws:iam::${account}:role/any`,
+          RoleSessionName: "iam-test",
+          Policy: policy,
+        }),
+      );
+      const c = assumed.Credentials!;
+      return iam({
+        accessKeyId: c.AccessKeyId!,
+        secretAccessKey: c.SecretAccessKey!,
+        sessionToken: c.SessionToken!,
+      });
+    };
+    const narrowed = await sessionOf(
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "iam:*", Resource: "*" }],
+      }),
     );
-    sts.destroy();
-    const c = assumed.Credentials!;
-    const asSession = iam({
-      accessKeyId: c.AccessKeyId!,
-      secretAccessKey: c.SecretAccessKey!,
-      sessionToken: c.SessionToken!,
-    });
-    const sessionDenied = await sdkFailure(asSession.send(new CreateUserCommand({ UserName: "nope" })));
+    const sessionDenied = await sdkFailure(narrowed.send(new CreateUserCommand({ UserName: "nope" })));
     expect([sessionDenied.name, sessionDenied.status]).toEqual(["AccessDenied", 403]);
     expect(sessionDenied.message).toContain("assumed-role/any/iam-test");
+    narrowed.destroy();
+    const asSession = await sessionOf();
+    const listed = await asSession.send(new ListUsersCommand({}));
+    expect(listed.Users?.some((u) => u.UserName === "iam-plain")).toBe(true);
+    sts.destroy();
     asSession.destroy();
   });
 

@@ -229,9 +229,20 @@ const handlers: Record<string, IamHandler> = {
   },
 };
 
+/** A session with its parent's full rights (no session policy) whose parent is an administrator. */
+async function isAdminSession(principal: Principal, admin: IamAdmin): Promise<boolean> {
+  const session = principal.session;
+  if (principal.kind !== "session" || !session || session.policy) return false;
+  // A role's or a federated identity's session has the rights it was given, never its caller's.
+  if (session.role || session.federated || session.policies) return false;
+  if (principal.name === rootUser) return true;
+  return (await admin.roleOf(principal.name)) === "admin";
+}
+
 /**
  * IAM actions are for administrators: the root credential and users with role "admin". Users with
- * role "s3" and STS sessions (whatever their parent) are refused.
+ * role "s3" are refused, and so are STS sessions except those of an administrator that carry no
+ * session policy (the web console signs in that way: docs/console.md).
  */
 async function authorize(ctx: QueryContext, admin: IamAdmin): Promise<void> {
   const { principal } = ctx.auth;
@@ -243,6 +254,7 @@ async function authorize(ctx: QueryContext, admin: IamAdmin): Promise<void> {
     (await admin.roleOf(principal.name)) === "admin"
   )
     return;
+  if (await isAdminSession(principal, admin)) return;
   throw new QueryError(
     "AccessDenied",
     `User: ${principalArn(principal)} is not authorized to perform: iam:${ctx.action}`,

@@ -1,0 +1,191 @@
+/**
+ * The web console as HTTP: the page and its hashed assets under /_console/ with a strict CSP,
+ * no framing, no sniffing, long caching for hashed names, gzip, a first load under 200 KB
+ * compressed; `--console off` leaves /_console/ to S3 (where no bucket can have that name).
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { buildConsole } from "../../src/console/server/console-build.ts";
+import {
+  type Credentials,
+  freePort,
+  presignUrl,
+  s3Client,
+  s3dirCli,
+  startHost,
+  type TestServer,
+  testCredentials,
+  uniqueBucket,
+  waitFor,
+} from "../helpers/index.ts";
+
+setDefaultTimeout(60_000);
+
+describe("console over HTTP", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startHost();
+  });
+  afterAll(() => server?.stop());
+
+  test("the page: strict CSP, no framing, no sniffing, revalidated, the region and hashed assets named", async () => {
+    const redirect = await fetch(`${server.endpoint}/_console`, { redirect: "manual" });
+    expect(redirect.status).toBe(308);
+    expect(redirect.headers.get("location")).toBe("/_console/");
+    const page = await fetch(`${server.endpoint}/_console/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    const csp = page.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain("unsafe-inline");
+    expect(page.headers.get("x-frame-options")).toBe("DENY");
+    expect(page.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(page.headers.get("cache-control")).toBe("no-cache");
+    const html = await page.text();
+    expect(html).toContain(`<meta name="s3dir-region" content="${server.region}">`);
+    expect(html).not.toMatch(/<script>|<style>|\son\w+=/);
+    const assets = [...html.matchAll(/"\/_console\/assets\/(console-[0-9a-f]{12}\.(?:js|css))"/g)].map(
+      (m) => m[1],
+    );
+    expect(assets).toHaveLength(2);
+  });
+
+  test("hashed assets are immutable and gzip-compressed; the first load stays under 200 KB", async () => {
+    const html = await (await fetch(`${server.endpoint}/_console/`)).text();
+    let compressed = html.length;
+    for (const [, name] of html.matchAll(/"\/_console\/assets\/([^"]+)"/g)) {
+      const response = await fetch(`${server.endpoint}/_console/assets/${name}`, {
+        headers: { "accept-encoding": "gzip" },
+        decompress: false,
+      } as RequestInit);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+      expect(response.headers.get("content-encoding")).toBe("gzip");
+      expect(response.headers.get("content-security-policy")).toContain("default-src 'none'");
+      compressed += (await response.arrayBuffer()).byteLength;
+    }
+    expect(compressed).toBeLessThan(200 * 1024);
+    const missing = await fetch(`${server.endpoint}/_console/assets/console-000000000000.js`);
+    expect(missing.status).toBe(404);
+    const post = await fetch(`${server.endpoint}/_console/`, { method: "POST" });
+    expect(post.status).toBe(405);
+  });
+
+  test("the cluster view names this host when no cluster is defined", async () => {
+    const view = (await (await fetch(`${server.endpoint}/_console/api/cluster`)).json()) as {
+      hosts: { ready: boolean; version: string }[];
+      root: { freeBytes: number };
+    };
+    expect(view.hosts).toHaveLength(1);
+    expect(view.hosts[0]?.ready).toBe(true);
+    expect(view.root.freeBytes).toBeGreaterThan(0);
+  });
+});
+
+describe("bucket usage for the console", () => {
+  let server: TestServer;
+  const quoted = uniqueBucket("usage");
+  const plain = uniqueBucket("plain");
+  beforeAll(async () => {
+    server = await startHost();
+    expect((await s3dirCli(server.root, "bucket", "create", quoted, "--hard-quota", "10MiB")).code).toBe(0);
+    const s3 = s3Client(server);
+    await s3.send(new CreateBucketCommand({ Bucket: plain }));
+    await s3.send(new PutObjectCommand({ Bucket: quoted, Key: "one", Body: new Uint8Array(1024 * 1024) }));
+    s3.destroy();
+  });
+  afterAll(() => server?.stop());
+
+  const usage = (bucket: string, proof?: string) =>
+    fetch(`${server.endpoint}/_console/api/usage?bucket=${bucket}`, {
+      headers: proof === undefined ? {} : { "x-s3dir-proof": new URL(proof).search },
+    });
+  const proofFor = (bucket: string, credentials: Credentials = testCredentials) =>
+    presignUrl(server, `/${bucket}`, { method: "HEAD", expiresIn: 60, credentials });
+
+  test("used and hard quota, to a principal whose presigned HeadBucket of the bucket succeeds", async () => {
+    let body: unknown;
+    expect(
+      await waitFor(async () => {
+        body = await (await usage(quoted, await proofFor(quoted))).json();
+        return (body as { used: number }).used === 1024 * 1024;
+      }, 5000),
+    ).toBe(true);
+    expect(body).toEqual({ bucket: quoted, used: 1024 * 1024, hard: 10 * 1024 * 1024 });
+    expect(await (await usage(plain, await proofFor(plain))).json()).toEqual({
+      bucket: plain,
+      used: null,
+      hard: null,
+    });
+  });
+
+  test("refused without a proof, with another bucket's proof, with an unknown key", async () => {
+    expect((await usage(quoted)).status).toBe(400);
+    expect((await usage(quoted, await proofFor(plain))).status).toBe(403);
+    const stranger = { accessKeyId: "AKIAUNKNOWNKEY000001", secretAccessKey: "x".repeat(40) };
+    expect((await usage(quoted, await proofFor(quoted, stranger))).status).toBe(403);
+    expect((await fetch(`${server.endpoint}/_console/api/usage?bucket=..%2Fx`)).status).toBe(400);
+  });
+});
+
+test("--console off: /_console/ is not served", async () => {
+  const server = await startHost({ args: ["--console", "off"] });
+  try {
+    const response = await fetch(`${server.endpoint}/_console/`);
+    expect(response.status).not.toBe(200);
+    expect(response.headers.get("content-security-policy")).toBeNull();
+  } finally {
+    await server.stop();
+  }
+});
+
+test("--console-port serves the host, console included, on a second port; not with --console off", async () => {
+  const port = await freePort();
+  const server = await startHost({ process: true, args: ["--console-port", String(port)] });
+  try {
+    const page = await fetch(`http://127.0.0.1:${port}/_console/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("x-frame-options")).toBe("DENY");
+    expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200);
+  } finally {
+    await server.stop();
+  }
+  const refused = await s3dirCli(server.root, "serve", "--console", "off", "--console-port", String(port));
+  expect(refused.code).not.toBe(0);
+  expect(refused.stderr).toContain("--console-port serves the console");
+});
+
+test("a Node.js host serves the console that the install step built", async () => {
+  await buildConsole(); // what `npm install` runs (postinstall)
+  const server = await startHost({ runtime: "node" });
+  try {
+    const page = await fetch(`${server.endpoint}/_console/`);
+    expect(page.status).toBe(200);
+    const script = /"\/_console\/assets\/(console-[0-9a-f]{12}\.js)"/.exec(await page.text())?.[1];
+    expect((await fetch(`${server.endpoint}/_console/assets/${script}`)).status).toBe(200);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("with --domain, /_console/ of a virtual-hosted bucket is that bucket's key, not the console", async () => {
+  const server = await startHost({ args: ["--domain", "s3.localhost"] });
+  try {
+    const port = new URL(server.endpoint).port;
+    const s3 = s3Client(server);
+    await s3.send(new CreateBucketCommand({ Bucket: "console-vhost" }));
+    await s3.send(new PutObjectCommand({ Bucket: "console-vhost", Key: "_console/x", Body: "x" }));
+    s3.destroy();
+    const asKey = await fetch(`${server.endpoint}/_console/x`, {
+      headers: { host: `console-vhost.s3.localhost:${port}` },
+    });
+    expect(asKey.headers.get("content-security-policy")).toBeNull();
+    expect(asKey.status).toBe(403); // the bucket's key, refused to an anonymous reader
+    const page = await fetch(`${server.endpoint}/_console/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("x-frame-options")).toBe("DENY");
+  } finally {
+    await server.stop();
+  }
+});
