@@ -2,7 +2,8 @@ import { Hono } from "hono";
 import { pathOfTarget } from "../lib/dot-segments.ts";
 import { createBucketCors } from "./cors/bucket-cors.ts";
 import { corsMiddleware } from "./cors/cors-middleware.ts";
-import { type ExchangeDeps, type ExchangeEnv, exchange } from "./exchange.ts";
+import { takesDirectPath } from "./direct-path.ts";
+import { type AppBindings, type ExchangeDeps, type ExchangeEnv, exchange, newExchange } from "./exchange.ts";
 import { type HealthSources, hostScore, hostStatus } from "./health.ts";
 import { scoreHeader, scoreText } from "./load-score.ts";
 import { createS3Pipeline, type PipelineDeps } from "./pipeline.ts";
@@ -42,7 +43,7 @@ export function createApp(deps: AppDeps): Hono<ExchangeEnv> {
     ...deps,
     actions: deps.queryActions,
   });
-  const { middleware, onError } = exchange(deps, s3Protocol);
+  const { middleware, onError, fail, settle } = exchange(deps, s3Protocol);
   // Every response, errors and health checks included, says how loaded this host is, so that a
   // balancer can weigh hosts by it (docs/operations.md, deploy/).
   app.use(async (c, next) => {
@@ -76,7 +77,29 @@ export function createApp(deps: AppDeps): Hono<ExchangeEnv> {
   app.all("*", (c) =>
     c.req.method === "POST" && isQueryRequest(c.req.raw, pathOfTarget(c.env.rawTarget ?? c.req.url))
       ? handleQuery(c)
-      : handleS3(c),
+      : handleS3(c.req.raw, c.env, c.get("exchange")),
   );
+  // The commonest requests (GET and HEAD of S3 resources, no Origin) skip Hono's dispatch and the
+  // middleware chain: the same pipeline, error rendering, log entry and headers, called directly.
+  const dispatch = app.fetch;
+  const direct = async (req: Request, env: AppBindings): Promise<Response> => {
+    const current = newExchange(s3Protocol);
+    let response: Response;
+    try {
+      response = await handleS3(req, env, current);
+    } catch (caught) {
+      response = fail(caught, req, current);
+    }
+    settle(current, req, response, env.remoteIp);
+    if (req.method === "HEAD") response = new Response(null, response);
+    try {
+      response.headers.set(scoreHeader, scoreText(hostScore(deps.health)));
+    } catch {
+      // As above.
+    }
+    return response;
+  };
+  app.fetch = (req, env, ctx) =>
+    env !== undefined && takesDirectPath(req) ? direct(req, env as AppBindings) : dispatch(req, env, ctx);
   return app;
 }

@@ -53,7 +53,7 @@ export interface ExchangeDeps {
   onInternalError: (error: unknown, requestId: string) => void;
 }
 
-function newExchange(protocol: Protocol): Exchange {
+export function newExchange(protocol: Protocol): Exchange {
   return {
     requestId: newRequestId(),
     started: performance.now(),
@@ -71,26 +71,19 @@ function newExchange(protocol: Protocol): Exchange {
  * rendering (`onError`, for the app's `onError`), the request id headers, and one access-log entry.
  */
 export function exchange(deps: ExchangeDeps, initial: Protocol) {
-  const onError: ErrorHandler<ExchangeEnv> = (caught, c) => {
-    // Undefined only for a failure before the middleware ran (the health endpoints).
-    const current = c.get("exchange") ?? newExchange(initial);
-    const { response, code, internal } = current.protocol.errorOf(caught, c.req.raw, current);
+  /** The answer to what a handler threw, noted in the exchange. */
+  const fail = (caught: unknown, req: Request, current: Exchange): Response => {
+    const { response, code, internal } = current.protocol.errorOf(caught, req, current);
     if (internal) deps.onInternalError(caught, current.requestId);
     current.errorCode = code;
     return response;
   };
+  // Undefined only for a failure before the middleware ran (the health endpoints).
+  const onError: ErrorHandler<ExchangeEnv> = (caught, c) =>
+    fail(caught, c.req.raw, c.get("exchange") ?? newExchange(initial));
 
-  const middleware: MiddlewareHandler<ExchangeEnv> = async (c, next) => {
-    const current = newExchange(initial);
-    c.set("exchange", current);
-    try {
-      await next();
-    } catch (caught) {
-      // Hono hands thrown Errors to onError; anything else thrown arrives here.
-      c.res = await onError(caught as Error, c);
-    }
-    const req = c.req.raw;
-    const response = c.res;
+  /** Adds the request id headers to `response` and writes the exchange's access-log entry. */
+  const settle = (current: Exchange, req: Request, response: Response, remoteIp: string): void => {
     response.headers.set(current.protocol.requestIdHeader, current.requestId);
     response.headers.set("x-amz-id-2", hostId());
     const principal = current.auth?.principal;
@@ -99,7 +92,7 @@ export function exchange(deps: ExchangeDeps, initial: Protocol) {
     deps.log({
       time: new Date().toISOString(),
       requestId: current.requestId,
-      remoteIp: c.env.remoteIp,
+      remoteIp,
       principal: principal?.name ?? "",
       principalKind: principal?.kind ?? "",
       sessionArn: principal?.session?.arn,
@@ -123,5 +116,17 @@ export function exchange(deps: ExchangeDeps, initial: Protocol) {
     });
   };
 
-  return { middleware, onError };
+  const middleware: MiddlewareHandler<ExchangeEnv> = async (c, next) => {
+    const current = newExchange(initial);
+    c.set("exchange", current);
+    try {
+      await next();
+    } catch (caught) {
+      // Hono hands thrown Errors to onError; anything else thrown arrives here.
+      c.res = await onError(caught as Error, c);
+    }
+    settle(current, c.req.raw, c.res, c.env.remoteIp);
+  };
+
+  return { middleware, onError, fail, settle };
 }

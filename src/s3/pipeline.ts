@@ -1,4 +1,3 @@
-import type { Context } from "hono";
 import { authenticate } from "../auth/authenticate.ts";
 import type { SigV4Crypto } from "../auth/sigv4-crypto.ts";
 import type { AuthResult, CredentialLookup } from "../auth/types.ts";
@@ -8,7 +7,7 @@ import { type Authorize, type LockFacts, type RequestFacts, resourceArn } from "
 import type { S3Context } from "./context.ts";
 import { type BucketCors, createBucketCors } from "./cors/bucket-cors.ts";
 import { S3Error } from "./errors.ts";
-import type { ExchangeEnv } from "./exchange.ts";
+import type { AppBindings, Exchange } from "./exchange.ts";
 import { signedHeadersOf } from "./forwarded-host.ts";
 import { withHoistedHeaders } from "./hoisted-headers.ts";
 import { refuseDotSegments, resolveTarget } from "./request-target.ts";
@@ -54,10 +53,8 @@ export function createS3Pipeline(deps: PipelineDeps) {
   const signing = { region: config.region, crypto: deps.sigv4Crypto, sigv2: config.sigv2 };
   const objectTags: ObjectTagsReader = async (bucket, key, versionId) =>
     (await store.getObjectTagging(bucket, key, versionId)).tags;
-  return async function handleS3(c: Context<ExchangeEnv>): Promise<Response> {
-    const req = c.req.raw;
-    const { remoteIp, rawTarget } = c.env;
-    const exchange = c.get("exchange");
+  return async function handleS3(req: Request, env: AppBindings, exchange: Exchange): Promise<Response> {
+    const { remoteIp, rawTarget } = env;
     const signedHeaders = signedHeadersOf(req.headers, remoteIp, trustedProxies);
     const target = resolveTarget(req.url, signedHeaders.get("host") ?? "", config.domains);
     exchange.target = target;
