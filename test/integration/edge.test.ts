@@ -18,8 +18,8 @@ import {
 } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { startEdge } from "../../scripts/edge.ts";
 import { presignUrl } from "../../src/lib/presign.ts";
+import { startEdgeWithRootCredential } from "../helpers/edge.ts";
 import {
   type Credentials,
   errorCodeOf,
@@ -49,21 +49,6 @@ const bucket = "edge-bucket";
 const originRequests = () => host1.accessLog().length + host2.accessLog().length;
 
 const settledOriginRequests = () => settled(originRequests);
-
-/**
- * The launcher reads the root credential as an operator's shell would have it; the variables are
- * removed again at once so that they do not leak into other test files of this process.
- */
-async function startEdgeWithRootCredential(options: Parameters<typeof startEdge>[0]) {
-  process.env.S3DIR_ROOT_ACCESS_KEY = testCredentials.accessKeyId;
-  process.env.S3DIR_ROOT_SECRET_KEY = testCredentials.secretAccessKey;
-  try {
-    return await startEdge(options);
-  } finally {
-    delete process.env.S3DIR_ROOT_ACCESS_KEY;
-    delete process.env.S3DIR_ROOT_SECRET_KEY;
-  }
-}
 
 beforeAll(async () => {
   host1 = await startHost({ args: trust });
