@@ -5,6 +5,7 @@
  * HMAC-SHA1 of the policy with the secret). A form with neither is anonymous. Web-standard only.
  */
 import { parseAmzDate } from "../lib/amz-date.ts";
+import { hmacSha1Base64 } from "../lib/hmac-sha1.ts";
 import { timingSafeEqual } from "../lib/timing-safe-equal.ts";
 import { AuthError } from "./errors.ts";
 import { type SigV4Crypto, webSigV4Crypto } from "./sigv4-crypto.ts";
@@ -57,19 +58,6 @@ async function credentialOf(lookup: CredentialLookup, accessKeyId: string, token
     }
   }
   return credential;
-}
-
-async function hmacSha1Base64(secret: string, data: string): Promise<string> {
-  const encoder = new TextEncoder();
-  const key = await crypto.subtle.importKey(
-    "raw",
-    encoder.encode(secret),
-    { name: "HMAC", hash: "SHA-1" },
-    false,
-    ["sign"],
-  );
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(data)));
-  return btoa(String.fromCharCode(...mac));
 }
 
 /**
