@@ -14,7 +14,8 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { type Credentials, s3Client, s3dirCli, useHost } from "../helpers/index.ts";
+import { s3dirJson } from "../helpers/cli.ts";
+import { type Credentials, s3Client, useHost } from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
 
@@ -24,11 +25,7 @@ const { server, s3: root } = useHost({
 });
 const bucket = "owned";
 
-async function cli(...args: string[]): Promise<string> {
-  const result = await s3dirCli(server.root, ...args, "--json");
-  if (result.code !== 0) throw new Error(`s3dir ${args.join(" ")}: ${result.stderr}`);
-  return result.stdout;
-}
+const cli = (...args: string[]): Promise<string> => s3dirJson(server.root, ...args);
 
 async function userWithKey(name: string, ...posix: string[]): Promise<S3Client> {
   await cli("user", "add", name, "--role", "s3", ...posix);

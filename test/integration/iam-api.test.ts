@@ -38,7 +38,7 @@ import {
   type Credentials,
   expectOk,
   py,
-  s3dirCli,
+  s3dirJson,
   sdkFailure,
   useHost,
   waitFor,
@@ -65,11 +65,7 @@ async function iamCli(args: string[], credentials?: Credentials): Promise<unknow
   return expectOk(await aws(server, ["iam", ...args], { credentials }));
 }
 
-async function cli(...args: string[]): Promise<string> {
-  const result = await s3dirCli(server.root, ...args, "--json");
-  if (result.code !== 0) throw new Error(`s3dir ${args.join(" ")}: ${result.stderr}`);
-  return result.stdout;
-}
+const cli = (...args: string[]): Promise<string> => s3dirJson(server.root, ...args);
 
 const listObjects = (s3: S3Client) => s3.send(new ListObjectsV2Command({ Bucket: bucket }));
 const putObject = (key: string) => (s3: S3Client) =>

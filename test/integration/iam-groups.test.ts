@@ -1,7 +1,8 @@
 /** IAM groups: membership and group policies with the AWS CLI, boto3 and `s3dir group`. */
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { aws, type Credentials, expectOk, py, s3dirCli, useHost } from "../helpers/index.ts";
+import { s3dirJson } from "../helpers/cli.ts";
+import { aws, type Credentials, expectOk, py, useHost } from "../helpers/index.ts";
 import { becomes, s3Outcome } from "../helpers/outcome.ts";
 
 setDefaultTimeout(60_000);
@@ -14,11 +15,7 @@ async function iamCli(args: string[]): Promise<unknown> {
   return expectOk(await aws(server, ["iam", ...args]));
 }
 
-async function cli(...args: string[]): Promise<unknown> {
-  const result = await s3dirCli(server.root, ...args, "--json");
-  if (result.code !== 0) throw new Error(`s3dir ${args.join(" ")}: ${result.stderr}`);
-  return JSON.parse(result.stdout);
-}
+const cli = async (...args: string[]): Promise<unknown> => JSON.parse(await s3dirJson(server.root, ...args));
 
 async function userWithKey(name: string): Promise<Credentials> {
   await iamCli(["create-user", "--user-name", name]);

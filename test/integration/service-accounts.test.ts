@@ -9,7 +9,7 @@ import {
   type Credentials,
   expectOk,
   py,
-  s3dirCli,
+  s3dirJson,
   useHost,
   waitFor,
   xmlValue,
@@ -22,11 +22,7 @@ setDefaultTimeout(60_000);
 const { server, s3: admin, bucket } = useHost({ bucket: "svc" });
 const files = mkdtempSync(join(tmpdir(), "s3dir-svc-"));
 
-async function cli(...args: string[]): Promise<unknown> {
-  const result = await s3dirCli(server.root, ...args, "--json");
-  if (result.code !== 0) throw new Error(`s3dir ${args.join(" ")}: ${result.stderr}`);
-  return JSON.parse(result.stdout);
-}
+const cli = async (...args: string[]): Promise<unknown> => JSON.parse(await s3dirJson(server.root, ...args));
 
 function policyFile(name: string, actions: string[], resource: string): string {
   const file = join(files, `${name}.json`);
