@@ -7,8 +7,6 @@ import {
   CopyObjectCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
-  DeletePublicAccessBlockCommand,
-  PutBucketPolicyCommand,
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
@@ -16,6 +14,7 @@ import {
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { s3dirJson } from "../helpers/cli.ts";
 import { type Credentials, s3Client, useHost } from "../helpers/index.ts";
+import { allowAnyone } from "../helpers/public-policy.ts";
 
 setDefaultTimeout(60_000);
 
@@ -49,24 +48,7 @@ beforeAll(async () => {
   mappedCreds = JSON.parse(await cli("key", "create", "carol")) as Credentials;
   mapped = s3Client(server, mappedCreds);
   unmapped = await userWithKey("dave");
-  // New buckets block public policies (AWS's defaults since 2023): open this one first.
-  await root.send(new DeletePublicAccessBlockCommand({ Bucket: bucket }));
-  await root.send(
-    new PutBucketPolicyCommand({
-      Bucket: bucket,
-      Policy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Principal: "*",
-            Action: "s3:PutObject",
-            Resource: `arn:aws:s3:::${bucket}/anon/*`,
-          },
-        ],
-      }),
-    }),
-  );
+  await allowAnyone(root, bucket, "s3:PutObject", `${bucket}/anon/*`);
 });
 
 describe("a mapped user", () => {
