@@ -16,6 +16,7 @@ import {
 } from "../lib/sigv4-canonical.ts";
 import { timingSafeEqual } from "../lib/timing-safe-equal.ts";
 import { AuthError } from "./errors.ts";
+import { lookupCredential } from "./lookup-credential.ts";
 import { parsePayloadMode, UNSIGNED_PAYLOAD } from "./payload-mode.ts";
 import { checkSigV2Time, parseSigV2Header, parseSigV2Query, type SigV2Claim, verifySigV2 } from "./sigv2.ts";
 import { type SigV4Crypto, webSigV4Crypto } from "./sigv4-crypto.ts";
@@ -76,15 +77,7 @@ export async function authenticate(
   const token = claim.presigned
     ? (params.find((p) => p.name === "X-Amz-Security-Token")?.value ?? headers.get("x-amz-security-token"))
     : (headers.get("x-amz-security-token") ?? params.find((p) => p.name === "X-Amz-Security-Token")?.value);
-  const credential = await lookup(claim.accessKeyId, token ?? undefined);
-  if (!credential) {
-    throw new AuthError("InvalidAccessKeyId", undefined, { AWSAccessKeyId: claim.accessKeyId });
-  }
-  if ((credential.sessionToken ?? "") !== "" || (token ?? "") !== "") {
-    if (!timingSafeEqual(credential.sessionToken ?? "", token ?? "")) {
-      throw new AuthError("InvalidToken", "The provided token is malformed or otherwise invalid.");
-    }
-  }
+  const credential = await lookupCredential(lookup, claim.accessKeyId, token);
 
   const derived = crypto.signingKey(credential.secretAccessKey, claim.day, claim.region, claim.service);
   const signingKey = derived instanceof Promise ? await derived : derived;

@@ -5,8 +5,10 @@
  * HMAC-SHA1 of the policy with the secret). A form with neither is anonymous. Web-standard only.
  */
 import { parseAmzDate } from "../lib/amz-date.ts";
+import { hmacSha1Base64 } from "../lib/hmac-sha1.ts";
 import { timingSafeEqual } from "../lib/timing-safe-equal.ts";
 import { AuthError } from "./errors.ts";
+import { lookupCredential } from "./lookup-credential.ts";
 import { type SigV4Crypto, webSigV4Crypto } from "./sigv4-crypto.ts";
 import type { AuthResult, Credential, CredentialLookup } from "./types.ts";
 
@@ -48,30 +50,6 @@ function mismatch(accessKeyId: string, policy: string, provided: string): AuthEr
   });
 }
 
-async function credentialOf(lookup: CredentialLookup, accessKeyId: string, token: string | undefined) {
-  const credential = await lookup(accessKeyId, token);
-  if (!credential) throw new AuthError("InvalidAccessKeyId", undefined, { AWSAccessKeyId: accessKeyId });
-  if ((credential.sessionToken ?? "") !== "" || (token ?? "") !== "") {
-    if (!timingSafeEqual(credential.sessionToken ?? "", token ?? "")) {
-      throw new AuthError("InvalidToken", "The provided token is malformed or otherwise invalid.");
-    }
-  }
-  return credential;
-}
-
-async function hmacSha1Base64(secret: string, data: string): Promise<string> {
-  const encoder = new TextEncoder();
-  const key = await crypto.subtle.importKey(
-    "raw",
-    encoder.encode(secret),
-    { name: "HMAC", hash: "SHA-1" },
-    false,
-    ["sign"],
-  );
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(data)));
-  return btoa(String.fromCharCode(...mac));
-}
-
 /**
  * Authenticates a form by its fields (`get` takes a lower-case name): the principal that signed
  * its policy, or anonymous when the form carries no signature at all.
@@ -92,7 +70,7 @@ export async function authenticatePostForm(
     if (policy === undefined) throw missing("policy");
     const provided = get("signature");
     if (provided === undefined) throw missing("Signature");
-    const credential = await credentialOf(lookup, accessKeyId, token);
+    const credential = await lookupCredential(lookup, accessKeyId, token);
     const expected = await hmacSha1Base64(credential.secretAccessKey, policy);
     if (!timingSafeEqual(expected, provided)) throw mismatch(accessKeyId, policy, provided);
     return { auth: signedBy(credential, new Date(), "AWS"), policy, exempt: v2Exempt };
@@ -168,7 +146,7 @@ async function sigV4(
       },
     );
   }
-  const credential = await credentialOf(lookup, accessKeyId, token);
+  const credential = await lookupCredential(lookup, accessKeyId, token);
   const crypto = options.crypto ?? webSigV4Crypto;
   const signingKey = await crypto.signingKey(credential.secretAccessKey, day as string, region, "s3");
   const expected = await crypto.hmacHex(signingKey, policy);

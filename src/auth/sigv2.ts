@@ -10,6 +10,7 @@ import { sigV2StringsToSign } from "../lib/sigv2-canonical.ts";
 import type { QueryParam } from "../lib/sigv4-canonical.ts";
 import { timingSafeEqual } from "../lib/timing-safe-equal.ts";
 import { AuthError } from "./errors.ts";
+import { lookupCredential } from "./lookup-credential.ts";
 import { parsePayloadMode } from "./payload-mode.ts";
 import type { AuthResult, CredentialLookup, PayloadMode, SignedRequest } from "./types.ts";
 
@@ -113,15 +114,7 @@ export async function verifySigV2(
   }
   const token =
     req.headers.get("x-amz-security-token") ?? params.find((p) => p.name === "x-amz-security-token")?.value;
-  const credential = await lookup(claim.accessKeyId, token ?? undefined);
-  if (!credential) {
-    throw new AuthError("InvalidAccessKeyId", undefined, { AWSAccessKeyId: claim.accessKeyId });
-  }
-  if ((credential.sessionToken ?? "") !== "" || (token ?? "") !== "") {
-    if (!timingSafeEqual(credential.sessionToken ?? "", token ?? "")) {
-      throw new AuthError("InvalidToken", "The provided token is malformed or otherwise invalid.");
-    }
-  }
+  const credential = await lookupCredential(lookup, claim.accessKeyId, token);
 
   const candidates = sigV2StringsToSign(claim.presigned ? withQueryHeaders(req, params) : req, claim.expires);
   let matched = false;

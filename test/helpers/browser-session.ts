@@ -3,10 +3,8 @@
  * (browser.ts): load a page, evaluate expressions, wait for one to hold, click, type, choose
  * files for an <input type=file>, take screenshots. Every wait is bounded.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromiumBinary, DevTools, devToolsPort, pageSocketUrl, until } from "./browser.ts";
+import { writeFileSync } from "node:fs";
+import { launchChromium, until } from "./browser.ts";
 
 export interface BrowserSession {
   goto(url: string): Promise<void>;
@@ -24,40 +22,12 @@ export interface BrowserSession {
 export async function openBrowser(
   options: { timeoutMs?: number; width?: number; height?: number; args?: string[] } = {},
 ): Promise<BrowserSession> {
-  if (!chromiumBinary) throw new Error("chromium is not installed (apt-get install -y chromium)");
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
-  const profile = mkdtempSync(join(tmpdir(), "s3dir-chromium-"));
-  const browser = Bun.spawn(
-    [
-      chromiumBinary,
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-dev-shm-usage",
-      "--no-first-run",
-      "--no-default-browser-check",
-      "--remote-debugging-port=0",
-      `--user-data-dir=${profile}`,
-      `--window-size=${options.width ?? 1280},${options.height ?? 860}`,
-      ...(options.args ?? []),
-      "about:blank",
-    ],
-    { stdout: "ignore", stderr: "ignore" },
-  );
-  const stop = async () => {
-    browser.kill();
-    await browser.exited;
-    rmSync(profile, { recursive: true, force: true });
-  };
-  let devtools: DevTools;
-  try {
-    const port = await until(deadline, () => devToolsPort(profile), "chromium's DevTools port");
-    const page = await until(deadline, () => pageSocketUrl(port), "the page's DevTools target");
-    devtools = await DevTools.connect(page);
-  } catch (e) {
-    await stop();
-    throw e;
-  }
+  const chromium = await launchChromium(deadline, [
+    `--window-size=${options.width ?? 1280},${options.height ?? 860}`,
+    ...(options.args ?? []),
+  ]);
+  const { devtools } = chromium;
   // No call waits longer than this: a page or browser that stops answering fails the test.
   const call = (method: string, params: Record<string, unknown> = {}, timeoutMs = 30_000) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -117,10 +87,7 @@ export async function openBrowser(
       const shot = (await call("Page.captureScreenshot", { format: "png" })) as { data: string };
       writeFileSync(path, Buffer.from(shot.data, "base64"));
     },
-    async close() {
-      devtools.close();
-      await stop();
-    },
+    close: () => chromium.close(),
   };
   return session;
 }

@@ -22,8 +22,37 @@ const doneExpression =
 
 /** Loads `url` in a fresh headless chromium and returns the DOM once the page says it is done. */
 export async function runPage(url: string, options: RunPageOptions = {}): Promise<string> {
-  if (!chromiumBinary) throw new Error("chromium is not installed (apt-get install -y chromium)");
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  const chromium = await launchChromium(deadline);
+  try {
+    const { devtools } = chromium;
+    await devtools.call("Page.navigate", { url });
+    return await until(
+      deadline,
+      async () => {
+        const result = await devtools.call("Runtime.evaluate", {
+          expression: doneExpression,
+          returnByValue: true,
+        });
+        const value = (result as { result?: { value?: unknown } }).result?.value;
+        return typeof value === "string" ? value : undefined;
+      },
+      `${url} to set dataset.done`,
+    );
+  } finally {
+    await chromium.close();
+  }
+}
+
+/** A headless chromium with a fresh profile, connected to its page; close() ends it and removes the profile. */
+export interface Chromium {
+  devtools: DevTools;
+  close(): Promise<void>;
+}
+
+/** Starts chromium (extra `args` after the common ones) and connects to its page before `deadline`. */
+export async function launchChromium(deadline: number, args: string[] = []): Promise<Chromium> {
+  if (!chromiumBinary) throw new Error("chromium is not installed (apt-get install -y chromium)");
   const profile = mkdtempSync(join(tmpdir(), "s3dir-chromium-"));
   const browser = Bun.spawn(
     [
@@ -36,35 +65,30 @@ export async function runPage(url: string, options: RunPageOptions = {}): Promis
       "--no-default-browser-check",
       "--remote-debugging-port=0",
       `--user-data-dir=${profile}`,
+      ...args,
       "about:blank",
     ],
     { stdout: "ignore", stderr: "ignore" },
   );
+  const stop = async () => {
+    browser.kill();
+    await browser.exited;
+    rmSync(profile, { recursive: true, force: true });
+  };
   try {
     const port = await until(deadline, () => devToolsPort(profile), "chromium's DevTools port");
     const page = await until(deadline, () => pageSocketUrl(port), "the page's DevTools target");
     const devtools = await DevTools.connect(page);
-    try {
-      await devtools.call("Page.navigate", { url });
-      return await until(
-        deadline,
-        async () => {
-          const result = await devtools.call("Runtime.evaluate", {
-            expression: doneExpression,
-            returnByValue: true,
-          });
-          const value = (result as { result?: { value?: unknown } }).result?.value;
-          return typeof value === "string" ? value : undefined;
-        },
-        `${url} to set dataset.done`,
-      );
-    } finally {
-      devtools.close();
-    }
-  } finally {
-    browser.kill();
-    await browser.exited;
-    rmSync(profile, { recursive: true, force: true });
+    return {
+      devtools,
+      async close() {
+        devtools.close();
+        await stop();
+      },
+    };
+  } catch (e) {
+    await stop();
+    throw e;
   }
 }
 

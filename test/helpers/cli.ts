@@ -11,6 +11,13 @@ export async function s3dirCli(root: string, ...args: string[]): Promise<CliResu
   return await s3dirCliWithEnv(root, {}, ...args);
 }
 
+/** Runs `s3dir ARGS --json` and returns its output; a non-zero exit throws with its stderr. */
+export async function s3dirJson(root: string, ...args: string[]): Promise<string> {
+  const result = await s3dirCli(root, ...args, "--json");
+  if (result.code !== 0) throw new Error(`s3dir ${args.join(" ")}: ${result.stderr}`);
+  return result.stdout;
+}
+
 /** s3dirCli with extra environment variables (e.g. the root credential the server was given). */
 export async function s3dirCliWithEnv(
   root: string,

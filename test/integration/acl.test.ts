@@ -60,6 +60,13 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const anonymousGet = (endpoint: string, bucket: string, key: string, query = "") =>
   fetch(`${endpoint}/${bucket}/${key}${query}`);
 
+/** An anonymous GET of the key succeeds and returns this body. */
+async function expectAnonymousRead(endpoint: string, bucket: string, key: string, body: string) {
+  const got = await anonymousGet(endpoint, bucket, key);
+  expect(got.status).toBe(200);
+  expect(await got.text()).toBe(body);
+}
+
 /** Grants as comparable strings: "PERMISSION grantee". */
 function grantsOf(grants: Grant[] | undefined): string[] {
   return (grants ?? [])
@@ -138,9 +145,7 @@ describe("new buckets, AWS's current defaults", () => {
     await s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectOwnership: "ObjectWriter" }));
     await s3.send(new DeletePublicAccessBlockCommand({ Bucket: bucket }));
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "k", Body: "open", ACL: "public-read" }));
-    const got = await anonymousGet(current.server.endpoint, bucket, "k");
-    expect(got.status).toBe(200);
-    expect(await got.text()).toBe("open");
+    await expectAnonymousRead(current.server.endpoint, bucket, "k", "open");
   });
 });
 
@@ -391,9 +396,7 @@ describe("ACLs on copies and multipart uploads", () => {
         MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
       }),
     );
-    const got = await anonymousGet(legacy.server.endpoint, bucket, "big");
-    expect(got.status).toBe(200);
-    expect(await got.text()).toBe("only part");
+    await expectAnonymousRead(legacy.server.endpoint, bucket, "big", "only part");
   });
 });
 
@@ -412,9 +415,7 @@ describe("ACLs and SSE", () => {
     const rotated = await s3dirCli(legacy.server.root, "master-key", "rotate", "--json");
     expect(rotated.code).toBe(0);
     expect((JSON.parse(rotated.stdout) as { rewrapped: number }).rewrapped).toBeGreaterThan(0);
-    const got = await anonymousGet(legacy.server.endpoint, bucket, "k");
-    expect(got.status).toBe(200);
-    expect(await got.text()).toBe("sealed");
+    await expectAnonymousRead(legacy.server.endpoint, bucket, "k", "sealed");
   });
 });
 
@@ -485,9 +486,7 @@ describe("the AWS CLI and boto3", () => {
     await Bun.write(file, "<p>hello</p>");
     const old = await legacyBucket("cli");
     expectOk(await aws(legacy.server, ["s3", "cp", file, `s3://${old}/page.html`, "--acl", "public-read"]));
-    const got = await anonymousGet(legacy.server.endpoint, old, "page.html");
-    expect(got.status).toBe(200);
-    expect(await got.text()).toBe("<p>hello</p>");
+    await expectAnonymousRead(legacy.server.endpoint, old, "page.html", "<p>hello</p>");
     const fresh = uniqueBucket("cli");
     expectOk(await aws(current.server, ["s3api", "create-bucket", "--bucket", fresh]));
     const refused = await aws(current.server, [

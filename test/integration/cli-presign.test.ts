@@ -1,6 +1,7 @@
 /** `s3dir presign`: URLs made from the shared root carry exactly the signing key's rights. */
 import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { s3dirJson } from "../helpers/cli.ts";
 import { type Credentials, s3Client, s3dirCli, s3dirCliWithEnv, useHost } from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
@@ -8,11 +9,7 @@ setDefaultTimeout(60_000);
 const { server, s3: admin } = useHost({ bucket: false });
 const bucket = "presign-cli";
 
-async function cli(...args: string[]): Promise<string> {
-  const result = await s3dirCli(server.root, ...args, "--json");
-  if (result.code !== 0) throw new Error(`s3dir ${args.join(" ")}: ${result.stderr}`);
-  return result.stdout;
-}
+const cli = (...args: string[]): Promise<string> => s3dirJson(server.root, ...args);
 
 /** The server's root credential, as an operator would export it for the CLI. */
 function rootEnv(): Record<string, string> {

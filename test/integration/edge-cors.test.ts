@@ -11,8 +11,8 @@ import {
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { startEdge } from "../../scripts/edge.ts";
 import { presignUrl } from "../../src/lib/presign.ts";
+import { startEdgeWithRootCredential } from "../helpers/edge.ts";
 import {
   errorCodeOf,
   freePort,
@@ -46,14 +46,11 @@ const link = (path: string, method = "GET") =>
 
 beforeAll(async () => {
   host = await startHost({ args: ["--trusted-proxy", "127.0.0.1"] });
-  process.env.S3DIR_ROOT_ACCESS_KEY = testCredentials.accessKeyId;
-  process.env.S3DIR_ROOT_SECRET_KEY = testCredentials.secretAccessKey;
-  try {
-    edge = await startEdge({ port: await freePort(), origins: [host.endpoint], root: host.root });
-  } finally {
-    delete process.env.S3DIR_ROOT_ACCESS_KEY;
-    delete process.env.S3DIR_ROOT_SECRET_KEY;
-  }
+  edge = await startEdgeWithRootCredential({
+    port: await freePort(),
+    origins: [host.endpoint],
+    root: host.root,
+  });
   direct = s3Client(host);
   for (const name of [bucket, bare]) await direct.send(new CreateBucketCommand({ Bucket: name }));
   await direct.send(

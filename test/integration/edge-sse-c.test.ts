@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { startEdge } from "../../scripts/edge.ts";
 import { presignUrl } from "../../src/lib/presign.ts";
+import { startEdgeWithRootCredential } from "../helpers/edge.ts";
 import {
   errorCodeOf,
   freePort,
@@ -52,14 +52,11 @@ const keyLink = (key: string, method = "GET") => link(key, "", method, keyHeader
 
 beforeAll(async () => {
   host = await startHost({ args: ["--trusted-proxy", "127.0.0.1", "--allow-sse-c-over-http", "on"] });
-  process.env.S3DIR_ROOT_ACCESS_KEY = testCredentials.accessKeyId;
-  process.env.S3DIR_ROOT_SECRET_KEY = testCredentials.secretAccessKey;
-  try {
-    edge = await startEdge({ port: await freePort(), origins: [host.endpoint], root: host.root });
-  } finally {
-    delete process.env.S3DIR_ROOT_ACCESS_KEY;
-    delete process.env.S3DIR_ROOT_SECRET_KEY;
-  }
+  edge = await startEdgeWithRootCredential({
+    port: await freePort(),
+    origins: [host.endpoint],
+    root: host.root,
+  });
   direct = s3Client(host);
   await direct.send(new CreateBucketCommand({ Bucket: bucket }));
   await direct.send(

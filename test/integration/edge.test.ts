@@ -8,18 +8,11 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  CreateBucketCommand,
-  DeletePublicAccessBlockCommand,
-  GetObjectCommand,
-  PutBucketPolicyCommand,
-  PutObjectCommand,
-  S3Client,
-} from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { startEdge } from "../../scripts/edge.ts";
 import { presignUrl } from "../../src/lib/presign.ts";
+import { startEdgeWithRootCredential } from "../helpers/edge.ts";
 import {
   type Credentials,
   errorCodeOf,
@@ -34,6 +27,7 @@ import {
   testCredentials,
   waitFor,
 } from "../helpers/index.ts";
+import { allowAnyone } from "../helpers/public-policy.ts";
 
 setDefaultTimeout(60_000);
 
@@ -49,21 +43,6 @@ const bucket = "edge-bucket";
 const originRequests = () => host1.accessLog().length + host2.accessLog().length;
 
 const settledOriginRequests = () => settled(originRequests);
-
-/**
- * The launcher reads the root credential as an operator's shell would have it; the variables are
- * removed again at once so that they do not leak into other test files of this process.
- */
-async function startEdgeWithRootCredential(options: Parameters<typeof startEdge>[0]) {
-  process.env.S3DIR_ROOT_ACCESS_KEY = testCredentials.accessKeyId;
-  process.env.S3DIR_ROOT_SECRET_KEY = testCredentials.secretAccessKey;
-  try {
-    return await startEdge(options);
-  } finally {
-    delete process.env.S3DIR_ROOT_ACCESS_KEY;
-    delete process.env.S3DIR_ROOT_SECRET_KEY;
-  }
-}
 
 beforeAll(async () => {
   host1 = await startHost({ args: trust });
@@ -377,24 +356,7 @@ describe("edge worker", () => {
 
   test("anonymous GETs a bucket policy allows are cached; others go to the host", async () => {
     await direct.send(new PutObjectCommand({ Bucket: bucket, Key: "public/p.txt", Body: "for everyone" }));
-    // New buckets block public policies (AWS's defaults since 2023): open this one first.
-    await direct.send(new DeletePublicAccessBlockCommand({ Bucket: bucket }));
-    await direct.send(
-      new PutBucketPolicyCommand({
-        Bucket: bucket,
-        Policy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Principal: "*",
-              Action: "s3:GetObject",
-              Resource: `arn:aws:s3:::${bucket}/public/*`,
-            },
-          ],
-        }),
-      }),
-    );
+    await allowAnyone(direct, bucket, "s3:GetObject", `${bucket}/public/*`);
     // Hosts see a new bucket policy within about a second.
     await waitFor(async () => (await fetch(`${host1.endpoint}/${bucket}/public/p.txt`)).status === 200);
     await waitFor(async () => (await fetch(`${host2.endpoint}/${bucket}/public/p.txt`)).status === 200);

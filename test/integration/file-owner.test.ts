@@ -7,14 +7,14 @@ import {
   CopyObjectCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
-  DeletePublicAccessBlockCommand,
-  PutBucketPolicyCommand,
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { type Credentials, s3Client, s3dirCli, useHost } from "../helpers/index.ts";
+import { s3dirJson } from "../helpers/cli.ts";
+import { type Credentials, s3Client, useHost } from "../helpers/index.ts";
+import { allowAnyone } from "../helpers/public-policy.ts";
 
 setDefaultTimeout(60_000);
 
@@ -24,11 +24,7 @@ const { server, s3: root } = useHost({
 });
 const bucket = "owned";
 
-async function cli(...args: string[]): Promise<string> {
-  const result = await s3dirCli(server.root, ...args, "--json");
-  if (result.code !== 0) throw new Error(`s3dir ${args.join(" ")}: ${result.stderr}`);
-  return result.stdout;
-}
+const cli = (...args: string[]): Promise<string> => s3dirJson(server.root, ...args);
 
 async function userWithKey(name: string, ...posix: string[]): Promise<S3Client> {
   await cli("user", "add", name, "--role", "s3", ...posix);
@@ -52,24 +48,7 @@ beforeAll(async () => {
   mappedCreds = JSON.parse(await cli("key", "create", "carol")) as Credentials;
   mapped = s3Client(server, mappedCreds);
   unmapped = await userWithKey("dave");
-  // New buckets block public policies (AWS's defaults since 2023): open this one first.
-  await root.send(new DeletePublicAccessBlockCommand({ Bucket: bucket }));
-  await root.send(
-    new PutBucketPolicyCommand({
-      Bucket: bucket,
-      Policy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Principal: "*",
-            Action: "s3:PutObject",
-            Resource: `arn:aws:s3:::${bucket}/anon/*`,
-          },
-        ],
-      }),
-    }),
-  );
+  await allowAnyone(root, bucket, "s3:PutObject", `${bucket}/anon/*`);
 });
 
 describe("a mapped user", () => {

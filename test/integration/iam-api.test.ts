@@ -38,12 +38,12 @@ import {
   type Credentials,
   expectOk,
   py,
-  s3Client,
-  s3dirCli,
+  s3dirJson,
   sdkFailure,
   useHost,
   waitFor,
 } from "../helpers/index.ts";
+import { becomes, s3Outcome } from "../helpers/outcome.ts";
 
 setDefaultTimeout(60_000);
 
@@ -65,46 +65,7 @@ async function iamCli(args: string[], credentials?: Credentials): Promise<unknow
   return expectOk(await aws(server, ["iam", ...args], { credentials }));
 }
 
-async function cli(...args: string[]): Promise<string> {
-  const result = await s3dirCli(server.root, ...args, "--json");
-  if (result.code !== 0) throw new Error(`s3dir ${args.join(" ")}: ${result.stderr}`);
-  return result.stdout;
-}
-
-/** What an S3 call with these credentials gives: "ok" or the error code. */
-async function s3Outcome(
-  credentials: Credentials,
-  call: (s3: S3Client) => Promise<unknown>,
-): Promise<string> {
-  const s3 = s3Client(server, credentials);
-  try {
-    await call(s3);
-    return "ok";
-  } catch (e) {
-    return (e as { name: string }).name;
-  } finally {
-    s3.destroy();
-  }
-}
-
-/** Polls an S3 call until it gives the expected outcome (the server re-reads IAM files each second). */
-async function becomes(
-  expected: string,
-  credentials: Credentials,
-  call: (s3: S3Client) => Promise<unknown>,
-  timeoutMs = 3000,
-): Promise<string> {
-  let last = "";
-  await waitFor(
-    async () => {
-      last = await s3Outcome(credentials, call);
-      return last === expected;
-    },
-    timeoutMs,
-    100,
-  );
-  return last;
-}
+const cli = (...args: string[]): Promise<string> => s3dirJson(server.root, ...args);
 
 const listObjects = (s3: S3Client) => s3.send(new ListObjectsV2Command({ Bucket: bucket }));
 const putObject = (key: string) => (s3: S3Client) =>
@@ -143,16 +104,18 @@ describe("the AWS CLI", () => {
     const bob = { accessKeyId: key.AccessKey.AccessKeyId, secretAccessKey: key.AccessKey.SecretAccessKey };
 
     // A new user has no rights: its key authenticates, but is refused.
-    expect(await becomes("AccessDenied", bob, (s3) => s3.send(new ListBucketsCommand({})))).toBe(
+    expect(await becomes(server, "AccessDenied", bob, (s3) => s3.send(new ListBucketsCommand({})))).toBe(
       "AccessDenied",
     );
 
     await iamCli(["attach-user-policy", "--user-name", "bob", "--policy-arn", arnOf("readonly")]);
-    expect(await becomes("ok", bob, listObjects)).toBe("ok");
+    expect(await becomes(server, "ok", bob, listObjects)).toBe("ok");
     expect(
-      await s3Outcome(bob, (s3) => s3.send(new GetObjectCommand({ Bucket: bucket, Key: "public/a.txt" }))),
+      await s3Outcome(server, bob, (s3) =>
+        s3.send(new GetObjectCommand({ Bucket: bucket, Key: "public/a.txt" })),
+      ),
     ).toBe("ok");
-    expect(await s3Outcome(bob, putObject("home/bob/x.txt"))).toBe("AccessDenied");
+    expect(await s3Outcome(server, bob, putObject("home/bob/x.txt"))).toBe("AccessDenied");
 
     await iamCli([
       "put-user-policy",
@@ -163,8 +126,8 @@ describe("the AWS CLI", () => {
       "--policy-document",
       prefixPolicy("home/bob/"),
     ]);
-    expect(await becomes("ok", bob, putObject("home/bob/x.txt"))).toBe("ok");
-    expect(await s3Outcome(bob, putObject("home/other/x.txt"))).toBe("AccessDenied");
+    expect(await becomes(server, "ok", bob, putObject("home/bob/x.txt"))).toBe("ok");
+    expect(await s3Outcome(server, bob, putObject("home/other/x.txt"))).toBe("AccessDenied");
     const got = (await iamCli(["get-user-policy", "--user-name", "bob", "--policy-name", "home"])) as {
       PolicyDocument: unknown;
     };
@@ -175,9 +138,9 @@ describe("the AWS CLI", () => {
     });
 
     await iamCli(["delete-user-policy", "--user-name", "bob", "--policy-name", "home"]);
-    expect(await becomes("AccessDenied", bob, putObject("home/bob/y.txt"))).toBe("AccessDenied");
+    expect(await becomes(server, "AccessDenied", bob, putObject("home/bob/y.txt"))).toBe("AccessDenied");
     await iamCli(["detach-user-policy", "--user-name", "bob", "--policy-arn", arnOf("readonly")]);
-    expect(await becomes("AccessDenied", bob, listObjects)).toBe("AccessDenied");
+    expect(await becomes(server, "AccessDenied", bob, listObjects)).toBe("AccessDenied");
   });
 
   test("DeleteUser is refused while the user has keys, then succeeds once they are gone", async () => {
@@ -293,17 +256,17 @@ describe("the JS SDK", () => {
     const { AccessKey } = await rootIam.send(new CreateAccessKeyCommand({ UserName: "js-key" }));
     const creds = { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
     expect(AccessKey!.CreateDate).toBeInstanceOf(Date);
-    expect(await becomes("ok", creds, listObjects)).toBe("ok");
+    expect(await becomes(server, "ok", creds, listObjects)).toBe("ok");
     await rootIam.send(
       new UpdateAccessKeyCommand({ UserName: "js-key", AccessKeyId: creds.accessKeyId, Status: "Inactive" }),
     );
     const started = Date.now();
-    expect(await becomes("InvalidAccessKeyId", creds, listObjects, 2000)).toBe("InvalidAccessKeyId");
+    expect(await becomes(server, "InvalidAccessKeyId", creds, listObjects, 2000)).toBe("InvalidAccessKeyId");
     expect(Date.now() - started).toBeLessThan(2500);
     await rootIam.send(
       new UpdateAccessKeyCommand({ UserName: "js-key", AccessKeyId: creds.accessKeyId, Status: "Active" }),
     );
-    expect(await becomes("ok", creds, listObjects)).toBe("ok");
+    expect(await becomes(server, "ok", creds, listObjects)).toBe("ok");
   });
 
   test("gets and lists with the documented shapes", async () => {

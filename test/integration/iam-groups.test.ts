@@ -1,16 +1,9 @@
 /** IAM groups: membership and group policies with the AWS CLI, boto3 and `s3dir group`. */
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import {
-  aws,
-  type Credentials,
-  expectOk,
-  py,
-  s3Client,
-  s3dirCli,
-  useHost,
-  waitFor,
-} from "../helpers/index.ts";
+import { s3dirJson } from "../helpers/cli.ts";
+import { aws, type Credentials, expectOk, py, useHost } from "../helpers/index.ts";
+import { becomes, s3Outcome } from "../helpers/outcome.ts";
 
 setDefaultTimeout(60_000);
 
@@ -22,11 +15,7 @@ async function iamCli(args: string[]): Promise<unknown> {
   return expectOk(await aws(server, ["iam", ...args]));
 }
 
-async function cli(...args: string[]): Promise<unknown> {
-  const result = await s3dirCli(server.root, ...args, "--json");
-  if (result.code !== 0) throw new Error(`s3dir ${args.join(" ")}: ${result.stderr}`);
-  return JSON.parse(result.stdout);
-}
+const cli = async (...args: string[]): Promise<unknown> => JSON.parse(await s3dirJson(server.root, ...args));
 
 async function userWithKey(name: string): Promise<Credentials> {
   await iamCli(["create-user", "--user-name", name]);
@@ -34,39 +23,6 @@ async function userWithKey(name: string): Promise<Credentials> {
     AccessKey: { AccessKeyId: string; SecretAccessKey: string };
   };
   return { accessKeyId: key.AccessKey.AccessKeyId, secretAccessKey: key.AccessKey.SecretAccessKey };
-}
-
-async function s3Outcome(
-  credentials: Credentials,
-  call: (s3: S3Client) => Promise<unknown>,
-): Promise<string> {
-  const s3 = s3Client(server, credentials);
-  try {
-    await call(s3);
-    return "ok";
-  } catch (e) {
-    return (e as { name: string }).name;
-  } finally {
-    s3.destroy();
-  }
-}
-
-/** Polls until the call gives the expected outcome: the server re-reads IAM files once a second. */
-async function becomes(
-  expected: string,
-  credentials: Credentials,
-  call: (s3: S3Client) => Promise<unknown>,
-): Promise<string> {
-  let last = "";
-  await waitFor(
-    async () => {
-      last = await s3Outcome(credentials, call);
-      return last === expected;
-    },
-    3000,
-    100,
-  );
-  return last;
 }
 
 const list = (s3: S3Client) => s3.send(new ListObjectsV2Command({ Bucket: bucket }));
@@ -101,17 +57,17 @@ describe("the AWS CLI", () => {
       "--policy-document",
       putPolicy("shared/"),
     ]);
-    expect(await s3Outcome(ann, put("shared/a.txt"))).toBe("AccessDenied");
+    expect(await s3Outcome(server, ann, put("shared/a.txt"))).toBe("AccessDenied");
 
     await iamCli(["add-user-to-group", "--group-name", "writers", "--user-name", "ann"]);
-    expect(await becomes("ok", ann, put("shared/a.txt"))).toBe("ok");
-    expect(await s3Outcome(ann, put("private/a.txt"))).toBe("AccessDenied");
-    expect(await s3Outcome(ann, list)).toBe("AccessDenied");
+    expect(await becomes(server, "ok", ann, put("shared/a.txt"))).toBe("ok");
+    expect(await s3Outcome(server, ann, put("private/a.txt"))).toBe("AccessDenied");
+    expect(await s3Outcome(server, ann, list)).toBe("AccessDenied");
 
     // Union: the user's own policy and the group's both count.
     await iamCli(["attach-user-policy", "--user-name", "ann", "--policy-arn", arnOf("readonly")]);
-    expect(await becomes("ok", ann, list)).toBe("ok");
-    expect(await s3Outcome(ann, put("shared/b.txt"))).toBe("ok");
+    expect(await becomes(server, "ok", ann, list)).toBe("ok");
+    expect(await s3Outcome(server, ann, put("shared/b.txt"))).toBe("ok");
 
     const group = (await iamCli(["get-group", "--group-name", "writers"])) as {
       Group: { GroupName: string };
@@ -144,8 +100,8 @@ describe("the AWS CLI", () => {
     expect(refused.stderr).toContain("DeleteConflict");
 
     await iamCli(["remove-user-from-group", "--group-name", "writers", "--user-name", "ann"]);
-    expect(await becomes("AccessDenied", ann, put("shared/c.txt"))).toBe("AccessDenied");
-    expect(await s3Outcome(ann, list)).toBe("ok");
+    expect(await becomes(server, "AccessDenied", ann, put("shared/c.txt"))).toBe("AccessDenied");
+    expect(await s3Outcome(server, ann, list)).toBe("ok");
     expect(await iamCli(["list-groups-for-user", "--user-name", "ann"])).toEqual({ Groups: [] });
   });
 
@@ -154,12 +110,12 @@ describe("the AWS CLI", () => {
     await iamCli(["create-group", "--group-name", "readers"]);
     await iamCli(["attach-group-policy", "--group-name", "readers", "--policy-arn", arnOf("readonly")]);
     await iamCli(["add-user-to-group", "--group-name", "readers", "--user-name", "bo"]);
-    expect(await becomes("ok", bo, list)).toBe("ok");
+    expect(await becomes(server, "ok", bo, list)).toBe("ok");
     expect(await iamCli(["list-attached-group-policies", "--group-name", "readers"])).toEqual({
       AttachedPolicies: [{ PolicyName: "readonly", PolicyArn: arnOf("readonly") }],
     });
     await iamCli(["detach-group-policy", "--group-name", "readers", "--policy-arn", arnOf("readonly")]);
-    expect(await becomes("AccessDenied", bo, list)).toBe("AccessDenied");
+    expect(await becomes(server, "AccessDenied", bo, list)).toBe("AccessDenied");
     await iamCli(["remove-user-from-group", "--group-name", "readers", "--user-name", "bo"]);
     await iamCli(["delete-group", "--group-name", "readers"]);
     const gone = await aws(server, ["iam", "get-group", "--group-name", "readers"]);
@@ -214,7 +170,7 @@ describe("s3dir group", () => {
     await cli("group", "create", "auditors");
     await cli("group", "add-user", "auditors", "dee");
     await cli("group", "attach-policy", "auditors", "readonly");
-    expect(await becomes("ok", dee, list)).toBe("ok");
+    expect(await becomes(server, "ok", dee, list)).toBe("ok");
     expect(await cli("user", "show", "dee")).toMatchObject({ groups: ["auditors"] });
     expect(await cli("group", "show", "auditors")).toMatchObject({
       name: "auditors",
@@ -223,14 +179,14 @@ describe("s3dir group", () => {
     });
     expect(await cli("group", "list")).toContainEqual({ name: "auditors", policies: ["readonly"] });
     await cli("group", "detach-policy", "auditors", "readonly");
-    expect(await becomes("AccessDenied", dee, list)).toBe("AccessDenied");
+    expect(await becomes(server, "AccessDenied", dee, list)).toBe("AccessDenied");
     await cli("group", "attach-policy", "auditors", "readonly");
-    expect(await becomes("ok", dee, list)).toBe("ok");
+    expect(await becomes(server, "ok", dee, list)).toBe("ok");
     await cli("group", "remove-user", "auditors", "dee");
-    expect(await becomes("AccessDenied", dee, list)).toBe("AccessDenied");
+    expect(await becomes(server, "AccessDenied", dee, list)).toBe("AccessDenied");
     await cli("group", "add-user", "auditors", "dee");
     await cli("group", "remove", "auditors");
     expect(((await cli("group", "list")) as { name: string }[]).map((g) => g.name)).not.toContain("auditors");
-    expect(await becomes("AccessDenied", dee, list)).toBe("AccessDenied");
+    expect(await becomes(server, "AccessDenied", dee, list)).toBe("AccessDenied");
   });
 });

@@ -4,16 +4,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import {
-  aws,
-  type Credentials,
-  expectOk,
-  py,
-  s3Client,
-  s3dirCli,
-  startHost,
-  useHost,
-} from "../helpers/index.ts";
+import { aws, type Credentials, expectOk, py, s3dirCli, startHost, useHost } from "../helpers/index.ts";
+import { s3Outcome } from "../helpers/outcome.ts";
 
 setDefaultTimeout(60_000);
 
@@ -81,25 +73,19 @@ async function assumeCli(
   return { code: result.code, stderr: result.stderr, json: result.json };
 }
 
+/** A changed trust policy reaches the server within a second: retries AssumeRole for up to 2 s. */
+async function assumeWhenTrusted(credentials: Credentials, arn: string) {
+  let result = await assumeCli(credentials, arn);
+  for (let i = 0; i < 20 && result.code !== 0; i++) {
+    await Bun.sleep(100);
+    result = await assumeCli(credentials, arn);
+  }
+  return result;
+}
+
 function sessionOf(json: unknown): SessionCredentials {
   const c = (json as { Credentials: Record<string, string> }).Credentials;
   return { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
-}
-
-async function s3Outcome(
-  credentials: Credentials,
-  call: (s3: S3Client) => Promise<unknown>,
-  on = server,
-): Promise<string> {
-  const s3 = s3Client(on, credentials);
-  try {
-    await call(s3);
-    return "ok";
-  } catch (e) {
-    return (e as { name: string }).name;
-  } finally {
-    s3.destroy();
-  }
 }
 
 const get =
@@ -165,11 +151,11 @@ describe("AssumeRole of a stored role", () => {
       Account: account,
       Arn: out.AssumedRoleUser.Arn,
     });
-    expect(await s3Outcome(session, get("reports/q1.txt"))).toBe("ok");
-    expect(await s3Outcome(session, get("other.txt"))).toBe("AccessDenied");
-    expect(await s3Outcome(session, put("reports/new.txt"))).toBe("AccessDenied");
+    expect(await s3Outcome(server, session, get("reports/q1.txt"))).toBe("ok");
+    expect(await s3Outcome(server, session, get("other.txt"))).toBe("AccessDenied");
+    expect(await s3Outcome(server, session, put("reports/new.txt"))).toBe("AccessDenied");
     // alice herself still may.
-    expect(await s3Outcome(alice, put("reports/new.txt"))).toBe("ok");
+    expect(await s3Outcome(server, alice, put("reports/new.txt"))).toBe("ok");
   });
 
   test("a caller the trust policy does not name is refused with AWS's message", async () => {
@@ -185,7 +171,7 @@ describe("AssumeRole of a stored role", () => {
     const narrow = allow(["s3:GetObject"], `arn:aws:s3:::${bucket}/reports/none/*`);
     const result = await assumeCli(alice, roleArn("reader"), ["--policy", JSON.stringify(narrow)]);
     expect(result.code).toBe(0);
-    expect(await s3Outcome(sessionOf(result.json), get("reports/q1.txt"))).toBe("AccessDenied");
+    expect(await s3Outcome(server, sessionOf(result.json), get("reports/q1.txt"))).toBe("AccessDenied");
   });
 
   test("DurationSeconds is bounded by the role's MaxSessionDuration", async () => {
@@ -211,7 +197,7 @@ describe("AssumeRole of a stored role", () => {
     const result = await assumeCli(alice, roleArn("no-such-role"));
     expect(result.code).toBe(0);
     const session = sessionOf(result.json);
-    expect(await s3Outcome(session, put("anything.txt"))).toBe("ok");
+    expect(await s3Outcome(server, session, put("anything.txt"))).toBe("ok");
   });
 
   test("a trust policy naming the account delegates to the caller's own policies", async () => {
@@ -235,17 +221,13 @@ describe("AssumeRole of a stored role", () => {
       "--policy-document",
       JSON.stringify(allow(["sts:AssumeRole"], arn)),
     ]);
-    let result = await assumeCli(bob, arn);
-    for (let i = 0; i < 20 && result.code !== 0; i++) {
-      await Bun.sleep(100);
-      result = await assumeCli(bob, arn);
-    }
+    const result = await assumeWhenTrusted(bob, arn);
     expect(result.code).toBe(0);
     expect((result.json as { AssumedRoleUser: { Arn: string } }).AssumedRoleUser.Arn).toBe(
       `arn:aws:sts::${account}:assumed-role/delegated/s1`,
     );
     // The role has no permission policy: its session may do nothing.
-    expect(await s3Outcome(sessionOf(result.json), get("reports/q1.txt"))).toBe("AccessDenied");
+    expect(await s3Outcome(server, sessionOf(result.json), get("reports/q1.txt"))).toBe("AccessDenied");
   });
 });
 
@@ -284,13 +266,9 @@ describe("the role API", () => {
       "--policy-document",
       JSON.stringify(trust(userArnOf("bob"))),
     ]);
-    let bobs = await assumeCli(bob, roleArn("temp"));
-    for (let i = 0; i < 20 && bobs.code !== 0; i++) {
-      await Bun.sleep(100);
-      bobs = await assumeCli(bob, roleArn("temp"));
-    }
+    const bobs = await assumeWhenTrusted(bob, roleArn("temp"));
     expect(bobs.code).toBe(0);
-    expect(await s3Outcome(sessionOf(bobs.json), get("other.txt"))).toBe("ok");
+    expect(await s3Outcome(server, sessionOf(bobs.json), get("other.txt"))).toBe("ok");
     expect((await assumeCli(alice, roleArn("temp"))).stderr).toContain("AccessDenied");
 
     await iamCli([
@@ -355,7 +333,7 @@ describe("--sts-strict-roles", () => {
       expect(missing.stderr).toContain(`sts:AssumeRole on resource: ${roleArn("no-such-role")}`);
       const stored = await assumeCli(alice, roleArn("reader"), [], strict);
       expect(stored.code).toBe(0);
-      expect(await s3Outcome(sessionOf(stored.json), get("reports/q1.txt"), strict)).toBe("ok");
+      expect(await s3Outcome(strict, sessionOf(stored.json), get("reports/q1.txt"))).toBe("ok");
     } finally {
       await strict.stop();
     }

@@ -17,7 +17,7 @@ import {
   type Credentials,
   py,
   s3Client,
-  s3dirCli,
+  s3dirJson,
   startHost,
   type TestServer,
 } from "../helpers/index.ts";
@@ -31,11 +31,7 @@ const bucket = "shared-data";
 // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template
 const username = "${aws:username}";
 
-async function cli(...args: string[]): Promise<string> {
-  const result = await s3dirCli(root, ...args, "--json");
-  if (result.code !== 0) throw new Error(`s3dir ${args.join(" ")}: ${result.stderr}`);
-  return result.stdout;
-}
+const cli = (...args: string[]): Promise<string> => s3dirJson(root, ...args);
 
 async function userWithKey(name: string, role: "s3" | "admin", ...policies: string[]): Promise<Credentials> {
   await cli("user", "add", name, "--role", role);

@@ -15,6 +15,7 @@ import {
   py,
   s3Client,
   s3dirCli,
+  s3dirJson,
   sdkFailure,
   useHost,
   waitFor,
@@ -29,11 +30,7 @@ const roleArn = "arn:aws:iam::000000000000:role/web-readers";
 let idp: TestOidcProvider;
 let stranger: TestOidcProvider;
 
-async function cli(...args: string[]): Promise<string> {
-  const result = await s3dirCli(server.root, ...args, "--json");
-  if (result.code !== 0) throw new Error(`s3dir ${args.join(" ")}: ${result.stderr}`);
-  return result.stdout;
-}
+const cli = (...args: string[]): Promise<string> => s3dirJson(server.root, ...args);
 
 const sts = () =>
   new STSClient({

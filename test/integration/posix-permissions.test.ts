@@ -11,17 +11,16 @@ import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
-  DeletePublicAccessBlockCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
-  PutBucketPolicyCommand,
   PutObjectCommand,
   type S3Client,
   UploadPartCommand,
   UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
 import { type Credentials, s3Client, s3dirCli, useHost } from "../helpers/index.ts";
+import { allowAnyone } from "../helpers/public-policy.ts";
 import { ensureTestUser } from "../helpers/unprivileged.ts";
 
 setDefaultTimeout(60_000);
@@ -293,19 +292,7 @@ describe("listing", () => {
 
 describe("anonymous requests", () => {
   test("are judged as the anonymous uid (65534 by default)", async () => {
-    // New buckets block public policies, as on AWS since 2023.
-    await root.send(new DeletePublicAccessBlockCommand({ Bucket: bucket }));
-    await root.send(
-      new PutBucketPolicyCommand({
-        Bucket: bucket,
-        Policy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            { Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `arn:aws:s3:::${bucket}/*` },
-          ],
-        }),
-      }),
-    );
+    await allowAnyone(root, bucket, "s3:GetObject", `${bucket}/*`);
     const anonymous = await fetch(`${server.endpoint}/${bucket}/private.txt`);
     expect(anonymous.status).toBe(403);
     make(server, "public.txt", 0, 0, 0o644);

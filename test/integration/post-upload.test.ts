@@ -11,7 +11,6 @@ import {
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
-  PutBucketPolicyCommand,
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
@@ -31,6 +30,7 @@ import {
   useHost,
   xmlValue,
 } from "../helpers/index.ts";
+import { allowAnyone } from "../helpers/public-policy.ts";
 
 setDefaultTimeout(120_000);
 
@@ -457,24 +457,7 @@ describe("SigV2 and anonymous forms", () => {
     await s3.send(new CreateBucketCommand({ Bucket: open }));
     await expectError(await post([["key", "anon.txt"]], { content: "x" }, { to: open }), 403, "AccessDenied");
     expect(await text("anon.txt", open)).toBeUndefined();
-    // New buckets block public policies, as on AWS since 2023.
-    await s3.send(new DeletePublicAccessBlockCommand({ Bucket: open }));
-    await s3.send(
-      new PutBucketPolicyCommand({
-        Bucket: open,
-        Policy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Principal: "*",
-              Action: "s3:PutObject",
-              Resource: `arn:aws:s3:::${open}/public/*`,
-            },
-          ],
-        }),
-      }),
-    );
+    await allowAnyone(s3, open, "s3:PutObject", `${open}/public/*`);
     await expectError(await post([["key", "anon.txt"]], { content: "x" }, { to: open }), 403, "AccessDenied");
     const ok = await post([["key", "public/anon.txt"]], { content: "x" }, { to: open });
     expect(ok.status).toBe(204);

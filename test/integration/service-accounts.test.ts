@@ -9,24 +9,20 @@ import {
   type Credentials,
   expectOk,
   py,
-  s3Client,
-  s3dirCli,
+  s3dirJson,
   useHost,
   waitFor,
   xmlValue,
   xmlValues,
 } from "../helpers/index.ts";
+import { becomes, s3Outcome } from "../helpers/outcome.ts";
 
 setDefaultTimeout(60_000);
 
 const { server, s3: admin, bucket } = useHost({ bucket: "svc" });
 const files = mkdtempSync(join(tmpdir(), "s3dir-svc-"));
 
-async function cli(...args: string[]): Promise<unknown> {
-  const result = await s3dirCli(server.root, ...args, "--json");
-  if (result.code !== 0) throw new Error(`s3dir ${args.join(" ")}: ${result.stderr}`);
-  return JSON.parse(result.stdout);
-}
+const cli = async (...args: string[]): Promise<unknown> => JSON.parse(await s3dirJson(server.root, ...args));
 
 function policyFile(name: string, actions: string[], resource: string): string {
   const file = join(files, `${name}.json`);
@@ -51,35 +47,6 @@ async function writer(name: string): Promise<Credentials> {
   await cli("user", "add", name);
   await cli("policy", "attach", `${name}-rw`, name);
   return (await cli("key", "create", name)) as Credentials;
-}
-
-async function s3Outcome(
-  credentials: Credentials,
-  call: (s3: S3Client) => Promise<unknown>,
-): Promise<string> {
-  const s3 = s3Client(server, credentials);
-  try {
-    await call(s3);
-    return "ok";
-  } catch (e) {
-    return (e as { name: string }).name;
-  } finally {
-    s3.destroy();
-  }
-}
-
-/** Polls until the call gives the expected outcome: the server re-reads IAM files once a second. */
-async function becomes(expected: string, credentials: Credentials, call: (s3: S3Client) => Promise<unknown>) {
-  let last = "";
-  await waitFor(
-    async () => {
-      last = await s3Outcome(credentials, call);
-      return last === expected;
-    },
-    3000,
-    100,
-  );
-  return last;
 }
 
 const get = (key: string) => (s3: S3Client) => s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
@@ -113,9 +80,9 @@ describe("s3dir service-account", () => {
       policyFile("read-only", ["s3:GetObject"], `arn:aws:s3:::${bucket}/*`),
     )) as Credentials;
 
-    expect(await becomes("ok", full, put("eve/b.txt"))).toBe("ok");
-    expect(await s3Outcome(narrowed, get("eve/a.txt"))).toBe("ok");
-    expect(await s3Outcome(narrowed, put("eve/c.txt"))).toBe("AccessDenied");
+    expect(await becomes(server, "ok", full, put("eve/b.txt"))).toBe("ok");
+    expect(await s3Outcome(server, narrowed, get("eve/a.txt"))).toBe("ok");
+    expect(await s3Outcome(server, narrowed, put("eve/c.txt"))).toBe("AccessDenied");
     // The user's own keys do not list service accounts.
     const keys = (await cli("key", "list", "eve")) as { accessKeyId: string }[];
     expect(keys.map((k) => k.accessKeyId)).toEqual([eve.accessKeyId]);
@@ -148,21 +115,23 @@ describe("s3dir service-account", () => {
     expect(expectOk(viaBoto)).toBe("a");
 
     await cli("service-account", "remove", narrowed.accessKeyId);
-    expect(await becomes("InvalidAccessKeyId", narrowed, get("eve/a.txt"))).toBe("InvalidAccessKeyId");
+    expect(await becomes(server, "InvalidAccessKeyId", narrowed, get("eve/a.txt"))).toBe(
+      "InvalidAccessKeyId",
+    );
 
     // Removing the user revokes its service accounts.
     await cli("user", "remove", "eve");
-    expect(await becomes("InvalidAccessKeyId", full, get("eve/a.txt"))).toBe("InvalidAccessKeyId");
+    expect(await becomes(server, "InvalidAccessKeyId", full, get("eve/a.txt"))).toBe("InvalidAccessKeyId");
   });
 
   test("a service account follows its user's rights, groups included", async () => {
     await cli("user", "add", "fay");
     const svc = (await cli("service-account", "add", "fay")) as Credentials;
-    expect(await becomes("AccessDenied", svc, get("eve/a.txt"))).toBe("AccessDenied");
+    expect(await becomes(server, "AccessDenied", svc, get("eve/a.txt"))).toBe("AccessDenied");
     await cli("group", "create", "svc-readers");
     await cli("group", "attach-policy", "svc-readers", "readonly");
     await cli("group", "add-user", "svc-readers", "fay");
-    expect(await becomes("ok", svc, get("eve/a.txt"))).toBe("ok");
+    expect(await becomes(server, "ok", svc, get("eve/a.txt"))).toBe("ok");
   });
 });
 
@@ -183,8 +152,8 @@ describe("the IAM endpoint (s3dir extensions)", () => {
     };
     expect(xmlValue(created.body, "UserName")).toBe("gus");
     expect(xmlValue(created.body, "Name")).toBe("ci");
-    expect(await becomes("ok", svc, get("eve/a.txt"))).toBe("ok");
-    expect(await s3Outcome(svc, put("gus/x.txt"))).toBe("AccessDenied");
+    expect(await becomes(server, "ok", svc, get("eve/a.txt"))).toBe("ok");
+    expect(await s3Outcome(server, svc, put("gus/x.txt"))).toBe("AccessDenied");
 
     const listed = await iamCall(gus, { Action: "ListServiceAccounts" });
     expect(xmlValues(listed.body, "AccessKeyId")).toEqual([svc.accessKeyId]);
@@ -201,7 +170,7 @@ describe("the IAM endpoint (s3dir extensions)", () => {
     expect(bySvc.status).toBe(403);
     const deleted = await iamCall(gus, { Action: "DeleteServiceAccount", AccessKeyId: svc.accessKeyId });
     expect(deleted.status).toBe(200);
-    expect(await becomes("InvalidAccessKeyId", svc, get("eve/a.txt"))).toBe("InvalidAccessKeyId");
+    expect(await becomes(server, "InvalidAccessKeyId", svc, get("eve/a.txt"))).toBe("InvalidAccessKeyId");
   });
 
   test("a service account of an admin is no IAM admin", async () => {
@@ -218,7 +187,7 @@ describe("the IAM endpoint (s3dir extensions)", () => {
     );
     expect(listed.status).toBe(403);
     expect(listed.body).toContain("<Code>AccessDenied</Code>");
-    expect(await s3Outcome(svc, get("eve/a.txt"))).toBe("ok");
+    expect(await s3Outcome(server, svc, get("eve/a.txt"))).toBe("ok");
   });
 
   test("the root credential creates service accounts for any user", async () => {

@@ -331,51 +331,22 @@ describe("SSE-KMS with the SDK", () => {
 
   test("unknown keys: 400 KMS.NotFoundException; a key id without aws:kms: InvalidArgument; dsse: 501", async () => {
     const missing = "0b0b0b0b-1111-4222-8333-444444444444";
+    const putFailure = (extra: Partial<PutObjectCommandInput>) =>
+      sdkFailure(s3.send(new PutObjectCommand({ Bucket: bucket, Key: "x.txt", Body: "x", ...extra })));
     for (const id of [
       missing,
       `arn:aws:kms:us-east-1:000000000000:key/${missing}`,
       "alias/nope",
       "not a key",
     ]) {
-      const f = await sdkFailure(
-        s3.send(
-          new PutObjectCommand({
-            Bucket: bucket,
-            Key: "x.txt",
-            Body: "x",
-            ServerSideEncryption: "aws:kms",
-            SSEKMSKeyId: id,
-          }),
-        ),
-      );
+      const f = await putFailure({ ServerSideEncryption: "aws:kms", SSEKMSKeyId: id });
       expect([f.name, f.status]).toEqual(["KMS.NotFoundException", 400]);
     }
-    const f = await sdkFailure(
-      s3.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: "x.txt",
-          Body: "x",
-          ServerSideEncryption: "aws:kms",
-          SSEKMSKeyId: missing,
-        }),
-      ),
-    );
+    const f = await putFailure({ ServerSideEncryption: "aws:kms", SSEKMSKeyId: missing });
     expect(f.message).toBe(`Key 'arn:aws:kms:us-east-1:000000000000:key/${missing}' does not exist`);
-    const noSse = await sdkFailure(
-      s3.send(new PutObjectCommand({ Bucket: bucket, Key: "x.txt", Body: "x", SSEKMSKeyId: app.KeyId })),
-    );
+    const noSse = await putFailure({ SSEKMSKeyId: app.KeyId });
     expect([noSse.name, noSse.status]).toEqual(["InvalidArgument", 400]);
-    const dsse = await sdkFailure(
-      s3.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: "x.txt",
-          Body: "x",
-          ServerSideEncryption: "aws:kms:dsse",
-        }),
-      ),
-    );
+    const dsse = await putFailure({ ServerSideEncryption: "aws:kms:dsse" });
     expect([dsse.name, dsse.status]).toEqual(["NotImplemented", 501]);
     const created = await sdkFailure(
       s3.send(

@@ -17,7 +17,7 @@ import {
   expectOk,
   py,
   s3Client,
-  s3dirCli,
+  s3dirJson,
   sdkFailure,
   startHost,
   type TestServer,
@@ -31,11 +31,7 @@ const { server, s3: admin } = useHost({ bucket: false, args: ["--sts-max-duratio
 const bucket = "sts-data";
 const roleArn = "arn:aws:iam::000000000000:role/analytics";
 
-async function cli(...args: string[]): Promise<string> {
-  const result = await s3dirCli(server.root, ...args, "--json");
-  if (result.code !== 0) throw new Error(`s3dir ${args.join(" ")}: ${result.stderr}`);
-  return result.stdout;
-}
+const cli = (...args: string[]): Promise<string> => s3dirJson(server.root, ...args);
 
 async function userWithKey(name: string, ...policies: string[]): Promise<Credentials> {
   await cli("user", "add", name, "--role", "s3");

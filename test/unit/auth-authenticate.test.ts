@@ -3,10 +3,9 @@ import { createHash, createHmac } from "node:crypto";
 import { AwsV4Signer } from "aws4fetch";
 import { type AuthenticateOptions, authenticate } from "../../src/auth/authenticate.ts";
 import { awsChunkedOptionsFor } from "../../src/auth/aws-chunked-options.ts";
-import { AuthError } from "../../src/auth/errors.ts";
+import type { AuthError } from "../../src/auth/errors.ts";
 import type { Credential, CredentialLookup, SignedRequest } from "../../src/auth/types.ts";
-import { s3ErrorOfAuth } from "../../src/s3/auth-errors.ts";
-import type { S3Error } from "../../src/s3/errors.ts";
+import { authRefusal } from "../helpers/auth-refusal.ts";
 
 const AKID = "AKIDEXAMPLE";
 const SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
@@ -64,17 +63,6 @@ async function sign(url: string, o: SignOptions = {}): Promise<SignedRequest> {
 
 function run(req: SignedRequest, options: Partial<AuthenticateOptions> = {}, lk: CredentialLookup = lookup) {
   return authenticate(req, lk, { region: REGION, now: NOW, ...options });
-}
-
-/** The refusal as an S3 client sees it: auth's error through the S3 mapping. */
-async function refusal(promise: Promise<unknown>): Promise<S3Error> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof AuthError) return s3ErrorOfAuth(e);
-    throw e;
-  }
-  throw new Error("expected a refusal");
 }
 
 const awkwardPaths = [
@@ -143,7 +131,7 @@ describe("header signatures (aws4fetch)", () => {
     req.headers.delete("expect");
     expect((await run(req)).kind).toBe("sigv4");
     req.headers.delete("x-amz-meta-a");
-    const missing = await refusal(run(req));
+    const missing = await authRefusal(run(req));
     expect([missing.code, missing.details.MissingSignedHeader]).toEqual([
       "SignatureDoesNotMatch",
       "x-amz-meta-a",
@@ -172,13 +160,13 @@ describe("header signatures (aws4fetch)", () => {
     for (const [name, tamper] of cases) {
       const req = await fresh();
       tamper(req);
-      const e = await refusal(run(req));
+      const e = await authRefusal(run(req));
       expect(`${name}: ${e.code}`).toBe(`${name}: SignatureDoesNotMatch`);
       expect(e.status).toBe(403);
     }
     const req = await fresh();
     req.path = "/bucket/other";
-    const e = await refusal(run(req));
+    const e = await authRefusal(run(req));
     expect(e.details.CanonicalRequest).toContain("GET\n/bucket/other\nprefix=a\n");
     expect(e.details.StringToSign).toStartWith(
       `AWS4-HMAC-SHA256\n${DATETIME}\n20260101/us-east-1/s3/aws4_request\n`,
@@ -187,10 +175,10 @@ describe("header signatures (aws4fetch)", () => {
   });
 
   test("wrong secret, unknown key", async () => {
-    expect((await refusal(run(await sign(`http://${HOST}/b/k`, { secret: "other" })))).code).toBe(
+    expect((await authRefusal(run(await sign(`http://${HOST}/b/k`, { secret: "other" })))).code).toBe(
       "SignatureDoesNotMatch",
     );
-    const e = await refusal(run(await sign(`http://${HOST}/b/k`), {}, lookupOf()));
+    const e = await authRefusal(run(await sign(`http://${HOST}/b/k`), {}, lookupOf()));
     expect(e.code).toBe("InvalidAccessKeyId");
     expect(e.status).toBe(403);
   });
@@ -198,7 +186,7 @@ describe("header signatures (aws4fetch)", () => {
   test("an unsigned x-amz-* header is refused", async () => {
     const req = await sign(`http://${HOST}/b/k`);
     req.headers.set("x-amz-meta-sneaky", "1");
-    const e = await refusal(run(req));
+    const e = await authRefusal(run(req));
     expect(e.code).toBe("AccessDenied");
     expect(e.details.HeadersNotSigned).toBe("x-amz-meta-sneaky");
   });
@@ -208,16 +196,16 @@ describe("header signatures (aws4fetch)", () => {
     const at = (minutes: number) => ({ now: new Date(NOW.getTime() + minutes * 60_000) });
     expect((await run(req, at(14))).kind).toBe("sigv4");
     expect((await run(req, at(-14))).kind).toBe("sigv4");
-    const late = await refusal(run(req, at(16)));
+    const late = await authRefusal(run(req, at(16)));
     expect(late.code).toBe("RequestTimeTooSkewed");
     expect(late.status).toBe(403);
-    expect((await refusal(run(req, at(-16)))).code).toBe("RequestTimeTooSkewed");
+    expect((await authRefusal(run(req, at(-16)))).code).toBe("RequestTimeTooSkewed");
     // Skew is refused before the key is even looked up.
-    expect((await refusal(run(req, at(16), lookupOf()))).code).toBe("RequestTimeTooSkewed");
+    expect((await authRefusal(run(req, at(16), lookupOf()))).code).toBe("RequestTimeTooSkewed");
   });
 
   test("region mismatch", async () => {
-    const e = await refusal(run(await sign(`http://${HOST}/b/k`, { region: "eu-west-1" })));
+    const e = await authRefusal(run(await sign(`http://${HOST}/b/k`, { region: "eu-west-1" })));
     expect(e.code).toBe("AuthorizationHeaderMalformed");
     expect(e.message).toBe(
       "The authorization header is malformed; the region 'eu-west-1' is wrong; expecting 'us-east-1'",
@@ -231,7 +219,7 @@ describe("header signatures (aws4fetch)", () => {
       method: "POST",
       body: "Action=GetCallerIdentity",
     });
-    expect((await refusal(run(req))).code).toBe("AuthorizationHeaderMalformed");
+    expect((await authRefusal(run(req))).code).toBe("AuthorizationHeaderMalformed");
   });
 
   test("STS: body hash from the caller, no x-amz-content-sha256", async () => {
@@ -242,7 +230,7 @@ describe("header signatures (aws4fetch)", () => {
     expect(result.kind).toBe("sigv4");
     expect(result.payload).toEqual({ kind: "sha256", hex: req.bodySha256 });
     req.bodySha256 = undefined;
-    expect((await refusal(run(req, { services: ["sts"] }))).code).toBe("SignatureDoesNotMatch");
+    expect((await authRefusal(run(req, { services: ["sts"] }))).code).toBe("SignatureDoesNotMatch");
   });
 
   test("malformed Authorization headers", async () => {
@@ -262,7 +250,9 @@ describe("header signatures (aws4fetch)", () => {
     for (const value of bad) {
       const req = { ...base, headers: new Headers(base.headers) };
       req.headers.set("authorization", value);
-      expect(`${value}: ${(await refusal(run(req))).code}`).toBe(`${value}: AuthorizationHeaderMalformed`);
+      expect(`${value}: ${(await authRefusal(run(req))).code}`).toBe(
+        `${value}: AuthorizationHeaderMalformed`,
+      );
     }
   });
 
@@ -270,7 +260,7 @@ describe("header signatures (aws4fetch)", () => {
     const message =
       "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.";
     for (const auth of [`AWS ${AKID}:c2lnbmF0dXJl`, "Bearer abc", "AWS4-ECDSA-P256-SHA256 Credential=x"]) {
-      const e = await refusal(
+      const e = await authRefusal(
         run(
           { method: "GET", path: "/b", query: "", headers: new Headers({ authorization: auth }) },
           { sigv2: false },
@@ -280,12 +270,12 @@ describe("header signatures (aws4fetch)", () => {
       expect(e.message).toBe(message);
     }
     const v2 = `AWSAccessKeyId=${AKID}&Expires=1767272400&Signature=abc%3D`;
-    const e = await refusal(
+    const e = await authRefusal(
       run({ method: "GET", path: "/b/k", query: v2, headers: new Headers({ host: HOST }) }, { sigv2: false }),
     );
     expect(e.code).toBe("InvalidRequest");
     // STS and IAM never took SigV2.
-    const sts = await refusal(
+    const sts = await authRefusal(
       run(
         { method: "GET", path: "/", query: v2, headers: new Headers({ host: HOST }) },
         { services: ["sts"] },
@@ -297,18 +287,21 @@ describe("header signatures (aws4fetch)", () => {
   test("x-amz-content-sha256 is required, valid and decides the payload mode", async () => {
     const req = await sign(`http://${HOST}/b/k`, { method: "PUT" });
     req.headers.delete("x-amz-content-sha256");
-    const missing = await refusal(run(req));
+    const missing = await authRefusal(run(req));
     expect(missing.code).toBe("InvalidRequest");
     expect(missing.message).toBe("Missing required header for this request: x-amz-content-sha256");
 
-    const bogus = await refusal(
+    const bogus = await authRefusal(
       run(await sign(`http://${HOST}/b/k`, { headers: { "x-amz-content-sha256": "abc" } })),
     );
     expect(bogus.code).toBe("InvalidArgument");
     const upper = "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855";
     expect(
-      (await refusal(run(await sign(`http://${HOST}/b/k`, { headers: { "x-amz-content-sha256": upper } }))))
-        .code,
+      (
+        await authRefusal(
+          run(await sign(`http://${HOST}/b/k`, { headers: { "x-amz-content-sha256": upper } })),
+        )
+      ).code,
     ).toBe("InvalidArgument");
 
     const hex = createHash("sha256").update("hello").digest("hex");
@@ -345,7 +338,7 @@ describe("header signatures (aws4fetch)", () => {
     const req = await sign(`http://${HOST}/b/k`);
     const auth = req.headers.get("authorization")!.replace(";x-amz-content-sha256", "");
     req.headers.set("authorization", auth);
-    const e = await refusal(run(req));
+    const e = await authRefusal(run(req));
     expect(e.code).toBe("AccessDenied");
     expect(e.details.HeadersNotSigned).toBe("x-amz-content-sha256");
   });
@@ -392,12 +385,12 @@ describe("header signatures (aws4fetch)", () => {
     expect(
       (await run(await sign(`http://${HOST}/b/k`, { sessionToken: session.sessionToken }), {}, lk)).kind,
     ).toBe("sigv4");
-    expect((await refusal(run(await sign(`http://${HOST}/b/k`), {}, lk))).code).toBe("InvalidToken");
+    expect((await authRefusal(run(await sign(`http://${HOST}/b/k`), {}, lk))).code).toBe("InvalidToken");
     expect(
-      (await refusal(run(await sign(`http://${HOST}/b/k`, { sessionToken: "other" }), {}, lk))).code,
+      (await authRefusal(run(await sign(`http://${HOST}/b/k`, { sessionToken: "other" }), {}, lk))).code,
     ).toBe("InvalidToken");
     // A token on a long-term key is refused as well.
-    expect((await refusal(run(await sign(`http://${HOST}/b/k`, { sessionToken: "stray" })))).code).toBe(
+    expect((await authRefusal(run(await sign(`http://${HOST}/b/k`, { sessionToken: "stray" })))).code).toBe(
       "InvalidToken",
     );
     const presigned = await sign(`http://${HOST}/b/k`, { query: true, sessionToken: session.sessionToken });
@@ -421,7 +414,7 @@ describe("header signatures (aws4fetch)", () => {
     );
     expect((await run({ method: "GET", path: "/b/k", query: "", headers })).kind).toBe("sigv4");
     headers.delete("date");
-    expect((await refusal(run({ method: "GET", path: "/b/k", query: "", headers }))).code).toBe(
+    expect((await authRefusal(run({ method: "GET", path: "/b/k", query: "", headers }))).code).toBe(
       "AccessDenied",
     );
   });
@@ -430,7 +423,7 @@ describe("header signatures (aws4fetch)", () => {
     const req = await sign(`http://${HOST}/b/k`);
     const presigned = await sign(`http://${HOST}/b/k`, { query: true });
     req.query = presigned.query;
-    expect((await refusal(run(req))).code).toBe("InvalidArgument");
+    expect((await authRefusal(run(req))).code).toBe("InvalidArgument");
   });
 });
 
@@ -472,7 +465,7 @@ describe("presigned URLs (aws4fetch)", () => {
     ]) {
       const req = await presign("/b/k", 60, { method: "PUT" });
       req.headers.set(name!, value!);
-      const e = await refusal(run(req));
+      const e = await authRefusal(run(req));
       expect({ name, code: e.code, status: e.status, message: e.message }).toEqual({
         name,
         code: "AccessDenied",
@@ -484,7 +477,7 @@ describe("presigned URLs (aws4fetch)", () => {
     const two = await presign("/b/k", 60, { method: "PUT" });
     two.headers.set("x-amz-tagging", "a=b");
     two.headers.set("x-amz-acl", "public-read");
-    expect((await refusal(run(two))).details.HeadersNotSigned).toBe("x-amz-acl, x-amz-tagging");
+    expect((await authRefusal(run(two))).details.HeadersNotSigned).toBe("x-amz-acl, x-amz-tagging");
   });
 
   test("an unsigned x-amz-content-sha256 is tolerated: its value is the payload hash that was signed", async () => {
@@ -493,13 +486,13 @@ describe("presigned URLs (aws4fetch)", () => {
     expect((await run(req)).kind).toBe("sigv4");
     const streaming = await presign("/b/k", 60, { method: "PUT" });
     streaming.headers.set("x-amz-content-sha256", "STREAMING-UNSIGNED-PAYLOAD-TRAILER");
-    expect((await refusal(run(streaming))).code).toBe("SignatureDoesNotMatch");
+    expect((await authRefusal(run(streaming))).code).toBe("SignatureDoesNotMatch");
   });
 
   test("expiry", async () => {
     const req = await presign("/b/k", 60);
     expect((await run(req, { now: new Date(NOW.getTime() + 60_000) })).kind).toBe("sigv4");
-    const e = await refusal(run(req, { now: new Date(NOW.getTime() + 61_000) }));
+    const e = await authRefusal(run(req, { now: new Date(NOW.getTime() + 61_000) }));
     expect(e.code).toBe("AccessDenied");
     expect(e.message).toBe("Request has expired");
     // Long-lived URLs are not subject to the 15-minute skew in the past.
@@ -509,7 +502,7 @@ describe("presigned URLs (aws4fetch)", () => {
 
   test("X-Amz-Expires bounds", async () => {
     for (const expires of [0, 604801, "abc", -1]) {
-      const e = await refusal(run(await presign("/b/k", expires)));
+      const e = await authRefusal(run(await presign("/b/k", expires)));
       expect(`${expires}: ${e.code}`).toBe(`${expires}: AuthorizationQueryParametersError`);
     }
     expect((await run(await presign("/b/k", 1))).kind).toBe("sigv4");
@@ -518,30 +511,33 @@ describe("presigned URLs (aws4fetch)", () => {
 
   test("signed in the future", async () => {
     const req = await presign("/b/k", 3600, { datetime: "20260101T121600Z" });
-    expect((await refusal(run(req))).code).toBe("RequestTimeTooSkewed");
+    expect((await authRefusal(run(req))).code).toBe("RequestTimeTooSkewed");
     const ok = await presign("/b/k", 3600, { datetime: "20260101T121400Z" });
     expect((await run(ok)).kind).toBe("sigv4");
   });
 
   test("tampering and wrong keys", async () => {
     const req = await presign("/b/k?versionId=1");
-    expect((await refusal(run({ ...req, path: "/b/x" }))).code).toBe("SignatureDoesNotMatch");
+    expect((await authRefusal(run({ ...req, path: "/b/x" }))).code).toBe("SignatureDoesNotMatch");
     expect(
-      (await refusal(run({ ...req, query: req.query.replace("versionId=1", "versionId=2") }))).code,
+      (await authRefusal(run({ ...req, query: req.query.replace("versionId=1", "versionId=2") }))).code,
     ).toBe("SignatureDoesNotMatch");
     expect(
-      (await refusal(run({ ...req, query: req.query.replace("X-Amz-Expires=3600", "X-Amz-Expires=7200") })))
-        .code,
+      (
+        await authRefusal(
+          run({ ...req, query: req.query.replace("X-Amz-Expires=3600", "X-Amz-Expires=7200") }),
+        )
+      ).code,
     ).toBe("SignatureDoesNotMatch");
-    expect((await refusal(run({ ...req, method: "PUT" }))).code).toBe("SignatureDoesNotMatch");
-    expect((await refusal(run(await presign("/b/k", 60, { secret: "nope" })))).code).toBe(
+    expect((await authRefusal(run({ ...req, method: "PUT" }))).code).toBe("SignatureDoesNotMatch");
+    expect((await authRefusal(run(await presign("/b/k", 60, { secret: "nope" })))).code).toBe(
       "SignatureDoesNotMatch",
     );
-    expect((await refusal(run(req, {}, lookupOf()))).code).toBe("InvalidAccessKeyId");
+    expect((await authRefusal(run(req, {}, lookupOf()))).code).toBe("InvalidAccessKeyId");
   });
 
   test("region mismatch and malformed parameters", async () => {
-    const e = await refusal(run(await presign("/b/k", 60, { region: "eu-west-1" })));
+    const e = await authRefusal(run(await presign("/b/k", 60, { region: "eu-west-1" })));
     expect(e.code).toBe("AuthorizationQueryParametersError");
     expect(e.message).toContain("the region 'eu-west-1' is wrong; expecting 'us-east-1'");
     const req = await presign("/b/k");
@@ -553,11 +549,13 @@ describe("presigned URLs (aws4fetch)", () => {
       [/X-Amz-Credential=[^&]*/, `X-Amz-Credential=${AKID}%2F20260101%2Fus-east-1%2Fs3%2Faws4_reqest`],
       [/X-Amz-Credential=[^&]*/, `X-Amz-Credential=${AKID}%2F20260102%2Fus-east-1%2Fs3%2Faws4_request`],
     ] as const) {
-      const code = (await refusal(run({ ...req, query: req.query.replace(from, to) }))).code;
+      const code = (await authRefusal(run({ ...req, query: req.query.replace(from, to) }))).code;
       expect(`${to}: ${code}`).toBe(`${to}: AuthorizationQueryParametersError`);
     }
     const noDate = req.query.replace(/X-Amz-Date=[^&]*&?/, "");
-    expect((await refusal(run({ ...req, query: noDate }))).code).toBe("AuthorizationQueryParametersError");
+    expect((await authRefusal(run({ ...req, query: noDate }))).code).toBe(
+      "AuthorizationQueryParametersError",
+    );
   });
 });
 
@@ -584,7 +582,7 @@ describe("anonymous requests", () => {
       hex,
     });
     headers.set("x-amz-content-sha256", "nope");
-    expect((await refusal(run({ method: "PUT", path: "/b/k", query: "", headers }))).code).toBe(
+    expect((await authRefusal(run({ method: "PUT", path: "/b/k", query: "", headers }))).code).toBe(
       "InvalidArgument",
     );
   });

@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { createHmac } from "node:crypto";
 import { authenticate } from "../../src/auth/authenticate.ts";
-import { AuthError } from "../../src/auth/errors.ts";
 import type { Credential, SignedRequest } from "../../src/auth/types.ts";
 import { hmacSha1Base64 } from "../../src/lib/hmac-sha1.ts";
 import {
@@ -10,8 +9,7 @@ import {
   sigV2StringsToSign,
   sigV2StringToSign,
 } from "../../src/lib/sigv2-canonical.ts";
-import { s3ErrorOfAuth } from "../../src/s3/auth-errors.ts";
-import type { S3Error } from "../../src/s3/errors.ts";
+import { authRefusal } from "../helpers/auth-refusal.ts";
 
 // The credentials of the RESTAuthentication page's worked examples.
 const AKID = "AKIAIOSFODNN7EXAMPLE";
@@ -190,16 +188,6 @@ describe("SigV2 canonical parts", () => {
   });
 });
 
-async function refusal(promise: Promise<unknown>): Promise<S3Error> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof AuthError) return s3ErrorOfAuth(e);
-    throw e;
-  }
-  throw new Error("expected a refusal");
-}
-
 const NOW = new Date("2026-01-01T12:00:00Z");
 const run = (req: SignedRequest, options: { sigv2?: boolean; now?: Date } = {}) =>
   authenticate(req, lookup, { region: "us-east-1", now: NOW, ...options });
@@ -231,7 +219,7 @@ describe("SigV2 authentication", () => {
 
   test("a wrong signature: SignatureDoesNotMatch with the string to sign and its bytes", async () => {
     const req = await signedV2(request("GET", "/b/k", { date }), "another secret");
-    const e = await refusal(run(req));
+    const e = await authRefusal(run(req));
     expect(e.code).toBe("SignatureDoesNotMatch");
     expect(e.details.StringToSign).toBe(`GET\n\n\n${date}\n/b/k`);
     expect(e.details.StringToSignBytes?.startsWith("47 45 54 0a 0a 0a")).toBe(true);
@@ -241,20 +229,20 @@ describe("SigV2 authentication", () => {
   test("an x-amz-* header added after signing breaks the signature", async () => {
     const req = await signedV2(request("GET", "/b/k", { date }));
     req.headers.set("x-amz-copy-source", "/other/secret");
-    expect((await refusal(run(req))).code).toBe("SignatureDoesNotMatch");
+    expect((await authRefusal(run(req))).code).toBe("SignatureDoesNotMatch");
   });
 
   test("no Date → AccessDenied; skewed → RequestTimeTooSkewed; unknown key → InvalidAccessKeyId", async () => {
-    const noDate = await refusal(run(request("GET", "/b/k", { authorization: `AWS ${AKID}:abc=` })));
+    const noDate = await authRefusal(run(request("GET", "/b/k", { authorization: `AWS ${AKID}:abc=` })));
     expect(noDate.code).toBe("AccessDenied");
     expect(noDate.message).toBe("AWS authentication requires a valid Date or x-amz-date header");
     const skewed = await signedV2(
       request("GET", "/b/k", { date: new Date(NOW.getTime() + 16 * 60_000).toUTCString() }),
     );
-    expect((await refusal(run(skewed))).code).toBe("RequestTimeTooSkewed");
+    expect((await authRefusal(run(skewed))).code).toBe("RequestTimeTooSkewed");
     const unknown = request("GET", "/b/k", { date, authorization: "AWS NOSUCHKEY:abc=" });
-    expect((await refusal(run(unknown))).code).toBe("InvalidAccessKeyId");
-    const malformed = await refusal(run(request("GET", "/b/k", { date, authorization: "AWS nocolon" })));
+    expect((await authRefusal(run(unknown))).code).toBe("InvalidAccessKeyId");
+    const malformed = await authRefusal(run(request("GET", "/b/k", { date, authorization: "AWS nocolon" })));
     expect(malformed.code).toBe("InvalidArgument");
   });
 
@@ -263,7 +251,7 @@ describe("SigV2 authentication", () => {
     const link = await presignedV2("/b/k", expires, "response-content-type=text%2Fplain");
     const ok = await run(link);
     expect(ok.kind === "sigv4" && ok.presigned && ok.signatureVersion === "AWS").toBe(true);
-    const late = await refusal(run(link, { now: new Date(NOW.getTime() + 61_000) }));
+    const late = await authRefusal(run(link, { now: new Date(NOW.getTime() + 61_000) }));
     expect(late.code).toBe("AccessDenied");
     expect(late.message).toBe("Request has expired");
     // A link may live longer than SigV4's seven days.
@@ -273,20 +261,24 @@ describe("SigV2 authentication", () => {
   test("presigned: a changed sub-resource or path fails; missing or bad parameters → AccessDenied", async () => {
     const expires = NOW.getTime() / 1000 + 60;
     const link = await presignedV2("/b/k", expires);
-    expect((await refusal(run({ ...link, query: `acl&${link.query}` }))).code).toBe("SignatureDoesNotMatch");
-    expect((await refusal(run({ ...link, path: "/b/other" }))).code).toBe("SignatureDoesNotMatch");
-    const missing = await refusal(run({ ...link, query: `AWSAccessKeyId=${AKID}&Signature=abc` }));
+    expect((await authRefusal(run({ ...link, query: `acl&${link.query}` }))).code).toBe(
+      "SignatureDoesNotMatch",
+    );
+    expect((await authRefusal(run({ ...link, path: "/b/other" }))).code).toBe("SignatureDoesNotMatch");
+    const missing = await authRefusal(run({ ...link, query: `AWSAccessKeyId=${AKID}&Signature=abc` }));
     expect(missing.code).toBe("AccessDenied");
     expect(missing.message).toBe(
       "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters",
     );
-    const bad = await refusal(run({ ...link, query: `AWSAccessKeyId=${AKID}&Expires=soon&Signature=abc` }));
+    const bad = await authRefusal(
+      run({ ...link, query: `AWSAccessKeyId=${AKID}&Expires=soon&Signature=abc` }),
+    );
     expect(bad.code).toBe("AccessDenied");
   });
 
   test("two mechanisms at once → InvalidArgument", async () => {
     const link = await presignedV2("/b/k", NOW.getTime() / 1000 + 60);
     link.headers.set("authorization", `AWS ${AKID}:abc=`);
-    expect((await refusal(run(link))).code).toBe("InvalidArgument");
+    expect((await authRefusal(run(link))).code).toBe("InvalidArgument");
   });
 });

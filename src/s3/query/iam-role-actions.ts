@@ -1,13 +1,4 @@
 import * as v from "valibot";
-import type { IamAdmin } from "../../iam/iam-admin.ts";
-import {
-  attachHolderPolicy,
-  deleteHolderPolicy,
-  detachHolderPolicy,
-  getHolderPolicy,
-  listHolderPolicies,
-  putHolderPolicy,
-} from "../../iam/policy-holder.ts";
 import {
   createRole,
   deleteRole,
@@ -19,7 +10,7 @@ import {
   updateAssumeRolePolicy,
   updateRole,
 } from "../../iam/role-admin.ts";
-import { xmlEscape } from "../xml/escape.ts";
+import { holderPolicyHandlers, type IamHandler } from "./iam-holder-actions.ts";
 import { paginate } from "./iam-paging.ts";
 import {
   optionalInteger,
@@ -27,16 +18,10 @@ import {
   requiredDocument,
   requiredDocumentNamed,
   requiredEntityName,
-  requiredName,
-  requiredPolicyName,
 } from "./iam-params.ts";
-import { attachedPoliciesXml, encodedDocument, members, roleXml } from "./iam-render.ts";
-import type { QueryContext } from "./query-action.ts";
+import { members, roleXml } from "./iam-render.ts";
 import { QueryError } from "./query-error.ts";
 import { param } from "./query-params.ts";
-import { el } from "./query-xml.ts";
-
-type Handler = (ctx: QueryContext, admin: IamAdmin) => Promise<string | undefined>;
 
 const roleName = (params: URLSearchParams) => requiredEntityName(params, "RoleName", 64);
 const maxSession = (params: URLSearchParams) =>
@@ -47,7 +32,7 @@ const description = (params: URLSearchParams) =>
   undefined;
 
 /** The IAM role actions: roles with their trust policy, inline and attached role policies. */
-export const roleHandlers: Record<string, Handler> = {
+export const roleHandlers: Record<string, IamHandler> = {
   CreateRole: async ({ params }, admin) => {
     const name = roleName(params);
     if (params.has("PermissionsBoundary"))
@@ -92,49 +77,5 @@ export const roleHandlers: Record<string, Handler> = {
     return "";
   },
 
-  PutRolePolicy: async ({ params }, admin) => {
-    const role = roleName(params);
-    const name = requiredName(params, "PolicyName");
-    await getRole(admin.paths, role);
-    await putHolderPolicy(roleStore(admin.paths), role, name, requiredDocument(params));
-    return undefined;
-  },
-
-  GetRolePolicy: async ({ params }, admin) => {
-    const role = roleName(params);
-    const name = requiredName(params, "PolicyName");
-    const document = await getHolderPolicy(roleStore(admin.paths), role, name);
-    return `${el("RoleName", role)}${el("PolicyName", name)}${el("PolicyDocument", encodedDocument(document))}`;
-  },
-
-  ListRolePolicies: async ({ params }, admin) => {
-    const names = await listHolderPolicies(roleStore(admin.paths), roleName(params));
-    const page = paginate(names, (n) => n, params);
-    return `<PolicyNames>${members(page.items.map(xmlEscape))}</PolicyNames>${page.tail}`;
-  },
-
-  DeleteRolePolicy: async ({ params }, admin) => {
-    const role = roleName(params);
-    await deleteHolderPolicy(roleStore(admin.paths), role, requiredName(params, "PolicyName"));
-    return undefined;
-  },
-
-  AttachRolePolicy: async ({ params }, admin) => {
-    const role = roleName(params);
-    const policy = requiredPolicyName(params, admin.account);
-    await attachHolderPolicy(admin.paths, roleStore(admin.paths), role, policy);
-    return undefined;
-  },
-
-  DetachRolePolicy: async ({ params }, admin) => {
-    const role = roleName(params);
-    await detachHolderPolicy(roleStore(admin.paths), role, requiredPolicyName(params, admin.account));
-    return undefined;
-  },
-
-  ListAttachedRolePolicies: async ({ params }, admin) => {
-    const role = await getRole(admin.paths, roleName(params));
-    const page = paginate([...role.policies].sort(), (n) => n, params);
-    return `<AttachedPolicies>${attachedPoliciesXml(page.items, admin.account)}</AttachedPolicies>${page.tail}`;
-  },
+  ...holderPolicyHandlers({ kind: "Role", name: roleName, store: roleStore, require: getRole }),
 };

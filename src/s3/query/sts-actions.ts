@@ -12,6 +12,7 @@ import { el } from "./query-xml.ts";
 import {
   durationOf,
   maxSessionPolicyChars,
+  refusePolicyArns,
   roleArnParam,
   roleSessionNameParam,
   type SessionTags,
@@ -125,14 +126,7 @@ export function assumeRole(deps: StsDeps): QueryAction {
     }
     const roleArn = param(params, "RoleArn", roleArnParam);
     const sessionName = param(params, "RoleSessionName", roleSessionNameParam);
-    for (const name of params.keys()) {
-      if (name.startsWith("PolicyArns.")) {
-        throw new QueryError(
-          "InvalidParameterValue",
-          "Managed session policies (PolicyArns) are not supported; pass the session policy inline in Policy.",
-        );
-      }
-    }
+    refusePolicyArns(params);
     const tags = sessionTagsOf(params);
     const account = accountOf(principal);
     const callerArn = principal.kind === "root" ? rootArn(account) : userArn(principal.name, account);

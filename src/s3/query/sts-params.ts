@@ -115,3 +115,15 @@ const tagValue = v.pipe(
 export function sessionPolicyText(params: URLSearchParams): string | undefined {
   return param(params, "Policy", sessionPolicy, { hideValue: true }) ?? undefined;
 }
+
+/** Managed session policies (PolicyArns.member.N) are refused: only an inline Policy narrows a session. */
+export function refusePolicyArns(params: URLSearchParams): void {
+  for (const name of params.keys()) {
+    if (name.startsWith("PolicyArns.")) {
+      throw new QueryError(
+        "InvalidParameterValue",
+        "Managed session policies (PolicyArns) are not supported; pass the session policy inline in Policy.",
+      );
+    }
+  }
+}

@@ -10,7 +10,7 @@ import { QueryError } from "./query-error.ts";
 import { param, required } from "./query-params.ts";
 import { el } from "./query-xml.ts";
 import { credentialsXml, packedPolicyXml, sessionPolicyOf } from "./sts-actions.ts";
-import { durationOf, roleArnParam, roleSessionNameParam } from "./sts-params.ts";
+import { durationOf, refusePolicyArns, roleArnParam, roleSessionNameParam } from "./sts-params.ts";
 
 /** An STS action that takes no credentials (AWS answers AssumeRoleWithWebIdentity unsigned). */
 export type UnsignedQueryAction = (ctx: {
@@ -70,14 +70,7 @@ export function assumeRoleWithWebIdentity(deps: WebIdentityDeps): UnsignedQueryA
     const token = param(params, "WebIdentityToken", tokenParam, { hideValue: true });
     const roleArn = param(params, "RoleArn", roleArnParam);
     const sessionName = param(params, "RoleSessionName", roleSessionNameParam);
-    for (const name of params.keys()) {
-      if (name.startsWith("PolicyArns.")) {
-        throw new QueryError(
-          "InvalidParameterValue",
-          "Managed session policies (PolicyArns) are not supported; pass the session policy inline in Policy.",
-        );
-      }
-    }
+    refusePolicyArns(params);
     const policy = sessionPolicyOf(params);
     let id: VerifiedWebIdentity;
     try {
