@@ -8,7 +8,9 @@ import { createHash } from "node:crypto";
 import { mkdir, realpath } from "node:fs/promises";
 import { hostname } from "node:os";
 import packageJson from "../../package.json" with { type: "json" };
+import { auditPaths } from "../audit/audit-paths.ts";
 import { createAuditTrail } from "../audit/audit-trail.ts";
+import { readWebhookSettings } from "../audit/webhook-settings.ts";
 import { accountOf } from "../auth/account.ts";
 import { evaluate } from "../auth/policy/index.ts";
 import type { CredentialLookup } from "../auth/types.ts";
@@ -317,6 +319,9 @@ export async function createHost(options: HostOptions): Promise<Host> {
               ),
             s3: async (request, client) => await app.fetch(request, { remoteIp: client.remoteIp }),
             usage: (bucket) => store.quota.usage(bucket),
+            stsMaxDurationSeconds: options.stsMaxDurationSeconds,
+            auditStats: () => audit.stats(),
+            webhookSettings: () => readWebhookSettings(auditPaths(root).settings, secretsKey),
           });
 
     const drain = (reason: string) => {

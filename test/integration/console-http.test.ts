@@ -5,6 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { AwsClient } from "aws4fetch";
+import { adminProofBody } from "../../src/console/app/admin-proof.ts";
 import { buildConsole } from "../../src/console/server/console-build.ts";
 import {
   type Credentials,
@@ -126,6 +128,70 @@ describe("bucket usage for the console", () => {
     const stranger = { accessKeyId: "AKIAUNKNOWNKEY000001", secretAccessKey: "x".repeat(40) };
     expect((await usage(quoted, await proofFor(quoted, stranger))).status).toBe(403);
     expect((await fetch(`${server.endpoint}/_console/api/usage?bucket=..%2Fx`)).status).toBe(400);
+  });
+});
+
+describe("host settings for the console's admin pages", () => {
+  let server: TestServer;
+  let reader: Credentials;
+  const token = "Splunk hec-secret-0123456789";
+  beforeAll(async () => {
+    server = await startHost({ args: ["--sts-max-duration", "2h"] });
+    const cli = async (...args: string[]) => {
+      const result = await s3dirCli(server.root, ...args);
+      if (result.code !== 0) throw new Error(`s3dir ${args.join(" ")}: ${result.stderr}`);
+      return result.stdout;
+    };
+    await cli("user", "add", "console-reader", "--role", "s3");
+    await cli("policy", "attach", "readonly", "console-reader");
+    reader = JSON.parse(await cli("key", "create", "console-reader", "--json")) as Credentials;
+    await cli(
+      ...["audit-webhook", "enable", "--url", "http://hook-user:hook-pass@127.0.0.1:9/collect?k=v"],
+      ...["--auth-token", token, "--format", "json", "--batch-size", "7"],
+    );
+  });
+  afterAll(() => server?.stop());
+
+  const proofOf = async (credentials: Credentials) => {
+    const client = new AwsClient({ ...credentials, service: "iam", region: server.region });
+    const signed = await client.sign(`${server.endpoint}/?X-Amz-Expires=60`, {
+      method: "POST",
+      body: adminProofBody,
+      aws: { signQuery: true },
+    });
+    return new URL(signed.url).search;
+  };
+  const settings = (proof?: string) =>
+    fetch(`${server.endpoint}/_console/api/admin`, {
+      headers: proof === undefined ? {} : { "x-s3dir-proof": proof },
+    });
+
+  test("an admin sees the STS limit and the webhook's state and spool, never its token or password", async () => {
+    const res = await settings(await proofOf(testCredentials));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    const text = await res.text();
+    expect(text).not.toContain("hec-secret");
+    expect(text).not.toContain("hook-pass");
+    expect(text).not.toContain("hook-user");
+    const body = JSON.parse(text);
+    expect(body.sts).toEqual({ maxDurationSeconds: 7200 });
+    expect(body.audit).toMatchObject({
+      enabled: true,
+      url: "http://127.0.0.1:9/collect",
+      format: "json",
+      layout: "s3dir",
+      batch: { count: 7, maxBytes: null },
+    });
+    expect(typeof body.audit.eventsPending).toBe("number");
+  });
+
+  test("refused to a non-admin, to an anonymous caller and to an unknown key", async () => {
+    expect((await settings(await proofOf(reader))).status).toBe(403);
+    expect((await settings()).status).toBe(403);
+    expect((await settings("?Action=ListUsers")).status).toBe(403);
+    const stranger = { accessKeyId: "AKIAUNKNOWNKEY000001", secretAccessKey: "x".repeat(40) };
+    expect((await settings(await proofOf(stranger))).status).toBe(403);
   });
 });
 

@@ -6,6 +6,7 @@
  */
 import { resolveTarget } from "../../s3/request-target.ts";
 import { xmlEscape } from "../../s3/xml/escape.ts";
+import { type AdminSources, adminSettings } from "./console-admin.ts";
 import { type ConsoleAssets, consoleAssets } from "./console-assets.ts";
 import { type ClusterSources, clusterView } from "./console-cluster.ts";
 import { consoleSecurityHeaders, immutableCache, revalidateCache } from "./console-headers.ts";
@@ -31,7 +32,7 @@ export function isConsoleRequest(request: Request, domains: readonly string[]): 
   );
 }
 
-export interface ConsoleDeps extends ClusterSources, UsageDeps {
+export interface ConsoleDeps extends ClusterSources, UsageDeps, AdminSources {
   region: string;
   /** The assets (tests may pass their own); default: built or read once per process. */
   assets?: () => Promise<ConsoleAssets>;
@@ -67,6 +68,11 @@ export function createConsoleHandler(deps: ConsoleDeps): ConsoleHandler {
       if (usage instanceof Response)
         return answer(usage.status, "text/plain; charset=utf-8", await usage.text());
       return answer(200, "application/json", JSON.stringify(usage), { "cache-control": "no-store" });
+    }
+    if (path === "/api/admin") {
+      const settings = await adminSettings(request, client, deps);
+      if (settings instanceof Response) return answer(settings.status, "text/plain; charset=utf-8", "");
+      return answer(200, "application/json", JSON.stringify(settings), { "cache-control": "no-store" });
     }
     let built: ConsoleAssets;
     try {
