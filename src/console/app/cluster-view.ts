@@ -1,5 +1,7 @@
 /** The cluster page: every host's health, refreshed every two seconds while the page is shown. */
 import { errorText, formatBytes, h, replace } from "./dom.ts";
+import { hostSettingsView } from "./host-settings-view.ts";
+import type { SessionCredentials } from "./session.ts";
 
 interface HostReport {
   address: string;
@@ -26,11 +28,13 @@ function uptime(seconds: number | null): string {
   return d ? `${d}d ${hh}h` : hh ? `${hh}h ${m}m` : `${m}m ${seconds % 60}s`;
 }
 
-export function clusterView(): { node: HTMLElement; stop: () => void } {
+export function clusterView(session: SessionCredentials): { node: HTMLElement; stop: () => void } {
+  const settings = hostSettingsView(session);
   const body = h("tbody", {});
   const space = h("p", { id: "cluster-space" });
   const checked = h("p", { class: "muted" });
   const refresh = async () => {
+    settings.refresh();
     try {
       const view = (await (
         await fetch("/_console/api/cluster", { cache: "no-store" })
@@ -71,6 +75,7 @@ export function clusterView(): { node: HTMLElement; stop: () => void } {
     { class: "card" },
     h("h2", {}, "Cluster"),
     space,
+    settings.node,
     h(
       "table",
       { id: "cluster" },

@@ -108,7 +108,7 @@ async function route(): Promise<void> {
   } else if (hash === "#/admin" && admin) {
     page = adminView(session);
   } else if (hash === "#/cluster" && admin) {
-    const view = clusterView();
+    const view = clusterView(session);
     stopPage = view.stop;
     page = view.node;
   } else {
