@@ -4,11 +4,40 @@
  * (src/console/app/admin-proof.ts); the host replays it through its own IAM pipeline, so the same
  * authentication and identity policies decide. The webhook token is never part of the answer.
  */
-import type { AuditStats } from "../../audit/audit-trail.ts";
-import { urlForLogs } from "../../audit/shipper.ts";
-import type { WebhookSettings } from "../../audit/webhook-settings.ts";
-import { adminProofBody } from "../app/admin-proof.ts";
 import type { ClientInfo, UsageDeps } from "./console-usage.ts";
+
+/** The same text as src/console/app/admin-proof.ts (the page's layer may not be imported here). */
+const adminProofBody = "Action=ListUsers&MaxItems=1&Version=2010-05-08";
+
+/** What the console reads of the host's audit trail (src/audit/audit-trail.ts AuditStats). */
+interface AuditStats {
+  bytesPending: number;
+  eventsPending: number;
+  full: boolean;
+  eventsDropped: number;
+  lastError?: string;
+}
+
+/** What the console reads of the webhook setting (src/audit/webhook-settings.ts); no token. */
+interface WebhookSettings {
+  enabled: boolean;
+  url: string;
+  format: string;
+  layout?: string;
+  batchSize: number;
+  batchMaxBytes?: number;
+  flushIntervalMs: number;
+}
+
+/** Scheme, host and path: a URL's user, password, query and fragment are left out. */
+function urlWithoutSecrets(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return "(invalid url)";
+  }
+}
 
 export interface AdminSources {
   s3: UsageDeps["s3"];
@@ -59,7 +88,7 @@ export async function adminSettings(
     sts: { maxDurationSeconds: sources.stsMaxDurationSeconds },
     audit: {
       enabled: settings?.enabled === true,
-      url: settings ? urlForLogs(settings.url) : null,
+      url: settings ? urlWithoutSecrets(settings.url) : null,
       format: settings?.format ?? null,
       layout: settings ? (settings.layout ?? "s3dir") : null,
       batch: settings
