@@ -3,51 +3,8 @@ import { parseTrustedProxies } from "../s3/forwarded-host.ts";
 import { durationSchema as duration } from "./duration.ts";
 import { minFreeSchema } from "./min-free.ts";
 import { type OptionSpec, optionEnvName } from "./option-spec.ts";
+import { domainList, nonEmpty, onOff, portNumber, posixId, wholeNumber } from "./serve-option-schemas.ts";
 import { UsageError } from "./usage-error.ts";
-
-const onOff = v.pipe(
-  v.picklist(["on", "off", "true", "false"], "on or off"),
-  v.transform((s) => s === "on" || s === "true"),
-);
-
-const portNumber = v.pipe(
-  v.string(),
-  v.regex(/^\d+$/, "port must be a number"),
-  v.transform(Number),
-  v.integer(),
-  v.minValue(0),
-  v.maxValue(65535),
-);
-
-const domainList = v.pipe(
-  v.string(),
-  v.transform((s) =>
-    s
-      .split(",")
-      .map((d) => d.trim().toLowerCase())
-      .filter(Boolean),
-  ),
-  v.array(v.pipe(v.string(), v.regex(/^[a-z0-9.-]+$/, "a domain is letters, digits, dots and hyphens"))),
-);
-
-const posixId = v.pipe(
-  v.string(),
-  v.regex(/^\d{1,10}$/, "must be a number"),
-  v.transform(Number),
-  v.maxValue(4294967294, "must be at most 4294967294"),
-);
-
-function wholeNumber(min: number, max: number) {
-  return v.pipe(
-    v.string(),
-    v.regex(/^\d+$/, "must be a whole number"),
-    v.transform(Number),
-    v.minValue(min, `must be at least ${min}`),
-    v.maxValue(max, `must be at most ${max}`),
-  );
-}
-
-const nonEmpty = v.pipe(v.string(), v.minLength(1, "must not be empty"));
 
 type ServeOptionDef = Omit<OptionSpec, "name"> & { schema: v.GenericSchema<string, unknown> };
 

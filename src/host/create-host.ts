@@ -1,10 +1,3 @@
-/**
- * The composition root: one host built from typed options — the root's checks, credentials, the
- * secrets key, IAM and STS, the object store and its sweeps, the audit trail, the root probe and
- * free-space watch, metrics, authorization, bucket policies and the HTTP application. It listens
- * on nothing: the CLI (src/cli/serve-host.ts) or a test puts a server in front of `fetch`.
- */
-import { createHash } from "node:crypto";
 import { mkdir, realpath } from "node:fs/promises";
 import { hostname } from "node:os";
 import packageJson from "../../package.json" with { type: "json" };
@@ -276,7 +269,6 @@ export async function createHost(options: HostOptions): Promise<Host> {
         maxBuckets: options.maxBuckets,
         bodyTimeoutMs: options.bodyTimeoutMs,
         trustedProxies: parseTrustedProxies(options.trustedProxies),
-        owner: { id: createHash("sha256").update("s3dir:root").digest("hex"), displayName: "root" },
         owners,
       },
       sigv4Crypto: nodeSigV4Crypto,

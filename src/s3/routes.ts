@@ -5,11 +5,17 @@
  * routes/: a new operation is a row there and its handler in handlers/.
  */
 import type { Route } from "./route.ts";
+import { bucketAccessRoutes } from "./routes/bucket-access-routes.ts";
 import { bucketRoutes } from "./routes/bucket-routes.ts";
 import { multipartRoutes } from "./routes/multipart-routes.ts";
 import { objectRoutes } from "./routes/object-routes.ts";
 
-const table = [...bucketRoutes, ...objectRoutes, ...multipartRoutes] as const satisfies readonly Route[];
+const table = [
+  ...bucketRoutes,
+  ...bucketAccessRoutes,
+  ...objectRoutes,
+  ...multipartRoutes,
+] as const satisfies readonly Route[];
 
 /** The name of each operation in the table. */
 export type Operation = (typeof table)[number]["operation"];

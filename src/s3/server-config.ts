@@ -6,8 +6,6 @@ export interface ServerConfig {
   region: string;
   /** Base domains for virtual-hosted-style requests, lower case. */
   domains: string[];
-  /** Canonical user id and display name of the first account (the install's root credential). */
-  owner: { id: string; displayName: string };
   /**
    * Who owns each bucket: `owners.bucketOwner(bucket)` → { accountId, canonicalId, displayName }
    * (bucket-owners.ts), the one lookup for Owner elements, ACLs and cross-account checks.

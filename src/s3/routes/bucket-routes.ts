@@ -1,7 +1,5 @@
-/** The service's and buckets' operations: listing, creating and removing buckets, and their settings (versioning, object lock, policy, encryption, tags, lifecycle, CORS), and listing their objects. Rows of the route table (../routes.ts). */
+/** The service's and buckets' operations: listing, creating and removing buckets, their settings (versioning, object lock, encryption, tags, lifecycle), and listing their objects; who may reach a bucket is in bucket-access-routes.ts. Rows of the route table (../routes.ts). */
 
-import { getBucketAcl, putBucketAcl } from "../handlers/bucket-acl.ts";
-import { deleteBucketCors, getBucketCors, putBucketCors } from "../handlers/bucket-cors.ts";
 import {
   deleteBucketEncryption,
   getBucketEncryption,
@@ -12,12 +10,6 @@ import {
   getBucketLifecycle,
   putBucketLifecycle,
 } from "../handlers/bucket-lifecycle.ts";
-import {
-  deleteBucketPolicy,
-  getBucketPolicy,
-  getBucketPolicyStatus,
-  putBucketPolicy,
-} from "../handlers/bucket-policy.ts";
 import { deleteBucketTagging, getBucketTagging, putBucketTagging } from "../handlers/bucket-tagging.ts";
 import { getBucketVersioning, putBucketVersioning } from "../handlers/bucket-versioning.ts";
 import {
@@ -27,23 +19,12 @@ import {
   headBucket,
   listBuckets,
 } from "../handlers/buckets.ts";
-import { corsPreflight } from "../handlers/cors-preflight.ts";
 import { listObjectVersions } from "../handlers/list-object-versions.ts";
 import { listObjectsV1, listObjectsV2 } from "../handlers/list-objects.ts";
 import {
   getObjectLockConfiguration,
   putObjectLockConfiguration,
 } from "../handlers/object-lock-configuration.ts";
-import {
-  deleteBucketOwnershipControls,
-  getBucketOwnershipControls,
-  putBucketOwnershipControls,
-} from "../handlers/ownership-controls.ts";
-import {
-  deletePublicAccessBlock,
-  getPublicAccessBlock,
-  putPublicAccessBlock,
-} from "../handlers/public-access-block.ts";
 import type { Route } from "../route.ts";
 
 export const bucketRoutes = [
@@ -138,49 +119,6 @@ export const bucketRoutes = [
       "default retention in `Days` (≤ 36,500) or `Years` (≤ 100), `GOVERNANCE` or `COMPLIANCE`; enabling needs versioning Enabled (409 `InvalidBucketState`) and is for good; Content-MD5 or a checksum required",
   },
   {
-    operation: "GetBucketPolicy",
-    method: "GET",
-    scope: "bucket",
-    sub: "policy",
-    action: "s3:GetBucketPolicy",
-    handler: getBucketPolicy,
-    status: "supported",
-    notes: "",
-  },
-  {
-    operation: "PutBucketPolicy",
-    method: "PUT",
-    scope: "bucket",
-    sub: "policy",
-    action: "s3:PutBucketPolicy",
-    handler: putBucketPolicy,
-    changesPolicy: true,
-    status: "supported",
-    notes: "at most 20 KiB; a resource outside the bucket is `MalformedPolicy`",
-  },
-  {
-    operation: "DeleteBucketPolicy",
-    method: "DELETE",
-    scope: "bucket",
-    sub: "policy",
-    action: "s3:DeleteBucketPolicy",
-    handler: deleteBucketPolicy,
-    changesPolicy: true,
-    status: "supported",
-    notes: "",
-  },
-  {
-    operation: "GetBucketPolicyStatus",
-    method: "GET",
-    scope: "bucket",
-    sub: "policyStatus",
-    action: "s3:GetBucketPolicyStatus",
-    handler: getBucketPolicyStatus,
-    status: "supported",
-    notes:
-      'public when an Allow statement applies to Principal `"*"` without a condition that pins a source IP range, VPC, account, ARN or organization; 404 `NoSuchBucketPolicy` without a policy, as on S3',
-  },
-  {
     operation: "GetBucketEncryption",
     method: "GET",
     scope: "bucket",
@@ -273,60 +211,6 @@ export const bucketRoutes = [
     notes: "authorized as `s3:PutBucketTagging`, as on S3",
   },
   {
-    operation: "GetBucketCors",
-    method: "GET",
-    scope: "bucket",
-    sub: "cors",
-    action: "s3:GetBucketCORS",
-    handler: getBucketCors,
-    status: "supported",
-    notes: "404 `NoSuchCORSConfiguration` when the bucket has none",
-  },
-  {
-    operation: "PutBucketCors",
-    method: "PUT",
-    scope: "bucket",
-    sub: "cors",
-    action: "s3:PutBucketCORS",
-    handler: putBucketCors,
-    status: "supported",
-    notes:
-      "at most 100 rules and 64 KB; methods GET, PUT, POST, DELETE, HEAD; one `*` per AllowedOrigin and AllowedHeader; Content-MD5 or a checksum required",
-  },
-  {
-    operation: "DeleteBucketCors",
-    method: "DELETE",
-    scope: "bucket",
-    sub: "cors",
-    action: "s3:PutBucketCORS",
-    handler: deleteBucketCors,
-    status: "supported",
-    notes: "authorized as `s3:PutBucketCORS`, as on S3",
-  },
-  {
-    operation: "OPTIONS bucket",
-    method: "OPTIONS",
-    scope: "bucket",
-    ignores: "any",
-    action: undefined,
-    unauthenticated: true,
-    handler: corsPreflight,
-    status: "supported",
-    notes:
-      "CORS preflight, answered from the bucket's rules without credentials; 403 `AccessForbidden` when none matches",
-  },
-  {
-    operation: "OPTIONS object",
-    method: "OPTIONS",
-    scope: "object",
-    ignores: "any",
-    action: undefined,
-    unauthenticated: true,
-    handler: corsPreflight,
-    status: "supported",
-    notes: "as OPTIONS bucket, for an object's path (also a presigned URL's)",
-  },
-  {
     operation: "GetBucketLifecycleConfiguration",
     method: "GET",
     scope: "bucket",
@@ -356,93 +240,5 @@ export const bucketRoutes = [
     handler: deleteBucketLifecycle,
     status: "supported",
     notes: "authorized as `s3:PutLifecycleConfiguration`, as on S3",
-  },
-  {
-    operation: "GetBucketAcl",
-    method: "GET",
-    scope: "bucket",
-    sub: "acl",
-    action: "s3:GetBucketAcl",
-    handler: getBucketAcl,
-    status: "supported",
-    notes: "the owner's `FULL_CONTROL` alone while ACLs are disabled (BucketOwnerEnforced) or none was set",
-  },
-  {
-    operation: "PutBucketAcl",
-    method: "PUT",
-    scope: "bucket",
-    sub: "acl",
-    action: "s3:PutBucketAcl",
-    handler: putBucketAcl,
-    changesPolicy: true,
-    status: "partial",
-    notes:
-      "`x-amz-acl` (the eight canned ACLs), `x-amz-grant-*` or an `AccessControlPolicy` body (CanonicalUser and the AllUsers, AuthenticatedUsers and LogDelivery groups; e-mail grantees are 400 `UnresolvableGrantByEmailAddress`); 400 `AccessControlListNotSupported` with BucketOwnerEnforced unless only the owner is granted; 403 `AccessDenied` for a public ACL under BlockPublicAcls",
-  },
-  {
-    operation: "GetBucketOwnershipControls",
-    method: "GET",
-    scope: "bucket",
-    sub: "ownershipControls",
-    action: "s3:GetBucketOwnershipControls",
-    handler: getBucketOwnershipControls,
-    status: "supported",
-    notes: "404 `OwnershipControlsNotFoundError` when none is set (the bucket behaves as ObjectWriter)",
-  },
-  {
-    operation: "PutBucketOwnershipControls",
-    method: "PUT",
-    scope: "bucket",
-    sub: "ownershipControls",
-    action: "s3:PutBucketOwnershipControls",
-    handler: putBucketOwnershipControls,
-    changesPolicy: true,
-    status: "supported",
-    notes:
-      "BucketOwnerEnforced (ACLs disabled), BucketOwnerPreferred or ObjectWriter; 400 `InvalidBucketAclWithObjectOwnership` when enforcing while the bucket ACL grants others",
-  },
-  {
-    operation: "DeleteBucketOwnershipControls",
-    method: "DELETE",
-    scope: "bucket",
-    sub: "ownershipControls",
-    action: "s3:PutBucketOwnershipControls",
-    handler: deleteBucketOwnershipControls,
-    changesPolicy: true,
-    status: "supported",
-    notes: "authorized as `s3:PutBucketOwnershipControls`, as on S3",
-  },
-  {
-    operation: "GetPublicAccessBlock",
-    method: "GET",
-    scope: "bucket",
-    sub: "publicAccessBlock",
-    action: "s3:GetBucketPublicAccessBlock",
-    handler: getPublicAccessBlock,
-    status: "supported",
-    notes: "404 `NoSuchPublicAccessBlockConfiguration` when none is set",
-  },
-  {
-    operation: "PutPublicAccessBlock",
-    method: "PUT",
-    scope: "bucket",
-    sub: "publicAccessBlock",
-    action: "s3:PutBucketPublicAccessBlock",
-    handler: putPublicAccessBlock,
-    changesPolicy: true,
-    status: "supported",
-    notes:
-      "bucket level; BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy and RestrictPublicBuckets all enforced (a missing switch is false)",
-  },
-  {
-    operation: "DeletePublicAccessBlock",
-    method: "DELETE",
-    scope: "bucket",
-    sub: "publicAccessBlock",
-    action: "s3:PutBucketPublicAccessBlock",
-    handler: deletePublicAccessBlock,
-    changesPolicy: true,
-    status: "supported",
-    notes: "authorized as `s3:PutBucketPublicAccessBlock`, as on S3",
   },
 ] as const satisfies readonly Route[];
