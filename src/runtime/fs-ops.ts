@@ -16,6 +16,8 @@ export interface FsOps {
   close(fd: number): Promise<void>;
   fstat(fd: number): Promise<BigStats>;
   lstat(path: string): Promise<BigStats>;
+  /** lstat, but undefined when nothing is there (ENOENT): a missing entry costs no thrown error. */
+  lstatIfAny(path: string): Promise<BigStats | undefined>;
   mkdir(path: string, mode?: number): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   link(from: string, to: string): Promise<void>;
@@ -72,6 +74,8 @@ const asyncOps: FsOps = {
   close: (fd) => cb((d) => fs.close(fd, d)),
   fstat: (fd) => cb((d) => fs.fstat(fd, big, d)),
   lstat: (p) => cb((d) => fs.lstat(p, big, d)),
+  lstatIfAny: (p) =>
+    cb((d) => fs.lstat(p, big, (e, st) => (e?.code === "ENOENT" ? d(null, undefined) : d(e, st)))),
   mkdir: (p, mode = 0o777) => cb((d) => fs.mkdir(p, { mode }, (e) => d(e))),
   rename: (a, b) => cb((d) => fs.rename(a, b, d)),
   link: (a, b) => cb((d) => fs.link(a, b, d)),
@@ -95,6 +99,8 @@ const syncOps: FsOps = {
   close: (fd) => s(() => fs.closeSync(fd)),
   fstat: (fd) => s(() => fs.fstatSync(fd, big)),
   lstat: (p) => s(() => fs.lstatSync(p, big)),
+  // Creating and throwing the ENOENT error costs more than the system call itself.
+  lstatIfAny: (p) => s(() => fs.lstatSync(p, { bigint: true, throwIfNoEntry: false })),
   mkdir: (p, mode = 0o777) => s(() => void fs.mkdirSync(p, { mode })),
   rename: (a, b) => s(() => fs.renameSync(a, b)),
   link: (a, b) => s(() => fs.linkSync(a, b)),

@@ -112,6 +112,27 @@ describe("keys a file tree cannot hold", () => {
     expect((await listAll({ prefix: "t3/" })).keys).toEqual([]);
   });
 
+  test("the first alternate key of a bucket is found by the writes that follow it", async () => {
+    const b = uniqueBucket("altfirst");
+    await s3.send(new CreateBucketCommand({ Bucket: b }));
+    // Plain writes first: the bucket has no alternate area yet.
+    await put("x", "X", b);
+    await put("a", "A", b);
+    await put("a/b", "B", b);
+    expect(existsSync(`${server.root}/${b}/.s3dir/keys`)).toBe(true);
+    await s3.send(new DeleteObjectCommand({ Bucket: b, Key: "a" }));
+    // Nothing is in the way of a/b any more, but its copy in the area is the one written.
+    await put("a/b", "B2", b);
+    expect(await get("a/b", b)).toBe("B2");
+    expect(existsSync(`${server.root}/${b}/a`)).toBe(false);
+    expect((await listAll({ b })).keys).toEqual(["a/b", "x"]);
+    await s3.send(new DeleteObjectCommand({ Bucket: b, Key: "a/b" }));
+    expect((await sdkFailure(s3.send(new GetObjectCommand({ Bucket: b, Key: "a/b" })))).name).toBe(
+      "NoSuchKey",
+    );
+    expect((await listAll({ b })).keys).toEqual(["x"]);
+  });
+
   test("tags and copy to and from alternate keys", async () => {
     await put("t4/a", "A");
     await put("t4/a/b", "B");

@@ -38,9 +38,9 @@ export async function checkKeyPlace(ctx: StoreContext, bucket: string, key: stri
 
 async function lstatIfAny(ctx: StoreContext, path: string) {
   try {
-    return await ctx.ops.lstat(path);
+    return await ctx.ops.lstatIfAny(path);
   } catch (e) {
-    if (errCode(e) === "ENOENT" || errCode(e) === "ENOTDIR") return undefined;
+    if (errCode(e) === "ENOTDIR") return undefined;
     throw e;
   }
 }

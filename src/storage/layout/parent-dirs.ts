@@ -31,7 +31,7 @@ export class ParentDirs {
     const bucketPath = this.layout.bucket(bucket);
     const dirPath = segments.length ? `${bucketPath}/${segments.join("/")}` : bucketPath;
     for (let attempt = 0; attempt < 10; attempt++) {
-      const fd = await openDirVerified(this.ops, dirPath);
+      const fd = await openDirVerified(this.ops, dirPath, this.layout);
       if (fd !== undefined) return fd;
       await this.create(bucketPath, segments, key, owner);
     }
@@ -49,7 +49,7 @@ export class ParentDirs {
     key: string,
     owner?: FileOwner,
   ): Promise<void> {
-    let fd = await openDirVerified(this.ops, bucketPath);
+    let fd = await openDirVerified(this.ops, bucketPath, this.layout);
     if (fd === undefined) throw new StorageError("NoSuchBucket");
     try {
       let rel = "";
@@ -124,7 +124,7 @@ export class ParentDirs {
       const path = `${bucketPath}/${rel}`;
       let st: Awaited<ReturnType<FsOps["lstat"]>>;
       const parentPath = path.slice(0, path.lastIndexOf("/"));
-      const parentFd = await openDirVerified(this.ops, parentPath).catch(() => undefined);
+      const parentFd = await openDirVerified(this.ops, parentPath, this.layout).catch(() => undefined);
       if (parentFd === undefined) return;
       try {
         const entry = viaFd(parentFd, segments[segments.length - 1] as string);

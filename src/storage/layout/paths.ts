@@ -199,14 +199,30 @@ async function openBelowRoot(
   return { ok: false, reason: "special" };
 }
 
-/** Opens a directory verified as above; undefined when missing, not a directory or symlinked. */
-export async function openDirVerified(ops: FsOps, path: string): Promise<number | undefined> {
+/**
+ * Opens a directory verified as above; undefined when missing, not a directory or symlinked.
+ * With the layout, on local filesystems, that is one openat2 and nothing else: O_DIRECTORY
+ * already refuses anything but a directory, so no fstat is needed to tell.
+ */
+export async function openDirVerified(
+  ops: FsOps,
+  path: string,
+  layout?: Layout,
+): Promise<number | undefined> {
   try {
+    const rootFd = layout && ops.sync && path.startsWith(`${layout.root}/`) ? layout.rootFd() : undefined;
+    if (rootFd !== undefined) {
+      const relative = path.slice((layout as Layout).root.length + 1);
+      const fd = openBeneath(rootFd, relative, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK);
+      if (fd !== undefined) return fd;
+    }
     const r = await openVerified(ops, path, O_RDONLY | O_DIRECTORY);
     return r.ok ? r.fd : undefined;
   } catch (e) {
     const code = errCode(e);
-    if (code === "ENOENT" || code === "ENOTDIR" || code === "ELOOP" || code === "ESTALE") return undefined;
+    // EXDEV: openat2 saw a path that would leave the root.
+    if (code === "ENOENT" || code === "ENOTDIR" || code === "ELOOP" || code === "ESTALE" || code === "EXDEV")
+      return undefined;
     throw e;
   }
 }

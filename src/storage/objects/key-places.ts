@@ -12,9 +12,10 @@
  *   move it back.
  * - Reads look at the plain path first and then in the alternate area.
  */
+import { errCode } from "../../runtime/fs-ops.ts";
 import type { StoreContext } from "../context.ts";
 import { isStorageError } from "../errors.ts";
-import { altDiskKey, keyOfAltDiskKey } from "../layout/alt-keys.ts";
+import { ALT_PREFIX, altDiskKey, keyOfAltDiskKey } from "../layout/alt-keys.ts";
 import { checkKeyPlace } from "../layout/key-conflicts.ts";
 import { checkS3Key, isDirectoryKey, isPlainKey } from "../layout/keys.ts";
 import type { MultipartStore, ObjectStore } from "../object-store.ts";
@@ -25,11 +26,50 @@ export function keyOfDiskKey(diskKey: string): string {
   return keyOfAltDiskKey(diskKey) ?? diskKey;
 }
 
+/**
+ * How long this host trusts what it last saw of a bucket's alternate area (there or not).
+ * Another host or a POSIX user may create the area meanwhile; a plain key written here in that
+ * window while its alternate copy was just made elsewhere leaves both files (reads see the
+ * newer, plain one). That takes two writers of one key within the window on different hosts,
+ * the same kind of race as two hosts checking the area at the same moment, and the same second
+ * other hosts' changes take to be seen through a network filesystem's caches. This host's own
+ * writes to the area update the entry at once.
+ */
+const AREA_TRUST_MS = 1000;
+/** The alternate area's folder, relative to the bucket. */
+const AREA = ALT_PREFIX.slice(0, -1);
+/** Buckets remembered at most (all forgotten at once beyond it). */
+const MAX_AREAS = 10_000;
+
 export class KeyPlaces {
+  /** Bucket path → whether its alternate area existed, and when that was seen (performance.now()). */
+  private readonly areas = new Map<string, { present: boolean; at: number }>();
+
   constructor(private readonly ctx: StoreContext) {}
 
+  /** Whether the bucket may hold alternate keys: false spares every plain write an lstat there. */
+  private async areaPresent(bucket: string): Promise<boolean> {
+    const path = `${this.ctx.layout.bucket(bucket)}/${AREA}`;
+    const now = performance.now();
+    const seen = this.areas.get(path);
+    if (seen && now - seen.at < AREA_TRUST_MS) return seen.present;
+    const present = await this.ctx.ops.lstatIfAny(path).then(
+      (st) => st !== undefined,
+      (e) => errCode(e) !== "ENOTDIR",
+    );
+    if (this.areas.size >= MAX_AREAS) this.areas.clear();
+    this.areas.set(path, { present, at: now });
+    return present;
+  }
+
+  /** A write is going to the alternate area: from now on every write of the bucket looks there. */
+  private areaUsed(bucket: string, diskKey: string): string {
+    this.areas.set(`${this.ctx.layout.bucket(bucket)}/${AREA}`, { present: true, at: performance.now() });
+    return diskKey;
+  }
+
   private async exists(bucket: string, diskKey: string): Promise<boolean> {
-    const st = await this.ctx.ops.lstat(this.ctx.layout.object(bucket, diskKey)).catch(() => undefined);
+    const st = await this.ctx.ops.lstatIfAny(this.ctx.layout.object(bucket, diskKey)).catch(() => undefined);
     return !!st && (isDirectoryKey(diskKey) ? st.isDirectory() : st.isFile());
   }
 
@@ -37,14 +77,18 @@ export class KeyPlaces {
   async forWrite(bucket: string, key: string, dataBytes?: number): Promise<string> {
     checkS3Key(key);
     const dirWithData = isDirectoryKey(key) && (dataBytes ?? 0) > 0;
-    if (dirWithData || !isPlainKey(key)) return altDiskKey(key);
+    if (dirWithData || !isPlainKey(key)) return this.areaUsed(bucket, altDiskKey(key));
     const alt = altDiskKey(key);
-    if (await this.exists(bucket, alt)) return alt;
+    // A directory key may get its data only as it streams (Putter sends it to the area then,
+    // unseen here), so its alternate copy is always looked for.
+    const lookInArea = isDirectoryKey(key) || (await this.areaPresent(bucket));
+    if (lookInArea && (await this.exists(bucket, alt))) return this.areaUsed(bucket, alt);
     try {
       await checkKeyPlace(this.ctx, bucket, key);
       return key;
     } catch (e) {
-      if (isStorageError(e) && (e.code === "ParentIsObject" || e.code === "KeyIsPrefix")) return alt;
+      if (isStorageError(e) && (e.code === "ParentIsObject" || e.code === "KeyIsPrefix"))
+        return this.areaUsed(bucket, alt);
       throw e;
     }
   }

@@ -167,7 +167,13 @@ async function fill(
       if (!sealer && value.length >= bufferSize && fill === 0) {
         await flush();
         if (pending) await pending;
-        pending = inFlight(writeAt(fd, value, written));
+        // A small body arrives whole in one chunk: one blocking pwrite, as flush does.
+        if (syncIo && value.length <= SYNC_WRITE_MAX) {
+          writeAtSync(fd, value, written);
+          pending = undefined;
+        } else {
+          pending = inFlight(writeAt(fd, value, written));
+        }
         written += value.length;
         continue;
       }
