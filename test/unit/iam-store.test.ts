@@ -176,19 +176,16 @@ describe("cached lookup", () => {
     expect(await store.getUser("erin")).toBeUndefined();
   }, 20_000);
 
-  test("a cached lookup is a Map hit", async () => {
+  test("a cached lookup is a Map hit: the same record, no new read", async () => {
     const paths = iamPaths(root);
     const secretsKey = await loadSecretsKey(root, {});
     await addUser(paths, "fay", "s3");
     const key = await createKey(paths, secretsKey, "fay");
     const store = createIamStore({ root, secretsKey, rootCredential });
-    await store.lookupCredential(key.accessKeyId, undefined);
-    const n = 100_000;
-    const start = performance.now();
-    for (let i = 0; i < n; i++) await store.lookupCredential(key.accessKeyId, undefined);
-    const perLookupUs = ((performance.now() - start) * 1000) / n;
-    console.log(`cached lookup: ${perLookupUs.toFixed(3)} µs`);
-    expect(perLookupUs).toBeLessThan(20);
+    const first = await store.lookupCredential(key.accessKeyId, undefined);
+    expect(first).toBeDefined();
+    for (let i = 0; i < 1000; i++)
+      expect(await store.lookupCredential(key.accessKeyId, undefined)).toBe(first);
   });
 });
 

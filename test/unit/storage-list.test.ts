@@ -177,7 +177,7 @@ describe.each(modes)("listing with %s metadata, sync I/O %p", (kind, syncMetadat
 });
 
 describe("large flat directory", () => {
-  test("10,000 keys page by 1000 in order, each page cheap", async () => {
+  test("10,000 keys page by 1000 in order", async () => {
     // Removed here rather than in afterAll: deleting 10,000 files can outlast a hook's timeout.
     const root = fs.mkdtempSync(`${os.tmpdir()}/s3dir-flat-`);
     try {
@@ -191,11 +191,8 @@ describe("large flat directory", () => {
       }
       names.sort(byBytes);
       await listAll(s, "", "", 1000, "flat"); // computes and stores ETags of POSIX-written files
-      const t0 = performance.now();
-      const seq = await listAll(s, "", "/", 1000, "flat");
-      const perPage = (performance.now() - t0) / 10;
-      expect(seq).toEqual(names);
-      expect(perPage).toBeLessThan(250);
+      // How fast a page is, is the benchmark's to say (scripts/bench/list.ts), not a timed test's.
+      expect(await listAll(s, "", "/", 1000, "flat")).toEqual(names);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
