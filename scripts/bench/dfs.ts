@@ -1,0 +1,262 @@
+/**
+ * Round trips on a distributed filesystem: one s3dir host over a local directory, over a
+ * GlusterFS volume with its default (caching) profile and with the coherent profile
+ * (test/helpers/gluster.ts, docs/cluster.md), each filled with 2,000 keys of 16 B in 20
+ * prefixes through the server. Measured per setup, in one run:
+ *
+ * - the 2,000 PUTs at c=16 that fill the bucket;
+ * - a full ListObjectsV2 walk (pages of 1,000): the first after the fill, and the best of 3;
+ * - the baseline of that walk: a bare readdir + lstat of the same files from this process,
+ *   sequential and synchronous (best of 3);
+ * - serial GETs of 16 B objects (mean over 200 distinct keys, second pass);
+ * - system calls of the server per GET, HEAD, PUT and per listed key, counted with
+ *   `strace -f -c` attached to the server during 200 serial requests (one full walk for the
+ *   listing).
+ *
+ *   bun scripts/bench/dfs.ts [--setups local,caching,coherent]
+ *
+ * Needs root (GlusterFS, strace). Bounded: every request times out after 60 s and the whole
+ * run after 20 minutes; the volumes are unmounted and glusterd stopped at the end.
+ */
+import { lstatSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startGluster } from "../../test/helpers/gluster.ts";
+import { cleanupNow, installCleanup, trackPath } from "./cleanup.ts";
+import { makeBucket, presign } from "./fixtures.ts";
+import { type RunningServer, repoRoot, startS3dir } from "./servers.ts";
+import { countSyscalls, filesystemTotal, perRequest, type SyscallCounts } from "./syscall-count.ts";
+
+const bucket = "dfs";
+const prefixes = 20;
+const perPrefix = 100;
+const body = "0123456789abcdef"; // 16 B
+const putConcurrency = 16;
+const serialRequests = 200;
+const arg = (name: string) => process.argv[process.argv.indexOf(name) + 1];
+const setups = (process.argv.includes("--setups") ? arg("--setups")! : "local,caching,coherent").split(",");
+
+const keys = Array.from({ length: prefixes * perPrefix }, (_, i) => {
+  const p = String(Math.floor(i / perPrefix)).padStart(2, "0");
+  return `p${p}/k${String(i % perPrefix).padStart(3, "0")}`;
+});
+/** Every tenth key: 200 keys spread over all prefixes. */
+const sampleKeys = keys.filter((_, i) => i % (keys.length / serialRequests) === 0);
+
+interface Counted {
+  label: string;
+  requests: number;
+  counts: SyscallCounts;
+}
+
+interface SetupResult {
+  setup: string;
+  putMs: number;
+  listFirstMs: number;
+  listWarmMs: number;
+  bareMs: number;
+  getMs: number;
+  counted: Counted[];
+}
+
+async function request(method: string, origin: string, path: string, data?: string): Promise<Response> {
+  const res = await fetch(await presign(method, origin, path), {
+    method,
+    body: data,
+    signal: AbortSignal.timeout(60_000),
+  });
+  await res.arrayBuffer();
+  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status}`);
+  return res;
+}
+
+async function putAll(origin: string, list: string[], concurrency: number): Promise<number> {
+  const urls = await Promise.all(list.map((k) => presign("PUT", origin, `/${bucket}/${k}`)));
+  const start = performance.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < urls.length) {
+      const url = urls[next++]!;
+      const res = await fetch(url, { method: "PUT", body, signal: AbortSignal.timeout(60_000) });
+      await res.arrayBuffer();
+      if (!res.ok) throw new Error(`PUT ${url}: HTTP ${res.status}`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return performance.now() - start;
+}
+
+/** A full ListObjectsV2 walk in pages of 1,000; the number of keys and the time it took. */
+async function walk(origin: string): Promise<{ ms: number; keys: number }> {
+  const start = performance.now();
+  let token: string | undefined;
+  let count = 0;
+  for (let page = 0; page < 100; page++) {
+    let query = "list-type=2&max-keys=1000";
+    if (token) query += `&continuation-token=${encodeURIComponent(token)}`;
+    const res = await fetch(await presign("GET", origin, `/${bucket}?${query}`), {
+      signal: AbortSignal.timeout(60_000),
+    });
+    const xml = await res.text();
+    if (!res.ok) throw new Error(`list: HTTP ${res.status} ${xml.slice(0, 200)}`);
+    count += xml.match(/<Key>/g)?.length ?? 0;
+    token = /<NextContinuationToken>([^<]*)</.exec(xml)?.[1]?.replaceAll("&amp;", "&");
+    if (!token) return { ms: performance.now() - start, keys: count };
+  }
+  throw new Error("listing does not end");
+}
+
+/** readdir of the bucket and of each prefix, lstat of each file: the floor of a listing. */
+function bareWalk(dir: string): number {
+  const start = performance.now();
+  let n = 0;
+  for (const p of readdirSync(dir)) {
+    for (const f of readdirSync(join(dir, p))) {
+      lstatSync(join(dir, p, f));
+      n++;
+    }
+  }
+  if (n !== keys.length) throw new Error(`bare walk found ${n} files`);
+  return performance.now() - start;
+}
+
+async function serial(method: string, origin: string, list: string[]): Promise<number> {
+  const start = performance.now();
+  for (const k of list) await request(method, origin, `/${bucket}/${k}`);
+  return (performance.now() - start) / list.length;
+}
+
+async function measure(setup: string, root: string, work: string): Promise<SetupResult> {
+  const log = (s: string) => process.stderr.write(`bench dfs [${setup}]: ${s}\n`);
+  const dir = makeBucket(root, bucket);
+  const server = await startS3dir({
+    root,
+    fsync: false,
+    accessLog: false,
+    logFile: join(work, `${setup}.log`),
+    label: `s3dir ${setup}`,
+  });
+  try {
+    const putMs = await putAll(server.origin, keys, putConcurrency);
+    log(`${keys.length} PUTs at c=${putConcurrency}: ${putMs.toFixed(0)} ms`);
+    const first = await walk(server.origin);
+    if (first.keys !== keys.length) throw new Error(`listed ${first.keys} keys`);
+    const warm: number[] = [];
+    const bare: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      warm.push((await walk(server.origin)).ms);
+      bare.push(bareWalk(dir));
+    }
+    log(
+      `walk first ${first.ms.toFixed(0)} ms, warm ${warm.map((m) => m.toFixed(0)).join("/")} ms; bare ${bare.map((m) => m.toFixed(0)).join("/")} ms`,
+    );
+    await serial("GET", server.origin, sampleKeys);
+    const getMs = await serial("GET", server.origin, sampleKeys);
+    log(`serial GET ${getMs.toFixed(2)} ms`);
+    const counted = await countAll(server, work, setup);
+    return {
+      setup,
+      putMs,
+      listFirstMs: first.ms,
+      listWarmMs: Math.min(...warm),
+      bareMs: Math.min(...bare),
+      getMs,
+      counted,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function countAll(server: RunningServer, work: string, setup: string): Promise<Counted[]> {
+  const out = join(work, `${setup}.strace`);
+  const o = server.origin;
+  const counted: Counted[] = [];
+  const count = async (label: string, requests: number, run: () => Promise<unknown>) => {
+    counted.push({
+      label,
+      requests,
+      counts: await countSyscalls(server.pid, out, async () => void (await run())),
+    });
+  };
+  await count("GET (warm, 16 B)", sampleKeys.length, () => serial("GET", o, sampleKeys));
+  await count("HEAD (warm)", sampleKeys.length, () => serial("HEAD", o, sampleKeys));
+  const fresh = sampleKeys.map((k) => `new/${k.replace("/", "-")}`);
+  await count("PUT (new key, 16 B)", fresh.length, () => putAll(o, fresh, 1));
+  // Warm: records are cached once their file's ctime is a second old (docs/performance.md).
+  await Bun.sleep(1100);
+  await walk(o);
+  // The fresh keys make 2,200: the walk is counted per listed key.
+  await count("per listed key (warm walk)", keys.length + fresh.length, () => walk(o));
+  return counted;
+}
+
+function report(results: SetupResult[]): string {
+  const local = results.find((r) => r.setup === "local");
+  const lines = [
+    `2,000 keys of 16 B in 20 prefixes, one host, --fsync off, access log off; ${navigator.hardwareConcurrency} cores.`,
+    "",
+    "| setup | 2,000 PUTs c=16 | ListObjectsV2 walk: first / best of 3 | bare readdir + lstat | walk / bare | walk / local walk | serial GET |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const r of results) {
+    const vsLocal = local ? `${(r.listWarmMs / local.listWarmMs).toFixed(2)}×` : "–";
+    lines.push(
+      `| ${r.setup} | ${(r.putMs / 1000).toFixed(2)} s | ${r.listFirstMs.toFixed(0)} / ${r.listWarmMs.toFixed(0)} ms | ${r.bareMs.toFixed(0)} ms | ${(r.listWarmMs / r.bareMs).toFixed(2)}× | ${vsLocal} | ${r.getMs.toFixed(2)} ms |`,
+    );
+  }
+  lines.push(
+    "",
+    "System calls of the server per request (strace -f -c, 200 serial requests; calls seen at least once per 20):",
+    "",
+  );
+  lines.push(
+    "| setup | request | filesystem calls | total | other calls |",
+    "| --- | --- | --- | ---: | --- |",
+  );
+  for (const r of results) {
+    for (const c of r.counted) {
+      lines.push(
+        `| ${r.setup} | ${c.label} | ${perRequest(c.counts, c.requests, true)} | ${filesystemTotal(c.counts, c.requests).toFixed(2)} | ${perRequest(c.counts, c.requests, false)} |`,
+      );
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+async function main(): Promise<void> {
+  installCleanup();
+  const deadline = setTimeout(() => {
+    process.stderr.write("bench dfs: 20 minutes passed, giving up\n");
+    process.exit(1);
+  }, 20 * 60_000);
+  deadline.unref();
+  const work = trackPath(join(repoRoot, ".bench", `dfs-${process.pid}`));
+  mkdirSync(work, { recursive: true });
+  const results: SetupResult[] = [];
+  if (setups.includes("local")) {
+    const root = join(work, "local-root");
+    mkdirSync(root);
+    results.push(await measure("local", root, work));
+  }
+  const glusterSetups = setups.filter((s) => s === "caching" || s === "coherent");
+  if (glusterSetups.length) {
+    const gluster = await startGluster();
+    try {
+      for (const s of glusterSetups) {
+        const volume = await gluster.volume(`dfs${s}`, { mounts: 1, coherent: s === "coherent" });
+        results.push(await measure(`GlusterFS ${s}`, volume.mounts[0]!, work));
+      }
+    } finally {
+      await gluster.stop();
+    }
+  }
+  const text = report(results);
+  process.stdout.write(text);
+  writeFileSync(join(repoRoot, ".bench", "dfs.md"), text);
+}
+
+try {
+  await main();
+} finally {
+  cleanupNow();
+}
