@@ -13,12 +13,17 @@
  *   `strace -f -c` attached to the server during 200 serial requests (one full walk for the
  *   listing).
  *
- *   bun scripts/bench/dfs.ts [--setups local,caching,coherent]
+ *   bun scripts/bench/dfs.ts [--setups local,caching,coherent] [--baseline DIR]
+ *
+ * With --baseline (a checkout of an earlier commit, e.g. from `git archive`), a second server
+ * runs that commit's code over the same files, and the walks and GETs alternate between the
+ * two (this commit's first, so a warmed filesystem cache never flatters it): before and after
+ * in one run. Serial GETs also report the server's CPU time per request (utime + stime).
  *
  * Needs root (GlusterFS, strace). Bounded: every request times out after 60 s and the whole
  * run after 20 minutes; the volumes are unmounted and glusterd stopped at the end.
  */
-import { lstatSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startGluster } from "../../test/helpers/gluster.ts";
 import { cleanupNow, installCleanup, trackPath } from "./cleanup.ts";
@@ -33,6 +38,7 @@ const body = "0123456789abcdef"; // 16 B
 const putConcurrency = 16;
 const serialRequests = 200;
 const arg = (name: string) => process.argv[process.argv.indexOf(name) + 1];
+const baseline = process.argv.includes("--baseline") ? arg("--baseline") : undefined;
 const setups = (process.argv.includes("--setups") ? arg("--setups")! : "local,caching,coherent").split(",");
 
 const keys = Array.from({ length: prefixes * perPrefix }, (_, i) => {
@@ -48,13 +54,20 @@ interface Counted {
   counts: SyscallCounts;
 }
 
+/** What one server (this commit's, or the baseline's) measured over a setup. */
+interface ServerResult {
+  code: "this commit" | "baseline";
+  listFirstMs: number;
+  listWarmMs: number;
+  getMs: number;
+  getCpuMs: number;
+}
+
 interface SetupResult {
   setup: string;
   putMs: number;
-  listFirstMs: number;
-  listWarmMs: number;
   bareMs: number;
-  getMs: number;
+  servers: ServerResult[];
   counted: Counted[];
 }
 
@@ -125,45 +138,66 @@ async function serial(method: string, origin: string, list: string[]): Promise<n
   return (performance.now() - start) / list.length;
 }
 
+/** utime + stime of a process in ms. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
 async function measure(setup: string, root: string, work: string): Promise<SetupResult> {
   const log = (s: string) => process.stderr.write(`bench dfs [${setup}]: ${s}\n`);
   const dir = makeBucket(root, bucket);
-  const server = await startS3dir({
-    root,
-    fsync: false,
-    accessLog: false,
-    logFile: join(work, `${setup}.log`),
-    label: `s3dir ${setup}`,
-  });
+  const start = (code: ServerResult["code"], checkout?: string) =>
+    startS3dir({
+      root,
+      fsync: false,
+      accessLog: false,
+      logFile: join(work, `${setup}-${code.replace(" ", "-")}.log`),
+      label: `s3dir ${setup} ${code}`,
+      checkout,
+    });
+  const servers: { code: ServerResult["code"]; server: RunningServer }[] = [];
   try {
-    const putMs = await putAll(server.origin, keys, putConcurrency);
+    servers.push({ code: "this commit", server: await start("this commit") });
+    const putMs = await putAll(servers[0]!.server.origin, keys, putConcurrency);
     log(`${keys.length} PUTs at c=${putConcurrency}: ${putMs.toFixed(0)} ms`);
-    const first = await walk(server.origin);
-    if (first.keys !== keys.length) throw new Error(`listed ${first.keys} keys`);
-    const warm: number[] = [];
+    if (baseline) servers.push({ code: "baseline", server: await start("baseline", baseline) });
+    const results: ServerResult[] = [];
+    for (const { code, server } of servers) {
+      const first = await walk(server.origin);
+      if (first.keys !== keys.length) throw new Error(`listed ${first.keys} keys`);
+      results.push({ code, listFirstMs: first.ms, listWarmMs: Infinity, getMs: 0, getCpuMs: 0 });
+    }
     const bare: number[] = [];
     for (let i = 0; i < 3; i++) {
-      warm.push((await walk(server.origin)).ms);
+      for (const [n, { server }] of servers.entries()) {
+        results[n]!.listWarmMs = Math.min(results[n]!.listWarmMs, (await walk(server.origin)).ms);
+      }
       bare.push(bareWalk(dir));
     }
-    log(
-      `walk first ${first.ms.toFixed(0)} ms, warm ${warm.map((m) => m.toFixed(0)).join("/")} ms; bare ${bare.map((m) => m.toFixed(0)).join("/")} ms`,
-    );
-    await serial("GET", server.origin, sampleKeys);
-    const getMs = await serial("GET", server.origin, sampleKeys);
-    log(`serial GET ${getMs.toFixed(2)} ms`);
-    const counted = await countAll(server, work, setup);
-    return {
-      setup,
-      putMs,
-      listFirstMs: first.ms,
-      listWarmMs: Math.min(...warm),
-      bareMs: Math.min(...bare),
-      getMs,
-      counted,
-    };
+    for (const { server } of servers) await serial("GET", server.origin, sampleKeys);
+    const gets = servers.map(() => ({ ms: [] as number[], cpu: [] as number[] }));
+    for (let round = 0; round < 3; round++) {
+      for (const [n, { server }] of servers.entries()) {
+        const cpu0 = cpuMs(server.pid);
+        gets[n]!.ms.push(await serial("GET", server.origin, sampleKeys));
+        gets[n]!.cpu.push((cpuMs(server.pid) - cpu0) / sampleKeys.length);
+      }
+    }
+    for (const [n, r] of results.entries()) {
+      r.getMs = median(gets[n]!.ms);
+      r.getCpuMs = median(gets[n]!.cpu);
+      log(
+        `${r.code}: walk first ${r.listFirstMs.toFixed(0)} ms, best ${r.listWarmMs.toFixed(0)} ms; serial GET ${r.getMs.toFixed(2)} ms, CPU ${r.getCpuMs.toFixed(3)} ms`,
+      );
+    }
+    log(`bare walk ${bare.map((m) => m.toFixed(0)).join("/")} ms`);
+    const counted = await countAll(servers[0]!.server, work, setup);
+    return { setup, putMs, bareMs: Math.min(...bare), servers: results, counted };
   } finally {
-    await server.stop();
+    for (const { server } of servers) await server.stop();
   }
 }
 
@@ -191,22 +225,25 @@ async function countAll(server: RunningServer, work: string, setup: string): Pro
 }
 
 function report(results: SetupResult[]): string {
-  const local = results.find((r) => r.setup === "local");
+  const local = results.find((r) => r.setup === "local")?.servers[0];
   const lines = [
     `2,000 keys of 16 B in 20 prefixes, one host, --fsync off, access log off; ${navigator.hardwareConcurrency} cores.`,
     "",
-    "| setup | 2,000 PUTs c=16 | ListObjectsV2 walk: first / best of 3 | bare readdir + lstat | walk / bare | walk / local walk | serial GET |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| setup | code | 2,000 PUTs c=16 | ListObjectsV2 walk: first / best of 3 | bare readdir + lstat | walk / bare | walk / local walk | serial GET (median of 3) | CPU per GET |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const r of results) {
-    const vsLocal = local ? `${(r.listWarmMs / local.listWarmMs).toFixed(2)}×` : "–";
-    lines.push(
-      `| ${r.setup} | ${(r.putMs / 1000).toFixed(2)} s | ${r.listFirstMs.toFixed(0)} / ${r.listWarmMs.toFixed(0)} ms | ${r.bareMs.toFixed(0)} ms | ${(r.listWarmMs / r.bareMs).toFixed(2)}× | ${vsLocal} | ${r.getMs.toFixed(2)} ms |`,
-    );
+    for (const s of r.servers) {
+      const vsLocal = local ? `${(s.listWarmMs / local.listWarmMs).toFixed(2)}×` : "–";
+      const put = s.code === "this commit" ? `${(r.putMs / 1000).toFixed(2)} s` : "–";
+      lines.push(
+        `| ${r.setup} | ${s.code} | ${put} | ${s.listFirstMs.toFixed(0)} / ${s.listWarmMs.toFixed(0)} ms | ${r.bareMs.toFixed(0)} ms | ${(s.listWarmMs / r.bareMs).toFixed(2)}× | ${vsLocal} | ${s.getMs.toFixed(2)} ms | ${s.getCpuMs.toFixed(3)} ms |`,
+      );
+    }
   }
   lines.push(
     "",
-    "System calls of the server per request (strace -f -c, 200 serial requests; calls seen at least once per 20):",
+    "System calls of the server (this commit) per request (strace -f -c, 200 serial requests; calls seen at least once per 20):",
     "",
   );
   lines.push(
