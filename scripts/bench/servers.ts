@@ -38,12 +38,15 @@ export interface S3dirOptions {
   /** Where the server's stdout (the access log) and stderr go. */
   logFile: string;
   label: string;
+  /** The checkout whose src/main.ts runs (default: this one), for before/after runs. */
+  checkout?: string;
 }
 
 /** Starts `bun src/main.ts serve` on a free port and waits until it is ready. */
 export async function startS3dir(options: S3dirOptions): Promise<RunningServer> {
   const port = await freePort();
-  const argv = [bun, join(repoRoot, "src/main.ts"), "serve", "--root", options.root, "--port", String(port)];
+  const main = join(options.checkout ?? repoRoot, "src/main.ts");
+  const argv = [bun, main, "serve", "--root", options.root, "--port", String(port)];
   argv.push("--fsync", options.fsync ? "on" : "off");
   if (!options.accessLog) argv.push("--access-log", "off");
   const env = {

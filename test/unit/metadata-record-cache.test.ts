@@ -86,6 +86,23 @@ describe("xattr metadata store with the cache", () => {
     expect((await store.readPath(path, settled, t))?.e).toBe("etag");
   });
 
+  test("a settled file without a record is not asked again until its ctime moves", async () => {
+    const dir = fs.mkdtempSync(`${os.tmpdir()}/s3dir-rcache-`);
+    dirs.push(dir);
+    const path = `${dir}/plain`;
+    fs.writeFileSync(path, "0123456789");
+    const store = createMetadataStore("xattr", fsOps(true));
+    const t = { bucketPath: dir, key: "plain" };
+    const st = fs.lstatSync(path, { bigint: true });
+    const settled = { ...st, ctimeNs: st.ctimeNs - 1_000_000_000n } as fs.BigIntStats;
+    expect(await store.readPath(path, settled, t)).toBeUndefined();
+    // A record set behind the cache's back: the same (old) stat is answered from the cache…
+    lSetXattr(path, XATTR_NAME, encodeRecord({ v: 1, e: "etag", i: "1", s: 10, m: "1" } as MetadataRecord));
+    expect(await store.readPath(path, settled, t)).toBeUndefined();
+    // …and the stat after the change (setxattr moved the ctime) reads it.
+    expect((await store.readPath(path, fs.lstatSync(path, { bigint: true }), t))?.e).toBe("etag");
+  });
+
   test("a record rewritten in place (new ctime) is read again", async () => {
     const { dir, path, rec } = await fileWithRecord("text/a");
     const store = createMetadataStore("xattr", fsOps(true));

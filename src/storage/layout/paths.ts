@@ -9,9 +9,10 @@
  * descriptor (fstat): only regular files (directories with O_DIRECTORY) are ever returned.
  * The flag stays set: on Linux it has no effect on regular files or directories.
  *
- * Given the layout, on local filesystems, the open is one openat2 below a descriptor of the
- * root with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS (runtime/open-beneath.ts): the kernel
- * refuses any symlink on the way, so no readlink is needed.
+ * Given the layout, the open is one openat2 below a descriptor of the root with
+ * RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS (runtime/open-beneath.ts; on network filesystems on a
+ * worker thread, runtime/fs-threads.ts): the kernel refuses any symlink on the way, so
+ * no readlink is needed.
  */
 import { fdPath } from "../../runtime/fd-path.ts";
 import {
@@ -23,6 +24,7 @@ import {
   O_NONBLOCK,
   O_RDONLY,
 } from "../../runtime/fs-ops.ts";
+import { openBeneathAsync } from "../../runtime/fs-threads.ts";
 import { openBeneath, openBeneathRoot } from "../../runtime/open-beneath.ts";
 import { bindsStampSync, readBindsSync } from "./bucket-binds.ts";
 import { RESERVED } from "./keys.ts";
@@ -137,7 +139,7 @@ export async function openVerified(
   flags = O_RDONLY,
   layout?: Layout,
 ): Promise<VerifiedOpen> {
-  if (layout && ops.sync && path.startsWith(`${layout.root}/`)) {
+  if (layout && path.startsWith(`${layout.root}/`)) {
     const opened = await openBelowRoot(ops, layout, path, flags);
     if (opened) return opened;
   }
@@ -167,7 +169,11 @@ export async function openVerified(
   return { ok: false, reason: "special" };
 }
 
-/** openVerified through openat2 below the root; undefined where openat2 is unavailable. */
+/**
+ * openVerified through openat2 below the root; undefined where openat2 is unavailable. On a
+ * network filesystem (async ops) the call runs on a worker thread, since it waits for the
+ * server there.
+ */
 async function openBelowRoot(
   ops: FsOps,
   layout: Layout,
@@ -177,8 +183,10 @@ async function openBelowRoot(
   const rootFd = layout.rootFd();
   if (rootFd === undefined) return undefined;
   let fd: number | undefined;
+  const relative = path.slice(layout.root.length + 1);
+  const how = flags | O_NOFOLLOW | O_NONBLOCK;
   try {
-    fd = openBeneath(rootFd, path.slice(layout.root.length + 1), flags | O_NOFOLLOW | O_NONBLOCK);
+    fd = ops.sync ? openBeneath(rootFd, relative, how) : await openBeneathAsync(rootFd, relative, how);
   } catch (e) {
     const code = errCode(e);
     if (code === "ENXIO") return { ok: false, reason: "special" };

@@ -5,6 +5,7 @@
  * never cost a sidecar lookup.
  */
 import { type BigStats, type FsOps, O_CREAT, O_EXCL, O_WRONLY } from "../../runtime/fs-ops.ts";
+import { fGetXattrAsync, lGetXattrAsync } from "../../runtime/fs-threads.ts";
 import {
   fGetXattr,
   fRemoveXattr,
@@ -48,39 +49,73 @@ function tolerant(read: () => Uint8Array | undefined): Uint8Array | undefined {
   try {
     return read();
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (isXattrUnsupported(e) || code === "ENOENT" || code === "ENOTDIR") return undefined;
-    throw e;
+    return noRecord(e);
   }
 }
+
+function noRecord(e: unknown): undefined {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (isXattrUnsupported(e) || code === "ENOENT" || code === "ENOTDIR") return undefined;
+  throw e;
+}
+
+/** What the cache holds for a file without the attribute. */
+const NO_VALUE = new Uint8Array(0);
 
 class XattrStore implements MetadataStore {
   readonly kind = "xattr";
   constructor(
     private readonly sidecar: SidecarStore,
     private readonly cache: RecordCache,
+    /** Read xattrs on worker threads (runtime/fs-threads.ts): set on network filesystems. */
+    private readonly offLoop: boolean,
   ) {}
 
   private resolve(rec: MetadataRecord | undefined, st: BigStats, t: RecordTarget) {
     return rec?.x ? this.sidecar.read(t, st.ino) : Promise.resolve(rec);
   }
 
-  /** The xattr's value, from the cache while the file's ctime and size are those of st. */
+  /**
+   * The xattr's value, from the cache while the file's ctime and size are those of st. Its
+   * absence is cached too (setting an xattr moves the ctime as much as changing one does): a
+   * listing then asks nothing of directories that are not directory objects, nor of files
+   * without a record whose ETag could not be stored.
+   */
   private value(st: BigStats, read: () => Uint8Array | undefined): Uint8Array | undefined {
     const cached = this.cache.get(st);
-    if (cached) return cached;
+    if (cached) return cached === NO_VALUE ? undefined : cached;
     const value = tolerant(read);
-    if (value) this.cache.set(st, value);
+    this.cache.set(st, value ?? NO_VALUE);
+    return value;
+  }
+
+  /** value() with the read on a worker thread (network filesystems: a round trip each). */
+  private async valueOffLoop(
+    st: BigStats,
+    read: () => Promise<Uint8Array | undefined>,
+  ): Promise<Uint8Array | undefined> {
+    const cached = this.cache.get(st);
+    if (cached) return cached === NO_VALUE ? undefined : cached;
+    const value = await read().catch(noRecord);
+    this.cache.set(st, value ?? NO_VALUE);
     return value;
   }
 
   // Decoded on every read: callers may change the record they get before writing it back.
   async readFd(fd: number, st: BigStats, t: RecordTarget) {
-    return this.resolve(decodeRecord(this.value(st, () => fGetXattr(fd, XATTR_NAME))), st, t);
+    const sync = () => fGetXattr(fd, XATTR_NAME);
+    const value = this.offLoop
+      ? await this.valueOffLoop(st, () => fGetXattrAsync(fd, XATTR_NAME, sync))
+      : this.value(st, sync);
+    return this.resolve(decodeRecord(value), st, t);
   }
 
   async readPath(path: string, st: BigStats, t: RecordTarget) {
-    return this.resolve(decodeRecord(this.value(st, () => lGetXattr(path, XATTR_NAME))), st, t);
+    const sync = () => lGetXattr(path, XATTR_NAME);
+    const value = this.offLoop
+      ? await this.valueOffLoop(st, () => lGetXattrAsync(path, XATTR_NAME, sync))
+      : this.value(st, sync);
+    return this.resolve(decodeRecord(value), st, t);
   }
 
   async writeFd(fd: number, t: RecordTarget, rec: MetadataRecord) {
@@ -153,7 +188,7 @@ export function createMetadataStore(kind: "xattr" | "file", ops: FsOps): Metadat
   const sidecar = new SidecarStore(ops);
   // Only xattr values are cached: a sidecar record changes without touching the file's ctime.
   const cache = new RecordCache({ settleMs: ops.sync ? SETTLE_MS_LOCAL : SETTLE_MS_NETWORK });
-  return kind === "xattr" ? new XattrStore(sidecar, cache) : new FileStore(sidecar);
+  return kind === "xattr" ? new XattrStore(sidecar, cache, !ops.sync) : new FileStore(sidecar);
 }
 
 /** Probes once whether the filesystem under dir stores user xattrs (dir must be writable). */
