@@ -7,7 +7,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { py, s3Client, s3dirJson, sdkFailure, useHost, waitFor } from "../helpers/index.ts";
+import { aws, expectOk, py, s3Client, s3dirJson, sdkFailure, useHost, waitFor } from "../helpers/index.ts";
 import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.ts";
 
 setDefaultTimeout(60_000);
@@ -122,6 +122,48 @@ describe("several OIDC providers", () => {
     );
     expect(refused).toMatchObject({ name: "InvalidIdentityToken", status: 400 });
     expect((await assume(await first.idToken("ann"))).SubjectFromWebIdentityToken).toBe("ann");
+  });
+
+  test("DurationSeconds is bounded by the trusting role's MaxSessionDuration (AWS CLI create-role)", async () => {
+    const host = first.issuer.replace(/^https?:\/\//, "");
+    const trust = {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Federated: host },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: { StringEquals: { [`${host}:aud`]: "s3dir" } },
+        },
+      ],
+    };
+    expectOk(
+      await aws(server, [
+        "iam",
+        "create-role",
+        "--role-name",
+        "web-hour",
+        "--assume-role-policy-document",
+        JSON.stringify(trust),
+      ]),
+    );
+    const asRole = async (DurationSeconds: number) =>
+      await new STSClient({
+        endpoint: server.endpoint,
+        region: server.region,
+        credentials: { accessKeyId: "unused", secretAccessKey: "unused" },
+      }).send(
+        new AssumeRoleWithWebIdentityCommand({
+          RoleArn: "arn:aws:iam::000000000000:role/web-hour",
+          RoleSessionName: "hour",
+          WebIdentityToken: await first.idToken("ann"),
+          DurationSeconds,
+        }),
+      );
+    // The server allows 12 h; the role (default MaxSessionDuration) one hour.
+    expect(await sdkFailure(asRole(7200))).toMatchObject({ name: "ValidationError", status: 400 });
+    const out = await asRole(3600);
+    expect(out.Credentials!.Expiration!.getTime() - Date.now()).toBeLessThanOrEqual(3600_000);
   });
 
   test("a token issued in the future (iat past the allowed clock skew) is InvalidIdentityToken", async () => {
