@@ -1,3 +1,17 @@
+/**
+ * The external identity behind a federated session: an OpenID Connect token's issuer and subject
+ * (provider: its name in `s3dir oidc list`), or an LDAP user's DN (provider "ldap").
+ */
+export interface FederatedIdentity {
+  provider: string;
+  /** The OIDC token's `iss`; absent for LDAP. */
+  issuer?: string;
+  /** The OIDC token's `sub`, or the LDAP user's distinguished name. */
+  subject: string;
+  /** True on the unsigned call that exchanged the identity for the session (the login itself). */
+  login?: boolean;
+}
+
 /** One line of the access log: who did what to which object, and how it ended. Never a secret. */
 export interface AccessLogEntry {
   time: string;
@@ -8,6 +22,12 @@ export interface AccessLogEntry {
   principalKind: "root" | "user" | "session" | "anonymous" | "service" | "";
   /** The assumed-role ARN of an STS session. */
   sessionArn?: string;
+  /** The role ARN an STS session was issued for. */
+  roleArn?: string;
+  /** The account the principal acts in (absent when anonymous). */
+  accountId?: string;
+  /** Who an external identity provider said the caller of a federated session is. */
+  federated?: FederatedIdentity;
   accessKeyId: string;
   /** "AWS" on requests signed with Signature Version 2: the clients to move before `--sigv2 off`. */
   signatureVersion?: "AWS";

@@ -1,4 +1,5 @@
-import type { AccessLogEntry } from "./access-log-entry.ts";
+import type { AccessLogEntry, FederatedIdentity } from "./access-log-entry.ts";
+import { type AuditUserIdentity, userIdentityOf } from "./user-identity.ts";
 
 /** Who made a call: the root credential, a user's key, an STS session, or nobody. */
 export interface AuditPrincipal {
@@ -9,6 +10,8 @@ export interface AuditPrincipal {
   accessKeyId?: string;
   /** The assumed-role ARN of a session. */
   sessionArn?: string;
+  /** The external identity (OIDC issuer and subject, or LDAP DN) behind a federated session. */
+  federated?: FederatedIdentity;
 }
 
 /** One S3, STS or IAM call, as it is spooled and delivered. Never a secret, signature or token. */
@@ -17,6 +20,8 @@ export interface AuditEvent {
   requestId: string;
   host: string;
   principal: AuditPrincipal;
+  /** The same caller in the shape of CloudTrail's userIdentity (src/audit/user-identity.ts). */
+  userIdentity: AuditUserIdentity;
   sourceIp: string;
   userAgent: string;
   operation: string;
@@ -51,11 +56,13 @@ export function auditEventOf(entry: AccessLogEntry, host: string): AuditEvent {
   if (entry.principal) principal.user = entry.principal;
   if (entry.accessKeyId) principal.accessKeyId = entry.accessKeyId;
   if (entry.sessionArn) principal.sessionArn = entry.sessionArn;
+  if (entry.federated) principal.federated = entry.federated;
   return {
     time: entry.time,
     requestId: entry.requestId,
     host,
     principal,
+    userIdentity: userIdentityOf(entry),
     sourceIp: entry.remoteIp,
     userAgent: entry.userAgent,
     operation: entry.operation,

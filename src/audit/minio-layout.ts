@@ -55,6 +55,12 @@ const statusText: Record<number, string> = {
   507: "Insufficient Storage",
 };
 
+/** MinIO names an LDAP session's parent user by the directory user's DN; others by their user. */
+function parentUserOf(event: AuditEvent): string | undefined {
+  const fed = event.principal.federated;
+  return fed && fed.issuer === undefined ? fed.subject : event.principal.user;
+}
+
 export function minioAuditEntry(event: AuditEvent, deploymentId: string): MinioAuditEntry {
   const tags: Record<string, string> = { host: event.host, method: event.method };
   if (event.versionId) tags.versionId = event.versionId;
@@ -80,7 +86,7 @@ export function minioAuditEntry(event: AuditEvent, deploymentId: string): MinioA
     requestID: event.requestId,
     userAgent: event.userAgent,
     ...(event.principal.accessKeyId ? { accessKey: event.principal.accessKeyId } : {}),
-    ...(event.principal.user ? { parentUser: event.principal.user } : {}),
+    ...(parentUserOf(event) ? { parentUser: parentUserOf(event) } : {}),
     requestHeader: event.requestHeaders,
     responseHeader: event.responseHeaders,
     tags,

@@ -31,6 +31,7 @@ export function sessionCredential(claims: SessionClaims, token: string): Credent
             }
           : {}),
         ...(claims.policies ? { policies: claims.policies } : {}),
+        ...(claims.ldapUserDn ? { ldapUserDn: claims.ldapUserDn } : {}),
         ...(claims.roleSession ? { role: true } : {}),
         ...(claims.tags ? { tags: claims.tags } : {}),
       },

@@ -20,6 +20,8 @@ export interface SessionRequest {
   policy?: string;
   /** A federated session's policy names (see SessionClaims.policies). */
   policies?: string[];
+  /** An LDAP session: the directory user's DN (see SessionClaims.ldapUserDn). */
+  ldapUserDn?: string;
   /** The session gets the rights of the stored role roleArn names. */
   roleSession?: boolean;
   tags?: Record<string, string>;
@@ -54,6 +56,7 @@ export async function issueSession(request: SessionRequest, key: TokenKey): Prom
       sessionName: request.sessionName,
       policy: request.policy,
       policies: request.policies,
+      ...(request.ldapUserDn ? { ldapUserDn: request.ldapUserDn } : {}),
       roleSession: request.roleSession,
       tags: request.tags,
       transitiveTagKeys: request.transitiveTagKeys,

@@ -28,6 +28,8 @@ export interface SessionClaims {
    * parent user's; parentUser then names the external identity.
    */
   policies?: string[];
+  /** An LDAP session: the distinguished name of the directory user who logged in. */
+  ldapUserDn?: string;
   /** The session has the rights of the stored role roleArn names, not its parent's. */
   roleSession?: boolean;
   /** Session tags (aws:PrincipalTag/<key> in its requests). */
@@ -64,6 +66,7 @@ interface Payload {
   sn: string;
   po?: string;
   fp?: string[];
+  ld?: string;
   rs?: 1;
   tg?: Record<string, string>;
   tt?: string[];
@@ -87,6 +90,7 @@ export async function sealSessionToken(claims: SessionClaims, key: TokenKey): Pr
     sn: claims.sessionName,
     po: claims.policy,
     fp: claims.policies,
+    ...(claims.ldapUserDn ? { ld: claims.ldapUserDn } : {}),
     ...(claims.roleSession ? { rs: 1 as const } : {}),
     ...(claims.tags && Object.keys(claims.tags).length > 0 ? { tg: claims.tags } : {}),
     ...(claims.transitiveTagKeys?.length ? { tt: claims.transitiveTagKeys } : {}),
@@ -134,6 +138,7 @@ export async function openSessionToken(
       (p.po !== undefined && typeof p.po !== "string") ||
       (p.fe !== undefined && !isFederated(p.fe)) ||
       (p.fp !== undefined && !(Array.isArray(p.fp) && p.fp.every((n) => typeof n === "string"))) ||
+      (p.ld !== undefined && typeof p.ld !== "string") ||
       (p.rs !== undefined && p.rs !== 1) ||
       (p.tg !== undefined && !isStringRecord(p.tg)) ||
       (p.tt !== undefined && !(Array.isArray(p.tt) && p.tt.every((k) => typeof k === "string")))
@@ -149,6 +154,7 @@ export async function openSessionToken(
       sessionName: p.sn,
       policy: p.po,
       ...(p.fp ? { policies: p.fp } : {}),
+      ...(p.ld ? { ldapUserDn: p.ld } : {}),
       ...(p.rs === 1 ? { roleSession: true } : {}),
       ...(p.tg ? { tags: p.tg } : {}),
       ...(p.tt ? { transitiveTagKeys: p.tt } : {}),

@@ -30,6 +30,8 @@ export interface SessionInfo {
   federated?: { provider: string; issuer: string; subject: string; policies: readonly Policy[] };
   /** A federated session (LDAP): the names of the policies that are its rights; no parent user. */
   policies?: string[];
+  /** An LDAP session: the directory user's distinguished name (what MinIO's audit names). */
+  ldapUserDn?: string;
   /** The session has the rights of the stored role roleArn names (not its parent's). */
   role?: boolean;
   /** Session tags: aws:PrincipalTag/<key> in the session's requests. */

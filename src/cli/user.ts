@@ -1,4 +1,4 @@
-import { addUser, listUsers, removeUser, setUserPosix, showUser } from "../iam/user-admin.ts";
+import { addUser, listUsers, removeUser, setUserEnabled, setUserPosix, showUser } from "../iam/user-admin.ts";
 import { adminContext, adminOptions, subcommand } from "./admin-options.ts";
 import type { CommandLine } from "./command-line.ts";
 import type { CommandSpec } from "./command-spec.ts";
@@ -10,10 +10,12 @@ const usage = {
   update: "s3dir user update NAME [--posix-uid UID] [--posix-gid GID] [--no-posix]",
   list: "s3dir user list",
   show: "s3dir user show NAME",
+  disable: "s3dir user disable NAME",
+  enable: "s3dir user enable NAME",
   remove: "s3dir user remove NAME",
 };
 
-/** `s3dir user add|update|list|show|remove`. */
+/** `s3dir user add|update|list|show|disable|enable|remove`. */
 async function runUser(line: CommandLine): Promise<void> {
   const [sub, [name]] = subcommand(line.positionals, usage);
   const ctx = await adminContext(line);
@@ -30,9 +32,17 @@ async function runUser(line: CommandLine): Promise<void> {
       const user = await setUserPosix(ctx.paths, name!, posix ?? undefined);
       return ctx.print(summary(user), `updated user ${user.name}${posixText(user) || " (no POSIX owner)"}`);
     }
+    case "disable":
+    case "enable": {
+      const user = await setUserEnabled(ctx.paths, name!, sub === "enable");
+      return ctx.print(summary(user), `${sub}d user ${user.name}`);
+    }
     case "list": {
       const users = (await listUsers(ctx.paths)).map(summary);
-      return ctx.print(users, users.map((u) => `${u.name}\t${u.role}\t${u.policies.join(",")}`).join("\n"));
+      return ctx.print(
+        users,
+        users.map((u) => `${u.name}\t${u.role}\t${u.status}\t${u.policies.join(",")}`).join("\n"),
+      );
     }
     case "show": {
       const user = summary(await showUser(ctx.paths, name!));
@@ -41,6 +51,7 @@ async function runUser(line: CommandLine): Promise<void> {
         [
           `name: ${user.name}`,
           `role: ${user.role}`,
+          `status: ${user.status}`,
           `policies: ${user.policies.join(", ")}`,
           `inline policies: ${user.inlinePolicies.join(", ")}`,
           `groups: ${user.groups.join(", ")}`,
@@ -59,7 +70,7 @@ async function runUser(line: CommandLine): Promise<void> {
 
 export const userCommand: CommandSpec = {
   name: "user",
-  summary: "users of the root: add, update, list, show, remove",
+  summary: "users of the root: add, update, list, show, disable, enable, remove",
   usage,
   options: adminOptions(
     {
@@ -79,6 +90,7 @@ function summary(user: Awaited<ReturnType<typeof showUser>>) {
   return {
     name: user.name,
     role: user.role,
+    status: user.disabled ? "disabled" : "enabled",
     policies: user.policies,
     inlinePolicies: Object.keys(user.inlinePolicies),
     groups: user.groups ?? [],

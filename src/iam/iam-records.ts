@@ -50,6 +50,8 @@ export const userRecordSchema = v.object({
   posix: v.optional(posixOwnerSchema),
   /** The groups the user belongs to (their policies are added to the user's). */
   groups: v.optional(v.array(policyNameSchema)),
+  /** A disabled user's keys, service accounts and sessions are refused until it is enabled again. */
+  disabled: v.optional(v.boolean()),
 });
 export type UserRecord = v.InferOutput<typeof userRecordSchema>;
 

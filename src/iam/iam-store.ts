@@ -1,5 +1,6 @@
 import { stat } from "node:fs/promises";
 import { firstAccountId } from "../auth/account.ts";
+import { AuthError } from "../auth/errors.ts";
 import { parsePolicy } from "../auth/policy/index.ts";
 import type { Credential, CredentialLookup } from "../auth/types.ts";
 import { readAccountById } from "./account-admin.ts";
@@ -9,6 +10,9 @@ import type { ServiceAccountInfo, UserRecord } from "./iam-records.ts";
 import { keyIndexEntry } from "./key-admin.ts";
 import { decryptSecret, type SecretsKey } from "./secrets-key.ts";
 import { readUser, rootUserName, rootUserRecord } from "./user-files.ts";
+
+/** MinIO's answer to a disabled user's keys (its ErrAccessKeyDisabled): InvalidAccessKeyId, 403. */
+const disabledMessage = "Your account is disabled; please contact your administrator.";
 
 /** How long a cached entry is trusted before its file is stat'ed again. */
 const revalidateMs = 1000;
@@ -167,7 +171,11 @@ export function createIamStore(options: IamStoreOptions): IamStore {
         const { credential } = await accountEntry(owner.account);
         return credential?.accessKeyId === accessKeyId ? credential : undefined;
       }
-      return (await userEntry(owner.account, owner.user)).credentials.get(accessKeyId);
+      const entry = await userEntry(owner.account, owner.user);
+      const credential = entry.credentials.get(accessKeyId);
+      if (credential && entry.user?.disabled)
+        throw new AuthError("InvalidAccessKeyId", disabledMessage, { AWSAccessKeyId: accessKeyId });
+      return credential;
     },
     getUser: async (name, account = firstAccountId) =>
       name === rootUserName ? rootUserRecord() : (await userEntry(account, name)).user,

@@ -66,6 +66,20 @@ export async function setUserPosix(
   });
 }
 
+/**
+ * Disables or enables a user: while disabled, every key of the user (its service accounts' too)
+ * and every session it started is refused; its keys keep their own Active/Inactive status.
+ */
+export async function setUserEnabled(paths: IamPaths, name: string, enabled: boolean): Promise<UserRecord> {
+  checkUserName(name);
+  if (name === rootUserName) throw new IamError("UnmodifiableEntity", "the root user cannot be disabled");
+  return await updateUser(paths, name, (user) => {
+    if (enabled) delete user.disabled;
+    else user.disabled = true;
+    return user;
+  });
+}
+
 /** The root user first, then every stored user. */
 export async function listUsers(paths: IamPaths): Promise<UserRecord[]> {
   return [rootUserRecord(), ...(await listUserRecords(paths))];

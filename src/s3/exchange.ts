@@ -1,5 +1,7 @@
 import type { ErrorHandler, MiddlewareHandler } from "hono";
-import type { AuthResult } from "../auth/types.ts";
+import type { FederatedIdentity } from "../audit/access-log-entry.ts";
+import { accountOf } from "../auth/account.ts";
+import type { AuthResult, SessionInfo } from "../auth/types.ts";
 import { type AccessLogSink, loggedRequestHeadersOf, loggedResponseHeadersOf } from "./access-log.ts";
 import { hostId, newRequestId } from "./request-id.ts";
 import type { RequestTarget } from "./request-target.ts";
@@ -67,6 +69,24 @@ export function newExchange(protocol: Protocol): Exchange {
 }
 
 /**
+ * The external identity behind a federated session, for the audit trail; `login` on the unsigned
+ * call that exchanged it (the principal of an unsigned call is the session it issued).
+ */
+function federatedOf(session: SessionInfo, login: boolean): { federated?: FederatedIdentity } {
+  const identity: FederatedIdentity | undefined = session.federated
+    ? {
+        provider: session.federated.provider,
+        issuer: session.federated.issuer,
+        subject: session.federated.subject,
+      }
+    : session.ldapUserDn
+      ? { provider: "ldap", subject: session.ldapUserDn }
+      : undefined;
+  if (!identity) return {};
+  return { federated: login ? { ...identity, login } : identity };
+}
+
+/**
  * The middleware every S3, STS and IAM request passes through: a request id, the timing, error
  * rendering (`onError`, for the app's `onError`), the request id headers, and one access-log entry.
  */
@@ -96,6 +116,9 @@ export function exchange(deps: ExchangeDeps, initial: Protocol) {
       principal: principal?.name ?? "",
       principalKind: principal?.kind ?? "",
       sessionArn: principal?.session?.arn,
+      ...(principal?.session ? { roleArn: principal.session.roleArn } : {}),
+      ...(principal && principal.kind !== "anonymous" ? { accountId: accountOf(principal) } : {}),
+      ...(principal?.session ? federatedOf(principal.session, current.auth?.kind === "anonymous") : {}),
       accessKeyId: principal?.accessKeyId ?? "",
       ...(current.auth?.kind === "sigv4" && current.auth.signatureVersion
         ? { signatureVersion: current.auth.signatureVersion }

@@ -4,7 +4,18 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { aws, type Credentials, expectOk, py, s3dirCli, startHost, useHost } from "../helpers/index.ts";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { startAuditReceiver } from "../helpers/audit-receiver.ts";
+import {
+  aws,
+  type Credentials,
+  expectOk,
+  py,
+  s3Client,
+  s3dirCli,
+  startHost,
+  useHost,
+} from "../helpers/index.ts";
 import { s3Outcome } from "../helpers/outcome.ts";
 
 setDefaultTimeout(60_000);
@@ -156,6 +167,38 @@ describe("AssumeRole of a stored role", () => {
     expect(await s3Outcome(server, session, put("reports/new.txt"))).toBe("AccessDenied");
     // alice herself still may.
     expect(await s3Outcome(server, alice, put("reports/new.txt"))).toBe("ok");
+  });
+
+  test("the audit trail names the IAM user that assumed the role and the AssumedRole of its session", async () => {
+    const audit = await startAuditReceiver(server);
+    try {
+      const sts = new STSClient({ endpoint: server.endpoint, region: server.region, credentials: alice });
+      const out = await sts.send(
+        new AssumeRoleCommand({ RoleArn: roleArn("reader"), RoleSessionName: "audited" }),
+      );
+      expect(await audit.eventOf(out.$metadata.requestId!)).toMatchObject({
+        operation: "sts:AssumeRole",
+        userIdentity: { type: "IAMUser", userName: "alice", arn: userArnOf("alice"), accountId: account },
+      });
+      const c = out.Credentials!;
+      const session = {
+        accessKeyId: c.AccessKeyId!,
+        secretAccessKey: c.SecretAccessKey!,
+        sessionToken: c.SessionToken!,
+      };
+      const got = await get("reports/q1.txt")(s3Client(server, session));
+      expect(await audit.eventOf(got.$metadata.requestId!)).toMatchObject({
+        principal: { type: "session", sessionArn: `arn:aws:sts::${account}:assumed-role/reader/audited` },
+        userIdentity: {
+          type: "AssumedRole",
+          arn: `arn:aws:sts::${account}:assumed-role/reader/audited`,
+          accessKeyId: session.accessKeyId,
+          sessionContext: { sessionIssuer: { type: "Role", arn: roleArn("reader"), userName: "reader" } },
+        },
+      });
+    } finally {
+      await audit.stop();
+    }
   });
 
   test("a caller the trust policy does not name is refused with AWS's message", async () => {

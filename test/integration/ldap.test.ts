@@ -4,9 +4,12 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { requestIdOf, startAuditReceiver } from "../helpers/audit-receiver.ts";
 import {
+  aws,
   type Credentials,
   errorCodeOf,
+  expectOk,
   py,
   s3Client,
   s3dirCli,
@@ -85,7 +88,7 @@ async function ldapLogin(username: string, password: string, extra: Record<strin
     headers: { "content-type": "application/x-www-form-urlencoded" },
     body,
   });
-  return { status: res.status, text: await res.text() };
+  return { status: res.status, text: await res.text(), requestId: requestIdOf(res) };
 }
 
 async function credentialsOf(username: string, password: string): Promise<Credentials> {
@@ -214,6 +217,62 @@ describe.skipIf(missing !== undefined)("AssumeRoleWithLDAPIdentity", () => {
     );
     expect(result.stderr).toBe("");
     expect(result.stdout.trim()).toBe("AccessDenied");
+  });
+
+  test("the AWS CLI uses the credentials (it has no call for the login: MinIO's clients POST it unsigned)", async () => {
+    const bob = await credentialsOf("bob", "bob-pw");
+    const put = await aws(server, ["s3api", "put-object", "--bucket", writable, "--key", "cli.txt"], {
+      credentials: bob,
+    });
+    expect(put.code, put.stderr).toBe(0);
+    const who = expectOk(await aws(server, ["sts", "get-caller-identity"], { credentials: bob })) as {
+      Arn: string;
+    };
+    expect(who.Arn).toBe("arn:aws:sts::000000000000:assumed-role/ldap/bob");
+    const denied = await aws(server, ["s3api", "delete-object", "--bucket", writable, "--key", "cli.txt"], {
+      credentials: bob,
+    });
+    expect(denied.stderr).toContain("AccessDenied");
+  });
+
+  test("the audit trail names the directory user by its DN, as MinIO does", async () => {
+    const audit = await startAuditReceiver(server);
+    try {
+      const login = await ldapLogin("alice", "alice-pw");
+      expect(login.status).toBe(200);
+      const alice = {
+        accessKeyId: xmlValue(login.text, "AccessKeyId")!,
+        secretAccessKey: xmlValue(login.text, "SecretAccessKey")!,
+        sessionToken: xmlValue(login.text, "SessionToken")!,
+      };
+      const dn = `uid=alice,${people}`;
+      expect(await audit.eventOf(login.requestId)).toMatchObject({
+        operation: "sts:AssumeRoleWithLDAPIdentity",
+        status: 200,
+        principal: { type: "session", user: "alice", federated: { provider: "ldap", subject: dn } },
+        userIdentity: { type: "LDAPUser", userName: dn, identityProvider: "ldap" },
+      });
+      const got = await s3Client(server, alice).send(
+        new GetObjectCommand({ Bucket: readable, Key: "r.txt" }),
+      );
+      expect(await audit.eventOf(got.$metadata.requestId!)).toMatchObject({
+        operation: "GetObject",
+        principal: { type: "session", user: "alice", accessKeyId: alice.accessKeyId },
+        userIdentity: {
+          type: "AssumedRole",
+          arn: "arn:aws:sts::000000000000:assumed-role/ldap/alice",
+          sessionContext: { ldapUserDn: dn },
+        },
+      });
+      const refused = await ldapLogin("alice", "wrong");
+      expect(await audit.eventOf(refused.requestId)).toMatchObject({
+        status: 403,
+        errorCode: "AccessDenied",
+        principal: { type: "anonymous" },
+      });
+    } finally {
+      await audit.stop();
+    }
   });
 
   test("a bad password, an unknown user and an empty password are AccessDenied", async () => {

@@ -7,6 +7,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { startAuditReceiver } from "../helpers/audit-receiver.ts";
 import {
   aws,
   type Credentials,
@@ -140,6 +141,41 @@ describe("AssumeRoleWithWebIdentity (Weka's mapping: the roles claim names polic
     expect(await outcome(s3.send(new PutObjectCommand({ Bucket: bucket, Key: "b.txt", Body: "x" })))).toBe(
       "AccessDenied",
     );
+  });
+
+  test("the audit trail names the web identity: WebIdentityUser logs in, its session is an AssumedRole", async () => {
+    const audit = await startAuditReceiver(server);
+    try {
+      const out = await assume(await idp.idToken("alice"));
+      const got = await s3Client(server, credentialsOf(out)).send(
+        new GetObjectCommand({ Bucket: bucket, Key: "a.txt" }),
+      );
+      const login = await audit.eventOf(out.$metadata.requestId!);
+      expect(login).toMatchObject({
+        operation: "sts:AssumeRoleWithWebIdentity",
+        principal: {
+          type: "session",
+          federated: { provider: "test-idp", issuer: idp.issuer, subject: "alice" },
+        },
+        userIdentity: { type: "WebIdentityUser", userName: "alice", identityProvider: idp.issuer },
+      });
+      expect(await audit.eventOf(got.$metadata.requestId!)).toMatchObject({
+        operation: "GetObject",
+        principal: { type: "session", user: "oidc:test-idp:alice" },
+        userIdentity: {
+          type: "AssumedRole",
+          arn: "arn:aws:sts::000000000000:assumed-role/web-readers/web-1",
+          accountId: "000000000000",
+          accessKeyId: out.Credentials!.AccessKeyId,
+          sessionContext: {
+            sessionIssuer: { type: "Role", arn: roleArn, userName: "web-readers" },
+            webIdFederationData: { federatedProvider: idp.issuer, attributes: { sub: "alice" } },
+          },
+        },
+      });
+    } finally {
+      await audit.stop();
+    }
   });
 
   test("several policies named by the claim are merged", async () => {

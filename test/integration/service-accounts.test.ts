@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { AwsClient } from "aws4fetch";
 import {
+  aws,
   type Credentials,
   expectOk,
   py,
@@ -122,6 +123,35 @@ describe("s3dir service-account", () => {
     // Removing the user revokes its service accounts.
     await cli("user", "remove", "eve");
     expect(await becomes(server, "InvalidAccessKeyId", full, get("eve/a.txt"))).toBe("InvalidAccessKeyId");
+  });
+
+  test("the AWS CLI uses a service account's key with exactly its narrowed rights", async () => {
+    await writer("kit");
+    await admin.send(new PutObjectCommand({ Bucket: bucket, Key: "kit/a.txt", Body: "a" }));
+    const svc = (await cli(
+      "service-account",
+      "add",
+      "kit",
+      "--policy",
+      policyFile("kit-read", ["s3:GetObject"], `arn:aws:s3:::${bucket}/*`),
+    )) as Credentials;
+    expect(await becomes(server, "ok", svc, get("kit/a.txt"))).toBe("ok");
+    const read = await aws(
+      server,
+      ["s3api", "get-object", "--bucket", bucket, "--key", "kit/a.txt", "/dev/null"],
+      {
+        credentials: svc,
+      },
+    );
+    expect(read.code, read.stderr).toBe(0);
+    const write = await aws(server, ["s3api", "put-object", "--bucket", bucket, "--key", "kit/b.txt"], {
+      credentials: svc,
+    });
+    expect(write.stderr).toContain("AccessDenied");
+    const who = expectOk(await aws(server, ["sts", "get-caller-identity"], { credentials: svc })) as {
+      Arn: string;
+    };
+    expect(who.Arn).toBe("arn:aws:iam::000000000000:user/kit");
   });
 
   test("a service account follows its user's rights, groups included", async () => {

@@ -1,3 +1,4 @@
+import { assumedRoleArn } from "../../auth/account.ts";
 import { PolicyError, parsePolicy } from "../../auth/policy/index.ts";
 import { issueSession } from "../../auth/session-issue.ts";
 import type { TokenKey } from "../../auth/session-token.ts";
@@ -5,6 +6,7 @@ import { QueryError } from "./query-error.ts";
 import { param, required } from "./query-params.ts";
 import { el } from "./query-xml.ts";
 import { durationOf, sessionPolicyText } from "./sts-params.ts";
+import type { UnsignedQueryAction } from "./sts-web-identity.ts";
 
 /** What the directory said about a user (see src/iam/ldap-login.ts). */
 export type LdapLoginOutcome =
@@ -30,8 +32,8 @@ function isoSeconds(date: Date): string {
  * form; the session's rights are the policies mapped from its groups and policy attribute,
  * narrowed by an optional session Policy. Unknown user and bad password are one AccessDenied.
  */
-export function assumeRoleWithLdapIdentity(deps: LdapIdentityDeps) {
-  return async ({ params }: { params: URLSearchParams }): Promise<string> => {
+export function assumeRoleWithLdapIdentity(deps: LdapIdentityDeps): UnsignedQueryAction {
+  return async ({ params, identify }) => {
     const username = param(params, "LDAPUsername", required);
     const password = param(params, "LDAPPassword", required, { hideValue: true });
     const seconds = durationOf(params, deps.maxDurationSeconds);
@@ -69,10 +71,25 @@ export function assumeRoleWithLdapIdentity(deps: LdapIdentityDeps) {
         sessionName: result.username,
         policy,
         policies: result.policies,
+        ldapUserDn: result.dn,
         durationSeconds: seconds,
       },
       await deps.currentTokenKey(),
     );
+    identify({
+      kind: "session",
+      name: result.username,
+      accessKeyId: issued.accessKeyId,
+      session: {
+        parentAccessKeyId: "ldap",
+        roleArn: ldapRoleArn,
+        sessionName: result.username,
+        arn: assumedRoleArn(ldapRoleArn, result.username),
+        expiresAt: issued.expiration,
+        policies: result.policies,
+        ldapUserDn: result.dn,
+      },
+    });
     return (
       `<Credentials>${el("AccessKeyId", issued.accessKeyId)}${el("SecretAccessKey", issued.secretAccessKey)}` +
       `${el("SessionToken", issued.sessionToken)}${el("Expiration", isoSeconds(issued.expiration))}</Credentials>`

@@ -124,6 +124,7 @@ export function assumeRoleWithWebIdentity(deps: WebIdentityDeps): UnsignedQueryA
         sessionName,
         arn,
         expiresAt: issued.expiration,
+        federated: { provider: id.provider.name, issuer: id.provider.issuer, subject, policies: [] },
       },
     });
     return (
