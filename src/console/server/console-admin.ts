@@ -4,6 +4,7 @@
  * (src/console/app/admin-proof.ts); the host replays it through its own IAM pipeline, so the same
  * authentication and identity policies decide. The webhook token is never part of the answer.
  */
+import { replayHeaders } from "./console-replay.ts";
 import type { ClientInfo, UsageDeps } from "./console-usage.ts";
 
 /** The same text as src/console/app/admin-proof.ts (the page's layer may not be imported here). */
@@ -74,7 +75,7 @@ export async function adminSettings(
   const replay = new Request(`${url.origin}/?${proof.replace(/^\?/, "")}`, {
     method: "POST",
     headers: {
-      host: request.headers.get("host") ?? url.host,
+      ...replayHeaders(request),
       "content-type": "application/x-www-form-urlencoded; charset=utf-8",
     },
     body: adminProofBody,
