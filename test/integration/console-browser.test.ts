@@ -2,7 +2,7 @@
  * The web console in a real headless chromium: sign in, create a bucket, upload a 20 MiB file in
  * parts while the total progress bar moves, share a link and fetch it with curl, set the download
  * preset and read anonymously, render keys and metadata with markup as text, create a user and a
- * key as admin, see a second host appear on the cluster page, sign out. With
+ * key as admin, see a second host and its audit spool appear on the cluster page, sign out. With
  * S3DIR_CONSOLE_SCREENSHOTS=docs/console the main screens are saved there for docs/console.md.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
@@ -52,6 +52,9 @@ describe.skipIf(!chromiumBinary)("console in a browser", () => {
     writeFileSync(bigFile, big);
     server = await startHost();
     await createCluster(server.root, [{ address: new URL(server.endpoint).host, scheme: "http" }]);
+    // A webhook nobody answers: every host keeps its events in its spool, for the cluster page.
+    const webhook = ["audit-webhook", "enable", "--url", "http://127.0.0.1:9/collect", "--format", "json"];
+    expect((await s3dirCli(server.root, ...webhook)).code).toBe(0);
     browser = await openPage();
     page = browser.page;
   });
@@ -402,6 +405,13 @@ describe.skipIf(!chromiumBinary)("console in a browser", () => {
     await addHost(server.root, { address: new URL(second.endpoint).host, scheme: "http" });
     await pageValue(page, "document.querySelectorAll('tr.cluster-host .ready').length === 2", 15_000);
     expect(await page.evaluate<string>(text("#cluster-space"))).toMatch(/free of/);
+    // Each host's audit spool, read from the shared root: this host's and the new one's.
+    await pageValue(page, "document.querySelectorAll('tr.audit-spool').length === 2", 15_000);
+    const spools = await page.evaluate<string[]>(
+      "[...document.querySelectorAll('tr.audit-spool td:first-child')].map((td) => td.textContent)",
+    );
+    expect(spools.filter((name) => name.endsWith("(this host)"))).toHaveLength(1);
+    expect(await page.evaluate<string>(text("#host-webhook"))).toStartWith("Audit webhook: enabled");
     await page.screenshot({ path: join(shotDir, "cluster.png") });
   });
 
