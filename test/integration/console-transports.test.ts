@@ -2,7 +2,8 @@
  * The web console in headless chromium over HTTPS (a self-signed certificate the browser is told to
  * accept) and through the edge worker (workerd, miniflare): the page and its assets load under the
  * console's CSP, sign-in (STS), bucket listing and creation, an upload and the admin settings (IAM
- * proof) all work, signed for the origin the browser sees.
+ * proof) all work, signed for the origin the browser sees. Over plain HTTP at an address that is
+ * not localhost (no WebCrypto) it still signs in; there the first load's size is checked too.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -156,5 +157,43 @@ describe.skipIf(!chromiumBinary)("console through the edge worker", () => {
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "through-edge.txt" }));
     expect(head.ContentLength).toBe("uploaded through the edge".length);
     s3.destroy();
+  });
+});
+
+describe.skipIf(!chromiumBinary)("console over plain HTTP at an address that is not localhost", () => {
+  test("the first load is under 200 KB gzip-compressed; without crypto.subtle the page still signs in", async () => {
+    const server = await startHost();
+    // console.test resolves to the host, and an http:// origin other than localhost is not a secure context.
+    const browser = await openPage({ args: ["--host-resolver-rules=MAP console.test 127.0.0.1"] });
+    const { page } = browser;
+    try {
+      const loaded: string[] = [];
+      page.on("requestfinished", (request) => loaded.push(request.url()));
+      const port = new URL(server.endpoint).port;
+      await page.goto(`http://console.test:${port}/_console/`);
+      await pageValue(page, "!!document.querySelector('#signin')");
+      page.removeAllListeners("requestfinished");
+      // Everything the sign-in page fetched, each body gzip-compressed.
+      expect(loaded.some((url) => url.endsWith(".js"))).toBe(true);
+      expect(loaded.some((url) => url.endsWith(".css"))).toBe(true);
+      let compressed = 0;
+      for (const url of loaded) {
+        const body = await (
+          await fetch(url.replace(`//console.test:${port}`, `//127.0.0.1:${port}`))
+        ).arrayBuffer();
+        compressed += Bun.gzipSync(new Uint8Array(body)).byteLength;
+      }
+      expect(compressed).toBeLessThan(200 * 1024);
+
+      expect(await page.evaluate<boolean>("window.isSecureContext")).toBe(false);
+      await page.fill("#access-key", testCredentials.accessKeyId);
+      await page.fill("#secret-key", testCredentials.secretAccessKey);
+      await page.click("#signin button[type=submit]");
+      await pageValue(page, "!!document.querySelector('#buckets')");
+      await pageValue(page, `${text("#buckets-status")}.endsWith("bucket(s)")`);
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
   });
 });
