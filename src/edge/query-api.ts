@@ -22,14 +22,38 @@ export function isQueryApiRequest(method: string, path: string, headers: Headers
   );
 }
 
+/** The whole body, refused once it passes maxQueryBodyBytes (a chunked body declares no length). */
+async function readBounded(stream: ReadableStream<Uint8Array> | null): Promise<Uint8Array<ArrayBuffer>> {
+  if (stream === null) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.byteLength;
+    if (length > maxQueryBodyBytes) {
+      await reader.cancel();
+      throw new S3Error("EntityTooLarge");
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
+
 /** The request with its body held in memory, and the body's SHA-256 for the signature check. */
 export async function bufferQueryRequest(
   req: Request,
 ): Promise<{ request: Request; bodySha256: string; form: string }> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > maxQueryBodyBytes) throw new S3Error("EntityTooLarge");
-  const body = new Uint8Array(await req.arrayBuffer());
-  if (body.byteLength > maxQueryBodyBytes) throw new S3Error("EntityTooLarge");
+  const body = await readBounded(req.body);
   return {
     request: new Request(req.url, { method: req.method, headers: req.headers, body }),
     bodySha256: await sha256Hex(body),

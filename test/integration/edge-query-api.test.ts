@@ -78,3 +78,25 @@ test("a wrong secret is refused at the edge, before any host", async () => {
   expect(host.accessLog().length).toBe(before);
   sts.destroy();
 });
+
+test("a form over 1 MiB, even sent without a length, is refused at the edge before any host", async () => {
+  const before = host.accessLog().length;
+  const chunk = new TextEncoder().encode(`Action=ListUsers&Version=2010-05-08&Pad=${"x".repeat(64 * 1024)}`);
+  let sent = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent >= 32) return controller.close();
+      sent++;
+      controller.enqueue(chunk);
+    },
+  });
+  const res = await fetch(`${edge.url}/`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body,
+  });
+  expect(res.status).toBe(400);
+  expect(res.headers.get("x-s3dir-edge")).toBe("refused");
+  expect(await res.text()).toContain("<Code>EntityTooLarge</Code>");
+  expect(host.accessLog().length).toBe(before);
+});
