@@ -22,7 +22,7 @@ export const layers: readonly Layer[] = [
   { name: "sse", prefixes: ["src/sse/"], mayImport: ["lib"], webStandard: true },
   {
     // The part of the HTTP layer the edge worker shares: S3 errors and their response, request ids,
-    // the XML, the request target.
+    // the XML (S3's and the Query protocol's), the request target.
     name: "s3-shared",
     prefixes: [
       "src/s3/errors.ts",
@@ -30,6 +30,7 @@ export const layers: readonly Layer[] = [
       "src/s3/auth-errors.ts",
       "src/s3/request-id.ts",
       "src/s3/xml/",
+      "src/s3/query/query-xml.ts",
       "src/s3/request-target.ts",
     ],
     mayImport: ["lib", "auth"],

@@ -33,12 +33,14 @@ export type EdgeVerdict =
 
 /**
  * Checks a request's signature with the keys the edge holds. `path` and `query` are raw, as the
- * client sent them; `headers` carry the Host the client signed.
+ * client sent them; `headers` carry the Host the client signed. `services` are those the signature
+ * may be scoped to: "s3", or "sts" and "iam" for the Query API (with `bodySha256` given).
  */
 export async function verifyAtEdge(
   req: SignedRequest,
   keys: EdgeKeys,
   now = new Date(),
+  services: readonly string[] = ["s3"],
 ): Promise<EdgeVerdict> {
   let unknown = false;
   const lookup: CredentialLookup = async (accessKeyId, token) => {
@@ -50,7 +52,7 @@ export async function verifyAtEdge(
     return credential;
   };
   try {
-    const result = await authenticate(req, lookup, { region: keys.region, now });
+    const result = await authenticate(req, lookup, { region: keys.region, now, services });
     if (result.kind === "anonymous") return { kind: "anonymous" };
     return { kind: "verified", principal: result.principal, presigned: result.presigned };
   } catch (e) {

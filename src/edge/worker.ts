@@ -11,6 +11,7 @@ import { carriesCustomerKey, EdgeCache } from "./edge-cache.ts";
 import { edgeRefusal } from "./error-response.ts";
 import { forwardToOrigin } from "./origin-pool.ts";
 import { anonymousReadAllowed } from "./public-access.ts";
+import { bufferQueryRequest, isQueryApiRequest, queryRefusal, queryServices } from "./query-api.ts";
 import { rawTargetOf } from "./raw-target.ts";
 import { verifyAtEdge } from "./verify.ts";
 
@@ -44,6 +45,11 @@ function isPlainRead(query: string): boolean {
   return query.split("&").every((p) => p.startsWith("X-Amz-") || sdkParams.has(p) || sigV2Param.test(p));
 }
 
+/** `/_console` and what is under it: no bucket can take that name (bucket names have no `_`). */
+function isConsolePath(path: string): boolean {
+  return path === "/_console" || path.startsWith("/_console/");
+}
+
 const edgeCacheOf = (config: EdgeConfig) =>
   new EdgeCache((caches as unknown as { default: Cache }).default, {
     defaultSeconds: config.cacheSeconds,
@@ -64,7 +70,7 @@ export const edgeApp = new Hono<{ Bindings: EdgeEnv }>();
 edgeApp.onError(edgeRefusal);
 
 edgeApp.all("*", async (c) => {
-  const req = c.req.raw;
+  let req = c.req.raw;
   const config = edgeConfig(c.env);
   const { path, query } = rawTargetOf(req.url);
   const host = req.headers.get("host") ?? new URL(req.url).host;
@@ -78,8 +84,19 @@ edgeApp.all("*", async (c) => {
       forwardToOrigin(req, target, { origins: config.origins, retryMs: config.originRetryMs }),
     );
   // A CORS preflight carries no credentials (a presigned URL's signature is for another method):
-  // the hosts answer it from the bucket's rules, which the edge does not hold.
-  if (method === "OPTIONS") return forward();
+  // the hosts answer it from the bucket's rules, which the edge does not hold. The web console's
+  // page, assets and endpoints (src/console/server/console-handler.ts) are the hosts' own: no
+  // object, no signature of their own to check, nothing to cache here.
+  if (method === "OPTIONS" || isConsolePath(path)) return forward();
+
+  if (isQueryApiRequest(method, path, req.headers)) {
+    const buffered = await bufferQueryRequest(req);
+    req = buffered.request;
+    const signed = { method, path, query, headers: req.headers, bodySha256: buffered.bodySha256 };
+    const verdict = await verifyAtEdge(signed, config, undefined, queryServices);
+    if (verdict.kind === "refused") return queryRefusal(verdict.error, buffered.form);
+    return forward();
+  }
 
   const verdict = await verifyAtEdge({ method, path, query, headers: req.headers }, config);
   if (verdict.kind === "refused") throw verdict.error;

@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import packageJson from "../../package.json" with { type: "json" };
 import { auditPaths } from "../audit/audit-paths.ts";
 import { createAuditTrail } from "../audit/audit-trail.ts";
+import { spoolDepths } from "../audit/spool-depths.ts";
 import { readWebhookSettings } from "../audit/webhook-settings.ts";
 import { accountOf } from "../auth/account.ts";
 import { evaluate } from "../auth/policy/index.ts";
@@ -314,6 +315,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
             stsMaxDurationSeconds: options.stsMaxDurationSeconds,
             auditStats: () => audit.stats(),
             webhookSettings: () => readWebhookSettings(auditPaths(root).settings, secretsKey),
+            spoolDepths: () => spoolDepths(auditPaths(root), audit.stats().hostId),
           });
 
     const drain = (reason: string) => {

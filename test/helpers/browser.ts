@@ -1,174 +1,83 @@
 /**
- * A real browser for tests: Debian's chromium, headless, driven over the DevTools protocol. The
- * page under test tells that it is finished by setting `document.documentElement.dataset.done`
- * (to anything); runPage then returns the DOM as text, as `chromium --dump-dom` would print it.
+ * A real browser for tests: Debian's chromium, headless, driven by playwright-core. Each page gets
+ * a fresh context (own cookies and storage); close() ends the browser.
  *
- *   const dom = await runPage(`http://127.0.0.1:${port}/page.html`, { timeoutMs: 20_000 });
+ *   const { page, close } = await openPage();
+ *   await page.goto(`${server.endpoint}/_console/`);
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
 
 export const chromiumBinary =
   Bun.which("chromium") ?? Bun.which("chromium", { PATH: "/usr/bin:/usr/local/bin:/snap/bin" });
 
-export interface RunPageOptions {
-  /** The whole run (start, load, the page's own work); default 30 s. */
+const commonArgs = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-dev-shm-usage",
+];
+
+/** Starts chromium with the common arguments and `args` after them. */
+export async function launchBrowser(args: string[] = []): Promise<Browser> {
+  if (!chromiumBinary) throw new Error("chromium is not installed (apt-get install -y chromium)");
+  return await chromium.launch({
+    executablePath: chromiumBinary,
+    args: [...commonArgs, ...args],
+    timeout: 30_000,
+  });
+}
+
+export interface OpenPageOptions {
+  /** Extra chromium arguments, e.g. `--host-resolver-rules=…`. */
+  args?: string[];
+  width?: number;
+  height?: number;
+  /** Accept any certificate (a test's self-signed one). */
+  ignoreHTTPSErrors?: boolean;
+  /** Every wait and action of the page gives up after this long; default 10 s. */
   timeoutMs?: number;
 }
 
-const doneExpression =
-  "document.documentElement.dataset.done === undefined ? null : document.documentElement.outerHTML";
-
-/** Loads `url` in a fresh headless chromium and returns the DOM once the page says it is done. */
-export async function runPage(url: string, options: RunPageOptions = {}): Promise<string> {
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
-  const chromium = await launchChromium(deadline);
-  try {
-    const { devtools } = chromium;
-    await devtools.call("Page.navigate", { url });
-    return await until(
-      deadline,
-      async () => {
-        const result = await devtools.call("Runtime.evaluate", {
-          expression: doneExpression,
-          returnByValue: true,
-        });
-        const value = (result as { result?: { value?: unknown } }).result?.value;
-        return typeof value === "string" ? value : undefined;
-      },
-      `${url} to set dataset.done`,
-    );
-  } finally {
-    await chromium.close();
-  }
-}
-
-/** A headless chromium with a fresh profile, connected to its page; close() ends it and removes the profile. */
-export interface Chromium {
-  devtools: DevTools;
+export interface OpenedPage {
+  page: Page;
+  browser: Browser;
   close(): Promise<void>;
 }
 
-/** Starts chromium (extra `args` after the common ones) and connects to its page before `deadline`. */
-export async function launchChromium(deadline: number, args: string[] = []): Promise<Chromium> {
-  if (!chromiumBinary) throw new Error("chromium is not installed (apt-get install -y chromium)");
-  const profile = mkdtempSync(join(tmpdir(), "s3dir-chromium-"));
-  const browser = Bun.spawn(
-    [
-      chromiumBinary,
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-dev-shm-usage",
-      "--no-first-run",
-      "--no-default-browser-check",
-      "--remote-debugging-port=0",
-      `--user-data-dir=${profile}`,
-      ...args,
-      "about:blank",
-    ],
-    { stdout: "ignore", stderr: "ignore" },
-  );
-  const stop = async () => {
-    browser.kill();
-    await browser.exited;
-    rmSync(profile, { recursive: true, force: true });
-  };
+/** A fresh headless chromium with one page. */
+export async function openPage(options: OpenPageOptions = {}): Promise<OpenedPage> {
+  const browser = await launchBrowser([
+    ...(options.ignoreHTTPSErrors ? ["--ignore-certificate-errors"] : []),
+    ...(options.args ?? []),
+  ]);
   try {
-    const port = await until(deadline, () => devToolsPort(profile), "chromium's DevTools port");
-    const page = await until(deadline, () => pageSocketUrl(port), "the page's DevTools target");
-    const devtools = await DevTools.connect(page);
-    return {
-      devtools,
-      async close() {
-        devtools.close();
-        await stop();
-      },
+    const context: BrowserContextOptions = {
+      viewport: { width: options.width ?? 1280, height: options.height ?? 860 },
+      ignoreHTTPSErrors: options.ignoreHTTPSErrors ?? false,
     };
+    const page = await browser.newPage(context);
+    page.setDefaultTimeout(options.timeoutMs ?? 10_000);
+    return { page, browser, close: () => browser.close() };
   } catch (e) {
-    await stop();
+    await browser.close();
     throw e;
   }
 }
 
-/** Polls `probe` every 50 ms until it gives a value; throws at the deadline saying what it waited for. */
-export async function until<T>(
-  deadline: number,
-  probe: () => Promise<T | undefined> | T | undefined,
-  what: string,
-) {
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`runPage: timed out waiting for ${what}`);
-    await Bun.sleep(50);
-  }
-}
-
-/** The port chromium writes into <profile>/DevToolsActivePort once it listens. */
-export function devToolsPort(profile: string): number | undefined {
-  try {
-    const port = Number(readFileSync(join(profile, "DevToolsActivePort"), "utf8").split("\n")[0]);
-    return port > 0 ? port : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export async function pageSocketUrl(port: number): Promise<string | undefined> {
-  try {
-    const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as {
-      type: string;
-      webSocketDebuggerUrl?: string;
-    }[];
-    return targets.find((t) => t.type === "page")?.webSocketDebuggerUrl;
-  } catch {
-    return undefined;
-  }
-}
-
-/** One DevTools protocol session over a WebSocket: numbered calls and their answers. */
-export class DevTools {
-  private next = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-
-  private constructor(private readonly socket: WebSocket) {
-    socket.addEventListener("message", (event) => {
-      const message = JSON.parse(String(event.data)) as {
-        id?: number;
-        result?: unknown;
-        error?: { message: string };
-      };
-      const waiter = message.id === undefined ? undefined : this.pending.get(message.id);
-      if (!waiter) return;
-      this.pending.delete(message.id!);
-      if (message.error) waiter.reject(new Error(message.error.message));
-      else waiter.resolve(message.result);
-    });
-    socket.addEventListener("close", () => {
-      for (const waiter of this.pending.values()) waiter.reject(new Error("DevTools connection closed"));
-      this.pending.clear();
-    });
-  }
-
-  static connect(url: string): Promise<DevTools> {
-    return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url);
-      socket.addEventListener("open", () => resolve(new DevTools(socket)), { once: true });
-      socket.addEventListener("error", () => reject(new Error(`cannot connect to ${url}`)), { once: true });
-    });
-  }
-
-  call(method: string, params: Record<string, unknown> = {}): Promise<unknown> {
-    const id = this.next++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.socket.send(JSON.stringify({ id, method, params }));
-    });
-  }
-
-  close(): void {
-    this.socket.close();
-  }
+/**
+ * Waits until `expression` is truthy in the page and returns its value. The expression is sent as a
+ * function's source: a string predicate would be eval'd inside the page, which the console's
+ * Content-Security-Policy (no 'unsafe-eval') refuses, as it should.
+ */
+export async function pageValue<T>(page: Page, expression: string, timeoutMs?: number): Promise<T> {
+  const predicate = new Function(`return (${expression});`) as () => unknown;
+  const handle = await page.waitForFunction(predicate, undefined, { timeout: timeoutMs });
+  const value = (await handle.jsonValue()) as T;
+  await handle.dispose();
+  return value;
 }

@@ -186,6 +186,23 @@ describe("host settings for the console's admin pages", () => {
     expect(typeof body.audit.eventsPending).toBe("number");
   });
 
+  test("every host's audit spool is listed with its backlog, read from the shared root", async () => {
+    const second = await startHost({ root: server.root, env: { S3DIR_HOST_ID: "second-host" } });
+    try {
+      // The webhook cannot be reached, so what the second host records stays in its spool.
+      for (let i = 0; i < 3; i++) await (await fetch(`${second.endpoint}/no-such-bucket`)).arrayBuffer();
+      const body = JSON.parse(await (await settings(await proofOf(testCredentials))).text());
+      const spools = body.audit.spools as { spool: string; own: boolean; bytesPending: number }[];
+      const other = spools.find((s) => s.spool === "second-host");
+      expect(other?.own).toBe(false);
+      expect(other?.bytesPending).toBeGreaterThan(0);
+      expect(spools.filter((s) => s.own)).toHaveLength(1);
+      expect(spools.find((s) => s.own)?.spool).not.toBe("second-host");
+    } finally {
+      await second.stop();
+    }
+  });
+
   test("refused to a non-admin, to an anonymous caller and to an unknown key", async () => {
     expect((await settings(await proofOf(reader))).status).toBe(403);
     expect((await settings()).status).toBe(403);

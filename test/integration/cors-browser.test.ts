@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { CreateBucketCommand, HeadObjectCommand, PutBucketCorsCommand } from "@aws-sdk/client-s3";
-import { chromiumBinary, runPage } from "../helpers/browser.ts";
+import { chromiumBinary, openPage } from "../helpers/browser.ts";
 import { presignUrl, sdkFailure, uniqueBucket, useHost } from "../helpers/index.ts";
 
 setDefaultTimeout(90_000);
@@ -65,9 +65,14 @@ async function runUpload(bucket: string, key: string, body: string) {
   const getUrl = await presignUrl(host.server, `/${bucket}/${key}`);
   const path = `/${bucket}.html`;
   scripts.set(path, uploadPage(putUrl, getUrl, body));
-  const dom = await runPage(`http://127.0.0.1:${pages.port}${path}`, { timeoutMs: 60_000 });
-  const json = /<pre id="result">([^<]*)<\/pre>/.exec(dom)?.[1] ?? "";
-  return JSON.parse(json.replaceAll("&quot;", '"').replaceAll("&amp;", "&")) as Record<string, unknown>;
+  const { page, close } = await openPage({ timeoutMs: 60_000 });
+  try {
+    await page.goto(`http://127.0.0.1:${pages.port}${path}`);
+    await page.waitForFunction("document.documentElement.dataset.done !== undefined");
+    return JSON.parse((await page.textContent("#result")) ?? "") as Record<string, unknown>;
+  } finally {
+    await close();
+  }
 }
 
 describe.skipIf(!chromiumBinary)("chromium against s3dir", () => {

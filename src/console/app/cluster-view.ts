@@ -95,6 +95,7 @@ export function clusterView(session: SessionCredentials): { node: HTMLElement; s
       body,
     ),
     checked,
+    settings.spools,
   );
   return { node, stop: () => clearInterval(timer) };
 }

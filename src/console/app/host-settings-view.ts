@@ -1,6 +1,9 @@
-/** The host's STS session limit and audit webhook state, read from /_console/api/admin with an admin proof. */
+/**
+ * The host's STS session limit and audit webhook state, and every host's audit spool backlog, read
+ * from /_console/api/admin with an admin proof.
+ */
 import { adminProofBody } from "./admin-proof.ts";
-import { errorText, h, replace } from "./dom.ts";
+import { errorText, formatBytes, h, replace } from "./dom.ts";
 import { clientFor, type SessionCredentials } from "./session.ts";
 
 interface AdminSettings {
@@ -14,6 +17,7 @@ interface AdminSettings {
     eventsPending: number;
     full: boolean;
     lastError: string | null;
+    spools: { spool: string; own: boolean; bytesPending: number; lastChange: string | null }[];
   };
 }
 
@@ -39,11 +43,30 @@ function describeWebhook(a: AdminSettings["audit"]): string {
   return `Audit webhook: enabled, ${a.url} (${a.format}, ${a.layout} layout${batch})`;
 }
 
-/** Refreshes with the cluster page; returns the node and its refresh function. */
-export function hostSettingsView(session: SessionCredentials): { node: HTMLElement; refresh: () => void } {
+function spoolRows(spools: AdminSettings["audit"]["spools"]): HTMLElement[] {
+  if (spools.length === 0) return [h("tr", {}, h("td", { colspan: "3" }, "No host has spooled events."))];
+  return spools.map((s) =>
+    h(
+      "tr",
+      { class: "audit-spool" },
+      h("td", {}, s.own ? `${s.spool} (this host)` : s.spool),
+      h("td", {}, formatBytes(s.bytesPending)),
+      h("td", {}, s.lastChange ? new Date(s.lastChange).toLocaleString() : "—"),
+    ),
+  );
+}
+
+/** Refreshes with the cluster page; returns the nodes and their refresh function. */
+export function hostSettingsView(session: SessionCredentials): {
+  node: HTMLElement;
+  /** Every host's spool backlog, a table of its own. */
+  spools: HTMLElement;
+  refresh: () => void;
+} {
   const sts = h("p", { id: "host-sts" });
   const webhook = h("p", { id: "host-webhook" });
   const spool = h("p", { id: "host-spool" });
+  const spools = h("tbody", {});
   const refresh = () => {
     readSettings(session).then(
       (s) => {
@@ -53,9 +76,30 @@ export function hostSettingsView(session: SessionCredentials): { node: HTMLEleme
           spool,
           `Audit spool on this host: ${s.audit.eventsPending} events waiting${s.audit.full ? " (full: new events dropped)" : ""}${s.audit.lastError ? `; last error: ${s.audit.lastError}` : ""}`,
         );
+        replace(spools, ...spoolRows(s.audit.spools));
       },
       (e) => replace(sts, h("span", { class: "error" }, errorText(e))),
     );
   };
-  return { node: h("div", { id: "host-settings" }, sts, webhook, spool), refresh };
+  const table = h(
+    "table",
+    { id: "audit-spools" },
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        h("th", {}, "Audit spool (host id)"),
+        h("th", {}, "Not yet delivered"),
+        h("th", {}, "Last change"),
+      ),
+    ),
+    spools,
+  );
+  return {
+    node: h("div", { id: "host-settings" }, sts, webhook, spool),
+    spools: h("div", {}, h("h3", {}, "Audit spools"), table),
+    refresh,
+  };
 }

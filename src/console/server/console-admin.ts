@@ -1,9 +1,10 @@
 /**
- * Host settings for the console's admin pages, to admins only: the STS session limit and the audit
- * webhook's state and spool depth. The page proves the caller with a presigned IAM ListUsers
- * (src/console/app/admin-proof.ts); the host replays it through its own IAM pipeline, so the same
+ * Host settings for the console's admin pages, to admins only: the STS session limit, the audit
+ * webhook's state, this host's spool depth and every host's spool backlog. The page proves the
+ * caller with a presigned IAM ListUsers (src/console/app/admin-proof.ts); the host replays it through its own IAM pipeline, so the same
  * authentication and identity policies decide. The webhook token is never part of the answer.
  */
+import { replayHeaders } from "./console-replay.ts";
 import type { ClientInfo, UsageDeps } from "./console-usage.ts";
 
 /** The same text as src/console/app/admin-proof.ts (the page's layer may not be imported here). */
@@ -39,11 +40,21 @@ function urlWithoutSecrets(url: string): string {
   }
 }
 
+/** One host's audit spool on the shared filesystem (src/audit/spool-depths.ts SpoolDepth). */
+export interface SpoolDepth {
+  spool: string;
+  own: boolean;
+  bytesPending: number;
+  lastChange: string | null;
+}
+
 export interface AdminSources {
   s3: UsageDeps["s3"];
   stsMaxDurationSeconds: number;
   auditStats(): AuditStats;
   webhookSettings(): Promise<WebhookSettings | undefined>;
+  /** Every host's spool: the cluster's audit backlog, not only this host's. */
+  spoolDepths(): Promise<SpoolDepth[]>;
 }
 
 export interface AdminSettings {
@@ -60,6 +71,8 @@ export interface AdminSettings {
     full: boolean;
     eventsDropped: number;
     lastError: string | null;
+    /** Every host's spool (this host's too), by host id. */
+    spools: SpoolDepth[];
   };
 }
 
@@ -74,7 +87,7 @@ export async function adminSettings(
   const replay = new Request(`${url.origin}/?${proof.replace(/^\?/, "")}`, {
     method: "POST",
     headers: {
-      host: request.headers.get("host") ?? url.host,
+      ...replayHeaders(request),
       "content-type": "application/x-www-form-urlencoded; charset=utf-8",
     },
     body: adminProofBody,
@@ -84,6 +97,7 @@ export async function adminSettings(
   if (answer.status !== 200) return new Response(null, { status: 403 });
   const settings = await sources.webhookSettings().catch(() => undefined);
   const stats = sources.auditStats();
+  const spools = await sources.spoolDepths().catch(() => []);
   return {
     sts: { maxDurationSeconds: sources.stsMaxDurationSeconds },
     audit: {
@@ -103,6 +117,7 @@ export async function adminSettings(
       full: stats.full,
       eventsDropped: stats.eventsDropped,
       lastError: stats.lastError ?? null,
+      spools,
     },
   };
 }

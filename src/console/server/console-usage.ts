@@ -4,6 +4,8 @@
  * replays it through its own S3 pipeline, so the same authentication, bucket policy, ACL and
  * identity-policy rules decide, and answers only when HeadBucket would have been answered 200.
  */
+import { replayHeaders } from "./console-replay.ts";
+
 export interface UsageDeps {
   /** Sends a request through the host's S3 application (auth, authorization, handlers). */
   s3(request: Request, client: ClientInfo): Promise<Response>;
@@ -39,7 +41,7 @@ export async function bucketUsage(
   }
   const replay = new Request(`${url.origin}/${bucket}?${proof.replace(/^\?/, "")}`, {
     method: "HEAD",
-    headers: { host: request.headers.get("host") ?? url.host },
+    headers: replayHeaders(request),
   });
   const answer = await deps.s3(replay, client);
   if (answer.status !== 200) return new Response(null, { status: answer.status === 404 ? 404 : 403 });

@@ -3,6 +3,7 @@ import { authenticate, signatureClaim } from "../../auth/authenticate.ts";
 import { type SigV4Crypto, webSigV4Crypto } from "../../auth/sigv4-crypto.ts";
 import type { CredentialLookup } from "../../auth/types.ts";
 import type { ExchangeEnv } from "../exchange.ts";
+import { signedHeadersOf } from "../forwarded-host.ts";
 import type { ServerConfig } from "../server-config.ts";
 import type { QueryAction } from "./query-action.ts";
 import { QueryError } from "./query-error.ts";
@@ -91,7 +92,9 @@ export function createQueryPipeline(deps: QueryPipelineDeps) {
         method: req.method,
         path: url.pathname,
         query: url.search.slice(1),
-        headers: req.headers,
+        // Behind a trusted proxy (the edge worker, a load balancer) the client signed the Host it
+        // forwarded, as for S3 (src/s3/forwarded-host.ts).
+        headers: signedHeadersOf(req.headers, c.env.remoteIp, deps.config.trustedProxies ?? []),
         bodySha256: typeof digest === "string" ? digest : await digest,
       },
       deps.credentials,
