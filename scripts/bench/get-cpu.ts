@@ -8,6 +8,8 @@
  *
  * --floor also measures the bare server with an HMAC-SHA256 and a file open beneath a root
  * descriptor per request (bare-server.ts `floor`): what any authenticating server pays at least.
+ * --compare DIR also measures s3dir run from another source tree (e.g. `git archive` of an earlier
+ * commit with a node_modules link), so that before and after share one run's load.
  * `BUN_OPTIONS="--cpu-prof --cpu-prof-dir=DIR"` profiles the servers it starts.
  */
 import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
@@ -27,6 +29,8 @@ const durationSeconds = option("--duration", 5);
 const rounds = option("--rounds", 2);
 const connections = option("--concurrency", 16);
 const floor = args.includes("--floor");
+const compareIndex = args.indexOf("--compare");
+const compareRepo = compareIndex < 0 ? undefined : resolve(args[compareIndex + 1]!);
 const ticksPerSecond = 100;
 
 /** utime + stime of a process, in clock ticks. */
@@ -55,10 +59,20 @@ const s3dir = await startS3dir({
   label: "s3dir",
 });
 servers.push(s3dir);
+if (compareRepo) {
+  const label = `s3dir (${compareRepo})`;
+  const logFile = join(dir, "compare.log");
+  servers.push(await startS3dir({ root, fsync: false, accessLog: true, logFile, label, repo: compareRepo }));
+}
 const keys = keyNames("get4k", 1000);
 await prepareGetPool({ root, s3dir, log }, keys, body);
-const targets = join(dir, "targets");
-await writeTargets(targets, "GET", s3dir.origin, "bench", keys);
+// Each s3dir gets URLs presigned for its own origin; the bare servers ignore the query.
+const targets = new Map<RunningServer, string>();
+for (const server of servers) {
+  const file = join(dir, `targets-${server.pid}`);
+  await writeTargets(file, "GET", (server.label.startsWith("s3dir") ? server : s3dir).origin, "bench", keys);
+  targets.set(server, file);
+}
 
 const results = new Map<string, { us: number; rps: number }[]>();
 for (let round = 0; round < rounds; round++) {
@@ -66,7 +80,7 @@ for (let round = 0; round < rounds; round++) {
     const run = {
       origin: server.origin,
       method: "GET" as const,
-      targetsFile: targets,
+      targetsFile: targets.get(server)!,
       connections,
       threads: Math.min(2, connections),
       timeoutSeconds: 30,

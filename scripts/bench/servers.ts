@@ -38,12 +38,22 @@ export interface S3dirOptions {
   /** Where the server's stdout (the access log) and stderr go. */
   logFile: string;
   label: string;
+  /** The source tree to run (another checkout, to compare two versions in one run); this one by default. */
+  repo?: string;
 }
 
 /** Starts `bun src/main.ts serve` on a free port and waits until it is ready. */
 export async function startS3dir(options: S3dirOptions): Promise<RunningServer> {
   const port = await freePort();
-  const argv = [bun, join(repoRoot, "src/main.ts"), "serve", "--root", options.root, "--port", String(port)];
+  const argv = [
+    bun,
+    join(options.repo ?? repoRoot, "src/main.ts"),
+    "serve",
+    "--root",
+    options.root,
+    "--port",
+    String(port),
+  ];
   argv.push("--fsync", options.fsync ? "on" : "off");
   if (!options.accessLog) argv.push("--access-log", "off");
   const env = {
