@@ -38,13 +38,38 @@ function mayHoist(rawQuery: string): boolean {
     if (end < 0) end = rawQuery.length;
     let eq = rawQuery.indexOf("=", start);
     if (eq < 0 || eq > end) eq = end;
-    const name = rawQuery.slice(start, eq);
-    if (name.includes("%") || name.includes("+")) return true;
-    if (name.length >= 6) {
-      const lower = name.toLowerCase();
-      if (lower.startsWith("x-amz-") && !authParams.has(lower)) return true;
+    if (eq - start >= 6 && startsWithAmzPrefix(rawQuery, start)) {
+      const name = rawQuery.slice(start, eq);
+      if (!sentAuthParams.has(name) && !authParams.has(name.toLowerCase())) return true;
+    }
+    for (let i = start; i < eq; i++) {
+      const c = rawQuery.charCodeAt(i);
+      if (c === 0x25 || c === 0x2b) return true; // an escape or "+": decoded, the name may differ
     }
     start = end + 1;
   }
   return false;
+}
+
+/** The authentication parameters as SDKs spell them, checked before lower-casing. */
+const sentAuthParams = new Set([
+  "X-Amz-Algorithm",
+  "X-Amz-Credential",
+  "X-Amz-Date",
+  "X-Amz-Expires",
+  "X-Amz-SignedHeaders",
+  "X-Amz-Signature",
+  "X-Amz-Security-Token",
+]);
+
+/** Whether text at `at` starts with "x-amz-" in any case. */
+function startsWithAmzPrefix(text: string, at: number): boolean {
+  return (
+    (text.charCodeAt(at) | 0x20) === 0x78 &&
+    text.charCodeAt(at + 1) === 0x2d &&
+    (text.charCodeAt(at + 2) | 0x20) === 0x61 &&
+    (text.charCodeAt(at + 3) | 0x20) === 0x6d &&
+    (text.charCodeAt(at + 4) | 0x20) === 0x7a &&
+    text.charCodeAt(at + 5) === 0x2d
+  );
 }
