@@ -10,17 +10,24 @@
  * With TEMP_DIR (on the same filesystem as ROOT) a PUT does the least an S3 server must: it
  * streams the body into a new temp file there, computing its MD5 (the ETag) in the same pass,
  * and renames the file over the key (atomic publishing, no fsync, no metadata).
+ *
+ * With TEMP_DIR `floor` a GET does the least an authenticating S3 server must per request: one
+ * HMAC-SHA256 over the request target, an openat2 beneath a root descriptor (no symlinks), an
+ * fstat and a read of the bytes; the response is those bytes.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, open, writeSync } from "node:fs";
+import { closeSync, constants, fstatSync, open, readSync, writeSync } from "node:fs";
 import { rename, unlink } from "node:fs/promises";
 import { join, normalize } from "node:path";
 import { promisify } from "node:util";
+import { openBeneath, openBeneathRoot } from "../../src/runtime/open-beneath.ts";
 
 /** A raw descriptor, opened off the event loop (a FileHandle would be closed by the collector). */
 const openFd = promisify(open);
 
-const [root, portArg, tempDir] = process.argv.slice(2);
+const [root, portArg, tempArg] = process.argv.slice(2);
+const floor = tempArg === "floor";
+const tempDir = floor ? undefined : tempArg;
 if (!root || !portArg) {
   process.stderr.write("usage: bun scripts/bench/bare-server.ts ROOT PORT [TEMP_DIR]\n");
   process.exit(2);
@@ -58,6 +65,23 @@ async function putAtomic(req: Request, path: string, dir: string): Promise<Respo
   return new Response(null, { status: 200, headers: { etag: `"${md5.digest("hex")}"` } });
 }
 
+const rootFd = floor ? openBeneathRoot(root) : undefined;
+const hmacKey = new Uint8Array(32).fill(7);
+
+/** The floor GET: an HMAC of the target, an open beneath the root, fstat, read, close. */
+function floorGet(url: string, pathname: string): Response {
+  const mac = new Bun.CryptoHasher("sha256", hmacKey).update(url).digest("hex");
+  const fd = openBeneath(rootFd!, decodeURIComponent(pathname.slice(1)), constants.O_RDONLY);
+  if (fd === undefined) return new Response("openat2 unavailable", { status: 500 });
+  try {
+    const bytes = new Uint8Array(fstatSync(fd).size);
+    readSync(fd, bytes, 0, bytes.length, 0);
+    return new Response(bytes, { headers: { "x-mac": mac.slice(0, 8) } });
+  } finally {
+    closeSync(fd);
+  }
+}
+
 const server = Bun.serve({
   hostname: "127.0.0.1",
   port: Number(portArg),
@@ -68,6 +92,7 @@ const server = Bun.serve({
     if (pathname === "/health/ready") return new Response("ready");
     const path = fileFor(pathname);
     if (!path) return new Response("bad path", { status: 400 });
+    if (req.method === "GET" && floor) return floorGet(req.url, pathname);
     if (req.method === "GET") return new Response(Bun.file(path));
     if (req.method === "PUT") {
       if (tempDir) return putAtomic(req, path, tempDir);

@@ -159,7 +159,11 @@ export async function runHttpCase(
 }
 
 /** Puts the GET objects in place: POSIX files, then re-uploaded through s3dir so they carry S3 metadata. */
-async function prepareGetPool(bench: HttpBench, keys: string[], bodyFile: string): Promise<void> {
+export async function prepareGetPool(
+  bench: Pick<HttpBench, "root" | "s3dir" | "log">,
+  keys: string[],
+  bodyFile: string,
+): Promise<void> {
   const dir = makeBucket(bench.root, bucket);
   for (const key of keys) copyFileSync(bodyFile, join(dir, key));
   const s3dir = bench.s3dir;

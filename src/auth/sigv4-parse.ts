@@ -85,14 +85,23 @@ export function parseAuthorizationHeader(value: string, headers: Headers, rules:
 
 /** Parses the X-Amz-* parameters of a presigned URL. */
 export function parsePresignedQuery(params: readonly QueryParam[], rules: ScopeRules): SigV4Claim {
-  const get = (name: string) => params.find((p) => p.name === name)?.value;
   const fail = (message: string) => new AuthError("AuthorizationQueryParametersError", message);
-  const algorithm = get("X-Amz-Algorithm");
-  const credential = get("X-Amz-Credential");
-  const signature = get("X-Amz-Signature");
-  const amzDate = get("X-Amz-Date");
-  const signedHeaders = get("X-Amz-SignedHeaders");
-  const expires = get("X-Amz-Expires");
+  // One pass over the parameters; the first of a repeated name counts.
+  let algorithm: string | undefined;
+  let credential: string | undefined;
+  let signature: string | undefined;
+  let amzDate: string | undefined;
+  let signedHeaders: string | undefined;
+  let expires: string | undefined;
+  for (const { name, value } of params) {
+    if (!name.startsWith("X-Amz-")) continue;
+    if (name === "X-Amz-Algorithm") algorithm ??= value;
+    else if (name === "X-Amz-Credential") credential ??= value;
+    else if (name === "X-Amz-Signature") signature ??= value;
+    else if (name === "X-Amz-Date") amzDate ??= value;
+    else if (name === "X-Amz-SignedHeaders") signedHeaders ??= value;
+    else if (name === "X-Amz-Expires") expires ??= value;
+  }
   if (!algorithm || !credential || !signature || !amzDate || !signedHeaders || expires === undefined) {
     throw fail(
       "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, " +

@@ -1,17 +1,24 @@
-const amzDatePattern = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+/** The number in value[from, from + length) when all of it is ASCII digits, else -1. */
+function digitsAt(value: string, from: number, length: number): number {
+  let n = 0;
+  for (let i = from; i < from + length; i++) {
+    const d = value.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
 
 /** Parses the ISO 8601 basic form used by SigV4 (`20260101T120000Z`); undefined when invalid. */
 export function parseAmzDate(value: string): Date | undefined {
-  const m = amzDatePattern.exec(value);
-  if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  if (value.length !== 16 || value[8] !== "T" || value[15] !== "Z") return undefined;
+  const year = digitsAt(value, 0, 4);
+  const month = digitsAt(value, 4, 2);
+  const day = digitsAt(value, 6, 2);
+  const hour = digitsAt(value, 9, 2);
+  const minute = digitsAt(value, 11, 2);
+  const second = digitsAt(value, 13, 2);
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return undefined;
   const time = Date.UTC(year, month - 1, day, hour, minute, second);
   const date = new Date(time);
   // Reject calendar overflow such as 20260231 or 25:00.

@@ -22,6 +22,9 @@ export function canonicalUri(path: string): string {
 export interface QueryParam {
   name: string;
   value: string;
+  /** The name and value as sent (still percent-encoded), when parsed from a raw query string. */
+  rawName?: string;
+  rawValue?: string;
 }
 
 /**
@@ -31,12 +34,18 @@ export interface QueryParam {
 export function parseQuery(query: string): QueryParam[] {
   const params: QueryParam[] = [];
   if (query === "") return params;
-  for (const part of query.split("&")) {
-    if (part === "") continue;
-    const eq = part.indexOf("=");
-    const name = decodeQueryComponent(eq < 0 ? part : part.slice(0, eq));
-    if (name === "") continue;
-    params.push({ name, value: eq < 0 ? "" : decodeQueryComponent(part.slice(eq + 1)) });
+  let start = 0;
+  while (start <= query.length) {
+    let end = query.indexOf("&", start);
+    if (end < 0) end = query.length;
+    if (end > start) {
+      const eq = query.indexOf("=", start);
+      const rawName = eq < 0 || eq > end ? query.slice(start, end) : query.slice(start, eq);
+      const rawValue = eq < 0 || eq > end ? "" : query.slice(eq + 1, end);
+      const name = decodeQueryComponent(rawName);
+      if (name !== "") params.push({ name, value: decodeQueryComponent(rawValue), rawName, rawValue });
+    }
+    start = end + 1;
   }
   return params;
 }
@@ -45,13 +54,51 @@ export function parseQuery(query: string): QueryParam[] {
 export function canonicalQuery(params: readonly QueryParam[], exclude?: string): string {
   const pairs: [string, string][] = [];
   for (const p of params) {
-    if (p.name !== exclude) pairs.push([encodeRfc3986(p.name), encodeRfc3986(p.value)]);
+    if (p.name !== exclude)
+      pairs.push([canonicalComponent(p.name, p.rawName), canonicalComponent(p.value, p.rawValue)]);
   }
   if (pairs.length === 0) return "";
   pairs.sort(comparePairs);
   let out = "";
   for (const [name, value] of pairs) out += out === "" ? `${name}=${value}` : `&${name}=${value}`;
   return out;
+}
+
+/**
+ * A decoded component RFC 3986-encoded. When the component as sent is already in that form
+ * (unreserved characters, and upper-case escapes of ASCII characters that are not unreserved),
+ * decoding and encoding again gives it back unchanged, so it is used as it is.
+ */
+function canonicalComponent(decoded: string, raw: string | undefined): string {
+  return raw !== undefined && isCanonicalEncoding(raw) ? raw : encodeRfc3986(decoded);
+}
+
+const HEX_UPPER = "0123456789ABCDEF";
+
+function isUnreservedCode(c: number): boolean {
+  return (
+    (c >= 0x61 && c <= 0x7a) || // a-z
+    (c >= 0x41 && c <= 0x5a) || // A-Z
+    (c >= 0x30 && c <= 0x39) || // 0-9
+    c === 0x2d || // -
+    c === 0x2e || // .
+    c === 0x5f || // _
+    c === 0x7e // ~
+  );
+}
+
+function isCanonicalEncoding(raw: string): boolean {
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (isUnreservedCode(c)) continue;
+    if (c !== 0x25 || i + 2 >= raw.length) return false;
+    const hi = HEX_UPPER.indexOf(raw[i + 1]!);
+    const lo = HEX_UPPER.indexOf(raw[i + 2]!);
+    // An escape of an ASCII character that must stay escaped; anything else takes the slow path.
+    if (hi < 0 || hi > 7 || lo < 0 || isUnreservedCode(hi * 16 + lo)) return false;
+    i += 2;
+  }
+  return true;
 }
 
 function comparePairs(a: [string, string], b: [string, string]): number {

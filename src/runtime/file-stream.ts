@@ -44,6 +44,26 @@ export async function readRange(
   return done === length ? buf : buf.subarray(0, done);
 }
 
+/** Scratch space for readBlob's synchronous reads; the Blob made from it owns a copy. */
+const scratch = new Uint8Array(1 << 20);
+
+/**
+ * Bytes [position, position + length) of fd (short only at end of file) as a Blob. Synchronous
+ * reads of up to 1 MiB go through one reused buffer, copied once into the Blob, instead of a
+ * new zero-filled array per read that the Blob copies again.
+ */
+export async function readBlob(fd: number, position: number, length: number, sync: boolean): Promise<Blob> {
+  if (!sync || length > scratch.length)
+    return new Blob([(await readRange(fd, position, length, sync)) as Uint8Array<ArrayBuffer>]);
+  let done = 0;
+  while (done < length) {
+    const n = fs.readSync(fd, scratch, done, length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return new Blob([scratch.subarray(0, done)]);
+}
+
 /**
  * Streams bytes [start, end] of fd in 1 MiB reads, then calls close (also on cancel or
  * error). The stream ends early if the file is shorter than expected.

@@ -30,9 +30,20 @@ const lib = supportedArch
 
 let available = supportedArch;
 /** struct open_how { u64 flags; u64 mode; u64 resolve; }, reused (calls are synchronous). */
-const how = new BigUint64Array(3);
+const how = new BigUint64Array([0n, 0n, BigInt(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS)]);
 const howPtr = lib ? ptr(how) : 0;
 const encoder = new TextEncoder();
+/** A reused buffer for the NUL-terminated path (calls are synchronous); PATH_MAX bytes and the NUL. */
+const pathBuffer = new Uint8Array(4097);
+
+/** `relative` as a NUL-terminated C string: in the reused buffer, or a new one when it is longer. */
+function cPath(relative: string): Uint8Array {
+  // UTF-8 takes at most 3 bytes per UTF-16 unit.
+  if (relative.length * 3 >= pathBuffer.length) return encoder.encode(`${relative}\0`);
+  const { written } = encoder.encodeInto(relative, pathBuffer);
+  pathBuffer[written] = 0;
+  return pathBuffer;
+}
 
 /** An O_PATH descriptor of a directory to open beneath; undefined where openat2 is unavailable. */
 export function openBeneathRoot(dir: string): number | undefined {
@@ -47,10 +58,7 @@ export function openBeneathRoot(dir: string): number | undefined {
 export function openBeneath(dirFd: number, relative: string, flags: number): number | undefined {
   if (!available || !lib) return undefined;
   how[0] = BigInt(flags);
-  how[1] = 0n;
-  how[2] = BigInt(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
-  const path = encoder.encode(`${relative}\0`);
-  const fd = Number(lib.symbols.syscall(SYS_OPENAT2, dirFd, path, howPtr, 24));
+  const fd = Number(lib.symbols.syscall(SYS_OPENAT2, dirFd, cPath(relative), howPtr, 24));
   if (fd >= 0) return fd;
   const err = errnoError("openat2", relative);
   if (err.errno === -Errno.ENOSYS) {

@@ -260,7 +260,10 @@ export function createAuthorizer(
     const resourceAccount = { "s3:ResourceAccount": owner };
     const objectOwner = await foreignOwner(request, facts, owner);
     if (principal.kind === "root") {
-      const context: RequestContext = {
+      // Built only when a policy is evaluated: a root in its own bucket without a policy, the
+      // commonest request, needs no condition keys (conditionKeys is pure, so when they are made
+      // changes nothing).
+      const contextOf = (): RequestContext => ({
         action: request.action,
         resource: request.resource,
         principal: { type: "root", arn: rootArn(caller), accountId: caller },
@@ -269,15 +272,16 @@ export function createAuthorizer(
           ...resourceAccount,
           "aws:PrincipalType": "Account",
         },
-      };
+      });
       if (objectOwner)
-        return objectOwnerDecides(request, facts, objectOwner, context, {
+        return objectOwnerDecides(request, facts, objectOwner, contextOf(), {
           account: caller,
           identityAllows: true,
         });
       if (!crossAccount && ownerPolicyActions.has(request.action)) return;
       const bucket = await bucketPolicyOf(request.bucket);
       if (!bucket && !crossAccount) return;
+      const context = contextOf();
       if (bucket) Object.assign(context.conditionKeys, await existingTags(request, facts, [bucket]));
       const grant = crossAccount ? { identity: [], bucket } : { identity: [everything], bucket };
       const decision = bucket ? evaluate(grant, context).decision : "ImplicitDeny";

@@ -106,9 +106,13 @@ export function exchange(deps: ExchangeDeps, initial: Protocol) {
   const settle = (current: Exchange, req: Request, response: Response, remoteIp: string): void => {
     response.headers.set(current.protocol.requestIdHeader, current.requestId);
     response.headers.set("x-amz-id-2", hostId());
-    const principal = current.auth?.principal;
+    const { auth, target } = current;
+    const principal = auth?.principal;
+    const headers = response.headers;
+    // Optional fields are undefined rather than absent (no object spreads on every request):
+    // the JSON line is the same either way.
     const versionId =
-      response.headers.get("x-amz-version-id") ?? current.target?.query.get("versionId") ?? undefined;
+      headers.get("x-amz-version-id") ?? (target?.rawQuery ? target.query.get("versionId") : null);
     deps.log({
       time: new Date().toISOString(),
       requestId: current.requestId,
@@ -120,22 +124,20 @@ export function exchange(deps: ExchangeDeps, initial: Protocol) {
       ...(principal && principal.kind !== "anonymous" ? { accountId: accountOf(principal) } : {}),
       ...(principal?.session ? federatedOf(principal.session, current.auth?.kind === "anonymous") : {}),
       accessKeyId: principal?.accessKeyId ?? "",
-      ...(current.auth?.kind === "sigv4" && current.auth.signatureVersion
-        ? { signatureVersion: current.auth.signatureVersion }
-        : {}),
+      signatureVersion: auth?.kind === "sigv4" ? auth.signatureVersion || undefined : undefined,
       operation: current.protocol.operationName(current),
       method: req.method,
-      bucket: current.target?.bucket ?? "",
-      key: current.target?.key ?? "",
-      ...(versionId ? { versionId } : {}),
+      bucket: target?.bucket ?? "",
+      key: target?.key ?? "",
+      versionId: versionId || undefined,
       status: response.status,
       errorCode: current.errorCode,
       bytesIn: current.bytesIn,
-      bytesOut: Number(response.headers.get("content-length") ?? 0),
+      bytesOut: Number(headers.get("content-length") ?? 0),
       durationMs: Math.round((performance.now() - current.started) * 1000) / 1000,
       userAgent: req.headers.get("user-agent") ?? "",
       requestHeaders: loggedRequestHeadersOf(req.headers),
-      responseHeaders: loggedResponseHeadersOf(response.headers),
+      responseHeaders: loggedResponseHeadersOf(headers),
     });
   };
 

@@ -14,7 +14,8 @@ const authParams = new Set([
  * string; S3 treats them as if they had been sent as headers. Returns the request unchanged
  * when there are none.
  */
-export function withHoistedHeaders(req: Request, query: URLSearchParams): Request {
+export function withHoistedHeaders(req: Request, query: URLSearchParams, rawQuery?: string): Request {
+  if (rawQuery !== undefined && !mayHoist(rawQuery)) return req;
   let headers: Headers | undefined;
   for (const [name, value] of query) {
     const lower = name.toLowerCase();
@@ -23,4 +24,52 @@ export function withHoistedHeaders(req: Request, query: URLSearchParams): Reques
     headers.set(lower, value);
   }
   return headers ? new Request(req, { headers }) : req;
+}
+
+/**
+ * False when no parameter of the raw query can be a hoisted header: every name is sent without
+ * escapes and is either not x-amz-* or one of the authentication parameters. Saves walking the
+ * parsed query on every presigned request.
+ */
+function mayHoist(rawQuery: string): boolean {
+  let start = 0;
+  while (start < rawQuery.length) {
+    let end = rawQuery.indexOf("&", start);
+    if (end < 0) end = rawQuery.length;
+    let eq = rawQuery.indexOf("=", start);
+    if (eq < 0 || eq > end) eq = end;
+    if (eq - start >= 6 && startsWithAmzPrefix(rawQuery, start)) {
+      const name = rawQuery.slice(start, eq);
+      if (!sentAuthParams.has(name) && !authParams.has(name.toLowerCase())) return true;
+    }
+    for (let i = start; i < eq; i++) {
+      const c = rawQuery.charCodeAt(i);
+      if (c === 0x25 || c === 0x2b) return true; // an escape or "+": decoded, the name may differ
+    }
+    start = end + 1;
+  }
+  return false;
+}
+
+/** The authentication parameters as SDKs spell them, checked before lower-casing. */
+const sentAuthParams = new Set([
+  "X-Amz-Algorithm",
+  "X-Amz-Credential",
+  "X-Amz-Date",
+  "X-Amz-Expires",
+  "X-Amz-SignedHeaders",
+  "X-Amz-Signature",
+  "X-Amz-Security-Token",
+]);
+
+/** Whether text at `at` starts with "x-amz-" in any case. */
+function startsWithAmzPrefix(text: string, at: number): boolean {
+  return (
+    (text.charCodeAt(at) | 0x20) === 0x78 &&
+    text.charCodeAt(at + 1) === 0x2d &&
+    (text.charCodeAt(at + 2) | 0x20) === 0x61 &&
+    (text.charCodeAt(at + 3) | 0x20) === 0x6d &&
+    (text.charCodeAt(at + 4) | 0x20) === 0x7a &&
+    text.charCodeAt(at + 5) === 0x2d
+  );
 }

@@ -113,7 +113,10 @@ export function createS3Pipeline(deps: PipelineDeps) {
       );
     }
     const ctx: S3Context = {
-      req: auth.kind === "sigv4" && auth.presigned ? withHoistedHeaders(req, target.query) : req,
+      req:
+        auth.kind === "sigv4" && auth.presigned
+          ? withHoistedHeaders(req, target.query, target.rawQuery)
+          : req,
       requestId: exchange.requestId,
       target,
       operation: route.operation,

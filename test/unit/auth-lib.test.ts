@@ -73,7 +73,7 @@ describe("canonical forms", () => {
 
   test("query: + is space, sorted by encoded name then value, valueless gets =", () => {
     const params = parseQuery("b=2&a=z&a=y&acl&c=x+y%2Bz&&=v&%7E=1");
-    expect(params).toEqual([
+    expect(params.map(({ name, value }) => ({ name, value }))).toEqual([
       { name: "b", value: "2" },
       { name: "a", value: "z" },
       { name: "a", value: "y" },
@@ -84,6 +84,25 @@ describe("canonical forms", () => {
     expect(canonicalQuery(params)).toBe("a=y&a=z&acl=&b=2&c=x%20y%2Bz&~=1");
     expect(canonicalQuery(params, "b")).toBe("a=y&a=z&acl=&c=x%20y%2Bz&~=1");
     expect(canonicalQuery([])).toBe("");
+  });
+
+  test("query: a component sent in canonical form gives the same result as decoding and encoding it", () => {
+    const raw = [
+      "X-Amz-Credential=AKID%2F20260101%2Fus-east-1%2Fs3%2Faws4_request",
+      "a=%41%7e%7E%2d%5F",
+      "b=%2f%2F%20%21%2A%27%28%29%00%7F",
+      "c=%FF%fe%E2%82%AC%C3%A9",
+      "d=%zz%2%&e=x+y&f=%25&%41%2F=1&g=caf\u00e9",
+      "h=%E2%82&i=%ED%A0%80",
+    ].join("&");
+    const params = parseQuery(raw);
+    const decodedOnly = params.map(({ name, value }) => ({ name, value }));
+    expect(params.some((p) => p.rawName !== undefined)).toBe(true);
+    expect(canonicalQuery(params)).toBe(canonicalQuery(decodedOnly));
+    expect(canonicalQuery(params, "a")).toBe(canonicalQuery(decodedOnly, "a"));
+    expect(canonicalQuery(parseQuery("X-Amz-Credential=AKID%2F20260101%2Fus-east-1"))).toBe(
+      "X-Amz-Credential=AKID%2F20260101%2Fus-east-1",
+    );
   });
 
   test("header values are trimmed and folded", () => {

@@ -124,18 +124,32 @@ export class KeyPlaces {
 
   /** Runs op on each disk key of key in turn while it answers absent (NoSuchKey/NoSuchUpload). */
   async firstFound<T>(key: string, op: (diskKey: string) => Promise<T>): Promise<T> {
-    const tries = this.forRead(key);
+    // A plain file key is read at its own path first: its alternate name (a hash) is derived
+    // only when that path answers absent.
+    let tries = this.plainFileKey(key) ? undefined : this.forRead(key);
     let noticed: unknown;
     for (let i = 0; ; i++) {
       try {
-        return await op(tries[i] as string);
+        return await op(tries ? (tries[i] as string) : key);
       } catch (e) {
         const absent = isStorageError(e) && (e.code === "NoSuchKey" || e.code === "NoSuchUpload");
         if (!absent) throw e;
         // A delete marker or a missing version says more than a plain "absent" from elsewhere.
         if (noticed === undefined && e.version) noticed = e;
+        tries ??= this.forRead(key);
         if (i === tries.length - 1) throw noticed ?? e;
       }
+    }
+  }
+
+  /** True when forRead(key) is [key, its alternate name]. */
+  private plainFileKey(key: string): boolean {
+    if (isDirectoryKey(key) || !isPlainKey(key)) return false;
+    try {
+      checkS3Key(key);
+      return true;
+    } catch {
+      return false;
     }
   }
 }

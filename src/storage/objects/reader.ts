@@ -10,7 +10,7 @@
  * that fails streamed from the descriptor in 1 MiB reads, closed at the end or on cancel.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { fdStream, readRange } from "../../runtime/file-stream.ts";
+import { fdStream, readBlob } from "../../runtime/file-stream.ts";
 import { type BigStats, errCode, O_DIRECTORY, O_RDONLY } from "../../runtime/fs-ops.ts";
 import { servedSlice, serveOpenFile } from "../../runtime/serve-file-link.ts";
 import type { StoreContext } from "../context.ts";
@@ -164,18 +164,16 @@ export class Reader {
     }
     const size = f.info.size;
     if (size <= SMALL_OBJECT || f.st.isDirectory()) {
-      let bytes: Uint8Array<ArrayBuffer>;
+      let bytes: Blob;
       try {
-        bytes =
-          size > 0
-            ? ((await readRange(f.fd, 0, size, ops.sync)) as Uint8Array<ArrayBuffer>)
-            : new Uint8Array(0);
+        bytes = size > 0 ? await readBlob(f.fd, 0, size, ops.sync) : new Blob([]);
       } finally {
         await ops.close(f.fd);
       }
       return {
         info: f.info,
-        stream: (start, end) => new Blob([bytes.subarray(start, Math.min(end, size - 1) + 1)]),
+        stream: (start, end) =>
+          start === 0 && end >= bytes.size - 1 ? bytes : bytes.slice(start, Math.min(end, size - 1) + 1),
         close: () => {},
       };
     }
