@@ -9,8 +9,8 @@ import {
   encryptionOf,
   type PosixStore,
   type ReadKeys,
-  StorageError,
 } from "../../src/storage/index.ts";
+import { code } from "../helpers/storage-error-code.ts";
 
 const roots: string[] = [];
 afterAll(() => {
@@ -48,16 +48,6 @@ async function read(s: PosixStore, key: string, start: number, end: number, keys
 function keepMtime(path: string, mtimeNs: bigint) {
   const stamp = `@${mtimeNs / 1_000_000_000n}.${String(mtimeNs % 1_000_000_000n).padStart(9, "0")}`;
   expect(Bun.spawnSync(["touch", "-m", "-d", stamp, path]).exitCode).toBe(0);
-}
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return "ok";
-  } catch (e) {
-    if (e instanceof StorageError) return e.code;
-    throw e;
-  }
 }
 
 for (const kind of ["xattr", "file"] as const) {

@@ -1,25 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as fs from "node:fs";
 import * as os from "node:os";
-import { StorageError } from "../../src/storage/errors.ts";
 import { Layout } from "../../src/storage/layout/paths.ts";
 import { createPosixStore, type PosixStore } from "../../src/storage/posix-store.ts";
 import { cleanStaleTemps } from "../../src/storage/sweeps/stale-temps.ts";
+import { code } from "../helpers/storage-error-code.ts";
 
 const roots: string[] = [];
 afterAll(() => {
   for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
 });
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return "ok";
-  } catch (e) {
-    if (e instanceof StorageError) return e.code;
-    throw e;
-  }
-}
 
 describe("buckets", () => {
   let s: PosixStore;

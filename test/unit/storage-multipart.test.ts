@@ -8,6 +8,7 @@ import { COMPLETED_KEEP_MS } from "../../src/storage/multipart/completed.ts";
 import { STALE_CLAIM_MS, sweepUploads } from "../../src/storage/multipart/expiry.ts";
 import { Uploads } from "../../src/storage/multipart/uploads.ts";
 import { createPosixStore, type PosixStore } from "../../src/storage/posix-store.ts";
+import { code } from "../helpers/storage-error-code.ts";
 
 const roots: string[] = [];
 afterAll(() => {
@@ -28,16 +29,6 @@ function fill(length: number, seed: number): Uint8Array {
   const out = new Uint8Array(length);
   for (let i = 0; i < length; i++) out[i] = (i * 7 + seed * 13) & 0xff;
   return out;
-}
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return "ok";
-  } catch (e) {
-    if (e instanceof StorageError) return e.code;
-    throw e;
-  }
 }
 
 async function uploadParts(store: PosixStore, key: string, data: Uint8Array[]) {

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import { createPosixStore, type PosixStore, StorageError } from "../../src/storage/index.ts";
+import { code } from "../helpers/storage-error-code.ts";
 
 const roots: string[] = [];
 afterAll(() => {
@@ -36,16 +37,6 @@ async function read(
 ): Promise<Uint8Array> {
   const o = await s.openObject("bkt", key);
   return new Uint8Array(await new Response(o.stream(start, Math.min(end, o.info.size - 1))).arrayBuffer());
-}
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return "ok";
-  } catch (e) {
-    if (e instanceof StorageError) return e.code;
-    throw e;
-  }
 }
 
 const modes = [

@@ -1,22 +1,13 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import * as fs from "node:fs";
 import * as os from "node:os";
-import { createPosixStore, StorageError } from "../../src/storage/index.ts";
+import { createPosixStore } from "../../src/storage/index.ts";
+import { code } from "../helpers/storage-error-code.ts";
 
 const roots: string[] = [];
 afterAll(() => {
   for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
 });
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return "ok";
-  } catch (e) {
-    if (e instanceof StorageError) return e.code;
-    throw e;
-  }
-}
 
 /**
  * The publisher's own open of the key's directory, past the key-place check: a directory

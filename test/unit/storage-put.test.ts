@@ -7,9 +7,9 @@ import {
   type BodyVerification,
   createPosixStore,
   type PosixStore,
-  StorageError,
   type WriteConditions,
 } from "../../src/storage/index.ts";
+import { code } from "../helpers/storage-error-code.ts";
 
 const roots: string[] = [];
 afterAll(() => {
@@ -33,16 +33,6 @@ function failingBody(err: Error): ReadableStream<Uint8Array> {
       else c.error(err);
     },
   });
-}
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return "ok";
-  } catch (e) {
-    if (e instanceof StorageError) return e.code;
-    throw e;
-  }
 }
 
 const modes = [
