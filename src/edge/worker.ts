@@ -90,11 +90,17 @@ edgeApp.all("*", async (c) => {
   if (method === "OPTIONS" || isConsolePath(path)) return forward();
 
   if (isQueryApiRequest(method, path, req.headers)) {
-    const buffered = await bufferQueryRequest(req);
+    let buffered: Awaited<ReturnType<typeof bufferQueryRequest>>;
+    try {
+      buffered = await bufferQueryRequest(req);
+    } catch (e) {
+      if (isS3Error(e)) return queryRefusal(e, "", { headers: req.headers, query });
+      throw e;
+    }
     req = buffered.request;
     const signed = { method, path, query, headers: req.headers, bodySha256: buffered.bodySha256 };
     const verdict = await verifyAtEdge(signed, config, undefined, queryServices);
-    if (verdict.kind === "refused") return queryRefusal(verdict.error, buffered.form);
+    if (verdict.kind === "refused") return queryRefusal(verdict.error, buffered.form, signed);
     return forward();
   }
 
