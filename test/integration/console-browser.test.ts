@@ -295,7 +295,8 @@ describe.skipIf(!chromiumBinary)("console in a browser", () => {
     expect(names).toEqual(keys.map((k) => k.slice("thousand/".length)));
 
     // The last row, far below the screen, is reached with the keyboard: focus, Tab to its name, Enter.
-    await page.focus("tr.object:nth-child(1000) .select");
+    const boxes = page.locator("tr.object .select");
+    await boxes.nth(999).focus();
     await page.keyboard.press("Space");
     await page.keyboard.press("Tab");
     expect(await page.evaluate<string>("document.activeElement.textContent")).toBe("0999.txt");
@@ -306,8 +307,8 @@ describe.skipIf(!chromiumBinary)("console in a browser", () => {
     expect(await page.evaluate<boolean>("document.querySelector('#delete-selected').disabled")).toBe(false);
 
     // A range with Shift+click, then the whole page with the header's checkbox.
-    await page.click("tr.object:nth-child(1) .select");
-    await page.click("tr.object:nth-child(10) .select", { modifiers: ["Shift"] });
+    await boxes.nth(0).click();
+    await boxes.nth(9).click({ modifiers: ["Shift"] });
     expect(await page.evaluate<number>(checked)).toBe(11);
     expect(await page.evaluate<boolean>("document.querySelector('#select-all').indeterminate")).toBe(true);
     await page.click("#select-all");
