@@ -42,7 +42,7 @@ const dateOf = (iso: string) => {
  */
 const rowsPerChunk = 50;
 /** A one-line row's height (console.css), the size a group is given until it was laid out once. */
-const rowHeightPx = 31;
+const rowHeightPx = 33.5;
 
 let objectTemplate: HTMLTableRowElement | undefined;
 const objectRowTemplate = () => {
