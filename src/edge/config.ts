@@ -10,6 +10,8 @@ export interface EdgeEnv {
   ORIGINS?: string;
   /** The region the hosts answer for (default us-east-1). */
   REGION?: string;
+  /** The hosts' `--domain`s, for virtual-hosted-style requests (bucket.DOMAIN), spaces or commas. */
+  DOMAINS?: string;
   /** Signed requests whose key the edge cannot check: "forward" to the origin (default) or "refuse". */
   UNKNOWN_KEYS?: string;
   /** Seconds a cached object may be served when the origin sent no Cache-Control (default 60). */
@@ -36,6 +38,8 @@ export interface PolicyReader {
 export interface EdgeConfig {
   origins: string[];
   region: string;
+  /** Lower-case base domains of virtual-hosted-style requests, as the hosts' `--domain`. */
+  domains: string[];
   unknownKeys: "forward" | "refuse";
   cacheSeconds: number;
   grantSeconds: number;
@@ -58,6 +62,10 @@ export function edgeConfig(env: EdgeEnv): EdgeConfig {
       .filter((o) => o !== "")
       .map((o) => o.replace(/\/+$/, "")),
     region: env.REGION || "us-east-1",
+    domains: (env.DOMAINS ?? "")
+      .split(/[\s,]+/)
+      .filter((d) => d !== "")
+      .map((d) => d.toLowerCase()),
     unknownKeys: env.UNKNOWN_KEYS === "refuse" ? "refuse" : "forward",
     cacheSeconds: seconds(env.CACHE_SECONDS, 60),
     grantSeconds: seconds(env.GRANT_SECONDS, 60),

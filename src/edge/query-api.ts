@@ -13,6 +13,7 @@ export const queryServices = ["sts", "iam"] as const;
 
 /** A form larger than this is refused at the edge (a policy document is a few KB at most). */
 export const maxQueryBodyBytes = 1024 * 1024;
+const tooLarge = "The request body is larger than 1 MiB";
 
 export function isQueryApiRequest(method: string, path: string, headers: Headers): boolean {
   return (
@@ -34,7 +35,7 @@ async function readBounded(stream: ReadableStream<Uint8Array> | null): Promise<U
     length += value.byteLength;
     if (length > maxQueryBodyBytes) {
       await reader.cancel();
-      throw new S3Error("EntityTooLarge");
+      throw new S3Error("EntityTooLarge", tooLarge);
     }
     chunks.push(value);
   }
@@ -52,7 +53,7 @@ export async function bufferQueryRequest(
   req: Request,
 ): Promise<{ request: Request; bodySha256: string; form: string }> {
   const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > maxQueryBodyBytes) throw new S3Error("EntityTooLarge");
+  if (declared > maxQueryBodyBytes) throw new S3Error("EntityTooLarge", tooLarge);
   const body = await readBounded(req.body);
   return {
     request: new Request(req.url, { method: req.method, headers: req.headers, body }),
@@ -61,12 +62,30 @@ export async function bufferQueryRequest(
   };
 }
 
+/** The service a form's signature is scoped to (`Credential=AKID/date/region/SERVICE/aws4_request`). */
+function signedService(headers: Headers, query: string): string | undefined {
+  const header = /\bCredential=[^/,\s]+\/\d{8}\/[^/,\s]+\/([a-z]+)\//.exec(
+    headers.get("authorization") ?? "",
+  );
+  if (header) return header[1];
+  const scope = new URLSearchParams(query).get("X-Amz-Credential")?.split("/");
+  return scope?.length === 5 ? scope[3] : undefined;
+}
+
 /**
  * A refusal as the hosts give it in the Query protocol: `<ErrorResponse>` in the namespace of the
- * service the form names (IAM's Version, else STS), which the STS and IAM SDKs read.
+ * service the form names (IAM's Version, else STS), which the STS and IAM SDKs read. A form refused
+ * before it was read (too large) is answered for the service its signature is scoped to.
  */
-export function queryRefusal(error: S3Error, form: string): Response {
-  const service = new URLSearchParams(form).get("Version") === "2010-05-08" ? "iam" : "sts";
+export function queryRefusal(
+  error: S3Error,
+  form: string,
+  signed: { headers: Headers; query: string },
+): Response {
+  const version = new URLSearchParams(form).get("Version");
+  const iam =
+    version === null ? signedService(signed.headers, signed.query) === "iam" : version === "2010-05-08";
+  const service = iam ? "iam" : "sts";
   const requestId = newRequestId();
   return new Response(renderQueryError(service, error.code, error.message, error.status, requestId), {
     status: error.status,

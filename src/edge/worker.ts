@@ -5,7 +5,7 @@
  */
 import { Hono } from "hono";
 import { isS3Error, S3Error } from "../s3/errors.ts";
-import { refuseDotSegments } from "../s3/request-target.ts";
+import { refuseDotSegments, resolveTarget } from "../s3/request-target.ts";
 import { type EdgeConfig, type EdgeEnv, edgeConfig } from "./config.ts";
 import { carriesCustomerKey, EdgeCache } from "./edge-cache.ts";
 import { edgeRefusal } from "./error-response.ts";
@@ -17,15 +17,11 @@ import { verifyAtEdge } from "./verify.ts";
 
 export type { EdgeEnv } from "./config.ts";
 
-/** Path-style bucket and decoded key; empty when the path names no object. */
-function objectOf(path: string): { bucket: string; key: string } {
-  const slash = path.indexOf("/", 1);
-  if (slash < 0) return { bucket: "", key: "" };
+/** The bucket and decoded key a request names (as the hosts resolve them); empty when no object. */
+function objectOf(url: string, host: string, domains: readonly string[]): { bucket: string; key: string } {
   try {
-    return {
-      bucket: decodeURIComponent(path.slice(1, slash)),
-      key: decodeURIComponent(path.slice(slash + 1)),
-    };
+    const { bucket, key } = resolveTarget(url, host, domains);
+    return key === "" ? { bucket: "", key: "" } : { bucket, key };
   } catch {
     return { bucket: "", key: "" };
   }
@@ -45,9 +41,13 @@ function isPlainRead(query: string): boolean {
   return query.split("&").every((p) => p.startsWith("X-Amz-") || sdkParams.has(p) || sigV2Param.test(p));
 }
 
-/** `/_console` and what is under it: no bucket can take that name (bucket names have no `_`). */
-function isConsolePath(path: string): boolean {
-  return path === "/_console" || path.startsWith("/_console/");
+/**
+ * `/_console` and what is under it on the hosts' own names: no bucket can take that name (bucket
+ * names have no `_`). Under a bucket's virtual-hosted name it is that bucket's key `_console/…`.
+ */
+function isConsoleRequest(path: string, host: string, domains: readonly string[]): boolean {
+  if (path !== "/_console" && !path.startsWith("/_console/")) return false;
+  return domains.length === 0 || !resolveTarget("/", host, domains).virtualHosted;
 }
 
 const edgeCacheOf = (config: EdgeConfig) =>
@@ -87,14 +87,20 @@ edgeApp.all("*", async (c) => {
   // the hosts answer it from the bucket's rules, which the edge does not hold. The web console's
   // page, assets and endpoints (src/console/server/console-handler.ts) are the hosts' own: no
   // object, no signature of their own to check, nothing to cache here.
-  if (method === "OPTIONS" || isConsolePath(path)) return forward();
+  if (method === "OPTIONS" || isConsoleRequest(path, host, config.domains)) return forward();
 
   if (isQueryApiRequest(method, path, req.headers)) {
-    const buffered = await bufferQueryRequest(req);
+    let buffered: Awaited<ReturnType<typeof bufferQueryRequest>>;
+    try {
+      buffered = await bufferQueryRequest(req);
+    } catch (e) {
+      if (isS3Error(e)) return queryRefusal(e, "", { headers: req.headers, query });
+      throw e;
+    }
     req = buffered.request;
     const signed = { method, path, query, headers: req.headers, bodySha256: buffered.bodySha256 };
     const verdict = await verifyAtEdge(signed, config, undefined, queryServices);
-    if (verdict.kind === "refused") return queryRefusal(verdict.error, buffered.form);
+    if (verdict.kind === "refused") return queryRefusal(verdict.error, buffered.form, signed);
     return forward();
   }
 
@@ -116,7 +122,7 @@ edgeApp.all("*", async (c) => {
   if (verdict.kind === "verified") {
     principalKey = verdict.principal.accessKeyId;
   } else if (verdict.kind === "anonymous" && config.policyReader) {
-    const { bucket, key } = objectOf(path);
+    const { bucket, key } = objectOf(req.url, host, config.domains);
     const allowed = await anonymousReadAllowed(bucket, key, {
       origins: config.origins,
       region: config.region,

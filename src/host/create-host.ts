@@ -179,6 +179,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       const user = await iam.getUser(name, account);
       return user ? policiesOf(user, account) : [];
     };
+    const trustedProxies = parseTrustedProxies(options.trustedProxies);
     const app = createApp({
       store,
       credentials,
@@ -269,7 +270,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
         sigv2: options.sigv2,
         maxBuckets: options.maxBuckets,
         bodyTimeoutMs: options.bodyTimeoutMs,
-        trustedProxies: parseTrustedProxies(options.trustedProxies),
+        trustedProxies,
         owners,
       },
       sigv4Crypto: nodeSigV4Crypto,
@@ -332,7 +333,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
       fetch: async (request, info) => {
         inFlight++;
         try {
-          if (consoleHandler && isConsoleRequest(request, options.domains))
+          if (
+            consoleHandler &&
+            isConsoleRequest(request, options.domains, { remoteIp: info.remoteIp, trustedProxies })
+          )
             return await consoleHandler(request, info);
           return await app.fetch(request, info);
         } finally {

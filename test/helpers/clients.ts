@@ -15,7 +15,10 @@ export interface Credentials {
   sessionToken?: string;
 }
 
-function credentialsOf(server: TestServer, credentials?: Credentials): Credentials {
+function credentialsOf(
+  server: Pick<TestServer, "accessKeyId" | "secretAccessKey">,
+  credentials?: Credentials,
+): Credentials {
   return credentials ?? { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey };
 }
 
@@ -41,8 +44,13 @@ const loopbackLookup = ((_host: string, options: unknown, callback: unknown) => 
  * An S3Client using virtual-hosted–style addressing against `http://DOMAIN:PORT` (the server must be
  * started with `--domain DOMAIN`): requests go to `BUCKET.DOMAIN:PORT`. Only name resolution differs
  * from the defaults: Node's resolver does not map `*.localhost` to loopback, so the HTTP agent does.
+ * `server` may be any listener in front of a host (the edge worker) with that host's credentials.
  */
-export function virtualHostClient(server: TestServer, domain: string, credentials?: Credentials): S3Client {
+export function virtualHostClient(
+  server: Pick<TestServer, "port" | "region" | "accessKeyId" | "secretAccessKey">,
+  domain: string,
+  credentials?: Credentials,
+): S3Client {
   return new S3Client({
     endpoint: `http://${domain}:${server.port}`,
     region: server.region,

@@ -4,7 +4,12 @@
  * compressed; `--console off` leaves /_console/ to S3 (where no bucket can have that name).
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from "@aws-sdk/client-s3";
 import { AwsClient } from "aws4fetch";
 import { adminProofBody } from "../../src/console/app/admin-proof.ts";
 import { buildConsole } from "../../src/console/server/console-build.ts";
@@ -18,6 +23,7 @@ import {
   type TestServer,
   testCredentials,
   uniqueBucket,
+  virtualHostClient,
   waitFor,
 } from "../helpers/index.ts";
 
@@ -253,18 +259,28 @@ test("a Node.js host serves the console that the install step built", async () =
 });
 
 test("with --domain, /_console/ of a virtual-hosted bucket is that bucket's key, not the console", async () => {
-  const server = await startHost({ args: ["--domain", "s3.localhost"] });
+  const server = await startHost({ args: ["--domain", "s3.localhost", "--trusted-proxy", "127.0.0.1"] });
   try {
     const port = new URL(server.endpoint).port;
-    const s3 = s3Client(server);
+    const s3 = virtualHostClient(server, "s3.localhost");
     await s3.send(new CreateBucketCommand({ Bucket: "console-vhost" }));
     await s3.send(new PutObjectCommand({ Bucket: "console-vhost", Key: "_console/x", Body: "x" }));
+    const got = await s3.send(new GetObjectCommand({ Bucket: "console-vhost", Key: "_console/x" }));
+    expect(await got.Body?.transformToString()).toBe("x");
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: "console-vhost", Prefix: "_console/" }));
+    expect(listed.Contents?.map((c) => c.Key)).toEqual(["_console/x"]);
     s3.destroy();
     const asKey = await fetch(`${server.endpoint}/_console/x`, {
       headers: { host: `console-vhost.s3.localhost:${port}` },
     });
     expect(asKey.headers.get("content-security-policy")).toBeNull();
     expect(asKey.status).toBe(403); // the bucket's key, refused to an anonymous reader
+    // Behind a trusted proxy the bucket's name comes as X-Forwarded-Host, as the S3 pipeline reads it.
+    const forwarded = await fetch(`${server.endpoint}/_console/x`, {
+      headers: { "x-forwarded-host": `console-vhost.s3.localhost:${port}` },
+    });
+    expect(forwarded.headers.get("content-security-policy")).toBeNull();
+    expect(forwarded.status).toBe(403);
     const page = await fetch(`${server.endpoint}/_console/`);
     expect(page.status).toBe(200);
     expect(page.headers.get("x-frame-options")).toBe("DENY");

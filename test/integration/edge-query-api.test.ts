@@ -5,7 +5,7 @@
  * again for the Host the client signed. A wrong secret is refused at the edge.
  */
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
-import { IAMClient, ListUsersCommand } from "@aws-sdk/client-iam";
+import { CreatePolicyCommand, IAMClient, ListUsersCommand } from "@aws-sdk/client-iam";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { startEdgeWithRootCredential } from "../helpers/edge.ts";
@@ -97,6 +97,27 @@ test("a form over 1 MiB, even sent without a length, is refused at the edge befo
   });
   expect(res.status).toBe(400);
   expect(res.headers.get("x-s3dir-edge")).toBe("refused");
-  expect(await res.text()).toContain("<Code>EntityTooLarge</Code>");
+  const text = await res.text();
+  expect(text).toContain("<ErrorResponse");
+  expect(text).toContain("<Code>EntityTooLarge</Code>");
   expect(host.accessLog().length).toBe(before);
+});
+
+test("an IAM form over 1 MiB is refused at the edge in IAM's error format, which the SDK reads", async () => {
+  const before = host.accessLog().length;
+  const iam = new IAMClient({ endpoint: edge.url, region: host.region, credentials: testCredentials });
+  const statement = {
+    Effect: "Allow",
+    Action: "s3:GetObject",
+    Resource: `arn:aws:s3:::${"b".repeat(1000)}/*`,
+  };
+  const document = JSON.stringify({ Version: "2012-10-17", Statement: Array(1100).fill(statement) });
+  const refused = await iam
+    .send(new CreatePolicyCommand({ PolicyName: "too-large", PolicyDocument: document }))
+    .catch((e) => e);
+  expect(refused.name).toBe("EntityTooLarge");
+  expect(refused.$metadata?.httpStatusCode).toBe(400);
+  expect(refused.$response?.headers?.["x-s3dir-edge"]).toBe("refused");
+  expect(host.accessLog().length).toBe(before);
+  iam.destroy();
 });

@@ -4,13 +4,12 @@
  * details, download and share links, uploads and the bucket's anonymous preset.
  */
 import { confirmBox, errorText, formatBytes, h, replace } from "./dom.ts";
+import { objectTable, type SortKey } from "./object-table.ts";
 import { presetCard } from "./presets.ts";
 import { deleteObjects, type Listing, listPage, objectUrl, presignGet, s3, s3Xml } from "./s3.ts";
 import type { SessionCredentials } from "./session.ts";
 import { uploadPanel } from "./upload.ts";
 import { children, childText } from "./xml.ts";
-
-type SortKey = "name" | "size" | "date";
 
 export function objectsView(
   session: SessionCredentials,
@@ -23,9 +22,7 @@ export function objectsView(
   let page = 0;
   let listing: Listing | undefined;
   let sort: { key: SortKey; up: boolean } = { key: "name", up: true };
-  const selected = new Set<string>();
   const status = h("div", { id: "objects-status", class: "muted" });
-  const table = h("table", { id: "objects" });
   const details = h("div", { id: "details" });
   const search = h("input", { type: "search", id: "search", placeholder: "Search by prefix" });
   const pageSize = h(
@@ -42,27 +39,31 @@ export function objectsView(
   const prev = h("button", { id: "page-prev", onclick: () => void load(page - 1) }, "Previous");
   const next = h("button", { id: "page-next", onclick: () => void load(page + 1) }, "Next");
 
+  /** Numbers each listing asked for: an answer to an older one (a search typed on) is dropped. */
+  let latestLoad = 0;
   const load = async (target: number) => {
+    const thisLoad = ++latestLoad;
     replace(status, "Loading…");
     try {
-      listing = await listPage(
+      const answer = await listPage(
         session,
         bucket,
         prefix + search.value,
         Number(pageSize.value),
         tokens[target],
       );
+      if (thisLoad !== latestLoad) return;
+      listing = answer;
       page = target;
       tokens[page + 1] = listing.nextToken;
       tokens.length = page + 2;
-      selected.clear();
       render();
       replace(
         status,
         `Page ${page + 1}: ${listing.folders.length} folders, ${listing.objects.length} objects${listing.nextToken ? ", more on the next page" : ""}`,
       );
     } catch (e) {
-      replace(status, h("span", { class: "error" }, errorText(e)));
+      if (thisLoad === latestLoad) replace(status, h("span", { class: "error" }, errorText(e)));
     }
   };
 
@@ -78,85 +79,31 @@ export function objectsView(
     return objects;
   };
 
-  const header = (label: string, key: SortKey) =>
-    h(
-      "th",
-      {},
-      h(
-        "button",
-        {
-          class: `sort-${key}`,
-          onclick: () => {
-            sort = { key, up: sort.key === key ? !sort.up : true };
-            render();
-          },
-        },
-        label,
-        sort.key === key ? (sort.up ? " ▲" : " ▼") : "",
-      ),
-    );
+  const rows = objectTable({
+    prefix,
+    hrefOf: hashOf,
+    open: (key) => void showDetails(key),
+    onSort: (key) => {
+      sort = { key, up: sort.key === key ? !sort.up : true };
+      render();
+    },
+    onSelection: (count) => {
+      deleteButton.disabled = count === 0;
+    },
+  });
+  const { selected } = rows;
 
   /** Builds the page's rows; timed as "s3dir:render-objects" (visible in the browser's performance tools). */
   const render = () => {
     const started = performance.now();
     prev.disabled = page === 0;
     next.disabled = !tokens[page + 1];
-    deleteButton.disabled = selected.size === 0;
-    const rows: HTMLElement[] = [];
-    for (const folder of listing?.folders ?? []) {
-      rows.push(
-        h(
-          "tr",
-          { class: "folder" },
-          h("td", {}),
-          h(
-            "td",
-            {},
-            h("a", { href: hashOf(folder), class: "folder-link" }, `${folder.slice(prefix.length)}`),
-          ),
-          h("td", {}),
-          h("td", {}),
-        ),
-      );
-    }
-    for (const o of sorted()) {
-      const box = h("input", {
-        type: "checkbox",
-        class: "select",
-        onchange: (e) => {
-          (e.target as HTMLInputElement).checked ? selected.add(o.key) : selected.delete(o.key);
-          deleteButton.disabled = selected.size === 0;
-        },
-      });
-      rows.push(
-        h(
-          "tr",
-          { class: "object" },
-          h("td", {}, box),
-          h(
-            "td",
-            {},
-            h(
-              "button",
-              { class: "object-link link", onclick: () => void showDetails(o.key) },
-              o.key.slice(prefix.length),
-            ),
-          ),
-          h("td", {}, formatBytes(o.size)),
-          h("td", {}, new Date(o.lastModified).toLocaleString()),
-        ),
-      );
-    }
-    replace(
-      table,
-      h(
-        "thead",
-        {},
-        h("tr", {}, h("th", {}), header("Name", "name"), header("Size", "size"), header("Modified", "date")),
-      ),
-      h("tbody", {}, ...rows),
-    );
-    performance.measure("s3dir:render-objects", { start: started, detail: rows.length });
+    const objects = sorted();
+    rows.render(listing, objects, sort);
+    performance.measure("s3dir:render-objects", {
+      start: started,
+      detail: (listing?.folders.length ?? 0) + objects.length,
+    });
   };
 
   const removeSelected = async () => {
@@ -345,7 +292,7 @@ export function objectsView(
       crumbs,
       h("div", { class: "row" }, search, pageSize, deleteButton, prev, next),
       status,
-      table,
+      rows.table,
     ),
     details,
     uploadPanel(session, bucket, prefix, () => void load(page)),

@@ -4,6 +4,7 @@
  * Everything else the console does goes through the S3, STS and IAM endpoints, signed in the
  * browser with the signed-in principal's session credentials.
  */
+import { signedHeadersOf } from "../../s3/forwarded-host.ts";
 import { resolveTarget } from "../../s3/request-target.ts";
 import { xmlEscape } from "../../s3/xml/escape.ts";
 import { type AdminSources, adminSettings } from "./console-admin.ts";
@@ -22,14 +23,19 @@ export function isConsoleUrl(url: string): boolean {
 
 /**
  * True when a request is the console's: its path starts with /_console, and it is not a
- * virtual-hosted-style request (there `/_console/x` is the key `_console/x` of a bucket).
+ * virtual-hosted-style request (there `/_console/x` is the key `_console/x` of a bucket). The Host
+ * is the one the S3 pipeline resolves buckets with: X-Forwarded-Host from a trusted proxy
+ * (src/s3/forwarded-host.ts), so a bucket's key stays a key behind the edge worker too.
  */
-export function isConsoleRequest(request: Request, domains: readonly string[]): boolean {
+export function isConsoleRequest(
+  request: Request,
+  domains: readonly string[],
+  client: { remoteIp: string; trustedProxies: Parameters<typeof signedHeadersOf>[2] },
+): boolean {
   if (!isConsoleUrl(request.url)) return false;
-  return (
-    domains.length === 0 ||
-    !resolveTarget(request.url, request.headers.get("host") ?? "", domains).virtualHosted
-  );
+  if (domains.length === 0) return true;
+  const host = signedHeadersOf(request.headers, client.remoteIp, client.trustedProxies).get("host") ?? "";
+  return !resolveTarget(request.url, host, domains).virtualHosted;
 }
 
 export interface ConsoleDeps extends ClusterSources, UsageDeps, AdminSources {
