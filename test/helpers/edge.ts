@@ -1,5 +1,5 @@
 import { startEdge } from "../../scripts/edge.ts";
-import { testCredentials } from "./server.ts";
+import { freePort, testCredentials } from "./server.ts";
 
 /**
  * Starts the edge worker with the root credential, read as an operator's shell would have it;
@@ -15,4 +15,17 @@ export async function startEdgeWithRootCredential(options: Parameters<typeof sta
     delete process.env.S3DIR_ROOT_ACCESS_KEY;
     delete process.env.S3DIR_ROOT_SECRET_KEY;
   }
+}
+
+/** The edge in front of one host (its only origin, reading its root), on a free port unless given one. */
+export async function startEdgeFor(
+  host: { endpoint: string; root: string },
+  options: Partial<Parameters<typeof startEdge>[0]> = {},
+) {
+  return startEdgeWithRootCredential({
+    port: options.port ?? (await freePort()),
+    origins: [host.endpoint],
+    root: host.root,
+    ...options,
+  });
 }

@@ -12,15 +12,8 @@ import { join } from "node:path";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import type { Page } from "playwright-core";
 import { chromiumBinary, type OpenedPage, openPage, pageValue } from "../helpers/browser.ts";
-import { startEdgeWithRootCredential } from "../helpers/edge.ts";
-import {
-  freePort,
-  s3Client,
-  startHost,
-  type TestServer,
-  testCredentials,
-  uniqueBucket,
-} from "../helpers/index.ts";
+import { startEdgeFor } from "../helpers/edge.ts";
+import { s3Client, startHost, type TestServer, testCredentials, uniqueBucket } from "../helpers/index.ts";
 
 setDefaultTimeout(90_000);
 
@@ -126,10 +119,7 @@ describe.skipIf(!chromiumBinary)("console through the edge worker", () => {
 
   beforeAll(async () => {
     host = await startHost({ args: ["--trusted-proxy", "127.0.0.1"] });
-    edge = await startEdgeWithRootCredential({
-      port: await freePort(),
-      origins: [host.endpoint],
-      root: host.root,
+    edge = await startEdgeFor(host, {
       unknownKeys: "refuse",
       policyReaderId: testCredentials.accessKeyId,
     });

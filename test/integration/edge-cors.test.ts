@@ -12,10 +12,9 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { presignUrl } from "../../src/lib/presign.ts";
-import { startEdgeWithRootCredential } from "../helpers/edge.ts";
+import { startEdgeFor } from "../helpers/edge.ts";
 import {
   errorCodeOf,
-  freePort,
   s3Client,
   startHost,
   type TestServer,
@@ -46,11 +45,7 @@ const link = (path: string, method = "GET") =>
 
 beforeAll(async () => {
   host = await startHost({ args: ["--trusted-proxy", "127.0.0.1"] });
-  edge = await startEdgeWithRootCredential({
-    port: await freePort(),
-    origins: [host.endpoint],
-    root: host.root,
-  });
+  edge = await startEdgeFor(host);
   direct = s3Client(host);
   for (const name of [bucket, bare]) await direct.send(new CreateBucketCommand({ Bucket: name }));
   await direct.send(

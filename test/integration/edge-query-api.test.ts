@@ -8,8 +8,8 @@ import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { CreatePolicyCommand, IAMClient, ListUsersCommand } from "@aws-sdk/client-iam";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { startEdgeWithRootCredential } from "../helpers/edge.ts";
-import { freePort, startHost, type TestServer, testCredentials } from "../helpers/index.ts";
+import { startEdgeFor } from "../helpers/edge.ts";
+import { startHost, type TestServer, testCredentials } from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
 
@@ -18,10 +18,7 @@ let edge: { url: string; stop: () => Promise<void> };
 
 beforeAll(async () => {
   host = await startHost({ args: ["--trusted-proxy", "127.0.0.1"] });
-  edge = await startEdgeWithRootCredential({
-    port: await freePort(),
-    origins: [host.endpoint],
-    root: host.root,
+  edge = await startEdgeFor(host, {
     unknownKeys: "refuse",
   });
 });

@@ -7,10 +7,9 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { presignUrl } from "../../src/lib/presign.ts";
-import { startEdgeWithRootCredential } from "../helpers/edge.ts";
+import { startEdgeFor } from "../helpers/edge.ts";
 import {
   errorCodeOf,
-  freePort,
   newCustomerKey,
   s3Client,
   settled,
@@ -52,11 +51,7 @@ const keyLink = (key: string, method = "GET") => link(key, "", method, keyHeader
 
 beforeAll(async () => {
   host = await startHost({ args: ["--trusted-proxy", "127.0.0.1", "--allow-sse-c-over-http", "on"] });
-  edge = await startEdgeWithRootCredential({
-    port: await freePort(),
-    origins: [host.endpoint],
-    root: host.root,
-  });
+  edge = await startEdgeFor(host);
   direct = s3Client(host);
   await direct.send(new CreateBucketCommand({ Bucket: bucket }));
   await direct.send(

@@ -10,7 +10,7 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
-import { startEdgeWithRootCredential } from "../helpers/edge.ts";
+import { startEdgeFor } from "../helpers/edge.ts";
 import { freePort, s3Client, startHost, type TestServer, virtualHostClient } from "../helpers/index.ts";
 
 setDefaultTimeout(60_000);
@@ -24,10 +24,8 @@ let edgePort: number;
 beforeAll(async () => {
   host = await startHost({ args: ["--trusted-proxy", "127.0.0.1", "--domain", domain] });
   edgePort = await freePort();
-  edge = await startEdgeWithRootCredential({
+  edge = await startEdgeFor(host, {
     port: edgePort,
-    origins: [host.endpoint],
-    root: host.root,
     unknownKeys: "refuse",
     vars: { DOMAINS: domain },
   });
