@@ -62,7 +62,9 @@ servers.push(s3dir);
 if (compareRepo) {
   const label = `s3dir (${compareRepo})`;
   const logFile = join(dir, "compare.log");
-  servers.push(await startS3dir({ root, fsync: false, accessLog: true, logFile, label, checkout: compareRepo }));
+  servers.push(
+    await startS3dir({ root, fsync: false, accessLog: true, logFile, label, checkout: compareRepo }),
+  );
 }
 const keys = keyNames("get4k", 1000);
 await prepareGetPool({ root, s3dir, log }, keys, body);
