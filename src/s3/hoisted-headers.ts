@@ -1,3 +1,4 @@
+import type { QueryView } from "../lib/parsed-query.ts";
 import { S3Error } from "./errors.ts";
 
 /** Query parameters of a presigned URL that are authentication itself, not hoisted headers. */
@@ -16,7 +17,7 @@ const authParams = new Set([
  * string; S3 treats them as if they had been sent as headers. Returns the request unchanged
  * when there are none; throws InvalidArgument for one that no header can carry.
  */
-export function withHoistedHeaders(req: Request, query: URLSearchParams, rawQuery?: string): Request {
+export function withHoistedHeaders(req: Request, query: QueryView, rawQuery?: string): Request {
   if (rawQuery !== undefined && !mayHoist(rawQuery)) return req;
   let headers: Headers | undefined;
   for (const [name, value] of query) {
