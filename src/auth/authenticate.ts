@@ -55,7 +55,7 @@ export async function authenticate(
   options: AuthenticateOptions,
 ): Promise<AuthResult> {
   const { headers } = req;
-  const params = parseQuery(req.query);
+  const params = req.queryParams ?? parseQuery(req.query);
   const claim = claimOf(headers, params, options);
   if (claim && "version" in claim)
     return await verifySigV2(req, params, claim, lookup, options.now ?? new Date());

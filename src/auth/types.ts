@@ -1,3 +1,4 @@
+import type { QueryParam } from "../lib/sigv4-canonical.ts";
 import type { Policy } from "./policy/types.ts";
 import type { SigningKey, SigV4Crypto } from "./sigv4-crypto.ts";
 
@@ -60,6 +61,8 @@ export interface SignedRequest {
   path: string;
   /** The raw query string without the leading "?". */
   query: string;
+  /** `query` already parsed (parseQuery), when the caller has it. */
+  queryParams?: readonly QueryParam[];
   headers: Headers;
   /**
    * Hex SHA-256 of the body, for services other than S3 (STS, IAM), whose clients sign the body hash

@@ -1,6 +1,7 @@
 import { accountId, accountOf, rootArn, userArn } from "../auth/account.ts";
 import { evaluate, type Policy, parsePolicy, type RequestContext } from "../auth/policy/index.ts";
 import type { AuthResult } from "../auth/types.ts";
+import type { QueryView } from "../lib/parsed-query.ts";
 import type { ObjectTag } from "../storage/index.ts";
 import {
   type AclRequester,
@@ -53,7 +54,7 @@ export interface AccessRequest {
 /** Facts about the HTTP request that policy conditions may test. */
 export interface RequestFacts {
   headers: Headers;
-  query: URLSearchParams;
+  query: QueryView;
   remoteIp: string;
   secure: boolean;
   /** The version a check is about when it is not the request's `versionId` (a copy source, a key of DeleteObjects). */

@@ -1,3 +1,6 @@
+import type { QueryView } from "../lib/parsed-query.ts";
+import { S3Error } from "./errors.ts";
+
 /** Query parameters of a presigned URL that are authentication itself, not hoisted headers. */
 const authParams = new Set([
   "x-amz-algorithm",
@@ -12,16 +15,25 @@ const authParams = new Set([
 /**
  * SDK presigners move x-amz-* headers (checksums, metadata, conditions) into the signed query
  * string; S3 treats them as if they had been sent as headers. Returns the request unchanged
- * when there are none.
+ * when there are none; throws InvalidArgument for one that no header can carry.
  */
-export function withHoistedHeaders(req: Request, query: URLSearchParams, rawQuery?: string): Request {
+export function withHoistedHeaders(req: Request, query: QueryView, rawQuery?: string): Request {
   if (rawQuery !== undefined && !mayHoist(rawQuery)) return req;
   let headers: Headers | undefined;
   for (const [name, value] of query) {
     const lower = name.toLowerCase();
-    if (!lower.startsWith("x-amz-") || authParams.has(lower) || req.headers.has(lower)) continue;
-    headers ??= new Headers(req.headers);
-    headers.set(lower, value);
+    if (!lower.startsWith("x-amz-") || authParams.has(lower)) continue;
+    try {
+      if (req.headers.has(lower)) continue;
+      headers ??= new Headers(req.headers);
+      headers.set(lower, value);
+    } catch {
+      // A name that is not an HTTP token, or a value with control or non-Latin-1 characters.
+      throw new S3Error("InvalidArgument", `${name} cannot be sent as a header.`, {
+        ArgumentName: name,
+        ArgumentValue: value,
+      });
+    }
   }
   return headers ? new Request(req, { headers }) : req;
 }

@@ -1,3 +1,4 @@
+import type { QueryView } from "../lib/parsed-query.ts";
 /** Query parameters and headers of the multipart operations, validated. */
 
 import * as v from "valibot";
@@ -29,7 +30,7 @@ export function parsePartNumber(value: string | null): number {
 }
 
 /** The uploadId query parameter (its shape is checked by storage: anything else is NoSuchUpload). */
-export function uploadIdOf(query: URLSearchParams): string {
+export function uploadIdOf(query: QueryView): string {
   return query.get("uploadId") ?? "";
 }
 

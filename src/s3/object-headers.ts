@@ -1,6 +1,7 @@
 import { checksumHeaderName } from "../lib/checksum-algorithm.ts";
 import { headerText } from "../lib/header-text.ts";
 import { toHttpDate } from "../lib/http-date.ts";
+import type { QueryView } from "../lib/parsed-query.ts";
 import { decodeRfc2047, encodeRfc2047 } from "../lib/rfc2047.ts";
 import type { ContentHeaders, ObjectAttributes, ObjectInfo } from "../storage/index.ts";
 import { S3Error } from "./errors.ts";
@@ -91,7 +92,7 @@ const responseOverrides: [string, string][] = [
   ["response-content-encoding", "content-encoding"],
 ];
 
-export function applyResponseOverrides(headers: Headers, query: URLSearchParams): void {
+export function applyResponseOverrides(headers: Headers, query: QueryView): void {
   for (const [param, header] of responseOverrides) {
     const value = query.get(param);
     if (value !== null) headers.set(header, value);

@@ -71,6 +71,7 @@ export function createS3Pipeline(deps: PipelineDeps) {
             method: req.method,
             path: target.rawPath,
             query: target.rawQuery,
+            queryParams: target.query.params,
             headers: signedHeaders,
             virtualBucket: target.virtualHosted ? target.bucket : undefined,
           },

@@ -1,4 +1,5 @@
 import { hasDotSegment } from "../lib/dot-segments.ts";
+import { ParsedQuery } from "../lib/parsed-query.ts";
 import { S3Error } from "./errors.ts";
 
 /** Where a request points: the bucket and key it names, and its raw path and query. */
@@ -9,7 +10,7 @@ export interface RequestTarget {
   rawPath: string;
   /** Raw query string without "?". */
   rawQuery: string;
-  query: URLSearchParams;
+  query: ParsedQuery;
   bucket: string;
   /** Decoded key; "" when the request names only a bucket (or nothing). */
   key: string;
@@ -40,7 +41,7 @@ function decodePath(raw: string): string {
  */
 export function resolveTarget(url: string, host: string, domains: readonly string[]): RequestTarget {
   const { rawPath, rawQuery } = splitUrl(url);
-  const query = new URLSearchParams(rawQuery);
+  const query = ParsedQuery.of(rawQuery);
   const hostname = stripPort(host).toLowerCase();
   for (const domain of domains) {
     if (hostname.length > domain.length + 1 && hostname.endsWith(`.${domain}`)) {

@@ -1,3 +1,4 @@
+import type { QueryView } from "../lib/parsed-query.ts";
 import { S3Error } from "./errors.ts";
 import { methodsOf, type Route, type Scope } from "./route.ts";
 
@@ -6,7 +7,7 @@ export type ResolveRoute<R extends Route = Route> = (
   method: string,
   bucket: string,
   key: string,
-  query: URLSearchParams,
+  query: QueryView,
   headers: Headers,
 ) => R;
 
@@ -34,7 +35,7 @@ function candidateOf<R extends Route>(route: R): Candidate<R> {
   };
 }
 
-function selects(c: Candidate<Route>, sub: string | undefined, query: URLSearchParams, headers: Headers) {
+function selects(c: Candidate<Route>, sub: string | undefined, query: QueryView, headers: Headers) {
   const { route } = c;
   if (route.param) {
     if (!query.has(route.param)) return false;
@@ -75,7 +76,7 @@ export function routeResolver<R extends Route>(
       byScope[route.scope].set(method, list);
     }
   }
-  const subresourceOf = (query: URLSearchParams): string | undefined => {
+  const subresourceOf = (query: QueryView): string | undefined => {
     for (const name of query.keys()) if (subresources.has(name)) return name;
     return undefined;
   };

@@ -1,3 +1,4 @@
+import type { QueryView } from "../lib/parsed-query.ts";
 import type { Handler } from "./context.ts";
 
 export type Method = "GET" | "HEAD" | "PUT" | "POST" | "DELETE" | "OPTIONS";
@@ -56,6 +57,6 @@ export function methodsOf(route: Route): readonly Method[] {
 }
 
 /** The IAM action a request of this route is authorized as: the version action when it names a version. */
-export function actionOf(route: Route, query: URLSearchParams): string | undefined {
+export function actionOf(route: Route, query: QueryView): string | undefined {
   return route.versionAction !== undefined && query.has("versionId") ? route.versionAction : route.action;
 }

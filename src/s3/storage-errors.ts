@@ -1,3 +1,4 @@
+import type { QueryView } from "../lib/parsed-query.ts";
 import { isStorageError, type StorageErrorCode, storageErrorOf } from "../storage/index.ts";
 import { S3Error, type S3ErrorCode } from "./errors.ts";
 import { lockS3Error } from "./lock-errors.ts";
@@ -61,7 +62,7 @@ const s3CodeOf: Record<StorageErrorCode, [S3ErrorCode, string?]> = {
 /** The element that names what was missing, as S3 puts it in the error body. */
 function detailsFor(
   code: S3ErrorCode,
-  target?: { bucket: string; key: string; query?: URLSearchParams },
+  target?: { bucket: string; key: string; query?: QueryView },
 ): Record<string, string> {
   if (!target) return {};
   if (code === "NoSuchBucket" || code === "BucketNotEmpty" || code === "BucketAlreadyOwnedByYou") {
@@ -81,7 +82,7 @@ function detailsFor(
  */
 export function toS3Error(
   caught: unknown,
-  target?: { bucket: string; key: string; query?: URLSearchParams; method?: string },
+  target?: { bucket: string; key: string; query?: QueryView; method?: string },
 ): unknown {
   const error = isStorageError(caught) ? caught : storageErrorOf(caught);
   if (!error) return caught;

@@ -1,3 +1,4 @@
+import type { QueryView } from "../lib/parsed-query.ts";
 /**
  * What requests say about versions: the `versionId` query parameter, a PutBucketVersioning body,
  * and the ListObjectVersions markers.
@@ -7,7 +8,7 @@ import { S3Error } from "./errors.ts";
 import { childText, type XmlElement } from "./xml/parse.ts";
 
 /** The `versionId` a request names, undefined when it names none; an empty one is refused as S3 does. */
-export function versionIdOf(query: URLSearchParams): string | undefined {
+export function versionIdOf(query: QueryView): string | undefined {
   const value = query.get("versionId");
   if (value === null) return undefined;
   if (value === "") {
@@ -42,7 +43,7 @@ export function parseVersioningConfiguration(
 }
 
 /** key-marker and version-id-marker of ListObjectVersions, checked as S3 checks them. */
-export function parseVersionMarkers(query: URLSearchParams): { keyMarker: string; versionIdMarker: string } {
+export function parseVersionMarkers(query: QueryView): { keyMarker: string; versionIdMarker: string } {
   const keyMarker = query.get("key-marker") ?? "";
   const versionIdMarker = query.get("version-id-marker") ?? "";
   if (versionIdMarker !== "" && keyMarker === "") {

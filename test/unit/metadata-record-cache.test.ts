@@ -80,10 +80,19 @@ describe("xattr metadata store with the cache", () => {
     expect((await store.readPath(path, settled, t))?.e).toBe("etag");
     // A path that does not exist: only the cache can answer.
     expect((await store.readPath(`${path}-gone`, settled, t))?.e).toBe("etag");
-    // Each read gets its own copy, so a caller changing it cannot change the cache.
-    const a = await store.readPath(path, settled, t);
-    a!.e = "changed";
-    expect((await store.readPath(path, settled, t))?.e).toBe("etag");
+    // Every reader shares one decoded record, frozen through and through: a change throws and
+    // cannot reach what the next reader gets.
+    const a = (await store.readPath(path, settled, t))!;
+    expect(await store.readPath(path, settled, t)).toBe(a);
+    expect(() => {
+      a.e = "changed";
+    }).toThrow(TypeError);
+    expect(() => {
+      a.h!.ct = "text/changed";
+    }).toThrow(TypeError);
+    expect(await store.readPath(path, settled, t)).toEqual(
+      expect.objectContaining({ e: "etag", h: { ct: "text/a" } }),
+    );
   });
 
   test("a settled file without a record is not asked again until its ctime moves", async () => {

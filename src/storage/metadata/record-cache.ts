@@ -1,5 +1,5 @@
 /**
- * A per-host cache of metadata xattr values keyed by the file's (dev, ino) and valid while the
+ * A per-host cache of metadata records (decoded from their xattr values) keyed by the file's (dev, ino) and valid while the
  * file's ctime and size are unchanged, so a warm GET or HEAD needs no getxattr: the fstat that
  * the read does anyway validates the entry.
  *
@@ -13,10 +13,10 @@
  */
 import type { BigStats } from "../../runtime/fs-ops.ts";
 
-interface Entry {
+interface Entry<V> {
   ctimeNs: bigint;
   size: bigint;
-  value: Uint8Array;
+  value: V;
 }
 
 export interface RecordCacheOptions {
@@ -27,8 +27,8 @@ export interface RecordCacheOptions {
   now?: () => number;
 }
 
-export class RecordCache {
-  private readonly entries = new Map<string, Entry>();
+export class RecordCache<V> {
+  private readonly entries = new Map<string, Entry<V>>();
   private readonly maxEntries: number;
   private readonly settleNs: bigint;
   private readonly now: () => number;
@@ -44,7 +44,7 @@ export class RecordCache {
   }
 
   /** The cached value for this very file version, or undefined. */
-  get(st: BigStats): Uint8Array | undefined {
+  get(st: BigStats): V | undefined {
     const e = this.entries.get(idOf(st));
     if (!e) return undefined;
     if (e.ctimeNs === st.ctimeNs && e.size === st.size) return e.value;
@@ -53,7 +53,7 @@ export class RecordCache {
   }
 
   /** Remembers the value read after st was taken, when st's ctime has settled. */
-  set(st: BigStats, value: Uint8Array): void {
+  set(st: BigStats, value: V): void {
     if (BigInt(this.now()) * 1_000_000n - st.ctimeNs < this.settleNs) return;
     const id = idOf(st);
     this.entries.delete(id);

@@ -188,6 +188,17 @@ export function encodeRecord(rec: MetadataRecord): Uint8Array {
   return encoder.encode(JSON.stringify(rec));
 }
 
+/**
+ * Freezes a decoded record and everything in it: one decoded record is shared by every reader of
+ * the same file version (store.ts), so a reader that means to change it copies it first
+ * (versions/version-record.ts); a change in place throws rather than altering what others see.
+ */
+export function freezeRecord<T>(value: T): T {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
+  for (const inner of Object.values(value)) freezeRecord(inner);
+  return Object.freeze(value);
+}
+
 export function decodeRecord(bytes: Uint8Array | undefined): MetadataRecord | undefined {
   if (!bytes || bytes.length === 0) return undefined;
   try {

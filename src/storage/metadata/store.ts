@@ -14,7 +14,7 @@ import {
   isXattrUnsupported,
   lGetXattr,
 } from "../../runtime/xattr.ts";
-import { decodeRecord, encodeRecord, type MetadataRecord } from "./record.ts";
+import { decodeRecord, encodeRecord, freezeRecord, type MetadataRecord } from "./record.ts";
 import { RecordCache } from "./record-cache.ts";
 import { type RecordTarget, SidecarStore } from "./sidecar-store.ts";
 
@@ -26,7 +26,10 @@ const MAX_XATTR_RECORD = 3800;
 
 export interface MetadataStore {
   readonly kind: "xattr" | "file";
-  /** The record of an open file or directory (st = its fstat). */
+  /**
+   * The record of an open file or directory (st = its fstat). Records read from xattrs are frozen
+   * and shared by every reader of the same file version: copy one before changing it.
+   */
   readFd(fd: number, st: BigStats, t: RecordTarget): Promise<MetadataRecord | undefined>;
   /** The record of a path, never following a symlink (st = its lstat). */
   readPath(path: string, st: BigStats, t: RecordTarget): Promise<MetadataRecord | undefined>;
@@ -59,14 +62,14 @@ function noRecord(e: unknown): undefined {
   throw e;
 }
 
-/** What the cache holds for a file without the attribute. */
-const NO_VALUE = new Uint8Array(0);
+/** What the cache holds for a file without the attribute (or with one that is not a record). */
+const NO_RECORD = Object.freeze({}) as MetadataRecord;
 
 class XattrStore implements MetadataStore {
   readonly kind = "xattr";
   constructor(
     private readonly sidecar: SidecarStore,
-    private readonly cache: RecordCache,
+    private readonly cache: RecordCache<MetadataRecord>,
     /** Read xattrs on worker threads (runtime/fs-threads.ts): set on network filesystems. */
     private readonly offLoop: boolean,
   ) {}
@@ -76,46 +79,47 @@ class XattrStore implements MetadataStore {
   }
 
   /**
-   * The xattr's value, from the cache while the file's ctime and size are those of st. Its
-   * absence is cached too (setting an xattr moves the ctime as much as changing one does): a
-   * listing then asks nothing of directories that are not directory objects, nor of files
-   * without a record whose ETag could not be stored.
+   * The xattr's record, decoded once and then from the cache while the file's ctime and size are
+   * those of st. Its absence is cached too (setting an xattr moves the ctime as much as changing
+   * one does): a listing then asks nothing of directories that are not directory objects, nor of
+   * files without a record whose ETag could not be stored.
    */
-  private value(st: BigStats, read: () => Uint8Array | undefined): Uint8Array | undefined {
+  private record(st: BigStats, read: () => Uint8Array | undefined): MetadataRecord | undefined {
     const cached = this.cache.get(st);
-    if (cached) return cached === NO_VALUE ? undefined : cached;
-    const value = tolerant(read);
-    this.cache.set(st, value ?? NO_VALUE);
-    return value;
+    if (cached) return cached === NO_RECORD ? undefined : cached;
+    return this.remember(st, tolerant(read));
   }
 
-  /** value() with the read on a worker thread (network filesystems: a round trip each). */
-  private async valueOffLoop(
+  /** record() with the read on a worker thread (network filesystems: a round trip each). */
+  private async recordOffLoop(
     st: BigStats,
     read: () => Promise<Uint8Array | undefined>,
-  ): Promise<Uint8Array | undefined> {
+  ): Promise<MetadataRecord | undefined> {
     const cached = this.cache.get(st);
-    if (cached) return cached === NO_VALUE ? undefined : cached;
-    const value = await read().catch(noRecord);
-    this.cache.set(st, value ?? NO_VALUE);
-    return value;
+    if (cached) return cached === NO_RECORD ? undefined : cached;
+    return this.remember(st, await read().catch(noRecord));
   }
 
-  // Decoded on every read: callers may change the record they get before writing it back.
+  private remember(st: BigStats, value: Uint8Array | undefined): MetadataRecord | undefined {
+    const rec = freezeRecord(decodeRecord(value));
+    this.cache.set(st, rec ?? NO_RECORD);
+    return rec;
+  }
+
   async readFd(fd: number, st: BigStats, t: RecordTarget) {
     const sync = () => fGetXattr(fd, XATTR_NAME);
-    const value = this.offLoop
-      ? await this.valueOffLoop(st, () => fGetXattrAsync(fd, XATTR_NAME, sync))
-      : this.value(st, sync);
-    return this.resolve(decodeRecord(value), st, t);
+    const rec = this.offLoop
+      ? await this.recordOffLoop(st, () => fGetXattrAsync(fd, XATTR_NAME, sync))
+      : this.record(st, sync);
+    return this.resolve(rec, st, t);
   }
 
   async readPath(path: string, st: BigStats, t: RecordTarget) {
     const sync = () => lGetXattr(path, XATTR_NAME);
-    const value = this.offLoop
-      ? await this.valueOffLoop(st, () => lGetXattrAsync(path, XATTR_NAME, sync))
-      : this.value(st, sync);
-    return this.resolve(decodeRecord(value), st, t);
+    const rec = this.offLoop
+      ? await this.recordOffLoop(st, () => lGetXattrAsync(path, XATTR_NAME, sync))
+      : this.record(st, sync);
+    return this.resolve(rec, st, t);
   }
 
   async writeFd(fd: number, t: RecordTarget, rec: MetadataRecord) {
@@ -187,7 +191,7 @@ const SETTLE_MS_NETWORK = 1000;
 export function createMetadataStore(kind: "xattr" | "file", ops: FsOps): MetadataStore {
   const sidecar = new SidecarStore(ops);
   // Only xattr values are cached: a sidecar record changes without touching the file's ctime.
-  const cache = new RecordCache({ settleMs: ops.sync ? SETTLE_MS_LOCAL : SETTLE_MS_NETWORK });
+  const cache = new RecordCache<MetadataRecord>({ settleMs: ops.sync ? SETTLE_MS_LOCAL : SETTLE_MS_NETWORK });
   return kind === "xattr" ? new XattrStore(sidecar, cache, !ops.sync) : new FileStore(sidecar);
 }
 

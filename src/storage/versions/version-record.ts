@@ -92,11 +92,14 @@ export async function locateVersion(
   throw versionError({ reason: "NoSuchVersion", requested: true, versionId: versionId ?? "" });
 }
 
-/** The version's record; one is made for a file written through POSIX (its ETag computed). */
+/**
+ * The version's record, the caller's own to change (a copy of the shared one, metadata/store.ts);
+ * one is made for a file written through POSIX (its ETag computed).
+ */
 export async function versionRecord(ctx: StoreContext, v: LocatedVersion): Promise<MetadataRecord> {
   const { meta, describer } = ctx;
   const rec = await meta.readFd(v.fd, v.st, v.target);
-  if (rec && recordMatches(rec, v.st)) return rec;
+  if (rec && recordMatches(rec, v.st)) return structuredClone(rec);
   const info = await describer.describeFile(v.fd, v.st, v.target);
   return makeRecord(identityOf(v.st), info.etag, info, { versionId: info.versionId });
 }
