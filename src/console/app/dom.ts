@@ -71,3 +71,8 @@ export function confirmBox(message: string, action = "OK"): Promise<boolean> {
 export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
+
+/** "1 object", "2 objects", "0 objects". */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}

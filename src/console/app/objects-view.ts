@@ -3,7 +3,7 @@
  * never the whole bucket), search by prefix, sort within the page, multi-select delete, object
  * details, download and share links, uploads and the bucket's anonymous preset.
  */
-import { confirmBox, errorText, formatBytes, h, replace } from "./dom.ts";
+import { confirmBox, count, errorText, formatBytes, h, replace } from "./dom.ts";
 import { objectTable, type SortKey } from "./object-table.ts";
 import { presetCard } from "./presets.ts";
 import { deleteObjects, type Listing, listPage, objectUrl, presignGet, s3, s3Xml } from "./s3.ts";
@@ -60,7 +60,7 @@ export function objectsView(
       render();
       replace(
         status,
-        `Page ${page + 1}: ${listing.folders.length} folders, ${listing.objects.length} objects${listing.nextToken ? ", more on the next page" : ""}`,
+        `Page ${page + 1}: ${count(listing.folders.length, "folder")}, ${count(listing.objects.length, "object")}${listing.nextToken ? ", more on the next page" : ""}`,
       );
     } catch (e) {
       if (thisLoad === latestLoad) replace(status, h("span", { class: "error" }, errorText(e)));
