@@ -105,10 +105,27 @@ export interface FileOwner {
   gid: number;
 }
 
+/**
+ * A request body of known, small size, read whole in one call: no stream and no promise per
+ * chunk. `read` resolves with exactly what arrived (the writer checks it against the size).
+ */
+export interface WholeBody {
+  readonly size: number;
+  read(): Promise<Uint8Array>;
+  cancel(): Promise<void>;
+}
+
+/** What a write reads its bytes from. */
+export type UploadSource = ReadableStream<Uint8Array> | WholeBody;
+
+export function isWholeBody(body: UploadSource): body is WholeBody {
+  return !(body instanceof ReadableStream);
+}
+
 export interface PutObjectInput {
   bucket: string;
   key: string;
-  body: ReadableStream<Uint8Array>;
+  body: UploadSource;
   attributes: ObjectAttributes;
   verify: BodyVerification;
   conditions?: WriteConditions;
