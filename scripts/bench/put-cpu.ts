@@ -7,10 +7,12 @@
  * servers; every server gets the same warm-up before each round.
  *
  *   bun scripts/bench/put-cpu.ts [--duration 4] [--warmup 1] [--rounds 3] [--concurrency 16]
- *                                [--compare DIR]
+ *                                [--compare DIR] [--strace]
  *
  * --compare DIR also measures s3dir run from another source tree (e.g. a worktree of an earlier
  * commit with a node_modules link), so that before and after share one run's load.
+ * --strace ends with one more run per server under `strace -f -c` and prints its system calls
+ * per PUT (exact counts, unlike the times).
  * Threads are grouped by name: the event loop (the process's first thread), Bun's file-system
  * pool, the JIT compiler and the garbage collector helpers, and the rest.
  * `BUN_OPTIONS="--cpu-prof --cpu-prof-dir=DIR"` profiles the servers it starts.
@@ -20,6 +22,7 @@ import { join, resolve } from "node:path";
 import { cleanupNow, installCleanup, trackPath } from "./cleanup.ts";
 import { keyNames, makeBucket, writeRandomFile, writeTargets } from "./fixtures.ts";
 import { type RunningServer, startBare, startS3dir } from "./servers.ts";
+import { countSyscalls, filesystemTotal, perRequest } from "./syscall-count.ts";
 import { runWrk } from "./wrk.ts";
 
 const args = process.argv.slice(2);
@@ -173,6 +176,31 @@ for (const [label, ms] of results) {
   process.stdout.write(
     `| ${label} | ${total.toFixed(1)} |${parts} ${Math.round(rps)} | ${(atomicUs / total).toFixed(2)}× | ${(rps / atomicRps).toFixed(2)}× |\n`,
   );
+}
+if (args.includes("--strace")) {
+  for (const server of servers) {
+    const run = {
+      origin: server.origin,
+      method: "PUT" as const,
+      targetsFile: targets.get(server)!,
+      bodyFile: body,
+      connections,
+      threads: Math.min(2, connections),
+      timeoutSeconds: 30,
+      durationSeconds: 3,
+    };
+    let requests = 0;
+    const counts = await countSyscalls(server.pid, join(dir, `strace-${server.pid}`), async () => {
+      requests = (await runWrk(run)).requests;
+    });
+    let all = 0;
+    for (const n of counts.calls.values()) all += n;
+    process.stdout.write(
+      `\n${server.label}: ${(all / requests).toFixed(2)} system calls per PUT ` +
+        `(filesystem ${filesystemTotal(counts, requests).toFixed(2)}: ${perRequest(counts, requests, true)}; ` +
+        `other: ${perRequest(counts, requests, false)})\n`,
+    );
+  }
 }
 for (const server of servers) await server.stop();
 cleanupNow();

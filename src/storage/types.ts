@@ -122,9 +122,21 @@ export function isWholeBody(body: UploadSource): body is WholeBody {
   return !(body instanceof ReadableStream);
 }
 
+/**
+ * Where a plain key is written when the tree refuses its own path at publish time (a file or
+ * symlink in the way of a parent, objects below the key): set when that path was not checked
+ * ahead (../objects/key-places.ts).
+ */
+export interface KeyFallback {
+  /** The key's disk key in the alternate area; calling it means the write goes there. */
+  diskKey(): string;
+}
+
 export interface PutObjectInput {
   bucket: string;
   key: string;
+  /** Set when key's place was not checked ahead: where to go if the tree refuses it. */
+  fallback?: KeyFallback;
   body: UploadSource;
   attributes: ObjectAttributes;
   verify: BodyVerification;

@@ -67,6 +67,7 @@ export class Putter {
       return this.publisher.putDirectory(input.bucket, key, attributes, input.conditions, input.owner);
     }
     const finished: FinishedTemp = { path: temp.path, fd: temp.fd, etag: temp.md5Hex, attributes };
+    if (input.fallback && key === input.key) finished.fallback = input.fallback;
     if (input.lock) finished.lock = input.lock;
     if (input.owner) finished.owner = input.owner;
     if (sealing) {
