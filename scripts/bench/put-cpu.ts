@@ -4,10 +4,15 @@
  * (bare-server.ts TEMP_DIR) and s3dir (access log on, `--fsync off`), sends each the same presigned
  * PUTs of 4 KiB over 4,000 keys with wrk, and divides each thread's utime+stime
  * (/proc/PID/task/TID/stat) over the run by the requests answered. Rounds alternate between the
- * servers; every server gets the same warm-up before each round.
+ * servers. Every server is warmed the same way before each round: --warmup seconds of the load,
+ * then more 2 s runs until its JIT compiler thread is quiet (under 3 % of the process's CPU) or
+ * --max-warmup seconds have passed. A fixed warm-up is not fair: JavaScriptCore's optimizing tier
+ * compiles each hot function once it has run some thousands of times, so a server with little
+ * code (the bare ones) settles within a few hundred requests while s3dir, with its hundreds of
+ * functions per request, is still compiling them 10,000 requests later.
  *
  *   bun scripts/bench/put-cpu.ts [--duration 4] [--warmup 1] [--rounds 3] [--concurrency 16]
- *                                [--compare DIR] [--strace]
+ *                                [--max-warmup 40] [--compare DIR] [--strace]
  *
  * --compare DIR also measures s3dir run from another source tree (e.g. a worktree of an earlier
  * commit with a node_modules link), so that before and after share one run's load.
@@ -17,12 +22,21 @@
  * pool, the JIT compiler and the garbage collector helpers, and the rest.
  * `BUN_OPTIONS="--cpu-prof --cpu-prof-dir=DIR"` profiles the servers it starts.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { cleanupNow, installCleanup, trackPath } from "./cleanup.ts";
 import { keyNames, makeBucket, writeRandomFile, writeTargets } from "./fixtures.ts";
 import { type RunningServer, startBare, startS3dir } from "./servers.ts";
 import { countSyscalls, filesystemTotal, perRequest } from "./syscall-count.ts";
+import {
+  threadGroups as groups,
+  type ThreadGroup,
+  threadNames,
+  threadSnapshot,
+  ticksPerSecond,
+  ticksSince,
+  warmUntilJitQuiet,
+} from "./thread-cpu.ts";
 import { runWrk } from "./wrk.ts";
 
 const args = process.argv.slice(2);
@@ -32,53 +46,11 @@ const option = (name: string, fallback: number) => {
 };
 const durationSeconds = option("--duration", 4);
 const warmupSeconds = option("--warmup", 1);
+const maxWarmupSeconds = option("--max-warmup", 40);
 const rounds = option("--rounds", 3);
 const connections = option("--concurrency", 16);
 const compareIndex = args.indexOf("--compare");
 const compareRepo = compareIndex < 0 ? undefined : resolve(args[compareIndex + 1]!);
-const ticksPerSecond = 100;
-const groups = ["loop", "pool", "jit", "gc", "other"] as const;
-type Group = (typeof groups)[number];
-
-function groupOf(pid: number, tid: number, name: string): Group {
-  if (tid === pid) return "loop";
-  if (/^(JIT|JITWorker|DFG|FTL)/i.test(name)) return "jit";
-  if (/heap|gc|collector|marker/i.test(name)) return "gc";
-  if (/^(Bun Pool|ThreadPool|bun-pool|Pool)/i.test(name)) return "pool";
-  return "other";
-}
-
-/** utime + stime of every thread of a process, in clock ticks, by thread group. */
-function cpuTicksByGroup(pid: number): Map<Group, number> {
-  const ticks = new Map<Group, number>(groups.map((g) => [g, 0]));
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, "utf8");
-      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      const group = groupOf(pid, Number(task), name);
-      ticks.set(group, ticks.get(group)! + Number(fields[11]) + Number(fields[12]));
-    } catch {
-      // the thread ended between the listing and the read
-    }
-  }
-  return ticks;
-}
-
-/** Thread names of a process with their CPU ticks, for --threads. */
-function threadNames(pid: number): string {
-  const seen = new Map<string, number>();
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, "utf8");
-      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      seen.set(name, (seen.get(name) ?? 0) + Number(fields[11]) + Number(fields[12]));
-    } catch {}
-  }
-  return [...seen].map(([n, t]) => `${n}=${t}`).join(" ");
-}
-
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 installCleanup();
@@ -120,7 +92,7 @@ for (const server of servers) {
 }
 
 interface Measure {
-  us: Map<Group, number>;
+  us: Map<ThreadGroup, number>;
   total: number;
   rps: number;
 }
@@ -137,22 +109,29 @@ for (let round = 0; round < rounds; round++) {
       timeoutSeconds: 30,
     };
     Bun.spawnSync(["sync"]);
-    if (warmupSeconds > 0) await runWrk({ ...run, durationSeconds: warmupSeconds });
-    const before = cpuTicksByGroup(server.pid);
+    const warmed = await warmUntilJitQuiet(
+      server.pid,
+      (seconds) => runWrk({ ...run, durationSeconds: seconds }),
+      {
+        minSeconds: warmupSeconds,
+        maxSeconds: maxWarmupSeconds,
+      },
+    );
+    const before = threadSnapshot(server.pid);
     const r = await runWrk({ ...run, durationSeconds });
-    const after = cpuTicksByGroup(server.pid);
+    const ticks = ticksSince(server.pid, before);
     const failed = r.errors.status + r.errors.read + r.errors.timeout;
-    const us = new Map<Group, number>();
+    const us = new Map<ThreadGroup, number>();
     let total = 0;
     for (const g of groups) {
-      const v = ((after.get(g)! - before.get(g)!) / ticksPerSecond / r.requests) * 1e6;
+      const v = (ticks.get(g)! / ticksPerSecond / r.requests) * 1e6;
       us.set(g, v);
       total += v;
     }
     const rps = r.requests / (r.durationUs / 1e6);
     const split = groups.map((g) => `${g} ${us.get(g)!.toFixed(0)}`).join(", ");
     log(
-      `${server.label}: ${total.toFixed(1)} µs CPU/PUT (${split}), ${Math.round(rps)} req/s, ${failed} failed`,
+      `${server.label}: ${total.toFixed(1)} µs CPU/PUT (${split}), ${Math.round(rps)} req/s, ${failed} failed, warmed ${warmed} s`,
     );
     if (args.includes("--threads")) log(`  threads: ${threadNames(server.pid)}`);
     results.set(server.label, [...(results.get(server.label) ?? []), { us, total, rps }]);
