@@ -5,7 +5,8 @@
  *   bun scripts/bench.ts --only get4k,list        some cases: get4k get64m put4k put64m list memory tagquota
  *   bun scripts/bench.ts --duration 3             seconds per wrk run (default 5)
  *   bun scripts/bench.ts --concurrency 1,16       wrk connections (default 1,16)
- *   bun scripts/bench.ts --warmup 1               seconds of warm-up load before each run (default 1)
+ *   bun scripts/bench.ts --warmup 1               seconds of warm-up load before each run (default 1;
+ *                                                 more while the server's JIT compiles, bench/thread-cpu.ts)
  *   bun scripts/bench.ts --rounds 2               measure each server N times, alternating, report the median (default 1)
  *   bun scripts/bench.ts --no-s3dir               the bare server only (to check the harness)
  *   bun scripts/bench.ts --keep                   keep the temp dir (server logs, data) for a look afterwards
@@ -319,7 +320,7 @@ async function main(options: Options): Promise<void> {
   const facts = await machineFacts();
   const seconds = Math.round((performance.now() - started) / 1000);
   const settings =
-    `${options.durationSeconds} s per run after ${options.warmupSeconds} s warm-up${options.rounds > 1 ? `, median of ${options.rounds} rounds` : ""}; 4 KiB: wrk -t1 at c=1, -t2 above; ` +
+    `${options.durationSeconds} s per run after ${options.warmupSeconds} s warm-up (more, up to 30 s, while a server's JIT compiles)${options.rounds > 1 ? `, median of ${options.rounds} rounds` : ""}; 4 KiB: wrk -t1 at c=1, -t2 above; ` +
     `64 MiB: c curl workers, each finishing its last request; s3dir: --fsync off, access log on (to a file); ` +
     `total ${seconds} s`;
   notes.push(

@@ -8,6 +8,7 @@ import { runCurlLoad } from "./curl-load.ts";
 import { KiB, keyNames, MiB, makeBucket, presign, writeRandomFile, writeTargets } from "./fixtures.ts";
 import { formatNumber, type Row } from "./report.ts";
 import type { RunningServer } from "./servers.ts";
+import { warmUntilJitQuiet } from "./thread-cpu.ts";
 import { runWrk, type WrkResult } from "./wrk.ts";
 
 export type HttpCaseId = "get4k" | "get64m" | "put4k" | "put64m";
@@ -113,6 +114,8 @@ export interface Measurement {
 }
 
 const bucket = "bench";
+/** At most this much more warm-up while a server's JIT is still compiling (thread-cpu.ts). */
+const MAX_JIT_WARMUP_SECONDS = 30;
 
 /** Runs one case at every concurrency on every server; returns its table rows and raw measurements. */
 export async function runHttpCase(
@@ -220,7 +223,11 @@ async function measure(
       c.generator === "wrk"
         ? runWrk({ ...run, durationSeconds })
         : runCurlLoad({ ...run, targets, size: c.size, durationSeconds });
-    if (bench.warmupSeconds > 0) await load(bench.warmupSeconds);
+    // The same rule for every server: the warm-up, then more while its JIT is still compiling.
+    await warmUntilJitQuiet(server.pid, load, {
+      minSeconds: bench.warmupSeconds,
+      maxSeconds: bench.warmupSeconds + MAX_JIT_WARMUP_SECONDS,
+    });
     return summarize(c, base, await load(bench.durationSeconds));
   } catch (e) {
     return { ...base, error: e instanceof Error ? e.message.split("\n")[0]! : String(e) };

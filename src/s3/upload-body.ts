@@ -5,16 +5,25 @@ import {
   checksumHeaderName,
   parseChecksumAlgorithm,
 } from "../lib/checksum-algorithm.ts";
-import type { BodyVerification } from "../storage/index.ts";
+import type { BodyVerification, UploadSource, WholeBody } from "../storage/index.ts";
 import type { S3Context } from "./context.ts";
 import { S3Error } from "./errors.ts";
-import { guardSlowBody } from "./slow-body-guard.ts";
+import { guardSlowBody, minBytesPerWindow } from "./slow-body-guard.ts";
 
 /** The most one request may carry: S3's limit for a single PUT and for one part (larger objects use multipart). */
 const maxRequestObjectSize = 5 * 1024 ** 3;
 
+/**
+ * Bodies up to this size with a Content-Length are read whole (WholeBody). They fit in one
+ * body-timeout window, so the slow-body guard leaves them alone either way.
+ */
+const wholeBodyMax = minBytesPerWindow;
+
 export interface UploadBody {
-  stream: ReadableStream<Uint8Array>;
+  /** The decoded body as a stream (created on first use). */
+  readonly stream: ReadableStream<Uint8Array>;
+  /** The body as storage writes it: read whole when small and plain, else the stream. */
+  readonly source: UploadSource;
   verify: BodyVerification;
   /** Checksum algorithm the client asked for, if any (to echo on the response). */
   checksumAlgorithm?: ChecksumAlgorithm;
@@ -115,6 +124,18 @@ export function uploadBody(ctx: S3Context, options: { lengthOptional?: boolean }
   if (payload.kind === "sha256") verify.sha256Hex = payload.hex;
   if (checksum) verify.checksum = { algorithm: checksum.algorithm, expected: checksum.expected };
 
+  const checksumAlgorithm = checksum?.algorithm;
+  if (!chunked && contentLength !== undefined && contentLength <= wholeBodyMax) {
+    const whole = wholeBody(req, contentLength);
+    return {
+      get stream() {
+        return req.body ?? emptyStream();
+      },
+      source: whole,
+      verify,
+      checksumAlgorithm,
+    };
+  }
   let stream = req.body
     ? guardSlowBody(req.body, contentLength, ctx.config.bodyTimeoutMs ?? 0)
     : emptyStream();
@@ -135,5 +156,16 @@ export function uploadBody(ctx: S3Context, options: { lengthOptional?: boolean }
       };
     }
   }
-  return { stream, verify, checksumAlgorithm: checksum?.algorithm };
+  return { stream, source: stream, verify, checksumAlgorithm };
+}
+
+/** A plain body of a small declared size, read in one call when storage asks for it. */
+function wholeBody(req: Request, size: number): WholeBody {
+  return {
+    size,
+    read: async () => (size === 0 ? new Uint8Array(0) : new Uint8Array(await req.arrayBuffer())),
+    cancel: async () => {
+      if (!req.bodyUsed) await req.body?.cancel();
+    },
+  };
 }

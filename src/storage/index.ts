@@ -95,6 +95,8 @@ export type {
   PutObjectResult,
   StoredAcl,
   StoredChecksum,
+  UploadSource,
+  WholeBody,
   WriteConditions,
 } from "./types.ts";
 export type { DeleteResult } from "./versions/delete.ts";

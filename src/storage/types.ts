@@ -105,10 +105,39 @@ export interface FileOwner {
   gid: number;
 }
 
+/**
+ * A request body of known, small size, read whole in one call: no stream and no promise per
+ * chunk. `read` resolves with exactly what arrived (the writer checks it against the size).
+ */
+export interface WholeBody {
+  readonly size: number;
+  read(): Promise<Uint8Array>;
+  cancel(): Promise<void>;
+}
+
+/** What a write reads its bytes from. */
+export type UploadSource = ReadableStream<Uint8Array> | WholeBody;
+
+export function isWholeBody(body: UploadSource): body is WholeBody {
+  return !(body instanceof ReadableStream);
+}
+
+/**
+ * Where a plain key is written when the tree refuses its own path at publish time (a file or
+ * symlink in the way of a parent, objects below the key): set when that path was not checked
+ * ahead (../objects/key-places.ts).
+ */
+export interface KeyFallback {
+  /** The key's disk key in the alternate area; calling it means the write goes there. */
+  diskKey(): string;
+}
+
 export interface PutObjectInput {
   bucket: string;
   key: string;
-  body: ReadableStream<Uint8Array>;
+  /** Set when key's place was not checked ahead: where to go if the tree refuses it. */
+  fallback?: KeyFallback;
+  body: UploadSource;
   attributes: ObjectAttributes;
   verify: BodyVerification;
   conditions?: WriteConditions;

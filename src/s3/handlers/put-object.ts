@@ -28,7 +28,7 @@ export const putObject: Handler = async (ctx) => {
   const result = await store.putObject({
     bucket: target.bucket,
     key: target.key,
-    body: body.stream,
+    body: body.source,
     attributes,
     verify: body.verify,
     conditions,

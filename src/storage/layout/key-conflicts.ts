@@ -6,7 +6,8 @@
  */
 import { errCode } from "../../runtime/fs-ops.ts";
 import type { StoreContext } from "../context.ts";
-import { keyIsPrefix, parentIsObject } from "../errors.ts";
+import { isStorageError, keyIsPrefix, parentIsObject } from "../errors.ts";
+import type { KeyFallback } from "../types.ts";
 import { isDirectoryKey } from "./keys.ts";
 import { trimSlash } from "./parent-dirs.ts";
 
@@ -33,6 +34,27 @@ export async function checkKeyPlace(ctx: StoreContext, bucket: string, key: stri
     if (own && !isDirectoryKey(key)) return;
     const blocking = segments.slice(0, i + 1).join("/");
     throw parentIsObject(key, blocking, st.isSymbolicLink() ? "a symlink" : "an object");
+  }
+}
+
+/** Whether e is the tree refusing a key's own path (ParentIsObject or KeyIsPrefix). */
+export function isRefusedPlace(e: unknown): boolean {
+  return isStorageError(e) && (e.code === "ParentIsObject" || e.code === "KeyIsPrefix");
+}
+
+/** key when the tree can hold it now, else the fallback's disk key. */
+export async function placeOrFallback(
+  ctx: StoreContext,
+  bucket: string,
+  key: string,
+  fallback: KeyFallback,
+): Promise<string> {
+  try {
+    await checkKeyPlace(ctx, bucket, key);
+    return key;
+  } catch (e) {
+    if (!isRefusedPlace(e)) throw e;
+    return fallback.diskKey();
   }
 }
 

@@ -19,6 +19,7 @@ import { ALT_PREFIX, altDiskKey, keyOfAltDiskKey } from "../layout/alt-keys.ts";
 import { checkKeyPlace } from "../layout/key-conflicts.ts";
 import { checkS3Key, isDirectoryKey, isPlainKey } from "../layout/keys.ts";
 import type { MultipartStore, ObjectStore } from "../object-store.ts";
+import type { KeyFallback } from "../types.ts";
 import { historyDir } from "../versions/history.ts";
 
 /** The S3 key of a disk key (a plain key is its own disk key). */
@@ -78,19 +79,41 @@ export class KeyPlaces {
     checkS3Key(key);
     const dirWithData = isDirectoryKey(key) && (dataBytes ?? 0) > 0;
     if (dirWithData || !isPlainKey(key)) return this.areaUsed(bucket, altDiskKey(key));
-    const alt = altDiskKey(key);
     // A directory key may get its data only as it streams (Putter sends it to the area then,
-    // unseen here), so its alternate copy is always looked for.
+    // unseen here), so its alternate copy is always looked for. The alternate name (a hash)
+    // is derived only when it is looked for or used.
     const lookInArea = isDirectoryKey(key) || (await this.areaPresent(bucket));
-    if (lookInArea && (await this.exists(bucket, alt))) return this.areaUsed(bucket, alt);
+    if (lookInArea) {
+      const alt = altDiskKey(key);
+      if (await this.exists(bucket, alt)) return this.areaUsed(bucket, alt);
+    }
     try {
       await checkKeyPlace(this.ctx, bucket, key);
       return key;
     } catch (e) {
       if (isStorageError(e) && (e.code === "ParentIsObject" || e.code === "KeyIsPrefix"))
-        return this.areaUsed(bucket, alt);
+        return this.areaUsed(bucket, altDiskKey(key));
       throw e;
     }
+  }
+
+  /**
+   * The disk key a PutObject of key goes to, and (deferCheck) what to do if the tree refuses
+   * it: a plain file key in a bucket without an alternate area is published at its own path
+   * unchecked, sparing a new key's lstat; the publish moves it to the area only when the tree
+   * says no. deferCheck only where nothing is decided at the key's place before the publish
+   * (no conditions, lock or POSIX permission check).
+   */
+  async forPut(
+    bucket: string,
+    key: string,
+    dataBytes: number | undefined,
+    deferCheck: boolean,
+  ): Promise<{ key: string; fallback?: KeyFallback }> {
+    checkS3Key(key);
+    if (!deferCheck || isDirectoryKey(key) || !isPlainKey(key) || (await this.areaPresent(bucket)))
+      return { key: await this.forWrite(bucket, key, dataBytes) };
+    return { key, fallback: { diskKey: () => this.areaUsed(bucket, altDiskKey(key)) } };
   }
 
   /** The disk keys a read of key tries, in order. */
@@ -172,11 +195,12 @@ export function withKeyPlaces<S extends ObjectStore>(store: S, places: KeyPlaces
   };
   return {
     ...store,
-    putObject: async (input) =>
-      store.putObject({
-        ...input,
-        key: await places.forWrite(input.bucket, input.key, input.verify.expectedSize),
-      }),
+    putObject: async (input) => {
+      const { conditions: c } = input;
+      const deferCheck = !c?.ifMatch && !c?.ifNoneMatch && !input.lock && !input.access;
+      const place = await places.forPut(input.bucket, input.key, input.verify.expectedSize, deferCheck);
+      return store.putObject(place.fallback ? { ...input, ...place } : { ...input, key: place.key });
+    },
     openObject: (bucket, key, keys, versionId, access) =>
       places.firstFound(key, async (k) => {
         const o = await store.openObject(bucket, k, keys, versionId, access);

@@ -19,15 +19,23 @@ import { errCode, fsOps, O_DIRECTORY, O_RDONLY } from "../../runtime/fs-ops.ts";
 import type { StoreContext } from "../context.ts";
 import { keyIsPrefix, lockError, parentIsObject, StorageError } from "../errors.ts";
 import { chownFd } from "../layout/file-owner.ts";
-import { LEFTOVER_DIR_BUDGET } from "../layout/key-conflicts.ts";
+import { isRefusedPlace, LEFTOVER_DIR_BUDGET, placeOrFallback } from "../layout/key-conflicts.ts";
 import { withKeyLock } from "../layout/key-lock.ts";
 import { trimSlash } from "../layout/parent-dirs.ts";
 import { fdPath, openVerified, viaFd } from "../layout/paths.ts";
 import type { LockRequest } from "../lock/types.ts";
 import { mtimeDate } from "../metadata/describe.ts";
-import { identityOf, makeRecord } from "../metadata/record.ts";
+import { identityOf, type MetadataRecord, makeRecord } from "../metadata/record.ts";
+import type { RecordTarget } from "../metadata/sidecar-store.ts";
 import type { SseRecord } from "../sse/records.ts";
-import type { FileOwner, ObjectAttributes, PartsLayout, PutObjectResult, WriteConditions } from "../types.ts";
+import type {
+  FileOwner,
+  KeyFallback,
+  ObjectAttributes,
+  PartsLayout,
+  PutObjectResult,
+  WriteConditions,
+} from "../types.ts";
 import { publishVersioned } from "../versions/publish.ts";
 import { DirectorySyncs, syncFile } from "./group-sync.ts";
 import { discardTemp } from "./temp-writer.ts";
@@ -55,6 +63,8 @@ export interface FinishedTemp {
   versionId?: string;
   /** The writer's POSIX owner for the file and the directories made for it. */
   owner?: FileOwner;
+  /** Set when the key's place was not checked ahead: where it goes if the tree refuses it. */
+  fallback?: KeyFallback;
 }
 
 export function unquote(etag: string): string {
@@ -85,6 +95,7 @@ export class Publisher {
     const state = await this.ctx.versioning.get(bucket);
     if (state !== "Unversioned") {
       try {
+        if (temp.fallback) key = await placeOrFallback(this.ctx, bucket, key, temp.fallback);
         return await publishVersioned(this.ctx, this, bucket, key, temp, state, cond);
       } catch (e) {
         await discardTemp(ops, { path: temp.path, fd: temp.fd >= 0 ? temp.fd : undefined });
@@ -100,13 +111,24 @@ export class Publisher {
         parts: temp.parts,
         encryption: temp.encryption,
       });
-      await meta.writeFd(fd, { bucketPath: layout.bucket(bucket), key }, rec);
+      const bucketPath = layout.bucket(bucket);
+      await meta.writeFd(fd, { bucketPath, key }, rec);
       if (this.ctx.fsync) await syncFile(fd);
+      const place = (at: string) => {
+        const run = () => this.place(bucket, at, temp.path, cond, temp.owner);
+        return cond?.ifMatch !== undefined ? withKeyLock(ops, layout, bucket, at, run) : run();
+      };
       await ops.close(fd);
       fd = undefined;
-      const place = () => this.place(bucket, key, temp.path, cond, temp.owner);
-      if (cond?.ifMatch !== undefined) await withKeyLock(ops, layout, bucket, key, place);
-      else await place();
+      try {
+        await place(key);
+      } catch (e) {
+        if (!temp.fallback || !isRefusedPlace(e)) throw e;
+        // The tree refused the key's own path: the file and its record go to the alternate area.
+        const diskKey = temp.fallback.diskKey();
+        await this.moveRecord(temp.path, st.ino, rec, { bucketPath, key }, { bucketPath, key: diskKey });
+        await place(diskKey);
+      }
       const size = temp.encryption ? temp.encryption.p : Number(st.size);
       const result: PutObjectResult = { etag: temp.etag, size, lastModified: mtimeDate(st) };
       if (temp.attributes.checksum) result.checksum = temp.attributes.checksum;
@@ -115,6 +137,25 @@ export class Publisher {
     } catch (e) {
       await discardTemp(ops, { path: temp.path, fd });
       throw e;
+    }
+  }
+
+  /** Writes rec again for another target (a record too large for an xattr lives beside it). */
+  private async moveRecord(
+    tempPath: string,
+    ino: bigint,
+    rec: MetadataRecord,
+    from: RecordTarget,
+    to: RecordTarget,
+  ): Promise<void> {
+    const { ops, meta } = this.ctx;
+    await meta.forget(ino, from).catch(() => {});
+    const fd = await ops.open(tempPath, O_RDONLY);
+    try {
+      await meta.writeFd(fd, to, rec);
+      if (this.ctx.fsync) await syncFile(fd);
+    } finally {
+      await ops.close(fd);
     }
   }
 

@@ -13,7 +13,7 @@ import { checkUserMetadata } from "../metadata/user-metadata.ts";
 import { checkWritePath } from "../permissions/path-checks.ts";
 import { chargeBody, countedWrite } from "../quota/counted-writes.ts";
 import { type PreparedSealing, prepareSealing } from "../sse/sealing.ts";
-import type { PutObjectInput, PutObjectResult } from "../types.ts";
+import type { PutObjectInput, PutObjectResult, UploadSource } from "../types.ts";
 import type { FinishedTemp, Publisher } from "./publish.ts";
 import { discardTemp, writeBodyToTemp } from "./temp-writer.ts";
 
@@ -52,7 +52,7 @@ export class Putter {
 
   private async write(
     input: PutObjectInput,
-    body: ReadableStream<Uint8Array>,
+    body: UploadSource,
     sealing: PreparedSealing | undefined,
   ): Promise<PutObjectResult> {
     const { ops, layout } = this.ctx;
@@ -67,6 +67,7 @@ export class Putter {
       return this.publisher.putDirectory(input.bucket, key, attributes, input.conditions, input.owner);
     }
     const finished: FinishedTemp = { path: temp.path, fd: temp.fd, etag: temp.md5Hex, attributes };
+    if (input.fallback && key === input.key) finished.fallback = input.fallback;
     if (input.lock) finished.lock = input.lock;
     if (input.owner) finished.owner = input.owner;
     if (sealing) {

@@ -19,7 +19,7 @@ import { StorageError } from "../errors.ts";
 import { mkdirs } from "../layout/mkdirs.ts";
 import type { Layout } from "../layout/paths.ts";
 import { randomName } from "../layout/temp-names.ts";
-import type { BodyVerification, StoredChecksum } from "../types.ts";
+import { type BodyVerification, isWholeBody, type StoredChecksum, type UploadSource } from "../types.ts";
 import { BodyHasher } from "./hashing.ts";
 
 export const MAX_OBJECT_SIZE = 5 * 1024 ** 4;
@@ -67,20 +67,31 @@ export async function writeBodyToTemp(
   ops: FsOps,
   layout: Layout,
   bucket: string,
-  body: ReadableStream<Uint8Array>,
+  source: UploadSource,
   verify: BodyVerification,
   sealer?: ChunkSealer,
   /** Bytes written ahead of the sealed chunks (a multipart part's nonce prefix). */
   header?: Uint8Array,
 ): Promise<TempFile> {
   if (verify.expectedSize !== undefined && verify.expectedSize > MAX_OBJECT_SIZE) {
-    await body.cancel().catch(() => {});
+    await source.cancel().catch(() => {});
     throw new StorageError("TooLarge", "object larger than 5 TiB");
   }
+  // A small body is read whole before its temp file exists: a client gone mid-body leaves nothing.
+  let stream: ReadableStream<Uint8Array> | undefined;
+  let whole: Uint8Array | undefined;
+  if (isWholeBody(source)) {
+    whole = await source.read();
+    checkSize(whole.length, verify);
+    // Sealed bytes and a prefix take the streaming way, as one chunk.
+    if (sealer || header) stream = streamOf(whole);
+  } else stream = source;
   const temp = await createTemp(ops, layout, bucket);
   try {
     if (header) await writeAt(temp.fd, header, 0);
-    const result = await fill(temp.fd, body, verify, ops.sync, sealer, header?.length ?? 0);
+    const result = stream
+      ? await fill(temp.fd, stream, verify, ops.sync, sealer, header?.length ?? 0)
+      : await writeWhole(temp.fd, whole!, verify, ops.sync);
     return { ...temp, ...result };
   } catch (e) {
     await discardTemp(ops, temp);
@@ -197,6 +208,39 @@ async function fill(
   } finally {
     reader.releaseLock();
   }
+  return await verified(hasher, verify, size);
+}
+
+function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      if (bytes.length > 0) controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+}
+
+/** IncompleteBody unless a body read whole has exactly the declared size. */
+function checkSize(size: number, verify: BodyVerification): void {
+  if (verify.expectedSize !== undefined && size !== verify.expectedSize) {
+    const how = size > verify.expectedSize ? "longer" : "shorter";
+    throw new StorageError("IncompleteBody", `body ${how} than declared (${size}, ${verify.expectedSize})`);
+  }
+}
+
+/** A body read whole: hashed in one call per digest and written in one pwrite. */
+async function writeWhole(fd: number, bytes: Uint8Array, verify: BodyVerification, syncIo: boolean) {
+  const hasher = new BodyHasher({ sha256: !!verify.sha256Hex, checksum: verify.checksum?.algorithm });
+  hasher.update(bytes);
+  if (bytes.length > 0) {
+    if (syncIo && bytes.length <= SYNC_WRITE_MAX) writeAtSync(fd, bytes, 0);
+    else await writeAt(fd, bytes, 0);
+  }
+  return await verified(hasher, verify, bytes.length);
+}
+
+/** Every integrity check the client asked for, once the whole body is in. */
+async function verified(hasher: BodyHasher, verify: BodyVerification, size: number) {
   if (verify.expectedSize !== undefined && size < verify.expectedSize) {
     throw new StorageError("IncompleteBody", `body shorter than declared (${size} < ${verify.expectedSize})`);
   }

@@ -5,25 +5,27 @@
  * back the bytes it replaces (a versioned one keeps them as a noncurrent version).
  */
 import type { StoreContext } from "../context.ts";
+import { isWholeBody, type UploadSource } from "../types.ts";
 import type { Charge } from "./gate.ts";
 
-export interface ChargedBody {
-  body: ReadableStream<Uint8Array>;
+export interface ChargedBody<B extends UploadSource> {
+  body: B;
   charge: Charge | undefined;
 }
 
 /** Charges expectedSize now, or wraps body to charge each chunk as it arrives. */
-export async function chargeBody(
+export async function chargeBody<B extends UploadSource>(
   ctx: StoreContext,
   bucket: string,
-  body: ReadableStream<Uint8Array>,
+  body: B,
   expectedSize: number | undefined,
-): Promise<ChargedBody> {
+): Promise<ChargedBody<B | ReadableStream<Uint8Array>>> {
   const charge = await ctx.quota.open(bucket);
   if (!charge) return { body, charge };
-  if (expectedSize !== undefined) {
+  const size = isWholeBody(body) ? body.size : expectedSize;
+  if (size !== undefined || isWholeBody(body)) {
     try {
-      await charge.add(expectedSize);
+      await charge.add(size ?? 0);
     } catch (e) {
       await body.cancel().catch(() => {});
       throw e;
