@@ -20,6 +20,8 @@ export interface AdoptionOptions {
   intervalMs?: number;
   retryBaseMs?: number;
   fetch?: (url: string, init: RequestInit) => Promise<Response>;
+  /** Called after each look at the spools. */
+  scanned?: () => void;
 }
 
 export interface Adoption {
@@ -70,7 +72,15 @@ export function startSpoolAdoption(options: AdoptionOptions): Adoption {
 
   const adopt = async (dir: string) => {
     if (Date.now() - (await lastActivity(dir)) < orphanAfterMs) return;
-    const lockFd = openSync(join(dir, "lock"), "a", 0o600);
+    // Never created here: its host makes the lock first thing, so a spool without one is being
+    // removed by the host that delivered it, and creating it would bring the spool back to life.
+    let lockFd: number;
+    try {
+      lockFd = openSync(join(dir, "lock"), "r+");
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
+      throw e;
+    }
     let locked = false;
     try {
       locked = tryLockExclusive(lockFd);
@@ -135,6 +145,7 @@ export function startSpoolAdoption(options: AdoptionOptions): Adoption {
     if (scanning || closed) return;
     scanning = scan().finally(() => {
       scanning = undefined;
+      options.scanned?.();
     });
   };
   const timer = setInterval(run, options.intervalMs ?? 30_000);
