@@ -15,9 +15,10 @@
 import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { cleanupNow, installCleanup, trackPath } from "./cleanup.ts";
-import { keyNames, writeRandomFile, writeTargets } from "./fixtures.ts";
+import { median, startS3dirs, targetsPerServer } from "./cpu-servers.ts";
+import { keyNames, writeRandomFile } from "./fixtures.ts";
 import { prepareGetPool } from "./http-cases.ts";
-import { type RunningServer, startBare, startS3dir } from "./servers.ts";
+import { type RunningServer, startBare } from "./servers.ts";
 import { runWrk } from "./wrk.ts";
 
 const args = process.argv.slice(2);
@@ -51,30 +52,12 @@ const body = join(dir, "body");
 writeRandomFile(body, 4096);
 const servers: RunningServer[] = [await startBare(root, join(dir, "bare.log"))];
 if (floor) servers.push(await startBare(root, join(dir, "floor.log"), "bare + HMAC + openat2", "floor"));
-const s3dir = await startS3dir({
-  root,
-  fsync: false,
-  accessLog: true,
-  logFile: join(dir, "s3dir.log"),
-  label: "s3dir",
-});
-servers.push(s3dir);
-if (compareRepo) {
-  const label = `s3dir (${compareRepo})`;
-  const logFile = join(dir, "compare.log");
-  servers.push(
-    await startS3dir({ root, fsync: false, accessLog: true, logFile, label, checkout: compareRepo }),
-  );
-}
+const s3dirs = await startS3dirs(root, dir, compareRepo);
+const s3dir = s3dirs[0]!;
+servers.push(...s3dirs);
 const keys = keyNames("get4k", 1000);
 await prepareGetPool({ root, s3dir, log }, keys, body);
-// Each s3dir gets URLs presigned for its own origin; the bare servers ignore the query.
-const targets = new Map<RunningServer, string>();
-for (const server of servers) {
-  const file = join(dir, `targets-${server.pid}`);
-  await writeTargets(file, "GET", (server.label.startsWith("s3dir") ? server : s3dir).origin, "bench", keys);
-  targets.set(server, file);
-}
+const targets = await targetsPerServer(dir, servers, s3dir, "GET", keys);
 
 const results = new Map<string, { us: number; rps: number }[]>();
 for (let round = 0; round < rounds; round++) {
@@ -98,10 +81,6 @@ for (let round = 0; round < rounds; round++) {
     results.set(server.label, [...(results.get(server.label) ?? []), { us, rps }]);
   }
 }
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const bare = results.get(servers[0]!.label)!;
 const bareUs = median(bare.map((m) => m.us));
 const bareRps = median(bare.map((m) => m.rps));

@@ -25,8 +25,9 @@
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { cleanupNow, installCleanup, trackPath } from "./cleanup.ts";
-import { keyNames, makeBucket, writeRandomFile, writeTargets } from "./fixtures.ts";
-import { type RunningServer, startBare, startS3dir } from "./servers.ts";
+import { median, startS3dirs, targetsPerServer } from "./cpu-servers.ts";
+import { keyNames, makeBucket, writeRandomFile } from "./fixtures.ts";
+import { type RunningServer, startBare } from "./servers.ts";
 import { countSyscalls, filesystemTotal, perRequest } from "./syscall-count.ts";
 import {
   threadGroups as groups,
@@ -67,29 +68,11 @@ const servers: RunningServer[] = [
   await startBare(root, join(dir, "bare.log")),
   await startBare(root, join(dir, "bare-atomic.log"), "bare atomic+MD5", bareTemp),
 ];
-const s3dir = await startS3dir({
-  root,
-  fsync: false,
-  accessLog: true,
-  logFile: join(dir, "s3dir.log"),
-  label: "s3dir",
-});
-servers.push(s3dir);
-if (compareRepo) {
-  const label = `s3dir (${compareRepo})`;
-  const logFile = join(dir, "compare.log");
-  servers.push(
-    await startS3dir({ root, fsync: false, accessLog: true, logFile, label, checkout: compareRepo }),
-  );
-}
+const s3dirs = await startS3dirs(root, dir, compareRepo);
+const s3dir = s3dirs[0]!;
+servers.push(...s3dirs);
 const keys = keyNames("put4k", 4000);
-// Each s3dir gets URLs presigned for its own origin; the bare servers ignore the query.
-const targets = new Map<RunningServer, string>();
-for (const server of servers) {
-  const file = join(dir, `targets-${server.pid}`);
-  await writeTargets(file, "PUT", (server.label.startsWith("s3dir") ? server : s3dir).origin, "bench", keys);
-  targets.set(server, file);
-}
+const targets = await targetsPerServer(dir, servers, s3dir, "PUT", keys);
 
 interface Measure {
   us: Map<ThreadGroup, number>;
@@ -137,10 +120,6 @@ for (let round = 0; round < rounds; round++) {
     results.set(server.label, [...(results.get(server.label) ?? []), { us, total, rps }]);
   }
 }
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const atomicUs = median(results.get(servers[1]!.label)!.map((m) => m.total));
 const atomicRps = median(results.get(servers[1]!.label)!.map((m) => m.rps));
 const header = groups.map((g) => ` ${g} µs |`).join("");
