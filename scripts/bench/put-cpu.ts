@@ -79,18 +79,20 @@ interface Measure {
   total: number;
   rps: number;
 }
+/** The wrk load of every measured run against one server (its duration given per run). */
+const loadOn = (server: RunningServer) => ({
+  origin: server.origin,
+  method: "PUT" as const,
+  targetsFile: targets.get(server)!,
+  bodyFile: body,
+  connections,
+  threads: Math.min(2, connections),
+  timeoutSeconds: 30,
+});
 const results = new Map<string, Measure[]>();
 for (let round = 0; round < rounds; round++) {
   for (const server of servers) {
-    const run = {
-      origin: server.origin,
-      method: "PUT" as const,
-      targetsFile: targets.get(server)!,
-      bodyFile: body,
-      connections,
-      threads: Math.min(2, connections),
-      timeoutSeconds: 30,
-    };
+    const run = loadOn(server);
     Bun.spawnSync(["sync"]);
     const warmed = await warmUntilJitQuiet(
       server.pid,
@@ -137,16 +139,7 @@ for (const [label, ms] of results) {
 }
 if (args.includes("--strace")) {
   for (const server of servers) {
-    const run = {
-      origin: server.origin,
-      method: "PUT" as const,
-      targetsFile: targets.get(server)!,
-      bodyFile: body,
-      connections,
-      threads: Math.min(2, connections),
-      timeoutSeconds: 30,
-      durationSeconds: 3,
-    };
+    const run = { ...loadOn(server), durationSeconds: 3 };
     let requests = 0;
     const counts = await countSyscalls(server.pid, join(dir, `strace-${server.pid}`), async () => {
       requests = (await runWrk(run)).requests;
