@@ -72,18 +72,15 @@ export function newExchange(protocol: Protocol): Exchange {
  * The external identity behind a federated session, for the audit trail; `login` on the unsigned
  * call that exchanged it (the principal of an unsigned call is the session it issued).
  */
-function federatedOf(session: SessionInfo, login: boolean): { federated?: FederatedIdentity } {
-  const identity: FederatedIdentity | undefined = session.federated
-    ? {
-        provider: session.federated.provider,
-        issuer: session.federated.issuer,
-        subject: session.federated.subject,
-      }
-    : session.ldapUserDn
-      ? { provider: "ldap", subject: session.ldapUserDn }
-      : undefined;
-  if (!identity) return {};
-  return { federated: login ? { ...identity, login } : identity };
+function federatedOf(session: SessionInfo | undefined, login: boolean): FederatedIdentity | undefined {
+  if (session?.federated) {
+    const { provider, issuer, subject } = session.federated;
+    return login ? { provider, issuer, subject, login } : { provider, issuer, subject };
+  }
+  if (!session?.ldapUserDn) return undefined;
+  return login
+    ? { provider: "ldap", subject: session.ldapUserDn, login }
+    : { provider: "ldap", subject: session.ldapUserDn };
 }
 
 /**
@@ -120,9 +117,9 @@ export function exchange(deps: ExchangeDeps, initial: Protocol) {
       principal: principal?.name ?? "",
       principalKind: principal?.kind ?? "",
       sessionArn: principal?.session?.arn,
-      ...(principal?.session ? { roleArn: principal.session.roleArn } : {}),
-      ...(principal && principal.kind !== "anonymous" ? { accountId: accountOf(principal) } : {}),
-      ...(principal?.session ? federatedOf(principal.session, current.auth?.kind === "anonymous") : {}),
+      roleArn: principal?.session?.roleArn,
+      accountId: principal && principal.kind !== "anonymous" ? accountOf(principal) : undefined,
+      federated: federatedOf(principal?.session, auth?.kind === "anonymous"),
       accessKeyId: principal?.accessKeyId ?? "",
       signatureVersion: auth?.kind === "sigv4" ? auth.signatureVersion || undefined : undefined,
       operation: current.protocol.operationName(current),
