@@ -1,5 +1,5 @@
 /**
- * Cluster-wide exclusive locks for conditional writes (If-Match), held with flock(2) on lock
+ * Cluster-wide exclusive locks for conditional writes (If-Match, If-None-Match), held with flock(2) on lock
  * files under `<bucket>/.s3dir/locks/`. Keys are spread over 256 lock files by a hash of the
  * key (no lock file per key to clean up; unrelated keys sharing a stripe only queue behind
  * each other). Each acquisition opens its own descriptor, so requests within one process

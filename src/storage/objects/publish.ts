@@ -116,7 +116,12 @@ export class Publisher {
       if (this.ctx.fsync) await syncFile(fd);
       const place = (at: string) => {
         const run = () => this.place(bucket, at, temp.path, cond, temp.owner);
-        return cond?.ifMatch !== undefined ? withKeyLock(ops, layout, bucket, at, run) : run();
+        // If-None-Match too: link(2) alone let two hosts both create the key on a distributed
+        // filesystem whose link is not atomic across its servers (the scale-out race test saw
+        // it on GlusterFS).
+        return cond?.ifMatch !== undefined || cond?.ifNoneMatch
+          ? withKeyLock(ops, layout, bucket, at, run)
+          : run();
       };
       await ops.close(fd);
       fd = undefined;
