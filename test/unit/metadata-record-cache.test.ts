@@ -13,9 +13,9 @@ afterAll(() => {
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
-const stat = (ino: number, ctimeMs: number, size = 10) =>
+const stat = (ino: number, ctimeMs: number, size = 10, dev = 1n) =>
   ({
-    dev: 1n,
+    dev,
     ino: BigInt(ino),
     size: BigInt(size),
     ctimeNs: BigInt(ctimeMs) * 1_000_000n,
@@ -40,6 +40,15 @@ describe("record cache", () => {
     expect(cache.get(stat(1, 9_960))).toBeUndefined();
     cache.set(stat(1, 9_950), bytes("a"));
     expect(cache.get(stat(1, 9_950))).toEqual(bytes("a"));
+  });
+
+  test("the same inode on another device is another file", () => {
+    const cache = new RecordCache({ settleMs: 50, now: () => 10_000 });
+    cache.set(stat(1, 5_000, 10, 1n), bytes("a"));
+    expect(cache.get(stat(1, 5_000, 10, 2n))).toBeUndefined();
+    cache.set(stat(1, 5_000, 10, 2n), bytes("b"));
+    expect(cache.get(stat(1, 5_000, 10, 2n))).toEqual(bytes("b"));
+    expect(cache.get(stat(1, 5_000, 10, 1n))).toBeUndefined();
   });
 
   test("is bounded: the oldest entry goes first", () => {
