@@ -31,4 +31,13 @@ describe("hoisted headers", () => {
     expect(hoisted(`${auth}&x%2Damz-meta-b=2`).headers.get("x-amz-meta-b")).toBe("2");
     expect(hoisted(`x-amz-tagging=a%3Db&${auth}`).headers.get("x-amz-tagging")).toBe("a=b");
   });
+
+  test("a name as long as an authentication parameter but spelled otherwise is hoisted", () => {
+    expect(hoisted(`${auth}&X-Amz-Dates=1`).headers.get("x-amz-dates")).toBe("1");
+    expect(hoisted(`${auth}&X-Amz-Meta-a=1`).headers.get("x-amz-meta-a")).toBe("1");
+    expect(hoisted(`${auth}&X-Amz-Signaturx=2`).headers.get("x-amz-signaturx")).toBe("2");
+    expect(hoisted(`${auth}&X-Amz-Meta-Credent=3`).headers.get("x-amz-meta-credent")).toBe("3");
+    expect(hoisted(`${auth}&X-Amz-Meta-SignedHead=4`).headers.get("x-amz-meta-signedhead")).toBe("4");
+    expect(hoisted(`${auth}&X-Amz-Meta-Security-Tok=5`).headers.get("x-amz-meta-security-tok")).toBe("5");
+  });
 });
