@@ -1,18 +1,36 @@
-import { createHash, createHmac } from "node:crypto";
 import type { SigningKey, SigV4Crypto } from "../auth/sigv4-crypto.ts";
+import { hmacSha256, sha256Hex } from "./hasher.ts";
 
-const maxKeys = 1024;
-const keys = new Map<string, Uint8Array>();
+const maxSecrets = 1024;
+/** Scopes kept per secret: S3 and the STS or IAM endpoint, across a change of day. */
+const maxScopesPerSecret = 4;
+
+interface DerivedKey {
+  day: string;
+  region: string;
+  service: string;
+  key: Uint8Array;
+}
+
+/**
+ * Derived keys by secret, most recent first: a look-up by the credential's own secret string
+ * costs less than one by a string made of the secret and the scope on every request.
+ */
+const keys = new Map<string, DerivedKey[]>();
 
 function deriveKey(secretAccessKey: string, day: string, region: string, service: string): Uint8Array {
-  const id = `${day}/${region}/${service}/${secretAccessKey}`;
-  const hit = keys.get(id);
-  if (hit) return hit;
+  let derived = keys.get(secretAccessKey);
+  if (derived) {
+    for (const d of derived) if (d.day === day && d.region === region && d.service === service) return d.key;
+  } else {
+    if (keys.size >= maxSecrets) keys.delete(keys.keys().next().value!);
+    derived = [];
+    keys.set(secretAccessKey, derived);
+  }
   let key: Uint8Array = Buffer.from(`AWS4${secretAccessKey}`, "utf8");
-  for (const part of [day, region, service, "aws4_request"])
-    key = createHmac("sha256", key).update(part).digest();
-  if (keys.size >= maxKeys) keys.delete(keys.keys().next().value!);
-  keys.set(id, key);
+  for (const part of [day, region, service, "aws4_request"]) key = hmacSha256(key, part);
+  derived.unshift({ day, region, service, key });
+  if (derived.length > maxScopesPerSecret) derived.pop();
   return key;
 }
 
@@ -22,9 +40,6 @@ function deriveKey(secretAccessKey: string, day: string, region: string, service
  */
 export const nodeSigV4Crypto: SigV4Crypto = {
   signingKey: deriveKey,
-  hmacHex: (key: SigningKey, data: string) =>
-    createHmac("sha256", key as Uint8Array)
-      .update(data)
-      .digest("hex"),
-  sha256Hex: (data) => createHash("sha256").update(data).digest("hex"),
+  hmacHex: (key: SigningKey, data: string) => hmacSha256(key as Uint8Array, data, "hex"),
+  sha256Hex,
 };

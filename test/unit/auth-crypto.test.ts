@@ -68,3 +68,26 @@ test("both implementations derive the same signing key and HMAC", async () => {
   );
   expect(await webSigV4Crypto.sha256Hex("abc")).toBe(nodeSigV4Crypto.sha256Hex("abc") as string);
 });
+
+test("one secret used for several scopes in turn gets each scope's own key", async () => {
+  const scopes = [
+    ["20260101", "us-east-1", "s3"],
+    ["20260101", "us-east-1", "sts"],
+    ["20260102", "us-east-1", "s3"],
+    ["20260101", "eu-west-1", "iam"],
+    ["20260103", "us-east-1", "s3"],
+  ] as const;
+  const hmacOf = async (day: string, region: string, service: string) =>
+    await webSigV4Crypto.hmacHex(
+      await webSigV4Crypto.signingKey(credential.secretAccessKey, day, region, service),
+      "string to sign",
+    );
+  for (let round = 0; round < 3; round++) {
+    for (const [day, region, service] of [...scopes, ...scopes.toReversed()]) {
+      const key = nodeSigV4Crypto.signingKey(credential.secretAccessKey, day, region, service) as Uint8Array;
+      expect(nodeSigV4Crypto.hmacHex(key, "string to sign") as string).toBe(
+        await hmacOf(day, region, service),
+      );
+    }
+  }
+});
