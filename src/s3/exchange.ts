@@ -2,6 +2,7 @@ import type { ErrorHandler, MiddlewareHandler } from "hono";
 import type { FederatedIdentity } from "../audit/access-log-entry.ts";
 import { accountOf } from "../auth/account.ts";
 import type { AuthResult, SessionInfo } from "../auth/types.ts";
+import { toIsoTime } from "../lib/http-date.ts";
 import { type AccessLogSink, loggedRequestHeadersOf, loggedResponseHeadersOf } from "./access-log.ts";
 import { hostId, newRequestId } from "./request-id.ts";
 import type { RequestTarget } from "./request-target.ts";
@@ -111,7 +112,7 @@ export function exchange(deps: ExchangeDeps, initial: Protocol) {
     const versionId =
       headers.get("x-amz-version-id") ?? (target?.rawQuery ? target.query.get("versionId") : null);
     deps.log({
-      time: new Date().toISOString(),
+      time: toIsoTime(Date.now()),
       requestId: current.requestId,
       remoteIp,
       principal: principal?.name ?? "",
