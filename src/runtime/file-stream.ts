@@ -126,13 +126,16 @@ export async function readWhole(fd: number, update: (chunk: Uint8Array) => void)
   }
 }
 
-/** Writes all of buf at position. */
-/** Writes all of buf at position with blocking calls: only for small writes on local disks. */
+/**
+ * Writes all of buf at position with blocking calls: only on local disks, for small writes and
+ * for upload chunks still in cache (storage/objects/temp-writer.ts).
+ */
 export function writeAtSync(fd: number, buf: Uint8Array, position: number): void {
   let done = 0;
   while (done < buf.length) done += fs.writeSync(fd, buf, done, buf.length - done, position + done);
 }
 
+/** Writes all of buf at position on the runtime's thread pool. */
 export async function writeAt(fd: number, buf: Uint8Array, position: number): Promise<void> {
   let done = 0;
   while (done < buf.length) {

@@ -4,7 +4,8 @@
  *   can take milliseconds and must not stall the event loop;
  * - sync: for local filesystems, where open/fstat/rename are 0.4–3 µs syscalls but the async
  *   round trip costs 30–50 µs each (measured on this machine with Bun 1.4.5).
- * Large data reads and writes always go through the async calls (see file-stream.ts).
+ * Large data reads and writes go through the async calls (see file-stream.ts), except upload
+ * chunks on a local filesystem (storage/objects/temp-writer.ts).
  */
 import * as fs from "node:fs";
 

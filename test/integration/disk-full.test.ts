@@ -88,8 +88,8 @@ describe("a full disk", () => {
       return st.bavail * st.bsize;
     };
     for (let i = 0; i < 3; i++) {
-      // The body is written in 1 MiB buffers, each while the next one fills: pausing right after
-      // the buffer that overflows the disk leaves its write failing while the server waits for more.
+      // Pausing right after the bytes that overflow the disk leaves their write failing while the
+      // server waits for more (each chunk as it arrives here; 1 MiB buffers on a network filesystem).
       const pauseAt = Math.ceil(freeBytes() / MiB) * MiB;
       const r = await pausedUpload(server, `/${bucket}/keep`, tooBig, pauseAt, async () => {
         if (!(await waitFor(() => freeBytes() < MiB, 10_000))) throw new Error("the disk never filled");
