@@ -24,6 +24,7 @@ import { mkdirs } from "../layout/mkdirs.ts";
 import type { Layout } from "../layout/paths.ts";
 import { randomName } from "../layout/temp-names.ts";
 import { type BodyVerification, isWholeBody, type StoredChecksum, type UploadSource } from "../types.ts";
+import { chunkWriteGuard } from "./blocking-write-guard.ts";
 import { BodyHasher } from "./hashing.ts";
 
 export const MAX_OBJECT_SIZE = 5 * 1024 ** 4;
@@ -185,8 +186,11 @@ async function fill(
       }
       hasher.update(value);
       if (!sealer && syncIo) {
-        if (value.length <= SYNC_CHUNK_MAX) writeAtSync(fd, value, written);
-        else await writeAt(fd, value, written);
+        const started = performance.now();
+        if (value.length <= SYNC_CHUNK_MAX && chunkWriteGuard.allowed(started)) {
+          writeAtSync(fd, value, written);
+          chunkWriteGuard.wrote(started, performance.now());
+        } else await writeAt(fd, value, written);
         written += value.length;
         continue;
       }
