@@ -1,9 +1,8 @@
 /**
  * A worker of fs-threads.ts: runs the synchronous calls that Node's fs has no async form of
- * (openat2, getxattr, a small file's whole publish), which block for a round trip on a network filesystem, away from the
+ * (openat2, getxattr), which block for a round trip on a network filesystem, away from the
  * event loop. Requests are answered in order; descriptors belong to the whole process.
  */
-import { type NewFileIdentity, type NewFileJob, runNewFileJob } from "./new-file-job.ts";
 import { openBeneath } from "./open-beneath.ts";
 import { fGetXattr, lGetXattr } from "./xattr.ts";
 
@@ -12,20 +11,17 @@ declare const self: Worker;
 export type FsRequest =
   | { id: number; op: "openBeneath"; dirFd: number; relative: string; flags: number }
   | { id: number; op: "lgetxattr"; path: string; name: string }
-  | { id: number; op: "fgetxattr"; fd: number; name: string }
-  | { id: number; op: "newFile"; job: NewFileJob };
-
-export type FsValue = number | Uint8Array | NewFileIdentity | undefined;
+  | { id: number; op: "fgetxattr"; fd: number; name: string };
 
 export type FsReply =
-  /** value: a descriptor (openBeneath), the attribute (getxattr), the new file's identity (newFile); undefined: none / unavailable. */
-  | { id: number; value: FsValue }
+  /** value: a descriptor (openBeneath), the attribute (getxattr); undefined: none / unavailable. */
+  | { id: number; value: number | Uint8Array | undefined }
   | {
       id: number;
       error: { message: string; code?: string; errno?: number; syscall?: string; path?: string };
     };
 
-function run(req: FsRequest): FsValue {
+function run(req: FsRequest): number | Uint8Array | undefined {
   switch (req.op) {
     case "openBeneath":
       return openBeneath(req.dirFd, req.relative, req.flags);
@@ -33,8 +29,6 @@ function run(req: FsRequest): FsValue {
       return lGetXattr(req.path, req.name);
     case "fgetxattr":
       return fGetXattr(req.fd, req.name);
-    case "newFile":
-      return runNewFileJob(req.job);
   }
 }
 

@@ -4,21 +4,19 @@
  *
  * - openat2 with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS (open-beneath.ts): the kernel refuses
  *   symlinks and escapes itself, so an open needs no readlink of /proc/self/fd;
- * - getxattr (xattr.ts), so that many records can be read at once (a listing's first walk);
- * - a small file's create, write, attribute, rename in one hand-off (new-file-job.ts).
+ * - getxattr (xattr.ts), so that many records can be read at once (a listing's first walk).
  *
  * They run on a small pool of worker threads (fs-thread.ts), started at the first call; a call
  * goes to the worker with the fewest pending. A worker keeps the process alive only while it
  * has calls pending. The Node build swaps this module for node/fs-threads.ts.
  */
-import type { FsReply, FsRequest, FsValue } from "./fs-thread.ts";
-import type { NewFileIdentity, NewFileJob } from "./new-file-job.ts";
+import type { FsReply, FsRequest } from "./fs-thread.ts";
 
 /** Bun's Worker, which can stop keeping the process alive. */
 type RefWorker = Worker & { ref(): void; unref(): void };
 
 interface Pending {
-  resolve: (value: FsValue) => void;
+  resolve: (value: number | Uint8Array | undefined) => void;
   reject: (e: unknown) => void;
 }
 
@@ -73,7 +71,7 @@ function pick(): Thread | undefined {
   return best;
 }
 
-function call(req: Distribute<FsRequest>): Promise<FsValue> | undefined {
+function call(req: Distribute<FsRequest>): Promise<number | Uint8Array | undefined> | undefined {
   const thread = usable ? pick() : undefined;
   if (!thread) return undefined;
   const id = nextId++;
@@ -121,13 +119,4 @@ export function fGetXattrAsync(
 ): Promise<Uint8Array | undefined> {
   const p = call({ op: "fgetxattr", fd, name }) as Promise<Uint8Array | undefined> | undefined;
   return p ?? Promise.resolve().then(fallback);
-}
-
-/**
- * Runs a NewFileJob on a worker: the new file's identity once it is in place; undefined when
- * no worker can run here (the caller takes its usual path). Errors are Node-shaped, and the
- * new file is gone when one is thrown.
- */
-export function newFileAsync(job: NewFileJob): Promise<NewFileIdentity> | undefined {
-  return call({ op: "newFile", job }) as Promise<NewFileIdentity> | undefined;
 }

@@ -3,8 +3,6 @@
  * readlink path, the same guarantees with one more system call); xattrs are read by the
  * synchronous call.
  */
-import type { NewFileIdentity, NewFileJob } from "../new-file-job.ts";
-
 export function openBeneathAsync(
   _dirFd: number,
   _relative: string,
@@ -27,9 +25,4 @@ export function fGetXattrAsync(
   fallback: () => Uint8Array | undefined,
 ): Promise<Uint8Array | undefined> {
   return Promise.resolve().then(fallback);
-}
-
-/** No worker: the caller publishes its usual way. */
-export function newFileAsync(_job: NewFileJob): Promise<NewFileIdentity> | undefined {
-  return undefined;
 }

@@ -184,17 +184,6 @@ export function recordMatches(rec: MetadataRecord, st: BigStats): boolean {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/**
- * The encoded form of rec (made with makeRecord) for a file whose identity is not known yet: four
- * pieces that, with its size, mtime (ns) and inode between them, spell encodeRecord's text.
- */
-export function recordPieces(rec: MetadataRecord): [string, string, string, string] {
-  const json = JSON.stringify({ ...rec, s: 0, m: "", i: "" });
-  const head = '{"v":1,"s":0,"m":"","i":"';
-  if (!json.startsWith(head)) throw new Error("record does not begin with its identity");
-  return ['{"v":1,"s":', ',"m":"', '","i":"', json.slice(head.length)];
-}
-
 export function encodeRecord(rec: MetadataRecord): Uint8Array {
   return encoder.encode(JSON.stringify(rec));
 }

@@ -14,7 +14,7 @@ import {
   isXattrUnsupported,
   lGetXattr,
 } from "../../runtime/xattr.ts";
-import { decodeRecord, encodeRecord, freezeRecord, type MetadataRecord, recordPieces } from "./record.ts";
+import { decodeRecord, encodeRecord, freezeRecord, type MetadataRecord } from "./record.ts";
 import { RecordCache } from "./record-cache.ts";
 import { type RecordTarget, SidecarStore } from "./sidecar-store.ts";
 
@@ -35,12 +35,6 @@ export interface MetadataStore {
   readPath(path: string, st: BigStats, t: RecordTarget): Promise<MetadataRecord | undefined>;
   /** Stores the record on an open file or directory that is, or is about to become, t.key. */
   writeFd(fd: number, t: RecordTarget, rec: MetadataRecord): Promise<void>;
-  /**
-   * The attribute that holds rec on a file whose identity is filled in later, as recordPieces
-   * (record.ts) cuts it; undefined when the record is not kept in an attribute (sidecar store,
-   * too large).
-   */
-  attributeOf(rec: MetadataRecord): { name: string; pieces: [string, string, string, string] } | undefined;
   /** Drops the record of an open file or directory (unmarks a directory object). */
   removeFd(fd: number, st: BigStats, t: RecordTarget): Promise<void>;
   /** Drops what outlives the file itself once it has been unlinked (sidecar entries). */
@@ -142,14 +136,6 @@ class XattrStore implements MetadataStore {
     fSetXattr(fd, XATTR_NAME, encodeRecord({ v: 1, x: 1 } as MetadataRecord));
   }
 
-  attributeOf(rec: MetadataRecord) {
-    const pieces = recordPieces(rec);
-    // Size, mtime (ns) and inode, in decimal, take at most 60 characters.
-    return Buffer.byteLength(pieces.join("")) + 60 <= MAX_XATTR_RECORD
-      ? { name: XATTR_NAME, pieces }
-      : undefined;
-  }
-
   async removeFd(fd: number, st: BigStats, t: RecordTarget) {
     const rec = decodeRecord(fGetXattr(fd, XATTR_NAME));
     fRemoveXattr(fd, XATTR_NAME);
@@ -183,9 +169,6 @@ class FileStore implements MetadataStore {
   }
   writeFd(_fd: number, t: RecordTarget, rec: MetadataRecord) {
     return this.sidecar.write(t, rec);
-  }
-  attributeOf() {
-    return undefined;
   }
   removeFd(_fd: number, st: BigStats, t: RecordTarget) {
     return this.sidecar.remove(t, st.ino);

@@ -13,31 +13,9 @@ import { checkUserMetadata } from "../metadata/user-metadata.ts";
 import { checkWritePath } from "../permissions/path-checks.ts";
 import { chargeBody, countedWrite } from "../quota/counted-writes.ts";
 import { type PreparedSealing, prepareSealing } from "../sse/sealing.ts";
-import {
-  isWholeBody,
-  type ObjectAttributes,
-  type PutObjectInput,
-  type PutObjectResult,
-  type StoredChecksum,
-  type UploadSource,
-} from "../types.ts";
+import type { PutObjectInput, PutObjectResult, UploadSource } from "../types.ts";
 import type { FinishedTemp, Publisher } from "./publish.ts";
-import { publishNew } from "./publish-new.ts";
-import {
-  discardTemp,
-  readWholeVerified,
-  type TempFile,
-  tempOfVerified,
-  writeBodyToTemp,
-} from "./temp-writer.ts";
-
-/** The attributes to record: the checksum is the one computed from the body, or none. */
-function withChecksum(attributes: ObjectAttributes, checksum: StoredChecksum | undefined): ObjectAttributes {
-  const copy = { ...attributes };
-  if (checksum) copy.checksum = checksum;
-  else delete copy.checksum;
-  return copy;
-}
+import { discardTemp, writeBodyToTemp } from "./temp-writer.ts";
 
 export class Putter {
   constructor(
@@ -78,41 +56,10 @@ export class Putter {
     sealing: PreparedSealing | undefined,
   ): Promise<PutObjectResult> {
     const { ops, layout } = this.ctx;
-    const cond = input.conditions;
-    if (
-      isWholeBody(body) &&
-      !sealing &&
-      !input.lock &&
-      !isDirectoryKey(input.key) &&
-      cond?.ifMatch === undefined &&
-      !cond?.ifNoneMatch
-    ) {
-      const whole = await readWholeVerified(body, input.verify);
-      const attributes = withChecksum(input.attributes, whole.checksum);
-      const { bucket, key, owner } = input;
-      const done = await publishNew(
-        this.ctx,
-        this.publisher.directorySyncs,
-        bucket,
-        key,
-        whole,
-        attributes,
-        owner,
-      );
-      if (done) return done;
-      return this.publish(input, await tempOfVerified(ops, layout, bucket, whole), undefined);
-    }
     const temp = await writeBodyToTemp(ops, layout, input.bucket, body, input.verify, sealing?.sealer);
-    return this.publish(input, temp, sealing);
-  }
-
-  private async publish(
-    input: PutObjectInput,
-    temp: TempFile,
-    sealing: PreparedSealing | undefined,
-  ): Promise<PutObjectResult> {
-    const { ops } = this.ctx;
-    const attributes = withChecksum(input.attributes, temp.checksum);
+    const attributes = { ...input.attributes };
+    if (temp.checksum) attributes.checksum = temp.checksum;
+    else delete attributes.checksum;
     // A directory key that brought data (its size was not known ahead) is a file of the alternate area.
     const key = isDirectoryKey(input.key) && temp.size > 0 ? altDiskKey(input.key) : input.key;
     if (isDirectoryKey(key)) {
