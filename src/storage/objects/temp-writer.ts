@@ -23,7 +23,13 @@ import { StorageError } from "../errors.ts";
 import { mkdirs } from "../layout/mkdirs.ts";
 import type { Layout } from "../layout/paths.ts";
 import { randomName } from "../layout/temp-names.ts";
-import { type BodyVerification, isWholeBody, type StoredChecksum, type UploadSource } from "../types.ts";
+import {
+  type BodyVerification,
+  isWholeBody,
+  type StoredChecksum,
+  type UploadSource,
+  type WholeBody,
+} from "../types.ts";
 import { chunkWriteGuard } from "./blocking-write-guard.ts";
 import { BodyHasher } from "./hashing.ts";
 
@@ -67,6 +73,42 @@ export async function createTemp(
   }
 }
 
+/** A small body read whole and checked (size, digests) before any file exists. */
+interface VerifiedWhole {
+  bytes: Uint8Array;
+  size: number;
+  md5Hex: string;
+  checksum?: StoredChecksum;
+}
+
+/** Reads a small body whole and runs every integrity check on it; nothing is created. */
+async function readWholeVerified(source: WholeBody, verify: BodyVerification): Promise<VerifiedWhole> {
+  const bytes = await source.read();
+  checkSize(bytes.length, verify);
+  const hasher = new BodyHasher({ sha256: !!verify.sha256Hex, checksum: verify.checksum?.algorithm });
+  hasher.update(bytes);
+  return { bytes, ...(await verified(hasher, verify, bytes.length)) };
+}
+
+/** The temp file of a body read and checked whole: one blocking pwrite on a local filesystem. */
+async function tempOfVerified(
+  ops: FsOps,
+  layout: Layout,
+  bucket: string,
+  body: VerifiedWhole,
+): Promise<TempFile> {
+  const temp = await createTemp(ops, layout, bucket);
+  try {
+    await writeBytes(temp.fd, body.bytes, ops.sync);
+  } catch (e) {
+    await discardTemp(ops, temp);
+    throw e;
+  }
+  const result: TempFile = { ...temp, size: body.size, md5Hex: body.md5Hex };
+  if (body.checksum) result.checksum = body.checksum;
+  return result;
+}
+
 /** Removes a temp file, ignoring errors (best-effort cleanup). */
 export async function discardTemp(ops: FsOps, t: { path: string; fd?: number }): Promise<void> {
   if (t.fd !== undefined) await ops.close(t.fd).catch(() => {});
@@ -88,20 +130,20 @@ export async function writeBodyToTemp(
     throw new StorageError("TooLarge", "object larger than 5 TiB");
   }
   // A small body is read whole before its temp file exists: a client gone mid-body leaves nothing.
-  let stream: ReadableStream<Uint8Array> | undefined;
-  let whole: Uint8Array | undefined;
+  let stream: ReadableStream<Uint8Array>;
   if (isWholeBody(source)) {
-    whole = await source.read();
+    // Checked before its temp file exists: a bad digest leaves nothing to remove.
+    if (!sealer && !header)
+      return tempOfVerified(ops, layout, bucket, await readWholeVerified(source, verify));
+    const whole = await source.read();
     checkSize(whole.length, verify);
     // Sealed bytes and a prefix take the streaming way, as one chunk.
-    if (sealer || header) stream = streamOf(whole);
+    stream = streamOf(whole);
   } else stream = source;
   const temp = await createTemp(ops, layout, bucket);
   try {
     if (header) await writeAt(temp.fd, header, 0);
-    const result = stream
-      ? await fill(temp.fd, stream, verify, ops.sync, sealer, header?.length ?? 0)
-      : await writeWhole(temp.fd, whole!, verify, ops.sync);
+    const result = await fill(temp.fd, stream, verify, ops.sync, sealer, header?.length ?? 0);
     return { ...temp, ...result };
   } catch (e) {
     await discardTemp(ops, temp);
@@ -247,15 +289,11 @@ function checkSize(size: number, verify: BodyVerification): void {
   }
 }
 
-/** A body read whole: hashed in one call per digest and written in one pwrite. */
-async function writeWhole(fd: number, bytes: Uint8Array, verify: BodyVerification, syncIo: boolean) {
-  const hasher = new BodyHasher({ sha256: !!verify.sha256Hex, checksum: verify.checksum?.algorithm });
-  hasher.update(bytes);
-  if (bytes.length > 0) {
-    if (syncIo && bytes.length <= SYNC_WRITE_MAX) writeAtSync(fd, bytes, 0);
-    else await writeAt(fd, bytes, 0);
-  }
-  return await verified(hasher, verify, bytes.length);
+/** A body read whole, in one pwrite (blocking on a local filesystem, where that is cheaper). */
+async function writeBytes(fd: number, bytes: Uint8Array, syncIo: boolean): Promise<void> {
+  if (bytes.length === 0) return;
+  if (syncIo && bytes.length <= SYNC_WRITE_MAX) writeAtSync(fd, bytes, 0);
+  else await writeAt(fd, bytes, 0);
 }
 
 /** Every integrity check the client asked for, once the whole body is in. */
