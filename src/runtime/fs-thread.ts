@@ -1,20 +1,21 @@
 /**
  * A worker of fs-threads.ts: runs the synchronous calls that Node's fs has no async form of
- * (openat2, getxattr), which block for a round trip on a network filesystem, away from the
+ * (openat2, getxattr, setxattr), which block for a round trip on a network filesystem, away from the
  * event loop. Requests are answered in order; descriptors belong to the whole process.
  */
 import { openBeneath } from "./open-beneath.ts";
-import { fGetXattr, lGetXattr } from "./xattr.ts";
+import { fGetXattr, fSetXattr, lGetXattr } from "./xattr.ts";
 
 declare const self: Worker;
 
 export type FsRequest =
   | { id: number; op: "openBeneath"; dirFd: number; relative: string; flags: number }
   | { id: number; op: "lgetxattr"; path: string; name: string }
-  | { id: number; op: "fgetxattr"; fd: number; name: string };
+  | { id: number; op: "fgetxattr"; fd: number; name: string }
+  | { id: number; op: "fsetxattr"; fd: number; name: string; value: Uint8Array };
 
 export type FsReply =
-  /** value: a descriptor (openBeneath), the attribute (getxattr); undefined: none / unavailable. */
+  /** value: a descriptor (openBeneath), the attribute (getxattr); undefined: none / unavailable / set. */
   | { id: number; value: number | Uint8Array | undefined }
   | {
       id: number;
@@ -29,6 +30,9 @@ function run(req: FsRequest): number | Uint8Array | undefined {
       return lGetXattr(req.path, req.name);
     case "fgetxattr":
       return fGetXattr(req.fd, req.name);
+    case "fsetxattr":
+      fSetXattr(req.fd, req.name, req.value);
+      return undefined;
   }
 }
 

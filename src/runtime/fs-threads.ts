@@ -4,7 +4,8 @@
  *
  * - openat2 with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS (open-beneath.ts): the kernel refuses
  *   symlinks and escapes itself, so an open needs no readlink of /proc/self/fd;
- * - getxattr (xattr.ts), so that many records can be read at once (a listing's first walk).
+ * - getxattr (xattr.ts), so that many records can be read at once (a listing's first walk);
+ * - fsetxattr, a PUT's record.
  *
  * They run on a small pool of worker threads (fs-thread.ts), started at the first call; a call
  * goes to the worker with the fewest pending. A worker keeps the process alive only while it
@@ -119,4 +120,15 @@ export function fGetXattrAsync(
 ): Promise<Uint8Array | undefined> {
   const p = call({ op: "fgetxattr", fd, name }) as Promise<Uint8Array | undefined> | undefined;
   return p ?? Promise.resolve().then(fallback);
+}
+
+/** Sets an attribute of an open file off the event loop, as fGetXattrAsync. */
+export function fSetXattrAsync(
+  fd: number,
+  name: string,
+  value: Uint8Array,
+  fallback: () => void,
+): Promise<void> {
+  const p = call({ op: "fsetxattr", fd, name, value }) as Promise<undefined> | undefined;
+  return p ? p.then(() => {}) : Promise.resolve().then(fallback);
 }

@@ -48,6 +48,42 @@ describe("metadata records", () => {
     expect(sidecars(s)).toEqual([]);
   });
 
+  test("xattr store on a network filesystem's calls: records set off the event loop read back on every host", async () => {
+    const local = await makeStore("xattr");
+    const remote = await createPosixStore({
+      root: local.root,
+      fsync: false,
+      metadataStore: "xattr",
+      syncMetadataIo: false,
+    });
+    const userMetadata = { a: "b" };
+    await remote.putObject({
+      bucket: "bkt",
+      key: "n.txt",
+      body: new Blob(["net"]).stream(),
+      attributes: { userMetadata },
+      verify: {},
+    });
+    const rec = decodeRecord(lGetXattr(`${local.root}/bkt/n.txt`, XATTR_NAME));
+    expect(rec).toMatchObject({ v: 1, s: 3, e: md5("net"), u: userMetadata });
+    const large = { big: "m".repeat(2000) };
+    const disposition = `attachment; filename="${"d".repeat(1900)}"`;
+    await remote.putObject({
+      bucket: "bkt",
+      key: "big",
+      body: new Blob(["v"]).stream(),
+      attributes: { userMetadata: large, contentDisposition: disposition },
+      verify: {},
+    });
+    expect(await local.headObject("bkt", "big")).toMatchObject({
+      etag: md5("v"),
+      userMetadata: large,
+      contentDisposition: disposition,
+    });
+    expect(await local.headObject("bkt", "n.txt")).toMatchObject({ etag: md5("net"), userMetadata });
+    await remote.close();
+  });
+
   test("xattr store: a record too large for an xattr goes to the sidecar", async () => {
     const s = await makeStore("xattr");
     const userMetadata = { big: "m".repeat(2000) };

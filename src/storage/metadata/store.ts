@@ -5,7 +5,7 @@
  * never cost a sidecar lookup.
  */
 import { type BigStats, type FsOps, O_CREAT, O_EXCL, O_WRONLY } from "../../runtime/fs-ops.ts";
-import { fGetXattrAsync, lGetXattrAsync } from "../../runtime/fs-threads.ts";
+import { fGetXattrAsync, fSetXattrAsync, lGetXattrAsync } from "../../runtime/fs-threads.ts";
 import {
   fGetXattr,
   fRemoveXattr,
@@ -126,7 +126,8 @@ class XattrStore implements MetadataStore {
     const bytes = encodeRecord(rec);
     if (bytes.length <= MAX_XATTR_RECORD) {
       try {
-        fSetXattr(fd, XATTR_NAME, bytes);
+        if (this.offLoop) await fSetXattrAsync(fd, XATTR_NAME, bytes, () => fSetXattr(fd, XATTR_NAME, bytes));
+        else fSetXattr(fd, XATTR_NAME, bytes);
         return;
       } catch (e) {
         if (!isXattrTooLarge(e)) throw e;
