@@ -158,7 +158,20 @@ export async function runServeSupervisor(argv: string[], options: ServeOptions):
     log("error", "could not start serving", { error: String(e) });
     process.exit(1);
   });
-  for (let slot = 1; slot < count; slot++) replace(slot, 0);
+  const rest = Array.from({ length: count - 1 }, (_, i) => i + 1);
+  void Promise.allSettled(rest.map((slot) => spawnWorker(slot))).then((started) => {
+    started.forEach((result, i) => {
+      const slot = rest[i]!;
+      if (result.status === "fulfilled") slots[slot] = result.value;
+      else {
+        log("error", "worker failed to start", { slot, error: String(result.reason) });
+        replace(slot, 1000);
+      }
+    });
+    if (started.every((r) => r.status === "fulfilled") && !stopping) {
+      log("info", "every worker listening", { workers: count, pids: slots.map((w) => w?.proc.pid) });
+    }
+  });
 
   if (files.length > 0) {
     let stamp = await stampOf(files);

@@ -27,13 +27,13 @@ async function runServe(line: CommandLine, argv: readonly string[]): Promise<voi
   }
   const options = await loadServeOptions(line.values, process.env);
   const runtime = options.runtime ?? (onBun ? "bun" : "node");
-  if (runtime === "node" && onBun) return await runOnNode(argv);
-  if (runtime === "bun" && !onBun) throw new Error("--runtime bun: this is the Node build; run bin/s3dir");
   if (options.workers > 1 && runtime === "node") {
     throw new UsageError(
       `--workers ${options.workers}: several workers need Bun; on Node.js serve with --workers 1`,
     );
   }
+  if (runtime === "node" && onBun) return await runOnNode(argv);
+  if (runtime === "bun" && !onBun) throw new Error("--runtime bun: this is the Node build; run bin/s3dir");
   const worker = process.env[workerRoleEnv] === "worker";
   const supervise = (options["tls-cert"] !== undefined || options.workers > 1) && !worker && onBun;
   if (supervise) return await runServeSupervisor([...argv], options);
