@@ -1,6 +1,7 @@
-import { writeSync } from "node:fs";
+import { fstatSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { Subprocess } from "bun";
+import { createLineOutput } from "./line-relay.ts";
 import { createMetricsRelay } from "./metrics-relay.ts";
 import type { ServeOptions } from "./serve-options.ts";
 import type { SupervisorMessage, WorkerMessage } from "./worker-channel.ts";
@@ -17,9 +18,18 @@ interface Worker {
   exited: Promise<number>;
 }
 
+const output = createLineOutput();
+// Writes to a regular file land whole (they share one file offset); anything else goes through the relay.
+const stdoutIsFile = (() => {
+  try {
+    return fstatSync(1).isFile();
+  } catch {
+    return false;
+  }
+})();
+
 function log(level: "info" | "warn" | "error", msg: string, extra: Record<string, unknown> = {}): void {
-  // Whole lines in one write: the workers write to the same stdout.
-  writeSync(1, `${JSON.stringify({ level, msg, ...extra })}\n`);
+  output.line(JSON.stringify({ level, msg, ...extra }));
 }
 
 async function stampOf(files: string[]): Promise<string> {
@@ -83,7 +93,7 @@ export async function runServeSupervisor(argv: string[], options: ServeOptions):
           [workerRoleEnv]: "worker",
           [workerSlotEnv]: workerSlotText({ index: slot, count }),
         },
-        stdio: ["ignore", "inherit", "inherit"],
+        stdio: ["ignore", stdoutIsFile ? "inherit" : "pipe", "inherit"],
         ipc: (message: WorkerMessage) =>
           onMessage(worker, message, () => {
             if (ready) return;
@@ -91,7 +101,12 @@ export async function runServeSupervisor(argv: string[], options: ServeOptions):
             resolve(worker);
           }),
       });
-      const worker: Worker = { proc, slot, exited: proc.exited };
+      const relayed = proc.stdout instanceof ReadableStream ? output.relay(proc.stdout) : Promise.resolve();
+      const worker: Worker = {
+        proc,
+        slot,
+        exited: Promise.all([proc.exited, relayed]).then(([code]) => code),
+      };
       live.add(worker);
       void worker.exited.then((code) => {
         live.delete(worker);
@@ -190,6 +205,7 @@ export async function runServeSupervisor(argv: string[], options: ServeOptions):
     const workers = [...live];
     for (const worker of workers) worker.proc.kill(signal);
     const codes = await Promise.all(workers.map((w) => w.exited));
+    await output.flush();
     process.exit(codes.find((c) => c !== 0) ?? 0);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
