@@ -122,7 +122,10 @@ export async function runServeSupervisor(argv: string[], options: ServeOptions):
       await Bun.sleep(delayMs);
       if (stopping || slots[slot]) return;
       try {
-        slots[slot] = await spawnWorker(slot);
+        const started = await spawnWorker(slot);
+        // A reload may have filled the slot meanwhile.
+        if (slots[slot] || stopping) started.proc.kill("SIGTERM");
+        else slots[slot] = started;
       } catch (e) {
         log("error", "worker failed to start", { slot, error: String(e) });
         replace(slot, Math.min(delayMs * 2, 10_000));
@@ -177,8 +180,10 @@ export async function runServeSupervisor(argv: string[], options: ServeOptions):
   void Promise.allSettled(rest.map((slot) => spawnWorker(slot))).then((started) => {
     started.forEach((result, i) => {
       const slot = rest[i]!;
-      if (result.status === "fulfilled") slots[slot] = result.value;
-      else {
+      if (result.status === "fulfilled") {
+        if (slots[slot] || stopping) result.value.proc.kill("SIGTERM");
+        else slots[slot] = result.value;
+      } else {
         log("error", "worker failed to start", { slot, error: String(result.reason) });
         replace(slot, 1000);
       }
