@@ -206,13 +206,14 @@ async function main(options: Options): Promise<void> {
 
   const onRuntime = (runtime: Runtime, label: string) =>
     runtime === "bun" ? label : `${label} on ${runtimeNames[runtime]}`;
-  const startMainS3dir = (runtime: Runtime, fsync: boolean, label: string) => {
+  const startMainS3dir = (runtime: Runtime, fsync: boolean, label: string, workers?: number) => {
     const s3dirOptions: S3dirOptions = {
       root,
       fsync,
       accessLog: true,
       logFile: logFile(label.replaceAll(" ", "-")),
       label,
+      workers,
     };
     return runtime === "bun" ? startS3dir(s3dirOptions) : startNodeS3dir(s3dirOptions);
   };
@@ -240,12 +241,17 @@ async function main(options: Options): Promise<void> {
       const key = (id: string) => (runtime === "bun" ? id : `${id}:${runtime}`);
       let s3dir: RunningServer | undefined;
       let s3dirFsync: RunningServer | undefined;
+      let s3dirWorkers: RunningServer | undefined;
       if (options.s3dir) {
         s3dir = await startMainS3dir(runtime, false, onRuntime(runtime, "s3dir"));
         running.push(s3dir);
         if (options.only.has("put4k") || options.only.has("put64m")) {
           s3dirFsync = await startMainS3dir(runtime, true, onRuntime(runtime, "s3dir fsync on"));
           running.push(s3dirFsync);
+        }
+        if (runtime === "bun" && (options.only.has("get4k") || options.only.has("put4k"))) {
+          s3dirWorkers = await startMainS3dir(runtime, false, "s3dir --workers 2", 2);
+          running.push(s3dirWorkers);
         }
       }
       for (const c of httpCases) {
@@ -258,6 +264,7 @@ async function main(options: Options): Promise<void> {
           bareAtomic,
           s3dir,
           s3dirFsync,
+          s3dirWorkers,
           concurrencies: options.concurrencies,
           threadsFor: (connections) => Math.min(2, connections),
           durationSeconds: options.durationSeconds,
@@ -295,7 +302,7 @@ async function main(options: Options): Promise<void> {
         rows.push(...named(runtime, result.rows));
         raw[key("tagquota")] = result.raw;
       }
-      for (const server of [s3dir, s3dirFsync]) await server?.stop();
+      for (const server of [s3dir, s3dirFsync, s3dirWorkers]) await server?.stop();
     }
     for (const server of running) await server.stop();
     if (options.only.has("memory")) {

@@ -29,6 +29,8 @@ interface HttpCase {
   fsyncTargetRatio?: number;
   /** wrk for small objects; curl workers for large ones (see curl-load.ts for why). */
   generator: "wrk" | "curl";
+  /** Also measured on s3dir --workers 2 (at c > 1: one connection keeps one worker busy). */
+  workers?: boolean;
 }
 
 export const httpCases: readonly HttpCase[] = [
@@ -43,6 +45,7 @@ export const httpCases: readonly HttpCase[] = [
     metric: "req/s",
     targetRatio: 0.6,
     generator: "wrk",
+    workers: true,
   },
   {
     id: "get64m",
@@ -65,6 +68,7 @@ export const httpCases: readonly HttpCase[] = [
     atomicTargetRatio: 0.8,
     fsyncTargetRatio: 0.5,
     generator: "wrk",
+    workers: true,
   },
   {
     id: "put64m",
@@ -88,6 +92,8 @@ export interface HttpBench {
   bareAtomic?: RunningServer;
   s3dir?: RunningServer;
   s3dirFsync?: RunningServer;
+  /** s3dir --workers 2, for the cases marked `workers`. */
+  s3dirWorkers?: RunningServer;
   concurrencies: number[];
   /** wrk threads for a given connection count. */
   threadsFor: (connections: number) => number;
@@ -138,6 +144,7 @@ export async function runHttpCase(
   if (bench.bareAtomic && c.method === "PUT") await targetsFor(bench.bareAtomic, bench.s3dir ?? bench.bare);
   if (bench.s3dir) await targetsFor(bench.s3dir, bench.s3dir);
   if (bench.s3dirFsync && c.method === "PUT") await targetsFor(bench.s3dirFsync, bench.s3dirFsync);
+  if (bench.s3dirWorkers && c.workers) await targetsFor(bench.s3dirWorkers, bench.s3dirWorkers);
 
   const raw: Measurement[] = [];
   const medians: Measurement[] = [];
@@ -148,6 +155,7 @@ export async function runHttpCase(
     // server had the luckiest moment).
     for (let round = 1; round <= bench.rounds; round++) {
       for (const { server, targetsFile } of servers) {
+        if (server === bench.s3dirWorkers && connections === 1) continue;
         const of = bench.rounds > 1 ? ` (round ${round}/${bench.rounds})` : "";
         bench.log(`${c.label} c=${connections} on ${server.label}${of}…`);
         const m = await measure(c, bench, server, targetsFile, bodyFile, connections);
@@ -348,6 +356,9 @@ function rowsFor(c: HttpCase, bench: HttpBench, raw: Measurement[]): Row[] {
         ),
       );
     }
+    const workers = c.workers && connections > 1 ? find(bench.s3dirWorkers) || undefined : undefined;
+    if (workers)
+      rows.push(compare(`${label}, s3dir --workers 2`, workers, "— (the host's total over 2 cores)"));
     if (c.method === "PUT" && bench.s3dirFsync) {
       const fsyncOn = find(bench.s3dirFsync) || undefined;
       rows.push(compare(`${label}, s3dir --fsync on`, fsyncOn, "— (bare does not fsync)"));

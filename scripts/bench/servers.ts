@@ -40,6 +40,8 @@ export interface S3dirOptions {
   label: string;
   /** The checkout whose src/main.ts runs (default: this one), for before/after runs. */
   checkout?: string;
+  /** `--workers N` (default: one process). */
+  workers?: number;
 }
 
 /** Starts `bun src/main.ts serve` on a free port and waits until it is ready. */
@@ -49,6 +51,7 @@ export async function startS3dir(options: S3dirOptions): Promise<RunningServer> 
   const argv = [bun, main, "serve", "--root", options.root, "--port", String(port)];
   argv.push("--fsync", options.fsync ? "on" : "off");
   if (!options.accessLog) argv.push("--access-log", "off");
+  if (options.workers !== undefined) argv.push("--workers", String(options.workers));
   const env = {
     ...process.env,
     S3DIR_ROOT_ACCESS_KEY: benchCredentials.accessKeyId,

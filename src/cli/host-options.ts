@@ -1,12 +1,20 @@
 import type { HostOptions, LineWriter } from "../host/index.ts";
+import { defaultMemoryLimit } from "../runtime/memory-use.ts";
 import type { ServeOptions } from "./serve-options.ts";
+import { shareOf, soleWorker, type WorkerSlot } from "./worker-slot.ts";
 
-/** The host's typed options from the resolved `s3dir serve` options. */
+/**
+ * The host's typed options from the resolved `s3dir serve` options. A worker of `--workers N`
+ * gets its share of the per-host limits, so that the host's total stays what the operator set.
+ */
 export function hostOptionsFromServe(
   options: ServeOptions,
   env: Record<string, string | undefined>,
   out: LineWriter,
+  slot: WorkerSlot = soleWorker,
 ): HostOptions {
+  const shared = slot.count > 1;
+  const maxMemory = options["max-memory"]?.bytes;
   return {
     root: options.root,
     port: options.port,
@@ -23,12 +31,12 @@ export function hostOptionsFromServe(
       intervalMs: options["lifecycle-interval"],
       pageSize: options["lifecycle-page"],
       pauseMs: options["lifecycle-pause"],
-      deletesPerSecond: options["lifecycle-rate"],
+      deletesPerSecond: shared ? shareOf(options["lifecycle-rate"], slot) : options["lifecycle-rate"],
     },
     quotaRecountMs: options["quota-recount"],
     bodyTimeoutMs: options["body-timeout"],
-    maxInFlight: options["max-in-flight"],
-    maxMemory: options["max-memory"]?.bytes,
+    maxInFlight: shared ? shareOf(options["max-in-flight"], slot) : options["max-in-flight"],
+    maxMemory: shared ? shareOf(maxMemory ?? defaultMemoryLimit(), slot) : maxMemory,
     maxBuckets: options["max-buckets"],
     logLevel: options["log-level"],
     minFree: options["min-free"],

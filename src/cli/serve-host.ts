@@ -4,10 +4,14 @@ import { createStdoutLineWriter } from "../runtime/line-writer.ts";
 import { maxRequestHeaderBytes, unparsableRequestAnswer } from "../s3/unparsable-request.ts";
 import { hostOptionsFromServe } from "./host-options.ts";
 import type { ServeOptions } from "./serve-options.ts";
+import { createWorkerChannel } from "./worker-channel.ts";
+import type { WorkerSlot } from "./worker-slot.ts";
 
-/** How this host process runs: alone, or as the worker of a TLS supervisor (serve-supervisor.ts). */
+/** How this host process runs: alone, or as a worker of a supervisor (serve-supervisor.ts). */
 export interface HostRole {
   supervised: boolean;
+  /** Which of the host's workers this one is; its share of the per-host limits follows from it. */
+  slot: WorkerSlot;
 }
 
 /**
@@ -35,7 +39,12 @@ function keepServingOnStrayErrors(out: { write(line: string): void }): void {
 export async function runServeHost(options: ServeOptions, role: HostRole): Promise<void> {
   const out = createStdoutLineWriter();
   keepServingOnStrayErrors(out);
-  const host = await createHost(hostOptionsFromServe(options, process.env, out));
+  const channel = role.supervised ? createWorkerChannel() : undefined;
+  const host = await createHost({
+    ...hostOptionsFromServe(options, process.env, out, role.slot),
+    peerMetrics: channel?.peerMetrics,
+  });
+  channel?.answerWith(host.metricsSnapshot);
   const handle = (req: Request, remoteIp: string, rawTarget?: string) =>
     host.fetch(req, { remoteIp, rawTarget });
   const tls = options["tls-cert"]
@@ -100,8 +109,8 @@ export async function runServeHost(options: ServeOptions, role: HostRole): Promi
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
-  if (role.supervised) {
-    process.send?.({ type: "ready", port: server.port, httpPort: plain?.port });
+  if (channel) {
+    channel.ready({ port: server.port, httpPort: plain?.port, consolePort: consoleServer?.port });
     // A worker never outlives its supervisor, even one killed with SIGKILL.
     const parent = process.ppid;
     setInterval(() => {

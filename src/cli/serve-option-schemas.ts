@@ -1,4 +1,5 @@
 /** The value schemas of `s3dir serve` options: text as given, typed as the host uses it. */
+import { availableParallelism } from "node:os";
 import * as v from "valibot";
 
 export const onOff = v.pipe(
@@ -44,3 +45,12 @@ export function wholeNumber(min: number, max: number) {
 }
 
 export const nonEmpty = v.pipe(v.string(), v.minLength(1, "must not be empty"));
+
+/** `--workers`: a count, or `auto` for the CPUs this process may use. */
+export const workerCount = v.pipe(
+  v.string(),
+  v.regex(/^(\d+|auto)$/, "a count of processes, or auto"),
+  v.transform((s) => (s === "auto" ? availableParallelism() : Number(s))),
+  v.minValue(1, "at least 1"),
+  v.maxValue(1024, "at most 1024"),
+);

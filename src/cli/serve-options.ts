@@ -3,7 +3,15 @@ import { parseTrustedProxies } from "../s3/forwarded-host.ts";
 import { durationSchema as duration } from "./duration.ts";
 import { minFreeSchema } from "./min-free.ts";
 import { type OptionSpec, optionEnvName } from "./option-spec.ts";
-import { domainList, nonEmpty, onOff, portNumber, posixId, wholeNumber } from "./serve-option-schemas.ts";
+import {
+  domainList,
+  nonEmpty,
+  onOff,
+  portNumber,
+  posixId,
+  wholeNumber,
+  workerCount,
+} from "./serve-option-schemas.ts";
 import { UsageError } from "./usage-error.ts";
 
 type ServeOptionDef = Omit<OptionSpec, "name"> & { schema: v.GenericSchema<string, unknown> };
@@ -33,6 +41,14 @@ export const serveOptionDefs = {
     default: "9000",
     description: "the port to listen on",
     schema: portNumber,
+  },
+  workers: {
+    kind: "value",
+    value: "N|auto",
+    default: "1",
+    description:
+      "serve with this many processes on the same port(s), one per core with auto (Bun only); per-host limits are split among them (docs/operations.md)",
+    schema: workerCount,
   },
   region: {
     kind: "value",

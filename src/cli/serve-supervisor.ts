@@ -1,7 +1,11 @@
-import { writeSync } from "node:fs";
+import { fstatSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { Subprocess } from "bun";
+import { createLineOutput } from "./line-relay.ts";
+import { createMetricsRelay } from "./metrics-relay.ts";
 import type { ServeOptions } from "./serve-options.ts";
+import type { SupervisorMessage, WorkerMessage } from "./worker-channel.ts";
+import { workerSlotEnv, workerSlotText } from "./worker-slot.ts";
 
 /** The environment variable that makes `s3dir serve` run as a supervised worker. */
 export const workerRoleEnv = "S3DIR_SERVE_ROLE";
@@ -10,12 +14,22 @@ const pollMs = 2000;
 
 interface Worker {
   proc: Subprocess;
+  slot: number;
   exited: Promise<number>;
 }
 
+const output = createLineOutput();
+// Writes to a regular file land whole (they share one file offset); anything else goes through the relay.
+const stdoutIsFile = (() => {
+  try {
+    return fstatSync(1).isFile();
+  } catch {
+    return false;
+  }
+})();
+
 function log(level: "info" | "warn" | "error", msg: string, extra: Record<string, unknown> = {}): void {
-  // Whole lines in one write: the workers write to the same stdout.
-  writeSync(1, `${JSON.stringify({ level, msg, ...extra })}\n`);
+  output.line(JSON.stringify({ level, msg, ...extra }));
 }
 
 async function stampOf(files: string[]): Promise<string> {
@@ -29,59 +43,101 @@ async function stampOf(files: string[]): Promise<string> {
 }
 
 /**
- * `s3dir serve` with TLS: this process supervises one worker (the same command, run as a worker)
- * that serves. Bun cannot swap a listening server's certificate, so a reload starts a successor
- * worker on the same port (SO_REUSEPORT), waits until it listens, then drains the old one: new
- * connections get the new certificate, requests in flight finish on the old one, and this PID —
- * the one a service manager tracks — stays. Reloads on SIGHUP and when the files change; a
- * certificate that does not load leaves the previous worker serving.
+ * `s3dir serve` with TLS or `--workers N`: this process supervises N workers (the same command, run
+ * as workers) that serve on the same port(s) (SO_REUSEPORT). The first starts alone (first-start
+ * work such as generating the root credential happens once, and a port 0 is chosen), then the
+ * others on its ports. A worker that dies is replaced. A reload (SIGHUP; with TLS also a change of
+ * the certificate files, since Bun cannot swap a listening server's certificate) replaces the
+ * workers one by one: each successor listens before its predecessor drains, so no request is
+ * dropped, and a successor that does not start (a certificate that does not load) stops the reload
+ * with the previous workers serving. This PID is the one a service manager tracks; SIGTERM/SIGINT
+ * drain every worker.
  */
 export async function runServeSupervisor(argv: string[], options: ServeOptions): Promise<void> {
-  const files = [options["tls-cert"]!, options["tls-key"]!];
+  const count = options.workers;
+  const files = options["tls-cert"] ? [options["tls-cert"], options["tls-key"]!] : [];
   const script = process.argv[1]!;
+  const relay = createMetricsRelay();
+  const slots: (Worker | undefined)[] = new Array(count).fill(undefined);
+  const live = new Set<Worker>();
   let ports: string[] = [];
-  let current: Worker | undefined;
   let stopping = false;
   let reloading = false;
   let reloadAgain = false;
 
-  function spawnWorker(): Promise<Worker> {
+  const peers = () => [...live].map((w) => ({ pid: w.proc.pid, send: (m: unknown) => w.proc.send(m) }));
+
+  function onMessage(worker: Worker, message: WorkerMessage, resolveReady: () => void): void {
+    if (message?.type === "metrics-snapshot") relay.answered(worker.proc.pid, message.id, message.snapshot);
+    else if (message?.type === "metrics-ask") {
+      void relay.gather(worker.proc.pid, message.own, peers()).then((snapshots) => {
+        const answer: SupervisorMessage = { type: "metrics-peers", id: message.id, snapshots };
+        if (live.has(worker)) worker.proc.send(answer);
+      });
+    } else if (message?.type === "ready") {
+      if (ports.length === 0) {
+        ports = ["--port", String(message.port)];
+        if (message.httpPort !== undefined) ports.push("--http-port", String(message.httpPort));
+        if (message.consolePort !== undefined) ports.push("--console-port", String(message.consolePort));
+      }
+      resolveReady();
+    }
+  }
+
+  function spawnWorker(slot: number): Promise<Worker> {
     return new Promise((resolve, reject) => {
       let ready = false;
       const proc = Bun.spawn([process.execPath, script, "serve", ...argv, ...ports], {
-        env: { ...process.env, [workerRoleEnv]: "worker" },
-        stdio: ["ignore", "inherit", "inherit"],
-        ipc(message: { type?: string; port?: number; httpPort?: number }) {
-          if (message?.type !== "ready" || ready) return;
-          ready = true;
-          ports = ["--port", String(message.port)];
-          if (message.httpPort !== undefined) ports.push("--http-port", String(message.httpPort));
-          resolve(worker);
+        env: {
+          ...process.env,
+          [workerRoleEnv]: "worker",
+          [workerSlotEnv]: workerSlotText({ index: slot, count }),
         },
+        stdio: ["ignore", stdoutIsFile ? "inherit" : "pipe", "inherit"],
+        ipc: (message: WorkerMessage) =>
+          onMessage(worker, message, () => {
+            if (ready) return;
+            ready = true;
+            resolve(worker);
+          }),
       });
-      const worker: Worker = { proc, exited: proc.exited };
+      const relayed = proc.stdout instanceof ReadableStream ? output.relay(proc.stdout) : Promise.resolve();
+      const worker: Worker = {
+        proc,
+        slot,
+        exited: Promise.all([proc.exited, relayed]).then(([code]) => code),
+      };
+      live.add(worker);
       void worker.exited.then((code) => {
+        live.delete(worker);
+        relay.retire(proc.pid);
         if (!ready) reject(new Error(`the worker exited with code ${code} before listening`));
         else onWorkerExit(worker, code);
       });
     });
   }
 
-  function onWorkerExit(worker: Worker, code: number): void {
-    if (stopping || worker !== current) return;
-    log("error", "worker exited unexpectedly; starting another", { code });
-    current = undefined;
-    const retry = async (delayMs: number) => {
+  function replace(slot: number, delayMs: number): void {
+    void (async () => {
       await Bun.sleep(delayMs);
-      if (stopping || current) return;
+      if (stopping || slots[slot]) return;
       try {
-        current = await spawnWorker();
+        const started = await spawnWorker(slot);
+        // A reload may have filled the slot meanwhile.
+        if (slots[slot] || stopping) started.proc.kill("SIGTERM");
+        else slots[slot] = started;
       } catch (e) {
-        log("error", "worker failed to start", { error: String(e) });
-        void retry(Math.min(delayMs * 2, 10_000));
+        log("error", "worker failed to start", { slot, error: String(e) });
+        replace(slot, Math.min(delayMs * 2, 10_000));
       }
-    };
-    void retry(1000);
+    })();
+  }
+
+  function onWorkerExit(worker: Worker, code: number): void {
+    if (stopping || slots[worker.slot] !== worker) return;
+    log("error", "worker exited unexpectedly; starting another", { code, pid: worker.proc.pid });
+    slots[worker.slot] = undefined;
+    replace(worker.slot, 1000);
   }
 
   async function reload(reason: string): Promise<void> {
@@ -92,16 +148,21 @@ export async function runServeSupervisor(argv: string[], options: ServeOptions):
     }
     reloading = true;
     try {
-      const next = await spawnWorker();
-      const previous = current;
-      current = next;
-      previous?.proc.kill("SIGTERM");
-      log("info", "TLS certificate reloaded", { reason, pid: next.proc.pid });
+      const pids: number[] = [];
+      for (let slot = 0; slot < count && !stopping; slot++) {
+        const next = await spawnWorker(slot);
+        const previous = slots[slot];
+        slots[slot] = next;
+        previous?.proc.kill("SIGTERM");
+        pids.push(next.proc.pid);
+      }
+      log("info", files.length > 0 ? "TLS certificate reloaded" : "workers replaced", { reason, pids });
     } catch (e) {
-      log("error", "TLS reload failed; the previous certificate stays in service", {
-        reason,
-        error: String(e),
-      });
+      const msg =
+        files.length > 0
+          ? "TLS reload failed; the previous certificate stays in service"
+          : "reload failed; the previous workers stay in service";
+      log("error", msg, { reason, error: String(e) });
     } finally {
       reloading = false;
     }
@@ -111,27 +172,46 @@ export async function runServeSupervisor(argv: string[], options: ServeOptions):
     }
   }
 
-  current = await spawnWorker().catch((e) => {
+  slots[0] = await spawnWorker(0).catch((e) => {
     log("error", "could not start serving", { error: String(e) });
     process.exit(1);
   });
+  const rest = Array.from({ length: count - 1 }, (_, i) => i + 1);
+  void Promise.allSettled(rest.map((slot) => spawnWorker(slot))).then((started) => {
+    started.forEach((result, i) => {
+      const slot = rest[i]!;
+      if (result.status === "fulfilled") {
+        if (slots[slot] || stopping) result.value.proc.kill("SIGTERM");
+        else slots[slot] = result.value;
+      } else {
+        log("error", "worker failed to start", { slot, error: String(result.reason) });
+        replace(slot, 1000);
+      }
+    });
+    if (started.every((r) => r.status === "fulfilled") && !stopping) {
+      log("info", "every worker listening", { workers: count, pids: slots.map((w) => w?.proc.pid) });
+    }
+  });
 
-  let stamp = await stampOf(files);
-  setInterval(async () => {
-    const next = await stampOf(files);
-    if (next === stamp) return;
-    stamp = next;
-    await reload("certificate files changed");
-  }, pollMs);
+  if (files.length > 0) {
+    let stamp = await stampOf(files);
+    setInterval(async () => {
+      const next = await stampOf(files);
+      if (next === stamp) return;
+      stamp = next;
+      await reload("certificate files changed");
+    }, pollMs);
+  }
   process.on("SIGHUP", () => void reload("SIGHUP"));
 
   const shutdown = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    const worker = current;
-    worker?.proc.kill(signal);
-    const code = worker ? await worker.exited : 0;
-    process.exit(code);
+    const workers = [...live];
+    for (const worker of workers) worker.proc.kill(signal);
+    const codes = await Promise.all(workers.map((w) => w.exited));
+    await output.flush();
+    process.exit(codes.find((c) => c !== 0) ?? 0);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -8,13 +8,15 @@ import { runServeHost } from "./serve-host.ts";
 import { resolveServeOptions, type ServeOptions, serveOptionSpecs } from "./serve-options.ts";
 import { runServeSupervisor, workerRoleEnv } from "./serve-supervisor.ts";
 import { UsageError } from "./usage-error.ts";
+import { parseWorkerSlot, soleWorker, workerSlotEnv } from "./worker-slot.ts";
 
 const onBun = typeof Bun !== "undefined";
 
 /**
- * `s3dir serve`: serves a root directory as S3 until SIGTERM/SIGINT. With TLS, a small supervisor
- * process runs the host as a worker so that certificates can be replaced without dropping requests
- * (Bun only: a Node host reads its certificate once, at start).
+ * `s3dir serve`: serves a root directory as S3 until SIGTERM/SIGINT. With TLS or `--workers N`, a
+ * small supervisor process runs the host as N workers on one port, so that certificates can be
+ * replaced without dropping requests and every core serves (Bun only: a Node host is one process
+ * and reads its certificate once, at start).
  * `--runtime node` under Bun runs the same command on Node.js (dist/node/s3dir.mjs) instead.
  */
 async function runServe(line: CommandLine, argv: readonly string[]): Promise<void> {
@@ -25,11 +27,20 @@ async function runServe(line: CommandLine, argv: readonly string[]): Promise<voi
   }
   const options = await loadServeOptions(line.values, process.env);
   const runtime = options.runtime ?? (onBun ? "bun" : "node");
+  if (options.workers > 1 && runtime === "node") {
+    throw new UsageError(
+      `--workers ${options.workers}: several workers need Bun; on Node.js serve with --workers 1`,
+    );
+  }
   if (runtime === "node" && onBun) return await runOnNode(argv);
   if (runtime === "bun" && !onBun) throw new Error("--runtime bun: this is the Node build; run bin/s3dir");
   const worker = process.env[workerRoleEnv] === "worker";
-  if (options["tls-cert"] && !worker && onBun) return await runServeSupervisor([...argv], options);
-  await runServeHost(options, { supervised: worker });
+  const supervise = (options["tls-cert"] !== undefined || options.workers > 1) && !worker && onBun;
+  if (supervise) return await runServeSupervisor([...argv], options);
+  await runServeHost(options, {
+    supervised: worker,
+    slot: worker ? parseWorkerSlot(process.env[workerSlotEnv]) : soleWorker,
+  });
 }
 
 /** The serve options from the command line, the environment, the --config file and the defaults. */

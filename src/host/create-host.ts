@@ -36,6 +36,7 @@ import { createAuthorizer } from "../s3/authorize.ts";
 import { createBucketOwners } from "../s3/bucket-owners.ts";
 import { createBucketPolicies } from "../s3/bucket-policies.ts";
 import { parseTrustedProxies } from "../s3/forwarded-host.ts";
+import type { MetricsSnapshot } from "../s3/metrics-snapshot.ts";
 import { createIamActions } from "../s3/query/iam-actions.ts";
 import { assumeRole, callerIdentity } from "../s3/query/sts-actions.ts";
 import { assumeRoleWithLdapIdentity } from "../s3/query/sts-ldap-identity.ts";
@@ -61,6 +62,8 @@ export interface Host {
   fetch(request: Request, info: RequestInfo): Promise<Response>;
   /** The server is bound: names the host by its real port and logs the "listening" line. */
   listening(address: { port: number; url: string; httpUrl?: string }): void;
+  /** This process's metrics as plain numbers, for the host's other processes to add up. */
+  metricsSnapshot(): MetricsSnapshot;
   /** From now on /health/ready answers 503 (shutting down); requests are still answered. */
   drain(reason: string): void;
   /** Stops every timer, watcher and sweep and releases the root's locks; logs "stopped". */
@@ -297,7 +300,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
         rootEncrypted: () => encryption.encrypted,
         memory: memory.current,
       },
-      metrics: options.metrics ? metrics.render : undefined,
+      metrics: options.metrics ? metricsText(metrics, options.peerMetrics) : undefined,
       writesRefused: space && (() => space.low()),
     });
 
@@ -357,6 +360,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
           rootEncryption: encryption.checked,
         });
       },
+      metricsSnapshot: () => metrics.snapshot(),
       drain,
       close: () => {
         closing ??= (async () => {
@@ -374,6 +378,18 @@ export async function createHost(options: HostOptions): Promise<Host> {
 }
 
 const NOBODY = 65534;
+
+/** /metrics for this process alone, or for every process of the host when it has peers. */
+function metricsText(
+  metrics: ReturnType<typeof createHostMetrics>,
+  peerMetrics: HostOptions["peerMetrics"],
+): () => string | Promise<string> {
+  if (!peerMetrics) return () => metrics.render();
+  return async () => {
+    const own = metrics.snapshot();
+    return metrics.render(await peerMetrics(own), own);
+  };
+}
 
 /**
  * The owner of anonymous writes. The default (nobody:nogroup) applies only to a server running

@@ -36,6 +36,7 @@ export function createHostMetrics(sources: { inFlight(): number; audit: AuditTra
     {
       name: "s3dir_uptime_seconds",
       help: "Seconds since this host started.",
+      combine: "max",
       value: () => Math.floor((Date.now() - startedAt.getTime()) / 1000),
     },
   ]);

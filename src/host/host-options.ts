@@ -1,4 +1,5 @@
 import type { MinFree } from "../runtime/free-space.ts";
+import type { MetricsSnapshot } from "../s3/metrics-snapshot.ts";
 
 /** Where a host writes its log lines (one JSON object each): stdout in the CLI, memory in tests. */
 export interface LineWriter {
@@ -42,6 +43,11 @@ export interface HostOptions {
   minFree?: MinFree;
   /** Serve Prometheus metrics on GET /metrics. */
   metrics: boolean;
+  /**
+   * The metrics of this host's other processes (`s3dir serve --workers N`), given this one's
+   * snapshot: /metrics then reports their sum. Absent for a host that is one process.
+   */
+  peerMetrics?: (own: MetricsSnapshot) => Promise<readonly MetricsSnapshot[]>;
   stsMaxDurationSeconds: number;
   requireEncryptedRoot: boolean;
   allowSseCOverHttp: boolean;

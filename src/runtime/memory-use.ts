@@ -17,12 +17,17 @@ function cgroupLimit(): number | undefined {
   }
 }
 
+/** The memory a host is measured against when none is set: the cgroup's memory.max, else the machine's. */
+export function defaultMemoryLimit(): number {
+  return Math.min(cgroupLimit() ?? Number.POSITIVE_INFINITY, totalmem());
+}
+
 /**
  * Samples the process's resident memory once a second (off the request path: reading it costs a
  * system call) against `limit`, else the cgroup's memory.max, else the machine's memory.
  */
 export function startMemoryUse(limit?: number, intervalMs = 1000): MemoryUse {
-  const bound = limit ?? Math.min(cgroupLimit() ?? Number.POSITIVE_INFINITY, totalmem());
+  const bound = limit ?? defaultMemoryLimit();
   let used = process.memoryUsage.rss();
   const timer = setInterval(() => {
     used = process.memoryUsage.rss();

@@ -17,7 +17,7 @@ export type { AppBindings } from "./exchange.ts";
 export interface AppDeps extends PipelineDeps, ExchangeDeps {
   health: HealthSources;
   /** Prometheus text for /metrics; undefined turns the endpoint off. */
-  metrics?: () => string;
+  metrics?: () => string | Promise<string>;
   /** STS and IAM actions answered on the same endpoint (form-encoded POST to "/"). */
   queryActions: QueryActions;
   /** STS actions answered without credentials (AssumeRoleWithWebIdentity). */
@@ -68,7 +68,9 @@ export function createApp(deps: AppDeps): Hono<ExchangeEnv> {
   if (deps.metrics) {
     const render = deps.metrics;
     app.get("/metrics", async (c, next) =>
-      isSigned(c.req.raw) ? next() : c.text(render(), 200, { "content-type": "text/plain; version=0.0.4" }),
+      isSigned(c.req.raw)
+        ? next()
+        : c.text(await render(), 200, { "content-type": "text/plain; version=0.0.4" }),
     );
   }
   app.use(middleware);
