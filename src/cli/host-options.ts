@@ -18,6 +18,7 @@ export function hostOptionsFromServe(
   return {
     root: options.root,
     port: options.port,
+    workerIndex: slot.index,
     region: options.region,
     domains: options.domain,
     trustedProxies: options["trusted-proxy"],

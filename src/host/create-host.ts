@@ -124,7 +124,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     const audit = await createAuditTrail({
       root,
       secretsKey,
-      hostId: env.S3DIR_HOST_ID || `${hostname()}:${options.port}`,
+      hostId: `${env.S3DIR_HOST_ID || `${hostname()}:${options.port}`}${options.workerIndex ? `~w${options.workerIndex}` : ""}`,
       log,
     });
     stops.push(() => audit.close());

@@ -15,6 +15,11 @@ export interface HostOptions {
   root: string;
   /** The port the host will listen on; names it (host id, /health/status) until listening() is called. */
   port: number;
+  /**
+   * Which of the host's serving processes this is (`s3dir serve --workers N`), 0 when alone: the
+   * others keep audit spools of their own, named by slot, which a replacement worker takes over.
+   */
+  workerIndex?: number;
   region: string;
   /** Base domains for virtual-hosted-style requests. */
   domains: string[];

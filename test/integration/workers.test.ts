@@ -1,11 +1,14 @@
 /** `s3dir serve --workers N`: several processes on one port, answering as one host. */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { readdirSync } from "node:fs";
+import { hostname } from "node:os";
 import {
   CreateBucketCommand,
   GetObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
+import { auditPaths } from "../../src/audit/audit-paths.ts";
 import { rawRequest, s3Client, startServer, type TestServer, waitFor } from "../helpers/index.ts";
 
 setDefaultTimeout(30_000);
@@ -110,6 +113,15 @@ describe("--workers 2", () => {
     for (let i = 0; i < 6; i++) expect(sample(await scrape(server), putSeries)).toBeGreaterThanOrEqual(shown);
     await s3Client(server).send(new PutObjectCommand({ Bucket: bucket, Key: "after", Body: "x" }));
     expect(sample(await scrape(server), putSeries)).toBeGreaterThan(shown);
+  });
+
+  test("each worker keeps an audit spool of its own, named by its slot, which its replacement takes over", () => {
+    // Two slots, two spools, across the kill and replacement above: no per-process spool was needed.
+    expect(readdirSync(auditPaths(server.root).spools).sort()).toEqual([
+      `${hostname()}_${server.port}`,
+      `${hostname()}_${server.port}_w1`,
+    ]);
+    expect(server.logs().filter((l) => l.includes("audit spool in use"))).toEqual([]);
   });
 
   test("the per-host in-flight limit is split among the workers", async () => {
