@@ -78,17 +78,40 @@ export async function warmUntilJitQuiet(
   load: (seconds: number) => Promise<unknown>,
   limits: { minSeconds: number; maxSeconds: number },
 ): Promise<number> {
+  // A supervisor (`s3dir serve --workers N`) serves nothing itself: watch its workers.
+  const children = childPids(pid);
+  const pids = children.length > 0 ? children : [pid];
   let spent = 0;
   let step = limits.minSeconds;
   while (step > 0) {
-    const before = threadSnapshot(pid);
+    const before = pids.map(threadSnapshot);
     await load(step);
     spent += step;
-    const ticks = ticksSince(pid, before);
-    let all = 0;
-    for (const t of ticks.values()) all += t;
-    if (ticks.get("jit")! <= all * JIT_QUIET_SHARE) break;
+    const quiet = pids.every((p, i) => {
+      const ticks = ticksSince(p, before[i]!);
+      let all = 0;
+      for (const t of ticks.values()) all += t;
+      return ticks.get("jit")! <= all * JIT_QUIET_SHARE;
+    });
+    if (quiet) break;
     step = Math.min(2, limits.maxSeconds - spent);
   }
   return spent;
+}
+
+/** The processes whose parent is pid (from /proc). */
+function childPids(pid: number): number[] {
+  const children: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      // Field 4 (ppid) follows the command in parentheses, which may itself contain spaces.
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === pid) children.push(Number(name));
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return children;
 }
