@@ -209,8 +209,8 @@ async function openBelowRoot(
 
 /**
  * Opens a directory verified as above; undefined when missing, not a directory or symlinked.
- * With the layout, on local filesystems, that is one openat2 and nothing else: O_DIRECTORY
- * already refuses anything but a directory, so no fstat is needed to tell.
+ * With the layout that is one openat2 and nothing else (on a worker thread on a network
+ * filesystem): O_DIRECTORY already refuses anything but a directory, so no fstat is needed to tell.
  */
 export async function openDirVerified(
   ops: FsOps,
@@ -218,10 +218,13 @@ export async function openDirVerified(
   layout?: Layout,
 ): Promise<number | undefined> {
   try {
-    const rootFd = layout && ops.sync && path.startsWith(`${layout.root}/`) ? layout.rootFd() : undefined;
+    const rootFd = layout && path.startsWith(`${layout.root}/`) ? layout.rootFd() : undefined;
     if (rootFd !== undefined) {
       const relative = path.slice((layout as Layout).root.length + 1);
-      const fd = openBeneath(rootFd, relative, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK);
+      const how = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK;
+      const fd = ops.sync
+        ? openBeneath(rootFd, relative, how)
+        : await openBeneathAsync(rootFd, relative, how);
       if (fd !== undefined) return fd;
     }
     const r = await openVerified(ops, path, O_RDONLY | O_DIRECTORY);
