@@ -81,7 +81,7 @@ export function createApp(deps: AppDeps): Hono<ExchangeEnv> {
       ? handleQuery(c)
       : handleS3(c.req.raw, c.env, c.get("exchange")),
   );
-  // The commonest requests (GET and HEAD of S3 resources, no Origin) skip Hono's dispatch and the
+  // The commonest requests (GET, HEAD and PUT of S3 resources, no Origin) skip Hono's dispatch and the
   // middleware chain: the same pipeline, error rendering, log entry and headers, called directly.
   const dispatch = app.fetch;
   const direct = async (req: Request, env: AppBindings): Promise<Response> => {

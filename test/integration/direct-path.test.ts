@@ -4,7 +4,7 @@ import { objectPath, presignUrl, signedFetch, uniqueBucket, useHost } from "../h
 
 setDefaultTimeout(60_000);
 
-// GETs and HEADs without an Origin header take the direct path (src/s3/direct-path.ts); the same
+// GETs, HEADs and PUTs without an Origin header take the direct path (src/s3/direct-path.ts); the same
 // request with an Origin (and no CORS rules on the bucket, so no CORS headers) goes through the Hono
 // app and its middleware. Both must answer and log exactly alike.
 const { server, s3, bucket } = useHost({ bucket: "direct" });
@@ -61,16 +61,28 @@ async function answerOf(response: Response): Promise<Answer> {
 
 type Send = (extra: Record<string, string>) => Promise<Response>;
 
-function logEntryOf(requestId: string): Record<string, unknown> {
+function logEntryOf(requestId: string, newVersion: boolean): Record<string, unknown> {
   const entry = server.accessLog().find((e) => e.requestId === requestId);
   expect(entry).toBeDefined();
   const { time, durationMs, requestId: _, ...rest } = entry!;
+  if (newVersion) {
+    // Each PUT to a versioned bucket makes a version of its own.
+    expect(rest.versionId).toBeString();
+    rest.versionId = "new";
+    expect(rest.responseHeaders).toBeDefined();
+  }
   return rest;
 }
 
-async function expectSameAnswers(send: Send): Promise<Answer> {
+/** Sends a request without and then with an Origin; `newVersion` when each makes a version. */
+async function expectSameAnswers(send: Send, newVersion = false): Promise<Answer> {
   const direct = await answerOf(await send({}));
   const viaApp = await answerOf(await send({ origin }));
+  if (newVersion) {
+    expect(direct.headers["x-amz-version-id"]).not.toBe(viaApp.headers["x-amz-version-id"]);
+    delete direct.headers["x-amz-version-id"];
+    delete viaApp.headers["x-amz-version-id"];
+  }
   expect(direct.headers).toEqual(viaApp.headers);
   expect(direct.status).toBe(viaApp.status);
   expect(direct.body).toBe(viaApp.body.replaceAll(viaApp.requestId, direct.requestId));
@@ -81,7 +93,7 @@ async function expectSameAnswers(send: Send): Promise<Answer> {
     if (ids.has(direct.requestId) && ids.has(viaApp.requestId)) break;
     await Bun.sleep(50);
   }
-  expect(logEntryOf(direct.requestId)).toEqual(logEntryOf(viaApp.requestId));
+  expect(logEntryOf(direct.requestId, newVersion)).toEqual(logEntryOf(viaApp.requestId, newVersion));
   return direct;
 }
 
@@ -139,5 +151,64 @@ describe("GET and HEAD answer alike with and without the Hono app", () => {
       signedFetch(server, objectPath(bucket, "tagged.txt"), { query: "tagging", headers }),
     );
     expect(tagging.body).toContain("<Key>a</Key>");
+  });
+});
+
+describe("PUT answers alike with and without the Hono app", () => {
+  const body = "put body";
+  const puts: [string, () => string, Record<string, string>][] = [
+    ["plain", () => objectPath(bucket, "put/plain.txt"), {}],
+    [
+      "with metadata, tags and a checksum",
+      () => objectPath(bucket, "put/meta data é.txt"),
+      {
+        "content-type": "text/x-test",
+        "x-amz-meta-colour": "blue",
+        "x-amz-tagging": "a=1",
+        "x-amz-checksum-crc32": "3LwFCA==",
+      },
+    ],
+    ["SSE-S3", () => objectPath(bucket, "put/sse.txt"), { "x-amz-server-side-encryption": "AES256" }],
+    ["versioned", () => objectPath(versioned, "put/v.txt"), {}],
+    ["a conditional write refused", () => objectPath(bucket, "plain.txt"), { "if-none-match": "*" }],
+    ["a bad digest", () => objectPath(bucket, "put/bad.txt"), { "content-md5": "AAAAAAAAAAAAAAAAAAAAAA==" }],
+  ];
+  for (const [name, path, extra] of puts) {
+    const newVersion = name === "versioned";
+    test(`PUT ${name}, header-signed`, async () => {
+      const answer = await expectSameAnswers(
+        (headers) => signedFetch(server, path(), { method: "PUT", headers: { ...extra, ...headers }, body }),
+        newVersion,
+      );
+      expect(answer.status).toBe(name.startsWith("a ") ? (name.includes("digest") ? 400 : 412) : 200);
+    });
+    test(`PUT ${name}, presigned`, async () => {
+      const url = await presignUrl(server, path(), { method: "PUT", headers: extra });
+      await expectSameAnswers(
+        (headers) => fetch(url, { method: "PUT", headers: { ...extra, ...headers }, body }),
+        newVersion,
+      );
+    });
+  }
+
+  test("a bad signature, an anonymous PUT and a bucket setting are answered alike", async () => {
+    const url = await presignUrl(server, objectPath(bucket, "put/x.txt"), { method: "PUT" });
+    const tampered = url.replace(/X-Amz-Signature=[0-9a-f]/, "X-Amz-Signature=x");
+    const refused = await expectSameAnswers((headers) => fetch(tampered, { method: "PUT", headers, body }));
+    expect(refused.status).toBe(403);
+    const anonymous = await expectSameAnswers((headers) =>
+      fetch(`${server.endpoint}${objectPath(bucket, "put/anon.txt")}`, { method: "PUT", headers, body }),
+    );
+    expect(anonymous.status).toBe(403);
+    const tagging = "<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>";
+    const tagged = await expectSameAnswers((headers) =>
+      signedFetch(server, objectPath(bucket, "plain.txt"), {
+        method: "PUT",
+        query: "tagging",
+        headers: { ...headers, "content-type": "application/xml" },
+        body: tagging,
+      }),
+    );
+    expect(tagged.status).toBe(200);
   });
 });
