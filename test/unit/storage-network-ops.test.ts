@@ -32,7 +32,7 @@ describe.each([true, false])("syncMetadataIo %p", (sync) => {
           bucket: "bkt",
           key,
           body: new Blob(["data"]).stream(),
-          attributes: {},
+          attributes: { userMetadata: {} },
           verify: {},
         });
       await put("link/x").catch(() => {});
