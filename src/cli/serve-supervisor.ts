@@ -1,7 +1,7 @@
 import { fstatSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { Subprocess } from "bun";
-import { createLineOutput } from "./line-relay.ts";
+import { createLineOutput, type LineOutput } from "./line-relay.ts";
 import { createMetricsRelay } from "./metrics-relay.ts";
 import type { ServeOptions } from "./serve-options.ts";
 import type { SupervisorMessage, WorkerMessage } from "./worker-channel.ts";
@@ -18,7 +18,9 @@ interface Worker {
   exited: Promise<number>;
 }
 
-const output = createLineOutput();
+// Made on first use: the Node build bundles this module (serve.ts imports it) but never runs it.
+let outputValue: LineOutput | undefined;
+const output = (): LineOutput => (outputValue ??= createLineOutput());
 // Writes to a regular file land whole (they share one file offset); anything else goes through the relay.
 const stdoutIsFile = (() => {
   try {
@@ -29,7 +31,7 @@ const stdoutIsFile = (() => {
 })();
 
 function log(level: "info" | "warn" | "error", msg: string, extra: Record<string, unknown> = {}): void {
-  output.line(JSON.stringify({ level, msg, ...extra }));
+  output().line(JSON.stringify({ level, msg, ...extra }));
 }
 
 async function stampOf(files: string[]): Promise<string> {
@@ -101,7 +103,7 @@ export async function runServeSupervisor(argv: string[], options: ServeOptions):
             resolve(worker);
           }),
       });
-      const relayed = proc.stdout instanceof ReadableStream ? output.relay(proc.stdout) : Promise.resolve();
+      const relayed = proc.stdout instanceof ReadableStream ? output().relay(proc.stdout) : Promise.resolve();
       const worker: Worker = {
         proc,
         slot,
@@ -210,7 +212,7 @@ export async function runServeSupervisor(argv: string[], options: ServeOptions):
     const workers = [...live];
     for (const worker of workers) worker.proc.kill(signal);
     const codes = await Promise.all(workers.map((w) => w.exited));
-    await output.flush();
+    await output().flush();
     process.exit(codes.find((c) => c !== 0) ?? 0);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
