@@ -7,10 +7,18 @@ const alphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
 const WRITER_ID = /^[0-9a-z]{16}$/;
 const NAME = /^[a-z]+-([0-9a-z]{16})-[0-9a-z]+-[0-9a-z]{16}$/;
 
+/** Random bytes drawn a block at a time: one getRandomValues call per 256 names, not per name. */
+const randomPool = new Uint8Array(4096);
+let poolAt = randomPool.length;
+
 function randomChars(n: number): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(n));
+  if (poolAt + n > randomPool.length) {
+    crypto.getRandomValues(randomPool);
+    poolAt = 0;
+  }
   let s = "";
-  for (const b of bytes) s += alphabet[b % 36];
+  for (let i = 0; i < n; i++) s += alphabet[(randomPool[poolAt + i] as number) % 36];
+  poolAt += n;
   return s;
 }
 

@@ -99,10 +99,11 @@ export function makeRecord(
   const rec: MetadataRecord = { v: 1, s: id.size, m: id.mtimeNs, i: id.ino, e: etag };
   const h: Partial<Record<HeaderCode, string>> = {};
   let any = false;
-  for (const [code, name] of headerNames) {
-    const value = attrs[name];
+  for (let i = 0; i < headerNames.length; i++) {
+    const pair = headerNames[i] as [HeaderCode, keyof ContentHeaders];
+    const value = attrs[pair[1]];
     if (value !== undefined) {
-      h[code] = value;
+      h[pair[0]] = value;
       any = true;
     }
   }

@@ -6,6 +6,6 @@ export const MAX_USER_METADATA = 2048;
 
 export function checkUserMetadata(meta: Record<string, string> | undefined): void {
   let n = 0;
-  for (const [k, v] of Object.entries(meta ?? {})) n += utf8Length(k) + utf8Length(v);
+  for (const k in meta) n += utf8Length(k) + utf8Length(meta[k] as string);
   if (n > MAX_USER_METADATA) throw new StorageError("MetadataTooLarge", "user metadata exceeds 2 KB");
 }

@@ -75,7 +75,7 @@ export class BodyHasher {
   /** Call once, after the last chunk. */
   finish(): { md5: Uint8Array; sha256Hex?: string; checksum?: string } {
     return {
-      md5: new Uint8Array(this.md5.digest()),
+      md5: this.md5.digest(),
       sha256Hex: this.sha256?.digest("hex"),
       checksum: this.checksum?.digestBase64(),
     };

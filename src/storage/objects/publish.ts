@@ -87,7 +87,7 @@ export class Publisher {
     const { ops, layout, meta } = this.ctx;
     try {
       // Before it is renamed into place: the object never appears under the server's user.
-      if (temp.fd >= 0) await chownFd(ops, temp.fd, temp.owner);
+      if (temp.fd >= 0 && temp.owner) await chownFd(ops, temp.fd, temp.owner);
     } catch (e) {
       await discardTemp(ops, { path: temp.path, fd: temp.fd });
       throw e;
@@ -175,7 +175,6 @@ export class Publisher {
     const { ops, parents, layout } = this.ctx;
     const slash = key.lastIndexOf("/");
     const name = key.slice(slash + 1);
-    const dirPath = slash < 0 ? layout.bucket(bucket) : `${layout.bucket(bucket)}/${key.slice(0, slash)}`;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const dfd = await parents.open(bucket, key, owner);
       try {
@@ -200,7 +199,13 @@ export class Publisher {
           if (cond?.ifNoneMatch === "*" && st) throw new StorageError("PreconditionFailed", `${key} exists`);
           throw e;
         }
-        if (this.ctx.fsync) await this.directorySyncs.sync(dirPath, dfd);
+        if (this.ctx.fsync) {
+          const bucketPath = layout.bucket(bucket);
+          await this.directorySyncs.sync(
+            slash < 0 ? bucketPath : `${bucketPath}/${key.slice(0, slash)}`,
+            dfd,
+          );
+        }
         return;
       } finally {
         await ops.close(dfd);

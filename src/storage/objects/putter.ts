@@ -57,9 +57,12 @@ export class Putter {
   ): Promise<PutObjectResult> {
     const { ops, layout } = this.ctx;
     const temp = await writeBodyToTemp(ops, layout, input.bucket, body, input.verify, sealing?.sealer);
-    const attributes = { ...input.attributes };
-    if (temp.checksum) attributes.checksum = temp.checksum;
-    else delete attributes.checksum;
+    let attributes = input.attributes;
+    if (temp.checksum) attributes = { ...attributes, checksum: temp.checksum };
+    else if (attributes.checksum) {
+      attributes = { ...attributes };
+      delete attributes.checksum;
+    }
     // A directory key that brought data (its size was not known ahead) is a file of the alternate area.
     const key = isDirectoryKey(input.key) && temp.size > 0 ? altDiskKey(input.key) : input.key;
     if (isDirectoryKey(key)) {

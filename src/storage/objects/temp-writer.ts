@@ -87,7 +87,8 @@ async function readWholeVerified(source: WholeBody, verify: BodyVerification): P
   checkSize(bytes.length, verify);
   const hasher = new BodyHasher({ sha256: !!verify.sha256Hex, checksum: verify.checksum?.algorithm });
   hasher.update(bytes);
-  return { bytes, ...(await verified(hasher, verify, bytes.length)) };
+  const { size, md5Hex, checksum } = await verified(hasher, verify, bytes.length);
+  return { bytes, size, md5Hex, checksum };
 }
 
 /** The temp file of a body read and checked whole: one blocking pwrite on a local filesystem. */
@@ -104,7 +105,7 @@ async function tempOfVerified(
     await discardTemp(ops, temp);
     throw e;
   }
-  const result: TempFile = { ...temp, size: body.size, md5Hex: body.md5Hex };
+  const result: TempFile = { path: temp.path, fd: temp.fd, size: body.size, md5Hex: body.md5Hex };
   if (body.checksum) result.checksum = body.checksum;
   return result;
 }
@@ -302,7 +303,11 @@ async function verified(hasher: BodyHasher, verify: BodyVerification, size: numb
     throw new StorageError("IncompleteBody", `body shorter than declared (${size} < ${verify.expectedSize})`);
   }
   const digests = hasher.finish();
-  if (verify.md5Base64 !== undefined && Buffer.from(digests.md5).toString("base64") !== verify.md5Base64) {
+  if (
+    verify.md5Base64 !== undefined &&
+    Buffer.from(digests.md5.buffer, digests.md5.byteOffset, digests.md5.byteLength).toString("base64") !==
+      verify.md5Base64
+  ) {
     throw new StorageError("BadDigest", "Content-MD5 mismatch");
   }
   if (verify.sha256Hex !== undefined && digests.sha256Hex !== verify.sha256Hex.toLowerCase()) {
@@ -317,5 +322,6 @@ async function verified(hasher: BodyHasher, verify: BodyVerification, size: numb
     verify.checksum && digests.checksum
       ? { algorithm: verify.checksum.algorithm, value: digests.checksum, type: "FULL_OBJECT" }
       : undefined;
-  return { size, md5Hex: Buffer.from(digests.md5).toString("hex"), checksum };
+  const md5 = digests.md5;
+  return { size, md5Hex: Buffer.from(md5.buffer, md5.byteOffset, md5.byteLength).toString("hex"), checksum };
 }
