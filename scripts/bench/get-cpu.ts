@@ -12,26 +12,22 @@
  * commit with a node_modules link), so that before and after share one run's load.
  * `BUN_OPTIONS="--cpu-prof --cpu-prof-dir=DIR"` profiles the servers it starts.
  */
+
 import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { cleanupNow, installCleanup, trackPath } from "./cleanup.ts";
+import { compareRepoOption, hasFlag, numberOption } from "./cpu-bench-setup.ts";
 import { median, startS3dirs, targetsPerServer } from "./cpu-servers.ts";
 import { keyNames, writeRandomFile } from "./fixtures.ts";
 import { prepareGetPool } from "./http-cases.ts";
 import { type RunningServer, startBare } from "./servers.ts";
 import { runWrk } from "./wrk.ts";
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const i = args.indexOf(name);
-  return i < 0 ? fallback : Number(args[i + 1]);
-};
-const durationSeconds = option("--duration", 5);
-const rounds = option("--rounds", 2);
-const connections = option("--concurrency", 16);
-const floor = args.includes("--floor");
-const compareIndex = args.indexOf("--compare");
-const compareRepo = compareIndex < 0 ? undefined : resolve(args[compareIndex + 1]!);
+const durationSeconds = numberOption("--duration", 5);
+const rounds = numberOption("--rounds", 2);
+const connections = numberOption("--concurrency", 16);
+const floor = hasFlag("--floor");
+const compareRepo = compareRepoOption();
 const ticksPerSecond = 100;
 
 /** utime + stime of a process, in clock ticks. */

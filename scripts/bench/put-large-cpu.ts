@@ -1,22 +1,9 @@
-/**
- * Server CPU time per MiB of large PUTs, split by thread: the load-independent form of the
- * PUT 64 MiB ratio. Starts the bare server that publishes atomically with an MD5
- * (bare-server.ts TEMP_DIR) and s3dir (`--fsync off`, and with --compare DIR s3dir from another
- * source tree), then sends each, in alternating rounds, `--puts` presigned PUTs of `--mib` MiB
- * with curl, one at a time (or --concurrency at a time), and divides each thread group's
- * utime+stime (/proc/PID/task/TID/stat) over the run by the MiB received.
- *
- *   bun scripts/bench/put-large-cpu.ts [--mib 64] [--puts 8] [--rounds 3] [--concurrency 1]
- *                                      [--compare DIR] [--strace]
- *
- * --strace ends with one more run per server under `strace -f -c`: system calls per MiB.
- */
-import { mkdirSync, mkdtempSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { cleanupNow, installCleanup, trackPath } from "./cleanup.ts";
+import { join } from "node:path";
+import { cleanupNow, installCleanup } from "./cleanup.ts";
+import { compareRepoOption, hasFlag, numberOption, putWorkspace } from "./cpu-bench-setup.ts";
 import { median, startS3dirs, targetsPerServer } from "./cpu-servers.ts";
 import { runCurlLoad } from "./curl-load.ts";
-import { keyNames, MiB, makeBucket, writeRandomFile } from "./fixtures.ts";
+import { keyNames, MiB } from "./fixtures.ts";
 import { type RunningServer, startBare } from "./servers.ts";
 import { countSyscalls, perRequest } from "./syscall-count.ts";
 import {
@@ -27,29 +14,15 @@ import {
   ticksSince,
 } from "./thread-cpu.ts";
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const i = args.indexOf(name);
-  return i < 0 ? fallback : Number(args[i + 1]);
-};
-const mib = option("--mib", 64);
-const puts = option("--puts", 8);
-const rounds = option("--rounds", 3);
-const connections = option("--concurrency", 1);
-const compareIndex = args.indexOf("--compare");
-const compareRepo = compareIndex < 0 ? undefined : resolve(args[compareIndex + 1]!);
+const mib = numberOption("--mib", 64);
+const puts = numberOption("--puts", 8);
+const rounds = numberOption("--rounds", 3);
+const connections = numberOption("--concurrency", 1);
+const compareRepo = compareRepoOption();
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 installCleanup();
-const dir = mkdtempSync(join(resolve(import.meta.dir, "..", "..", ".bench"), "put-large-"));
-trackPath(dir);
-const root = join(dir, "root");
-mkdirSync(root);
-makeBucket(root, "bench");
-const bareTemp = join(dir, "bare-tmp");
-mkdirSync(bareTemp);
-const body = join(dir, "body");
-writeRandomFile(body, mib * MiB);
+const { dir, root, bareTemp, body } = putWorkspace("put-large-", mib * MiB);
 const servers: RunningServer[] = [
   await startBare(root, join(dir, "bare-atomic.log"), "bare atomic+MD5", bareTemp),
 ];
@@ -118,7 +91,7 @@ for (const [label, ms] of results) {
     `| ${label} | ${total.toFixed(0)} |${parts} ${mibps.toFixed(0)} | ${(atomicUs / total).toFixed(2)}× | ${(mibps / atomicMibps).toFixed(2)}× |\n`,
   );
 }
-if (args.includes("--strace")) {
+if (hasFlag("--strace")) {
   for (const server of servers) {
     let requests = 0;
     const counts = await countSyscalls(server.pid, join(dir, `strace-${server.pid}`), async () => {
