@@ -27,3 +27,11 @@ export function auditPaths(root: string): AuditPaths {
     spool: (hostId) => join(spools, spoolName(hostId)),
   };
 }
+
+/**
+ * The host id a process's audit spool is named by: the host's, and for worker k > 0 of
+ * `s3dir serve --workers N` the host's with `~w<k>`, so each worker slot keeps a spool of its own.
+ */
+export function auditHostId(hostId: string, workerIndex = 0): string {
+  return workerIndex > 0 ? `${hostId}~w${workerIndex}` : hostId;
+}

@@ -119,15 +119,18 @@ export async function runServeSupervisor(argv: string[], options: ServeOptions):
     });
   }
 
+  /** Puts a started worker in its slot, or stops it when a reload filled the slot meanwhile. */
+  function seat(slot: number, worker: Worker): void {
+    if (slots[slot] || stopping) worker.proc.kill("SIGTERM");
+    else slots[slot] = worker;
+  }
+
   function replace(slot: number, delayMs: number): void {
     void (async () => {
       await Bun.sleep(delayMs);
       if (stopping || slots[slot]) return;
       try {
-        const started = await spawnWorker(slot);
-        // A reload may have filled the slot meanwhile.
-        if (slots[slot] || stopping) started.proc.kill("SIGTERM");
-        else slots[slot] = started;
+        seat(slot, await spawnWorker(slot));
       } catch (e) {
         log("error", "worker failed to start", { slot, error: String(e) });
         replace(slot, Math.min(delayMs * 2, 10_000));
@@ -182,10 +185,8 @@ export async function runServeSupervisor(argv: string[], options: ServeOptions):
   void Promise.allSettled(rest.map((slot) => spawnWorker(slot))).then((started) => {
     started.forEach((result, i) => {
       const slot = rest[i]!;
-      if (result.status === "fulfilled") {
-        if (slots[slot] || stopping) result.value.proc.kill("SIGTERM");
-        else slots[slot] = result.value;
-      } else {
+      if (result.status === "fulfilled") seat(slot, result.value);
+      else {
         log("error", "worker failed to start", { slot, error: String(result.reason) });
         replace(slot, 1000);
       }

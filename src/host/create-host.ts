@@ -1,7 +1,7 @@
 import { mkdir, realpath } from "node:fs/promises";
 import { hostname } from "node:os";
 import packageJson from "../../package.json" with { type: "json" };
-import { auditPaths } from "../audit/audit-paths.ts";
+import { auditHostId, auditPaths } from "../audit/audit-paths.ts";
 import { createAuditTrail } from "../audit/audit-trail.ts";
 import { spoolDepths } from "../audit/spool-depths.ts";
 import { readWebhookSettings } from "../audit/webhook-settings.ts";
@@ -42,7 +42,7 @@ import { assumeRole, callerIdentity } from "../s3/query/sts-actions.ts";
 import { assumeRoleWithLdapIdentity } from "../s3/query/sts-ldap-identity.ts";
 import { assumeRoleWithWebIdentity } from "../s3/query/sts-web-identity.ts";
 import { createPosixStore } from "../storage/index.ts";
-import { createHostMetrics } from "./host-metrics.ts";
+import { createHostMetrics, metricsText } from "./host-metrics.ts";
 import type { HostOptions } from "./host-options.ts";
 import { lifecycleAuditEntry } from "./lifecycle-audit.ts";
 import { testPauseFromEnv } from "./test-pause.ts";
@@ -124,7 +124,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     const audit = await createAuditTrail({
       root,
       secretsKey,
-      hostId: `${env.S3DIR_HOST_ID || `${hostname()}:${options.port}`}${options.workerIndex ? `~w${options.workerIndex}` : ""}`,
+      hostId: auditHostId(env.S3DIR_HOST_ID || `${hostname()}:${options.port}`, options.workerIndex),
       log,
     });
     stops.push(() => audit.close());
@@ -378,18 +378,6 @@ export async function createHost(options: HostOptions): Promise<Host> {
 }
 
 const NOBODY = 65534;
-
-/** /metrics for this process alone, or for every process of the host when it has peers. */
-function metricsText(
-  metrics: ReturnType<typeof createHostMetrics>,
-  peerMetrics: HostOptions["peerMetrics"],
-): () => string | Promise<string> {
-  if (!peerMetrics) return () => metrics.render();
-  return async () => {
-    const own = metrics.snapshot();
-    return metrics.render(await peerMetrics(own), own);
-  };
-}
 
 /**
  * The owner of anonymous writes. The default (nobody:nogroup) applies only to a server running

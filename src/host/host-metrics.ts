@@ -1,5 +1,6 @@
 import type { AuditTrail } from "../audit/audit-trail.ts";
 import { createMetrics } from "../s3/metrics.ts";
+import type { HostOptions } from "./host-options.ts";
 
 /** The host's Prometheus metrics: per-request ones (s3/metrics.ts) and the host's own gauges. */
 export function createHostMetrics(sources: { inFlight(): number; audit: AuditTrail; startedAt: Date }) {
@@ -40,4 +41,16 @@ export function createHostMetrics(sources: { inFlight(): number; audit: AuditTra
       value: () => Math.floor((Date.now() - startedAt.getTime()) / 1000),
     },
   ]);
+}
+
+/** /metrics for this process alone, or for every process of the host when it has peers. */
+export function metricsText(
+  metrics: ReturnType<typeof createHostMetrics>,
+  peerMetrics: HostOptions["peerMetrics"],
+): () => string | Promise<string> {
+  if (!peerMetrics) return () => metrics.render();
+  return async () => {
+    const own = metrics.snapshot();
+    return metrics.render(await peerMetrics(own), own);
+  };
 }

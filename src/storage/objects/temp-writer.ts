@@ -204,12 +204,7 @@ async function fill(
     }
     if (!current || fill === 0) return;
     if (pending) await pending;
-    if (syncIo && fill <= SYNC_WRITE_MAX) {
-      writeAtSync(fd, current.subarray(0, fill), written);
-      pending = undefined;
-    } else {
-      pending = inFlight(writeAt(fd, current.subarray(0, fill), written));
-    }
+    pending = inFlight(writeAt(fd, current.subarray(0, fill), written));
     written += fill;
     which ^= 1;
     current = undefined;
@@ -228,6 +223,7 @@ async function fill(
           : new StorageError("TooLarge", "object larger than 5 TiB");
       }
       hasher.update(value);
+      // Local filesystem, plain bytes: written as they come (below, the buffered pool writes).
       if (!sealer && syncIo) {
         const started = performance.now();
         if (value.length <= SYNC_CHUNK_MAX && chunkWriteGuard.allowed(started)) {
@@ -238,15 +234,8 @@ async function fill(
         continue;
       }
       if (!sealer && value.length >= bufferSize && fill === 0) {
-        await flush();
         if (pending) await pending;
-        // A small body arrives whole in one chunk: one blocking pwrite, as flush does.
-        if (syncIo && value.length <= SYNC_WRITE_MAX) {
-          writeAtSync(fd, value, written);
-          pending = undefined;
-        } else {
-          pending = inFlight(writeAt(fd, value, written));
-        }
+        pending = inFlight(writeAt(fd, value, written));
         written += value.length;
         continue;
       }
@@ -303,11 +292,8 @@ async function verified(hasher: BodyHasher, verify: BodyVerification, size: numb
     throw new StorageError("IncompleteBody", `body shorter than declared (${size} < ${verify.expectedSize})`);
   }
   const digests = hasher.finish();
-  if (
-    verify.md5Base64 !== undefined &&
-    Buffer.from(digests.md5.buffer, digests.md5.byteOffset, digests.md5.byteLength).toString("base64") !==
-      verify.md5Base64
-  ) {
+  const md5 = Buffer.from(digests.md5.buffer, digests.md5.byteOffset, digests.md5.byteLength);
+  if (verify.md5Base64 !== undefined && md5.toString("base64") !== verify.md5Base64) {
     throw new StorageError("BadDigest", "Content-MD5 mismatch");
   }
   if (verify.sha256Hex !== undefined && digests.sha256Hex !== verify.sha256Hex.toLowerCase()) {
@@ -322,6 +308,5 @@ async function verified(hasher: BodyHasher, verify: BodyVerification, size: numb
     verify.checksum && digests.checksum
       ? { algorithm: verify.checksum.algorithm, value: digests.checksum, type: "FULL_OBJECT" }
       : undefined;
-  const md5 = digests.md5;
-  return { size, md5Hex: Buffer.from(md5.buffer, md5.byteOffset, md5.byteLength).toString("hex"), checksum };
+  return { size, md5Hex: md5.toString("hex"), checksum };
 }
