@@ -47,6 +47,8 @@ export const unservedSubresources: readonly string[] = [
   "metadataConfiguration",
   "metadataInventoryTable",
   "metadataJournalTable",
+  "metadataAnnotationTable",
   "abac",
   "renameObject",
+  "annotation",
 ];
