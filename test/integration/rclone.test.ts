@@ -19,7 +19,7 @@ import {
 } from "../helpers/local-tree.ts";
 import { rclone } from "../helpers/rclone.ts";
 import { useHost } from "../helpers/use-host.ts";
-import { uniqueBucket } from "../helpers/util.ts";
+import { bytes, uniqueBucket } from "../helpers/util.ts";
 
 setDefaultTimeout(120_000);
 
@@ -158,6 +158,39 @@ describe("rclone listings", () => {
       expect(await paths(...options)).toEqual(expected);
       expect(await paths("--fast-list", ...options)).toEqual(expected);
     }
+  });
+});
+
+describe("rclone and POSIX edits", () => {
+  test("a file changed through POSIX shows its own mtime and MD5, so a sync down brings the change", async () => {
+    const { dir, files } = localTree("edited", { big: true });
+    const remote = `s3dir:${bucket}/edited`;
+    expectOk(await rclone(server, "sync", dir, remote, ...multipart));
+    const down = join(scratch, "edited-down");
+    expectOk(await rclone(server, "sync", remote, down));
+
+    // Same sizes, new bytes and a new mtime, written in place by a POSIX user.
+    const editedAt = treeMtimeSeconds + 3600;
+    const onDisk = join(server.root, bucket, "edited");
+    const newBig = bytes(7_000_000, 20);
+    writeFileSync(join(onDisk, "x+y.txt"), "PLUS");
+    writeFileSync(join(onDisk, bigTreeFile), newBig);
+    for (const name of ["x+y.txt", bigTreeFile]) utimesSync(join(onDisk, name), editedAt, editedAt);
+
+    const listed = filesOnly(await lsjson("--hash", remote));
+    const editedModTime = new Date(editedAt * 1000).toISOString().replace("Z", "000000Z");
+    const entry = (path: string) => listed.find((e) => e.Path === path)!;
+    expect([entry("x+y.txt").ModTime, entry("x+y.txt").Hashes?.md5]).toEqual([editedModTime, md5Hex("PLUS")]);
+    expect([entry(bigTreeFile).ModTime, entry(bigTreeFile).Hashes?.md5]).toEqual([
+      editedModTime,
+      md5Hex(newBig),
+    ]);
+    const unchanged = entry("q&r.txt");
+    expect(unchanged.Hashes?.md5).toBe(md5Hex(files.find((f) => f.path === "q&r.txt")!.content));
+
+    expectOk(await rclone(server, "sync", remote, down));
+    expect(await Bun.file(join(down, "x+y.txt")).text()).toBe("PLUS");
+    expect(Buffer.from(await Bun.file(join(down, bigTreeFile)).arrayBuffer())).toEqual(Buffer.from(newBig));
   });
 });
 
