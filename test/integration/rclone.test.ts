@@ -18,6 +18,7 @@ import {
   writeTree,
 } from "../helpers/local-tree.ts";
 import { rclone } from "../helpers/rclone.ts";
+import { defaultTestRuntime } from "../helpers/server.ts";
 import { useHost } from "../helpers/use-host.ts";
 import { bytes, uniqueBucket } from "../helpers/util.ts";
 
@@ -251,18 +252,22 @@ describe("rclone server-side copy and move", () => {
 });
 
 describe("rclone uploads and tiers", () => {
-  test("single-part uploads as presigned PUTs (rclone's way before 1.59) land, Content-Length sent twice", async () => {
-    // rclone signs Content-Length into the URL and the Go client then sends it twice, identical;
-    // S3 takes the one length (RFC 9110 section 8.6 allows that reading).
-    const { dir } = localTree("presigned");
-    const remote = `s3dir:${bucket}/presigned`;
-    const result = await rclone(server, "copy", "--s3-use-presigned-request", dir, remote);
-    expect(result.stderr).not.toContain("SignatureDoesNotMatch");
-    expect(result.code).toBe(0);
-    const files = treeFiles();
-    expect(readFromRoot(server.root, bucket, "presigned", files)).toEqual(expectedBytes(files));
-    expect((await rclone(server, "check", dir, remote)).stderr).toContain("0 differences found");
-  });
+  // rclone signs Content-Length into the URL and the Go client then sends it twice, identical;
+  // S3 takes the one length (RFC 9110 section 8.6 allows that reading). Node's HTTP parser (20)
+  // refuses such a request with 400 before a Node host sees it.
+  test.todoIf(defaultTestRuntime === "node")(
+    "single-part uploads as presigned PUTs (rclone's way before 1.59) land, Content-Length sent twice",
+    async () => {
+      const { dir } = localTree("presigned");
+      const remote = `s3dir:${bucket}/presigned`;
+      const result = await rclone(server, "copy", "--s3-use-presigned-request", dir, remote);
+      expect(result.stderr).not.toContain("SignatureDoesNotMatch");
+      expect(result.code).toBe(0);
+      const files = treeFiles();
+      expect(readFromRoot(server.root, bucket, "presigned", files)).toEqual(expectedBytes(files));
+      expect((await rclone(server, "check", dir, remote)).stderr).toContain("0 differences found");
+    },
+  );
 
   test("settier rewrites the object onto itself; s3dir keeps one storage class, so the tier stays STANDARD", async () => {
     const { dir } = localTree("tier");
