@@ -15,6 +15,7 @@ import { routeResolver } from "./resolve-route.ts";
 import { actionOf } from "./route.ts";
 import { routes, unservedPaths, unservedSubresources } from "./routes.ts";
 import type { ServerConfig } from "./server-config.ts";
+import { withSingleContentLength } from "./single-content-length.ts";
 import type { ObjectTagsReader } from "./tag-conditions.ts";
 
 export interface PipelineDeps {
@@ -53,7 +54,8 @@ export function createS3Pipeline(deps: PipelineDeps) {
   const signing = { region: config.region, crypto: deps.sigv4Crypto, sigv2: config.sigv2 };
   const objectTags: ObjectTagsReader = async (bucket, key, versionId) =>
     (await store.getObjectTagging(bucket, key, versionId)).tags;
-  return async function handleS3(req: Request, env: AppBindings, exchange: Exchange): Promise<Response> {
+  return async function handleS3(sent: Request, env: AppBindings, exchange: Exchange): Promise<Response> {
+    const req = withSingleContentLength(sent);
     const { remoteIp, rawTarget } = env;
     const signedHeaders = signedHeadersOf(req.headers, remoteIp, trustedProxies);
     const target = resolveTarget(req.url, signedHeaders.get("host") ?? "", config.domains);

@@ -282,7 +282,8 @@ function isolatedEnv(
   return Object.assign(env, extra);
 }
 
-async function run(
+/** Runs argv to its end (killed after timeoutMs) and collects its output. */
+export async function run(
   argv: string[],
   env: Record<string, string>,
   timeoutMs: number,

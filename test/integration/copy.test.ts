@@ -129,6 +129,26 @@ describe("CopyObject", () => {
     expect(head.Metadata).toEqual({ v: "1" });
   });
 
+  test("copy onto itself with x-amz-storage-class (how tools change a tier) → 200, metadata and bytes kept", async () => {
+    const original = await put(src, "self-tier.txt", "tiered", {
+      ContentType: "text/x-tier",
+      Metadata: { v: "1" },
+    });
+    await s3.send(
+      new CopyObjectCommand({
+        Bucket: src,
+        Key: "self-tier.txt",
+        CopySource: copySource(src, "self-tier.txt"),
+        StorageClass: "STANDARD_IA",
+      }),
+    );
+    const head = await s3.send(new HeadObjectCommand({ Bucket: src, Key: "self-tier.txt" }));
+    expect(head.Metadata).toEqual({ v: "1" });
+    expect(head.ContentType).toBe("text/x-tier");
+    expect(head.ETag).toBe(original.ETag);
+    expect(await text(src, "self-tier.txt")).toBe("tiered");
+  });
+
   test("copy onto itself with REPLACE changes the metadata and keeps the bytes", async () => {
     const original = await put(src, "self-replace.txt", "keep these bytes", {
       ContentType: "text/plain",

@@ -133,6 +133,30 @@ describe("files written through POSIX are objects", () => {
     expect(listed.Contents?.[0]?.ETag).toBe(`"${md5Hex("modified content and more")}"`);
   });
 
+  test("a file modified through POSIX keeps its content headers and user metadata, less what described the old bytes", async () => {
+    const key = "fs/synced.txt";
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: "as uploaded",
+        ContentType: "text/x-synced",
+        // rclone's modification time and MD5, s3cmd's attributes, and a label of the user's.
+        Metadata: {
+          mtime: "1600000000.25",
+          md5chksum: "c29tZQ==",
+          "s3cmd-attrs": "md5:x/mtime:1",
+          label: "keep",
+        },
+      }),
+    );
+    writeFileSync(join(dir(), key), "as edited!!");
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    expect(head.ETag).toBe(`"${md5Hex("as edited!!")}"`);
+    expect(head.ContentType).toBe("text/x-synced");
+    expect(head.Metadata).toEqual({ label: "keep" });
+  });
+
   test("a file removed or renamed through POSIX disappears or moves", async () => {
     writeFileSync(join(dir(), "fs-rm.txt"), "remove me");
     writeFileSync(join(dir(), "fs-mv-a.txt"), "move me");

@@ -45,7 +45,10 @@ export const copyObject: Handler = async (ctx) => {
   const sameObject =
     source.bucket === target.bucket && source.key === target.key && source.versionId === undefined;
   const changesEncryption = req.headers.has(SSE) || sse.customer !== undefined || sourceKeys !== undefined;
-  if (sameObject && directive === "COPY" && !changesEncryption) {
+  // A storage class asked for is a change, as on S3 (tools set a tier this way); s3dir keeps one
+  // storage class, so the copy only rewrites the object in place.
+  const changesStorageClass = req.headers.has("x-amz-storage-class");
+  if (sameObject && directive === "COPY" && !changesEncryption && !changesStorageClass) {
     throw new S3Error(
       "InvalidRequest",
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",

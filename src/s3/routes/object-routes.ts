@@ -83,7 +83,7 @@ export const objectRoutes = [
     writes: true,
     status: "partial",
     notes:
-      "also `s3:GetObject` on the source (`s3:GetObjectVersion` with `?versionId=`); `x-amz-metadata-directive` COPY or REPLACE, `x-amz-copy-source-if-*`, `If-Match`/`If-None-Match: *` on the target, SSE changes; `x-amz-object-lock-*` (a copy never takes its source's lock); `x-amz-tagging-directive` COPY (the source's tags, whatever the metadata directive) or REPLACE (the tags of `x-amz-tagging`, none without it)",
+      "also `s3:GetObject` on the source (`s3:GetObjectVersion` with `?versionId=`); `x-amz-metadata-directive` COPY or REPLACE, `x-amz-copy-source-if-*`, `If-Match`/`If-None-Match: *` on the target, SSE changes; `x-amz-storage-class` (one storage class: onto itself, a rewrite in place); `x-amz-object-lock-*` (a copy never takes its source's lock); `x-amz-tagging-directive` COPY (the source's tags, whatever the metadata directive) or REPLACE (the tags of `x-amz-tagging`, none without it)",
   },
   {
     operation: "GetObjectAttributes",

@@ -141,10 +141,22 @@ export class Describer {
   }
 }
 
-/** What survives of a record once its file changed: content headers and user metadata. */
+/**
+ * User metadata that sync tools write to describe the bytes they uploaded: rclone's (and s3fs's)
+ * modification time and rclone's MD5 of a multipart upload, s3cmd's attributes (mtime, MD5, mode).
+ * Once the file changed they describe bytes that are gone, and a tool trusting them would, for
+ * example, take an edit of the same size for the file it already has.
+ */
+const contentDescribingMetadata = ["mtime", "md5chksum", "s3cmd-attrs"];
+
+/**
+ * What survives of a record once its file changed: content headers, tags, the ACL and user
+ * metadata, less the checksum and the user metadata that describes the former bytes.
+ */
 function staleAttributes(rec: MetadataRecord | undefined) {
   const attrs = recordAttributes(rec);
   delete attrs.checksum;
+  for (const name of contentDescribingMetadata) delete attrs.userMetadata[name];
   return attrs;
 }
 
