@@ -1,8 +1,9 @@
 /**
- * The metadata record: one compact JSON document per object, stored in the `user.s3dir`
- * xattr (or a sidecar). It carries what S3 needs beyond the bytes plus the identity of the
- * file version it describes (size, mtime in ns, inode); a record whose identity does not
- * match the file describes an older version that was changed through POSIX.
+ * The metadata record: one per object, stored in the `user.s3dir` xattr (or a sidecar), in a
+ * compact binary form when it is a plain PUT's record (compact-record.ts), as JSON otherwise.
+ * It carries what S3 needs beyond the bytes plus the identity of the file version it describes
+ * (size, mtime in ns, inode); a record whose identity does not match the file describes an older
+ * version that was changed through POSIX.
  */
 import type { BigStats } from "../../runtime/fs-ops.ts";
 import type { ObjectLock } from "../lock/types.ts";
@@ -15,6 +16,7 @@ import type {
   StoredAcl,
   StoredChecksum,
 } from "../types.ts";
+import { COMPACT_RECORD_MARK, decodeCompactRecord, encodeCompactRecord } from "./compact-record.ts";
 
 export interface MetadataRecord {
   v: 1;
@@ -185,8 +187,9 @@ export function recordMatches(rec: MetadataRecord, st: BigStats): boolean {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** The compact binary form when the record fits it (compact-record.ts), else JSON. */
 export function encodeRecord(rec: MetadataRecord): Uint8Array {
-  return encoder.encode(JSON.stringify(rec));
+  return encodeCompactRecord(rec) ?? encoder.encode(JSON.stringify(rec));
 }
 
 /**
@@ -202,6 +205,7 @@ export function freezeRecord<T>(value: T): T {
 
 export function decodeRecord(bytes: Uint8Array | undefined): MetadataRecord | undefined {
   if (!bytes || bytes.length === 0) return undefined;
+  if (bytes[0] === COMPACT_RECORD_MARK) return decodeCompactRecord(bytes);
   try {
     const rec = JSON.parse(decoder.decode(bytes)) as MetadataRecord;
     if (rec && rec.v === 1 && (rec.x === 1 || (typeof rec.e === "string" && typeof rec.i === "string"))) {
