@@ -15,6 +15,14 @@
  *   then   checksum: 1 byte (bits 0-2 algorithm code, bit 3 COMPOSITE) + the raw digest
  */
 import type { ChecksumAlgorithm } from "../../lib/checksum-algorithm.ts";
+import {
+  readBase64,
+  readDecimalU64,
+  readHex,
+  writeBase64,
+  writeDecimalU64,
+  writeHex,
+} from "./compact-fields.ts";
 import { contentTypeCode, contentTypeOfCode } from "./content-type-codes.ts";
 import type { MetadataRecord } from "./record.ts";
 
@@ -36,6 +44,7 @@ const INODE_AT = 11;
 const ETAG_AT = 19;
 const SIZE_AT = 35;
 const MAX_SIZE_BYTES = 8;
+const ETAG_BYTES = 16;
 
 /** Algorithm codes (index + 1) and digest lengths; on disk, so append only. */
 const checksumAlgorithms: readonly { name: ChecksumAlgorithm; bytes: number }[] = [
@@ -46,92 +55,93 @@ const checksumAlgorithms: readonly { name: ChecksumAlgorithm; bytes: number }[] 
   { name: "SHA256", bytes: 32 },
 ];
 
-const allowedFields = new Set(["v", "s", "m", "i", "e", "h", "k"]);
-const decimalU64 = /^(?:0|[1-9][0-9]{0,19})$/;
-const md5Hex = /^[0-9a-f]{32}$/;
-const U64_LIMIT = 1n << 64n;
+const algorithmIndex = new Map(checksumAlgorithms.map((a, i) => [a.name as string, i]));
 const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
-function u64Of(decimal: unknown): bigint | undefined {
-  if (typeof decimal !== "string" || !decimalU64.test(decimal)) return undefined;
-  const value = BigInt(decimal);
-  return value < U64_LIMIT ? value : undefined;
-}
+/** Encoding writes here, then copies out what it wrote: one allocation per record. */
+const scratch = new Uint8Array(512);
 
 function hasOnlyKeys(value: object, keys: readonly string[]): boolean {
-  const own = Object.keys(value);
-  return own.length === keys.length && own.every((k) => keys.includes(k));
+  let count = 0;
+  for (const key in value) {
+    if (!keys.includes(key)) return false;
+    count++;
+  }
+  return count === keys.length;
 }
 
-/** The content type's bytes on disk (code or length-prefixed UTF-8), or undefined if it cannot be. */
-function contentTypeBytes(h: MetadataRecord["h"]): { flag: number; bytes: Uint8Array } | undefined {
-  if (h === undefined) return { flag: CT_NONE, bytes: new Uint8Array(0) };
+/** Writes the Content-Type (code, or length + UTF-8) at `at`; its flag and end, or undefined. */
+function writeContentType(h: MetadataRecord["h"], at: number): { flag: number; end: number } | undefined {
+  if (h === undefined) return { flag: CT_NONE, end: at };
   if (typeof h !== "object" || h === null || !hasOnlyKeys(h, ["ct"]) || typeof h.ct !== "string") return;
   const code = contentTypeCode(h.ct);
-  if (code !== undefined) return { flag: CT_CODED, bytes: Uint8Array.of(code) };
-  const text = utf8.encode(h.ct);
+  if (code !== undefined) {
+    scratch[at] = code;
+    return { flag: CT_CODED, end: at + 1 };
+  }
+  if (h.ct.length > 255) return undefined;
+  const { read, written } = utf8.encodeInto(h.ct, scratch.subarray(at + 1, at + 256));
+  if (read !== h.ct.length || written > 255) return undefined;
   // A string with lone surrogates would not come back the same from UTF-8.
-  if (text.length > 255 || new TextDecoder().decode(text) !== h.ct) return undefined;
-  const bytes = new Uint8Array(1 + text.length);
-  bytes[0] = text.length;
-  bytes.set(text, 1);
-  return { flag: CT_INLINE, bytes };
+  if (strictUtf8.decode(scratch.subarray(at + 1, at + 1 + written)) !== h.ct) return undefined;
+  scratch[at] = written;
+  return { flag: CT_INLINE, end: at + 1 + written };
 }
 
-/** The checksum's bytes on disk (code + raw digest), or undefined if it cannot be. */
-function checksumBytes(k: MetadataRecord["k"]): Uint8Array | undefined {
-  if (k === undefined) return new Uint8Array(0);
+/** Writes the checksum (code + raw digest) at `at`; its end, or undefined if it cannot be. */
+function writeChecksum(k: MetadataRecord["k"], at: number): number | undefined {
+  if (k === undefined) return at;
   if (typeof k !== "object" || k === null || !hasOnlyKeys(k, ["algorithm", "value", "type"])) return;
   if (k.type !== "FULL_OBJECT" && k.type !== "COMPOSITE") return undefined;
-  const index = checksumAlgorithms.findIndex((a) => a.name === k.algorithm);
-  if (index < 0 || typeof k.value !== "string") return undefined;
-  const digest = Buffer.from(k.value, "base64");
-  // Only values that decode back to the same string (canonical base64 of the full digest).
-  if (digest.length !== checksumAlgorithms[index]!.bytes || digest.toString("base64") !== k.value) return;
-  const bytes = new Uint8Array(1 + digest.length);
-  bytes[0] = (index + 1) | (k.type === "COMPOSITE" ? COMPOSITE : 0);
-  bytes.set(digest, 1);
-  return bytes;
+  const index = algorithmIndex.get(k.algorithm);
+  if (index === undefined || typeof k.value !== "string") return undefined;
+  const length = checksumAlgorithms[index]!.bytes;
+  if (!writeBase64(scratch, at + 1, k.value, length)) return undefined;
+  scratch[at] = (index + 1) | (k.type === "COMPOSITE" ? COMPOSITE : 0);
+  return at + 1 + length;
 }
 
-function sizeBytes(size: number): Uint8Array {
-  const out: number[] = [];
+function writeSize(size: number): number {
+  let at = SIZE_AT;
   let rest = size;
   while (rest >= 0x80) {
-    out.push((rest % 0x80) | 0x80);
+    scratch[at++] = (rest % 0x80) | 0x80;
     rest = Math.floor(rest / 0x80);
   }
-  out.push(rest);
-  return Uint8Array.from(out);
+  scratch[at++] = rest;
+  return at;
 }
 
 /** The compact form of a record, or undefined when it has anything the form cannot hold. */
 export function encodeCompactRecord(rec: MetadataRecord): Uint8Array | undefined {
-  for (const [key, value] of Object.entries(rec)) {
-    if (value !== undefined && !allowedFields.has(key)) return undefined;
+  for (const key in rec) {
+    switch (key) {
+      case "v":
+      case "s":
+      case "m":
+      case "i":
+      case "e":
+      case "h":
+      case "k":
+        break;
+      default:
+        if (rec[key as keyof MetadataRecord] !== undefined) return undefined;
+    }
   }
   if (rec.v !== 1 || !Number.isSafeInteger(rec.s) || rec.s < 0) return undefined;
-  const mtime = u64Of(rec.m);
-  const inode = u64Of(rec.i);
-  if (mtime === undefined || inode === undefined) return undefined;
-  if (typeof rec.e !== "string" || !md5Hex.test(rec.e)) return undefined;
-  const ct = contentTypeBytes(rec.h);
-  const checksum = checksumBytes(rec.k);
-  if (!ct || !checksum) return undefined;
-  const size = sizeBytes(rec.s);
-  const out = new Uint8Array(SIZE_AT + size.length + ct.bytes.length + checksum.length);
-  const view = new DataView(out.buffer);
-  out[0] = COMPACT_RECORD_MARK;
-  out[1] = FORMAT_VERSION;
-  out[2] = ct.flag | (rec.k ? HAS_CHECKSUM : 0);
-  view.setBigUint64(MTIME_AT, mtime, true);
-  view.setBigUint64(INODE_AT, inode, true);
-  out.set(Buffer.from(rec.e, "hex"), ETAG_AT);
-  out.set(size, SIZE_AT);
-  out.set(ct.bytes, SIZE_AT + size.length);
-  out.set(checksum, SIZE_AT + size.length + ct.bytes.length);
-  return out;
+  if (typeof rec.m !== "string" || typeof rec.i !== "string" || typeof rec.e !== "string") return;
+  if (!writeDecimalU64(scratch, MTIME_AT, rec.m) || !writeDecimalU64(scratch, INODE_AT, rec.i)) return;
+  if (!writeHex(scratch, ETAG_AT, rec.e, ETAG_BYTES)) return undefined;
+  const ct = writeContentType(rec.h, writeSize(rec.s));
+  if (!ct) return undefined;
+  const end = writeChecksum(rec.k, ct.end);
+  if (end === undefined) return undefined;
+  scratch[0] = COMPACT_RECORD_MARK;
+  scratch[1] = FORMAT_VERSION;
+  scratch[2] = ct.flag | (rec.k ? HAS_CHECKSUM : 0);
+  const bytes = new Uint8Array(end);
+  for (let i = 0; i < end; i++) bytes[i] = scratch[i]!;
+  return bytes;
 }
 
 /** The size field at SIZE_AT and where it ends, or undefined unless it is a valid shortest form. */
@@ -161,13 +171,12 @@ export function decodeCompactRecord(bytes: Uint8Array): MetadataRecord | undefin
   if ((flags & ~KNOWN_FLAGS) !== 0 || (flags & CT_MASK) === CT_MASK) return undefined;
   const sized = readSize(bytes);
   if (!sized) return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const rec: MetadataRecord = {
     v: 1,
     s: sized.size,
-    m: view.getBigUint64(MTIME_AT, true).toString(),
-    i: view.getBigUint64(INODE_AT, true).toString(),
-    e: Buffer.from(bytes.buffer, bytes.byteOffset + ETAG_AT, 16).toString("hex"),
+    m: readDecimalU64(bytes, MTIME_AT),
+    i: readDecimalU64(bytes, INODE_AT),
+    e: readHex(bytes, ETAG_AT, ETAG_BYTES),
   };
   let at = sized.end;
   const ctFlag = flags & CT_MASK;
@@ -197,7 +206,7 @@ export function decodeCompactRecord(bytes: Uint8Array): MetadataRecord | undefin
     if (!algorithm || (code & ~(ALGORITHM_MASK | COMPOSITE)) !== 0) return undefined;
     const end = at + 1 + algorithm.bytes;
     if (end > bytes.length) return undefined;
-    const value = Buffer.from(bytes.buffer, bytes.byteOffset + at + 1, algorithm.bytes).toString("base64");
+    const value = readBase64(bytes, at + 1, algorithm.bytes);
     rec.k = { algorithm: algorithm.name, value, type: code & COMPOSITE ? "COMPOSITE" : "FULL_OBJECT" };
     at = end;
   }
