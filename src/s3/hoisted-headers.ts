@@ -1,9 +1,15 @@
 import type { QueryView } from "../lib/parsed-query.ts";
 import { S3Error } from "./errors.ts";
 
-/** Query parameters of a presigned URL that are authentication itself, not hoisted headers. */
+/**
+ * Query parameters of a presigned URL that are not hoisted headers: authentication itself, and the
+ * payload hash that AWS SDK v3 presigners add (`UNSIGNED-PAYLOAD`), which only the signature check
+ * reads, from the request as sent (../auth/authenticate.ts). Hoisting it would rebuild the request
+ * of every such GET for nothing.
+ */
 const authParams = new Set([
   "x-amz-algorithm",
+  "x-amz-content-sha256",
   "x-amz-credential",
   "x-amz-date",
   "x-amz-expires",
@@ -79,7 +85,7 @@ function isSentAuthParam(text: string, start: number, end: number): boolean {
     case 19:
       return text.startsWith("X-Amz-SignedHeaders", start);
     case 20:
-      return text.startsWith("X-Amz-Security-Token", start);
+      return text.startsWith("X-Amz-Security-Token", start) || text.startsWith("X-Amz-Content-Sha256", start);
     default:
       return false;
   }

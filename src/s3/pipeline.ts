@@ -13,7 +13,7 @@ import { withHoistedHeaders } from "./hoisted-headers.ts";
 import { refuseDotSegments, resolveTarget } from "./request-target.ts";
 import { routeResolver } from "./resolve-route.ts";
 import { actionOf } from "./route.ts";
-import { routes, unservedSubresources } from "./routes.ts";
+import { routes, unservedPaths, unservedSubresources } from "./routes.ts";
 import type { ServerConfig } from "./server-config.ts";
 import type { ObjectTagsReader } from "./tag-conditions.ts";
 
@@ -33,7 +33,7 @@ export interface PipelineDeps {
   writesRefused?: () => string | undefined;
 }
 
-const resolveRoute = routeResolver(routes, unservedSubresources);
+const resolveRoute = routeResolver(routes, unservedSubresources, unservedPaths);
 
 /** Who an unauthenticated route (a CORS preflight) is answered for. */
 const unauthenticated: AuthResult = {

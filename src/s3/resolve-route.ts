@@ -53,14 +53,21 @@ const notImplemented = (method: string, sub: string | undefined) =>
 
 /**
  * Builds, once, the resolver of a route table. `unserved`: the other sub-resources S3 defines, 501
- * when they come first in a request's query. A scope with no row for the method, and any request
- * to the service that no row takes, is 405 MethodNotAllowed.
+ * when they come first in a request's query; `unservedPaths`: requests such as
+ * `POST /WriteGetObjectResponse` whose path stands where a bucket's would, 501 too. A scope with no
+ * row for the method, and any request to the service that no row takes, is 405 MethodNotAllowed.
  */
 export function routeResolver<R extends Route>(
   routes: readonly R[],
   unserved: readonly string[],
+  unservedPaths: readonly { method: string; path: string }[] = [],
 ): ResolveRoute<R> {
   const subresources = new Set(unserved);
+  const unservedAtBucket = new Map<string, Set<string>>();
+  for (const { method, path } of unservedPaths) {
+    const bucket = path.slice(1);
+    unservedAtBucket.set(bucket, (unservedAtBucket.get(bucket) ?? new Set()).add(method));
+  }
   const byScope: Record<Scope, Map<string, Candidate<R>[]>> = {
     service: new Map(),
     bucket: new Map(),
@@ -83,6 +90,9 @@ export function routeResolver<R extends Route>(
   return (method, bucket, key, query, headers) => {
     const scope: Scope = !bucket ? "service" : !key ? "bucket" : "object";
     const candidates = byScope[scope].get(method);
+    if (scope === "bucket" && unservedAtBucket.get(bucket)?.has(method)) {
+      throw new S3Error("NotImplemented", `${method} /${bucket} is not implemented.`);
+    }
     if (!candidates) throw new S3Error("MethodNotAllowed");
     const sub = subresourceOf(query);
     for (const candidate of candidates) {

@@ -9,6 +9,7 @@ import { bucketAccessRoutes } from "./routes/bucket-access-routes.ts";
 import { bucketRoutes } from "./routes/bucket-routes.ts";
 import { multipartRoutes } from "./routes/multipart-routes.ts";
 import { objectRoutes } from "./routes/object-routes.ts";
+import { unservedOperations } from "./routes/unserved-operations.ts";
 
 const table = [
   ...bucketRoutes,
@@ -24,29 +25,24 @@ export type OperationRoute = Route & { operation: Operation };
 
 export const routes: readonly OperationRoute[] = table;
 
+const served = new Set(
+  routes.flatMap((route: Route) => [
+    route.sub,
+    route.param,
+    ...(Array.isArray(route.ignores) ? route.ignores : []),
+  ]),
+);
+
 /**
- * Sub-resources S3 defines that no row above serves: a request with one (as its first
- * sub-resource) is 501 NotImplemented, never taken for the plain bucket or object operation.
+ * Sub-resources of the operations not served (routes/unserved-operations.ts) that no row above
+ * serves: a request with one (as its first sub-resource) is 501 NotImplemented, never taken for the
+ * plain bucket or object operation.
  */
 export const unservedSubresources: readonly string[] = [
-  "accelerate",
-  "analytics",
-  "intelligent-tiering",
-  "inventory",
-  "logging",
-  "metrics",
-  "notification",
-  "replication",
-  "requestPayment",
-  "restore",
-  "select",
-  "torrent",
-  "website",
-  "session",
-  "metadataTable",
-  "metadataConfiguration",
-  "metadataInventoryTable",
-  "metadataJournalTable",
-  "abac",
-  "renameObject",
+  ...new Set(unservedOperations.flatMap(({ sub }) => (sub && !served.has(sub) ? [sub] : []))),
 ];
+
+/** `POST /WriteGetObjectResponse`: requests whose path, not a sub-resource, names an unserved operation. */
+export const unservedPaths: readonly { method: string; path: string }[] = unservedOperations.flatMap(
+  ({ method, path }) => (path ? [{ method, path }] : []),
+);

@@ -1,6 +1,6 @@
 /** The shape of errors and of every response: request ids, XML errors, bodiless HEAD errors, 501s. */
 import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import {
   errorCodeOf,
   md5Hex,
@@ -99,6 +99,35 @@ describe("unknown and unsupported operations", () => {
       expect({ method, query, status: response.status }).toEqual({ method, query, status: 501 });
     }
     expect((await signedFetch(server, `/${empty}`, { method: "HEAD" })).status).toBe(200);
+    expect((await signedFetch(server, `/${missing}`, { method: "HEAD" })).status).toBe(404);
+  });
+
+  test("object annotations and the annotation table are 501 and change nothing", async () => {
+    const key = "annotated.txt";
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: "kept" }));
+    const missing = `${bucket}-annotations`;
+    const cases: [string, string, string][] = [
+      ["PUT", objectPath(bucket, key), "annotation"],
+      ["GET", objectPath(bucket, key), "annotation&x-id=GetObjectAnnotation"],
+      ["DELETE", objectPath(bucket, key), "annotation"],
+      ["PUT", `/${missing}`, "metadataAnnotationTable"],
+    ];
+    for (const [method, path, query] of cases) {
+      const response = await signedFetch(server, path, {
+        method,
+        query,
+        body: method === "PUT" ? "<x/>" : undefined,
+      });
+      const code = errorCodeOf(await response.text());
+      expect({ method, query, status: response.status, code }).toEqual({
+        method,
+        query,
+        status: 501,
+        code: "NotImplemented",
+      });
+    }
+    const kept = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    expect(await kept.Body!.transformToString()).toBe("kept");
     expect((await signedFetch(server, `/${missing}`, { method: "HEAD" })).status).toBe(404);
   });
 

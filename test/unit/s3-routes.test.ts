@@ -2,9 +2,10 @@ import { describe, expect, test } from "bun:test";
 import { S3Error } from "../../src/s3/errors.ts";
 import { routeResolver } from "../../src/s3/resolve-route.ts";
 import { actionOf } from "../../src/s3/route.ts";
-import { routes, unservedSubresources } from "../../src/s3/routes.ts";
+import { unservedOperations } from "../../src/s3/routes/unserved-operations.ts";
+import { routes, unservedPaths, unservedSubresources } from "../../src/s3/routes.ts";
 
-const resolveRoute = routeResolver(routes, unservedSubresources);
+const resolveRoute = routeResolver(routes, unservedSubresources, unservedPaths);
 
 /** The operation a request resolves to, or "!Code: message" for the error it is refused with. */
 function resolved(method: string, path: string, query = "", copy = false): string {
@@ -108,6 +109,10 @@ const cases: [string, string, string, boolean, string][] = [
   ["PUT", "/b/k", "tagging", true, "PutObjectTagging"],
   ["PUT", "/b", "tagging", false, "PutBucketTagging"],
   ["PUT", "/b/k", "renameObject", false, notImplemented("PUT ?renameObject")],
+  ["PUT", "/b/k", "annotation", false, notImplemented("PUT ?annotation")],
+  ["PUT", "/b/k", "encryption", false, notImplemented("PUT ?encryption")],
+  ["PUT", "/b", "metadataAnnotationTable", false, notImplemented("PUT ?metadataAnnotationTable")],
+  ["POST", "/WriteGetObjectResponse", "", false, notImplemented("POST /WriteGetObjectResponse")],
   ["DELETE", "/b/k", "", false, "DeleteObject"],
   ["DELETE", "/b/k", "uploadId=u", false, "AbortMultipartUpload"],
   ["DELETE", "/b/k", "versionId=v&tagging", false, "DeleteObjectTagging"],
@@ -236,5 +241,11 @@ describe("the route table", () => {
     expect(new Set(names).size).toBe(names.length);
     const served = routes.flatMap((r): string[] => [r.sub ?? "", r.param ?? ""]).filter(Boolean);
     expect(unservedSubresources.filter((name) => served.includes(name))).toEqual([]);
+  });
+
+  test("names no operation both served and unserved, and each unserved one once", () => {
+    const unserved = unservedOperations.map((o) => o.operation);
+    expect(new Set(unserved).size).toBe(unserved.length);
+    expect(routes.filter((r) => unserved.includes(r.operation))).toEqual([]);
   });
 });
