@@ -71,16 +71,19 @@ const barePut = async (key: string) => {
 
 /** The bare sequence plus s3dir's own calls (file-sequence.ts s3dir): what the kernel adds. */
 const rootFd = openBeneathRoot(root);
-/** The record of a 4 KiB PutObject with SDK defaults (Content-Type and CRC32), as s3dir writes it. */
-const record = encodeRecord({
-  v: 1,
-  s: 4096,
-  m: "1765000000123456789",
-  i: "123456",
-  e: "0123456789abcdef0123456789abcdef",
-  h: { ct: "application/octet-stream" },
-  k: { algorithm: "CRC32", value: "W9a2Vw==", type: "FULL_OBJECT" },
-});
+/** The record of a 4 KiB PutObject with SDK defaults (Content-Type and CRC32), as s3dir writes it on a new root. */
+const record = encodeRecord(
+  {
+    v: 1,
+    s: 4096,
+    m: "1765000000123456789",
+    i: "123456",
+    e: "0123456789abcdef0123456789abcdef",
+    h: { ct: "application/octet-stream" },
+    k: { algorithm: "CRC32", value: "W9a2Vw==", type: "FULL_OBJECT" },
+  },
+  true,
+);
 const callsPut = async (key: string) => {
   const temp = `${bareDir}/tmp/t${bareTemp++}`;
   const fd = await openFd(temp, "wx");

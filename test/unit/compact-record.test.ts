@@ -21,7 +21,7 @@ const jsonOf = (rec: MetadataRecord) => new TextEncoder().encode(JSON.stringify(
 const viaJson = (rec: MetadataRecord) => decodeRecord(jsonOf(rec));
 
 function expectCompactRoundTrip(rec: MetadataRecord): Uint8Array {
-  const bytes = encodeRecord(rec);
+  const bytes = encodeRecord(rec, true);
   expect(bytes[0]).toBe(0xff);
   expect(decodeRecord(bytes)).toEqual(viaJson(rec)!);
   expect(decodeRecord(bytes)).toEqual(rec);
@@ -107,12 +107,18 @@ describe("compact metadata records", () => {
       { ...sdkRecord, k: { algorithm: "CRC32", value: "W9a2VwAA", type: "FULL_OBJECT" } },
     ];
     for (const rec of stayJson) {
-      const bytes = encodeRecord(rec);
+      const bytes = encodeRecord(rec, true);
       expect(bytes[0]).toBe("{".charCodeAt(0));
       expect(decodeRecord(bytes)).toEqual(viaJson(rec)!);
     }
     const sse = { ...sdkRecord, z: { a: "AES256" } } as unknown as MetadataRecord;
-    expect(encodeRecord(sse)[0]).toBe("{".charCodeAt(0));
+    expect(encodeRecord(sse, true)[0]).toBe("{".charCodeAt(0));
+  });
+
+  test("where compact records are not allowed, the same record is written as JSON", () => {
+    const bytes = encodeRecord(sdkRecord, false);
+    expect(bytes[0]).toBe("{".charCodeAt(0));
+    expect(decodeRecord(bytes)).toEqual(sdkRecord);
   });
 
   test("JSON records written before the compact form still decode", () => {
@@ -127,14 +133,14 @@ describe("compact metadata records", () => {
       { ...sdkRecord, h: { ct: "application/x-foobar" } },
       { ...sdkRecord, s: 2 ** 40 },
     ]) {
-      const bytes = encodeRecord(rec);
+      const bytes = encodeRecord(rec, true);
       for (let n = 1; n < bytes.length; n++) expect(decodeRecord(bytes.subarray(0, n))).toBeUndefined();
       for (const extra of [0, 1, 0xff]) expect(decodeRecord(Uint8Array.of(...bytes, extra))).toBeUndefined();
     }
   });
 
   test("hostile compact byte strings are no record", () => {
-    const good = encodeRecord(sdkRecord);
+    const good = encodeRecord(sdkRecord, true);
     const withByte = (at: number, value: number) => {
       const copy = Uint8Array.from(good);
       copy[at] = value;

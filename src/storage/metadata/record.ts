@@ -1,6 +1,7 @@
 /**
  * The metadata record: one per object, stored in the `user.s3dir` xattr (or a sidecar), in a
- * compact binary form when it is a plain PUT's record (compact-record.ts), as JSON otherwise.
+ * compact binary form when it is a plain PUT's record (compact-record.ts) and the root allows it,
+ * as JSON otherwise; both forms are always read.
  * It carries what S3 needs beyond the bytes plus the identity of the file version it describes
  * (size, mtime in ns, inode); a record whose identity does not match the file describes an older
  * version that was changed through POSIX.
@@ -187,9 +188,13 @@ export function recordMatches(rec: MetadataRecord, st: BigStats): boolean {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** The compact binary form when the record fits it (compact-record.ts), else JSON. */
-export function encodeRecord(rec: MetadataRecord): Uint8Array {
-  return encodeCompactRecord(rec) ?? encoder.encode(JSON.stringify(rec));
+/**
+ * The compact binary form when allowed and the record fits it (compact-record.ts), else JSON.
+ * Compact is allowed only on a root whose hosts all read it (runtime/root-format-file.ts): a host
+ * of an earlier version would take a compact record for none and overwrite it.
+ */
+export function encodeRecord(rec: MetadataRecord, compactAllowed: boolean): Uint8Array {
+  return (compactAllowed ? encodeCompactRecord(rec) : undefined) ?? encoder.encode(JSON.stringify(rec));
 }
 
 /**
