@@ -1,10 +1,7 @@
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { readCluster } from "../cluster/cluster-file.ts";
 import { type HostReport, probeHosts } from "../cluster/host-probe.ts";
 import { readRootFormat, rootFormatFile, writeRootFormat } from "../runtime/root-format.ts";
 import { type FormatFeature, formatFeatures } from "../runtime/root-format-file.ts";
-import { SYSTEM_DIR } from "../runtime/system-dir.ts";
 import { adminContext, adminOptions, subcommand } from "./admin-options.ts";
 import type { CommandLine } from "./command-line.ts";
 import type { CommandSpec } from "./command-spec.ts";
@@ -79,13 +76,8 @@ async function runFormat(line: CommandLine): Promise<void> {
   const format = await readRootFormat(ctx.root);
   if (sub === "status") {
     const on = formatFeatures.filter((f) => format.features.includes(f));
-    const missing = !format.missing
-      ? ""
-      : existsSync(join(ctx.root, SYSTEM_DIR))
-        ? ": none, a root an earlier version made"
-        : ": none yet, the first host to start here turns every feature on";
     const text = [
-      `root format (${rootFormatFile(ctx.root)}${missing}):`,
+      `root format (${rootFormatFile(ctx.root)}${format.missing ? ": none, a root an earlier version made" : ""}):`,
       ...formatFeatures.map((f) => `  ${cliNames[f]}: ${on.includes(f) ? "on" : "off"} (${whatItDoes[f]})`),
       ...(format.unknown.length > 0 ? [`  unknown to this version: ${format.unknown.join(", ")}`] : []),
       ...(format.problem ? [`  unusable: ${format.problem} (every feature counts as off)`] : []),

@@ -65,6 +65,18 @@ describe("root format", () => {
     }
   });
 
+  test("a root set up with the CLI before its first host is new too", async () => {
+    const root = mkdtempSync(join(tmpdir(), "s3dir-format-"));
+    roots.push(root);
+    expect((await s3dirCli(root, "user", "add", "alice")).code).toBe(0);
+    const { server, s3 } = await started(root);
+    try {
+      expect(await putAndForm(server, s3, "fresh")).toBe(COMPACT);
+    } finally {
+      await server.stop();
+    }
+  });
+
   test("a root an earlier version made keeps JSON until the CLI turns compact records on; a running host follows both ways", async () => {
     const root = earlierRoot();
     const { server, s3 } = await started(root);
