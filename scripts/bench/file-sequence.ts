@@ -16,6 +16,7 @@ import * as fs from "node:fs";
 import { join, resolve } from "node:path";
 import { openBeneath } from "../../src/runtime/open-beneath.ts";
 import { fSetXattr } from "../../src/runtime/xattr.ts";
+import { encodeRecord } from "../../src/storage/metadata/record.ts";
 
 const mode = process.argv[2];
 if (mode !== "inplace" && mode !== "atomic" && mode !== "s3dir") {
@@ -29,8 +30,18 @@ const { O_WRONLY, O_CREAT, O_EXCL, O_TRUNC, O_RDONLY, O_DIRECTORY } = fs.constan
 const KEYS = 4000;
 const SEQUENCES = 12000;
 const data = new Uint8Array(4096).fill(120);
-const record = new TextEncoder().encode(
-  '{"v":1,"s":4096,"m":"1765000000123456789","i":"123456","e":"0123456789abcdef0123456789abcdef"}',
+/** The record of a 4 KiB PutObject with SDK defaults (Content-Type and CRC32), as s3dir writes it on a new root. */
+const record = encodeRecord(
+  {
+    v: 1,
+    s: 4096,
+    m: "1765000000123456789",
+    i: "123456",
+    e: "0123456789abcdef0123456789abcdef",
+    h: { ct: "application/octet-stream" },
+    k: { algorithm: "CRC32", value: "W9a2Vw==", type: "FULL_OBJECT" },
+  },
+  true,
 );
 const wall = new Map<string, bigint>();
 const timed = <T>(name: string, call: () => T): T => {

@@ -1,8 +1,11 @@
+import { existsSync } from "node:fs";
 import { mkdir, realpath } from "node:fs/promises";
+import { join } from "node:path";
 import * as v from "valibot";
 import { firstAccountId } from "../auth/account.ts";
 import { accountIdOf } from "../iam/account-admin.ts";
 import { type IamPaths, iamPaths } from "../iam/iam-paths.ts";
+import { ensureSystemDirSync, SYSTEM_DIR } from "../runtime/system-dir.ts";
 import type { CommandLine } from "./command-line.ts";
 import type { OptionSpec } from "./option-spec.ts";
 import { UsageError } from "./usage-error.ts";
@@ -61,6 +64,9 @@ export async function adminContext(line: CommandLine): Promise<AdminContext> {
   const dir = result.output.root ?? (process.env.S3DIR_ROOT || "./data");
   await mkdir(dir, { recursive: true });
   const root = await realpath(dir);
+  // The first command on an empty root makes its system directory, and with it the root's
+  // format (runtime/system-dir.ts), before a command writes anything below it.
+  if (!existsSync(join(root, SYSTEM_DIR))) ensureSystemDirSync(root);
   const json = result.output.json === "true";
   const account = result.output.account ? await accountIdOf(root, result.output.account) : firstAccountId;
   return {

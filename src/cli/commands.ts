@@ -4,6 +4,7 @@ import { bucketCommand } from "./bucket.ts";
 import { clusterCommand } from "./cluster.ts";
 import type { CommandSpec } from "./command-spec.ts";
 import { doctorCommand } from "./doctor.ts";
+import { formatCommand } from "./format.ts";
 import { groupCommand } from "./group.ts";
 import { keyCommand } from "./key.ts";
 import { kmsCommand } from "./kms.ts";
@@ -38,4 +39,5 @@ export const commands: readonly CommandSpec[] = [
   groupCommand,
   serviceAccountCommand,
   logLevelCommand,
+  formatCommand,
 ];

@@ -19,6 +19,8 @@ export interface HostReport {
   uptimeSeconds: number | null;
   inFlight: number | null;
   rootEncrypted: boolean | null;
+  /** The root format features the host reads; null when it does not say (an earlier version). */
+  formatFeatures: string[] | null;
 }
 
 type Answer = { status: number; body: Record<string, unknown> | undefined } | { error: string };
@@ -89,6 +91,7 @@ export async function probeHost(host: ClusterHost, timeoutMs: number): Promise<H
     uptimeSeconds: count(info?.uptimeSeconds),
     inFlight: count(info?.inFlight),
     rootEncrypted: typeof info?.rootEncrypted === "boolean" ? info.rootEncrypted : null,
+    formatFeatures: Array.isArray(info?.formatFeatures) ? strings(info.formatFeatures) : null,
   };
   if ("error" in ready) {
     report.error = ready.error;

@@ -30,6 +30,7 @@ import { startMemoryUse } from "../runtime/memory-use.ts";
 import { nodeSigV4Crypto } from "../runtime/node-sigv4-crypto.ts";
 import { checkRootEncryption } from "../runtime/root-encryption.ts";
 import { startRootProbe } from "../runtime/root-probe.ts";
+import { ensureSystemDirSync } from "../runtime/system-dir.ts";
 import { createBucketAccessCache } from "../s3/acl/bucket-access.ts";
 import { createApp } from "../s3/app.ts";
 import { createAuthorizer } from "../s3/authorize.ts";
@@ -89,6 +90,9 @@ export async function createHost(options: HostOptions): Promise<Host> {
       `--require-encrypted-root: cannot confirm that ${root} is encrypted at rest:\n  ${encryption.checked.join("\n  ")}`,
     );
   }
+  // Before anything else writes below it: a root whose system directory is made here is new and
+  // gets this version's on-disk features at once (runtime/system-dir.ts).
+  ensureSystemDirSync(root);
   const { credential, generated } = await loadRootCredential(root, env);
   const secretsKey = await loadSecretsKey(root, env);
   const iam = createIamStore({ root, secretsKey, rootCredential: credential });

@@ -5,6 +5,7 @@
  */
 import { chmodSync, lstatSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { newRootFeatures, publishFormatSync } from "./root-format-file.ts";
 
 export const SYSTEM_DIR = ".s3dir";
 
@@ -23,16 +24,27 @@ export function systemDirProblem(dir: string): string | undefined {
 /**
  * Creates the system directory of root when missing, checks it (see systemDirProblem) and
  * closes it to group and others (mode 0700). Throws with the reason when it is not the server's.
+ * A root whose system directory this call creates is new: no host of an earlier version has
+ * served it, so it gets every on-disk feature at once (root-format-file.ts).
  */
 export function ensureSystemDirSync(root: string): string {
   const dir = join(root, SYSTEM_DIR);
+  let created = false;
   try {
     mkdirSync(dir, { mode: 0o700 });
+    created = true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
   }
   const problem = systemDirProblem(dir);
   if (problem) throw new Error(`refusing to use the system directory: ${problem}`);
   if ((lstatSync(dir).mode & 0o777) !== 0o700) chmodSync(dir, 0o700);
+  if (created) {
+    try {
+      publishFormatSync(dir, newRootFeatures);
+    } catch {
+      // Without the file the root keeps the older forms, which every version reads.
+    }
+  }
   return dir;
 }

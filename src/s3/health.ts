@@ -1,3 +1,4 @@
+import { formatFeatures } from "../runtime/root-format-file.ts";
 import { type LoadScore, loadScore } from "./load-score.ts";
 
 /** What a host says about itself on /health/status (and, in short, /health/ready). */
@@ -11,6 +12,8 @@ export interface HostStatus {
   reasons: string[];
   /** Whether the root sits on an encrypted filesystem; null when not checked. */
   rootEncrypted: boolean | null;
+  /** The root format features this host reads (`s3dir format` asks before turning one on). */
+  formatFeatures: string[];
 }
 
 export interface HealthSources {
@@ -48,5 +51,6 @@ export function hostStatus(s: HealthSources): HostStatus {
     ready: reasons.length === 0,
     reasons,
     rootEncrypted: s.rootEncrypted?.() ?? null,
+    formatFeatures: [...formatFeatures],
   };
 }

@@ -8,6 +8,7 @@
 
 import { mkdir, realpath } from "node:fs/promises";
 import { fsOps, isLocalFilesystem } from "../runtime/fs-ops.ts";
+import { watchRootFormat } from "../runtime/root-format.ts";
 import { ensureSystemDirSync } from "../runtime/system-dir.ts";
 import { ObjectAcls } from "./acl/version-acl.ts";
 import { Buckets } from "./buckets/buckets.ts";
@@ -120,7 +121,9 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
   const wanted = options.metadataStore ?? "auto";
   const kind =
     wanted === "auto" ? ((await probeXattrSupport(ops, layout.systemDir())) ? "xattr" : "file") : wanted;
-  const meta = createMetadataStore(kind, ops);
+  // Compact records only on a root every host reads them on (`s3dir format`), followed without a restart.
+  const format = await watchRootFormat(root, { report: (record) => options.warn?.(record) });
+  const meta = createMetadataStore(kind, ops, () => format.has("compactRecords"));
   const describer = new Describer(meta, ops);
   const parents = new ParentDirs(ops, layout, describer, options.fsync);
   const sse = createSseKeyring(root);
@@ -255,6 +258,7 @@ export async function createPosixStore(options: PosixStoreOptions): Promise<Posi
     multipart,
     close: async () => {
       clearInterval(bindsWatch);
+      format.stop();
       stopExpiry();
       stopSweep();
       await stopLifecycle();

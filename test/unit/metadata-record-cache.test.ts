@@ -76,13 +76,13 @@ describe("xattr metadata store with the cache", () => {
         m: st0.mtimeNs.toString(),
         h: { ct: type },
       }) as unknown as MetadataRecord;
-    lSetXattr(path, XATTR_NAME, encodeRecord(rec(contentType)));
+    lSetXattr(path, XATTR_NAME, encodeRecord(rec(contentType), true));
     return { dir, path, rec };
   }
 
   test("a second read of an unchanged, settled file makes no getxattr", async () => {
     const { dir, path } = await fileWithRecord("text/a");
-    const store = createMetadataStore("xattr", fsOps(true));
+    const store = createMetadataStore("xattr", fsOps(true), () => true);
     const t = { bucketPath: dir, key: "f" };
     const st = fs.lstatSync(path, { bigint: true });
     const settled = { ...st, ctimeNs: st.ctimeNs - 1_000_000_000n } as fs.BigIntStats;
@@ -109,13 +109,17 @@ describe("xattr metadata store with the cache", () => {
     dirs.push(dir);
     const path = `${dir}/plain`;
     fs.writeFileSync(path, "0123456789");
-    const store = createMetadataStore("xattr", fsOps(true));
+    const store = createMetadataStore("xattr", fsOps(true), () => true);
     const t = { bucketPath: dir, key: "plain" };
     const st = fs.lstatSync(path, { bigint: true });
     const settled = { ...st, ctimeNs: st.ctimeNs - 1_000_000_000n } as fs.BigIntStats;
     expect(await store.readPath(path, settled, t)).toBeUndefined();
     // A record set behind the cache's back: the same (old) stat is answered from the cache…
-    lSetXattr(path, XATTR_NAME, encodeRecord({ v: 1, e: "etag", i: "1", s: 10, m: "1" } as MetadataRecord));
+    lSetXattr(
+      path,
+      XATTR_NAME,
+      encodeRecord({ v: 1, e: "etag", i: "1", s: 10, m: "1" } as MetadataRecord, true),
+    );
     expect(await store.readPath(path, settled, t)).toBeUndefined();
     // …and the stat after the change (setxattr moved the ctime) reads it.
     expect((await store.readPath(path, fs.lstatSync(path, { bigint: true }), t))?.e).toBe("etag");
@@ -123,12 +127,12 @@ describe("xattr metadata store with the cache", () => {
 
   test("a record rewritten in place (new ctime) is read again", async () => {
     const { dir, path, rec } = await fileWithRecord("text/a");
-    const store = createMetadataStore("xattr", fsOps(true));
+    const store = createMetadataStore("xattr", fsOps(true), () => true);
     const t = { bucketPath: dir, key: "f" };
     const before = fs.lstatSync(path, { bigint: true });
     const settled = { ...before, ctimeNs: before.ctimeNs - 1_000_000_000n } as fs.BigIntStats;
     expect((await store.readPath(path, settled, t))?.h?.ct).toBe("text/a");
-    lSetXattr(path, XATTR_NAME, encodeRecord(rec("text/b")));
+    lSetXattr(path, XATTR_NAME, encodeRecord(rec("text/b"), true));
     const after = fs.lstatSync(path, { bigint: true });
     expect(after.ctimeNs).not.toBe(settled.ctimeNs);
     expect((await store.readPath(path, after, t))?.h?.ct).toBe("text/b");
@@ -157,7 +161,7 @@ describe("a host's cached records follow in-place changes", () => {
     // A POSIX user rewriting the record by hand is seen as well (setxattr moves the ctime).
     const path = `${root}/bkt/k`;
     const rec = decodeRecord(lGetXattr(path, XATTR_NAME))!;
-    lSetXattr(path, XATTR_NAME, encodeRecord({ ...rec, u: { a: "2" } }));
+    lSetXattr(path, XATTR_NAME, encodeRecord({ ...rec, u: { a: "2" } }, true));
     expect((await s.headObject("bkt", "k")).userMetadata).toEqual({ a: "2" });
     await s.close?.();
   });

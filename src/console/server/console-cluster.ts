@@ -57,5 +57,6 @@ export function selfReport(status: HostStatus): HostReport {
     uptimeSeconds: status.uptimeSeconds,
     inFlight: status.inFlight,
     rootEncrypted: status.rootEncrypted,
+    formatFeatures: status.formatFeatures,
   };
 }

@@ -1,8 +1,10 @@
 /**
- * The metadata record: one compact JSON document per object, stored in the `user.s3dir`
- * xattr (or a sidecar). It carries what S3 needs beyond the bytes plus the identity of the
- * file version it describes (size, mtime in ns, inode); a record whose identity does not
- * match the file describes an older version that was changed through POSIX.
+ * The metadata record: one per object, stored in the `user.s3dir` xattr (or a sidecar), in a
+ * compact binary form when it is a plain PUT's record (compact-record.ts) and the root allows it,
+ * as JSON otherwise; both forms are always read.
+ * It carries what S3 needs beyond the bytes plus the identity of the file version it describes
+ * (size, mtime in ns, inode); a record whose identity does not match the file describes an older
+ * version that was changed through POSIX.
  */
 import type { BigStats } from "../../runtime/fs-ops.ts";
 import type { ObjectLock } from "../lock/types.ts";
@@ -15,6 +17,7 @@ import type {
   StoredAcl,
   StoredChecksum,
 } from "../types.ts";
+import { COMPACT_RECORD_MARK, decodeCompactRecord, encodeCompactRecord } from "./compact-record.ts";
 
 export interface MetadataRecord {
   v: 1;
@@ -185,8 +188,13 @@ export function recordMatches(rec: MetadataRecord, st: BigStats): boolean {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-export function encodeRecord(rec: MetadataRecord): Uint8Array {
-  return encoder.encode(JSON.stringify(rec));
+/**
+ * The compact binary form when allowed and the record fits it (compact-record.ts), else JSON.
+ * Compact is allowed only on a root whose hosts all read it (runtime/root-format-file.ts): a host
+ * of an earlier version would take a compact record for none and overwrite it.
+ */
+export function encodeRecord(rec: MetadataRecord, compactAllowed: boolean): Uint8Array {
+  return (compactAllowed ? encodeCompactRecord(rec) : undefined) ?? encoder.encode(JSON.stringify(rec));
 }
 
 /**
@@ -202,6 +210,7 @@ export function freezeRecord<T>(value: T): T {
 
 export function decodeRecord(bytes: Uint8Array | undefined): MetadataRecord | undefined {
   if (!bytes || bytes.length === 0) return undefined;
+  if (bytes[0] === COMPACT_RECORD_MARK) return decodeCompactRecord(bytes);
   try {
     const rec = JSON.parse(decoder.decode(bytes)) as MetadataRecord;
     if (rec && rec.v === 1 && (rec.x === 1 || (typeof rec.e === "string" && typeof rec.i === "string"))) {

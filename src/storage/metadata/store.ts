@@ -72,6 +72,8 @@ class XattrStore implements MetadataStore {
     private readonly cache: RecordCache<MetadataRecord>,
     /** Read xattrs on worker threads (runtime/fs-threads.ts): set on network filesystems. */
     private readonly offLoop: boolean,
+    /** Whether every host of the root reads compact records (record.ts encodeRecord). */
+    private readonly compactAllowed: () => boolean,
   ) {}
 
   private resolve(rec: MetadataRecord | undefined, st: BigStats, t: RecordTarget) {
@@ -123,7 +125,7 @@ class XattrStore implements MetadataStore {
   }
 
   async writeFd(fd: number, t: RecordTarget, rec: MetadataRecord) {
-    const bytes = encodeRecord(rec);
+    const bytes = encodeRecord(rec, this.compactAllowed());
     if (bytes.length <= MAX_XATTR_RECORD) {
       try {
         if (this.offLoop) await fSetXattrAsync(fd, XATTR_NAME, bytes, () => fSetXattr(fd, XATTR_NAME, bytes));
@@ -134,7 +136,7 @@ class XattrStore implements MetadataStore {
       }
     }
     await this.sidecar.write(t, rec);
-    fSetXattr(fd, XATTR_NAME, encodeRecord({ v: 1, x: 1 } as MetadataRecord));
+    fSetXattr(fd, XATTR_NAME, encodeRecord({ v: 1, x: 1 } as MetadataRecord, false));
   }
 
   async removeFd(fd: number, st: BigStats, t: RecordTarget) {
@@ -189,11 +191,17 @@ class FileStore implements MetadataStore {
 const SETTLE_MS_LOCAL = 50;
 const SETTLE_MS_NETWORK = 1000;
 
-export function createMetadataStore(kind: "xattr" | "file", ops: FsOps): MetadataStore {
+export function createMetadataStore(
+  kind: "xattr" | "file",
+  ops: FsOps,
+  compactAllowed: () => boolean,
+): MetadataStore {
   const sidecar = new SidecarStore(ops);
   // Only xattr values are cached: a sidecar record changes without touching the file's ctime.
   const cache = new RecordCache<MetadataRecord>({ settleMs: ops.sync ? SETTLE_MS_LOCAL : SETTLE_MS_NETWORK });
-  return kind === "xattr" ? new XattrStore(sidecar, cache, !ops.sync) : new FileStore(sidecar);
+  return kind === "xattr"
+    ? new XattrStore(sidecar, cache, !ops.sync, compactAllowed)
+    : new FileStore(sidecar);
 }
 
 /** Probes once whether the filesystem under dir stores user xattrs (dir must be writable). */
