@@ -1,7 +1,8 @@
 /**
  * Where s3dir's event loop spends a small GET or PUT, with its JavaScript named: s3dir (access log
  * on, `--fsync off`) under the same wrk load as get-cpu.ts / put-cpu.ts (c=16, 1,000 keys of 4 KiB),
- * sampled by `perf record -g` for a bounded time once its JIT is quiet. Prints the main thread's
+ * sampled by `perf record -a -g` (the whole machine: following one process's threads costs that
+ * process more than sampling every CPU) for a bounded time once its JIT is quiet. Prints the main thread's
  * busy share, the machine's idle cores meanwhile, and the main thread's time per request by kernel
  * system call, runtime native code outside JavaScript, and JavaScript function (perf-samples.ts).
  *
@@ -9,6 +10,9 @@
  *     [--top 30] [--frequency 999]
  *
  * --server bare or floor profiles bare-server.ts instead (GET only for floor), for comparison.
+ * `--no-names` leaves the jitdump off (and the table by JavaScript function out); with `perf -a`
+ * neither way changed the server's rate beyond the noise here (10,077 and 11,179 GET/s,
+ * 2026-12-06), while following its threads with `perf -p` cost it 40 %.
  *
  * Needs `perf` (Debian: linux-perf) and permission to profile (root, or perf_event_paranoid ≤ 1).
  */
@@ -32,6 +36,7 @@ if (kind !== "s3dir" && kind !== "bare" && kind !== "floor")
 const seconds = numberOption("--seconds", 8);
 const top = numberOption("--top", 30);
 const frequency = numberOption("--frequency", 999);
+const names = !args.includes("--no-names");
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 if (!Bun.which("perf")) {
@@ -41,8 +46,10 @@ if (!Bun.which("perf")) {
 installCleanup();
 const { dir, root, body, bareTemp } = putWorkspace("perf-", 4096);
 // Only the server writes a jitdump: the variables are set for the child, not for this process.
-process.env.BUN_JSC_useJITDump = "1";
-process.env.BUN_JSC_jitDumpDirectory = dir;
+if (names) {
+  process.env.BUN_JSC_useJITDump = "1";
+  process.env.BUN_JSC_jitDumpDirectory = dir;
+}
 const s3dir = await startS3dir({
   root,
   fsync: false,
@@ -90,20 +97,7 @@ const perfData = join(dir, "perf.data");
 const before = machineTicks();
 const perf = trackChild(
   Bun.spawn(
-    [
-      "perf",
-      "record",
-      "-F",
-      String(frequency),
-      "-g",
-      "-p",
-      String(server.pid),
-      "-o",
-      perfData,
-      "--",
-      "sleep",
-      String(seconds),
-    ],
+    ["perf", "record", "-F", String(frequency), "-g", "-a", "-o", perfData, "--", "sleep", String(seconds)],
     { stdout: "ignore", stderr: "pipe" },
   ),
 );
@@ -117,25 +111,34 @@ await server.stop();
 
 const mapFile = `/tmp/perf-${server.pid}.map`;
 // JavaScriptCore names it jit-<id>-<pid>.dump.
-const dump = readdirSync(dir).find((name) => name.startsWith("jit-") && name.endsWith(`-${server.pid}.dump`));
-if (!dump) throw new Error("the server wrote no jitdump");
-jitdumpToPerfMap(join(dir, dump), mapFile);
-const script = Bun.spawnSync(["perf", "script", "-F", "tid,ip,sym,dso", "-i", perfData], {
+if (names) {
+  const dump = readdirSync(dir).find(
+    (name) => name.startsWith("jit-") && name.endsWith(`-${server.pid}.dump`),
+  );
+  if (!dump) throw new Error("the server wrote no jitdump");
+  jitdumpToPerfMap(join(dir, dump), mapFile);
+}
+const script = Bun.spawnSync(["perf", "script", "-F", "comm,tid,ip,sym,dso", "-i", perfData], {
   stdout: "pipe",
   stderr: "ignore",
 });
 rmSync(mapFile, { force: true });
-const samples = samplesOfThread(script.stdout.toString(), server.pid);
+const byThread = new Map<string, number>();
+const samples = samplesOfThread(script.stdout.toString(), server.pid, byThread);
 const breakdown = classify(samples);
 const requests = result.requests;
 const usPerSample = 1e6 / frequency / requests;
 const mainBusy = samples.length / frequency / seconds;
 
 const lines = [
-  `# ${server.label} ${method} 4 KiB, c=16: ${Math.round(requests / seconds)} req/s while sampled (${seconds} s, JIT quiet after ${warmed} s)`,
+  `# ${server.label} ${method} 4 KiB, c=16: ${Math.round(requests / seconds)} req/s while sampled (${seconds} s, JIT quiet after ${warmed} s${names ? ", JavaScript named" : ""})`,
   "",
   `- event loop (main thread) busy: ${(100 * mainBusy).toFixed(0)} % of a core; ${((samples.length * 1e6) / frequency / requests).toFixed(1)} µs per request`,
   `- idle cores on the machine meanwhile: ${idleCores.toFixed(2)} of ${cores}`,
+  "",
+  "| every thread on the machine (swapper: idle) | samples per main-thread sample | µs/request |",
+  "| --- | ---: | ---: |",
+  ...topRows(byThread, samples.length, usPerSample, 8),
   "",
   "| main thread, by leaf frame | share | µs/request |",
   "| --- | ---: | ---: |",
@@ -149,9 +152,13 @@ const lines = [
   "| --- | ---: | ---: |",
   ...topRows(breakdown.outsideJs, samples.length, usPerSample, 8),
   "",
-  "| innermost JavaScript function (with the native and kernel code it calls) | share | µs/request |",
-  "| --- | ---: | ---: |",
-  ...topRows(breakdown.jsSelf, samples.length, usPerSample, top),
+  ...(names
+    ? [
+        "| innermost JavaScript function (with the native and kernel code it calls) | share | µs/request |",
+        "| --- | ---: | ---: |",
+        ...topRows(breakdown.jsSelf, samples.length, usPerSample, top),
+      ]
+    : []),
 ];
 console.log(lines.join("\n"));
 cleanupNow();

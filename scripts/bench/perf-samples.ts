@@ -36,14 +36,26 @@ export interface Frame {
   dso: string;
 }
 
-/** Samples of one thread from `perf script -F tid,ip,sym,dso` output, leaf frame first. */
-export function samplesOfThread(perfScript: string, tid: number): Frame[][] {
+/**
+ * Samples of one thread from `perf script -F comm,tid,ip,sym,dso` output, leaf frame first; counts
+ * every thread's samples by its name into `byThread`.
+ */
+export function samplesOfThread(perfScript: string, tid: number, byThread?: Map<string, number>): Frame[][] {
   const samples: Frame[][] = [];
   let current: Frame[] | undefined;
   for (const line of perfScript.split("\n")) {
     if (line.length === 0) continue;
     if (!line.startsWith("\t")) {
-      current = Number.parseInt(line.trim(), 10) === tid ? [] : undefined;
+      // "<thread name> <tid>": the name may hold spaces ("Bun Pool 0").
+      const header = line.trim();
+      const at = header.lastIndexOf(" ");
+      const id = Number.parseInt(header.slice(at + 1), 10);
+      if (byThread)
+        bump(
+          byThread,
+          id === tid ? "event loop (main thread)" : header.slice(0, at).trim().replace(/\d+$/, "N"),
+        );
+      current = id === tid ? [] : undefined;
       if (current) samples.push(current);
       continue;
     }
