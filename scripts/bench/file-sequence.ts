@@ -16,7 +16,7 @@ import * as fs from "node:fs";
 import { join, resolve } from "node:path";
 import { openBeneath } from "../../src/runtime/open-beneath.ts";
 import { fSetXattr } from "../../src/runtime/xattr.ts";
-import { encodeRecord } from "../../src/storage/metadata/record.ts";
+import { sdkPutRecord } from "./sample-record.ts";
 
 const mode = process.argv[2];
 if (mode !== "inplace" && mode !== "atomic" && mode !== "s3dir") {
@@ -30,19 +30,7 @@ const { O_WRONLY, O_CREAT, O_EXCL, O_TRUNC, O_RDONLY, O_DIRECTORY } = fs.constan
 const KEYS = 4000;
 const SEQUENCES = 12000;
 const data = new Uint8Array(4096).fill(120);
-/** The record of a 4 KiB PutObject with SDK defaults (Content-Type and CRC32), as s3dir writes it on a new root. */
-const record = encodeRecord(
-  {
-    v: 1,
-    s: 4096,
-    m: "1765000000123456789",
-    i: "123456",
-    e: "0123456789abcdef0123456789abcdef",
-    h: { ct: "application/octet-stream" },
-    k: { algorithm: "CRC32", value: "W9a2Vw==", type: "FULL_OBJECT" },
-  },
-  true,
-);
+const record = sdkPutRecord;
 const wall = new Map<string, bigint>();
 const timed = <T>(name: string, call: () => T): T => {
   const start = process.hrtime.bigint();

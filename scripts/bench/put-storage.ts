@@ -19,7 +19,7 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { openBeneath, openBeneathRoot } from "../../src/runtime/open-beneath.ts";
 import { fSetXattr } from "../../src/runtime/xattr.ts";
-import { encodeRecord } from "../../src/storage/metadata/record.ts";
+import { sdkPutRecord } from "./sample-record.ts";
 import { threadSnapshot, ticksPerSecond, ticksSince } from "./thread-cpu.ts";
 
 const args = process.argv.slice(2);
@@ -71,19 +71,7 @@ const barePut = async (key: string) => {
 
 /** The bare sequence plus s3dir's own calls (file-sequence.ts s3dir): what the kernel adds. */
 const rootFd = openBeneathRoot(root);
-/** The record of a 4 KiB PutObject with SDK defaults (Content-Type and CRC32), as s3dir writes it on a new root. */
-const record = encodeRecord(
-  {
-    v: 1,
-    s: 4096,
-    m: "1765000000123456789",
-    i: "123456",
-    e: "0123456789abcdef0123456789abcdef",
-    h: { ct: "application/octet-stream" },
-    k: { algorithm: "CRC32", value: "W9a2Vw==", type: "FULL_OBJECT" },
-  },
-  true,
-);
+const record = sdkPutRecord;
 const callsPut = async (key: string) => {
   const temp = `${bareDir}/tmp/t${bareTemp++}`;
   const fd = await openFd(temp, "wx");
