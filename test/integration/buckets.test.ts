@@ -72,6 +72,12 @@ describe("CreateBucket and ListBuckets", () => {
     "sthree-reserved",
     "access-point-s3alias",
     "object-lambda--ol-s3",
+    "dot.-dash",
+    "dash-.dot",
+    "amzn-s3-demo-bucket",
+    "multi-region.mrap",
+    "directory--x-s3",
+    "tables--table-s3",
   ];
   for (const name of invalidNames) {
     test(`invalid name ${JSON.stringify(name)} → 400 InvalidBucketName, nothing created`, async () => {

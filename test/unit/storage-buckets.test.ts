@@ -23,6 +23,7 @@ describe("buckets", () => {
     fs.mkdirSync(`${root}/192.168.1.1`);
     fs.mkdirSync(`${root}/xn--reserved-prefix`);
     fs.mkdirSync(`${root}/reserved-suffix-s3alias`);
+    fs.mkdirSync(`${root}/kept-.label`);
     fs.writeFileSync(`${root}/loose-file`, "x");
     fs.symlinkSync(`${root}/existing-tree`, `${root}/linked-bucket`);
     s = await createPosixStore({ root, fsync: false });
@@ -49,12 +50,15 @@ describe("buckets", () => {
       "x".repeat(64),
       "a_b",
       ".s3dir",
+      "new-.label",
+      "amzn-s3-demo-x",
       ...reserved,
     ]) {
       expect(await code(s.createBucket(bad))).toBe("InvalidBucketName");
     }
     const list = await s.listBuckets();
-    expect(list.map((b) => b.name)).toEqual(["a.b-c", "existing-tree", "photos"]);
+    // A directory made before the creation-only rules (a label ending in "-") stays a bucket.
+    expect(list.map((b) => b.name)).toEqual(["a.b-c", "existing-tree", "kept-.label", "photos"]);
     const head = await s.headBucket("photos");
     expect(Math.abs(head.created.getTime() - Date.now())).toBeLessThan(60_000);
     expect(list.find((b) => b.name === "photos")!.created.getTime()).toBe(head.created.getTime());

@@ -24,8 +24,17 @@ export function isValidBucketName(name: string): boolean {
   );
 }
 
+/**
+ * Rules S3 applies only when a bucket is made: no label may start or end with a hyphen, and the
+ * names kept for demos, Multi-Region Access Points, directory buckets and table buckets. A directory
+ * already in the root with such a name stays a bucket, so that nothing served before disappears.
+ */
+const labelEdgeHyphen = /\.-|-\./;
+const reservedNewBucketAffix = /^amzn-s3-demo-|(\.mrap|--x-s3|--table-s3)$/;
+
 export function checkBucketName(name: string): void {
-  if (!isValidBucketName(name)) throw new StorageError("InvalidBucketName", `invalid bucket name: ${name}`);
+  if (!isValidBucketName(name) || labelEdgeHyphen.test(name) || reservedNewBucketAffix.test(name))
+    throw new StorageError("InvalidBucketName", `invalid bucket name: ${name}`);
 }
 
 const encoder = new TextEncoder();
