@@ -164,10 +164,11 @@ function isV4QueryParam(p: QueryParam): boolean {
 function checkTime(claim: SigV4Claim, now: Date): void {
   const signed = claim.signedAt.getTime();
   const current = now.getTime();
-  if (claim.expiresSeconds !== undefined && current > signed + claim.expiresSeconds * 1000) {
+  const lifetime = claim.expiresSeconds;
+  if (lifetime !== undefined && (lifetime === 0 || current > signed + lifetime * 1000)) {
     throw new AuthError("AccessDenied", "Request has expired", {
-      "X-Amz-Expires": String(claim.expiresSeconds),
-      Expires: new Date(signed + claim.expiresSeconds * 1000).toISOString(),
+      "X-Amz-Expires": String(lifetime),
+      Expires: new Date(signed + lifetime * 1000).toISOString(),
       ServerTime: now.toISOString(),
     });
   }

@@ -111,9 +111,10 @@ export function parsePresignedQuery(params: readonly QueryParam[], rules: ScopeR
   if (algorithm !== ALGORITHM) throw fail(`X-Amz-Algorithm only supports "${ALGORITHM}"`);
   const signedAt = parseAmzDate(amzDate);
   if (!signedAt) throw fail(`X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd'T'HHmmss'Z'"`);
-  if (!/^\d{1,10}$/.test(expires)) throw fail("X-Amz-Expires should be a number");
+  if (!/^-?\d{1,10}$/.test(expires)) throw fail("X-Amz-Expires should be a number");
   const expiresSeconds = Number(expires);
-  if (expiresSeconds < 1) throw fail("X-Amz-Expires must be non-negative");
+  // 0 is accepted here, as by S3: such a URL is valid for no time and is refused as expired (authenticate.ts).
+  if (expiresSeconds < 0) throw fail("X-Amz-Expires must be non-negative");
   if (expiresSeconds > MAX_EXPIRES_SECONDS) {
     throw fail(`X-Amz-Expires must be less than a week (in seconds) that is; ${MAX_EXPIRES_SECONDS}`);
   }

@@ -221,7 +221,7 @@ describe("presigned URLs", () => {
   test("X-Amz-Expires out of range or not a number → 400 AuthorizationQueryParametersError", async () => {
     const cases: [number | string, string][] = [
       [604801, "X-Amz-Expires must be less than a week (in seconds) that is; 604800"],
-      [0, "X-Amz-Expires must be non-negative"],
+      [-7, "X-Amz-Expires must be non-negative"],
       ["soon", "X-Amz-Expires should be a number"],
     ];
     for (const [expires, message] of cases) {
@@ -241,6 +241,30 @@ describe("presigned URLs", () => {
         message,
       });
     }
+  });
+});
+
+describe("presigned URLs valid for no time", () => {
+  test("a URL signed with X-Amz-Expires=0 → 403 AccessDenied, Request has expired", async () => {
+    const url = await presignUrl(server, `/${bucket}/meta/utf.txt`, { expiresIn: 0 });
+    const response = await fetch(url);
+    const xml = await response.text();
+    expect({ status: response.status, code: errorCodeOf(xml), message: xmlValue(xml, "Message") }).toEqual({
+      status: 403,
+      code: "AccessDenied",
+      message: "Request has expired",
+    });
+    expect(xmlValue(xml, "X-Amz-Expires")).toBe("0");
+  });
+
+  test("a URL signed with a negative X-Amz-Expires → 400 AuthorizationQueryParametersError", async () => {
+    const response = await fetch(await presignUrl(server, `/${bucket}/meta/utf.txt`, { expiresIn: -7 }));
+    const xml = await response.text();
+    expect([response.status, errorCodeOf(xml), xmlValue(xml, "Message")]).toEqual([
+      400,
+      "AuthorizationQueryParametersError",
+      "X-Amz-Expires must be non-negative",
+    ]);
   });
 });
 
