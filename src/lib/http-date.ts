@@ -42,3 +42,16 @@ export function parseHttpDate(value: string | null): Date | undefined {
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? undefined : new Date(ms);
 }
+
+let httpSecond = Number.NaN;
+let httpSecondText = "";
+
+/** The HTTP date of a time at or near the present (a Date header), formatted once a second. */
+export function httpDateNow(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== httpSecond) {
+    httpSecond = second;
+    httpSecondText = toHttpDate(new Date(second * 1000));
+  }
+  return httpSecondText;
+}

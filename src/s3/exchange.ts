@@ -2,7 +2,7 @@ import type { ErrorHandler, MiddlewareHandler } from "hono";
 import type { FederatedIdentity } from "../audit/access-log-entry.ts";
 import { accountOf } from "../auth/account.ts";
 import type { AuthResult, SessionInfo } from "../auth/types.ts";
-import { toIsoTime } from "../lib/http-date.ts";
+import { httpDateNow, toIsoTime } from "../lib/http-date.ts";
 import { type AccessLogSink, loggedRequestHeadersOf, loggedResponseHeadersOf } from "./access-log.ts";
 import { hostId, newRequestId } from "./request-id.ts";
 import type { RequestTarget } from "./request-target.ts";
@@ -104,6 +104,11 @@ export function exchange(deps: ExchangeDeps, initial: Protocol) {
   const settle = (current: Exchange, req: Request, response: Response, remoteIp: string): void => {
     response.headers.set(current.protocol.requestIdHeader, current.requestId);
     response.headers.set("x-amz-id-2", hostId());
+    // Bun.serve writes Date on every answer but those to HEAD; S3 dates them all, as RFC 9110
+    // (section 6.6.1) asks of a server with a clock.
+    if (req.method === "HEAD" && !response.headers.has("date")) {
+      response.headers.set("date", httpDateNow(Date.now()));
+    }
     const { auth, target } = current;
     const principal = auth?.principal;
     const headers = response.headers;

@@ -275,3 +275,21 @@ describe("keys that are not UTF-8", () => {
     expect(errorCodeOf(response.body)).toBe("InvalidURI");
   });
 });
+
+describe("the Date header", () => {
+  test("HEAD answers carry Date as GET answers do: HeadObject, HeadBucket and a HEAD 404", async () => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "dated.txt", Body: "x" }));
+    for (const path of [`/${bucket}/dated.txt`, `/${bucket}`, `/${bucket}/missing.txt`]) {
+      for (const method of ["HEAD", "GET"]) {
+        const response = await signedFetch(server, path, { method });
+        await response.arrayBuffer();
+        const date = Date.parse(response.headers.get("date") ?? "");
+        expect({ path, method, dated: Math.abs(date - Date.now()) < 60_000 }).toEqual({
+          path,
+          method,
+          dated: true,
+        });
+      }
+    }
+  });
+});
