@@ -105,6 +105,17 @@ export function uploadBody(ctx: S3Context, options: { lengthOptional?: boolean }
   const contentLength = parseLength(headers.get("content-length"), "Content-Length");
   const chunked = awsChunkedOptionsFor(auth, headers);
   if (!chunked && contentLength === undefined && !options.lengthOptional) {
+    // A body of unannounced length (chunked transfer without aws-chunked) is refused by S3 as a
+    // header it does not implement; a body with no framing at all lacks its Content-Length.
+    if (headers.has("transfer-encoding")) {
+      throw new S3Error(
+        "NotImplemented",
+        "A header you provided implies functionality that is not implemented",
+        {
+          Header: "Transfer-Encoding",
+        },
+      );
+    }
     throw new S3Error("MissingContentLength", "You must provide the Content-Length HTTP header.");
   }
   const size = chunked ? chunked.decodedLength : contentLength;
