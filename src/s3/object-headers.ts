@@ -92,6 +92,11 @@ const responseOverrides: [string, string][] = [
   ["response-content-encoding", "content-encoding"],
 ];
 
+/** Whether the request asks for any response-* override. */
+export function asksResponseOverrides(query: QueryView): boolean {
+  return responseOverrides.some(([param]) => query.get(param) !== null);
+}
+
 export function applyResponseOverrides(headers: Headers, query: QueryView): void {
   for (const [param, header] of responseOverrides) {
     const value = query.get(param);

@@ -14,6 +14,7 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { errorCodeOf, presignUrl, sdkFailure, signedFetch, xmlValue, xmlValues } from "../helpers/clients.ts";
+import { allowAnyone } from "../helpers/public-policy.ts";
 import { rawRequest } from "../helpers/raw-http.ts";
 import { useHost } from "../helpers/use-host.ts";
 import { bytes } from "../helpers/util.ts";
@@ -294,5 +295,46 @@ describe("the Date header", () => {
         });
       }
     }
+  });
+});
+
+describe("response header overrides", () => {
+  test("an anonymous GET or HEAD of a public object may not override headers (400 InvalidRequest); a signed one may", async () => {
+    await allowAnyone(s3, bucket, "s3:GetObject", `${bucket}/public/*`);
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: "public/page.txt",
+        Body: "<b>x</b>",
+        ContentType: "text/plain",
+      }),
+    );
+    const url = `${server.endpoint}/${bucket}/public/page.txt`;
+    for (const method of ["GET", "HEAD"]) {
+      const refused = await fetch(`${url}?response-content-type=text%2Fhtml`, { method });
+      const xml = await refused.text();
+      expect({ method, status: refused.status, type: refused.headers.get("content-type") }).toEqual({
+        method,
+        status: 400,
+        type: method === "GET" ? "application/xml" : null,
+      });
+      if (method === "GET") {
+        expect([errorCodeOf(xml), xmlValue(xml, "Message")]).toEqual([
+          "InvalidRequest",
+          "Request specific response headers cannot be used for anonymous GET requests.",
+        ]);
+      }
+    }
+    const plain = await fetch(url);
+    expect([plain.status, plain.headers.get("content-type"), await plain.text()]).toEqual([
+      200,
+      "text/plain",
+      "<b>x</b>",
+    ]);
+    const signed = await signedFetch(server, `/${bucket}/public/page.txt`, {
+      query: { "response-content-type": "text/html" },
+    });
+    expect([signed.status, signed.headers.get("content-type")]).toEqual([200, "text/html"]);
+    await signed.arrayBuffer();
   });
 });

@@ -6,7 +6,7 @@ import { S3Error } from "../errors.ts";
 import { EXPIRATION, expirationHeader } from "../expiration-header.ts";
 import { lockResponseHeaders } from "../lock-params.ts";
 import { parsePartNumber } from "../multipart-params.ts";
-import { applyResponseOverrides, objectHeaders } from "../object-headers.ts";
+import { applyResponseOverrides, asksResponseOverrides, objectHeaders } from "../object-headers.ts";
 import { partRange } from "../part-range.ts";
 import { posixAccess } from "../posix-access.ts";
 import { resolveRange } from "../range.ts";
@@ -20,6 +20,14 @@ function checksumMode(req: Request): boolean {
 
 async function serveObject(ctx: S3Context, withBody: boolean): Promise<Response> {
   const { req, store, target } = ctx;
+  // As S3: only a signed request may choose the headers an object is served with; otherwise
+  // anyone could serve a public object as, for example, text/html from this origin.
+  if (ctx.auth.kind === "anonymous" && asksResponseOverrides(target.query)) {
+    throw new S3Error(
+      "InvalidRequest",
+      "Request specific response headers cannot be used for anonymous GET requests.",
+    );
+  }
   const partParam = target.query.get("partNumber");
   const partNumber = partParam === null ? undefined : parsePartNumber(partParam);
   if (partNumber !== undefined && req.headers.has("range")) {

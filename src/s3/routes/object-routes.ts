@@ -38,7 +38,7 @@ export const objectRoutes = [
     handler: getObject,
     status: "supported",
     notes:
-      "`versionId`, `Range`, `partNumber`, `If-*` conditions, `response-*` overrides, `x-amz-checksum-mode`, SSE-C keys; `x-amz-object-lock-*` returned to a caller allowed `s3:GetObjectRetention` / `s3:GetObjectLegalHold`; `x-amz-tagging-count` when the version has tags",
+      "`versionId`, `Range`, `partNumber`, `If-*` conditions, `response-*` overrides (signed requests only: 400 `InvalidRequest` for an anonymous one), `x-amz-checksum-mode`, SSE-C keys; `x-amz-object-lock-*` returned to a caller allowed `s3:GetObjectRetention` / `s3:GetObjectLegalHold`; `x-amz-tagging-count` when the version has tags",
   },
   {
     operation: "HeadObject",
