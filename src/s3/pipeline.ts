@@ -8,6 +8,7 @@ import type { S3Context } from "./context.ts";
 import { type BucketCors, createBucketCors } from "./cors/bucket-cors.ts";
 import { S3Error } from "./errors.ts";
 import type { AppBindings, Exchange } from "./exchange.ts";
+import { checkExpectedOwner } from "./expected-owner.ts";
 import { signedHeadersOf } from "./forwarded-host.ts";
 import { withHoistedHeaders } from "./hoisted-headers.ts";
 import { refuseDotSegments, resolveTarget } from "./request-target.ts";
@@ -136,6 +137,13 @@ export function createS3Pipeline(deps: PipelineDeps) {
         exchange.auth = next;
       },
     };
+    if (route.operation !== "CreateBucket") {
+      await checkExpectedOwner(
+        config.owners,
+        target.bucket,
+        ctx.req.headers.get("x-amz-expected-bucket-owner"),
+      );
+    }
     let response: Response;
     try {
       response = await route.handler(ctx);

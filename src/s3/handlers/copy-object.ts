@@ -5,6 +5,7 @@ import { checkCopySourceConditions } from "../conditions.ts";
 import type { Handler } from "../context.ts";
 import { parseCopySource } from "../copy-source.ts";
 import { S3Error } from "../errors.ts";
+import { checkExpectedOwner } from "../expected-owner.ts";
 import { EXPIRATION, expirationHeader } from "../expiration-header.ts";
 import { lockRequestFrom } from "../lock-params.ts";
 import { attributesFromRequest } from "../object-headers.ts";
@@ -20,6 +21,11 @@ import { writerOwner } from "../writer-owner.ts";
 export const copyObject: Handler = async (ctx) => {
   const { req, store, target } = ctx;
   const source = parseCopySource(req.headers.get("x-amz-copy-source")!);
+  await checkExpectedOwner(
+    ctx.config.owners,
+    source.bucket,
+    req.headers.get("x-amz-source-expected-bucket-owner"),
+  );
   if (source.versionId === undefined) await ctx.authorize("s3:GetObject", source.bucket, source.key);
   else await ctx.authorize("s3:GetObjectVersion", source.bucket, source.key, source.versionId);
   const directive = (req.headers.get("x-amz-metadata-directive") ?? "COPY").toUpperCase();

@@ -5,6 +5,7 @@ import { checksumXml } from "../checksum-xml.ts";
 import { checkCopySourceConditions } from "../conditions.ts";
 import type { Handler } from "../context.ts";
 import { parseCopySource } from "../copy-source.ts";
+import { checkExpectedOwner } from "../expected-owner.ts";
 import { hasIntegrityHeader, requireIntegrityHeader } from "../integrity-header.ts";
 import { parseCopySourceRange, parsePartNumber, uploadIdOf } from "../multipart-params.ts";
 import { posixAccess } from "../posix-access.ts";
@@ -46,6 +47,11 @@ export const uploadPartCopy: Handler = async (ctx) => {
   const { req, store, target } = ctx;
   const partNumber = parsePartNumber(target.query.get("partNumber"));
   const source = parseCopySource(req.headers.get("x-amz-copy-source")!);
+  await checkExpectedOwner(
+    ctx.config.owners,
+    source.bucket,
+    req.headers.get("x-amz-source-expected-bucket-owner"),
+  );
   if (source.versionId === undefined) await ctx.authorize("s3:GetObject", source.bucket, source.key);
   else await ctx.authorize("s3:GetObjectVersion", source.bucket, source.key, source.versionId);
   const sse = readKeysFrom(ctx);
