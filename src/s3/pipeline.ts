@@ -11,6 +11,7 @@ import type { AppBindings, Exchange } from "./exchange.ts";
 import { checkExpectedOwner } from "./expected-owner.ts";
 import { signedHeadersOf } from "./forwarded-host.ts";
 import { withHoistedHeaders } from "./hoisted-headers.ts";
+import { checkKeyLength } from "./key-length.ts";
 import { refuseDotSegments, resolveTarget } from "./request-target.ts";
 import { routeResolver } from "./resolve-route.ts";
 import { actionOf } from "./route.ts";
@@ -137,6 +138,7 @@ export function createS3Pipeline(deps: PipelineDeps) {
         exchange.auth = next;
       },
     };
+    checkKeyLength(target.key);
     if (route.operation !== "CreateBucket") {
       await checkExpectedOwner(
         config.owners,

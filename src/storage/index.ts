@@ -15,7 +15,7 @@ export {
   storageErrorOf,
   type VersionNotice,
 } from "./errors.ts";
-export { isValidBucketName } from "./layout/keys.ts";
+export { isValidBucketName, MAX_KEY_BYTES, utf8Length } from "./layout/keys.ts";
 export type { ObjectExpiration } from "./lifecycle/config.ts";
 export type { LifecycleEvent, LifecycleOperation, PassReport } from "./lifecycle/events.ts";
 export type { LifecycleSubject } from "./lifecycle/rules.ts";

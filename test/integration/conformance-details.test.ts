@@ -338,3 +338,24 @@ describe("response header overrides", () => {
     await signed.arrayBuffer();
   });
 });
+
+describe("keys over 1024 bytes", () => {
+  test("PUT, GET, HEAD and DELETE → 400 KeyTooLongError with its Size and MaxSizeAllowed", async () => {
+    const key = `${"k".repeat(1020)}ééé`; // 1026 bytes of UTF-8
+    for (const method of ["PUT", "GET", "HEAD", "DELETE"]) {
+      const response = await signedFetch(server, `/${bucket}/${encodeURIComponent(key)}`, {
+        method,
+        body: method === "PUT" ? "x" : undefined,
+      });
+      const xml = await response.text();
+      expect({ method, status: response.status }).toEqual({ method, status: 400 });
+      if (method === "HEAD") continue;
+      expect([
+        errorCodeOf(xml),
+        xmlValue(xml, "Message"),
+        xmlValue(xml, "Size"),
+        xmlValue(xml, "MaxSizeAllowed"),
+      ]).toEqual(["KeyTooLongError", "Your key is too long", "1026", "1024"]);
+    }
+  });
+});
