@@ -88,6 +88,7 @@ async function upload(
       fields,
       bucket: target.bucket,
       exempt: signed.exempt,
+      filename: file?.filename ?? "",
       now: new Date(),
     });
     range = { min: allowed.min, max: Math.min(allowed.max, maxPostObjectSize) };
