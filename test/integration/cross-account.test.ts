@@ -15,12 +15,15 @@ import {
   PutUserPolicyCommand,
 } from "@aws-sdk/client-iam";
 import {
+  AbortMultipartUploadCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeletePublicAccessBlockCommand,
   GetBucketAclCommand,
   GetObjectAclCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
+  ListMultipartUploadsCommand,
   ListObjectsCommand,
   ListObjectsV2Command,
   ListObjectVersionsCommand,
@@ -312,6 +315,34 @@ describe("who owns what B writes into A's bucket", () => {
       new PutObjectAclCommand({ Bucket: shared, Key: "from-b.txt", ACL: "bucket-owner-read" }),
     );
     expect(await bodyOf(alphaRoot, shared, "from-b.txt")).toBe("beta's");
+  });
+
+  test("ObjectWriter: an upload B starts lists B as its Initiator and Owner, A's own lists A", async () => {
+    await alphaRoot.send(
+      new PutBucketAclCommand({
+        Bucket: shared,
+        GrantFullControl: grantId(alpha),
+        GrantRead: grantId(beta),
+        GrantWrite: grantId(beta),
+      }),
+    );
+    const byBeta = await betaRoot.send(new CreateMultipartUploadCommand({ Bucket: shared, Key: "mpu/b" }));
+    const byAlpha = await alphaRoot.send(new CreateMultipartUploadCommand({ Bucket: shared, Key: "mpu/a" }));
+    const betaId = { ID: beta.canonicalId, DisplayName: "beta" };
+    const alphaId = { ID: alpha.canonicalId, DisplayName: "alpha" };
+    for (const client of [alphaRoot, betaRoot]) {
+      const listed = await client.send(new ListMultipartUploadsCommand({ Bucket: shared, Prefix: "mpu/" }));
+      expect(listed.Uploads?.map((u) => [u.Key, u.Initiator, u.Owner])).toEqual([
+        ["mpu/a", alphaId, alphaId],
+        ["mpu/b", betaId, betaId],
+      ]);
+    }
+    await alphaRoot.send(
+      new AbortMultipartUploadCommand({ Bucket: shared, Key: "mpu/b", UploadId: byBeta.UploadId }),
+    );
+    await alphaRoot.send(
+      new AbortMultipartUploadCommand({ Bucket: shared, Key: "mpu/a", UploadId: byAlpha.UploadId }),
+    );
   });
 
   test("BucketOwnerPreferred: bucket-owner-full-control makes A the owner; without it B owns", async () => {
