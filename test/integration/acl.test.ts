@@ -195,6 +195,29 @@ describe("canned ACLs and grant headers", () => {
     ).toBe(403);
   });
 
+  test("grantee values without quotes (id=…, uri=…, as the AWS CLI examples write them) are taken", async () => {
+    const bucket = await legacyBucket("unquoted");
+    await legacy.s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: "open", Body: "o", GrantRead: `uri=${allUsers}` }),
+    );
+    expect((await anonymousGet(legacy.server.endpoint, bucket, "open")).status).toBe(200);
+    const owner = (await legacy.s3.send(new GetObjectAclCommand({ Bucket: bucket, Key: "open" }))).Owner!.ID!;
+    await legacy.s3.send(
+      new PutObjectAclCommand({
+        Bucket: bucket,
+        Key: "open",
+        GrantFullControl: `id=${owner}`,
+        GrantRead: ` uri = ${allUsers} , id="${owner}"`,
+      }),
+    );
+    const acl = await legacy.s3.send(new GetObjectAclCommand({ Bucket: bucket, Key: "open" }));
+    expect(acl.Grants?.map((g) => [g.Grantee?.ID ?? g.Grantee?.URI, g.Permission])).toEqual([
+      [owner, "FULL_CONTROL"],
+      [allUsers, "READ"],
+      [owner, "READ"],
+    ]);
+  });
+
   test("authenticated-read: any signed request reads, anonymous ones do not", async () => {
     const bucket = await legacyBucket("authr");
     await legacy.s3.send(
