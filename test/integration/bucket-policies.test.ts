@@ -1,6 +1,7 @@
 /** Bucket policies: the only way to open a bucket or a prefix to anonymous requests. */
 import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import {
+  CopyObjectCommand,
   CreateBucketCommand,
   DeleteBucketPolicyCommand,
   DeletePublicAccessBlockCommand,
@@ -9,6 +10,7 @@ import {
   GetObjectCommand,
   PutBucketPolicyCommand,
   PutObjectCommand,
+  type PutObjectCommandInput,
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { bucketPolicyPreset } from "../../src/auth/policy/index.ts";
@@ -227,6 +229,44 @@ describe("an explicit Deny", () => {
     expect(policy.Policy).toContain("s3:*");
     await s3.send(new DeleteBucketPolicyCommand({ Bucket: "deny-root" }));
     await until(async () => (await getFails(s3, "deny-root")) === "");
+  });
+
+  test("conditions on s3:x-amz-acl, s3:x-amz-grant-read and s3:x-amz-copy-source see the request's headers", async () => {
+    const bucket = "deny-cond";
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    for (const key of ["public/a.txt", "secret/b.txt"]) {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key }));
+    }
+    const deny = (condition: object) => ({
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:PutObject",
+      Resource: `arn:aws:s3:::${bucket}/*`,
+      Condition: condition,
+    });
+    const policy = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        deny({ StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control" } }),
+        deny({ StringLike: { "s3:x-amz-grant-read": "*AllUsers*" } }),
+        deny({ StringLike: { "s3:x-amz-copy-source": `${bucket}/secret/*` } }),
+      ],
+    });
+    await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: policy }));
+    const put = (input: Partial<PutObjectCommandInput>) =>
+      outcome(s3.send(new PutObjectCommand({ Bucket: bucket, Key: "w.txt", Body: "w", ...input })));
+    await until(async () => (await put({ ACL: "bucket-owner-full-control" })) === "AccessDenied");
+    expect(await put({ GrantRead: 'uri="http://acs.amazonaws.com/groups/global/AllUsers"' })).toBe(
+      "AccessDenied",
+    );
+    expect(await put({})).toBe("");
+    const copy = (from: string) =>
+      outcome(
+        s3.send(new CopyObjectCommand({ Bucket: bucket, Key: "copy.txt", CopySource: `${bucket}/${from}` })),
+      );
+    expect(await copy("secret/b.txt")).toBe("AccessDenied");
+    expect(await copy("public/a.txt")).toBe("");
+    await s3.send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
   });
 
   test("applies to admin users, who cannot lift it themselves", async () => {
