@@ -81,6 +81,44 @@ describe("a download-only public bucket", () => {
   });
 });
 
+describe("a missing key", () => {
+  test("is 404 to whom may list the bucket and 403 to whom may only read objects, as on S3", async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: "read-only-objects" }));
+    await s3.send(new DeletePublicAccessBlockCommand({ Bucket: "read-only-objects" }));
+    await s3.send(new PutObjectCommand({ Bucket: "read-only-objects", Key: "here.txt", Body: "here" }));
+    const policy = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: "*",
+          Action: "s3:GetObject",
+          Resource: "arn:aws:s3:::read-only-objects/*",
+        },
+      ],
+    });
+    await s3.send(new PutBucketPolicyCommand({ Bucket: "read-only-objects", Policy: policy }));
+    await waitFor(async () => (await fetch(url("read-only-objects", "here.txt"))).status === 200, 2500, 100);
+    const missing = await fetch(url("read-only-objects", "nowhere.txt"));
+    expect({ status: missing.status, code: errorCodeOf(await missing.text()) }).toEqual({
+      status: 403,
+      code: "AccessDenied",
+    });
+    expect((await fetch(url("read-only-objects", "nowhere.txt"), { method: "HEAD" })).status).toBe(403);
+    // The download preset also allows s3:ListBucket: its missing keys are 404.
+    const listable = await fetch(url("downloads", "nowhere.txt"));
+    expect({ status: listable.status, code: errorCodeOf(await listable.text()) }).toEqual({
+      status: 404,
+      code: "NoSuchKey",
+    });
+    // The owner may list: 404.
+    const own = await sdkFailure(
+      s3.send(new GetObjectCommand({ Bucket: "read-only-objects", Key: "nowhere.txt" })),
+    );
+    expect(own.status).toBe(404);
+  });
+});
+
 describe("an upload-only bucket", () => {
   test("takes anonymous uploads but does not serve them", async () => {
     const put = await fetch(url("dropbox", "incoming/report.txt"), { method: "PUT", body: "hello" });
