@@ -218,6 +218,23 @@ describe("canned ACLs and grant headers", () => {
     ]);
   });
 
+  test("a bucket's READ grant lists it: a missing key is 404 to the grantee, a private object stays 403", async () => {
+    const bucket = await legacyBucket("listable");
+    await legacy.s3.send(new PutBucketAclCommand({ Bucket: bucket, ACL: "public-read" }));
+    await legacy.s3.send(new PutObjectCommand({ Bucket: bucket, Key: "private", Body: "p" }));
+    const missing = await anonymousGet(legacy.server.endpoint, bucket, "nowhere");
+    expect({ status: missing.status, code: errorCodeOf(await missing.text()) }).toEqual({
+      status: 404,
+      code: "NoSuchKey",
+    });
+    const head = await fetch(`${legacy.server.endpoint}/${bucket}/nowhere`, { method: "HEAD" });
+    expect(head.status).toBe(404);
+    expect((await anonymousGet(legacy.server.endpoint, bucket, "private")).status).toBe(403);
+    // A versionId names a version: no listing right makes its absence a 404.
+    const version = await anonymousGet(legacy.server.endpoint, bucket, "nowhere", "?versionId=null");
+    expect(version.status).toBe(403);
+  });
+
   test("authenticated-read: any signed request reads, anonymous ones do not", async () => {
     const bucket = await legacyBucket("authr");
     await legacy.s3.send(
