@@ -9,6 +9,7 @@ import {
   aclAllows,
   foreignObjectOwner,
   isObjectOwnerAction,
+  isUploadOwnerAction,
   objectAclAllows,
 } from "./acl/evaluate-acl.ts";
 import { isPublicPolicy } from "./acl/public-policy.ts";
@@ -230,7 +231,15 @@ export function createAuthorizer(
   /** The owner of the object when another account than the bucket owner (`owner`) owns it. */
   const foreignOwner = async (request: AccessRequest, facts: RequestFacts, owner: string | undefined) =>
     acls && owner !== undefined
-      ? foreignObjectOwner(acls, request.action, request.bucket, request.key, versionOf(facts), owner)
+      ? foreignObjectOwner(
+          acls,
+          request.action,
+          request.bucket,
+          request.key,
+          versionOf(facts),
+          owner,
+          facts.query.get("uploadId") ?? undefined,
+        )
       : undefined;
   /**
    * An object another account owns: the bucket owner may only deny (an explicit Deny in its
@@ -293,7 +302,11 @@ export function createAuthorizer(
         : caller;
     const crossAccount = owner !== caller;
     const resourceAccount = { "s3:ResourceAccount": owner };
-    const objectOwner = await foreignOwner(request, facts, owner);
+    // The bucket's own account decides on every upload in it, as on any object.
+    const objectOwner =
+      !crossAccount && isUploadOwnerAction(request.action)
+        ? undefined
+        : await foreignOwner(request, facts, owner);
     if (principal.kind === "root") {
       // Built only when a policy is evaluated: a root in its own bucket without a policy, the
       // commonest request, needs no condition keys (conditionKeys is pure, so when they are made

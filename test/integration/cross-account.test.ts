@@ -27,6 +27,7 @@ import {
   ListObjectsCommand,
   ListObjectsV2Command,
   ListObjectVersionsCommand,
+  ListPartsCommand,
   PutBucketAclCommand,
   PutBucketOwnershipControlsCommand,
   PutBucketPolicyCommand,
@@ -337,12 +338,19 @@ describe("who owns what B writes into A's bucket", () => {
         ["mpu/b", betaId, betaId],
       ]);
     }
-    await alphaRoot.send(
-      new AbortMultipartUploadCommand({ Bucket: shared, Key: "mpu/b", UploadId: byBeta.UploadId }),
+    // As on S3, the initiator may list the parts of its upload and abort it, the bucket owner too.
+    const parts = await betaRoot.send(
+      new ListPartsCommand({ Bucket: shared, Key: "mpu/b", UploadId: byBeta.UploadId }),
     );
-    await alphaRoot.send(
-      new AbortMultipartUploadCommand({ Bucket: shared, Key: "mpu/a", UploadId: byAlpha.UploadId }),
-    );
+    expect([parts.Initiator, parts.Owner]).toEqual([betaId, betaId]);
+    const abort = (client: S3Client, key: string, uploadId?: string) =>
+      outcome(client.send(new AbortMultipartUploadCommand({ Bucket: shared, Key: key, UploadId: uploadId })));
+    expect(await abort(betaBare, "mpu/b", byBeta.UploadId)).toBe("AccessDenied");
+    expect(await abort(betaRoot, "mpu/a", byAlpha.UploadId)).toBe("AccessDenied");
+    expect(await abort(betaRoot, "mpu/b", byBeta.UploadId)).toBe("allowed");
+    expect(await abort(alphaRoot, "mpu/a", byAlpha.UploadId)).toBe("allowed");
+    const second = await betaRoot.send(new CreateMultipartUploadCommand({ Bucket: shared, Key: "mpu/c" }));
+    expect(await abort(alphaRoot, "mpu/c", second.UploadId)).toBe("allowed");
   });
 
   test("BucketOwnerPreferred: bucket-owner-full-control makes A the owner; without it B owns", async () => {
