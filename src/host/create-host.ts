@@ -257,6 +257,11 @@ export async function createHost(options: HostOptions): Promise<Host> {
             ),
           canonicalIdOf: async (account) => (await owners.account(account)).canonicalId,
           hasForeignObjects: owners.hasForeignObjects,
+          uploadOwner: (bucket, key, uploadId) =>
+            store.multipart.describe(bucket, key, uploadId).then(
+              (upload) => upload.attributes.acl?.owner,
+              () => undefined,
+            ),
         },
         owners.accountOf,
       ),

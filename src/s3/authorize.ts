@@ -9,6 +9,7 @@ import {
   aclAllows,
   foreignObjectOwner,
   isObjectOwnerAction,
+  isUploadOwnerAction,
   objectAclAllows,
 } from "./acl/evaluate-acl.ts";
 import { isPublicPolicy } from "./acl/public-policy.ts";
@@ -97,6 +98,38 @@ function lockConditionKeys(facts: RequestFacts, now: Date): RequestContext["cond
   };
 }
 
+/** Condition keys that are a request header as sent (s3:x-amz-acl, s3:x-amz-grant-*, …). */
+const headerKeys = [
+  "x-amz-acl",
+  "x-amz-grant-full-control",
+  "x-amz-grant-read",
+  "x-amz-grant-read-acp",
+  "x-amz-grant-write",
+  "x-amz-grant-write-acp",
+  "x-amz-metadata-directive",
+  "x-amz-storage-class",
+];
+
+function headerConditionKeys(headers: Headers): RequestContext["conditionKeys"] {
+  const keys: RequestContext["conditionKeys"] = {};
+  for (const name of headerKeys) {
+    const value = headers.get(name);
+    if (value !== null) keys[`s3:${name}`] = value;
+  }
+  return keys;
+}
+
+/** s3:x-amz-copy-source: the source as `bucket/key`, decoded, without the leading slash. */
+function copySourceKey(header: string | null): string | undefined {
+  if (header === null) return undefined;
+  const path = header.startsWith("/") ? header.slice(1) : header;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
 export type Authorize = (auth: AuthResult, request: AccessRequest, facts: RequestFacts) => Promise<void>;
 
 function conditionKeys(auth: AuthResult, facts: RequestFacts): RequestContext["conditionKeys"] {
@@ -115,6 +148,8 @@ function conditionKeys(auth: AuthResult, facts: RequestFacts): RequestContext["c
     "s3:max-keys": query.get("max-keys") ?? undefined,
     "s3:versionid": facts.versionId ?? query.get("versionId") ?? undefined,
     "s3:x-amz-content-sha256": headers.get("x-amz-content-sha256") ?? undefined,
+    ...headerConditionKeys(headers),
+    "s3:x-amz-copy-source": copySourceKey(headers.get("x-amz-copy-source")),
     "s3:x-amz-server-side-encryption": headers.get("x-amz-server-side-encryption") ?? undefined,
     "s3:x-amz-server-side-encryption-aws-kms-key-id":
       headers.get("x-amz-server-side-encryption-aws-kms-key-id") ?? undefined,
@@ -196,7 +231,15 @@ export function createAuthorizer(
   /** The owner of the object when another account than the bucket owner (`owner`) owns it. */
   const foreignOwner = async (request: AccessRequest, facts: RequestFacts, owner: string | undefined) =>
     acls && owner !== undefined
-      ? foreignObjectOwner(acls, request.action, request.bucket, request.key, versionOf(facts), owner)
+      ? foreignObjectOwner(
+          acls,
+          request.action,
+          request.bucket,
+          request.key,
+          versionOf(facts),
+          owner,
+          facts.query.get("uploadId") ?? undefined,
+        )
       : undefined;
   /**
    * An object another account owns: the bucket owner may only deny (an explicit Deny in its
@@ -259,7 +302,11 @@ export function createAuthorizer(
         : caller;
     const crossAccount = owner !== caller;
     const resourceAccount = { "s3:ResourceAccount": owner };
-    const objectOwner = await foreignOwner(request, facts, owner);
+    // The bucket's own account decides on every upload in it, as on any object.
+    const objectOwner =
+      !crossAccount && isUploadOwnerAction(request.action)
+        ? undefined
+        : await foreignOwner(request, facts, owner);
     if (principal.kind === "root") {
       // Built only when a policy is evaluated: a root in its own bucket without a policy, the
       // commonest request, needs no condition keys (conditionKeys is pure, so when they are made

@@ -12,6 +12,7 @@ import { checkExpectedOwner } from "./expected-owner.ts";
 import { signedHeadersOf } from "./forwarded-host.ts";
 import { withHoistedHeaders } from "./hoisted-headers.ts";
 import { checkKeyLength } from "./key-length.ts";
+import { missingKeyForLister } from "./missing-key.ts";
 import { refuseDotSegments, resolveTarget } from "./request-target.ts";
 import { routeResolver } from "./resolve-route.ts";
 import { actionOf } from "./route.ts";
@@ -109,7 +110,12 @@ export function createS3Pipeline(deps: PipelineDeps) {
           : { ...facts, versionId, lock, tags },
       );
     const action = route.unauthenticated ? undefined : actionOf(route, target.query);
-    if (action) await authorizeResource(action, target.bucket, target.key);
+    if (action) {
+      await authorizeResource(action, target.bucket, target.key).catch(async (refusal: unknown) => {
+        const listed = () => authorizeResource("s3:ListBucket", target.bucket, "");
+        throw (await missingKeyForLister(route.operation, target, store, listed)) ?? refusal;
+      });
+    }
     const refused = route.writes ? deps.writesRefused?.() : undefined;
     if (refused) {
       throw new S3Error(

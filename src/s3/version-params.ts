@@ -71,3 +71,12 @@ export function versionHeaders(result: {
   if (result.versionId !== undefined) headers["x-amz-version-id"] = result.versionId;
   return headers;
 }
+
+/**
+ * The version header of a write (PutObject, POST, CopyObject, CompleteMultipartUpload): its new
+ * version's id, none when the write made the `null` version (a suspended bucket), as AWS's
+ * "versioning suspended" sample response has none; reads still answer `null`.
+ */
+export function writtenVersionHeaders(result: { versionId?: string }): Record<string, string> {
+  return result.versionId === NULL_VERSION ? {} : versionHeaders(result);
+}

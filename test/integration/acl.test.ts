@@ -195,6 +195,46 @@ describe("canned ACLs and grant headers", () => {
     ).toBe(403);
   });
 
+  test("grantee values without quotes (id=…, uri=…, as the AWS CLI examples write them) are taken", async () => {
+    const bucket = await legacyBucket("unquoted");
+    await legacy.s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: "open", Body: "o", GrantRead: `uri=${allUsers}` }),
+    );
+    expect((await anonymousGet(legacy.server.endpoint, bucket, "open")).status).toBe(200);
+    const owner = (await legacy.s3.send(new GetObjectAclCommand({ Bucket: bucket, Key: "open" }))).Owner!.ID!;
+    await legacy.s3.send(
+      new PutObjectAclCommand({
+        Bucket: bucket,
+        Key: "open",
+        GrantFullControl: `id=${owner}`,
+        GrantRead: ` uri = ${allUsers} , id="${owner}"`,
+      }),
+    );
+    const acl = await legacy.s3.send(new GetObjectAclCommand({ Bucket: bucket, Key: "open" }));
+    expect(acl.Grants?.map((g) => [g.Grantee?.ID ?? g.Grantee?.URI, g.Permission])).toEqual([
+      [owner, "FULL_CONTROL"],
+      [allUsers, "READ"],
+      [owner, "READ"],
+    ]);
+  });
+
+  test("a bucket's READ grant lists it: a missing key is 404 to the grantee, a private object stays 403", async () => {
+    const bucket = await legacyBucket("listable");
+    await legacy.s3.send(new PutBucketAclCommand({ Bucket: bucket, ACL: "public-read" }));
+    await legacy.s3.send(new PutObjectCommand({ Bucket: bucket, Key: "private", Body: "p" }));
+    const missing = await anonymousGet(legacy.server.endpoint, bucket, "nowhere");
+    expect({ status: missing.status, code: errorCodeOf(await missing.text()) }).toEqual({
+      status: 404,
+      code: "NoSuchKey",
+    });
+    const head = await fetch(`${legacy.server.endpoint}/${bucket}/nowhere`, { method: "HEAD" });
+    expect(head.status).toBe(404);
+    expect((await anonymousGet(legacy.server.endpoint, bucket, "private")).status).toBe(403);
+    // A versionId names a version: no listing right makes its absence a 404.
+    const version = await anonymousGet(legacy.server.endpoint, bucket, "nowhere", "?versionId=null");
+    expect(version.status).toBe(403);
+  });
+
   test("authenticated-read: any signed request reads, anonymous ones do not", async () => {
     const bucket = await legacyBucket("authr");
     await legacy.s3.send(

@@ -1,6 +1,7 @@
 /** Bucket policies: the only way to open a bucket or a prefix to anonymous requests. */
 import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import {
+  CopyObjectCommand,
   CreateBucketCommand,
   DeleteBucketPolicyCommand,
   DeletePublicAccessBlockCommand,
@@ -9,6 +10,7 @@ import {
   GetObjectCommand,
   PutBucketPolicyCommand,
   PutObjectCommand,
+  type PutObjectCommandInput,
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { bucketPolicyPreset } from "../../src/auth/policy/index.ts";
@@ -76,6 +78,44 @@ describe("a download-only public bucket", () => {
     const cli = await aws(server, ["s3", "ls", "s3://downloads/", "--no-sign-request"]);
     expect(cli.code).toBe(0);
     expect(cli.stdout).toContain("file.txt");
+  });
+});
+
+describe("a missing key", () => {
+  test("is 404 to whom may list the bucket and 403 to whom may only read objects, as on S3", async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: "read-only-objects" }));
+    await s3.send(new DeletePublicAccessBlockCommand({ Bucket: "read-only-objects" }));
+    await s3.send(new PutObjectCommand({ Bucket: "read-only-objects", Key: "here.txt", Body: "here" }));
+    const policy = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: "*",
+          Action: "s3:GetObject",
+          Resource: "arn:aws:s3:::read-only-objects/*",
+        },
+      ],
+    });
+    await s3.send(new PutBucketPolicyCommand({ Bucket: "read-only-objects", Policy: policy }));
+    await waitFor(async () => (await fetch(url("read-only-objects", "here.txt"))).status === 200, 2500, 100);
+    const missing = await fetch(url("read-only-objects", "nowhere.txt"));
+    expect({ status: missing.status, code: errorCodeOf(await missing.text()) }).toEqual({
+      status: 403,
+      code: "AccessDenied",
+    });
+    expect((await fetch(url("read-only-objects", "nowhere.txt"), { method: "HEAD" })).status).toBe(403);
+    // The download preset also allows s3:ListBucket: its missing keys are 404.
+    const listable = await fetch(url("downloads", "nowhere.txt"));
+    expect({ status: listable.status, code: errorCodeOf(await listable.text()) }).toEqual({
+      status: 404,
+      code: "NoSuchKey",
+    });
+    // The owner may list: 404.
+    const own = await sdkFailure(
+      s3.send(new GetObjectCommand({ Bucket: "read-only-objects", Key: "nowhere.txt" })),
+    );
+    expect(own.status).toBe(404);
   });
 });
 
@@ -227,6 +267,44 @@ describe("an explicit Deny", () => {
     expect(policy.Policy).toContain("s3:*");
     await s3.send(new DeleteBucketPolicyCommand({ Bucket: "deny-root" }));
     await until(async () => (await getFails(s3, "deny-root")) === "");
+  });
+
+  test("conditions on s3:x-amz-acl, s3:x-amz-grant-read and s3:x-amz-copy-source see the request's headers", async () => {
+    const bucket = "deny-cond";
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    for (const key of ["public/a.txt", "secret/b.txt"]) {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key }));
+    }
+    const deny = (condition: object) => ({
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:PutObject",
+      Resource: `arn:aws:s3:::${bucket}/*`,
+      Condition: condition,
+    });
+    const policy = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        deny({ StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control" } }),
+        deny({ StringLike: { "s3:x-amz-grant-read": "*AllUsers*" } }),
+        deny({ StringLike: { "s3:x-amz-copy-source": `${bucket}/secret/*` } }),
+      ],
+    });
+    await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: policy }));
+    const put = (input: Partial<PutObjectCommandInput>) =>
+      outcome(s3.send(new PutObjectCommand({ Bucket: bucket, Key: "w.txt", Body: "w", ...input })));
+    await until(async () => (await put({ ACL: "bucket-owner-full-control" })) === "AccessDenied");
+    expect(await put({ GrantRead: 'uri="http://acs.amazonaws.com/groups/global/AllUsers"' })).toBe(
+      "AccessDenied",
+    );
+    expect(await put({})).toBe("");
+    const copy = (from: string) =>
+      outcome(
+        s3.send(new CopyObjectCommand({ Bucket: bucket, Key: "copy.txt", CopySource: `${bucket}/${from}` })),
+      );
+    expect(await copy("secret/b.txt")).toBe("AccessDenied");
+    expect(await copy("public/a.txt")).toBe("");
+    await s3.send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
   });
 
   test("applies to admin users, who cannot lift it themselves", async () => {

@@ -15,15 +15,19 @@ import {
   PutUserPolicyCommand,
 } from "@aws-sdk/client-iam";
 import {
+  AbortMultipartUploadCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeletePublicAccessBlockCommand,
   GetBucketAclCommand,
   GetObjectAclCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
+  ListMultipartUploadsCommand,
   ListObjectsCommand,
   ListObjectsV2Command,
   ListObjectVersionsCommand,
+  ListPartsCommand,
   PutBucketAclCommand,
   PutBucketOwnershipControlsCommand,
   PutBucketPolicyCommand,
@@ -312,6 +316,41 @@ describe("who owns what B writes into A's bucket", () => {
       new PutObjectAclCommand({ Bucket: shared, Key: "from-b.txt", ACL: "bucket-owner-read" }),
     );
     expect(await bodyOf(alphaRoot, shared, "from-b.txt")).toBe("beta's");
+  });
+
+  test("ObjectWriter: an upload B starts lists B as its Initiator and Owner, A's own lists A", async () => {
+    await alphaRoot.send(
+      new PutBucketAclCommand({
+        Bucket: shared,
+        GrantFullControl: grantId(alpha),
+        GrantRead: grantId(beta),
+        GrantWrite: grantId(beta),
+      }),
+    );
+    const byBeta = await betaRoot.send(new CreateMultipartUploadCommand({ Bucket: shared, Key: "mpu/b" }));
+    const byAlpha = await alphaRoot.send(new CreateMultipartUploadCommand({ Bucket: shared, Key: "mpu/a" }));
+    const betaId = { ID: beta.canonicalId, DisplayName: "beta" };
+    const alphaId = { ID: alpha.canonicalId, DisplayName: "alpha" };
+    for (const client of [alphaRoot, betaRoot]) {
+      const listed = await client.send(new ListMultipartUploadsCommand({ Bucket: shared, Prefix: "mpu/" }));
+      expect(listed.Uploads?.map((u) => [u.Key, u.Initiator, u.Owner])).toEqual([
+        ["mpu/a", alphaId, alphaId],
+        ["mpu/b", betaId, betaId],
+      ]);
+    }
+    // As on S3, the initiator may list the parts of its upload and abort it, the bucket owner too.
+    const parts = await betaRoot.send(
+      new ListPartsCommand({ Bucket: shared, Key: "mpu/b", UploadId: byBeta.UploadId }),
+    );
+    expect([parts.Initiator, parts.Owner]).toEqual([betaId, betaId]);
+    const abort = (client: S3Client, key: string, uploadId?: string) =>
+      outcome(client.send(new AbortMultipartUploadCommand({ Bucket: shared, Key: key, UploadId: uploadId })));
+    expect(await abort(betaBare, "mpu/b", byBeta.UploadId)).toBe("AccessDenied");
+    expect(await abort(betaRoot, "mpu/a", byAlpha.UploadId)).toBe("AccessDenied");
+    expect(await abort(betaRoot, "mpu/b", byBeta.UploadId)).toBe("allowed");
+    expect(await abort(alphaRoot, "mpu/a", byAlpha.UploadId)).toBe("allowed");
+    const second = await betaRoot.send(new CreateMultipartUploadCommand({ Bucket: shared, Key: "mpu/c" }));
+    expect(await abort(alphaRoot, "mpu/c", second.UploadId)).toBe("allowed");
   });
 
   test("BucketOwnerPreferred: bucket-owner-full-control makes A the owner; without it B owns", async () => {

@@ -257,6 +257,24 @@ describe("what is stored", () => {
     ]);
   });
 
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: S3's ${filename} variable
+  test("a key condition is met by the key that ${filename} makes, as by the field as sent", async () => {
+    const res = await post(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: S3's ${filename} variable
+      [["key", "${filename}"], ...signedFields([["starts-with", "$key", "quarterly-"]])],
+      { content: "q3", filename: "quarterly-q3.txt" },
+    );
+    expect(res.status).toBe(204);
+    expect(await text("quarterly-q3.txt")).toBe("q3");
+    const other = await post(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: S3's ${filename} variable
+      [["key", "${filename}"], ...signedFields([["starts-with", "$key", "quarterly-"]])],
+      { content: "other", filename: "annual.txt" },
+    );
+    await expectError(other, 403, "AccessDenied");
+    expect(await text("annual.txt")).toBeUndefined();
+  });
+
   test("a checksum field is verified: a wrong one stores nothing", async () => {
     const wrong = await post([
       ["key", "sum.txt"],

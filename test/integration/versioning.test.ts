@@ -298,10 +298,11 @@ describe("suspended buckets", () => {
     await s3.send(
       new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Suspended" } }),
     );
+    // As AWS's "versioning suspended" sample response: a write of the null version names no version.
     const n1 = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "k", Body: "null one" }));
-    expect(n1.VersionId).toBe("null");
+    expect(n1.VersionId).toBeUndefined();
     const n2 = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "k", Body: "null two" }));
-    expect(n2.VersionId).toBe("null");
+    expect(n2.VersionId).toBeUndefined();
     expect(await text(bucket, "k")).toEqual({ body: "null two", versionId: "null" });
     expect((await text(bucket, "k", v1.VersionId)).body).toBe("enabled");
     const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
@@ -316,6 +317,30 @@ describe("suspended buckets", () => {
     const after = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
     expect(after.DeleteMarkers?.map((m) => [m.VersionId, m.IsLatest])).toEqual([["null", true]]);
     expect(after.Versions?.map((v) => v.VersionId)).toEqual([v1.VersionId]);
+  });
+
+  test("a copy and a completed upload written as the null version name no version either", async () => {
+    const bucket = await versionedBucket("vsuspw", "Suspended");
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "src", Body: "source" }));
+    const copied = await s3.send(
+      new CopyObjectCommand({ Bucket: bucket, Key: "copy", CopySource: `${bucket}/src` }),
+    );
+    expect(copied.VersionId).toBeUndefined();
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: "mp" }));
+    const part = await s3.send(
+      new UploadPartCommand({ Bucket: bucket, Key: "mp", UploadId, PartNumber: 1, Body: "one part" }),
+    );
+    const done = await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: "mp",
+        UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+      }),
+    );
+    expect(done.VersionId).toBeUndefined();
+    expect(await text(bucket, "mp")).toEqual({ body: "one part", versionId: "null" });
+    expect(await text(bucket, "copy")).toEqual({ body: "source", versionId: "null" });
   });
 });
 

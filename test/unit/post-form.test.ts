@@ -91,6 +91,7 @@ describe("POST policy", () => {
       fields: fields.map(([name, value]) => ({ name, value })),
       bucket: "b",
       exempt: new Set(["policy", "x-amz-signature", "file"]),
+      filename: "",
       now: new Date(),
     });
   const message = (run: () => unknown) => {

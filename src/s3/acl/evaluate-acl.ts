@@ -65,6 +65,8 @@ export interface AclSources {
   canonicalIdOf(accountId: string): Promise<string>;
   /** False when every object of the bucket is known to be its owner's (../bucket-owners.ts). */
   hasForeignObjects(bucket: string): Promise<boolean>;
+  /** The owner an upload's record keeps (another account than the bucket's); undefined otherwise. */
+  uploadOwner(bucket: string, key: string, uploadId: string): Promise<string | undefined>;
 }
 
 /**
@@ -80,9 +82,18 @@ export function isObjectOwnerAction(action: string): boolean {
 }
 
 /**
+ * Actions on a multipart upload that its initiator may take by default, as on S3, besides the
+ * bucket owner: listing its parts and aborting it.
+ */
+export function isUploadOwnerAction(action: string): boolean {
+  return action === "s3:AbortMultipartUpload" || action === "s3:ListMultipartUploadParts";
+}
+
+/**
  * The owner of the object an action is on when another account than the bucket's owns it (its
- * writer, under ObjectWriter or BucketOwnerPreferred); undefined when the bucket owner owns it.
- * Read only for object-context actions on buckets with ACLs on that hold such objects.
+ * writer, under ObjectWriter or BucketOwnerPreferred), or of the upload an upload action names;
+ * undefined when the bucket owner owns it. Read only for object-context and upload actions on
+ * buckets with ACLs on that hold such objects.
  */
 export async function foreignObjectOwner(
   sources: AclSources,
@@ -91,11 +102,15 @@ export async function foreignObjectOwner(
   key: string | undefined,
   versionId: string | undefined,
   bucketAccount: string,
+  uploadId?: string,
 ): Promise<string | undefined> {
-  if (!bucket || !key || !isObjectOwnerAction(action)) return undefined;
+  const ofUpload = uploadId !== undefined && isUploadOwnerAction(action);
+  if (!bucket || !key || !(ofUpload || isObjectOwnerAction(action))) return undefined;
   if (!(await sources.hasForeignObjects(bucket))) return undefined;
   if (!aclsEnabled(await sources.bucketAccess(bucket))) return undefined;
-  const owner = (await sources.objectAcl(bucket, key, versionId))?.owner;
+  const owner = ofUpload
+    ? await sources.uploadOwner(bucket, key, uploadId)
+    : (await sources.objectAcl(bucket, key, versionId))?.owner;
   if (owner === undefined || owner === (await sources.canonicalIdOf(bucketAccount))) return undefined;
   return owner;
 }

@@ -1,6 +1,6 @@
 /**
  * The ACL a write asks for in its headers: `x-amz-acl` (a canned ACL) or `x-amz-grant-*`
- * (`id="…"`, `uri="…"`, `emailAddress="…"` grantees, comma-separated), never both.
+ * (`id="…"`, `uri="…"`, `emailAddress="…"` grantees, quoted or not, comma-separated), never both.
  */
 import { S3Error } from "../errors.ts";
 import { type Acl, type Grant, type Grantee, groupOfUri, type Permission } from "./acl.ts";
@@ -46,7 +46,8 @@ export function refuseEmailGrantee(): never {
 
 function granteesOf(header: string, value: string): Grantee[] {
   const grantees: Grantee[] = [];
-  const item = /\s*(id|uri|emailAddress)\s*=\s*"([^"]*)"\s*(,|$)/iy;
+  // A value in quotes, as S3's documentation writes it, or bare, as the AWS CLI's examples do.
+  const item = /\s*(id|uri|emailAddress)\s*=\s*(?:"([^"]*)"|([^",]*?))\s*(,|$)/iy;
   let pos = 0;
   while (pos < value.length) {
     item.lastIndex = pos;
@@ -55,7 +56,7 @@ function granteesOf(header: string, value: string): Grantee[] {
       throw new S3Error("InvalidArgument", `Invalid grant header value: ${header}`, { ArgumentName: header });
     }
     const kind = m[1]!.toLowerCase();
-    const v = m[2]!;
+    const v = m[2] ?? m[3]!;
     if (kind === "id") grantees.push({ kind: "user", id: checkCanonicalId(v) });
     else if (kind === "uri") grantees.push(checkGroupUri(v));
     else refuseEmailGrantee();

@@ -14,7 +14,7 @@ import { quoteEtag, s3Namespace, xmlResponse } from "../responses.ts";
 import { readKeysFrom, SSE, sseResponseHeaders, writeEncryptionFrom } from "../sse-headers.ts";
 import { taggingHeaderOf } from "../tags.ts";
 import { copySourceError } from "../version-errors.ts";
-import { versionHeaders } from "../version-params.ts";
+import { writtenVersionHeaders } from "../version-params.ts";
 import { writeConditionsFrom } from "../write-conditions.ts";
 import { writerOwner } from "../writer-owner.ts";
 
@@ -87,7 +87,7 @@ export const copyObject: Handler = async (ctx) => {
     200,
     {
       ...sseResponseHeaders(encryptionOf(result), sse.customer, true),
-      ...versionHeaders(result),
+      ...writtenVersionHeaders(result),
       ...(result.sourceVersionId === undefined
         ? {}
         : { "x-amz-copy-source-version-id": result.sourceVersionId }),

@@ -1,5 +1,5 @@
 import { checksumHeaderName } from "../../lib/checksum-algorithm.ts";
-import { encryptionOf, type OpenedObject } from "../../storage/index.ts";
+import { encryptionOf, isStorageError, type OpenedObject } from "../../storage/index.ts";
 import { evaluateConditions, readConditionHeaders } from "../conditions.ts";
 import type { Handler, S3Context } from "../context.ts";
 import { S3Error } from "../errors.ts";
@@ -16,6 +16,22 @@ import { versionIdOf } from "../version-params.ts";
 
 function checksumMode(req: Request): boolean {
   return (req.headers.get("x-amz-checksum-mode") ?? "").toUpperCase() === "ENABLED";
+}
+
+/**
+ * As on S3, a key that does not exist is 404 NoSuchKey only to a caller who may list the bucket
+ * (s3:ListBucket); to one who may only read objects it is 403, which tells nothing of which keys
+ * exist.
+ */
+async function missingNeedsList<T>(ctx: S3Context, read: Promise<T>): Promise<T> {
+  try {
+    return await read;
+  } catch (e) {
+    if (isStorageError(e) && e.code === "NoSuchKey" && e.version === undefined) {
+      await ctx.authorize("s3:ListBucket", ctx.target.bucket, "");
+    }
+    throw e;
+  }
 }
 
 async function serveObject(ctx: S3Context, withBody: boolean): Promise<Response> {
@@ -36,13 +52,16 @@ async function serveObject(ctx: S3Context, withBody: boolean): Promise<Response>
   const { keys, customer } = readKeysFrom(ctx);
   const versionId = versionIdOf(target.query);
   const access = posixAccess(ctx);
-  const opened: OpenedObject = withBody
-    ? await store.openObject(target.bucket, target.key, keys, versionId, access)
-    : {
-        info: await store.headObject(target.bucket, target.key, keys, versionId, access),
-        stream: () => new Blob(),
-        close() {},
-      };
+  const opened: OpenedObject = await missingNeedsList(
+    ctx,
+    withBody
+      ? store.openObject(target.bucket, target.key, keys, versionId, access)
+      : store.headObject(target.bucket, target.key, keys, versionId, access).then((info) => ({
+          info,
+          stream: () => new Blob(),
+          close() {},
+        })),
+  );
   let handedOff = false;
   try {
     const { info } = opened;

@@ -11,7 +11,7 @@ import { readXmlBody } from "../request-body.ts";
 import { quoteEtag, s3Namespace, xmlResponse } from "../responses.ts";
 import { readKeysFrom, sseResponseHeaders } from "../sse-headers.ts";
 import { toS3Error } from "../storage-errors.ts";
-import { versionHeaders } from "../version-params.ts";
+import { writtenVersionHeaders } from "../version-params.ts";
 import { writeConditionsFrom } from "../write-conditions.ts";
 import { writerOwner } from "../writer-owner.ts";
 import { xmlEscape } from "../xml/escape.ts";
@@ -52,7 +52,7 @@ export const completeMultipartUpload: Handler = async (ctx) => {
   if (!upload) {
     // Completed already: the store answers a repeated Complete with the object's result, as S3.
     const result = await store.multipart.complete(input);
-    return xmlResponse(resultXml(ctx, result), 200, versionHeaders(result));
+    return xmlResponse(resultXml(ctx, result), 200, writtenVersionHeaders(result));
   }
   const versionId = await store.multipart.reserveVersionId(target.bucket, target.key);
   let expiration: string | undefined;
@@ -63,7 +63,10 @@ export const completeMultipartUpload: Handler = async (ctx) => {
     return resultXml(ctx, result);
   });
   return await keepAliveResponse(work, {
-    headers: { ...sseResponseHeaders(encryptionOf(upload), sse.customer), ...versionHeaders({ versionId }) },
+    headers: {
+      ...sseResponseHeaders(encryptionOf(upload), sse.customer),
+      ...writtenVersionHeaders({ versionId }),
+    },
     lateHeaders: (): Record<string, string> => (expiration ? { [EXPIRATION]: expiration } : {}),
     firstByteAfterMs: KEEPALIVE_AFTER_MS,
     intervalMs: KEEPALIVE_INTERVAL_MS,

@@ -14,9 +14,21 @@ function encoderFor(ctx: S3Context): (value: string) => string {
     : xmlEscape;
 }
 
-async function peopleXml(ctx: S3Context): Promise<string> {
-  const who = ownerFieldsXml(await ctx.config.owners.bucketOwner(ctx.target.bucket));
+/**
+ * Initiator and Owner of an upload: the account that started it. Its record keeps an owner only
+ * when that is not the bucket's account (../acl/write-acl.ts); otherwise the bucket's owner.
+ */
+async function peopleXml(ctx: S3Context, upload: UploadInfo, bucketOwner: string): Promise<string> {
+  const owner = upload.attributes.acl?.owner;
+  const account = owner === undefined ? undefined : await ctx.config.owners.byCanonicalId(owner);
+  let who = bucketOwner;
+  if (account) who = ownerFieldsXml(account);
+  else if (owner !== undefined) who = `<ID>${xmlEscape(owner)}</ID>`;
   return `<Initiator>${who}</Initiator><Owner>${who}</Owner>`;
+}
+
+async function bucketOwnerFields(ctx: S3Context): Promise<string> {
+  return ownerFieldsXml(await ctx.config.owners.bucketOwner(ctx.target.bucket));
 }
 
 function uploadChecksumXml(upload: UploadInfo): string {
@@ -47,7 +59,7 @@ export const listParts: Handler = async (ctx) => {
   for (const part of result.parts) {
     xml += `<Part><PartNumber>${part.partNumber}</PartNumber><LastModified>${toIsoDate(part.lastModified)}</LastModified><ETag>${xmlEscape(quoteEtag(part.etag))}</ETag><Size>${part.size}</Size>${checksumXml(part.checksum)}</Part>`;
   }
-  xml += `${await peopleXml(ctx)}<StorageClass>STANDARD</StorageClass>${uploadChecksumXml(result.upload)}`;
+  xml += `${await peopleXml(ctx, result.upload, await bucketOwnerFields(ctx))}<StorageClass>STANDARD</StorageClass>${uploadChecksumXml(result.upload)}`;
   return xmlResponse(`${xml}</ListPartsResult>`);
 };
 
@@ -78,8 +90,9 @@ export const listMultipartUploads: Handler = async (ctx) => {
   xml += `<MaxUploads>${maxUploads}</MaxUploads>`;
   if (query.has("encoding-type")) xml += "<EncodingType>url</EncodingType>";
   xml += `<IsTruncated>${result.isTruncated}</IsTruncated>`;
-  const people = await peopleXml(ctx);
+  const bucketOwner = await bucketOwnerFields(ctx);
   for (const upload of result.uploads) {
+    const people = await peopleXml(ctx, upload, bucketOwner);
     xml += `<Upload><Key>${encode(upload.key)}</Key><UploadId>${upload.uploadId}</UploadId>${people}<StorageClass>STANDARD</StorageClass><Initiated>${toIsoDate(upload.initiated)}</Initiated>${uploadChecksumXml(upload)}</Upload>`;
   }
   for (const p of result.commonPrefixes)

@@ -25,7 +25,7 @@ import { quoteEtag } from "../responses.ts";
 import { guardSlowBody } from "../slow-body-guard.ts";
 import { sseResponseHeaders, writeEncryptionFrom } from "../sse-headers.ts";
 import { uploadBody } from "../upload-body.ts";
-import { versionHeaders } from "../version-params.ts";
+import { writtenVersionHeaders } from "../version-params.ts";
 import { writerOwner } from "../writer-owner.ts";
 import { parseXml } from "../xml/parse.ts";
 
@@ -88,6 +88,7 @@ async function upload(
       fields,
       bucket: target.bucket,
       exempt: signed.exempt,
+      filename: file?.filename ?? "",
       now: new Date(),
     });
     range = { min: allowed.min, max: Math.min(allowed.max, maxPostObjectSize) };
@@ -137,7 +138,7 @@ async function upload(
   const responseHeaders: Record<string, string> = {
     etag: quoteEtag(result.etag),
     ...sseResponseHeaders(encryptionOf(result), sse.customer),
-    ...versionHeaders(result),
+    ...writtenVersionHeaders(result),
   };
   if (result.checksum) {
     responseHeaders[checksumHeaderName(result.checksum.algorithm)] = result.checksum.value;

@@ -10,7 +10,7 @@ import { emptyResponse, quoteEtag } from "../responses.ts";
 import { sseResponseHeaders, writeEncryptionFrom } from "../sse-headers.ts";
 import { taggingHeaderOf } from "../tags.ts";
 import { uploadBody } from "../upload-body.ts";
-import { versionHeaders } from "../version-params.ts";
+import { writtenVersionHeaders } from "../version-params.ts";
 import { writeConditionsFrom } from "../write-conditions.ts";
 import { writerOwner } from "../writer-owner.ts";
 
@@ -41,7 +41,7 @@ export const putObject: Handler = async (ctx) => {
   const headers: Record<string, string> = {
     etag: quoteEtag(result.etag),
     ...sseResponseHeaders(encryptionOf(result), sse.customer, true),
-    ...versionHeaders(result),
+    ...writtenVersionHeaders(result),
   };
   if (result.checksum) {
     headers[checksumHeaderName(result.checksum.algorithm)] = result.checksum.value;

@@ -114,7 +114,19 @@ export interface PolicyInput {
   bucket: string;
   /** Lower-case names that need no condition (the signature, the policy, the file). */
   exempt: ReadonlySet<string>;
+  /** The file's name, which `${filename}` in the key stands for. */
+  filename: string;
   now: Date;
+}
+
+/** A key condition holds for the key field as sent or for the key its `${filename}` makes. */
+function keyHolds(
+  condition: PolicyCondition & { kind: "eq" | "starts-with" },
+  key: string,
+  filename: string,
+) {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: S3's own ${filename} variable
+  return holds(condition, key) || holds(condition, key.replaceAll("${filename}", filename));
 }
 
 /**
@@ -137,7 +149,10 @@ export function checkPostPolicy(policy: PostPolicy, input: PolicyInput): SizeRan
       continue;
     }
     named.add(condition.field);
-    if (!holds(condition, values.get(condition.field) ?? "")) {
+    const value = values.get(condition.field) ?? "";
+    const held =
+      condition.field === "key" ? keyHolds(condition, value, input.filename) : holds(condition, value);
+    if (!held) {
       throw failed(`Policy Condition failed: ${condition.text}`);
     }
   }
