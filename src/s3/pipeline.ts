@@ -145,12 +145,9 @@ export function createS3Pipeline(deps: PipelineDeps) {
       },
     };
     checkKeyLength(target.key);
-    if (route.operation !== "CreateBucket") {
-      await checkExpectedOwner(
-        config.owners,
-        target.bucket,
-        ctx.req.headers.get("x-amz-expected-bucket-owner"),
-      );
+    const expectedOwner = ctx.req.headers.get("x-amz-expected-bucket-owner");
+    if (expectedOwner !== null && route.operation !== "CreateBucket") {
+      await checkExpectedOwner(config.owners, target.bucket, expectedOwner);
     }
     let response: Response;
     try {
