@@ -124,7 +124,8 @@ function claimOf(
   params: readonly QueryParam[],
   options: AuthenticateOptions,
 ): SigV4Claim | SigV2Claim | undefined {
-  const authorization = headers.get("authorization");
+  // S3 takes an empty Authorization header for no header at all: the request is anonymous.
+  const authorization = headers.get("authorization") || null;
   const presigned = params.some(isV4QueryParam);
   const presignedV2 = params.some((p) => p.name === "AWSAccessKeyId" || p.name === "Signature");
   if (Number(authorization !== null) + Number(presigned) + Number(presignedV2) > 1) {

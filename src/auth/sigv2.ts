@@ -42,7 +42,8 @@ export function parseSigV2Header(authorization: string, headers: Headers): SigV2
   }
   const amzDate = headers.get("x-amz-date");
   const signedAt = parseHttpDate(amzDate ?? headers.get("date"));
-  if (!signedAt) {
+  // S3 takes a time before 1970 for no valid date at all, not for a skewed one.
+  if (!signedAt || signedAt.getTime() < 0) {
     throw new AuthError("AccessDenied", "AWS authentication requires a valid Date or x-amz-date header");
   }
   return {

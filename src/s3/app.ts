@@ -26,7 +26,7 @@ export interface AppDeps extends PipelineDeps, ExchangeDeps {
 
 /** True when a request carries a SigV4 signature (header or presigned): then it is always S3. */
 function isSigned(req: Request): boolean {
-  return req.headers.has("authorization") || req.url.includes("X-Amz-Credential=");
+  return Boolean(req.headers.get("authorization")) || req.url.includes("X-Amz-Credential=");
 }
 
 /**

@@ -7,6 +7,7 @@ import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { connect } from "node:net";
 import {
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateMultipartUploadCommand,
   GetObjectAttributesCommand,
   HeadObjectCommand,
@@ -357,5 +358,41 @@ describe("keys over 1024 bytes", () => {
         xmlValue(xml, "MaxSizeAllowed"),
       ]).toEqual(["KeyTooLongError", "Your key is too long", "1026", "1024"]);
     }
+  });
+});
+
+describe("storage classes", () => {
+  test("a storage class S3 does not know → 400 InvalidStorageClass, nothing stored; a known one is taken", async () => {
+    const bogus = "BOGUS" as "STANDARD";
+    const put = await sdkFailure(
+      s3.send(new PutObjectCommand({ Bucket: bucket, Key: "class/put.txt", Body: "x", StorageClass: bogus })),
+    );
+    const create = await sdkFailure(
+      s3.send(
+        new CreateMultipartUploadCommand({ Bucket: bucket, Key: "class/mpu.txt", StorageClass: bogus }),
+      ),
+    );
+    const copy = await sdkFailure(
+      s3.send(
+        new CopyObjectCommand({
+          Bucket: bucket,
+          Key: "class/copy.txt",
+          CopySource: `${bucket}/class/put.txt`,
+          StorageClass: bogus,
+        }),
+      ),
+    );
+    expect([put, create, copy].map((f) => [f.status, f.name])).toEqual([
+      [400, "InvalidStorageClass"],
+      [400, "InvalidStorageClass"],
+      [400, "InvalidStorageClass"],
+    ]);
+    expect(
+      (await sdkFailure(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "class/put.txt" })))).status,
+    ).toBe(404);
+    const known = await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: "class/ia.txt", Body: "x", StorageClass: "STANDARD_IA" }),
+    );
+    expect(known.$metadata.httpStatusCode).toBe(200);
   });
 });

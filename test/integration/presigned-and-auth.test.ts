@@ -19,6 +19,7 @@ import {
   objectPath,
   presignUrl,
   py,
+  rawRequest,
   s3Client,
   sdkFailure,
   signedFetch,
@@ -416,5 +417,25 @@ describe("header authentication", () => {
     }
     expect(await exists("auth/anon.txt")).toBe(false);
     expect(await exists("shared/ü file+1.txt")).toBe(true);
+  });
+
+  test("an empty Authorization header is an anonymous request: 403 AccessDenied, nothing created", async () => {
+    const emptyAuth = { authorization: "" };
+    const put = await rawRequest(server, {
+      method: "PUT",
+      target: objectPath(bucket, "auth/empty-authorization.txt"),
+      headers: emptyAuth,
+      body: "bar",
+    });
+    const created = uniqueBucket("auth-empty");
+    const create = await rawRequest(server, { method: "PUT", target: `/${created}`, headers: emptyAuth });
+    expect([put.status, errorCodeOf(put.body), create.status, errorCodeOf(create.body)]).toEqual([
+      403,
+      "AccessDenied",
+      403,
+      "AccessDenied",
+    ]);
+    expect(await exists("auth/empty-authorization.txt")).toBe(false);
+    expect((await signedFetch(server, `/${created}`, { method: "HEAD" })).status).toBe(404);
   });
 });

@@ -242,6 +242,17 @@ describe("hand-built V2 requests", () => {
     expect(errorCodeOf(await skewed.text())).toBe("RequestTimeTooSkewed");
   });
 
+  test("a Date before 1970 is no valid date: 403 AccessDenied, nothing stored", async () => {
+    const path = objectPath(bucket, "hand/before-epoch.txt");
+    const put = await v2Fetch(path, {
+      method: "PUT",
+      body: "old",
+      headers: { "x-amz-date": "Tue, 07 Jul 1950 21:53:04 GMT" },
+    });
+    expect([put.status, errorCodeOf(await put.text())]).toEqual([403, "AccessDenied"]);
+    expect((await v2Fetch(path, { method: "HEAD" })).status).toBe(404);
+  });
+
   test("a wrong signature → SignatureDoesNotMatch with StringToSign and StringToSignBytes", async () => {
     const response = await v2Fetch(objectPath(bucket, "links/a b.txt"), { secret: "wrong" });
     const body = await response.text();

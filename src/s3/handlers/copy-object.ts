@@ -12,6 +12,7 @@ import { attributesFromRequest } from "../object-headers.ts";
 import { posixAccess } from "../posix-access.ts";
 import { quoteEtag, s3Namespace, xmlResponse } from "../responses.ts";
 import { readKeysFrom, SSE, sseResponseHeaders, writeEncryptionFrom } from "../sse-headers.ts";
+import { checkStorageClass } from "../storage-class.ts";
 import { taggingHeaderOf } from "../tags.ts";
 import { copySourceError } from "../version-errors.ts";
 import { writtenVersionHeaders } from "../version-params.ts";
@@ -43,6 +44,7 @@ export const copyObject: Handler = async (ctx) => {
     });
   }
   const tags = tagging === "REPLACE" ? (taggingHeaderOf(req.headers) ?? []) : undefined;
+  checkStorageClass(req.headers);
   const lock = lockRequestFrom(req.headers);
   // A copy never takes its source's ACL: it gets the one asked for, or none (its owner alone).
   const acl = await objectAclFromRequest(ctx, target.bucket);

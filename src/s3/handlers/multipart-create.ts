@@ -6,11 +6,13 @@ import { uploadChecksumFrom, uploadIdOf } from "../multipart-params.ts";
 import { attributesFromRequest } from "../object-headers.ts";
 import { emptyResponse, s3Namespace, xmlResponse } from "../responses.ts";
 import { sseResponseHeaders, writeEncryptionFrom } from "../sse-headers.ts";
+import { checkStorageClass } from "../storage-class.ts";
 import { taggingHeaderOf } from "../tags.ts";
 import { xmlEscape } from "../xml/escape.ts";
 
 export const createMultipartUpload: Handler = async (ctx) => {
   const { req, store, target } = ctx;
+  checkStorageClass(req.headers);
   const checksum = uploadChecksumFrom(req.headers);
   const lock = lockRequestFrom(req.headers);
   const sse = await writeEncryptionFrom(ctx);

@@ -8,6 +8,7 @@ import { attributesFromRequest } from "../object-headers.ts";
 import { posixAccess } from "../posix-access.ts";
 import { emptyResponse, quoteEtag } from "../responses.ts";
 import { sseResponseHeaders, writeEncryptionFrom } from "../sse-headers.ts";
+import { checkStorageClass } from "../storage-class.ts";
 import { taggingHeaderOf } from "../tags.ts";
 import { uploadBody } from "../upload-body.ts";
 import { writtenVersionHeaders } from "../version-params.ts";
@@ -16,6 +17,7 @@ import { writerOwner } from "../writer-owner.ts";
 
 export const putObject: Handler = async (ctx) => {
   const { req, store, target } = ctx;
+  checkStorageClass(req.headers);
   const attributes = attributesFromRequest(req.headers);
   const tags = taggingHeaderOf(req.headers);
   if (tags) attributes.tags = tags;
