@@ -96,4 +96,14 @@ describe("frees that do not wait for the recount", () => {
     await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: "a" }));
     await put(bucket, "b", 900 * KiB);
   });
+
+  test("a delete after the host has settled and gone quiet in the bucket gives its bytes back", async () => {
+    const bucket = await bucketWith("quiet");
+    await put(bucket, "a", 600 * KiB);
+    expect((await sdkFailure(put(bucket, "b", 600 * KiB))).name).toBe("QuotaExceeded");
+    // The host settles every second; the delete comes after a settle round found nothing to do.
+    await Bun.sleep(1100);
+    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: "a" }));
+    await put(bucket, "b", 600 * KiB);
+  });
 });

@@ -33,6 +33,7 @@ interface Local {
   spent: number;
   freed: number;
   inflight: number;
+  /** The recount generation `freed` belongs to (-1: none known yet). */
   gen: number;
   renewedAt: number;
   spentAt: number;
@@ -115,10 +116,30 @@ export class QuotaGate {
     return hard === undefined ? undefined : new Charge(this, bucket, hard);
   }
 
-  /** Gives back the bytes of a file that a write or delete removed (nothing without a quota). */
-  async freed(bucket: string, bytes: number): Promise<void> {
+  /**
+   * The ledger's recount generation, read before a delete removes bytes and handed to freed():
+   * a recount finished after this read may not have counted them. Undefined without a quota.
+   */
+  async freeing(bucket: string): Promise<number | undefined> {
+    if ((await this.limits.get(bucket)) === undefined) return undefined;
+    return (await readLedger(this.layout, bucket)).gen;
+  }
+
+  /**
+   * Gives back the bytes of a file that a write or delete removed (nothing without a quota).
+   * gen: what freeing() read before the removal; without it, the generation this host last
+   * settled at, which a write's charge has just brought up to date.
+   */
+  async freed(bucket: string, bytes: number, gen?: number): Promise<void> {
     if (bytes <= 0 || (await this.limits.get(bucket)) === undefined) return;
-    this.local(bucket).freed += bytes;
+    const s = this.local(bucket);
+    if (gen !== undefined && gen !== s.gen) {
+      // A recount finished since one of the two was read: the older frees may be in its count.
+      if (gen < s.gen) return;
+      s.freed = 0;
+      s.gen = gen;
+    }
+    s.freed += bytes;
   }
 
   /**
