@@ -106,4 +106,17 @@ describe("frees that do not wait for the recount", () => {
     await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: "a" }));
     await put(bucket, "b", 600 * KiB);
   });
+
+  test("a host whose first request in the bucket is a delete gives its bytes back", async () => {
+    const bucket = await bucketWith("fresh");
+    await put(bucket, "a", 600 * KiB);
+    const other = await startHost({ root: host.root, args: ["--quota-recount", "1h"] });
+    try {
+      const otherClient = s3Client(other);
+      await otherClient.send(new DeleteObjectCommand({ Bucket: bucket, Key: "a" }));
+      await otherClient.send(new PutObjectCommand({ Bucket: bucket, Key: "b", Body: bytes(600 * KiB) }));
+    } finally {
+      await other.stop();
+    }
+  });
 });

@@ -222,7 +222,9 @@ export class QuotaGate {
     if (s.spent > 0) l.added += s.spent;
     // Frees seen before a recount are already in its count.
     if (s.gen === l.gen) l.used -= s.freed;
-    l.used = Math.max(0, l.used);
+    // Another host's bytes spent but not yet settled are in its grant, so a free of them settled
+    // first takes used below 0 until it settles; only less than that is drift.
+    l.used = Math.max(-othersGranted(l, this.options.hostId), l.used);
     s.spent = 0;
     s.freed = 0;
     s.gen = l.gen;
@@ -343,7 +345,7 @@ export class QuotaGate {
   async usage(bucket: string): Promise<{ used: number; hard: number | undefined }> {
     const hard = await this.limits.read(bucket);
     const l = await readLedger(this.layout, bucket);
-    return { used: l.used, hard };
+    return { used: Math.max(0, l.used), hard };
   }
 
   /** Sets the filesystem's own quota of the bucket too (fs-quota.ts). */
