@@ -42,8 +42,11 @@ const MiB = 1024 * KiB;
 let server: TestServer;
 let s3: S3Client;
 
+// No recount while these tests run: one walking a bucket during a write or a Complete may count
+// bytes twice until the next recount (docs/architecture.md, "Bucket quotas"), and the tests
+// here check the exact count. Only the POSIX test recounts, on a root of its own.
 beforeAll(async () => {
-  server = await startHost({ args: ["--quota-recount", "1s"] });
+  server = await startHost({ args: ["--quota-recount", "1h"] });
   s3 = s3Client(server);
 });
 afterAll(async () => {
@@ -51,9 +54,9 @@ afterAll(async () => {
 });
 
 /** A bucket with a hard quota set through the CLI, as an operator would. */
-async function quotaBucket(prefix: string, size = "1MiB"): Promise<string> {
+async function quotaBucket(prefix: string, size = "1MiB", root = server.root): Promise<string> {
   const bucket = uniqueBucket(prefix);
-  const made = await s3dirCli(server.root, "bucket", "create", bucket, "--hard-quota", size);
+  const made = await s3dirCli(root, "bucket", "create", bucket, "--hard-quota", size);
   expect(made.stderr).toBe("");
   expect(made.code).toBe(0);
   return bucket;
@@ -194,31 +197,37 @@ describe("CopyObject and multipart", () => {
 
 describe("files written through POSIX", () => {
   test("count once a recount has run", async () => {
-    const bucket = await quotaBucket("posix");
-    writeFileSync(join(server.root, bucket, "from-posix"), bytes(900 * KiB));
-    expect(
-      await waitFor(
-        async () => {
-          const r = await s3
-            .send(new PutObjectCommand({ Bucket: bucket, Key: "probe", Body: bytes(200 * KiB) }))
-            .then(
-              () => "stored",
-              (e: { name?: string }) => e.name ?? "",
-            );
-          if (r === "stored") await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: "probe" }));
-          return r === "QuotaExceeded";
-        },
-        10_000,
-        200,
-      ),
-    ).toBe(true);
+    const recounting = await startHost({ args: ["--quota-recount", "1s"] });
+    try {
+      const client = s3Client(recounting);
+      const bucket = await quotaBucket("posix", "1MiB", recounting.root);
+      writeFileSync(join(recounting.root, bucket, "from-posix"), bytes(900 * KiB));
+      expect(
+        await waitFor(
+          async () => {
+            const r = await client
+              .send(new PutObjectCommand({ Bucket: bucket, Key: "probe", Body: bytes(200 * KiB) }))
+              .then(
+                () => "stored",
+                (e: { name?: string }) => e.name ?? "",
+              );
+            if (r === "stored") await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: "probe" }));
+            return r === "QuotaExceeded";
+          },
+          10_000,
+          200,
+        ),
+      ).toBe(true);
+    } finally {
+      await recounting.stop();
+    }
   });
 });
 
 describe("two hosts on one root", () => {
   test("racing for the last bytes never store more than the quota together", async () => {
     const bucket = await quotaBucket("race");
-    const other = await startHost({ root: server.root, args: ["--quota-recount", "1s"] });
+    const other = await startHost({ root: server.root, args: ["--quota-recount", "1h"] });
     try {
       const clients = [s3, s3Client(other)];
       const results = await Promise.all(
