@@ -8,15 +8,12 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
-  DeleteObjectsCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
-  PutBucketVersioningCommand,
   PutObjectCommand,
   type S3Client,
   UploadPartCommand,
@@ -45,8 +42,11 @@ const MiB = 1024 * KiB;
 let server: TestServer;
 let s3: S3Client;
 
+// No recount while these tests run: one walking a bucket during a write or a Complete may count
+// bytes twice until the next recount (docs/architecture.md, "Bucket quotas"), and the tests
+// here check the exact count. Only the POSIX test recounts, on a root of its own.
 beforeAll(async () => {
-  server = await startHost({ args: ["--quota-recount", "1s"] });
+  server = await startHost({ args: ["--quota-recount", "1h"] });
   s3 = s3Client(server);
 });
 afterAll(async () => {
@@ -54,9 +54,9 @@ afterAll(async () => {
 });
 
 /** A bucket with a hard quota set through the CLI, as an operator would. */
-async function quotaBucket(prefix: string, size = "1MiB"): Promise<string> {
+async function quotaBucket(prefix: string, size = "1MiB", root = server.root): Promise<string> {
   const bucket = uniqueBucket(prefix);
-  const made = await s3dirCli(server.root, "bucket", "create", bucket, "--hard-quota", size);
+  const made = await s3dirCli(root, "bucket", "create", bucket, "--hard-quota", size);
   expect(made.stderr).toBe("");
   expect(made.code).toBe(0);
   return bucket;
@@ -197,31 +197,37 @@ describe("CopyObject and multipart", () => {
 
 describe("files written through POSIX", () => {
   test("count once a recount has run", async () => {
-    const bucket = await quotaBucket("posix");
-    writeFileSync(join(server.root, bucket, "from-posix"), bytes(900 * KiB));
-    expect(
-      await waitFor(
-        async () => {
-          const r = await s3
-            .send(new PutObjectCommand({ Bucket: bucket, Key: "probe", Body: bytes(200 * KiB) }))
-            .then(
-              () => "stored",
-              (e: { name?: string }) => e.name ?? "",
-            );
-          if (r === "stored") await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: "probe" }));
-          return r === "QuotaExceeded";
-        },
-        10_000,
-        200,
-      ),
-    ).toBe(true);
+    const recounting = await startHost({ args: ["--quota-recount", "1s"] });
+    try {
+      const client = s3Client(recounting);
+      const bucket = await quotaBucket("posix", "1MiB", recounting.root);
+      writeFileSync(join(recounting.root, bucket, "from-posix"), bytes(900 * KiB));
+      expect(
+        await waitFor(
+          async () => {
+            const r = await client
+              .send(new PutObjectCommand({ Bucket: bucket, Key: "probe", Body: bytes(200 * KiB) }))
+              .then(
+                () => "stored",
+                (e: { name?: string }) => e.name ?? "",
+              );
+            if (r === "stored") await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: "probe" }));
+            return r === "QuotaExceeded";
+          },
+          10_000,
+          200,
+        ),
+      ).toBe(true);
+    } finally {
+      await recounting.stop();
+    }
   });
 });
 
 describe("two hosts on one root", () => {
   test("racing for the last bytes never store more than the quota together", async () => {
     const bucket = await quotaBucket("race");
-    const other = await startHost({ root: server.root, args: ["--quota-recount", "1s"] });
+    const other = await startHost({ root: server.root, args: ["--quota-recount", "1h"] });
     try {
       const clients = [s3, s3Client(other)];
       const results = await Promise.all(
@@ -282,76 +288,5 @@ describe("CLI", () => {
     expect(await storedBytes(s3, bucket)).toBe(512 * KiB + 900 * KiB);
     const bad = await s3dirCli(server.root, "bucket", "quota", "set", bucket, "lots");
     expect(bad.code).not.toBe(0);
-  });
-});
-
-describe("frees that do not wait for the recount", () => {
-  // A root of its own and no recount while the tests run: only immediate frees make room.
-  let host: TestServer;
-  let client: S3Client;
-  beforeAll(async () => {
-    host = await startHost({ args: ["--quota-recount", "1h"] });
-    client = s3Client(host);
-  });
-  afterAll(async () => {
-    await host?.stop();
-  });
-
-  async function bucketWith(prefix: string, versioning?: "Enabled" | "Suspended"): Promise<string> {
-    const bucket = uniqueBucket(prefix);
-    expect((await s3dirCli(host.root, "bucket", "create", bucket, "--hard-quota", "1MiB")).code).toBe(0);
-    if (versioning) {
-      await client.send(
-        new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: versioning } }),
-      );
-    }
-    return bucket;
-  }
-  const put = (bucket: string, key: string, size: number, seed = 1) =>
-    client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes(size, seed) }));
-
-  test("DeleteObject and DeleteObjects of a specific version give its bytes back at once", async () => {
-    const bucket = await bucketWith("delver", "Enabled");
-    const v1 = (await put(bucket, "a", 400 * KiB, 1)).VersionId!;
-    await put(bucket, "a", 400 * KiB, 2); // v1 is kept as a noncurrent version: 800 KiB used
-    const refused = await sdkFailure(put(bucket, "b", 500 * KiB));
-    expect(refused.name).toBe("QuotaExceeded");
-    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: "a", VersionId: v1 }));
-    const b = (await put(bucket, "b", 500 * KiB)).VersionId!;
-    const deleted = await client.send(
-      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: "b", VersionId: b }] } }),
-    );
-    expect(deleted.Errors ?? []).toEqual([]);
-    await put(bucket, "c", 500 * KiB);
-  });
-
-  test("a delete marker keeps the version's bytes counted (it is kept)", async () => {
-    const bucket = await bucketWith("marker", "Enabled");
-    await put(bucket, "a", 600 * KiB);
-    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: "a" }));
-    const refused = await sdkFailure(put(bucket, "b", 600 * KiB));
-    expect(refused.name).toBe("QuotaExceeded");
-  });
-
-  test("AbortMultipartUpload gives its parts' bytes back at once", async () => {
-    const bucket = await bucketWith("abort");
-    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: "mp" }));
-    await client.send(
-      new UploadPartCommand({ Bucket: bucket, Key: "mp", UploadId, PartNumber: 1, Body: bytes(600 * KiB) }),
-    );
-    expect((await sdkFailure(put(bucket, "b", 600 * KiB))).name).toBe("QuotaExceeded");
-    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: "mp", UploadId }));
-    await put(bucket, "b", 600 * KiB);
-  });
-
-  test("with versioning suspended an overwrite of the null version gives its bytes back", async () => {
-    const bucket = await bucketWith("suspended", "Suspended");
-    // Three times 400 KiB would not fit in 1 MiB if the replaced null versions still counted.
-    await put(bucket, "a", 400 * KiB, 1);
-    await put(bucket, "a", 400 * KiB, 2);
-    await put(bucket, "a", 400 * KiB, 3);
-    // And a null version kept from Enabled times is dropped by a delete: its bytes too.
-    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: "a" }));
-    await put(bucket, "b", 900 * KiB);
   });
 });

@@ -81,6 +81,7 @@ export class Completer {
     const partsBytes = counted ? await filesBytes(this.ctx, this.uploads.paths.upload(bucket, id)) : 0;
     const replaced =
       counted && !isDirectoryKey(input.key) ? await replacedBytes(this.ctx, bucket, input.key) : 0;
+    const gen = counted ? await this.ctx.quota.freeing(bucket) : undefined;
     const claimed = this.uploads.paths.claim(bucket, id, writerId);
     await this.uploads.claim(bucket, id, claimed);
     let result: CompleteResult;
@@ -93,7 +94,7 @@ export class Completer {
     await this.completed.remember(bucket, id, input.key, result);
     await this.uploads.removeDir(bucket, claimed, id);
     // The object keeps the bytes of the parts it is made of; the others and what it replaced are freed.
-    if (counted) await this.ctx.quota.freed(bucket, Math.max(0, partsBytes - result.size) + replaced);
+    if (counted) await this.ctx.quota.freed(bucket, Math.max(0, partsBytes - result.size) + replaced, gen);
     return result;
   }
 

@@ -204,7 +204,8 @@ export class Uploads {
     const trash = `${this.paths.trash(bucket)}/${id}-${randomName("x")}`;
     await this.claim(bucket, id, trash);
     // The parts' bytes are free at once (not at the next recount) in a bucket with a quota.
-    await this.ctx.quota.freed(bucket, await this.removeDir(bucket, trash, id));
+    const gen = await this.ctx.quota.freeing(bucket);
+    await this.ctx.quota.freed(bucket, await this.removeDir(bucket, trash, id), gen);
   }
 
   /**

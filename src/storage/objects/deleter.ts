@@ -74,6 +74,7 @@ export class Deleter {
       const target = viaFd(dfd, key.slice(key.lastIndexOf("/") + 1));
       const st = await ops.lstat(target).catch(() => undefined);
       if (!st?.isFile()) return false;
+      const gen = free ? await this.ctx.quota.freeing(bucket) : undefined;
       try {
         await ops.unlink(target);
       } catch (e) {
@@ -81,7 +82,7 @@ export class Deleter {
         throw e;
       }
       if (this.ctx.fsync) await ops.fsync(dfd);
-      if (free) await this.ctx.quota.freed(bucket, Number(st.size));
+      if (free) await this.ctx.quota.freed(bucket, Number(st.size), gen);
       await meta.forget(st.ino, { bucketPath: layout.bucket(bucket), key }).catch(() => {});
       return true;
     } finally {

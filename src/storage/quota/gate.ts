@@ -33,6 +33,7 @@ interface Local {
   spent: number;
   freed: number;
   inflight: number;
+  /** The recount generation `freed` belongs to (-1: none known yet). */
   gen: number;
   renewedAt: number;
   spentAt: number;
@@ -115,10 +116,30 @@ export class QuotaGate {
     return hard === undefined ? undefined : new Charge(this, bucket, hard);
   }
 
-  /** Gives back the bytes of a file that a write or delete removed (nothing without a quota). */
-  async freed(bucket: string, bytes: number): Promise<void> {
+  /**
+   * The ledger's recount generation, read before a delete removes bytes and handed to freed():
+   * a recount finished after this read may not have counted them. Undefined without a quota.
+   */
+  async freeing(bucket: string): Promise<number | undefined> {
+    if ((await this.limits.get(bucket)) === undefined) return undefined;
+    return (await readLedger(this.layout, bucket)).gen;
+  }
+
+  /**
+   * Gives back the bytes of a file that a write or delete removed (nothing without a quota).
+   * gen: what freeing() read before the removal; without it, the generation this host last
+   * settled at, which a write's charge has just brought up to date.
+   */
+  async freed(bucket: string, bytes: number, gen?: number): Promise<void> {
     if (bytes <= 0 || (await this.limits.get(bucket)) === undefined) return;
-    this.local(bucket).freed += bytes;
+    const s = this.local(bucket);
+    if (gen !== undefined && gen !== s.gen) {
+      // A recount finished since one of the two was read: the older frees may be in its count.
+      if (gen < s.gen) return;
+      s.freed = 0;
+      s.gen = gen;
+    }
+    s.freed += bytes;
   }
 
   /**
@@ -201,7 +222,9 @@ export class QuotaGate {
     if (s.spent > 0) l.added += s.spent;
     // Frees seen before a recount are already in its count.
     if (s.gen === l.gen) l.used -= s.freed;
-    l.used = Math.max(0, l.used);
+    // Another host's bytes spent but not yet settled are in its grant, so a free of them settled
+    // first takes used below 0 until it settles; only less than that is drift.
+    l.used = Math.max(-othersGranted(l, this.options.hostId), l.used);
     s.spent = 0;
     s.freed = 0;
     s.gen = l.gen;
@@ -322,7 +345,7 @@ export class QuotaGate {
   async usage(bucket: string): Promise<{ used: number; hard: number | undefined }> {
     const hard = await this.limits.read(bucket);
     const l = await readLedger(this.layout, bucket);
-    return { used: l.used, hard };
+    return { used: Math.max(0, l.used), hard };
   }
 
   /** Sets the filesystem's own quota of the bucket too (fs-quota.ts). */

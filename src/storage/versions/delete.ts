@@ -169,10 +169,12 @@ export class VersionedDeleter {
   ) {
     const { ctx } = this;
     const next = kept[0];
-    if (next && !next.deleteMarker && (await this.restore(bucket, key, next, locked))) {
+    const restorable = next !== undefined && !next.deleteMarker;
+    const gen = restorable && !locked ? await ctx.quota.freeing(bucket) : undefined;
+    if (next && restorable && (await this.restore(bucket, key, next, locked))) {
       await ctx.meta.forget(current.st.ino, { bucketPath: ctx.layout.bucket(bucket), key }).catch(() => {});
       // The restored version moved (it was counted); a locked one was linked, counted at the next recount.
-      if (!locked) await ctx.quota.freed(bucket, Number(current.st.size));
+      if (!locked) await ctx.quota.freed(bucket, Number(current.st.size), gen);
       return;
     }
     await this.unlinkCurrent(bucket, key, true);

@@ -208,10 +208,11 @@ export async function removeEntry(ctx: StoreContext, bucket: string, key: string
   const path = `${historyDir(ctx, bucket, key)}/${e.name}`;
   const st = await ctx.ops.lstat(path).catch(() => undefined);
   if (!st) return;
+  const gen = st.isFile() ? await ctx.quota.freeing(bucket) : undefined;
   try {
     await ctx.ops.unlink(path);
     // In a bucket with a quota a removed version's bytes are free at once.
-    if (st.isFile()) await ctx.quota.freed(bucket, Number(st.size));
+    if (st.isFile()) await ctx.quota.freed(bucket, Number(st.size), gen);
   } catch (err) {
     if (errCode(err) !== "ENOENT") throw err;
   }
